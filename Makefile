@@ -1,0 +1,25 @@
+# The two commands of the README: `make run` and `make test`. Both build .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "sabtyar needs Python 3.12 or 3.13 (see .python-version; with pyenv: pyenv install 3.12)")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/sabtyar run
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot handlers tests benchmarks
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/engine_benchmark.py

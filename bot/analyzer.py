@@ -1,0 +1,187 @@
+"""From a message to its match key: the words that decide which answer fits.
+
+Steps, in order: character normalization (:mod:`bot.normalize`), Finglish words
+read as Persian, lemmas (``شناسنامه‌ام`` -> ``شناسنامه``), half-space parts as
+separate words, unknown words repaired against the knowledge base's vocabulary
+(colloquial endings, glued words, typos), the synonym map, and function words
+dropped. Question words stay (they carry intent) and are unified by the
+synonym map.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.finglish import FinglishReader
+from bot.lexicon import Lexicon
+from bot.normalize import TextNormalizer
+
+__all__ = ["MatchKey", "Vocabulary", "Analyzer", "hazm_lemmatizer"]
+
+_ZWNJ = "\u200c"
+#: Spoken endings glued to nouns: ``کارتمو``, ``شناسناممو``, ``بچمون``.
+_COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون", "تون", "شون", "مو", "تو", "شو", "رو",
+                       "ها", "ای", "ام", "اش", "یم", "و", "م", "ت", "ش", "ی")  # fmt: skip
+_MAX_TOKENS = 160
+
+
+@dataclass(frozen=True)
+class MatchKey:
+    """The analyzed form of a text: its content words, and which of them the base does not know."""
+
+    tokens: tuple[str, ...]
+    unknown: frozenset[str] = frozenset()
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    def __bool__(self) -> bool:
+        return bool(self.tokens)
+
+
+def hazm_lemmatizer() -> tuple[Callable[[str], str], Container[str]]:
+    """hazm's lemmatizer as a cached function, with its word list (about 1.5 s to build)."""
+    from hazm import Lemmatizer
+
+    lemmatizer = Lemmatizer()
+
+    @lru_cache(maxsize=65536)
+    def lemma(word: str) -> str:
+        return lemmatizer.lemmatize(word)
+
+    return lemma, lemmatizer.words
+
+
+class Vocabulary:
+    """The knowledge base's words, used to repair the words of a question."""
+
+    def __init__(self, counts: Counter[str], dictionary: Container[str]) -> None:
+        self._counts = counts
+        self._dictionary = dictionary
+        self._by_frequency = [word for word, _ in counts.most_common() if len(word) >= 2]
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._counts
+
+    def _strip_ending(self, word: str) -> str:
+        """The known word left after cutting a spoken ending, or ''."""
+        for ending in _COLLOQUIAL_ENDINGS:
+            stem = word[: -len(ending)]
+            if word.endswith(ending) and len(stem) >= 2 and stem in self._counts:
+                return stem
+        return ""
+
+    @lru_cache(maxsize=65536)  # noqa: B019  (lives as long as its analyzer)
+    def repair(self, word: str) -> tuple[str, ...]:
+        """Known words as they are; otherwise a stripped ending, a split, or the nearest spelling."""
+        if word in self._counts or word.isdigit() or len(word) < 2:
+            return (word,)
+        stem = self._strip_ending(word)
+        if stem:
+            return (stem,)
+        for cut in range(len(word) - 2, 1, -1):
+            left, right = word[:cut], word[cut:]
+            if left in self._counts and (right in self._counts or self._strip_ending(right)):
+                return (left, right if right in self._counts else self._strip_ending(right))
+        if word in self._dictionary or len(word) < 3:
+            return (word,)
+        cutoff = 85.0 if len(word) <= 4 else 80.0
+        found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return (found[0],) if found else (word,)
+
+
+class Analyzer:
+    """Turns text into a :class:`MatchKey`; one instance per process (hazm is costly to build)."""
+
+    def __init__(
+        self,
+        normalizer: TextNormalizer,
+        lexicon: Lexicon,
+        lemmatizer: tuple[Callable[[str], str], Container[str]],
+        vocabulary: Vocabulary | None = None,
+        finglish: FinglishReader | None = None,
+    ) -> None:
+        self._normalizer = normalizer
+        self._lexicon = lexicon
+        self._lemma, self._dictionary = lemmatizer
+        self._vocabulary = vocabulary
+        self._finglish = finglish or FinglishReader(lexicon.finglish)
+        self._function_words = frozenset(
+            token for word in lexicon.function_words for token in self._words(word)
+        ) | frozenset(lexicon.function_words)
+        synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for source, target in lexicon.synonyms.items():
+            key = tuple(self._words(source))
+            if key:
+                synonyms[key] = tuple(self._words(target))
+        self._synonyms = synonyms
+        self._longest_synonym = max((len(key) for key in synonyms), default=0)
+
+    def _words(self, text: str) -> list[str]:
+        """Normalized, lemmatized words, half-space parts split, Finglish read as Persian."""
+        words: list[str] = []
+        for token in self._normalizer.normalize(text).split(" ")[:_MAX_TOKENS]:
+            if not token:
+                continue
+            if self._finglish.is_finglish(token):
+                token = self._normalizer.normalize(self._finglish.read(token))
+                if not token:
+                    continue
+            for part in token.split(" "):
+                lemma = self._lemma(part)
+                words.extend(piece for piece in lemma.split(_ZWNJ) if piece)
+        return words
+
+    def _apply_synonyms(self, words: list[str]) -> list[str]:
+        result: list[str] = []
+        index = 0
+        while index < len(words):
+            for size in range(min(self._longest_synonym, len(words) - index), 0, -1):
+                target = self._synonyms.get(tuple(words[index : index + size]))
+                if target is not None:
+                    result.extend(target)
+                    index += size
+                    break
+            else:
+                result.append(words[index])
+                index += 1
+        return result
+
+    def analyze(self, text: str) -> MatchKey:
+        """The match key of a text; never raises on any string."""
+        words = self._words(text)
+        if self._vocabulary is not None:
+            words = [fixed for word in words for fixed in self._vocabulary.repair(word)]
+        words = [word for word in self._apply_synonyms(words) if word not in self._function_words]
+        unknown = (
+            frozenset(word for word in words if word not in self._vocabulary and not word.isdigit())
+            if self._vocabulary is not None
+            else frozenset()
+        )
+        return MatchKey(tuple(words), unknown)
+
+    def with_vocabulary(self, texts: Iterable[str]) -> "Analyzer":
+        """An analyzer that repairs unknown words against the words of ``texts``."""
+        analyzed = [self._apply_synonyms(self._words(text)) for text in texts]
+        counts: Counter[str] = Counter(word for words in analyzed for word in words)
+        for source, target in self._synonyms.items():
+            counts.update(source)
+            counts.update(target)
+        counts.update(self._function_words)
+        finglish = FinglishReader(
+            self._lexicon.finglish,
+            ([w for w in words if w not in self._function_words and "#" not in w] for words in analyzed),
+        )
+        return Analyzer(
+            self._normalizer,
+            self._lexicon,
+            (self._lemma, self._dictionary),
+            Vocabulary(counts, self._dictionary),
+            finglish,
+        )

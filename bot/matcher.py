@@ -1,0 +1,115 @@
+"""Rank knowledge-base entries for a match key.
+
+Every phrasing (title, questions, keywords) of every entry is indexed twice:
+as character 2-4-grams weighted by TF-IDF (tolerates typos, glued and split
+words) and as a bag of words weighted by entry-level IDF. A question's score
+against a phrasing combines the character cosine with how much of the
+question's weight the phrasing covers and how much of the phrasing's weight
+the question covers; words the knowledge base has never seen weigh the most,
+so "کارت بانکی" is not "کارت ملی". An entry scores as its best phrasing.
+
+Retrieval multiplies the query vector by the inverted (n-gram x phrasing)
+matrix, so its cost grows with the postings of the question's n-grams, not
+with the number of phrasings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.analyzer import MatchKey
+
+__all__ = ["Weights", "Candidate", "Phrasing", "Matcher"]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the three similarity signals add up to a score in [0, 1]."""
+
+    char: float = 0.4
+    query_coverage: float = 0.4
+    phrasing_coverage: float = 0.2
+    shortlist: int = 60
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    score: float
+    phrasing: str
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    entry_id: str
+    text: str
+    key: MatchKey
+
+
+class Matcher:
+    """An immutable index over phrasings; build a new one when the knowledge changes."""
+
+    def __init__(self, phrasings: Sequence[Phrasing], weights: Weights | None = None) -> None:
+        self._weights = weights or Weights()
+        self._phrasings = [p for p in phrasings if p.key]
+        self._entry_of = np.array([p.entry_id for p in self._phrasings], dtype=object)
+        entry_words: dict[str, set[str]] = defaultdict(set)
+        for phrasing in self._phrasings:
+            entry_words[phrasing.entry_id].update(phrasing.key.tokens)
+        entries = len(entry_words)
+        document_frequency: dict[str, int] = defaultdict(int)
+        for words in entry_words.values():
+            for word in words:
+                document_frequency[word] += 1
+        self._idf = {w: math.log((entries + 1) / (df + 1)) + 1.0 for w, df in document_frequency.items()}
+        self._unknown_idf = math.log(entries + 1) + 1.0
+        self._vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=False, dtype=np.float32
+        )
+        matrix = self._vectorizer.fit_transform([p.key.text for p in self._phrasings])
+        self._inverted = matrix.T.tocsr()
+        self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
+        self._weight_sums = [self._weight(words) for words in self._word_sets]
+
+    def __len__(self) -> int:
+        return len(self._phrasings)
+
+    def idf(self, word: str) -> float:
+        return self._idf.get(word, self._unknown_idf)
+
+    def _weight(self, words: frozenset[str]) -> float:
+        return sum(self.idf(word) for word in words)
+
+    def rank(self, key: MatchKey, limit: int = 5) -> list[Candidate]:
+        """Entries best first, each with its best phrasing and a score in [0, 1]."""
+        if not key or not self._phrasings:
+            return []
+        query = self._vectorizer.transform([key.text])
+        if query.nnz == 0:
+            char_scores = np.zeros(len(self._phrasings), dtype=np.float32)
+        else:
+            char_scores = np.asarray((query @ self._inverted).todense()).ravel()
+        shortlist = min(self._weights.shortlist, len(self._phrasings))
+        rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist]
+        query_words = frozenset(key.tokens)
+        query_weight = self._weight(query_words) or 1.0
+        best: dict[str, Candidate] = {}
+        w = self._weights
+        for row in rows.tolist():
+            shared = self._word_sets[row] & query_words
+            shared_weight = self._weight(shared)
+            score = (
+                w.char * float(char_scores[row])
+                + w.query_coverage * shared_weight / query_weight
+                + w.phrasing_coverage * shared_weight / (self._weight_sums[row] or 1.0)
+            )
+            entry_id = self._entry_of[row]
+            if entry_id not in best or score > best[entry_id].score:
+                best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
+        return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
