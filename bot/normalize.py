@@ -101,9 +101,9 @@ class TextNormalizer:
         """
         text = self.strip_noise(self.clip(text))
         text = unicodedata.normalize("NFKC", text).translate(self._table)
+        text = _REPEATS.sub(r"\1", text)
         if any("\u0600" <= char <= "\u06ff" for char in text):
             text = self._hazm.normalize(text).translate(self._table)
-        text = _REPEATS.sub(r"\1", text)
         text = _NON_WORD.sub(" ", text.lower())
         text = re.sub(r" ?\u200c ?", _ZWNJ, text)
         text = re.sub(r"\u200c{2,}", _ZWNJ, text).strip(_ZWNJ + " ")
