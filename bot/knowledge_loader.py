@@ -178,13 +178,13 @@ class _CategoryReader:
             return None
         fields = node.children
         label = f"entry {fields['id'].value}" if "id" in fields else "entry"
+        before = len(self.problems)
         for key, required in _ENTRY_FIELDS.items():
             if required and key not in fields:
                 self.problem(node.line, f"{label}: missing field '{key}'")
         for key, child in fields.items():
             if key not in _ENTRY_FIELDS:
                 self.problem(child.line, f"{label}: unknown field '{key}'")
-        before = len(self.problems)
         entry_id = fields.get("id")
         if entry_id is not None and not (isinstance(entry_id.value, str) and _ID.match(entry_id.value)):
             self.problem(entry_id.line, f"{label}: id must be a lowercase slug like 'smartcard-lost'")

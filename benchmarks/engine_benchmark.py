@@ -1,0 +1,151 @@
+"""Answer-engine benchmark: speed, start-up, memory and accuracy against the naive baseline.
+
+Run on demand (not in CI): ``.venv/bin/python benchmarks/engine_benchmark.py``.
+Each case runs in its own child process pinned to one core, so peak memory and
+start-up are that case's own. Cases: the shipped knowledge base, and synthetic
+ones of 1k, 10k and 100k phrasings (the shipped entries plus generated
+distractor entries). The naive baseline (raw text, rapidfuzz ``WRatio``, no
+normalization) runs in the same invocation; figures are printed as medians,
+99th percentiles and ratios to that baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = ROOT / "tests" / "data" / "heldout.jsonl"
+SIZES = {"shipped": 0, "1k": 1_000, "10k": 10_000, "100k": 100_000}
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def _synthetic(knowledge, phrasings: int, seed: int = 7):  # type: ignore[no-untyped-def]
+    """The shipped base plus distractor entries built from shuffled knowledge-base words."""
+    from bot.knowledge import Category, Entry, KnowledgeBase
+
+    rng = random.Random(seed)
+    words = sorted({w for e in knowledge.entries.values() for q in e.questions for w in q.split()})
+    existing = sum(len(e.phrasings) for e in knowledge.entries.values())
+    entries = dict(knowledge.entries)
+    category = Category("synthetic", "synthetic", entry_ids=())
+    index = 0
+    while existing < phrasings:
+        questions = tuple(" ".join(rng.sample(words, rng.randint(3, 8))) for _ in range(10))
+        entry = Entry(f"synthetic-{index}", "synthetic", f"موضوع {index}", questions, "پاسخ")
+        entries[entry.id] = entry
+        existing += len(entry.phrasings)
+        index += 1
+    categories = (*knowledge.categories, category)
+    return KnowledgeBase(categories, entries)
+
+
+def run_case(case: str, sample: int) -> dict[str, float]:
+    """One case in this process: build, then time every question; return the figures."""
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    from bot.engine import AnswerEngine, new_analyzer
+    from bot.evaluation import read_examples
+    from bot.knowledge_loader import load_knowledge
+    from bot.lexicon import load_lexicon
+    from bot.settings import Settings
+
+    settings = Settings()
+    examples = read_examples(QUESTIONS)
+    questions = [e.question for e in examples]
+    started = time.perf_counter()
+    knowledge = load_knowledge(settings.knowledge_dir)
+    if SIZES[case.removeprefix("naive-")]:
+        knowledge = _synthetic(knowledge, SIZES[case.removeprefix("naive-")])
+    phrasings = sum(len(e.phrasings) for e in knowledge.entries.values())
+    if case.startswith("naive-"):
+        from rapidfuzz import fuzz, process
+
+        choices = [(text, e.id) for e in knowledge.entries.values() for text in e.phrasings]
+        texts = [text for text, _ in choices]
+        startup = time.perf_counter() - started
+
+        def answer(question: str) -> str:
+            found = process.extractOne(question, texts, scorer=fuzz.WRatio)
+            return choices[found[2]][1] if found else ""
+    else:
+        engine = AnswerEngine(knowledge, new_analyzer(load_lexicon(settings.knowledge_dir)[0]),
+                              settings.engine.thresholds, settings.engine.weights)
+        engine.ask("گرم کردن")  # first call loads hazm's lazy tables
+        startup = time.perf_counter() - started
+
+        def answer(question: str) -> str:
+            reply = engine.ask(question)
+            return reply.offered_ids[0] if reply.offered_ids else ""
+    timed = examples if not sample else random.Random(1).sample(examples, min(sample, len(examples)))
+    durations, correct, in_scope = [], 0, 0
+    for example in timed:
+        begin = time.perf_counter()
+        given = answer(example.question)
+        durations.append(time.perf_counter() - begin)
+        if example.in_scope:
+            in_scope += 1
+            correct += given in example.expect
+    del questions
+    return {
+        "phrasings": phrasings,
+        "questions": len(timed),
+        "median_ms": statistics.median(durations) * 1000,
+        "p99_ms": _percentile(durations, 0.99) * 1000,
+        "per_second": len(durations) / sum(durations),
+        "startup_s": startup,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "top1_ranked": correct / in_scope if in_scope else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--case", help="run one case in this process and print JSON (internal)")
+    parser.add_argument("--sample", type=int, default=0)
+    parser.add_argument("--sizes", default="shipped,1k,10k,100k")
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(run_case(args.case, args.sample)))
+        return
+    rows = []
+    for size in args.sizes.split(","):
+        for case, sample in ((size, 0), (f"naive-{size}", 0 if size in ("shipped", "1k") else 60)):
+            output = subprocess.run(
+                [sys.executable, __file__, "--case", case, "--sample", str(sample)],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip().splitlines()[-1]
+            rows.append((case, json.loads(output)))
+            print(f"done {case}", file=sys.stderr)
+    header = f"{'case':14}{'phrasings':>10}{'median ms':>11}{'p99 ms':>9}{'q/s':>9}{'start s':>9}{'peak MB':>9}{'top-1':>8}"
+    print(header)
+    for case, r in rows:
+        print(f"{case:14}{r['phrasings']:>10}{r['median_ms']:>11.3f}{r['p99_ms']:>9.3f}{r['per_second']:>9.0f}"
+              f"{r['startup_s']:>9.2f}{r['peak_rss_mb']:>9.0f}{r['top1_ranked']:>8.1%}")
+    figures = dict(rows)
+    print("\nratios engine / naive baseline (same run):")
+    for size in args.sizes.split(","):
+        e, n = figures[size], figures[f"naive-{size}"]
+        print(f"  {size:8} median time x{e['median_ms'] / n['median_ms']:.2f}, p99 x{e['p99_ms'] / n['p99_ms']:.2f}, "
+              f"top-1 {e['top1_ranked']:.1%} vs {n['top1_ranked']:.1%} ({(e['top1_ranked'] - n['top1_ranked']) * 100:+.1f} points)")
+    base = figures["shipped"]["median_ms"]
+    print("\ngrowth of the median with the number of phrasings (engine):")
+    for size in args.sizes.split(","):
+        print(f"  {size:8} {figures[size]['phrasings']:>7} phrasings: x{figures[size]['median_ms'] / base:.2f}")
+
+
+if __name__ == "__main__":
+    main()
