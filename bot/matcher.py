@@ -35,6 +35,7 @@ class Weights:
     char: float = 0.4
     query_coverage: float = 0.4
     phrasing_coverage: float = 0.2
+    entry_coverage: float = 0.0
     shortlist: int = 60
 
 
@@ -76,6 +77,7 @@ class Matcher:
         self._inverted = matrix.T.tocsr()
         self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
         self._weight_sums = [self._weight(words) for words in self._word_sets]
+        self._entry_words = {entry_id: frozenset(words) for entry_id, words in entry_words.items()}
 
     def __len__(self) -> int:
         return len(self._phrasings)
@@ -101,6 +103,7 @@ class Matcher:
         query_weight = self._weight(query_words) or 1.0
         best: dict[str, Candidate] = {}
         w = self._weights
+        entry_bonus: dict[str, float] = {}
         for row in rows.tolist():
             shared = self._word_sets[row] & query_words
             shared_weight = self._weight(shared)
@@ -110,6 +113,11 @@ class Matcher:
                 + w.phrasing_coverage * shared_weight / (self._weight_sums[row] or 1.0)
             )
             entry_id = self._entry_of[row]
+            if entry_id not in entry_bonus:
+                entry_bonus[entry_id] = (
+                    w.entry_coverage * self._weight(self._entry_words[entry_id] & query_words) / query_weight
+                )
+            score += entry_bonus[entry_id]
             if entry_id not in best or score > best[entry_id].score:
                 best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
