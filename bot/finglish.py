@@ -98,10 +98,10 @@ class FinglishReader:
         if token in self._curated:
             return self._curated[token]
         skeleton = latin_skeleton(token)
-        if len(token) >= 3 and len(skeleton) >= 2 and skeleton in self._by_skeleton:
+        if len(skeleton) >= 3 and skeleton in self._by_skeleton:
             return self._by_skeleton[skeleton]
-        if len(skeleton) >= 4 and self._skeletons:
+        if len(skeleton) >= 5 and self._skeletons:
             found = process.extractOne(skeleton, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1)
-            if found is not None:
+            if found is not None and found[0][0] == skeleton[0]:
                 return self._by_skeleton[found[0]]
         return self._dictionary.get(token, "")
