@@ -65,6 +65,7 @@ class Vocabulary:
         self._counts = counts
         self._dictionary = dictionary
         self._by_frequency = [word for word, _ in counts.most_common() if len(word) >= 2]
+        self._guard_dictionary = True
 
     def __contains__(self, word: object) -> bool:
         return word in self._counts
@@ -73,8 +74,12 @@ class Vocabulary:
         """The known word left after cutting a spoken ending, or ''."""
         for ending in _COLLOQUIAL_ENDINGS:
             stem = word[: -len(ending)]
-            if word.endswith(ending) and len(stem) >= 2 and stem in self._counts:
+            if not word.endswith(ending) or len(stem) < 2:
+                continue
+            if stem in self._counts:
                 return stem
+            if stem + "ه" in self._counts:  # شناسناممو: شناسنامه + م + و, the silent heh dropped
+                return stem + "ه"
         return ""
 
     @lru_cache(maxsize=65536)  # noqa: B019  (lives as long as its analyzer)
@@ -89,7 +94,7 @@ class Vocabulary:
             left, right = word[:cut], word[cut:]
             if left in self._counts and (right in self._counts or self._strip_ending(right)):
                 return (left, right if right in self._counts else self._strip_ending(right))
-        if word in self._dictionary or len(word) < 3:
+        if len(word) < 3 or (self._guard_dictionary and word in self._dictionary):
             return (word,)
         cutoff = 85.0 if len(word) <= 4 else 80.0
         found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
@@ -106,11 +111,13 @@ class Analyzer:
         lemmatizer: tuple[Callable[[str], str], Container[str]],
         vocabulary: Vocabulary | None = None,
         finglish: FinglishReader | None = None,
+        familiar: frozenset[str] = frozenset(),
     ) -> None:
         self._normalizer = normalizer
         self._lexicon = lexicon
         self._lemma, self._dictionary = lemmatizer
         self._vocabulary = vocabulary
+        self._familiar = familiar
         self._finglish = finglish or FinglishReader(lexicon.finglish)
         self._function_words = frozenset(
             token for word in lexicon.function_words for token in self._words(word)
@@ -130,9 +137,8 @@ class Analyzer:
             if not token:
                 continue
             if self._finglish.is_finglish(token):
-                token = self._normalizer.normalize(self._finglish.read(token))
-                if not token:
-                    continue
+                # An unreadable Latin word stays as it is: an unknown word, not a dropped one.
+                token = self._normalizer.normalize(self._finglish.read(token)) or token
             for part in token.split(" "):
                 lemma = self._lemma(part)
                 words.extend(piece for piece in lemma.split(_ZWNJ) if piece)
@@ -160,14 +166,22 @@ class Analyzer:
             words = [fixed for word in words for fixed in self._vocabulary.repair(word)]
         words = [word for word in self._apply_synonyms(words) if word not in self._function_words]
         unknown = (
-            frozenset(word for word in words if word not in self._vocabulary and not word.isdigit())
+            frozenset(
+                word
+                for word in words
+                if word not in self._vocabulary and word not in self._familiar and not word.isdigit()
+            )
             if self._vocabulary is not None
             else frozenset()
         )
         return MatchKey(tuple(words), unknown)
 
-    def with_vocabulary(self, texts: Iterable[str]) -> "Analyzer":
-        """An analyzer that repairs unknown words against the words of ``texts``."""
+    def with_vocabulary(self, texts: Iterable[str], background: Iterable[str] = ()) -> "Analyzer":
+        """An analyzer that repairs unknown words against the words of ``texts``.
+
+        Words of ``background`` (the answers) are not used for repairs but are not
+        unknown either: a question that uses them is still about the knowledge base.
+        """
         analyzed = [self._apply_synonyms(self._words(text)) for text in texts]
         counts: Counter[str] = Counter(word for words in analyzed for word in words)
         for source, target in self._synonyms.items():
@@ -184,4 +198,5 @@ class Analyzer:
             (self._lemma, self._dictionary),
             Vocabulary(counts, self._dictionary),
             finglish,
+            frozenset(word for text in background for word in self._words(text)),
         )

@@ -24,6 +24,8 @@ class Thresholds:
     margin: float = 0.05
     suggest: float = 0.35
     max_suggestions: int = 3
+    max_unknown: float = 1.0
+    """A question whose unknown words carry more than this share of its weight is never answered directly."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.suggest <= self.answer <= 1.0:
@@ -49,13 +51,18 @@ class Decision:
         return self.candidates[0].score if self.candidates else 0.0
 
 
-def decide(ranked: list[Candidate], thresholds: Thresholds) -> Decision:
-    """Answer when the best entry is strong and clear of the runner-up; else offer; else nothing."""
+def decide(ranked: list[Candidate], thresholds: Thresholds, unknown_share: float = 0.0) -> Decision:
+    """Answer when the best entry is strong, clear of the runner-up and the question's words are
+    known; else offer the best few; else nothing."""
     offered = tuple(c for c in ranked[: thresholds.max_suggestions] if c.score >= thresholds.suggest)
     if not offered:
         return Decision(Outcome.NO_MATCH, ())
     best = offered[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if best.score >= thresholds.answer and best.score - runner_up >= thresholds.margin:
+    if (
+        best.score >= thresholds.answer
+        and best.score - runner_up >= thresholds.margin
+        and unknown_share <= thresholds.max_unknown
+    ):
         return Decision(Outcome.ANSWER, offered)
     return Decision(Outcome.DID_YOU_MEAN, offered)

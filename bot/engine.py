@@ -62,7 +62,7 @@ class AnswerEngine:
         self.knowledge = knowledge
         self.thresholds = thresholds
         texts = [text for entry in knowledge.entries.values() for text in entry.phrasings]
-        self.analyzer = analyzer.with_vocabulary(texts)
+        self.analyzer = analyzer.with_vocabulary(texts, [e.answer for e in knowledge.entries.values()])
         self.matcher = Matcher(
             [
                 Phrasing(entry.id, text, self.analyzer.analyze(text))
@@ -82,7 +82,7 @@ class AnswerEngine:
     def ask(self, question: str) -> Reply:
         started = time.perf_counter()
         key, ranked = self.rank(question)
-        decision = decide(ranked, self.thresholds)
+        decision = decide(ranked, self.thresholds, self.matcher.unknown_share(key))
         return Reply(question, key, decision, tuple(ranked), time.perf_counter() - started)
 
 

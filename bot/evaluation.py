@@ -115,15 +115,22 @@ class Report:
         return out
 
 
-def score_examples(engine: AnswerEngine, examples: Iterable[Example]) -> list[tuple[Example, list[Candidate]]]:
-    """The ranking of every example (thresholds apply later, so calibration ranks once)."""
-    return [(example, engine.rank(example.question)[1]) for example in examples]
+Scored = tuple[Example, list[Candidate], float]
 
 
-def evaluate(scored: Sequence[tuple[Example, list[Candidate]]], thresholds: Thresholds) -> Report:
+def score_examples(engine: AnswerEngine, examples: Iterable[Example]) -> list[Scored]:
+    """The ranking and unknown-word share of every example (thresholds apply later)."""
+    scored = []
+    for example in examples:
+        key, ranked = engine.rank(example.question)
+        scored.append((example, ranked, engine.matcher.unknown_share(key)))
+    return scored
+
+
+def evaluate(scored: Sequence[Scored], thresholds: Thresholds) -> Report:
     report = Report()
-    for example, ranked in scored:
-        decision = decide(ranked, thresholds)
+    for example, ranked, unknown_share in scored:
+        decision = decide(ranked, thresholds, unknown_share)
         offered = [c.entry_id for c in decision.candidates]
         if not example.in_scope:
             report.out_of_scope += 1
@@ -165,18 +172,17 @@ def _objective(report: Report) -> float:
     )
 
 
-def calibrate(
-    scored: Sequence[tuple[Example, list[Candidate]]], max_oos_direct: float = 0.03
-) -> tuple[Thresholds, Report]:
+def calibrate(scored: Sequence[Scored], max_oos_direct: float = 0.03) -> tuple[Thresholds, Report]:
     """Grid-search the thresholds; keep out-of-scope direct answers under ``max_oos_direct``."""
-    grid = [round(x * 0.01, 2) for x in range(20, 96)]
-    margins = [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15]
+    grid = [round(x * 0.01, 2) for x in range(4, 96)]
+    margins = [0.0, 0.03, 0.06, 0.1, 0.15]
+    unknown = [0.1, 0.2, 0.3, 0.4, 1.0]
     best: tuple[float, Thresholds, Report] | None = None
-    for answer, margin in itertools.product(grid[::2], margins):
-        for suggest in grid:
+    for answer, margin, max_unknown in itertools.product(grid[::2], margins, unknown):
+        for suggest in grid[::2]:
             if suggest > answer:
                 break
-            thresholds = Thresholds(answer=answer, margin=margin, suggest=suggest)
+            thresholds = Thresholds(answer=answer, margin=margin, suggest=suggest, max_unknown=max_unknown)
             report = evaluate(scored, thresholds)
             if report.oos_direct_rate > max_oos_direct:
                 continue

@@ -37,6 +37,8 @@ class Weights:
     phrasing_coverage: float = 0.2
     entry_coverage: float = 0.0
     shortlist: int = 60
+    coverage_power: float = 0.0
+    unknown_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Matcher:
             for word in words:
                 document_frequency[word] += 1
         self._idf = {w: math.log((entries + 1) / (df + 1)) + 1.0 for w, df in document_frequency.items()}
-        self._unknown_idf = math.log(entries + 1) + 1.0
+        self._unknown_idf = self._weights.unknown_weight * (math.log(entries + 1) + 1.0)
         self._vectorizer = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=False, dtype=np.float32
         )
@@ -87,6 +89,12 @@ class Matcher:
 
     def _weight(self, words: frozenset[str]) -> float:
         return sum(self.idf(word) for word in words)
+
+    def unknown_share(self, key: MatchKey) -> float:
+        """How much of the question's weight lies in words the knowledge base does not know."""
+        words = frozenset(key.tokens)
+        total = self._weight(words)
+        return self._weight(key.unknown & words) / total if total else 0.0
 
     def rank(self, key: MatchKey, limit: int = 5) -> list[Candidate]:
         """Entries best first, each with its best phrasing and a score in [0, 1]."""
@@ -114,10 +122,9 @@ class Matcher:
             )
             entry_id = self._entry_of[row]
             if entry_id not in entry_bonus:
-                entry_bonus[entry_id] = (
-                    w.entry_coverage * self._weight(self._entry_words[entry_id] & query_words) / query_weight
-                )
-            score += entry_bonus[entry_id]
+                entry_bonus[entry_id] = self._weight(self._entry_words[entry_id] & query_words) / query_weight
+            score += w.entry_coverage * entry_bonus[entry_id]
+            score *= entry_bonus[entry_id] ** w.coverage_power
             if entry_id not in best or score > best[entry_id].score:
                 best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]

@@ -1,0 +1,103 @@
+"""The schema as an ordered list of named migrations; ``schema_migrations`` records those applied.
+
+A migration is never edited once released: a change is a new migration appended to the list.
+Each runs in its own ``BEGIN IMMEDIATE`` transaction with the row that records it, so a crash
+leaves it either fully applied or not at all. Times are UTC text, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``,
+so they sort and compare as strings. Users appear only as keyed hashes (``user_hash``); the one
+messenger id in the schema is ``contacts.chat_id`` (see ``Store.subscribe``).
+
+Sets that will grow (platforms, the ways an answer is shown) are checked in Python rather than
+by ``CHECK`` constraints, so adding one needs no table rebuild.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["MIGRATIONS", "Migration"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "0001_questions_answers_ratings",
+        (
+            # One row per question asked in free text; update_key makes a replayed update a no-op.
+            """CREATE TABLE questions (
+                id INTEGER PRIMARY KEY,
+                asked_at TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                user_hash TEXT NOT NULL,
+                language TEXT NOT NULL,
+                text TEXT,
+                match_form TEXT NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('answer', 'did_you_mean', 'no_match')),
+                answer_id TEXT,
+                score REAL NOT NULL,
+                candidates TEXT NOT NULL DEFAULT '[]',
+                response_ms INTEGER NOT NULL CHECK (response_ms >= 0),
+                update_key TEXT UNIQUE
+            )""",
+            "CREATE INDEX questions_asked_at ON questions (asked_at)",
+            "CREATE INDEX questions_user ON questions (user_hash, asked_at)",
+            # The citizen's choice after "did you mean": one per question, a later choice replaces it.
+            """CREATE TABLE resolutions (
+                question_id INTEGER PRIMARY KEY REFERENCES questions (id),
+                entry_id TEXT NOT NULL,
+                resolved_at TEXT NOT NULL
+            )""",
+            # Every answer shown: direct, chosen from "did you mean", or browsed in the menu.
+            """CREATE TABLE answer_events (
+                id INTEGER PRIMARY KEY,
+                question_id INTEGER REFERENCES questions (id),
+                entry_id TEXT NOT NULL,
+                user_hash TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                via TEXT NOT NULL,
+                shown_at TEXT NOT NULL,
+                update_key TEXT UNIQUE
+            )""",
+            "CREATE INDEX answer_events_question ON answer_events (question_id)",
+            "CREATE INDEX answer_events_shown_at ON answer_events (shown_at)",
+            # One rating per (answer shown, user): a second press updates it.
+            """CREATE TABLE ratings (
+                id INTEGER PRIMARY KEY,
+                answer_event_id INTEGER NOT NULL REFERENCES answer_events (id),
+                user_hash TEXT NOT NULL,
+                score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+                comment TEXT,
+                rated_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (answer_event_id, user_hash)
+            )""",
+            "CREATE INDEX ratings_rated_at ON ratings (rated_at)",
+        ),
+    ),
+    Migration(
+        "0002_subscriptions_contacts",
+        (
+            """CREATE TABLE subscriptions (
+                user_hash TEXT PRIMARY KEY,
+                platform TEXT NOT NULL,
+                subscribed INTEGER NOT NULL CHECK (subscribed IN (0, 1)),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            # The only messenger ids in the database: kept while a purpose needs them, then deleted.
+            """CREATE TABLE contacts (
+                user_hash TEXT PRIMARY KEY,
+                platform TEXT NOT NULL,
+                chat_id INTEGER NOT NULL,
+                for_subscription INTEGER NOT NULL DEFAULT 0,
+                for_handoff INTEGER NOT NULL DEFAULT 0,
+                updated_at TEXT NOT NULL,
+                CHECK (for_subscription = 1 OR for_handoff = 1)
+            )""",
+        ),
+    ),
+)

@@ -1,0 +1,106 @@
+"""Personal data kept out of the store: masking of national codes and phone numbers, keyed user hashes.
+
+Masking keeps every other character verbatim. National codes are masked only when their
+checksum is valid; phone numbers are the Iranian mobile (``09…``, ``+989…``, ``00989…``, bare
+``9…`` of ten digits) and landline (``021-…``, ``+98 21 …``) forms. Digits may be Latin,
+Persian (``۰-۹``) or Arabic-Indic (``٠-٩``), with single spaces or dashes between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+__all__ = [
+    "NATIONAL_CODE_MASK",
+    "PHONE_MASK",
+    "UserHasher",
+    "is_user_hash",
+    "is_valid_national_code",
+    "mask_personal_data",
+    "update_key",
+]
+
+NATIONAL_CODE_MASK = "[کد ملی]"
+PHONE_MASK = "[تلفن]"
+
+_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_ALL_DIGITS = "0123456789۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
+_DIGIT = "[0-9۰-۹٠-٩]"
+_SEP = "[ \u00a0\\-\u2010\u2011\u2013\u2014]?"
+_NOT_BEFORE = f"(?<!{_DIGIT})"
+_NOT_AFTER = f"(?!{_DIGIT})"
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def _d(latin: str) -> str:
+    """One digit in any of the three alphabets: ``_d("9")`` matches 9, ۹ and ٩."""
+    return "[" + "".join(c for c in _ALL_DIGITS if c.translate(_LATIN) in latin) + "]"
+
+
+def _run(count: int) -> str:
+    """``count`` more digits, each optionally preceded by one separator."""
+    return f"(?:{_SEP}{_DIGIT}){{{count}}}"
+
+
+_COUNTRY = rf"(?:\+|{_d('0')}{_SEP}{_d('0')}){_SEP}{_d('9')}{_SEP}{_d('8')}{_SEP}"
+_PREFIXED_PHONE = re.compile(
+    _NOT_BEFORE
+    + rf"(?:(?:{_COUNTRY}|{_d('0')}{_SEP}){_d('9')}{_run(9)}"  # mobile
+    + rf"|\(?(?:{_COUNTRY}|{_d('0')}){_d('12345678')}{_SEP}{_DIGIT}\)?{_SEP}{_DIGIT}{_run(7)})"  # landline
+    + _NOT_AFTER
+)
+_BARE_MOBILE = re.compile(_NOT_BEFORE + _d("9") + _run(9) + _NOT_AFTER)
+_TEN_DIGITS = re.compile(_NOT_BEFORE + _DIGIT + _run(9) + _NOT_AFTER)
+
+
+def is_valid_national_code(code: str) -> bool:
+    """True for ten digits (any alphabet, separators ignored) whose check digit is right."""
+    digits = re.sub(r"\D", "", code.translate(_LATIN))
+    if len(digits) != 10 or not digits.isascii() or len(set(digits)) == 1:
+        return False
+    remainder = sum(int(digits[i]) * (10 - i) for i in range(9)) % 11
+    return int(digits[9]) == (remainder if remainder < 2 else 11 - remainder)
+
+
+def mask_personal_data(text: str) -> str:
+    """``text`` with phone numbers replaced by ``[تلفن]`` and national codes by ``[کد ملی]``."""
+    text = _PREFIXED_PHONE.sub(PHONE_MASK, text)
+    text = _TEN_DIGITS.sub(
+        lambda m: NATIONAL_CODE_MASK if is_valid_national_code(m.group()) else m.group(), text
+    )
+    return _BARE_MOBILE.sub(PHONE_MASK, text)
+
+
+class UserHasher:
+    """Pseudonymous user ids: HMAC-SHA256(secret, ``"platform:user_id"``) in hex.
+
+    The secret comes from the config or the environment; it never appears in ``repr``.
+    The same citizen gets the same hash across restarts, and no one without the secret can
+    go back from a hash to the messenger id.
+    """
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, secret: str | bytes) -> None:
+        key = secret.encode() if isinstance(secret, str) else secret
+        if len(key) < 16:
+            raise ValueError("the user-hashing secret must be at least 16 bytes")
+        self._secret = key
+
+    def __call__(self, platform: str, user_id: int | str) -> str:
+        return hmac.new(self._secret, f"{platform}:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+    def __repr__(self) -> str:
+        return "UserHasher(secret=***)"
+
+
+def is_user_hash(value: str) -> bool:
+    """True for what ``UserHasher`` returns (64 lower-case hex digits), never for a raw id."""
+    return _HASH.fullmatch(value) is not None
+
+
+def update_key(platform: str, update_id: int) -> str:
+    """The idempotency key of a messenger update: SHA-256 of ``"platform:update_id"`` in hex."""
+    return hashlib.sha256(f"{platform}:{update_id}".encode()).hexdigest()

@@ -1,0 +1,76 @@
+"""What the store takes in and gives back: plain typed records, no SQL and no messenger types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, get_args
+
+if TYPE_CHECKING:
+    from bot.engine import Reply
+
+__all__ = ["PLATFORMS", "VIA", "Platform", "Purpose", "QuestionEvent", "Subscriber", "Via"]
+
+Platform = Literal["telegram", "bale", "console"]
+#: How an answer came to be shown: the engine's direct answer, a "did you mean" choice, the menu.
+Via = Literal["direct", "choice", "menu"]
+#: Why a chat id may be kept: the citizen subscribed, or waits for a staff reply.
+Purpose = Literal["subscription", "handoff"]
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+VIA: tuple[str, ...] = get_args(Via)
+
+
+@dataclass(frozen=True)
+class QuestionEvent:
+    """One free-text question and the engine's decision; the store masks ``text`` and ``match_form``."""
+
+    platform: Platform
+    user_hash: str
+    language: str
+    text: str
+    match_form: str
+    outcome: str
+    answer_id: str | None
+    score: float
+    candidates: Sequence[str]
+    response_ms: int
+    update_id: int | None = None
+    """The messenger's update id (``None`` in the terminal chat): a replayed update is recorded once."""
+    asked_at: datetime | None = None
+
+    @classmethod
+    def from_reply(
+        cls,
+        reply: Reply,
+        *,
+        platform: Platform,
+        user_hash: str,
+        language: str,
+        update_id: int | None = None,
+        response_ms: int | None = None,
+        asked_at: datetime | None = None,
+    ) -> QuestionEvent:
+        """The event for an engine ``Reply``; ``response_ms`` defaults to the engine's own time."""
+        return cls(
+            platform=platform,
+            user_hash=user_hash,
+            language=language,
+            text=reply.question,
+            match_form=reply.key.text,
+            outcome=str(reply.outcome),
+            answer_id=reply.answer_id,
+            score=float(reply.decision.score),
+            candidates=tuple(reply.offered_ids),
+            response_ms=round(reply.seconds * 1000) if response_ms is None else response_ms,
+            update_id=update_id,
+            asked_at=asked_at,
+        )
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A subscribed citizen and the chat an announcement goes to."""
+
+    user_hash: str
+    chat_id: int

@@ -1,0 +1,40 @@
+"""The satisfaction figures of a period, as ``Store.stats`` returns them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SATISFIED", "Stats"]
+
+#: Scores counted as satisfied for CSAT on the 1..5 scale (5 = very satisfied).
+SATISFIED = 4
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Question counts are disjoint by the engine's first decision: questions = the three summed.
+
+    ``resolutions`` counts "did you mean" questions the citizen then resolved by a choice.
+    ``mean_rating`` and ``csat`` (share of ratings >= 4) are ``None`` when there is no rating.
+    """
+
+    questions: int
+    answered: int
+    did_you_mean: int
+    unanswered: int
+    resolutions: int
+    ratings: int
+    mean_rating: float | None
+    csat: float | None
+
+    def to_json(self) -> dict[str, int | float | None]:
+        """The fixed ``sabtyar stats --json`` object (``resolutions`` is not part of it)."""
+        return {
+            "questions": self.questions,
+            "answered": self.answered,
+            "did_you_mean": self.did_you_mean,
+            "unanswered": self.unanswered,
+            "ratings": self.ratings,
+            "mean_rating": None if self.mean_rating is None else round(self.mean_rating, 4),
+            "csat": None if self.csat is None else round(self.csat, 4),
+        }

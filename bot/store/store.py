@@ -1,0 +1,483 @@
+"""The event store: one aiosqlite connection, all the SQL, every write a ``BEGIN IMMEDIATE`` transaction.
+
+Durability: WAL with ``synchronous=NORMAL`` for the question log, so a commit is in the WAL file
+(the OS keeps it even if the process is SIGKILLed) and only a power cut or kernel crash can lose
+the last few questions. Ratings, comments and subscription changes, which the citizen is thanked
+or confirmed for, commit with ``synchronous=FULL``: the WAL is fsynced before the call returns,
+so they survive a power cut too. Callers send the thank-you only after the awaited call returned.
+
+Every write checks its arguments first (platforms, user hashes, scores) and forged or foreign
+requests raise ``Refused`` before anything changes. Errors::
+
+    StoreError
+    ├── SchemaError   the migration list is invalid, or the database is newer than this code
+    └── Refused       a forged, foreign or stale request; nothing was written
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import aiosqlite
+
+from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.privacy import is_user_hash, mask_personal_data, update_key
+from bot.store.records import PLATFORMS, VIA, Purpose, QuestionEvent, Subscriber, Via
+from bot.store.stats import SATISFIED, Stats
+
+__all__ = ["Refused", "SchemaError", "Store", "StoreError"]
+
+_OUTCOMES = ("answer", "did_you_mean", "no_match")
+_QUESTION_BY_KEY = "SELECT id FROM questions WHERE update_key = ?"
+_EVENT_BY_KEY = "SELECT id FROM answer_events WHERE update_key = ?"
+_PURPOSES: dict[str, tuple[str, str]] = {
+    "subscription": ("for_subscription", "for_handoff"),
+    "handoff": ("for_handoff", "for_subscription"),
+}
+
+
+class StoreError(Exception):
+    """The store could not do what was asked."""
+
+
+class SchemaError(StoreError):
+    """The migration list is invalid, or the database has migrations this code does not know."""
+
+
+class Refused(StoreError):
+    """A forged, foreign or stale request (someone else's answer, an unknown id, a bad score)."""
+
+
+def _utc(at: datetime | None) -> str:
+    """A timezone-aware time (default now) as sortable UTC text."""
+    if at is None:
+        at = datetime.now(UTC)
+    elif at.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _id(value: object) -> int:
+    """A row id from outside (button data): a positive 64-bit integer, else ``Refused``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise Refused(f"not a valid id: {value!r}")
+    return value
+
+
+def _check(user_hash: str, platform: str | None = None) -> None:
+    if not is_user_hash(user_hash):
+        raise ValueError("user_hash must be a UserHasher hash, never a raw messenger id")
+    if platform is not None and platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {platform!r}")
+
+
+class Store:
+    """Owns one connection; open with ``await Store.open(path)``, close with ``await store.close()``."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls, path: Path | str, *, migrations: Sequence[Migration] = MIGRATIONS, busy_timeout_ms: int = 5000
+    ) -> Self:
+        """Connect, set the pragmas and apply the migrations not yet applied."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        store = cls(db, path)
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            mode = await store._value("PRAGMA journal_mode = WAL")
+            if str(mode).lower() != "wal":
+                raise StoreError(f"{path}: cannot use WAL journaling (got {mode!r})")
+            for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
+                await db.execute(f"PRAGMA {pragma}")
+            await store._migrate(migrations)
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._db.execute("PRAGMA optimize")
+            await self._db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def _write(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction; ``durable`` fsyncs the WAL at commit."""
+        async with self._lock:
+            if durable:
+                await self._db.execute("PRAGMA synchronous = FULL")
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    await self._db.execute("ROLLBACK")
+                    raise
+                await self._db.execute("COMMIT")
+            finally:
+                if durable:
+                    await self._db.execute("PRAGMA synchronous = NORMAL")
+
+    async def _value(self, sql: str, parameters: Sequence[object] = ()) -> object:
+        """The first column of the first row, or ``None``."""
+        async with self._db.execute(sql, parameters) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    async def _read(self, sql: str, parameters: Sequence[object] | dict[str, object] = ()) -> list[tuple]:
+        async with self._lock, self._db.execute(sql, parameters) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _migrate(self, migrations: Sequence[Migration]) -> None:
+        names = [migration.name for migration in migrations]
+        if len(set(names)) != len(names):
+            raise SchemaError(f"duplicate migration names in {names}")
+        async with self._write():
+            await self._db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+        applied = {name for (name,) in await self._read("SELECT name FROM schema_migrations")}
+        unknown = sorted(applied - set(names))
+        if unknown:
+            raise SchemaError(f"{self.path} has migrations this code does not know: {', '.join(unknown)}")
+        for migration in migrations:
+            async with self._write() as db:
+                if await self._value("SELECT 1 FROM schema_migrations WHERE name = ?", (migration.name,)):
+                    continue
+                for statement in migration.statements:
+                    await db.execute(statement)
+                await db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, _utc(None)))
+
+    async def applied_migrations(self) -> list[tuple[str, str]]:
+        """``(name, applied_at)`` of every migration applied, oldest first."""
+        rows = await self._read("SELECT name, applied_at FROM schema_migrations ORDER BY applied_at, rowid")
+        return [(name, at) for name, at in rows]
+
+    # Questions and answers ---------------------------------------------------------------------
+
+    async def record_question(self, event: QuestionEvent) -> int:
+        """Store a question (masked); a replay of the same update returns the first row's id."""
+        _check(event.user_hash, event.platform)
+        if event.outcome not in _OUTCOMES:
+            raise ValueError(f"unknown outcome {event.outcome!r}")
+        key = None if event.update_id is None else update_key(event.platform, event.update_id)
+        async with self._write() as db:
+            if key and (existing := await self._value(_QUESTION_BY_KEY, (key,))):
+                return int(existing)  # type: ignore[call-overload]
+            cursor = await db.execute(
+                "INSERT INTO questions (asked_at, platform, user_hash, language, text, match_form, outcome,"
+                " answer_id, score, candidates, response_ms, update_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _utc(event.asked_at),
+                    event.platform,
+                    event.user_hash,
+                    event.language,
+                    mask_personal_data(event.text),
+                    mask_personal_data(event.match_form),
+                    event.outcome,
+                    event.answer_id,
+                    float(event.score),
+                    json.dumps(list(event.candidates), ensure_ascii=False),
+                    max(0, int(event.response_ms)),
+                    key,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    async def record_answer_event(
+        self,
+        *,
+        user_hash: str,
+        platform: str,
+        entry_id: str,
+        via: Via,
+        question_id: int | None = None,
+        update_id: int | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        """Record an answer shown (its id goes into the rating buttons); idempotent per update."""
+        _check(user_hash, platform)
+        if via not in VIA:
+            raise ValueError(f"unknown way of showing an answer {via!r}")
+        async with self._write():
+            return await self._answer_event(user_hash, platform, entry_id, via, question_id, update_id, at)
+
+    async def _answer_event(
+        self,
+        user_hash: str,
+        platform: str,
+        entry_id: str,
+        via: str,
+        question_id: int | None,
+        update_id: int | None,
+        at: datetime | None,
+    ) -> int:
+        key = None if update_id is None else update_key(platform, update_id)
+        if key and (existing := await self._value(_EVENT_BY_KEY, (key,))):
+            return int(existing)  # type: ignore[call-overload]
+        cursor = await self._db.execute(
+            "INSERT INTO answer_events (question_id, entry_id, user_hash, platform, via, shown_at,"
+            " update_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (question_id, entry_id, user_hash, platform, via, _utc(at), key),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def record_choice(
+        self,
+        question_id: int,
+        entry_id: str,
+        *,
+        user_hash: str,
+        platform: str,
+        update_id: int | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        """Resolve a "did you mean" question by the citizen's choice; returns the answer event id.
+
+        Refused unless the question is the citizen's own and ``entry_id`` was one of its choices.
+        A later choice replaces the resolution (one per question).
+        """
+        _check(user_hash, platform)
+        question_id = _id(question_id)
+        async with self._write():
+            rows = await self._db.execute_fetchall(
+                "SELECT user_hash, outcome, candidates FROM questions WHERE id = ?", (question_id,)
+            )
+            owner, outcome, candidates = next(iter(rows), (None, None, "[]"))
+            if owner != user_hash or outcome != "did_you_mean" or entry_id not in json.loads(candidates):
+                raise Refused("not a choice offered to this citizen")
+            resolved_at = _utc(at)
+            await self._db.execute(
+                "INSERT INTO resolutions (question_id, entry_id, resolved_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (question_id) DO UPDATE SET entry_id = excluded.entry_id,"
+                " resolved_at = excluded.resolved_at",
+                (question_id, entry_id, resolved_at),
+            )
+            return await self._answer_event(
+                user_hash, platform, entry_id, "choice", question_id, update_id, at
+            )
+
+    async def answer_event_owner(self, event_id: int) -> str | None:
+        """The user hash an answer was shown to, or ``None`` for an unknown id."""
+        try:
+            event_id = _id(event_id)
+        except Refused:
+            return None
+        rows = await self._read("SELECT user_hash FROM answer_events WHERE id = ?", (event_id,))
+        return rows[0][0] if rows else None
+
+    async def question_owner(self, question_id: int) -> str | None:
+        """The user hash that asked a question, or ``None`` for an unknown id."""
+        try:
+            question_id = _id(question_id)
+        except Refused:
+            return None
+        rows = await self._read("SELECT user_hash FROM questions WHERE id = ?", (question_id,))
+        return rows[0][0] if rows else None
+
+    # Ratings -----------------------------------------------------------------------------------
+
+    async def record_rating(
+        self, answer_event_id: int, user_hash: str, score: int, *, at: datetime | None = None
+    ) -> int:
+        """Rate an answer shown to ``user_hash`` (1..5); a second press changes it. Durable on return."""
+        _check(user_hash)
+        answer_event_id = _id(answer_event_id)
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise Refused(f"score out of range: {score!r}")
+        now = _utc(at)
+        async with self._write(durable=True):
+            owner = await self._value("SELECT user_hash FROM answer_events WHERE id = ?", (answer_event_id,))
+            if owner != user_hash:
+                raise Refused("not an answer shown to this citizen")
+            rating_id = await self._value(
+                "INSERT INTO ratings (answer_event_id, user_hash, score, rated_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (answer_event_id, user_hash)"
+                " DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at RETURNING id",
+                (answer_event_id, user_hash, score, now, now),
+            )
+            return int(rating_id)  # type: ignore[call-overload]
+
+    async def record_comment(
+        self, answer_event_id: int, user_hash: str, comment: str, *, at: datetime | None = None
+    ) -> bool:
+        """Attach a (masked) comment to the citizen's rating; ``False`` if there is no such rating."""
+        _check(user_hash)
+        async with self._write(durable=True) as db:
+            cursor = await db.execute(
+                "UPDATE ratings SET comment = ?, updated_at = ? WHERE answer_event_id = ? AND user_hash = ?",
+                (mask_personal_data(comment), _utc(at), answer_event_id, user_hash),
+            )
+            return cursor.rowcount == 1
+
+    async def rating(self, answer_event_id: int, user_hash: str) -> int | None:
+        """The score the citizen gave an answer, if any."""
+        rows = await self._read(
+            "SELECT score FROM ratings WHERE answer_event_id = ? AND user_hash = ?",
+            (answer_event_id, user_hash),
+        )
+        return rows[0][0] if rows else None
+
+    # Subscriptions and contacts ----------------------------------------------------------------
+
+    async def subscribe(
+        self, user_hash: str, platform: str, chat_id: int, *, at: datetime | None = None
+    ) -> bool:
+        """Subscribe a citizen to announcements; ``True`` if they were not subscribed.
+
+        Delivering needs the chat id, so it is kept in ``contacts``: the one place a messenger id
+        lives, only while the citizen is subscribed or waits for a staff reply to a handoff, and
+        deleted (overwritten, ``secure_delete``) when neither holds.
+        """
+        _check(user_hash, platform)
+        now = _utc(at)
+        async with self._write(durable=True) as db:
+            was = await self._value("SELECT subscribed FROM subscriptions WHERE user_hash = ?", (user_hash,))
+            await db.execute(
+                "INSERT INTO subscriptions (user_hash, platform, subscribed, created_at, updated_at)"
+                " VALUES (?, ?, 1, ?, ?) ON CONFLICT (user_hash) DO UPDATE SET subscribed = 1,"
+                " platform = excluded.platform, updated_at = excluded.updated_at",
+                (user_hash, platform, now, now),
+            )
+            await self._hold(user_hash, platform, int(chat_id), "subscription", now)
+            return not was
+
+    async def unsubscribe(self, user_hash: str, *, at: datetime | None = None) -> bool:
+        """Unsubscribe (also for users who blocked the bot); ``True`` if they were subscribed."""
+        _check(user_hash)
+        now = _utc(at)
+        async with self._write(durable=True) as db:
+            cursor = await db.execute(
+                "UPDATE subscriptions SET subscribed = 0, updated_at = ?"
+                " WHERE user_hash = ? AND subscribed = 1",
+                (now, user_hash),
+            )
+            await self._release(user_hash, "subscription", now)
+            return cursor.rowcount == 1
+
+    async def is_subscribed(self, user_hash: str) -> bool:
+        rows = await self._read("SELECT subscribed FROM subscriptions WHERE user_hash = ?", (user_hash,))
+        return bool(rows and rows[0][0])
+
+    async def subscribers(self, platform: str) -> list[Subscriber]:
+        """Everyone subscribed on ``platform``, with the chat to deliver to."""
+        rows = await self._read(
+            "SELECT s.user_hash, c.chat_id FROM subscriptions s JOIN contacts c USING (user_hash)"
+            " WHERE s.subscribed = 1 AND s.platform = ? ORDER BY s.created_at",
+            (platform,),
+        )
+        return [Subscriber(user_hash, chat_id) for user_hash, chat_id in rows]
+
+    async def hold_contact(self, user_hash: str, platform: str, chat_id: int, purpose: Purpose) -> None:
+        """Keep the chat id for ``purpose`` (``handoff``: until the staff reply is delivered)."""
+        _check(user_hash, platform)
+        async with self._write(durable=True):
+            await self._hold(user_hash, platform, int(chat_id), purpose, _utc(None))
+
+    async def release_contact(self, user_hash: str, purpose: Purpose) -> None:
+        """Drop ``purpose``; the chat id is deleted when no purpose is left."""
+        async with self._write(durable=True):
+            await self._release(user_hash, purpose, _utc(None))
+
+    async def contact(self, user_hash: str) -> int | None:
+        """The chat id to reach a citizen, while a purpose keeps it."""
+        rows = await self._read("SELECT chat_id FROM contacts WHERE user_hash = ?", (user_hash,))
+        return rows[0][0] if rows else None
+
+    async def _hold(self, user_hash: str, platform: str, chat_id: int, purpose: str, now: str) -> None:
+        column, _ = _PURPOSES[purpose]
+        await self._db.execute(
+            f"INSERT INTO contacts (user_hash, platform, chat_id, {column}, updated_at)"
+            " VALUES (?, ?, ?, 1, ?) ON CONFLICT (user_hash) DO UPDATE SET platform = excluded.platform,"
+            f" chat_id = excluded.chat_id, {column} = 1, updated_at = excluded.updated_at",
+            (user_hash, platform, chat_id, now),
+        )
+
+    async def _release(self, user_hash: str, purpose: str, now: str) -> None:
+        column, other = _PURPOSES[purpose]
+        await self._db.execute(f"DELETE FROM contacts WHERE user_hash = ? AND {other} = 0", (user_hash,))
+        await self._db.execute(
+            f"UPDATE contacts SET {column} = 0, updated_at = ? WHERE user_hash = ?", (now, user_hash)
+        )
+
+    # Figures and retention ---------------------------------------------------------------------
+
+    async def stats(
+        self, start: datetime | None = None, end: datetime | None = None, *, platform: str | None = None
+    ) -> Stats:
+        """Figures for questions asked, and ratings first given, in ``[start, end)``."""
+        period = {
+            "lo": _utc(start) if start else "",
+            "hi": _utc(end) if end else "\uffff",
+            "platform": platform,
+        }
+        [(questions, answered, offered, unanswered)] = await self._read(
+            "SELECT count(*), coalesce(sum(outcome = 'answer'), 0),"
+            " coalesce(sum(outcome = 'did_you_mean'), 0), coalesce(sum(outcome = 'no_match'), 0)"
+            " FROM questions WHERE asked_at >= :lo AND asked_at < :hi"
+            " AND (:platform IS NULL OR platform = :platform)",
+            period,
+        )
+        [(resolutions,)] = await self._read(
+            "SELECT count(*) FROM resolutions r JOIN questions q ON q.id = r.question_id"
+            " WHERE q.asked_at >= :lo AND q.asked_at < :hi AND (:platform IS NULL OR q.platform = :platform)",
+            period,
+        )
+        [(ratings, mean, satisfied)] = await self._read(
+            f"SELECT count(*), avg(r.score), coalesce(sum(r.score >= {SATISFIED}), 0) FROM ratings r"
+            " JOIN answer_events e ON e.id = r.answer_event_id WHERE r.rated_at >= :lo AND r.rated_at < :hi"
+            " AND (:platform IS NULL OR e.platform = :platform)",
+            period,
+        )
+        return Stats(
+            questions=questions,
+            answered=answered,
+            did_you_mean=offered,
+            unanswered=unanswered,
+            resolutions=resolutions,
+            ratings=ratings,
+            mean_rating=mean if ratings else None,
+            csat=satisfied / ratings if ratings else None,
+        )
+
+    async def purge_raw_text(self, older_than: datetime) -> int:
+        """Blank question texts and comments older than ``older_than``, keeping every row and figure.
+
+        Returns the number of texts blanked. The freed bytes are zeroed (``secure_delete``) and
+        the WAL is checkpointed and truncated so the old text does not linger in it.
+        """
+        cutoff = _utc(older_than)
+        async with self._write() as db:
+            questions = await db.execute(
+                "UPDATE questions SET text = NULL WHERE asked_at < ? AND text IS NOT NULL", (cutoff,)
+            )
+            comments = await db.execute(
+                "UPDATE ratings SET comment = NULL WHERE updated_at < ? AND comment IS NOT NULL", (cutoff,)
+            )
+            blanked = questions.rowcount + comments.rowcount
+        async with self._lock:
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return blanked
