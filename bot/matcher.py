@@ -39,6 +39,8 @@ class Weights:
     shortlist: int = 60
     coverage_power: float = 0.0
     unknown_weight: float = 1.0
+    familiar_weight: float = 0.5
+    long_question_words: int = 6
 
 
 @dataclass(frozen=True)
@@ -90,11 +92,32 @@ class Matcher:
     def _weight(self, words: frozenset[str]) -> float:
         return sum(self.idf(word) for word in words)
 
+    def question_weights(self, key: MatchKey) -> dict[str, float]:
+        """Each word's weight in a question.
+
+        Knowledge-base words weigh their IDF; unknown words the most, words that only
+        the answers use (familiar) less, digits little. In a long story, unknown and
+        familiar words weigh less in proportion: most of them are context, not the question.
+        """
+        words = set(key.tokens)
+        damping = min(1.0, self._weights.long_question_words / max(len(words), 1))
+        weights = {}
+        for word in words:
+            if word in self._idf:
+                weights[word] = self._idf[word]
+            elif word.isdigit():
+                weights[word] = 1.0
+            elif word in key.unknown:
+                weights[word] = self._unknown_idf * damping
+            else:
+                weights[word] = self._unknown_idf * damping * self._weights.familiar_weight
+        return weights
+
     def unknown_share(self, key: MatchKey) -> float:
         """How much of the question's weight lies in words the knowledge base does not know."""
-        words = frozenset(key.tokens)
-        total = self._weight(words)
-        return self._weight(key.unknown & words) / total if total else 0.0
+        weights = self.question_weights(key)
+        total = sum(weights.values())
+        return sum(weights[word] for word in key.unknown if word in weights) / total if total else 0.0
 
     def rank(self, key: MatchKey, limit: int = 5) -> list[Candidate]:
         """Entries best first, each with its best phrasing and a score in [0, 1]."""
@@ -107,14 +130,15 @@ class Matcher:
             char_scores = np.asarray((query @ self._inverted).todense()).ravel()
         shortlist = min(self._weights.shortlist, len(self._phrasings))
         rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist]
-        query_words = frozenset(key.tokens)
-        query_weight = self._weight(query_words) or 1.0
+        weights = self.question_weights(key)
+        query_words = frozenset(weights)
+        query_weight = sum(weights.values()) or 1.0
         best: dict[str, Candidate] = {}
         w = self._weights
         entry_bonus: dict[str, float] = {}
         for row in rows.tolist():
             shared = self._word_sets[row] & query_words
-            shared_weight = self._weight(shared)
+            shared_weight = sum(weights[word] for word in shared)
             score = (
                 w.char * float(char_scores[row])
                 + w.query_coverage * shared_weight / query_weight
@@ -122,7 +146,8 @@ class Matcher:
             )
             entry_id = self._entry_of[row]
             if entry_id not in entry_bonus:
-                entry_bonus[entry_id] = self._weight(self._entry_words[entry_id] & query_words) / query_weight
+                covered = self._entry_words[entry_id] & query_words
+                entry_bonus[entry_id] = sum(weights[word] for word in covered) / query_weight
             score += w.entry_coverage * entry_bonus[entry_id]
             score *= entry_bonus[entry_id] ** w.coverage_power
             if entry_id not in best or score > best[entry_id].score:

@@ -23,7 +23,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import aiosqlite
 
@@ -85,6 +85,7 @@ class Store:
         self._db = db
         self.path = path
         self._lock = asyncio.Lock()
+        self._closed = False
 
     @classmethod
     async def open(
@@ -109,7 +110,11 @@ class Store:
         return store
 
     async def close(self) -> None:
+        """Close the connection (the last one checkpoints the WAL into the file); idempotent."""
         async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             await self._db.execute("PRAGMA optimize")
             await self._db.close()
 
@@ -139,7 +144,7 @@ class Store:
                 if durable:
                     await self._db.execute("PRAGMA synchronous = NORMAL")
 
-    async def _value(self, sql: str, parameters: Sequence[object] = ()) -> object:
+    async def _value(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         """The first column of the first row, or ``None``."""
         async with self._db.execute(sql, parameters) as cursor:
             row = await cursor.fetchone()
@@ -185,7 +190,7 @@ class Store:
         key = None if event.update_id is None else update_key(event.platform, event.update_id)
         async with self._write() as db:
             if key and (existing := await self._value(_QUESTION_BY_KEY, (key,))):
-                return int(existing)  # type: ignore[call-overload]
+                return int(existing)
             cursor = await db.execute(
                 "INSERT INTO questions (asked_at, platform, user_hash, language, text, match_form, outcome,"
                 " answer_id, score, candidates, response_ms, update_key)"
@@ -237,7 +242,7 @@ class Store:
     ) -> int:
         key = None if update_id is None else update_key(platform, update_id)
         if key and (existing := await self._value(_EVENT_BY_KEY, (key,))):
-            return int(existing)  # type: ignore[call-overload]
+            return int(existing)
         cursor = await self._db.execute(
             "INSERT INTO answer_events (question_id, entry_id, user_hash, platform, via, shown_at,"
             " update_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -319,7 +324,7 @@ class Store:
                 " DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at RETURNING id",
                 (answer_event_id, user_hash, score, now, now),
             )
-            return int(rating_id)  # type: ignore[call-overload]
+            return int(rating_id)
 
     async def record_comment(
         self, answer_event_id: int, user_hash: str, comment: str, *, at: datetime | None = None
