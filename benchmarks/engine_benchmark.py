@@ -82,14 +82,19 @@ def run_case(case: str, sample: int) -> dict[str, float]:
             found = process.extractOne(question, texts, scorer=fuzz.WRatio)
             return choices[found[2]][1] if found else ""
     else:
-        engine = AnswerEngine(knowledge, new_analyzer(load_lexicon(settings.knowledge_dir)[0]),
-                              settings.engine.thresholds, settings.engine.weights)
+        engine = AnswerEngine(
+            knowledge,
+            new_analyzer(load_lexicon(settings.knowledge_dir)[0]),
+            settings.engine.thresholds,
+            settings.engine.weights,
+        )
         engine.ask("گرم کردن")  # first call loads hazm's lazy tables
         startup = time.perf_counter() - started
 
         def answer(question: str) -> str:
             reply = engine.ask(question)
             return reply.offered_ids[0] if reply.offered_ids else ""
+
     timed = examples if not sample else random.Random(1).sample(examples, min(sample, len(examples)))
     durations, correct, in_scope = [], 0, 0
     for example in timed:
@@ -124,27 +129,41 @@ def main() -> None:
     rows = []
     for size in args.sizes.split(","):
         for case, sample in ((size, 0), (f"naive-{size}", 0 if size in ("shipped", "1k") else 60)):
-            output = subprocess.run(
-                [sys.executable, __file__, "--case", case, "--sample", str(sample)],
-                check=True, capture_output=True, text=True,
-            ).stdout.strip().splitlines()[-1]
+            output = (
+                subprocess.run(
+                    [sys.executable, __file__, "--case", case, "--sample", str(sample)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
             rows.append((case, json.loads(output)))
             print(f"done {case}", file=sys.stderr)
-    header = f"{'case':14}{'phrasings':>10}{'median ms':>11}{'p99 ms':>9}{'q/s':>9}{'start s':>9}{'peak MB':>9}{'top-1':>8}"
-    print(header)
+    columns = ("phrasings", "median ms", "p99 ms", "q/s", "start s", "peak MB", "top-1")
+    print(f"{'case':14}" + "".join(f"{name:>11}" for name in columns))
     for case, r in rows:
-        print(f"{case:14}{r['phrasings']:>10}{r['median_ms']:>11.3f}{r['p99_ms']:>9.3f}{r['per_second']:>9.0f}"
-              f"{r['startup_s']:>9.2f}{r['peak_rss_mb']:>9.0f}{r['top1_ranked']:>8.1%}")
+        print(
+            f"{case:14}{r['phrasings']:>11}{r['median_ms']:>11.3f}{r['p99_ms']:>11.3f}{r['per_second']:>11.0f}"
+            f"{r['startup_s']:>11.2f}{r['peak_rss_mb']:>11.0f}{r['top1_ranked']:>11.1%}"
+        )
     figures = dict(rows)
     print("\nratios engine / naive baseline (same run):")
     for size in args.sizes.split(","):
         e, n = figures[size], figures[f"naive-{size}"]
-        print(f"  {size:8} median time x{e['median_ms'] / n['median_ms']:.2f}, p99 x{e['p99_ms'] / n['p99_ms']:.2f}, "
-              f"top-1 {e['top1_ranked']:.1%} vs {n['top1_ranked']:.1%} ({(e['top1_ranked'] - n['top1_ranked']) * 100:+.1f} points)")
+        gain = (e["top1_ranked"] - n["top1_ranked"]) * 100
+        print(
+            f"  {size:8} median time x{e['median_ms'] / n['median_ms']:.2f}, "
+            f"p99 x{e['p99_ms'] / n['p99_ms']:.2f}, "
+            f"top-1 {e['top1_ranked']:.1%} vs {n['top1_ranked']:.1%} ({gain:+.1f} points)"
+        )
     base = figures["shipped"]["median_ms"]
     print("\ngrowth of the median with the number of phrasings (engine):")
     for size in args.sizes.split(","):
-        print(f"  {size:8} {figures[size]['phrasings']:>7} phrasings: x{figures[size]['median_ms'] / base:.2f}")
+        print(
+            f"  {size:8} {figures[size]['phrasings']:>7} phrasings: x{figures[size]['median_ms'] / base:.2f}"
+        )
 
 
 if __name__ == "__main__":

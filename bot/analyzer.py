@@ -21,7 +21,7 @@ from bot.finglish import FinglishReader
 from bot.lexicon import Lexicon
 from bot.normalize import TextNormalizer
 
-__all__ = ["MatchKey", "Vocabulary", "Analyzer", "hazm_lemmatizer"]
+__all__ = ["Analyzer", "MatchKey", "Vocabulary", "hazm_lemmatizer"]
 
 _ZWNJ = "\u200c"
 #: Spoken endings glued to nouns: ``کارتمو``, ``شناسناممو``, ``بچمون``.
@@ -176,7 +176,7 @@ class Analyzer:
         )
         return MatchKey(tuple(words), unknown)
 
-    def with_vocabulary(self, texts: Iterable[str], background: Iterable[str] = ()) -> "Analyzer":
+    def with_vocabulary(self, texts: Iterable[str], background: Iterable[str] = ()) -> Analyzer:
         """An analyzer that repairs unknown words against the words of ``texts``.
 
         Words of ``background`` (the answers) are not used for repairs but are not

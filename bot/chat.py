@@ -11,7 +11,7 @@ from bot.engine import AnswerEngine
 from bot.locale import Catalog
 from bot.presentation import answer_text, choices_text
 
-__all__ = ["ChatSession", "run_chat", "QUIT_WORDS"]
+__all__ = ["QUIT_WORDS", "ChatSession", "run_chat"]
 
 QUIT_WORDS = frozenset({"q", "quit", "exit", "خروج", "پایان"})
 

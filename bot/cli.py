@@ -24,11 +24,11 @@ from bot.engine import AnswerEngine, build_engine
 from bot.evaluation import calibrate, evaluate, read_examples, score_examples
 from bot.knowledge_loader import KnowledgeError, check_knowledge
 from bot.lexicon import load_lexicon
-from bot.locale import Catalog, load_locales
+from bot.locale import LANGUAGES, Catalog, Locales, load_locales
 from bot.presentation import answer_text, choices_text
 from bot.settings import ConfigError, Settings, config_path, load_settings
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibration = commands.add_parser("calibrate", help="choose the decision thresholds on a question set")
     calibration.add_argument("file", type=Path)
     calibration.add_argument("--max-oos-direct", type=float, default=0.03)
+    calibration.add_argument("--min-top3", type=float, default=0.98)
 
     kb = commands.add_parser("kb", help="knowledge-base tools")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
@@ -108,20 +109,25 @@ def _eval(engine: AnswerEngine, args: argparse.Namespace) -> int:
 
 
 def _calibrate(engine: AnswerEngine, args: argparse.Namespace) -> int:
-    thresholds, report = calibrate(score_examples(engine, read_examples(args.file)), args.max_oos_direct)
+    thresholds, report = calibrate(
+        score_examples(engine, read_examples(args.file)), args.max_oos_direct, args.min_top3
+    )
     print("\n".join(report.lines(most=5)))
     print("\n# paste into the [engine] section of your config:")
     print("[engine]")
     print(f"answer = {thresholds.answer}")
     print(f"margin = {thresholds.margin}")
     print(f"suggest = {thresholds.suggest}")
+    print(f"max_unknown = {thresholds.max_unknown}")
     return 0
 
 
-def _run(settings: Settings, catalog: Catalog) -> int:
+def _run(settings: Settings, locales: Locales) -> int:
     from bot.chat import run_chat
 
-    print(catalog.text("run.no_token"), file=sys.stderr)
+    for language in LANGUAGES:  # said in Persian and in English
+        print(locales.get(language).text("run.no_token"), file=sys.stderr)
+    catalog = locales.get(None)
     run_chat(_engine(settings), catalog)
     return 0
 
@@ -133,14 +139,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"sabtyar: configuration error: {error}", file=sys.stderr)
         return 2
-    catalog = load_locales(settings.locales_dir, settings.language).get(None)
+    locales = load_locales(settings.locales_dir, settings.language)
+    catalog = locales.get(None)
     if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     try:
         if args.command == "kb":
             return _kb_check(args.folder or settings.knowledge_dir, catalog)
         if args.command == "run":
-            return _run(settings, catalog)
+            return _run(settings, locales)
         engine = _engine(settings)
         if args.command == "chat":
             from bot.chat import run_chat

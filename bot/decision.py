@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from bot.matcher import Candidate
 
-__all__ = ["Outcome", "Thresholds", "Decision", "decide"]
+__all__ = ["Decision", "Outcome", "Thresholds", "decide"]
 
 
 class Outcome(StrEnum):
@@ -20,11 +20,11 @@ class Outcome(StrEnum):
 class Thresholds:
     """Calibrated by ``sabtyar calibrate``; live in the ``[engine]`` section of the config."""
 
-    answer: float = 0.6
-    margin: float = 0.05
-    suggest: float = 0.35
+    answer: float = 0.42
+    margin: float = 0.06
+    suggest: float = 0.28
     max_suggestions: int = 3
-    max_unknown: float = 1.0
+    max_unknown: float = 0.2
     """A question whose unknown words carry more than this share of its weight is never answered directly."""
 
     def __post_init__(self) -> None:

@@ -14,7 +14,7 @@ from bot.lexicon import Lexicon, load_lexicon
 from bot.matcher import Candidate, Matcher, Phrasing, Weights
 from bot.normalize import TextNormalizer
 
-__all__ = ["Reply", "AnswerEngine", "build_engine"]
+__all__ = ["AnswerEngine", "Reply", "build_engine"]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from bot.decision import Outcome, Thresholds, decide
 from bot.engine import AnswerEngine
 from bot.matcher import Candidate
 
-__all__ = ["Example", "Report", "read_examples", "evaluate", "score_examples", "calibrate"]
+__all__ = ["Example", "Report", "calibrate", "evaluate", "read_examples", "score_examples"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ def read_examples(path: Path) -> list[Example]:
             continue
         try:
             record = json.loads(line)
-            examples.append(Example(str(record["q"]), frozenset(record["expect"]), str(record.get("style", ""))))
+            examples.append(
+                Example(str(record["q"]), frozenset(record["expect"]), str(record.get("style", "")))
+            )
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path}:{number}: {error}") from error
     return examples
@@ -172,8 +174,15 @@ def _objective(report: Report) -> float:
     )
 
 
-def calibrate(scored: Sequence[Scored], max_oos_direct: float = 0.03) -> tuple[Thresholds, Report]:
-    """Grid-search the thresholds; keep out-of-scope direct answers under ``max_oos_direct``."""
+def calibrate(
+    scored: Sequence[Scored], max_oos_direct: float = 0.03, min_top3: float = 0.98
+) -> tuple[Thresholds, Report]:
+    """Grid-search the thresholds for the best objective.
+
+    Out-of-scope direct answers must stay under ``max_oos_direct``; among the
+    settings that also offer the right entry in the top three for ``min_top3``
+    of in-scope questions, the best is taken (if none reaches it, the best overall).
+    """
     grid = [round(x * 0.01, 2) for x in range(4, 96)]
     margins = [0.0, 0.03, 0.06, 0.1, 0.15]
     unknown = [0.1, 0.2, 0.3, 0.4, 1.0]
@@ -186,7 +195,7 @@ def calibrate(scored: Sequence[Scored], max_oos_direct: float = 0.03) -> tuple[T
             report = evaluate(scored, thresholds)
             if report.oos_direct_rate > max_oos_direct:
                 continue
-            value = _objective(report)
+            value = _objective(report) + (10.0 if report.top3_rate >= min_top3 else 0.0)
             if best is None or value > best[0]:
                 best = (value, thresholds, report)
     if best is None:

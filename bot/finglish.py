@@ -16,11 +16,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cached_property, lru_cache
+from itertools import pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["persian_skeleton", "latin_skeleton", "FinglishReader"]
+__all__ = ["FinglishReader", "latin_skeleton", "persian_skeleton"]
 
 _PERSIAN_CLASSES = str.maketrans(
     {
@@ -43,7 +44,9 @@ _LATIN_WORD = re.compile(r"^[a-z']+$")
 
 def persian_skeleton(word: str) -> str:
     """Consonant skeleton of a Persian word or phrase (silent final heh dropped)."""
-    parts = [part[:-1] if part.endswith("ه") and len(part) > 1 else part for part in re.split(r"[ \u200c]", word)]
+    parts = [
+        part[:-1] if part.endswith("ه") and len(part) > 1 else part for part in re.split(r"[ \u200c]", word)
+    ]
     return _DOUBLE.sub(r"\1", "".join(parts).translate(_PERSIAN_CLASSES))
 
 
@@ -61,8 +64,9 @@ def latin_skeleton(word: str) -> str:
 def _package_dictionary() -> Mapping[str, str]:
     """The finglish package's word dictionary (it prints while importing: silence it)."""
     with contextlib.redirect_stdout(io.StringIO()):
-        from finglish import f2p as module  # noqa: F401  (the module, shadowed by a function)
         import sys
+
+        from finglish import f2p as module  # noqa: F401  (the module, shadowed by a function)
 
         return sys.modules["finglish.f2p"].dictionary  # type: ignore[no-any-return]
 
@@ -76,7 +80,7 @@ class FinglishReader:
         for tokens in phrases:
             words = [token for token in tokens if token]
             counts.update(words)
-            counts.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+            counts.update(f"{a} {b}" for a, b in pairwise(words))
         self._by_skeleton: dict[str, str] = {}
         for word, _count in counts.most_common():
             skeleton = persian_skeleton(word)

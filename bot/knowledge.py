@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["Link", "Entry", "Category", "KnowledgeBase"]
+__all__ = ["Category", "Entry", "KnowledgeBase", "Link"]
 
 
 @dataclass(frozen=True)

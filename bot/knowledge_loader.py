@@ -20,13 +20,13 @@ import yaml
 from bot.knowledge import Category, Entry, KnowledgeBase, Link
 
 __all__ = [
-    "Problem",
-    "KnowledgeError",
     "DATA_FILES",
     "MAX_ANSWER_CHARS",
     "MIN_QUESTIONS",
-    "load_knowledge",
+    "KnowledgeError",
+    "Problem",
     "check_knowledge",
+    "load_knowledge",
     "read_yaml",
 ]
 
@@ -76,15 +76,14 @@ class _Node:
 
     value: Any
     line: int
-    children: dict[str, "_Node"] | list["_Node"] | None = None
+    children: dict[str, _Node] | list[_Node] | None = None
 
 
 def _wrap(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         children = {
-            str(loader.construct_object(key, deep=True)): _wrap(value, loader)
-            for key, value in node.value
+            str(loader.construct_object(key, deep=True)): _wrap(value, loader) for key, value in node.value
         }
         return _Node({key: child.value for key, child in children.items()}, line, children)
     if isinstance(node, yaml.SequenceNode):
@@ -190,7 +189,9 @@ class _CategoryReader:
             self.problem(entry_id.line, f"{label}: id must be a lowercase slug like 'smartcard-lost'")
         category = fields.get("category")
         if category is not None and category.value != category_id:
-            self.problem(category.line, f"{label}: category '{category.value}' is not the file's '{category_id}'")
+            self.problem(
+                category.line, f"{label}: category '{category.value}' is not the file's '{category_id}'"
+            )
         for key in ("title", "answer"):
             child = fields.get(key)
             if child is not None and not (isinstance(child.value, str) and child.value.strip()):
@@ -294,7 +295,11 @@ def _cross_checks(entries: list[Entry]) -> list[Problem]:
         for follow_up in entry.follow_ups:
             if follow_up not in seen:
                 problems.append(
-                    Problem(entry.source_file, entry.source_line, f"entry {entry.id}: unknown follow-up id '{follow_up}'")
+                    Problem(
+                        entry.source_file,
+                        entry.source_line,
+                        f"entry {entry.id}: unknown follow-up id '{follow_up}'",
+                    )
                 )
         for question in entry.questions:
             key = " ".join(question.split())

@@ -25,19 +25,18 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.analyzer import MatchKey
 
-__all__ = ["Weights", "Candidate", "Phrasing", "Matcher"]
+__all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
 
 
 @dataclass(frozen=True)
 class Weights:
     """How the three similarity signals add up to a score in [0, 1]."""
 
-    char: float = 0.4
-    query_coverage: float = 0.4
-    phrasing_coverage: float = 0.2
-    entry_coverage: float = 0.0
+    char: float = 0.35
+    query_coverage: float = 0.3
+    phrasing_coverage: float = 0.15
+    entry_coverage: float = 0.2
     shortlist: int = 60
-    coverage_power: float = 0.0
     unknown_weight: float = 1.0
     familiar_weight: float = 0.5
     long_question_words: int = 6
@@ -149,7 +148,6 @@ class Matcher:
                 covered = self._entry_words[entry_id] & query_words
                 entry_bonus[entry_id] = sum(weights[word] for word in covered) / query_weight
             score += w.entry_coverage * entry_bonus[entry_id]
-            score *= entry_bonus[entry_id] ** w.coverage_power
             if entry_id not in best or score > best[entry_id].score:
                 best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import cached_property
 
-__all__ = ["TextNormalizer", "MAX_MATCH_CHARS"]
+__all__ = ["MAX_MATCH_CHARS", "TextNormalizer"]
 
 #: Longer messages are cut to their head and tail before matching.
 MAX_MATCH_CHARS = 1200
@@ -45,13 +45,9 @@ _LETTER_FOLDS = {
 }
 
 # Every decimal digit folds to ASCII so that ۱۴۰۳, ١٤٠٣ and 1403 are one key.
-_DIGIT_FOLDS = {chr(0x06F0 + i): str(i) for i in range(10)} | {
-    chr(0x0660 + i): str(i) for i in range(10)
-}
+_DIGIT_FOLDS = {chr(0x06F0 + i): str(i) for i in range(10)} | {chr(0x0660 + i): str(i) for i in range(10)}
 
-_INVISIBLE = re.compile(
-    "[\u200b\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c\ufe00-\ufe0f]"
-)
+_INVISIBLE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c\ufe00-\ufe0f]")
 _REPEATS = re.compile(r"(\w)\1{2,}")
 _NON_WORD = re.compile(r"[^\w\u200c]+")
 _SPACES = re.compile(r"\s+")

@@ -13,9 +13,16 @@ from bot.settings import ROOT
 SABTYAR = [sys.executable, "-m", "bot.cli"]
 
 
-def run(args: list[str], stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        SABTYAR + args, input=stdin, capture_output=True, text=True, timeout=120, cwd=ROOT,
+        SABTYAR + args,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
         env={**os.environ, "SABTYAR_CONFIG": "/nonexistent/none.toml", **(env or {})},
     )
 

@@ -40,8 +40,10 @@ def test_shipped_knowledge_is_valid() -> None:
 
 
 def test_valid_folder_loads(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "kb", GOOD_ENTRY.format(id="a-one", follow_up="b-two")
-                          + GOOD_ENTRY.format(id="b-two", follow_up="a-one"))
+    folder = write_folder(
+        tmp_path / "kb",
+        GOOD_ENTRY.format(id="a-one", follow_up="b-two") + GOOD_ENTRY.format(id="b-two", follow_up="a-one"),
+    )
     knowledge = load_knowledge(folder)
     assert list(knowledge.entries) == ["a-one", "b-two"]
     assert knowledge.entry("a-one").source_line == 5
@@ -52,16 +54,37 @@ def test_valid_folder_loads(tmp_path: Path) -> None:
     [
         (GOOD_ENTRY.format(id="a-one", follow_up="ghost"), 5, "unknown follow-up id 'ghost'"),
         (GOOD_ENTRY.format(id="a-one", follow_up="a-one") * 2, 16, "duplicate id 'a-one'"),
-        (GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace("    answer: |\n      پاسخ کوتاه.\n", ""),
-         5, "missing field 'answer'"),
-        (GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace("پاسخ کوتاه.", "الف" * 5000),
-         9, "more than 4096"),
-        (GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace("https://www.sabteahval.ir", "https://evil.example"),
-         12, "not on an official domain"),
-        (GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace("needs_review: true", "needs_reveiw: true"),
-         15, "unknown field 'needs_reveiw'"),
-        (GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(", پرسش پنج a-one", ""),
-         8, "4 questions, at least 5"),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(
+                "    answer: |\n      پاسخ کوتاه.\n", ""
+            ),
+            5,
+            "missing field 'answer'",
+        ),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace("پاسخ کوتاه.", "الف" * 5000),
+            9,
+            "more than 4096",
+        ),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(
+                "https://www.sabteahval.ir", "https://evil.example"
+            ),
+            12,
+            "not on an official domain",
+        ),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(
+                "needs_review: true", "needs_reveiw: true"
+            ),
+            15,
+            "unknown field 'needs_reveiw'",
+        ),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(", پرسش پنج a-one", ""),
+            8,
+            "4 questions, at least 5",
+        ),
         (GOOD_ENTRY.format(id="Bad Id", follow_up="a-one"), 5, "lowercase slug"),
         (GOOD_ENTRY.format(id="a-one", follow_up="a-one") + "  - id: [unclosed\n", 17, "YAML error"),
     ],
@@ -75,7 +98,9 @@ def test_problems_name_file_and_line(tmp_path: Path, entries: str, line: int, fr
         load_knowledge(folder)
 
 
-def test_kb_check_command_exits_1_and_prints_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_kb_check_command_exits_1_and_prints_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = write_folder(tmp_path / "kb", GOOD_ENTRY.format(id="a-one", follow_up="ghost"))
     assert main(["kb", "check", str(folder)]) == 1
     assert f"{folder / 'demo.yaml'}:5: entry a-one: unknown follow-up id 'ghost'" in capsys.readouterr().err

@@ -10,8 +10,32 @@ from bot.engine import AnswerEngine
 
 PERSIAN = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
 NOISE = st.sampled_from(
-    ["\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202e", "\u2066", "\u2069", "\ufeff",
-     "\x00", "\x07", "\x1b", "\n", "\t", "🙏", "😡", "👍🏽", "‍", "ﷺ", "ﻻ", "ـ", "٪", "%"]
+    [
+        "\u200c",
+        "\u200d",
+        "\u200e",
+        "\u200f",
+        "\u202a",
+        "\u202b",
+        "\u202e",
+        "\u2066",
+        "\u2069",
+        "\ufeff",
+        "\x00",
+        "\x07",
+        "\x1b",
+        "\n",
+        "\t",
+        "🙏",
+        "😡",
+        "👍",
+        "\U0001f3fd",
+        "ﷺ",
+        "ﻻ",
+        "ـ",
+        "٪",
+        "%",
+    ]
 )
 TEXTS = st.one_of(
     st.text(),
