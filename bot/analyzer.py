@@ -26,7 +26,9 @@ __all__ = ["Analyzer", "MatchKey", "Vocabulary", "hazm_lemmatizer"]
 _ZWNJ = "\u200c"
 #: Spoken endings glued to nouns: ``کارتمو``, ``شناسناممو``, ``بچمون``.
 _COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون", "تون", "شون", "مو", "تو", "شو", "رو",
-                       "ها", "ای", "ام", "اش", "یم", "و", "م", "ت", "ش", "ی")  # fmt: skip
+                       "مه", "شه", "ته", "ها", "ای", "ام", "اش", "یم", "و", "م", "ت", "ش", "ی", "ه")  # fmt: skip
+#: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
+_HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160
 
 
@@ -65,7 +67,9 @@ class Vocabulary:
         self._counts = counts
         self._dictionary = dictionary
         self._by_frequency = [word for word, _ in counts.most_common() if len(word) >= 2]
-        self._guard_dictionary = True
+        self._by_sound: dict[str, str] = {}
+        for word in self._by_frequency:
+            self._by_sound.setdefault(word.translate(_HOMOPHONES), word)
 
     def __contains__(self, word: object) -> bool:
         return word in self._counts
@@ -94,7 +98,12 @@ class Vocabulary:
             left, right = word[:cut], word[cut:]
             if left in self._counts and (right in self._counts or self._strip_ending(right)):
                 return (left, right if right in self._counts else self._strip_ending(right))
-        if len(word) < 3 or (self._guard_dictionary and word in self._dictionary):
+        if len(word) < 3:
+            return (word,)
+        same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
+        if same_sound:
+            return (same_sound,)
+        if word in self._dictionary:  # a real word the base does not use: keep it unknown
             return (word,)
         cutoff = 85.0 if len(word) <= 4 else 80.0
         found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
