@@ -1,0 +1,71 @@
+"""Match keys: the same key for the many ways citizens type the same words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analyzer import MatchKey
+from bot.engine import AnswerEngine
+from bot.finglish import latin_skeleton, persian_skeleton
+
+
+def key(engine: AnswerEngine, text: str) -> MatchKey:
+    return engine.analyzer.analyze(text)
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["شناسنامه‌ام گم شده", "شناسنامه ام گم شده", "شناسنامم گم شده", "شناسناممو گم کردم", "shenasname gom shode"],
+        ["کارت ملی", "كارت ملي", "کارتملی", "کارت ملیمو", "kart meli", "karte melli"],
+        ["المثنی", "المصنی", "المسنی", "almosana"],
+        ["نوبت", "نوبط"],
+        ["چطوری", "چجوری", "چطور", "چگونه"],
+        ["کد ملی", "codemeli", "کدملی"],
+    ],
+)
+def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> None:
+    keys = {key(engine, variant).tokens for variant in variants}
+    assert len(keys) == 1, keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("چنده", ("هزینه",)),  # cost words unified, kept: they carry intent
+        ("فامیلیمو عوض کنم", ("نام", "خانوادگی", "تعویض")),  # synonym map, spoken ending
+        ("١٥ سالمه", ("15", "سال")),  # digits to one alphabet, spoken "I am"
+        ("میخوام", ()),  # function words drop
+        ("از برای به با در", ()),
+        ("سلاممممم", ("سلام",)),
+    ],
+)
+def test_key_words(engine: AnswerEngine, text: str, expected: tuple[str, ...]) -> None:
+    assert key(engine, text).tokens == expected
+
+
+@pytest.mark.parametrize(("text", "unknown"), [("یارانه من قطع شده", "یارانه"), ("ثبت نام کنکور", "کنکور")])
+def test_words_outside_the_base_are_unknown(engine: AnswerEngine, text: str, unknown: str) -> None:
+    analyzed = key(engine, text)
+    assert unknown in analyzed.unknown
+    assert engine.matcher.unknown_share(analyzed) > engine.thresholds.max_unknown
+
+
+def test_unreadable_finglish_stays_an_unknown_word(engine: AnswerEngine) -> None:
+    analyzed = key(engine, "xqzw kart")
+    assert "xqzw" in analyzed.tokens and "xqzw" in analyzed.unknown
+
+
+def test_answer_text_is_never_normalized(engine: AnswerEngine) -> None:
+    entry = engine.entry("smartcard-register")
+    assert any(link.url == "https://www.sabteahval.ir" for link in entry.links)
+    assert "\u200c" in entry.answer  # half-spaces of the curated text survive
+
+
+@pytest.mark.parametrize(
+    ("latin", "persian"),
+    [("shenasname", "شناسنامه"), ("almosana", "المثنی"), ("hooshmand", "هوشمند"), ("kart", "کارت"),
+     ("tavallod", "تولد"), ("sabte ahval", "ثبت احوال")],
+)
+def test_skeletons_meet(latin: str, persian: str) -> None:
+    assert latin_skeleton(latin.replace(" ", "")) == persian_skeleton(persian)
