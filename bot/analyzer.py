@@ -25,8 +25,8 @@ __all__ = ["Analyzer", "MatchKey", "Vocabulary", "hazm_lemmatizer"]
 
 _ZWNJ = "\u200c"
 #: Spoken endings glued to nouns: ``کارتمو``, ``شناسناممو``, ``بچمون``.
-_COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون", "تون", "شون", "مو", "تو", "شو", "رو",
-                       "مه", "شه", "ته", "ها", "ای", "ام", "اش", "یم", "و", "م", "ت", "ش", "ی", "ه")  # fmt: skip
+_COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون", "تون", "شون", "مو", "تو", "شو", "رو", "مه",
+                       "شه", "ته", "ها", "ای", "ام", "اش", "یم", "و", "م", "ت", "ش", "ی", "ه")  # fmt: skip
 #: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
 _HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160

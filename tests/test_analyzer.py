@@ -16,7 +16,13 @@ def key(engine: AnswerEngine, text: str) -> MatchKey:
 @pytest.mark.parametrize(
     "variants",
     [
-        ["شناسنامه‌ام گم شده", "شناسنامه ام گم شده", "شناسنامم گم شده", "شناسناممو گم کردم", "shenasname gom shode"],
+        [
+            "شناسنامه‌ام گم شده",
+            "شناسنامه ام گم شده",
+            "شناسنامم گم شده",
+            "شناسناممو گم کردم",
+            "shenasname gom shode",
+        ],
         ["کارت ملی", "كارت ملي", "کارتملی", "کارت ملیمو", "kart meli", "karte melli"],
         ["المثنی", "المصنی", "المسنی", "almosana"],
         ["نوبت", "نوبط"],

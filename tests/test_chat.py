@@ -36,10 +36,13 @@ def test_did_you_mean_then_number_picks_the_entry(session: ChatSession, engine: 
     offered = engine.ask(question).offered_ids
     listing = session.respond(question)
     assert "1." in listing and engine.entry(offered[0]).title in listing
-    assert engine.entry(offered[1 if len(offered) > 1 else 0]).answer in session.respond("۲" if len(offered) > 1 else "1")
+    second = 1 if len(offered) > 1 else 0
+    assert engine.entry(offered[second]).answer in session.respond("۲" if second else "1")
 
 
-def test_out_of_range_choice_is_explained(session: ChatSession, engine: AnswerEngine, locales: Locales) -> None:
+def test_out_of_range_choice_is_explained(
+    session: ChatSession, engine: AnswerEngine, locales: Locales
+) -> None:
     question = first_question_with(engine, Outcome.DID_YOU_MEAN, ["کارت", "شناسنامه", "ثبت", "کارت ملی"])
     count = len(engine.ask(question).offered_ids)
     session.respond(question)
