@@ -40,11 +40,11 @@ class Reply:
         return [candidate.entry_id for candidate in self.decision.candidates]
 
     def to_json(self) -> dict[str, object]:
-        """The fixed ``sabtyar ask --jsonl`` record."""
+        """The fixed ``sabtyar ask --jsonl`` record; ``score`` is the best entry's, whatever the outcome."""
         return {
             "question": self.question,
             "answer_id": self.answer_id,
-            "score": round(self.decision.score, 4),
+            "score": round(float(self.ranked[0].score) if self.ranked else 0.0, 4),
             "candidates": self.offered_ids,
         }
 
