@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -63,9 +64,17 @@ def hazm_lemmatizer() -> tuple[Callable[[str], str], Container[str]]:
 class Vocabulary:
     """The knowledge base's words, used to repair the words of a question."""
 
-    def __init__(self, counts: Counter[str], dictionary: Container[str]) -> None:
+    def __init__(
+        self,
+        counts: Counter[str],
+        dictionary: Container[str],
+        bigrams: frozenset[tuple[str, str]] = frozenset(),
+        function_words: frozenset[str] = frozenset(),
+    ) -> None:
         self._counts = counts
         self._dictionary = dictionary
+        self._bigrams = bigrams
+        self._function_words = function_words
         self._by_frequency = [word for word, _ in counts.most_common() if len(word) >= 2]
         self._by_sound: dict[str, str] = {}
         for word in self._by_frequency:
@@ -86,25 +95,46 @@ class Vocabulary:
                 return stem + "ه"
         return ""
 
+    def join(self, words: list[str]) -> list[str]:
+        """Rejoin a compound typed as two words: ``گواهی نامه`` is ``گواهینامه``.
+
+        Only when the base writes the compound and never the two words side by side,
+        and neither is a function word (``ما در`` is not ``مادر``).
+        """
+        joined: list[str] = []
+        index = 0
+        while index < len(words):
+            pair = words[index] + words[index + 1] if index + 1 < len(words) else ""
+            if (
+                pair in self._counts
+                and (words[index], words[index + 1]) not in self._bigrams
+                and not {words[index], words[index + 1]} & self._function_words
+            ):
+                joined.append(pair)
+                index += 2
+            else:
+                joined.append(words[index])
+                index += 1
+        return joined
+
     @lru_cache(maxsize=65536)  # noqa: B019  (lives as long as its analyzer)
     def repair(self, word: str) -> tuple[str, ...]:
-        """Known words as they are; otherwise a stripped ending, a split, or the nearest spelling."""
-        if word in self._counts or word.isdigit() or len(word) < 2:
+        """Known words as they are; otherwise a stripped ending, a homophone, a split, or the
+        nearest spelling. Real words the base does not use (``کلاس``) stay unknown."""
+        if word in self._counts or word.isdigit() or len(word) < 3:
             return (word,)
         stem = self._strip_ending(word)
         if stem:
             return (stem,)
+        same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
+        if same_sound:
+            return (same_sound,)
+        if word in self._dictionary:
+            return (word,)
         for cut in range(len(word) - 2, 1, -1):
             left, right = word[:cut], word[cut:]
             if left in self._counts and (right in self._counts or self._strip_ending(right)):
                 return (left, right if right in self._counts else self._strip_ending(right))
-        if len(word) < 3:
-            return (word,)
-        same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
-        if same_sound:
-            return (same_sound,)
-        if word in self._dictionary:  # a real word the base does not use: keep it unknown
-            return (word,)
         cutoff = 85.0 if len(word) <= 4 else 80.0
         found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
         return (found[0],) if found else (word,)
@@ -172,6 +202,7 @@ class Analyzer:
         """The match key of a text; never raises on any string."""
         words = self._words(text)
         if self._vocabulary is not None:
+            words = self._vocabulary.join(words)
             words = [fixed for word in words for fixed in self._vocabulary.repair(word)]
         words = [word for word in self._apply_synonyms(words) if word not in self._function_words]
         unknown = (
@@ -205,7 +236,12 @@ class Analyzer:
             self._normalizer,
             self._lexicon,
             (self._lemma, self._dictionary),
-            Vocabulary(counts, self._dictionary),
+            Vocabulary(
+                counts,
+                self._dictionary,
+                frozenset(pair for words in analyzed for pair in pairwise(words)),
+                self._function_words,
+            ),
             finglish,
             frozenset(word for text in background for word in self._words(text)),
         )
