@@ -39,6 +39,8 @@ class MatchKey:
 
     tokens: tuple[str, ...]
     unknown: frozenset[str] = frozenset()
+    foreign: frozenset[str] = frozenset()
+    """Words that name another organisation's service (see ``other_services`` in language.yaml)."""
 
     @property
     def text(self) -> str:
@@ -168,6 +170,18 @@ class Analyzer:
                 synonyms[key] = tuple(self._words(target))
         self._synonyms = synonyms
         self._longest_synonym = max((len(key) for key in synonyms), default=0)
+        self._other_services = [tuple(self._prepared(phrase)) for phrase in lexicon.other_services]
+
+    def _foreign_words(self, words: list[str]) -> frozenset[str]:
+        """The words of ``words`` that spell out one of the other services' names."""
+        found: set[str] = set()
+        stems = [word.split("#")[0] for word in words]  # a verb lemma (سوخت#سوز) by its past stem
+        for phrase in self._other_services:
+            size = len(phrase)
+            for start in range(len(words) - size + 1):
+                if size and tuple(stems[start : start + size]) == phrase:
+                    found.update(words[start : start + size])
+        return frozenset(found)
 
     def _words(self, text: str) -> list[str]:
         """Normalized, lemmatized words, half-space parts split, Finglish read as Persian."""
@@ -198,13 +212,19 @@ class Analyzer:
                 index += 1
         return result
 
-    def analyze(self, text: str) -> MatchKey:
-        """The match key of a text; never raises on any string."""
+    def _prepared(self, text: str) -> list[str]:
+        """Words with compounds rejoined, unknown words repaired and synonyms applied."""
         words = self._words(text)
         if self._vocabulary is not None:
             words = self._vocabulary.join(words)
             words = [fixed for word in words for fixed in self._vocabulary.repair(word)]
-        words = [word for word in self._apply_synonyms(words) if word not in self._function_words]
+        return self._apply_synonyms(words)
+
+    def analyze(self, text: str) -> MatchKey:
+        """The match key of a text; never raises on any string."""
+        words = self._prepared(text)
+        foreign = self._foreign_words(words)
+        words = [word for word in words if word not in self._function_words]
         unknown = (
             frozenset(
                 word
@@ -214,7 +234,7 @@ class Analyzer:
             if self._vocabulary is not None
             else frozenset()
         )
-        return MatchKey(tuple(words), unknown)
+        return MatchKey(tuple(words), unknown, foreign)
 
     def with_vocabulary(self, texts: Iterable[str], background: Iterable[str] = ()) -> Analyzer:
         """An analyzer that repairs unknown words against the words of ``texts``.

@@ -2,7 +2,9 @@
 
 ``knowledge/synonyms.yaml`` maps colloquial forms and variant spellings to the
 form the knowledge base uses (``چنده: هزینه``); ``knowledge/language.yaml``
-lists the function words dropped from match keys and curated Finglish words.
+lists the function words dropped from match keys, curated Finglish words, and
+words naming other organisations' services (``کارت بانکی``, ``یارانه``): a
+question that names one is never answered directly.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Lexicon:
     synonyms: dict[str, str] = field(default_factory=dict)
     function_words: tuple[str, ...] = ()
     finglish: dict[str, str] = field(default_factory=dict)
+    other_services: tuple[str, ...] = ()
 
 
 def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
@@ -61,4 +64,5 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
     synonyms, problems = _mapping(folder / "synonyms.yaml", "synonyms")
     finglish, more = _mapping(folder / "language.yaml", "finglish")
     function_words, most = _word_list(folder / "language.yaml", "function_words")
-    return Lexicon(synonyms, function_words, finglish), problems + more + most
+    other_services, other = _word_list(folder / "language.yaml", "other_services")
+    return Lexicon(synonyms, function_words, finglish, other_services), problems + more + most + other

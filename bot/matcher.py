@@ -94,7 +94,8 @@ class Matcher:
     def question_weights(self, key: MatchKey) -> dict[str, float]:
         """Each word's weight in a question.
 
-        Knowledge-base words weigh their IDF; unknown words the most, words that only
+        Knowledge-base words weigh their IDF; unknown words and names of other services
+        the most, words that only
         the answers use (familiar) less, digits little. In a long story, unknown and
         familiar words weigh less in proportion: most of them are context, not the question.
         """
@@ -102,7 +103,9 @@ class Matcher:
         damping = min(1.0, self._weights.long_question_words / max(len(words), 1))
         weights = {}
         for word in words:
-            if word in self._idf:
+            if word in key.foreign:
+                weights[word] = self._unknown_idf
+            elif word in self._idf:
                 weights[word] = self._idf[word]
             elif word.isdigit():
                 weights[word] = 1.0
@@ -113,10 +116,12 @@ class Matcher:
         return weights
 
     def unknown_share(self, key: MatchKey) -> float:
-        """How much of the question's weight lies in words the knowledge base does not know."""
+        """How much of the question's weight lies in words the knowledge base does not know
+        or that name another organisation's service."""
         weights = self.question_weights(key)
         total = sum(weights.values())
-        return sum(weights[word] for word in key.unknown if word in weights) / total if total else 0.0
+        strange = (key.unknown | key.foreign) & weights.keys()
+        return sum(weights[word] for word in strange) / total if total else 0.0
 
     def rank(self, key: MatchKey, limit: int = 5) -> list[Candidate]:
         """Entries best first, each with its best phrasing and a score in [0, 1]."""

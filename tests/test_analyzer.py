@@ -75,3 +75,18 @@ def test_answer_text_is_never_normalized(engine: AnswerEngine) -> None:
 )
 def test_skeletons_meet(latin: str, persian: str) -> None:
     assert latin_skeleton(latin.replace(" ", "")) == persian_skeleton(persian)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["رمز دوم کارت بانکیمو یادم رفته", "کارت سوختم گم شده", "کارت پایان خدمتم گم شده", "یارانه من قطع شده"],
+)
+def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
+    analyzed = key(engine, text)
+    assert analyzed.foreign
+    assert engine.matcher.unknown_share(analyzed) > engine.thresholds.max_unknown
+    assert engine.ask(text).answer_id is None
+
+
+def test_a_service_word_inside_another_phrase_is_not_foreign(engine: AnswerEngine) -> None:
+    assert not key(engine, "خدمات الکترونیک ثبت احوال").foreign
