@@ -197,10 +197,10 @@ class _CategoryReader:
             if child is not None and not (isinstance(child.value, str) and child.value.strip()):
                 self.problem(child.line, f"{label}: '{key}' must be non-empty text")
         answer = fields.get("answer")
-        if answer is not None and isinstance(answer.value, str) and len(answer.value) > MAX_ANSWER_CHARS:
+        if answer is not None and isinstance(answer.value, str) and len(answer.value.strip()) > MAX_ANSWER_CHARS:
             self.problem(
                 answer.line,
-                f"{label}: answer has {len(answer.value)} characters, more than {MAX_ANSWER_CHARS}",
+                f"{label}: answer has {len(answer.value.strip())} characters, more than {MAX_ANSWER_CHARS}",
             )
         questions = fields.get("questions")
         if questions is not None:

@@ -1,0 +1,142 @@
+"""``sabtyar kb export`` / ``sabtyar kb import``: the knowledge base as a workbook PR staff edit.
+
+Examples::
+
+    sabtyar kb export answers.xlsx        # or answers.csv
+    sabtyar kb import answers.xlsx        # validates everything; all or nothing
+    sabtyar kb import answers.xlsx --check
+
+Export then import changes nothing: the category files come back byte for byte (see
+:mod:`bot.kb_yaml_writer` for the canonical format). The layout of the workbook is in
+:mod:`bot.kb_sheets`, the cell formats in :mod:`bot.kb_rows` and the import steps in
+:mod:`bot.kb_import`.
+
+Wiring into ``bot/cli.py``::
+
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    add_kb_workbook_parsers(kb_commands)
+    ...
+    if args.command == "kb" and args.kb_command in KB_WORKBOOK_COMMANDS:
+        return run_kb_workbook(args, settings.knowledge_dir)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from bot.kb_import import BACKUP_DIR, ImportResult, import_workbook
+from bot.kb_rows import CATEGORY_COLUMNS, ENTRY_COLUMNS, CellError, category_cells, entry_cells
+from bot.kb_sheets import CATEGORIES_SHEET, GUIDE_SHEET, add_guide_sheet, add_table_sheet, write_csv
+from bot.knowledge import KnowledgeBase
+from bot.knowledge_loader import KnowledgeError, load_knowledge
+
+__all__ = [
+    "BACKUP_DIR",
+    "KB_WORKBOOK_COMMANDS",
+    "CellError",
+    "ImportResult",
+    "add_kb_workbook_parsers",
+    "export_csv",
+    "export_workbook",
+    "import_workbook",
+    "run_kb_workbook",
+]
+
+KB_WORKBOOK_COMMANDS = frozenset({"export", "import"})
+
+
+def _load(knowledge_dir: Path) -> KnowledgeBase:
+    knowledge = load_knowledge(knowledge_dir)
+    for category in knowledge.categories:
+        if category.id in (GUIDE_SHEET, CATEGORIES_SHEET) or len(category.id) > 31:
+            raise ValueError(f"category id '{category.id}' cannot be a sheet title")
+    return knowledge
+
+
+def export_workbook(knowledge_dir: Path, out: Path) -> None:
+    """Write the guide, the categories sheet and one right-to-left sheet per category to ``out``."""
+    knowledge = _load(knowledge_dir)
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_guide_sheet(wb)
+    add_table_sheet(wb, CATEGORIES_SHEET, CATEGORY_COLUMNS, map(category_cells, knowledge.categories))
+    for category in knowledge.categories:
+        rows = (entry_cells(entry) for entry in knowledge.entries_of(category.id))
+        add_table_sheet(wb, category.id, ENTRY_COLUMNS, rows)
+    wb.active = 0
+    wb.save(out)
+
+
+def export_csv(knowledge_dir: Path, out: Path) -> None:
+    """Write every entry as one row of a UTF-8 (BOM) CSV, categories in menu order."""
+    knowledge = _load(knowledge_dir)
+    write_csv(
+        out,
+        (
+            entry_cells(entry)
+            for category in knowledge.categories
+            for entry in knowledge.entries_of(category.id)
+        ),
+    )
+
+
+def add_kb_workbook_parsers(kb_subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``export FILE`` and ``import FILE [--check]`` under ``sabtyar kb``."""
+    export = kb_subparsers.add_parser(
+        "export", help="write the knowledge base to FILE.xlsx or FILE.csv: sabtyar kb export answers.xlsx"
+    )
+    export.add_argument("file", type=Path, help="the .xlsx or .csv file to write")
+    imported = kb_subparsers.add_parser(
+        "import",
+        help="replace the knowledge base with FILE.xlsx or FILE.csv, all or nothing: "
+        "sabtyar kb import answers.xlsx",
+    )
+    imported.add_argument("file", type=Path, help="the .xlsx or .csv file to read")
+    imported.add_argument("--check", action="store_true", help="validate only; change no file")
+
+
+def run_kb_workbook(args: argparse.Namespace, knowledge_dir: Path) -> int:
+    """Run ``kb export`` or ``kb import``: 0 when done, 1 with the errors printed one a line."""
+    if args.kb_command == "export":
+        suffix = args.file.suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            print(f"sabtyar: {args.file.name}: use an .xlsx or .csv file", file=sys.stderr)
+            return 1
+        try:
+            (export_csv if suffix == ".csv" else export_workbook)(knowledge_dir, args.file)
+        except KnowledgeError as error:
+            print(
+                "sabtyar: the knowledge folder has problems; fix them first (sabtyar kb check):",
+                file=sys.stderr,
+            )
+            for problem in error.problems:
+                print(f"  {knowledge_dir / problem.file}:{problem.line}: {problem.message}", file=sys.stderr)
+            return 1
+        except (OSError, ValueError) as error:
+            print(f"sabtyar: {error}", file=sys.stderr)
+            return 1
+        print(f"{args.file}: exported")
+        return 0
+    result = import_workbook(args.file, knowledge_dir, dry_run=args.check)
+    if not result.ok:
+        print(
+            f"{args.file.name}: {len(result.errors)} error(s), no file changed / هیچ فایلی تغییر نکرد:",
+            file=sys.stderr,
+        )
+        for error in result.errors:
+            print(error, file=sys.stderr)
+        return 1
+    assert result.knowledge is not None
+    count = f"{len(result.knowledge)} entries in {len(result.knowledge.categories)} categories"
+    if args.check:
+        print(f"{args.file.name}: valid, {count}; would change: {', '.join(result.changed) or 'nothing'}")
+    elif result.changed:
+        changed = ", ".join(result.changed)
+        print(f"{args.file.name}: imported, {count}; changed: {changed}; backup: {result.backup}")
+    else:
+        print(f"{args.file.name}: valid, {count}; nothing changed")
+    return 0
