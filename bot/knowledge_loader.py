@@ -197,10 +197,11 @@ class _CategoryReader:
             if child is not None and not (isinstance(child.value, str) and child.value.strip()):
                 self.problem(child.line, f"{label}: '{key}' must be non-empty text")
         answer = fields.get("answer")
-        if answer is not None and isinstance(answer.value, str) and len(answer.value.strip()) > MAX_ANSWER_CHARS:
+        text = answer.value if answer is not None and isinstance(answer.value, str) else ""
+        answer_length = len(text.strip())
+        if answer is not None and answer_length > MAX_ANSWER_CHARS:
             self.problem(
-                answer.line,
-                f"{label}: answer has {len(answer.value.strip())} characters, more than {MAX_ANSWER_CHARS}",
+                answer.line, f"{label}: answer has {answer_length} characters, more than {MAX_ANSWER_CHARS}"
             )
         questions = fields.get("questions")
         if questions is not None:
