@@ -100,4 +100,69 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0003_handoffs",
+        (
+            # A citizen's request for a person: opened, then answered by the first staff reply.
+            """CREATE TABLE handoffs (
+                id INTEGER PRIMARY KEY,
+                user_hash TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                question_id INTEGER REFERENCES questions (id),
+                opened_at TEXT NOT NULL,
+                answered_at TEXT,
+                staff_replies INTEGER NOT NULL DEFAULT 0 CHECK (staff_replies >= 0)
+            )""",
+            "CREATE INDEX handoffs_opened_at ON handoffs (opened_at)",
+        ),
+    ),
+    Migration(
+        "0004_announcements",
+        (
+            # One row per broadcast; the delivery counts are filled in as the broadcast goes on.
+            """CREATE TABLE announcements (
+                id INTEGER PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                text TEXT NOT NULL,
+                sent INTEGER NOT NULL DEFAULT 0 CHECK (sent >= 0),
+                blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked >= 0),
+                failed INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0)
+            )""",
+            "CREATE INDEX announcements_created_at ON announcements (created_at)",
+        ),
+    ),
+    Migration(
+        "0005_subscription_history",
+        (
+            # Every change of a subscription, written by triggers, so the report can count the
+            # subscribers at any past time. Rows that existed before are backfilled: subscribed
+            # since created_at, and unsubscribed at updated_at if they are not subscribed now.
+            """CREATE TABLE subscription_events (
+                id INTEGER PRIMARY KEY,
+                user_hash TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                subscribed INTEGER NOT NULL CHECK (subscribed IN (0, 1)),
+                at TEXT NOT NULL
+            )""",
+            "CREATE INDEX subscription_events_user ON subscription_events (user_hash, at)",
+            "INSERT INTO subscription_events (user_hash, platform, subscribed, at)"
+            " SELECT user_hash, platform, 1, created_at FROM subscriptions",
+            "INSERT INTO subscription_events (user_hash, platform, subscribed, at)"
+            " SELECT user_hash, platform, 0, updated_at FROM subscriptions WHERE subscribed = 0",
+            """CREATE TRIGGER subscription_started AFTER INSERT ON subscriptions BEGIN
+                INSERT INTO subscription_events (user_hash, platform, subscribed, at)
+                VALUES (new.user_hash, new.platform, new.subscribed, new.updated_at);
+            END""",
+            """CREATE TRIGGER subscription_changed AFTER UPDATE OF subscribed, platform ON subscriptions
+            WHEN old.subscribed IS NOT new.subscribed OR old.platform IS NOT new.platform BEGIN
+                INSERT INTO subscription_events (user_hash, platform, subscribed, at)
+                VALUES (new.user_hash, new.platform, new.subscribed, new.updated_at);
+            END""",
+            """CREATE TRIGGER subscription_deleted AFTER DELETE ON subscriptions WHEN old.subscribed = 1 BEGIN
+                INSERT INTO subscription_events (user_hash, platform, subscribed, at)
+                VALUES (old.user_hash, old.platform, 0, strftime('%Y-%m-%dT%H:%M:%S.000000Z', 'now'));
+            END""",
+        ),
+    ),
 )

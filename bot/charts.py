@@ -1,0 +1,261 @@
+"""The report's chart (PNG): questions per day, satisfaction per day, questions per category.
+
+Used by ``sabtyar chart --out FILE.png`` and by the in-bot ``/stats``::
+
+    render_chart(Path("data/sabtyar.db"), "1405-07-25", "1405-08-05", Path("chart.png"))
+    report = await build_report(store, knowledge, period)   # in the bot (a running event loop)
+    png = chart_png(report)
+
+Persian text: matplotlib 3.11 and later lay text out with libraqm (HarfBuzz shaping and the
+bidi algorithm), so labels are passed in logical order. Older matplotlib draws code points
+one by one, left to right; there :func:`rtl` shapes the text with ``arabic-reshaper`` (contextual
+letter forms) and orders it with ``python-bidi`` first. Doing both would reverse the text, so
+:func:`rtl` does exactly one of them. The font is the first of :data:`FONTS` installed: a real
+Persian font if the machine has one, else DejaVu Sans, which ships inside matplotlib and covers
+every Persian letter. Days are Iran calendar days labelled in Jalali with Persian digits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import math
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import matplotlib
+from matplotlib import font_manager, ft2font
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from bot.knowledge import KnowledgeBase
+from bot.report import Period, Report, build_report, fa_digits, iran_day, jalali_day_title
+from bot.store import Store
+from bot.store.periods import parse_day
+
+__all__ = [
+    "FONTS",
+    "chart_period",
+    "chart_png",
+    "native_shaping",
+    "persian_font",
+    "render_chart",
+    "rtl",
+    "visual_order",
+]
+
+#: Fonts tried in order: Persian fonts a machine may have, then the one matplotlib ships.
+FONTS = ("Vazirmatn", "Vazir", "Noto Sans Arabic", "Noto Naskh Arabic", "DejaVu Sans")
+#: At most this many day labels on the time axis.
+MAX_DAY_LABELS = 12
+_COLORS = {"answered": "#2e7d32", "resolved": "#1e88e5", "unanswered": "#bdbdbd", "csat": "#ffb74d"}
+
+
+def native_shaping() -> bool:
+    """Whether matplotlib shapes and orders right-to-left text itself (libraqm, 3.11+)."""
+    return hasattr(ft2font, "__libraqm_version__")
+
+
+@functools.cache
+def _shaper() -> bool:
+    return native_shaping()
+
+
+def visual_order(text: str) -> str:
+    """Contextual letter forms (``arabic-reshaper``) in left-to-right display order (``python-bidi``).
+
+    ``bidi.algorithm`` is python-bidi's own implementation of the algorithm: unlike the newer
+    ``bidi.get_display`` it also mirrors brackets, so «(از ۵)» keeps its parentheses the right
+    way round.
+    """
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+def rtl(text: str) -> str:
+    """Persian text ready for matplotlib: unchanged where it shapes itself, else :func:`visual_order`."""
+    return text if _shaper() else visual_order(text)
+
+
+@functools.cache
+def persian_font() -> str:
+    """The family name of the first font of :data:`FONTS` that is installed."""
+    for family in FONTS:
+        try:
+            font_manager.findfont(FontProperties(family=family), fallback_to_default=False)
+        except ValueError:
+            continue
+        return family
+    raise RuntimeError("no font for Persian text: matplotlib's DejaVu Sans is missing")
+
+
+def _rc() -> dict[str, object]:
+    settings: dict[str, object] = {
+        "font.family": [persian_font(), "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "axes.spines.top": False,
+        "axes.titlesize": 14,
+        "axes.titleweight": "bold",
+    }
+    if "text.language" in matplotlib.rcParams:
+        settings["text.language"] = "fa"
+    return settings
+
+
+def _day_ticks(axes: Axes, days: list[date]) -> None:
+    step = max(1, math.ceil(len(days) / MAX_DAY_LABELS))
+    positions = list(range(0, len(days), step))
+    axes.set_xticks(positions, [rtl(jalali_day_title(days[n])) for n in positions], rotation=45, ha="right")
+    axes.set_xlim(-0.6, len(days) - 0.4)
+
+
+_PERSIAN_NUMBER = FuncFormatter(lambda value, _: fa_digits(f"{value:g}"))
+_PERSIAN_PERCENT = FuncFormatter(lambda value, _: fa_digits(f"{value:g}") + "٪")
+
+
+def _legend(axes: Axes, handles: list[Any], labels: list[str]) -> None:
+    """A legend read right to left: first entry rightmost, each key to the right of its label."""
+    axes.legend(
+        handles[::-1], labels[::-1], loc="upper right", ncols=len(labels), frameon=False, markerfirst=False
+    )
+
+
+def _questions_per_day(axes: Axes, report: Report) -> None:
+    days = [day.day for day in report.days]
+    x = range(len(days))
+    answered = [day.answered for day in report.days]
+    resolved = [day.resolved for day in report.days]
+    unanswered = [day.unanswered for day in report.days]
+    bottom = [a + r for a, r in zip(answered, resolved, strict=True)]
+    axes.bar(x, answered, color=_COLORS["answered"], label=rtl("پاسخ مستقیم"))
+    axes.bar(x, resolved, bottom=answered, color=_COLORS["resolved"], label=rtl("پاسخ با انتخاب شهروند"))
+    axes.bar(x, unanswered, bottom=bottom, color=_COLORS["unanswered"], label=rtl("بی‌پاسخ"))
+    axes.set_title(rtl("پرسش‌ها در هر روز"), loc="right")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(_PERSIAN_NUMBER)
+    _legend(axes, *axes.get_legend_handles_labels())
+    axes.margins(y=0.25)
+    _day_ticks(axes, days)
+
+
+def _satisfaction_per_day(axes: Axes, report: Report) -> None:
+    days = [day.day for day in report.days]
+    x = list(range(len(days)))
+    csat = [math.nan if day.csat is None else 100 * day.csat for day in report.days]
+    mean = [math.nan if day.mean_rating is None else day.mean_rating for day in report.days]
+    share = axes.twinx()
+    share.bar(x, csat, color=_COLORS["csat"], alpha=0.55, label=rtl("رضایت: سهم امتیاز ۴ و ۵"))
+    share.set_ylim(0, 120)
+    share.set_yticks(range(0, 101, 20))
+    share.yaxis.set_major_formatter(_PERSIAN_PERCENT)
+    share.set_zorder(0)
+    axes.set_zorder(1)
+    axes.patch.set_visible(False)
+    axes.plot(x, mean, color="#6a1b9a", marker="o", linewidth=2, label=rtl("میانگین امتیاز (از ۵)"))
+    axes.set_ylim(0, 6)
+    axes.set_yticks(range(6))
+    axes.yaxis.set_major_formatter(_PERSIAN_NUMBER)
+    axes.set_title(rtl("رضایت شهروندان در هر روز"), loc="right")
+    handles, labels = axes.get_legend_handles_labels()
+    more_handles, more_labels = share.get_legend_handles_labels()
+    _legend(axes, [*handles, *more_handles], [*labels, *more_labels])
+    _day_ticks(axes, days)
+
+
+def _questions_per_category(axes: Axes, report: Report) -> None:
+    ranked = list(report.by_category)
+    y = list(range(len(ranked)))
+    counts = [count for _, _, count in ranked]
+    axes.barh(y, counts, color=_COLORS["answered"])
+    axes.set_yticks(y, [rtl(title) for _, title, _ in ranked])
+    axes.invert_yaxis()
+    axes.invert_xaxis()  # bars grow leftwards, from the labels on the right
+    axes.yaxis.tick_right()
+    axes.spines[["left", "top"]].set_visible(False)
+    axes.spines["right"].set_visible(True)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_formatter(_PERSIAN_NUMBER)
+    for position, count in zip(y, counts, strict=True):
+        axes.text(count, position, " " + fa_digits(count) + " ", va="center", ha="right")
+    axes.margins(x=0.12)
+    axes.set_title(rtl("پرسش‌ها بر حسب موضوع"), loc="right")
+    if not ranked:
+        axes.text(0.5, 0.5, rtl("در این بازه پرسشی نیست"), transform=axes.transAxes, ha="center")
+
+
+def chart_png(report: Report, *, dpi: int = 100) -> bytes:
+    """The three charts of a report as one PNG (1000 x 1400 pixels at the default dpi)."""
+    with matplotlib.rc_context(_rc()):
+        figure = Figure(figsize=(10, 14), dpi=dpi, layout="constrained")
+        figure.get_layout_engine().set(w_pad=0.12, h_pad=0.12)  # type: ignore[union-attr,call-arg]
+        FigureCanvasAgg(figure)
+        daily, satisfaction, categories = figure.subplots(3, 1, height_ratios=(1, 1, 1.1))
+        figure.suptitle(rtl(f"ثبت‌یار — {report.period.title()}"), fontsize=16)
+        _questions_per_day(daily, report)
+        _satisfaction_per_day(satisfaction, report)
+        _questions_per_category(categories, report)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _as_day(value: date | str | None) -> date | None:
+    return parse_day(value) if isinstance(value, str) else value
+
+
+def chart_period(start: date | str | None, end: date | str | None, *, days: int = 30) -> Period:
+    """The period from typed or given days; by default the ``days`` days up to today (Iran)."""
+    last = _as_day(end) or iran_day(datetime.now(UTC))
+    first = _as_day(start) or last - timedelta(days=days - 1)
+    return Period(first, last)
+
+
+def render_chart(
+    source: Report | Path | str,
+    start: date | str | None,
+    end: date | str | None,
+    out_png: Path | str | BinaryIO,
+    *,
+    knowledge: KnowledgeBase | Path | None = None,
+) -> None:
+    """Write the chart of ``source``: a report, or a database file read for ``start``..``end``.
+
+    With a database, ``start`` and ``end`` are Iran days (Jalali or Gregorian text, or ``date``;
+    default the last 30 days) and ``knowledge`` names the categories (default: the knowledge
+    folder beside the code). A report carries its own period: ``start`` and ``end`` must then be
+    ``None``. Reading a database runs its own event loop: in the bot, call
+    :func:`~bot.report.build_report` and pass the report.
+    """
+    if isinstance(source, Report):
+        if start is not None or end is not None:
+            raise ValueError("a report has its own period: pass start=None, end=None")
+        report = source
+    else:
+        report = asyncio.run(_read(Path(source), chart_period(start, end), knowledge))
+    png = chart_png(report)
+    if isinstance(out_png, (str, Path)):
+        Path(out_png).write_bytes(png)
+    else:
+        out_png.write(png)
+
+
+async def _read(path: Path, period: Period, knowledge: KnowledgeBase | Path | None) -> Report:
+    from bot.knowledge_loader import load_knowledge
+
+    if not isinstance(knowledge, KnowledgeBase):
+        if knowledge is None:
+            from bot.settings import ROOT
+
+            knowledge = ROOT / "knowledge"
+        knowledge = load_knowledge(knowledge)
+    if not path.is_file():
+        raise FileNotFoundError(f"no sabtyar database at {path}")
+    async with await Store.open(path) as store:
+        return await build_report(store, knowledge, period)

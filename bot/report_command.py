@@ -1,0 +1,137 @@
+"""``sabtyar report`` and ``sabtyar chart``: the indicator report and its charts, from the store.
+
+Examples::
+
+    sabtyar report --from 1405-07-01 --to 1405-09-30 --format xlsx --out indicators.xlsx
+    sabtyar report --from 2026-09-23 --to 2026-10-22 --format csv --out mehr.csv
+    sabtyar report --format json                      # this Jalali month so far, to stdout
+    sabtyar chart --out chart.png                     # the last 30 days
+    sabtyar chart --from 1405-07-25 --to 1405-08-05 --out chart.png
+
+Dates are Jalali (``1405-07-01``) or Gregorian (``2026-09-23``) calendar days in Iran time, both
+ends included. Without ``--from`` the report starts on the first of ``--to``'s Jalali month;
+without ``--to`` it ends today. The format defaults to the ``--out`` file's suffix, else JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jdatetime
+
+from bot.charts import chart_period, chart_png
+from bot.knowledge_loader import KnowledgeError, load_knowledge
+from bot.report import Period, Report, build_report, iran_day
+from bot.report_output import report_csv, report_json
+from bot.report_workbook import write_workbook
+from bot.store import Store, StoreError
+from bot.store.periods import parse_day
+
+__all__ = ["add_report_parsers", "report_period", "run_chart", "run_report"]
+
+FORMATS = ("xlsx", "csv", "json")
+
+
+def report_period(date_from: str | None, date_to: str | None) -> Period:
+    """The report's period from the typed dates (see the module docstring for the defaults)."""
+    last = parse_day(date_to) if date_to else iran_day(datetime.now(UTC))
+    if date_from:
+        return Period(parse_day(date_from), last)
+    jalali = jdatetime.date.fromgregorian(date=last)
+    return Period(jdatetime.date(jalali.year, jalali.month, 1).togregorian(), last)
+
+
+def _dates(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", metavar="DATE", help="first day (Jalali or Gregorian)")
+    parser.add_argument("--to", dest="date_to", metavar="DATE", help="last day, included")
+    parser.add_argument("--db", type=Path, help="database file (default: the configured store)")
+
+
+def add_report_parsers(subparsers: Any) -> None:
+    """Add the ``report`` and ``chart`` commands to the CLI's sub-parsers."""
+    report: argparse.ArgumentParser = subparsers.add_parser(
+        "report",
+        help="e-government indicators: sabtyar report --from 1405-07-01 --to 1405-07-30 --out r.xlsx",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _dates(report)
+    report.add_argument("--format", choices=FORMATS, help="xlsx, csv or json (default: from --out)")
+    report.add_argument("--out", type=Path, help="output file (default: stdout; required for xlsx)")
+    chart: argparse.ArgumentParser = subparsers.add_parser(
+        "chart",
+        help="questions and satisfaction per day, questions per category: sabtyar chart --out c.png",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _dates(chart)
+    chart.add_argument("--out", type=Path, required=True, help="the PNG file to write")
+
+
+async def _read(path: Path, knowledge_dir: Path, period: Period) -> Report:
+    knowledge = load_knowledge(knowledge_dir)
+    if not path.is_file():
+        raise FileNotFoundError(f"no sabtyar database at {path}")
+    async with await Store.open(path) as store:
+        return await build_report(store, knowledge, period)
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
+    return suffix if suffix in FORMATS else "json"
+
+
+def _run(name: str, args: argparse.Namespace, store_path: Path, knowledge_dir: Path, chart: bool) -> int:
+    try:
+        period = (chart_period if chart else report_period)(args.date_from, args.date_to)
+        kind = "png" if chart else _format(args)
+        if kind == "xlsx" and args.out is None:
+            raise ValueError("an xlsx workbook needs --out FILE.xlsx")
+        report = asyncio.run(_read(args.db or store_path, knowledge_dir, period))
+    except ValueError as error:
+        print(f"sabtyar {name}: {error}", file=sys.stderr)
+        return 2
+    except KnowledgeError as error:
+        print(f"sabtyar {name}: the knowledge folder has problems:\n{error}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, StoreError, sqlite3.Error) as error:
+        print(f"sabtyar {name}: {error}", file=sys.stderr)
+        return 1
+    try:
+        if kind in ("png", "xlsx"):
+            png = chart_png(report)
+            if kind == "png":
+                args.out.write_bytes(png)
+            else:
+                write_workbook(report, args.out, png)
+        else:
+            data = report_json(report).encode() if kind == "json" else report_csv(report)
+            if args.out is None:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            else:
+                args.out.write_bytes(data)
+    except OSError as error:
+        print(f"sabtyar {name}: {error}", file=sys.stderr)
+        return 1
+    if args.out is not None:
+        print(f"sabtyar {name}: {args.out} ({report.period.title()})", file=sys.stderr)
+    return 0
+
+
+def run_report(args: argparse.Namespace, store_path: Path, knowledge_dir: Path) -> int:
+    """Write the report in the chosen format; the exit code (2: bad arguments, 1: no database)."""
+    return _run("report", args, store_path, knowledge_dir, chart=False)
+
+
+def run_chart(args: argparse.Namespace, store_path: Path, knowledge_dir: Path) -> int:
+    """Write the chart PNG; the exit code as for :func:`run_report`."""
+    return _run("chart", args, store_path, knowledge_dir, chart=True)
