@@ -9,6 +9,7 @@ Examples::
     sabtyar eval tests/data/heldout.jsonl
     sabtyar calibrate tests/data/heldout.jsonl
     sabtyar kb check
+    sabtyar stats --json --from 1405-07-01 --to 1405-07-30
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from bot.evaluation import calibrate, evaluate, read_examples, score_examples
 from bot.knowledge_loader import KnowledgeError, check_knowledge
 from bot.lexicon import load_lexicon
 from bot.locale import LANGUAGES, Catalog, Locales, load_locales
+from bot.offices import load_offices
 from bot.presentation import answer_text, choices_text
 from bot.settings import ConfigError, Settings, config_path, load_settings
+from bot.stats_command import add_stats_parser, run_stats
 
 __all__ = ["build_parser", "main"]
 
@@ -57,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_commands.add_parser("check", help="validate the knowledge folder (exit 1 on problems)")
     check.add_argument("folder", nargs="?", type=Path)
+    add_stats_parser(commands)
     return parser
 
 
@@ -81,7 +85,7 @@ def _ask_jsonl(engine: AnswerEngine) -> None:
 
 def _kb_check(folder: Path, catalog: Catalog) -> int:
     knowledge, problems = check_knowledge(folder)
-    problems += load_lexicon(folder)[1]
+    problems += load_lexicon(folder)[1] + load_offices(folder)[1]
     if knowledge is None or problems:
         print(catalog.text("cli.knowledge_error", count=len(problems)), file=sys.stderr)
         for problem in problems:
@@ -123,13 +127,17 @@ def _calibrate(engine: AnswerEngine, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, locales: Locales) -> int:
-    from bot.chat import run_chat
+    platforms = settings.active_platforms
+    if not platforms:
+        from bot.chat import run_chat
 
-    for language in LANGUAGES:  # said in Persian and in English
-        print(locales.get(language).text("run.no_token"), file=sys.stderr)
-    catalog = locales.get(None)
-    run_chat(_engine(settings), catalog)
-    return 0
+        for language in LANGUAGES:  # said in Persian and in English
+            print(locales.get(language).text("run.no_token"), file=sys.stderr)
+        run_chat(_engine(settings), locales.get(None))
+        return 0
+    from bot.runner import run_bots
+
+    return run_bots(settings, locales, _engine(settings))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _kb_check(args.folder or settings.knowledge_dir, catalog)
         if args.command == "run":
             return _run(settings, locales)
+        if args.command == "stats":
+            return run_stats(args, settings.store.path)
         engine = _engine(settings)
         if args.command == "chat":
             from bot.chat import run_chat

@@ -2,29 +2,45 @@
 
 Every section is optional: a missing file or section means the defaults, which
 are the calibrated thresholds and the knowledge folder beside the code.
-Unknown keys and wrong types are errors with the key's dotted name.
+Unknown keys and wrong types are errors with the key's dotted name. Bot tokens and the
+user-hashing secret may come from the environment (``SABTYAR_TELEGRAM_TOKEN``,
+``SABTYAR_BALE_TOKEN``, ``SABTYAR_HASH_SECRET``), which wins over the file; they are
+:class:`~bot.secret.Secret` values that never print.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from bot.config_values import ConfigError, Section
 from bot.decision import Thresholds
 from bot.matcher import Weights
+from bot.platform_settings import PLATFORM_NAMES, PlatformSettings, default_platform, read_platforms
+from bot.secret import Secret
 
-__all__ = ["ROOT", "ConfigError", "EngineSettings", "Settings", "config_path", "load_settings"]
+__all__ = [
+    "HASH_SECRET_VARIABLE",
+    "ROOT",
+    "ConfigError",
+    "EngineSettings",
+    "FloodSettings",
+    "PrivacySettings",
+    "Settings",
+    "StoreSettings",
+    "config_path",
+    "load_settings",
+]
 
 #: The repository root: knowledge/ and locales/ live here.
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_VARIABLE = "SABTYAR_CONFIG"
-
-
-class ConfigError(Exception):
-    """The configuration file is unreadable or has a wrong key or value."""
+HASH_SECRET_VARIABLE = "SABTYAR_HASH_SECRET"
+_KNOWN_SECTIONS = {"general", "engine", "platforms", "store", "privacy", "flood", "staff", "handoff"}
 
 
 @dataclass(frozen=True)
@@ -34,12 +50,50 @@ class EngineSettings:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    """``[store] path``: the SQLite file (relative paths are relative to the config file)."""
+
+    path: Path = ROOT / "data" / "sabtyar.db"
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """``[privacy] user_hash_secret``; when absent, one is generated and kept beside the database."""
+
+    user_hash_secret: Secret | None = None
+
+
+@dataclass(frozen=True)
+class FloodSettings:
+    """``[flood]``: a citizen may send ``messages`` messages per ``window_seconds``."""
+
+    messages: int = 6
+    window_seconds: float = 10.0
+
+
+def _default_platforms() -> tuple[PlatformSettings, ...]:
+    return tuple(default_platform(name) for name in PLATFORM_NAMES)
+
+
+@dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path = ROOT / "knowledge"
     locales_dir: Path = ROOT / "locales"
     language: str = "fa"
     engine: EngineSettings = field(default_factory=EngineSettings)
+    platforms: tuple[PlatformSettings, ...] = field(default_factory=_default_platforms)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    flood: FloodSettings = field(default_factory=FloodSettings)
     source: Path | None = None
+
+    def platform(self, name: str) -> PlatformSettings:
+        return next(p for p in self.platforms if p.name == name)
+
+    @property
+    def active_platforms(self) -> tuple[PlatformSettings, ...]:
+        """The platforms to run: enabled and with a token."""
+        return tuple(p for p in self.platforms if p.active)
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -71,23 +125,62 @@ def _resolve(base: Path, value: Any, key: str) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
-    """Read and validate the config; a missing file gives the defaults unless ``required``."""
-    path = path or config_path()
-    if not path.exists():
-        if required:
-            raise ConfigError(f"config file not found: {path}")
-        return Settings()
+def _privacy(data: object, environ: Mapping[str, str]) -> PrivacySettings:
+    section = Section("privacy", {} if data is None else data)
+    secret = section.string("user_hash_secret", "", secret=True)
+    section.finish()
+    source = "[privacy] user_hash_secret"
+    if environ.get(HASH_SECRET_VARIABLE):
+        secret, source = environ[HASH_SECRET_VARIABLE], HASH_SECRET_VARIABLE
+    if secret and len(secret.encode()) < 16:
+        raise ConfigError(f"{source} must be at least 16 characters long")
+    return PrivacySettings(Secret(secret) if secret else None)
+
+
+def _flood(data: object) -> FloodSettings:
+    section = Section("flood", {} if data is None else data)
+    defaults = FloodSettings()
+    flood = FloodSettings(
+        messages=section.integer("messages", defaults.messages, 1, 1000),
+        window_seconds=section.number("window_seconds", defaults.window_seconds, 0.1, 3600.0),
+    )
+    section.finish()
+    return flood
+
+
+def _store(data: object, base: Path) -> StoreSettings:
+    section = Section("store", {} if data is None else data)
+    given = "path" in section
+    path = section.string("path", "")
+    section.finish()
+    return StoreSettings(_resolve(base, path, "[store] path")) if given else StoreSettings()
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from error
+
+
+def load_settings(
+    path: Path | None = None, *, required: bool = False, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read and validate the config; a missing file gives the defaults unless ``required``.
+
+    ``environ`` (default ``os.environ``) supplies the tokens and the hash secret, also
+    without a file.
+    """
+    environ = os.environ if environ is None else environ
+    path = path or config_path()
+    if not path.exists() and required:
+        raise ConfigError(f"config file not found: {path}")
+    data = _read(path) if path.exists() else {}
     base = path.resolve().parent
     general = data.get("general", {})
     engine = data.get("engine", {})
     weights = engine.pop("weights", {}) if isinstance(engine, dict) else {}
-    known_sections = {"general", "engine", "platforms", "store", "privacy", "staff", "handoff"}
-    unknown = sorted(set(data) - known_sections)
+    unknown = sorted(set(data) - _KNOWN_SECTIONS)
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
     extra = sorted(set(general) - {"knowledge_dir", "locales_dir", "language"})
@@ -109,5 +202,9 @@ def load_settings(path: Path | None = None, *, required: bool = False) -> Settin
             thresholds=_build(Thresholds, engine, "engine"),
             weights=_build(Weights, weights, "engine.weights"),
         ),
-        source=path,
+        platforms=read_platforms(data.get("platforms"), environ),
+        store=_store(data.get("store"), base),
+        privacy=_privacy(data.get("privacy"), environ),
+        flood=_flood(data.get("flood")),
+        source=path if path.exists() else None,
     )

@@ -303,6 +303,29 @@ class Store:
         rows = await self._read("SELECT user_hash FROM questions WHERE id = ?", (question_id,))
         return rows[0][0] if rows else None
 
+    async def offered_choices(self, question_id: int, user_hash: str) -> tuple[str, ...] | None:
+        """The entries a "did you mean" question of ``user_hash`` offered, else ``None``."""
+        try:
+            question_id = _id(question_id)
+        except Refused:
+            return None
+        rows = await self._read(
+            "SELECT candidates FROM questions WHERE id = ? AND user_hash = ? AND outcome = 'did_you_mean'",
+            (question_id, user_hash),
+        )
+        return tuple(json.loads(rows[0][0])) if rows else None
+
+    async def shown_entry(self, event_id: int, user_hash: str) -> str | None:
+        """The entry an answer event of ``user_hash`` showed, else ``None`` (unknown or foreign id)."""
+        try:
+            event_id = _id(event_id)
+        except Refused:
+            return None
+        rows = await self._read(
+            "SELECT entry_id FROM answer_events WHERE id = ? AND user_hash = ?", (event_id, user_hash)
+        )
+        return rows[0][0] if rows else None
+
     # Ratings -----------------------------------------------------------------------------------
 
     async def record_rating(

@@ -1,0 +1,62 @@
+"""One python-telegram-bot Application per platform, wired to sabtyar's handlers and services.
+
+``post_init`` opens this platform's store connection and flood gate and puts them, with the
+shared engine and texts, in ``bot_data``; ``post_shutdown`` closes the store. PTB calls these
+two only from ``run_polling``; :mod:`bot.runner` runs several Applications in one loop and
+calls them itself.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.flood import FloodGate
+from bot.platform_settings import PlatformSettings
+from bot.rate_limit import PlatformRateLimiter
+from bot.store import Store
+from handlers import all_handlers, on_error
+from handlers.context import AppData, Services, Shared, context_types
+
+__all__ = ["ALLOWED_UPDATES", "build_application"]
+
+#: The update kinds the bot asks for (Bale has no inline mode; edits are not re-answered).
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def build_application(shared: Shared, platform: PlatformSettings) -> Application:  # type: ignore[type-arg]
+    """The Application for ``platform`` (which must have a token), not yet initialized."""
+    if platform.token is None:
+        raise ValueError(f"{platform.name} has no token")
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        flood = shared.settings.flood
+        data: AppData = application.bot_data
+        data.services = Services(
+            shared=shared,
+            platform=platform,
+            store=await Store.open(shared.settings.store.path),
+            flood=FloodGate(flood.messages, flood.window_seconds),
+        )
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        data: AppData = application.bot_data
+        if data.services is not None:
+            await data.services.store.close()
+            data.services = None
+
+    builder = (
+        ApplicationBuilder()
+        .token(platform.token.reveal())
+        .base_url(platform.base_url)
+        .base_file_url(platform.base_file_url)
+        .context_types(context_types())
+        .concurrent_updates(True)
+        .rate_limiter(PlatformRateLimiter())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    application = builder.build()
+    for group, handler in all_handlers():
+        application.add_handler(handler, group)
+    application.add_error_handler(on_error)
+    return application

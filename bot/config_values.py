@@ -1,0 +1,79 @@
+"""Reading one TOML table with typed getters whose errors name the dotted key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ConfigError", "Section"]
+
+
+class ConfigError(Exception):
+    """The configuration file is unreadable or has a wrong key or value."""
+
+
+class Section:
+    """One TOML table being read; :meth:`finish` rejects keys that no getter asked for.
+
+    Error messages name the key (``[platforms.bale] port must be ...``) and quote the value,
+    except for secrets, whose values never appear in a message.
+    """
+
+    def __init__(self, name: str, data: object) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"[{name}] must be a table")
+        self.name = name
+        self._data: dict[str, Any] = data
+        self._asked: set[str] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._data
+
+    def _raw(self, key: str) -> Any:
+        self._asked.add(key)
+        return self._data.get(key)
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"[{self.name}] {key} {message}")
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._raw(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(key, f"must be true or false, got {value!r}")
+        return value
+
+    def string(self, key: str, default: str, *, secret: bool = False) -> str:
+        value = self._raw(key)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            shown = "a non-string value" if secret else repr(value)
+            raise self.error(key, f"must be a string, got {shown}")
+        return value
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self._raw(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.error(key, f"must be a whole number from {low} to {high}, got {value!r}")
+        return value
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        value = self._raw(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise self.error(key, f"must be a number from {low} to {high}, got {value!r}")
+        return float(value)
+
+    def table(self, key: str) -> Section:
+        value = self._raw(key)
+        return Section(f"{self.name}.{key}", {} if value is None else value)
+
+    def finish(self) -> None:
+        """Raise on keys that are not part of this table."""
+        unknown = sorted(set(self._data) - self._asked)
+        if unknown:
+            raise ConfigError(f"[{self.name}] unknown key(s): {', '.join(unknown)}")

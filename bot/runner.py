@@ -1,0 +1,150 @@
+"""``sabtyar run``: every enabled platform's Application in one process and one event loop.
+
+PTB's ``run_polling`` owns the loop, so each Application goes through the manual sequence:
+``initialize``, ``post_init``, ``start``, ``updater.start_polling`` (or ``start_webhook``),
+and on SIGINT/SIGTERM ``updater.stop``, ``stop``, ``shutdown``, ``post_shutdown``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config_values import ConfigError
+from bot.engine import AnswerEngine
+from bot.hash_secret import user_hash_secret
+from bot.knowledge_loader import KnowledgeError
+from bot.locale import Locales
+from bot.log_setup import configure_logging
+from bot.offices import load_offices
+from bot.platform_settings import PlatformSettings
+from bot.settings import Settings
+from bot.store import UserHasher
+from handlers.context import Shared
+
+__all__ = ["POLL_TIMEOUT", "StartupError", "run_bots", "run_platforms", "serve"]
+
+_LOG = logging.getLogger("sabtyar.runner")
+#: Seconds a long poll waits for updates.
+POLL_TIMEOUT = 20
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+class StartupError(Exception):
+    """A platform could not start (rejected token, unreachable Bot API); names the platform only."""
+
+
+async def _start(application: App, platform: PlatformSettings) -> None:
+    updater = application.updater
+    assert updater is not None
+    if not platform.uses_webhook:
+        await updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
+        return
+    webhook = platform.webhook
+    secret = None
+    if platform.webhook_secret_supported:
+        secret = webhook.secret.reveal() if webhook.secret else secrets.token_urlsafe(32)
+    await updater.start_webhook(
+        listen=webhook.listen,
+        port=webhook.port,
+        url_path=webhook.url_path,
+        webhook_url=webhook.url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )
+
+
+async def _stop(application: App) -> None:
+    """Undo whatever part of the start sequence ran."""
+    with contextlib.suppress(Exception):
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+    with contextlib.suppress(Exception):
+        if application.running:
+            await application.stop()
+    try:
+        await application.shutdown()
+        await application.bot.shutdown()  # closes the HTTP client also after a failed initialize
+    finally:
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+async def serve(shared: Shared, platforms: Sequence[PlatformSettings], stop: asyncio.Event) -> None:
+    """Run ``platforms`` until ``stop`` is set; ``StartupError`` if one cannot start."""
+    started: list[App] = []
+    try:
+        for platform in platforms:
+            application = build_application(shared, platform)
+            started.append(application)
+            try:
+                await application.initialize()
+            except InvalidToken:
+                raise StartupError(f"{platform.name}: the Bot API rejected the token") from None
+            except TelegramError as error:
+                raise StartupError(f"{platform.name}: cannot reach the Bot API ({error.message})") from None
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            await _start(application, platform)
+            mode = "webhook" if platform.uses_webhook else "long polling"
+            _LOG.info("%s: running as @%s (%s)", platform.name, application.bot.username, mode)
+        await stop.wait()
+    finally:
+        _LOG.info("stopping")
+        for application in reversed(started):
+            try:
+                await _stop(application)
+            except Exception:
+                _LOG.exception("stopping an application failed")
+
+
+def run_platforms(shared: Shared, platforms: Sequence[PlatformSettings]) -> int:
+    """Run until SIGINT or SIGTERM; the exit status (1 if a platform could not start)."""
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await serve(shared, platforms, stop)
+        except StartupError as error:
+            _LOG.error("cannot start: %s", error)
+            return 1
+        return 0
+
+    return asyncio.run(main())
+
+
+def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
+    """``sabtyar run`` with at least one platform configured: the exit status.
+
+    Raises ``KnowledgeError`` for a broken ``offices.yaml``; a missing or unusable hash secret
+    file is reported (exit 2) without showing any secret.
+    """
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB's announced behaviour: RetryAfter in timedelta
+    try:
+        secret = user_hash_secret(settings)
+    except ConfigError as error:
+        print(f"sabtyar: configuration error: {error}", file=sys.stderr)
+        return 2
+    offices, problems = load_offices(settings.knowledge_dir)
+    if problems:
+        raise KnowledgeError(problems)
+    tokens = [p.token for p in settings.platforms if p.token is not None]
+    configure_logging([secret, *tokens])
+    shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices)
+    return run_platforms(shared, settings.active_platforms)

@@ -1,0 +1,55 @@
+"""Small pieces every handler module uses: the query being handled, refusals, quoting in groups."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
+from telegram.error import BadRequest
+
+from bot.callback_data import CallbackData, parse
+from handlers.context import BotContext
+
+__all__ = ["current_markup", "pressed", "quote_id", "refuse", "sender", "settle"]
+
+_LOG = logging.getLogger(__name__)
+
+
+def pressed(update: Update) -> tuple[CallbackQuery, CallbackData | None, User]:
+    """The callback query, its parsed data (``None`` for garbage) and who pressed."""
+    query = update.callback_query
+    if query is None:
+        raise TypeError("not a callback query update")
+    return query, parse(query.data), query.from_user
+
+
+def current_markup(query: CallbackQuery) -> InlineKeyboardMarkup | None:
+    """The keyboard of the pressed message (``None`` when the message is too old to see)."""
+    return query.message.reply_markup if isinstance(query.message, Message) else None
+
+
+def sender(update: Update) -> tuple[Message, User, Chat]:
+    """The message being handled, its author and its chat."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        raise TypeError("not a message from a user")
+    return message, user, chat
+
+
+def quote_id(message: Message) -> int | None:
+    """Quote the citizen's message in groups (so they see whom the bot answers), not in private."""
+    return None if message.chat.type == Chat.PRIVATE else message.message_id
+
+
+async def refuse(query: CallbackQuery, context: BotContext) -> None:
+    """A forged, stale or foreign button: a kind word, and nothing changes."""
+    await query.answer(context.catalog.text("bot.refused"), show_alert=True)
+
+
+async def settle(edit: Awaitable[object]) -> None:
+    """Run a message edit whose failure changes nothing for the citizen (already edited, deleted)."""
+    try:
+        await edit
+    except BadRequest as error:
+        _LOG.debug("edit skipped: %s", error.message)

@@ -1,0 +1,136 @@
+"""What handlers reach through ``context``: the shared engine and texts, this platform's store.
+
+``Shared`` is built once per process (the engine takes seconds to load) and used by every
+platform's Application. ``Services`` is one Application's: its platform settings, its store
+connection (opened in ``post_init``, closed in ``post_shutdown``) and its flood gate.
+``BotContext`` is the typed ``CallbackContext`` every handler receives.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import User
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot.engine import AnswerEngine
+from bot.flood import FloodGate
+from bot.knowledge import Entry, KnowledgeBase
+from bot.locale import Catalog, Locales
+from bot.offices import Office
+from bot.platform_settings import PlatformSettings
+from bot.settings import Settings
+from bot.store import Store, UserHasher
+
+__all__ = ["AppData", "BotContext", "Services", "Shared", "UserState", "context_types", "entry_title"]
+
+#: How long a low rating waits for its optional comment.
+COMMENT_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Shared:
+    """Built once per process and shared by every platform."""
+
+    settings: Settings
+    engine: AnswerEngine
+    locales: Locales
+    hasher: UserHasher
+    offices: tuple[Office, ...] = ()
+
+
+@dataclass(frozen=True)
+class Services:
+    """One platform's Application: the shared parts plus its store and flood gate."""
+
+    shared: Shared
+    platform: PlatformSettings
+    store: Store
+    flood: FloodGate
+
+
+class AppData:
+    """``bot_data``: the services, present between ``post_init`` and ``post_shutdown``."""
+
+    __slots__ = ("services",)
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+
+class UserState:
+    """``user_data``: the chosen language and a low rating waiting for its comment (in memory)."""
+
+    __slots__ = ("comment_event", "comment_until", "language")
+
+    def __init__(self) -> None:
+        self.language: str | None = None
+        self.comment_event: int | None = None
+        self.comment_until = 0.0
+
+    def await_comment(self, event_id: int, now: float | None = None) -> None:
+        self.comment_event = event_id
+        self.comment_until = (time.monotonic() if now is None else now) + COMMENT_SECONDS
+
+    def pending_comment(self, now: float | None = None) -> int | None:
+        """The answer event a comment is awaited for, if it has not expired."""
+        if self.comment_event is not None and (time.monotonic() if now is None else now) < self.comment_until:
+            return self.comment_event
+        self.comment_event = None
+        return None
+
+    def clear_comment(self) -> None:
+        self.comment_event = None
+
+
+class BotContext(CallbackContext[ExtBot[None], UserState, dict[Any, Any], AppData]):
+    """The context every sabtyar handler receives."""
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("sabtyar services are not set up (post_init has not run)")
+        return services
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def engine(self) -> AnswerEngine:
+        return self.services.shared.engine
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self.services.shared.engine.knowledge
+
+    @property
+    def platform(self) -> PlatformSettings:
+        return self.services.platform
+
+    @property
+    def state(self) -> UserState:
+        """This user's state (a fresh one for updates without a user)."""
+        return self.user_data if self.user_data is not None else UserState()
+
+    @property
+    def catalog(self) -> Catalog:
+        """The texts in the user's chosen language, else the configured default."""
+        return self.services.shared.locales.get(self.state.language)
+
+    def user_hash(self, user: User) -> str:
+        """The pseudonymous id the store keeps for ``user`` on this platform."""
+        return self.services.shared.hasher(self.platform.name, user.id)
+
+
+def entry_title(entry: Entry, catalog: Catalog) -> str:
+    """The title in the reader's language where the knowledge base has one."""
+    return entry.title_en if catalog.language == "en" and entry.title_en else entry.title
+
+
+def context_types() -> ContextTypes[BotContext, UserState, dict[Any, Any], AppData]:
+    """The ``ContextTypes`` for ``ApplicationBuilder.context_types``."""
+    return ContextTypes(context=BotContext, user_data=UserState, bot_data=AppData)

@@ -1,0 +1,32 @@
+"""Per-user flood control at the door: one polite "slow down", then silence until the window passes."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+
+from bot.flood import Verdict
+from handlers.common import quote_id
+from handlers.context import BotContext
+from handlers.sending import send_text
+
+__all__ = ["handlers"]
+
+
+async def flood_gate(update: Update, context: BotContext) -> None:
+    """Count each citizen's messages; button presses are not counted (they are always answered)."""
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return
+    verdict = context.services.flood.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    if verdict is Verdict.WARN:
+        await send_text(
+            context, message.chat.id, context.catalog.text("bot.slow_down"), reply_to=quote_id(message)
+        )
+    raise ApplicationHandlerStop
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [TypeHandler(Update, flood_gate)]

@@ -1,0 +1,131 @@
+"""Inline keyboards: every button's data comes from :mod:`bot.callback_data`."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callback_data import (
+    CallbackData,
+    Choose,
+    Language,
+    Menu,
+    More,
+    NoneOfThese,
+    Rate,
+    SkipComment,
+    Topic,
+    encode,
+    parse,
+)
+from bot.knowledge import Entry, KnowledgeBase
+from bot.locale import LANGUAGES, Catalog, Locales
+from handlers.context import entry_title
+
+__all__ = [
+    "HUMAN_AGENT",
+    "answer_keyboard",
+    "buttons",
+    "categories_keyboard",
+    "choices_keyboard",
+    "language_keyboard",
+    "no_match_keyboard",
+    "skip_keyboard",
+    "topics_keyboard",
+    "without",
+]
+
+_LOG = logging.getLogger(__name__)
+#: The knowledge entry that tells citizens how to reach a person.
+HUMAN_AGENT = "human-agent"
+SCORES = (5, 4, 3, 2, 1)
+MAX_RELATED = 4
+
+
+def _button(label: str, data: CallbackData) -> InlineKeyboardButton | None:
+    try:
+        return InlineKeyboardButton(label, callback_data=encode(data))
+    except ValueError:
+        _LOG.warning("no button for %r: its data does not fit in 64 bytes", data)
+        return None
+
+
+def _rows(*rows: list[InlineKeyboardButton | None]) -> InlineKeyboardMarkup:
+    kept = [[b for b in row if b is not None] for row in rows]
+    return InlineKeyboardMarkup([row for row in kept if row])
+
+
+def rating_row(event_id: int, catalog: Catalog) -> list[InlineKeyboardButton | None]:
+    """Five buttons, very satisfied to very dissatisfied."""
+    return [_button(catalog.text(f"rating.label_{score}"), Rate(event_id, score)) for score in SCORES]
+
+
+def answer_keyboard(
+    entry: Entry, knowledge: KnowledgeBase, event_id: int, catalog: Catalog, *, more: bool
+) -> InlineKeyboardMarkup:
+    """ "More details" when the answer is longer, related topics, then one row of five ratings."""
+    related = [knowledge.entry(i) for i in entry.follow_ups if i in knowledge][:MAX_RELATED]
+    return _rows(
+        [_button(catalog.text("bot.more"), More(event_id))] if more else [],
+        *([_button(entry_title(r, catalog), Topic(r.id))] for r in related),
+        rating_row(event_id, catalog),
+    )
+
+
+def choices_keyboard(question_id: int, entries: list[Entry], catalog: Catalog) -> InlineKeyboardMarkup:
+    """One button per "did you mean" option, then "none of these"."""
+    return _rows(
+        *([_button(entry_title(e, catalog), Choose(question_id, i))] for i, e in enumerate(entries)),
+        [_button(catalog.text("bot.none_of_these"), NoneOfThese(question_id))],
+    )
+
+
+def categories_keyboard(knowledge: KnowledgeBase, catalog: Catalog) -> InlineKeyboardMarkup:
+    """The service menu's first level."""
+    return _rows(
+        *(
+            [_button(c.title_en if catalog.language == "en" and c.title_en else c.title, Menu(c.id))]
+            for c in knowledge.categories
+        )
+    )
+
+
+def topics_keyboard(knowledge: KnowledgeBase, category: str, catalog: Catalog) -> InlineKeyboardMarkup:
+    """One category's topics and the way back."""
+    return _rows(
+        *([_button(entry_title(e, catalog), Topic(e.id))] for e in knowledge.entries_of(category)),
+        [_button(catalog.text("bot.back"), Menu())],
+    )
+
+
+def no_match_keyboard(knowledge: KnowledgeBase, catalog: Catalog) -> InlineKeyboardMarkup:
+    """How to reach a person, and the menu."""
+    person = (
+        [_button(catalog.text("bot.talk_to_person"), Topic(HUMAN_AGENT))] if HUMAN_AGENT in knowledge else []
+    )
+    return _rows(person, [_button(catalog.text("bot.open_menu"), Menu())])
+
+
+def buttons(pairs: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
+    """One button per row, from (label, data) pairs."""
+    return _rows(*([_button(label, data)] for label, data in pairs))
+
+
+def skip_keyboard(event_id: int, catalog: Catalog) -> InlineKeyboardMarkup:
+    return _rows([_button(catalog.text("rating.skip"), SkipComment(event_id))])
+
+
+def language_keyboard(locales: Locales) -> InlineKeyboardMarkup:
+    return _rows([_button(locales.get(code).text("bot.language_name"), Language(code)) for code in LANGUAGES])
+
+
+def without(markup: InlineKeyboardMarkup | None, drop: type) -> InlineKeyboardMarkup | None:
+    """``markup`` minus the buttons whose data is a ``drop``; ``None`` when nothing is left."""
+    if markup is None:
+        return None
+    rows = [
+        [b for b in row if not isinstance(parse(b.callback_data), drop)] for row in markup.inline_keyboard
+    ]
+    kept = [tuple(row) for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None

@@ -1,0 +1,54 @@
+"""Sending replies: split over 4,096 characters, HTML only where the platform supports it."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.constants import ParseMode
+
+from bot.text_split import split_text
+from handlers.context import BotContext
+
+__all__ = ["send_text"]
+
+
+def _format(piece: str, bold: str | None) -> str:
+    escaped = html.escape(piece, quote=False)
+    if bold and piece.startswith(bold):
+        title = html.escape(bold, quote=False)
+        return f"<b>{title}</b>{escaped[len(title) :]}"
+    return escaped
+
+
+async def send_text(
+    context: BotContext,
+    chat_id: int,
+    text: str,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    bold: str | None = None,
+    reply_to: int | None = None,
+) -> list[Message]:
+    """Send ``text`` in as many messages as it needs, the keyboard on the last one.
+
+    ``bold`` (the answer's title) is set in bold where the platform supports formatting;
+    elsewhere everything is plain text. ``reply_to`` quotes the citizen's message (in groups).
+    """
+    pieces = split_text(text)
+    formatted = context.platform.parse_mode_supported
+    sent = []
+    for number, piece in enumerate(pieces):
+        last = number == len(pieces) - 1
+        sent.append(
+            await context.bot.send_message(
+                chat_id,
+                _format(piece, bold if number == 0 else None) if formatted else piece,
+                parse_mode=ParseMode.HTML if formatted else None,
+                reply_markup=markup if last else None,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to is not None and number == 0
+                else None,
+            )
+        )
+    return sent

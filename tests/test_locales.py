@@ -1,0 +1,43 @@
+"""Every text the code looks up exists in Persian and English, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+
+from bot.locale import Locales
+from bot.settings import ROOT
+from handlers.media import _KINDS
+
+_LOOKUP = re.compile(r"""\.text\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_both_languages_have_the_same_keys_and_placeholders(locales: Locales) -> None:
+    fa, en = locales.get("fa"), locales.get("en")
+    assert set(fa.strings) == set(en.strings)
+    for key, template in fa.strings.items():
+        assert placeholders(template) == placeholders(en.strings[key]), key
+
+
+def test_every_key_the_code_uses_exists(locales: Locales) -> None:
+    fa = locales.get("fa")
+    used = {
+        key
+        for folder in ("bot", "handlers")
+        for path in (ROOT / folder).rglob("*.py")
+        for key in _LOOKUP.findall(path.read_text(encoding="utf-8"))
+    }
+    used |= {f"rating.{kind}_{score}" for kind in ("label", "name") for score in range(1, 6)}
+    used |= {f"media.{kind}" for _, kind in _KINDS} | {"media.other"}
+    assert "bot.welcome" in used and "rating.thanks" in used
+    assert sorted(used - set(fa.strings)) == []
+
+
+def test_button_texts_fit(locales: Locales) -> None:
+    for catalog in locales.catalogs.values():
+        for key in ("bot.refused", "bot.error", "rating.saved", "rating.skipped"):
+            assert len(catalog.text(key)) <= 200, key  # answerCallbackQuery's limit
