@@ -10,6 +10,10 @@ Examples::
     sabtyar calibrate tests/data/heldout.jsonl
     sabtyar kb check
     sabtyar stats --json --from 1405-07-01 --to 1405-07-30
+    sabtyar kb export answers.xlsx   # the knowledge base as a workbook staff edit
+    sabtyar kb import answers.xlsx   # validated first; all or nothing
+    sabtyar report --from 1405-07-01 --to 1405-09-30 --format xlsx --out indicators.xlsx
+    sabtyar chart --out chart.png
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from pathlib import Path
 from bot.decision import Outcome
 from bot.engine import AnswerEngine, build_engine
 from bot.evaluation import calibrate, evaluate, read_examples, score_examples
+from bot.kb_workbook import KB_WORKBOOK_COMMANDS, add_kb_workbook_parsers, run_kb_workbook
 from bot.knowledge_loader import KnowledgeError, check_knowledge
 from bot.lexicon import load_lexicon
 from bot.locale import LANGUAGES, Catalog, Locales, load_locales
 from bot.offices import load_offices
 from bot.presentation import answer_text, choices_text
+from bot.report_command import add_report_parsers, run_chart, run_report
 from bot.settings import ConfigError, Settings, config_path, load_settings
 from bot.stats_command import add_stats_parser, run_stats
 
@@ -60,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_commands.add_parser("check", help="validate the knowledge folder (exit 1 on problems)")
     check.add_argument("folder", nargs="?", type=Path)
+    add_kb_workbook_parsers(kb_commands)
     add_stats_parser(commands)
+    add_report_parsers(commands)
     return parser
 
 
@@ -152,8 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     try:
+        if args.command == "kb" and args.kb_command in KB_WORKBOOK_COMMANDS:
+            return run_kb_workbook(args, settings.knowledge_dir)
         if args.command == "kb":
             return _kb_check(args.folder or settings.knowledge_dir, catalog)
+        if args.command == "report":
+            return run_report(args, settings.store.path, settings.knowledge_dir)
+        if args.command == "chart":
+            return run_chart(args, settings.store.path, settings.knowledge_dir)
         if args.command == "run":
             return _run(settings, locales)
         if args.command == "stats":
