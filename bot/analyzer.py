@@ -236,6 +236,15 @@ class Analyzer:
         )
         return MatchKey(tuple(words), unknown, foreign)
 
+    @property
+    def lexicon(self) -> Lexicon:
+        """The language data this analyzer was built with."""
+        return self._lexicon
+
+    def with_lexicon(self, lexicon: Lexicon) -> Analyzer:
+        """A fresh analyzer (no vocabulary yet) on new language data, reusing hazm's costly parts."""
+        return Analyzer(self._normalizer, lexicon, (self._lemma, self._dictionary))
+
     def with_vocabulary(self, texts: Iterable[str], background: Iterable[str] = ()) -> Analyzer:
         """An analyzer that repairs unknown words against the words of ``texts``.
 

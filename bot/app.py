@@ -51,10 +51,11 @@ def build_application(shared: Shared, platform: PlatformSettings) -> Application
         .base_file_url(platform.base_file_url)
         .context_types(context_types())
         .concurrent_updates(True)
-        .rate_limiter(PlatformRateLimiter())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if platform.rate_limiter:
+        builder = builder.rate_limiter(PlatformRateLimiter())
     application = builder.build()
     for group, handler in all_handlers():
         application.add_handler(handler, group)

@@ -10,6 +10,10 @@ Forms::
     more:<answer_event_id>        the full answer of an answer shown
     k:<answer_event_id>           skip the comment after a low rating
     lang:<code>                   reply language (fa, en)
+    h:  /  h:<question_id>        talk to a person (about a question of the presser's)
+    sc:<task>  /  sx:<task>       staff: confirm / cancel a previewed edit or broadcast
+    ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
+    ud:<question_id>              staff: dismiss an unanswered question's match form
 
 ``parse`` returns ``None`` for anything else (garbage, forged shapes, out-of-range numbers), so
 handlers never see a half-valid value. Whether an id belongs to the presser is the store's
@@ -24,14 +28,20 @@ from dataclasses import dataclass
 
 __all__ = [
     "MAX_BYTES",
+    "STAFF_TASKS",
+    "AddPhrasing",
     "CallbackData",
     "Choose",
+    "Dismiss",
+    "Handoff",
     "Language",
     "Menu",
     "More",
     "NoneOfThese",
     "Rate",
     "SkipComment",
+    "StaffCancel",
+    "StaffConfirm",
     "Topic",
     "encode",
     "matches",
@@ -86,7 +96,51 @@ class Language:
     code: str
 
 
-CallbackData = Rate | Choose | NoneOfThese | Menu | Topic | More | SkipComment | Language
+@dataclass(frozen=True)
+class Handoff:
+    question_id: int = 0
+    """0: no particular question."""
+
+
+@dataclass(frozen=True)
+class StaffConfirm:
+    task: str
+
+
+@dataclass(frozen=True)
+class StaffCancel:
+    task: str
+
+
+@dataclass(frozen=True)
+class AddPhrasing:
+    question_id: int
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class Dismiss:
+    question_id: int
+
+
+CallbackData = (
+    Rate
+    | Choose
+    | NoneOfThese
+    | Menu
+    | Topic
+    | More
+    | SkipComment
+    | Language
+    | Handoff
+    | StaffConfirm
+    | StaffCancel
+    | AddPhrasing
+    | Dismiss
+)
+#: What a staff member confirms or cancels.
+STAFF_TASKS = ("edit", "broadcast")
+_TASK = "(" + "|".join(STAFF_TASKS) + ")"
 
 _FORMS: tuple[tuple[re.Pattern[str], Callable[..., CallbackData]], ...] = (
     (re.compile(rf"r:({_NUMBER}):([1-5])"), lambda e, s: Rate(int(e), int(s))),
@@ -97,6 +151,11 @@ _FORMS: tuple[tuple[re.Pattern[str], Callable[..., CallbackData]], ...] = (
     (re.compile(rf"more:({_NUMBER})"), lambda e: More(int(e))),
     (re.compile(rf"k:({_NUMBER})"), lambda e: SkipComment(int(e))),
     (re.compile(r"lang:(fa|en)"), Language),
+    (re.compile(rf"h:({_NUMBER})?"), lambda q: Handoff(int(q) if q else 0)),
+    (re.compile(rf"sc:{_TASK}"), StaffConfirm),
+    (re.compile(rf"sx:{_TASK}"), StaffCancel),
+    (re.compile(rf"ua:({_NUMBER}):({_SLUG})"), lambda q, e: AddPhrasing(int(q), e)),
+    (re.compile(rf"ud:({_NUMBER})"), lambda q: Dismiss(int(q))),
 )
 
 
@@ -118,6 +177,16 @@ def _render(data: CallbackData) -> str:
             return f"k:{event_id}"
         case Language(code):
             return f"lang:{code}"
+        case Handoff(question_id):
+            return f"h:{question_id or ''}"
+        case StaffConfirm(task):
+            return f"sc:{task}"
+        case StaffCancel(task):
+            return f"sx:{task}"
+        case AddPhrasing(question_id, entry_id):
+            return f"ua:{question_id}:{entry_id}"
+        case Dismiss(question_id):
+            return f"ud:{question_id}"
     raise TypeError(f"not callback data: {data!r}")
 
 

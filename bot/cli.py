@@ -14,6 +14,7 @@ Examples::
     sabtyar kb import answers.xlsx   # validated first; all or nothing
     sabtyar report --from 1405-07-01 --to 1405-09-30 --format xlsx --out indicators.xlsx
     sabtyar chart --out chart.png
+    sabtyar purge --older-than 180   # remove raw question texts and comments, keep the figures
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.lexicon import load_lexicon
 from bot.locale import LANGUAGES, Catalog, Locales, load_locales
 from bot.offices import load_offices
 from bot.presentation import answer_text, choices_text
+from bot.purge_command import add_purge_parser, run_purge
 from bot.report_command import add_report_parsers, run_chart, run_report
 from bot.settings import ConfigError, Settings, config_path, load_settings
 from bot.stats_command import add_stats_parser, run_stats
@@ -69,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_kb_workbook_parsers(kb_commands)
     add_stats_parser(commands)
     add_report_parsers(commands)
+    add_purge_parser(commands)
     return parser
 
 
@@ -172,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(settings, locales)
         if args.command == "stats":
             return run_stats(args, settings.store.path)
+        if args.command == "purge":
+            return run_purge(args, settings.store.path)
         engine = _engine(settings)
         if args.command == "chat":
             from bot.chat import run_chat

@@ -68,6 +68,22 @@ class Section:
             raise self.error(key, f"must be a number from {low} to {high}, got {value!r}")
         return float(value)
 
+    def integer_list(self, key: str) -> tuple[int, ...]:
+        """A list of whole numbers (empty when absent)."""
+        value = self._raw(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+            raise self.error(key, f"must be a list of whole numbers, got {value!r}")
+        return tuple(value)
+
+    def optional_integer(self, key: str) -> int | None:
+        """A whole number, or ``None`` when absent."""
+        value = self._raw(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self.error(key, f"must be a whole number, got {value!r}")
+        return value
+
     def table(self, key: str) -> Section:
         value = self._raw(key)
         return Section(f"{self.name}.{key}", {} if value is None else value)

@@ -28,6 +28,7 @@ __all__ = [
     "check_knowledge",
     "load_knowledge",
     "read_yaml",
+    "unofficial_links",
 ]
 
 #: Files of the knowledge folder that are not categories.
@@ -116,6 +117,13 @@ def read_yaml(path: Path) -> tuple[_Node | None, list[Problem]]:
 def _official(url: str, domains: frozenset[str]) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+def unofficial_links(text: str, folder: Path) -> list[str]:
+    """The web addresses in ``text`` whose domain is not in the folder's ``official_domains.yaml``."""
+    domains, _problems = _read_domains(folder)
+    urls = [url.rstrip(".,;:!?،؛") for url in re.findall(r"(?:https?://|www\.)[^\s<>«»()\[\]]+", text)]
+    return [url for url in urls if not _official(url if "://" in url else f"https://{url}", domains)]
 
 
 def _strings(node: _Node | None) -> bool:

@@ -9,6 +9,7 @@ Keys (a fixed interface, read by outside tools too)::
     base_file_url = "https://tapi.bale.ai/file/bot"
     parse_mode_supported = false           # send HTML formatting, or plain text only
     webhook_secret_supported = false       # the platform sends X-Telegram-Bot-Api-Secret-Token
+    rate_limiter = true                    # false only for load benchmarks on a local fake Bot API
 
     [platforms.bale.webhook]               # optional: webhook instead of long polling
     url = "https://bot.example.ir/bale-7f3a"
@@ -69,6 +70,8 @@ class PlatformSettings:
     enabled: bool = True
     token: Secret | None = None
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    #: Pace sends (30/s overall) and retry throttles; off only to measure the bot's own capacity.
+    rate_limiter: bool = True
 
     @property
     def active(self) -> bool:
@@ -149,6 +152,7 @@ def _platform(name: str, section: Section, environ: Mapping[str, str]) -> Platfo
         parse_mode_supported=section.boolean("parse_mode_supported", base.parse_mode_supported),
         webhook_secret_supported=section.boolean("webhook_secret_supported", base.webhook_secret_supported),
         webhook=_webhook(section.table("webhook"), base.webhook),
+        rate_limiter=section.boolean("rate_limiter", base.rate_limiter),
     )
     section.finish()
     return platform

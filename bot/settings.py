@@ -22,6 +22,7 @@ from bot.decision import Thresholds
 from bot.matcher import Weights
 from bot.platform_settings import PLATFORM_NAMES, PlatformSettings, default_platform, read_platforms
 from bot.secret import Secret
+from bot.staff_settings import HandoffSettings, StaffSettings, read_handoff, read_staff
 
 __all__ = [
     "HASH_SECRET_VARIABLE",
@@ -85,6 +86,8 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     flood: FloodSettings = field(default_factory=FloodSettings)
+    staff: StaffSettings = field(default_factory=StaffSettings)
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
     source: Path | None = None
 
     def platform(self, name: str) -> PlatformSettings:
@@ -206,5 +209,7 @@ def load_settings(
         store=_store(data.get("store"), base),
         privacy=_privacy(data.get("privacy"), environ),
         flood=_flood(data.get("flood")),
+        staff=read_staff(data.get("staff")),
+        handoff=read_handoff(data.get("handoff")),
         source=path if path.exists() else None,
     )

@@ -5,8 +5,11 @@ Groups run in order and a handler may stop the rest with ``ApplicationHandlerSto
 - ``-2`` the group gate (in groups, only messages addressed to the bot go on),
 - ``-1`` per-user flood control,
 - ``0`` the comment awaited after a low rating,
-- ``1`` commands, buttons, media, locations, then unknown commands, and the catch-all free-text
-  question handler last; unknown buttons after it.
+- ``1`` staff texts: a reply in the staff group to a handoff, an editor's new answer or
+  announcement after ``/edit`` or ``/broadcast``,
+- ``2`` commands (staff commands check the role and answer others as citizens), buttons, media,
+  locations, then unknown commands, and the catch-all free-text question handler last; unknown
+  buttons after it.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from handlers import (
+    broadcast,
     choices,
     details,
     fallback,
     flood,
     groups,
+    handoff,
     language,
     location,
     media,
@@ -27,7 +32,12 @@ from handlers import (
     menu,
     questions,
     ratings,
+    staff_curation,
+    staff_input,
+    staff_kb,
+    staff_reports,
     start,
+    subscription,
 )
 from handlers.context import BotContext
 from handlers.errors import on_error
@@ -41,8 +51,9 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (-2, groups.handlers()),
         (-1, flood.handlers()),
         (0, ratings.comment_handlers()),
+        (1, staff_input.handlers()),
         (
-            1,
+            2,
             start.handlers()
             + menu.handlers()
             + language.handlers()
@@ -50,6 +61,12 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
             + ratings.handlers()
             + details.handlers()
             + membership.handlers()
+            + subscription.handlers()
+            + handoff.handlers()
+            + staff_reports.handlers()
+            + staff_curation.handlers()
+            + staff_kb.handlers()
+            + broadcast.handlers()
             + media.handlers()
             + location.handlers()
             + fallback.command_handlers()

@@ -34,7 +34,8 @@ async def send_answer(
             catalog.text("rating.prompt"),
         ]
     )
-    markup = answer_keyboard(entry, knowledge, event_id, catalog, more=has_more(entry))
+    handoff = context.handoff_group is not None
+    markup = answer_keyboard(entry, knowledge, event_id, catalog, more=has_more(entry), handoff=handoff)
     await send_text(context, chat_id, text, markup=markup, bold=entry.title, reply_to=reply_to)
 
 

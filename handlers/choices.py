@@ -53,7 +53,10 @@ async def none_of_these(update: Update, context: BotContext) -> None:
     await query.answer()
     if query.message is not None:
         await settle(query.edit_message_reply_markup(None))
-        markup = no_match_keyboard(context.knowledge, context.catalog)
+        handoff = context.handoff_group is not None
+        markup = no_match_keyboard(
+            context.knowledge, context.catalog, handoff=handoff, question_id=data.question_id
+        )
         await send_text(context, query.message.chat.id, context.catalog.text("bot.none_reply"), markup=markup)
 
 

@@ -9,7 +9,7 @@ connection (opened in ``post_init``, closed in ``post_shutdown``) and its flood 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import User
@@ -18,27 +18,60 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from bot.engine import AnswerEngine
 from bot.flood import FloodGate
 from bot.knowledge import Entry, KnowledgeBase
+from bot.live_engine import LiveEngine
 from bot.locale import Catalog, Locales
 from bot.offices import Office
 from bot.platform_settings import PlatformSettings
 from bot.settings import Settings
 from bot.store import Store, UserHasher
 
-__all__ = ["AppData", "BotContext", "Services", "Shared", "UserState", "context_types", "entry_title"]
+__all__ = [
+    "AppData",
+    "BotContext",
+    "Services",
+    "Shared",
+    "StaffDraft",
+    "UserState",
+    "context_types",
+    "entry_title",
+]
 
 #: How long a low rating waits for its optional comment.
 COMMENT_SECONDS = 600.0
+#: How long a staff command waits for its text (the new answer, the announcement) and confirm.
+DRAFT_SECONDS = 900.0
+
+
+@dataclass(frozen=True)
+class StaffDraft:
+    """A staff task in progress: ``text`` is ``None`` while the next message is awaited,
+    then the text previewed for confirmation. ``entry_id`` is the entry an edit changes."""
+
+    task: str
+    until: float
+    entry_id: str = ""
+    text: str | None = None
 
 
 @dataclass(frozen=True)
 class Shared:
-    """Built once per process and shared by every platform."""
+    """Built once per process and shared by every platform.
+
+    ``engine`` is the engine the process started with; ``live.engine`` the one in use now
+    (staff edits and ``/reload`` swap it), which is what handlers get as ``context.engine``.
+    """
 
     settings: Settings
     engine: AnswerEngine
     locales: Locales
     hasher: UserHasher
     offices: tuple[Office, ...] = ()
+    live: LiveEngine = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        thresholds, weights = self.engine.thresholds, self.settings.engine.weights
+        live = LiveEngine(self.engine, self.settings.knowledge_dir, thresholds, weights)
+        object.__setattr__(self, "live", live)
 
 
 @dataclass(frozen=True)
@@ -63,12 +96,24 @@ class AppData:
 class UserState:
     """``user_data``: the chosen language and a low rating waiting for its comment (in memory)."""
 
-    __slots__ = ("comment_event", "comment_until", "language")
+    __slots__ = ("comment_event", "comment_until", "draft", "language")
 
     def __init__(self) -> None:
         self.language: str | None = None
         self.comment_event: int | None = None
         self.comment_until = 0.0
+        self.draft: StaffDraft | None = None
+
+    def start_draft(self, task: str, entry_id: str = "", now: float | None = None) -> None:
+        """Wait for a staff member's text for ``task``."""
+        until = (time.monotonic() if now is None else now) + DRAFT_SECONDS
+        self.draft = StaffDraft(task, until, entry_id)
+
+    def pending_draft(self, now: float | None = None) -> StaffDraft | None:
+        """The staff task in progress, if it has not expired."""
+        if self.draft is not None and (time.monotonic() if now is None else now) >= self.draft.until:
+            self.draft = None
+        return self.draft
 
     def await_comment(self, event_id: int, now: float | None = None) -> None:
         self.comment_event = event_id
@@ -101,15 +146,21 @@ class BotContext(CallbackContext[ExtBot[None], UserState, dict[Any, Any], AppDat
 
     @property
     def engine(self) -> AnswerEngine:
-        return self.services.shared.engine
+        """The engine in use now (see ``Shared.live``)."""
+        return self.services.shared.live.engine
 
     @property
     def knowledge(self) -> KnowledgeBase:
-        return self.services.shared.engine.knowledge
+        return self.engine.knowledge
 
     @property
     def platform(self) -> PlatformSettings:
         return self.services.platform
+
+    @property
+    def handoff_group(self) -> int | None:
+        """This platform's staff group for handoffs, if configured."""
+        return self.services.shared.settings.handoff.group(self.platform.name)
 
     @property
     def state(self) -> UserState:

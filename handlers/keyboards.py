@@ -7,14 +7,19 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import (
+    AddPhrasing,
     CallbackData,
     Choose,
+    Dismiss,
+    Handoff,
     Language,
     Menu,
     More,
     NoneOfThese,
     Rate,
     SkipComment,
+    StaffCancel,
+    StaffConfirm,
     Topic,
     encode,
     parse,
@@ -29,8 +34,11 @@ __all__ = [
     "buttons",
     "categories_keyboard",
     "choices_keyboard",
+    "confirm_keyboard",
+    "handoff_row",
     "language_keyboard",
     "no_match_keyboard",
+    "phrasing_keyboard",
     "skip_keyboard",
     "topics_keyboard",
     "without",
@@ -62,12 +70,20 @@ def rating_row(event_id: int, catalog: Catalog) -> list[InlineKeyboardButton | N
 
 
 def answer_keyboard(
-    entry: Entry, knowledge: KnowledgeBase, event_id: int, catalog: Catalog, *, more: bool
+    entry: Entry,
+    knowledge: KnowledgeBase,
+    event_id: int,
+    catalog: Catalog,
+    *,
+    more: bool,
+    handoff: bool = False,
 ) -> InlineKeyboardMarkup:
-    """ "More details" when the answer is longer, related topics, then one row of five ratings."""
+    """ "More details" when the answer is longer, "talk to a person" on the ``human-agent``
+    answer when handoff is set up, related topics, then one row of five ratings."""
     related = [knowledge.entry(i) for i in entry.follow_ups if i in knowledge][:MAX_RELATED]
     return _rows(
         [_button(catalog.text("bot.more"), More(event_id))] if more else [],
+        handoff_row(catalog) if handoff and entry.id == HUMAN_AGENT else [],
         *([_button(entry_title(r, catalog), Topic(r.id))] for r in related),
         rating_row(event_id, catalog),
     )
@@ -99,12 +115,43 @@ def topics_keyboard(knowledge: KnowledgeBase, category: str, catalog: Catalog) -
     )
 
 
-def no_match_keyboard(knowledge: KnowledgeBase, catalog: Catalog) -> InlineKeyboardMarkup:
-    """How to reach a person, and the menu."""
-    person = (
-        [_button(catalog.text("bot.talk_to_person"), Topic(HUMAN_AGENT))] if HUMAN_AGENT in knowledge else []
-    )
+def handoff_row(catalog: Catalog, question_id: int = 0) -> list[InlineKeyboardButton | None]:
+    """ "Talk to a person": forwards the citizen's recent questions to the staff group."""
+    return [_button(catalog.text("bot.talk_to_person"), Handoff(question_id))]
+
+
+def no_match_keyboard(
+    knowledge: KnowledgeBase, catalog: Catalog, *, handoff: bool = False, question_id: int = 0
+) -> InlineKeyboardMarkup:
+    """How to reach a person (the staff group when there is one, else the contact topic), and the menu."""
+    if handoff:
+        person = handoff_row(catalog, question_id)
+    elif HUMAN_AGENT in knowledge:
+        person = [_button(catalog.text("bot.talk_to_person"), Topic(HUMAN_AGENT))]
+    else:
+        person = []
     return _rows(person, [_button(catalog.text("bot.open_menu"), Menu())])
+
+
+def confirm_keyboard(task: str, catalog: Catalog) -> InlineKeyboardMarkup:
+    """Staff: confirm or cancel a previewed edit or broadcast."""
+    return _rows(
+        [
+            _button(catalog.text("staff.confirm"), StaffConfirm(task)),
+            _button(catalog.text("staff.cancel"), StaffCancel(task)),
+        ]
+    )
+
+
+def phrasing_keyboard(question_id: int, entries: list[Entry], catalog: Catalog) -> InlineKeyboardMarkup:
+    """Staff: add an unanswered question as a phrasing of one of the nearest topics, or dismiss it."""
+    return _rows(
+        *(
+            [_button(catalog.text("staff.add_phrasing", title=e.title), AddPhrasing(question_id, e.id))]
+            for e in entries
+        ),
+        [_button(catalog.text("staff.dismiss"), Dismiss(question_id))],
+    )
 
 
 def buttons(pairs: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
@@ -112,8 +159,11 @@ def buttons(pairs: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
     return _rows(*([_button(label, data)] for label, data in pairs))
 
 
-def skip_keyboard(event_id: int, catalog: Catalog) -> InlineKeyboardMarkup:
-    return _rows([_button(catalog.text("rating.skip"), SkipComment(event_id))])
+def skip_keyboard(event_id: int, catalog: Catalog, *, handoff: bool = False) -> InlineKeyboardMarkup:
+    """Skip the comment after a low rating (and talk to a person, when handoff is set up)."""
+    return _rows(
+        [_button(catalog.text("rating.skip"), SkipComment(event_id))], handoff_row(catalog) if handoff else []
+    )
 
 
 def language_keyboard(locales: Locales) -> InlineKeyboardMarkup:

@@ -61,7 +61,8 @@ async def ask(update: Update, context: BotContext) -> None:
             context, chat.id, catalog.text("bot.did_you_mean"), markup=markup, reply_to=quote_id(message)
         )
     else:
-        markup = no_match_keyboard(context.knowledge, catalog)
+        handoff = context.handoff_group is not None
+        markup = no_match_keyboard(context.knowledge, catalog, handoff=handoff, question_id=question_id)
         await send_text(
             context, chat.id, catalog.text("bot.no_match"), markup=markup, reply_to=quote_id(message)
         )

@@ -43,7 +43,8 @@ async def rate(update: Update, context: BotContext) -> None:
     if data.score <= LOW_RATING:
         context.state.await_comment(data.event_id)
         text = f"{catalog.text('rating.thanks', rating=label)}\n\n{catalog.text('rating.comment_prompt')}"
-        await send_text(context, chat_id, text, markup=skip_keyboard(data.event_id, catalog))
+        markup = skip_keyboard(data.event_id, catalog, handoff=context.handoff_group is not None)
+        await send_text(context, chat_id, text, markup=markup)
     else:
         await send_text(context, chat_id, catalog.text("rating.thanks", rating=label))
 

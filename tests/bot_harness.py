@@ -97,12 +97,20 @@ async def running_bot(
     *,
     flood: FloodSettings | None = None,
     offices: tuple[Office, ...] = (),
+    settings_changes: dict[str, Any] | None = None,
     **api_options: Any,
 ) -> AsyncIterator[Bot]:
-    """The fake server and the bot on it (through ``bot.runner.serve``), stopped on exit."""
+    """The fake server and the bot on it (through ``bot.runner.serve``), stopped on exit.
+
+    ``settings_changes`` replaces settings fields (``staff``, ``handoff``, ``knowledge_dir``: a
+    copy, never the repository's folder, when a test edits the knowledge).
+    """
     async with FakeBotApi(profile, **api_options) as api:
         settings = replace(
-            Settings(), store=StoreSettings(tmp_path / "bot.db"), flood=flood or FloodSettings(50, 1.0)
+            Settings(),
+            store=StoreSettings(tmp_path / "bot.db"),
+            flood=flood or FloodSettings(50, 1.0),
+            **(settings_changes or {}),
         )
         shared = Shared(settings, engine, locales, UserHasher(HASH_SECRET), offices)
         stop = asyncio.Event()

@@ -27,8 +27,13 @@ def _environment() -> dict[str, str]:
     return {**env, "PYTHONUNBUFFERED": "1"}
 
 
-def write_config(folder: Path, api: FakeBotApi, *, flood: tuple[int, float] = (4, 3.0)) -> Path:
-    """A config for ``api``'s profile only, with the store in ``folder``; no hash secret (it is generated)."""
+def write_config(
+    folder: Path, api: FakeBotApi, *, flood: tuple[int, float] = (4, 3.0), extra: str = ""
+) -> Path:
+    """A config for ``api``'s profile only, with the store in ``folder``; no hash secret (it is generated).
+
+    ``extra`` is appended TOML (other sections: ``[general]``, ``[staff.*]``, ``[handoff.*]``).
+    """
     profile = api.profile.name
     other = "bale" if profile == "telegram" else "telegram"
     config = folder / "config.toml"
@@ -39,7 +44,7 @@ def write_config(folder: Path, api: FakeBotApi, *, flood: tuple[int, float] = (4
         f'base_file_url = "{api.base_file_url}"\n'
         f"[platforms.{other}]\nenabled = false\n"
         '[store]\npath = "sabtyar.db"\n'
-        f"[flood]\nmessages = {flood[0]}\nwindow_seconds = {flood[1]}\n",
+        f"[flood]\nmessages = {flood[0]}\nwindow_seconds = {flood[1]}\n{extra}",
         encoding="utf-8",
     )
     return config

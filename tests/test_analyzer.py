@@ -70,8 +70,14 @@ def test_answer_text_is_never_normalized(engine: AnswerEngine) -> None:
 
 @pytest.mark.parametrize(
     ("latin", "persian"),
-    [("shenasname", "شناسنامه"), ("almosana", "المثنی"), ("hooshmand", "هوشمند"), ("kart", "کارت"),
-     ("tavallod", "تولد"), ("sabte ahval", "ثبت احوال")],
+    [
+        ("shenasname", "شناسنامه"),
+        ("almosana", "المثنی"),
+        ("hooshmand", "هوشمند"),
+        ("kart", "کارت"),
+        ("tavallod", "تولد"),
+        ("sabte ahval", "ثبت احوال"),
+    ],
 )
 def test_skeletons_meet(latin: str, persian: str) -> None:
     assert latin_skeleton(latin.replace(" ", "")) == persian_skeleton(persian)

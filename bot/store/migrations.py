@@ -165,4 +165,38 @@ MIGRATIONS: tuple[Migration, ...] = (
             END""",
         ),
     ),
+    Migration(
+        "0006_staff_changes",
+        (
+            # Every change staff make to the knowledge base (and every dismissal of an unanswered
+            # question), with the value before and after; an undo is a row of its own (undo_of)
+            # and marks the row it reverts as undone.
+            """CREATE TABLE staff_changes (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                staff_hash TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                entry_id TEXT NOT NULL,
+                field TEXT NOT NULL,
+                before TEXT,
+                after TEXT,
+                undone INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1)),
+                undo_of INTEGER REFERENCES staff_changes (id)
+            )""",
+            "CREATE INDEX staff_changes_staff ON staff_changes (staff_hash, id)",
+        ),
+    ),
+    Migration(
+        "0007_handoff_messages",
+        (
+            # The staff group's copy of a handoff: a reply to it goes to the handoff's citizen.
+            """CREATE TABLE handoff_messages (
+                platform TEXT NOT NULL,
+                chat_id INTEGER NOT NULL,
+                message_id INTEGER NOT NULL,
+                handoff_id INTEGER NOT NULL REFERENCES handoffs (id),
+                PRIMARY KEY (platform, chat_id, message_id)
+            )""",
+        ),
+    ),
 )

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import aiosqlite
 
@@ -33,6 +34,8 @@ from bot.store.records import PLATFORMS, VIA, Purpose, QuestionEvent, Subscriber
 from bot.store.stats import SATISFIED, Stats
 
 __all__ = ["Refused", "SchemaError", "Store", "StoreError"]
+
+T = TypeVar("T")
 
 _OUTCOMES = ("answer", "did_you_mean", "no_match")
 _QUESTION_BY_KEY = "SELECT id FROM questions WHERE update_key = ?"
@@ -144,6 +147,41 @@ class Store:
                 if durable:
                     await self._db.execute("PRAGMA synchronous = NORMAL")
 
+    async def _run(
+        self, work: Callable[[sqlite3.Connection], T], *, write: bool = False, durable: bool = False
+    ) -> T:
+        """Run ``work`` on the connection's thread in one hop: under load every ``await`` of a
+        statement waits a full event-loop turn while the lock is held, so the hot paths (questions,
+        answers shown, choices, ratings, reads) do their whole transaction in one call.
+
+        ``write`` wraps it in ``BEGIN IMMEDIATE``/``COMMIT`` (rolled back on any error, also a
+        failed commit, so a full disk never leaves the connection inside a transaction);
+        ``durable`` fsyncs the WAL at commit, as :meth:`_write` does.
+        """
+
+        def job() -> T:
+            db = self._db._conn
+            if not write:
+                return work(db)
+            if durable:
+                db.execute("PRAGMA synchronous = FULL")
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(db)
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+                return result
+            finally:
+                if durable:
+                    db.execute("PRAGMA synchronous = NORMAL")
+
+        async with self._lock:
+            return await self._db._execute(job)
+
     async def _value(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         """The first column of the first row, or ``None``."""
         async with self._db.execute(sql, parameters) as cursor:
@@ -151,8 +189,7 @@ class Store:
         return None if row is None else row[0]
 
     async def _read(self, sql: str, parameters: Sequence[object] | dict[str, object] = ()) -> list[tuple]:
-        async with self._lock, self._db.execute(sql, parameters) as cursor:
-            return list(await cursor.fetchall())
+        return await self._run(lambda db: db.execute(sql, parameters).fetchall())
 
     async def _migrate(self, migrations: Sequence[Migration]) -> None:
         names = [migration.name for migration in migrations]
@@ -188,29 +225,33 @@ class Store:
         if event.outcome not in _OUTCOMES:
             raise ValueError(f"unknown outcome {event.outcome!r}")
         key = None if event.update_id is None else update_key(event.platform, event.update_id)
-        async with self._write() as db:
-            if key and (existing := await self._value(_QUESTION_BY_KEY, (key,))):
-                return int(existing)
-            cursor = await db.execute(
+        values = (
+            _utc(event.asked_at),
+            event.platform,
+            event.user_hash,
+            event.language,
+            mask_personal_data(event.text),
+            mask_personal_data(event.match_form),
+            event.outcome,
+            event.answer_id,
+            float(event.score),
+            json.dumps(list(event.candidates), ensure_ascii=False),
+            max(0, int(event.response_ms)),
+            key,
+        )
+
+        def work(db: sqlite3.Connection) -> int:
+            if key and (existing := db.execute(_QUESTION_BY_KEY, (key,)).fetchone()):
+                return int(existing[0])
+            cursor = db.execute(
                 "INSERT INTO questions (asked_at, platform, user_hash, language, text, match_form, outcome,"
                 " answer_id, score, candidates, response_ms, update_key)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    _utc(event.asked_at),
-                    event.platform,
-                    event.user_hash,
-                    event.language,
-                    mask_personal_data(event.text),
-                    mask_personal_data(event.match_form),
-                    event.outcome,
-                    event.answer_id,
-                    float(event.score),
-                    json.dumps(list(event.candidates), ensure_ascii=False),
-                    max(0, int(event.response_ms)),
-                    key,
-                ),
+                values,
             )
             return int(cursor.lastrowid or 0)
+
+        return await self._run(work, write=True)
 
     async def record_answer_event(
         self,
@@ -227,11 +268,14 @@ class Store:
         _check(user_hash, platform)
         if via not in VIA:
             raise ValueError(f"unknown way of showing an answer {via!r}")
-        async with self._write():
-            return await self._answer_event(user_hash, platform, entry_id, via, question_id, update_id, at)
+        return await self._run(
+            lambda db: self._answer_event(db, user_hash, platform, entry_id, via, question_id, update_id, at),
+            write=True,
+        )
 
-    async def _answer_event(
-        self,
+    @staticmethod
+    def _answer_event(
+        db: sqlite3.Connection,
         user_hash: str,
         platform: str,
         entry_id: str,
@@ -241,9 +285,9 @@ class Store:
         at: datetime | None,
     ) -> int:
         key = None if update_id is None else update_key(platform, update_id)
-        if key and (existing := await self._value(_EVENT_BY_KEY, (key,))):
-            return int(existing)
-        cursor = await self._db.execute(
+        if key and (existing := db.execute(_EVENT_BY_KEY, (key,)).fetchone()):
+            return int(existing[0])
+        cursor = db.execute(
             "INSERT INTO answer_events (question_id, entry_id, user_hash, platform, via, shown_at,"
             " update_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (question_id, entry_id, user_hash, platform, via, _utc(at), key),
@@ -267,23 +311,24 @@ class Store:
         """
         _check(user_hash, platform)
         question_id = _id(question_id)
-        async with self._write():
-            rows = await self._db.execute_fetchall(
+        resolved_at = _utc(at)
+
+        def work(db: sqlite3.Connection) -> int:
+            row = db.execute(
                 "SELECT user_hash, outcome, candidates FROM questions WHERE id = ?", (question_id,)
-            )
-            owner, outcome, candidates = next(iter(rows), (None, None, "[]"))
+            ).fetchone()
+            owner, outcome, candidates = row or (None, None, "[]")
             if owner != user_hash or outcome != "did_you_mean" or entry_id not in json.loads(candidates):
                 raise Refused("not a choice offered to this citizen")
-            resolved_at = _utc(at)
-            await self._db.execute(
+            db.execute(
                 "INSERT INTO resolutions (question_id, entry_id, resolved_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (question_id) DO UPDATE SET entry_id = excluded.entry_id,"
                 " resolved_at = excluded.resolved_at",
                 (question_id, entry_id, resolved_at),
             )
-            return await self._answer_event(
-                user_hash, platform, entry_id, "choice", question_id, update_id, at
-            )
+            return self._answer_event(db, user_hash, platform, entry_id, "choice", question_id, update_id, at)
+
+        return await self._run(work, write=True)
 
     async def answer_event_owner(self, event_id: int) -> str | None:
         """The user hash an answer was shown to, or ``None`` for an unknown id."""
@@ -337,17 +382,22 @@ class Store:
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise Refused(f"score out of range: {score!r}")
         now = _utc(at)
-        async with self._write(durable=True):
-            owner = await self._value("SELECT user_hash FROM answer_events WHERE id = ?", (answer_event_id,))
-            if owner != user_hash:
+
+        def work(db: sqlite3.Connection) -> int:
+            owner = db.execute(
+                "SELECT user_hash FROM answer_events WHERE id = ?", (answer_event_id,)
+            ).fetchone()
+            if owner is None or owner[0] != user_hash:
                 raise Refused("not an answer shown to this citizen")
-            rating_id = await self._value(
+            [rating_id] = db.execute(
                 "INSERT INTO ratings (answer_event_id, user_hash, score, rated_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (answer_event_id, user_hash)"
                 " DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at RETURNING id",
                 (answer_event_id, user_hash, score, now, now),
-            )
+            ).fetchone()
             return int(rating_id)
+
+        return await self._run(work, write=True, durable=True)
 
     async def record_comment(
         self, answer_event_id: int, user_hash: str, comment: str, *, at: datetime | None = None

@@ -1,0 +1,303 @@
+"""Load benchmark (on demand, not CI): the real ``sabtyar run`` against the local fake Bot API.
+
+    .venv/bin/python benchmarks/load_benchmark.py                 # 10, 100 and 1,000 citizens
+    .venv/bin/python benchmarks/load_benchmark.py --citizens 100 --seconds 20
+
+Each simulated citizen loops: ask a question (direct answers and "did you mean" questions in
+turn), press the first offered choice when there is one, then rate the answer (4 or 5, so no
+comment is awaited), each step waiting for the bot's reply. Latency is measured from the moment
+an update is queued in the fake server (offered to ``getUpdates``) to the moment the bot's reply
+(``sendMessage``) to that citizen is recorded by the server.
+
+The bot runs with ``rate_limiter = false`` in ``[platforms.telegram]``: PTB's ``AIORateLimiter``
+caps every request at 30 per second overall, and the point here is the bot's own capacity (the
+platform's 30 messages/s is the real-world ceiling). Everything stays on 127.0.0.1; each run is
+bounded in time (``--seconds``, default 20 s after a 3 s warm-up).
+
+Printed per size: sustained updates/s, median and p99 latency, errors (citizen timeouts, failed
+API calls, ERROR lines in the bot's log), the bot process's CPU (user+system seconds per wall
+second, from /proc) and its peak memory (VmHWM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakeapi import FakeBotApi, FakeUser  # noqa: E402
+from tests.fakeapi.objects import CallRecord  # noqa: E402
+
+DIRECT = ["شناسنامه‌ام گم شده", "کارت ملی هوشمند گم شده چیکار کنم", "هزینه المثنی شناسنامه چقدره"]
+DOUBTFUL = ["کارت", "شناسنامه", "مدارک"]
+REPLY_TIMEOUT = 15.0
+
+
+@dataclass
+class Waiter:
+    offered: float
+    future: asyncio.Future[CallRecord]
+
+
+@dataclass
+class Results:
+    latencies: list[float] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)
+    timeouts: int = 0
+    failed_calls: int = 0
+    #: Offered -> fetched by the bot's getUpdates (the rest of the latency is the bot's handling).
+    fetch_delays: list[float] = field(default_factory=list)
+
+
+class Observer:
+    """Hooks the fake server's call execution: resolves the citizen waiting for a reply."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+        self.waiting: dict[int, Waiter] = {}
+        self.results = Results()
+        self.counting = False
+        self.offered_at: dict[int, float] = {}
+        self.fetched_at: dict[int, float] = {}
+        self.handling: dict[str, list[float]] = {}
+        original = api._execute
+
+        async def execute(record: CallRecord) -> Any:
+            response = await original(record)
+            self.seen(record)
+            return response
+
+        api._execute = execute  # type: ignore[method-assign]
+
+    def seen(self, record: CallRecord) -> None:
+        if record.ok is False and record.method != "getUpdates":
+            self.results.failed_calls += 1
+        if record.method == "getUpdates" and record.ok:
+            now = time.perf_counter()
+            for update in record.result or []:
+                offered = self.offered_at.pop(update["update_id"], None)
+                self.fetched_at[update["update_id"]] = time.monotonic()
+                if offered is not None and self.counting:
+                    self.results.fetch_delays.append(now - offered)
+        if record.method != "sendMessage" or not record.ok:
+            return
+        waiter = self.waiting.pop(record.params.get("chat_id"), None)  # type: ignore[arg-type]
+        if waiter is not None and not waiter.future.done():
+            waiter.future.set_result(record)
+
+    async def offer(self, citizen: FakeUser, kind: str, send: Any) -> CallRecord | None:
+        """Queue an update (``send()``) and wait for the bot's next message to the citizen."""
+        future: asyncio.Future[CallRecord] = asyncio.get_running_loop().create_future()
+        offered = time.perf_counter()
+        self.waiting[citizen.id] = Waiter(offered, future)
+        update, update_id = send(), 0
+        if update is not None:
+            self.offered_at[update["update_id"]] = offered
+            update_id = update["update_id"]
+        try:
+            record = await asyncio.wait_for(future, REPLY_TIMEOUT)
+        except TimeoutError:
+            self.waiting.pop(citizen.id, None)
+            if self.counting:
+                self.results.timeouts += 1
+            return None
+        fetched = self.fetched_at.pop(update_id, None)
+        if self.counting and fetched is not None:
+            self.handling.setdefault(kind, []).append(record.at - fetched)
+        if self.counting:
+            self.results.latencies.append(time.perf_counter() - offered)
+            self.results.kinds[kind] = self.results.kinds.get(kind, 0) + 1
+        return record
+
+
+def buttons(api: FakeBotApi, chat_id: int) -> tuple[Any, list[str]]:
+    message = api.state.sent[chat_id][-1]
+    return message, [b["callback_data"] for b in message.buttons if "callback_data" in b]
+
+
+async def citizen_loop(api: FakeBotApi, observer: Observer, citizen: FakeUser, stop: asyncio.Event) -> None:
+    rng = random.Random(citizen.id)
+    for turn in itertools.count():
+        if stop.is_set():
+            return
+        question = rng.choice(DOUBTFUL if turn % 2 else DIRECT)
+        if (
+            await observer.offer(citizen, "question", lambda q=question: api.user_sends_text(citizen, q))
+            is None
+        ):
+            continue
+        message, data = buttons(api, citizen.id)
+        choices = [d for d in data if d.startswith("c:")]
+        if choices and not stop.is_set():
+            choose = choices[0]
+            sent = await observer.offer(
+                citizen, "choice", lambda m=message, c=choose: api.user_presses_button(citizen, m, c)
+            )
+            if sent is None:
+                continue
+            message, data = buttons(api, citizen.id)
+        ratings = [d for d in data if d.startswith("r:")]
+        if ratings and not stop.is_set():
+            rate = ratings[rng.randrange(2)]  # 5 or 4: no comment is awaited
+            await observer.offer(
+                citizen, "rating", lambda m=message, r=rate: api.user_presses_button(citizen, m, r)
+            )
+
+
+def write_config(folder: Path, api: FakeBotApi) -> Path:
+    config = folder / "config.toml"
+    config.write_text(
+        "[platforms.telegram]\n"
+        f'token = "{api.token}"\n'
+        f'base_url = "{api.base_url}"\n'
+        f'base_file_url = "{api.base_file_url}"\n'
+        "rate_limiter = false\n"
+        "[platforms.bale]\nenabled = false\n"
+        '[store]\npath = "bench.db"\n'
+        "[flood]\nmessages = 1000\nwindow_seconds = 1.0\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+async def run(citizens: int, seconds: float, warmup: float, profile_out: Path | None) -> dict[str, Any]:
+    async with FakeBotApi("telegram") as api:
+        observer = Observer(api)
+        with tempfile.TemporaryDirectory(prefix="sabtyar-bench-") as folder:
+            config = write_config(Path(folder), api)
+            log_path = Path(folder) / "bot.log"
+            command = [sys.executable]
+            if profile_out is not None:
+                command += ["-m", "cProfile", "-o", str(profile_out)]
+            command += ["-m", "bot.cli", "--config", str(config), "run"]
+            env = {k: v for k, v in os.environ.items() if not k.startswith("SABTYAR_")}
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(
+                    command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                )
+            try:
+                deadline = time.monotonic() + 90
+                while not api.calls("getUpdates"):
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"the bot did not start:\n{log_path.read_text()}")
+                    await asyncio.sleep(0.05)
+                users = [api.create_user(f"C{i}") for i in range(citizens)]
+                stop = asyncio.Event()
+                tasks = [asyncio.create_task(citizen_loop(api, observer, u, stop)) for u in users]
+                await asyncio.sleep(warmup)
+                observer.counting = True
+                cpu_start, started = cpu_seconds(process.pid), time.perf_counter()
+                await asyncio.sleep(seconds)
+                observer.counting = False
+                elapsed = time.perf_counter() - started
+                cpu = cpu_seconds(process.pid) - cpu_start
+                memory = peak_memory_mb(process.pid)
+                stop.set()
+                await asyncio.wait(tasks, timeout=REPLY_TIMEOUT + 5)
+                for task in tasks:
+                    task.cancel()
+            finally:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(20)
+                if process.poll() is None:
+                    process.kill()
+            log_text = log_path.read_text(encoding="utf-8", errors="replace")
+            problems = [
+                line
+                for line in log_text.splitlines()
+                if " ERROR " in line or "Traceback" in line or " took " in line
+            ]
+            for line in problems[:5]:
+                print(f"  bot log: {line[:300]}", file=sys.stderr)
+    results = observer.results
+    return {
+        "citizens": citizens,
+        "seconds": round(elapsed, 1),
+        "updates": len(results.latencies),
+        "updates_per_s": round(len(results.latencies) / elapsed, 1),
+        "median_ms": round(statistics.median(results.latencies) * 1000, 1) if results.latencies else None,
+        "p99_ms": round(percentile(results.latencies, 0.99) * 1000, 1),
+        "by_kind": results.kinds,
+        "median_fetched_to_reply_ms": {
+            kind: round(statistics.median(values) * 1000, 1) for kind, values in observer.handling.items()
+        },
+        "median_fetch_ms": round(statistics.median(results.fetch_delays) * 1000, 1)
+        if results.fetch_delays
+        else None,
+        "errors": {
+            "timeouts": results.timeouts,
+            "failed_api_calls": results.failed_calls,
+            "error_log_lines": sum(" ERROR " in line for line in log_text.splitlines()),
+        },
+        "bot_cpu_per_s": round(cpu / elapsed, 2),
+        "bot_peak_mb": round(memory, 1),
+        "exit_code": process.returncode,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--citizens", type=int, action="append", help="concurrent citizens (repeatable)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per size (max 120)")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the bot process here")
+    parser.add_argument("--json", action="store_true", help="one JSON line per size")
+    args = parser.parse_args()
+    sizes = args.citizens or [10, 100, 1_000]
+    seconds = min(max(args.seconds, 1.0), 120.0)
+    for size in sizes:
+        figures = asyncio.run(run(size, seconds, args.warmup, args.profile))
+        if args.json:
+            print(json.dumps(figures, ensure_ascii=False), flush=True)
+        else:
+            errors = figures["errors"]
+            print(
+                f"{size:>5} citizens: {figures['updates_per_s']:>7} updates/s"
+                f"  median {figures['median_ms']} ms"
+                f"  p99 {figures['p99_ms']} ms  errors {sum(errors.values())} {errors}"
+                f"  bot CPU {figures['bot_cpu_per_s']} s/s  peak {figures['bot_peak_mb']} MB"
+                f"  ({figures['updates']} updates in {figures['seconds']} s: {figures['by_kind']};"
+                f" median offered-to-fetched {figures['median_fetch_ms']} ms,"
+                f" fetched-to-reply {figures['median_fetched_to_reply_ms']} ms)",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""``sabtyar purge --older-than DAYS``: blank question texts and comments past the retention period.
+
+Examples::
+
+    sabtyar purge --older-than 180
+    sabtyar purge --older-than 90 --db data/sabtyar.db
+
+Every row stays, so the figures (``sabtyar stats``, ``sabtyar report``) do not change; only the
+raw texts older than DAYS days are removed (the freed pages are zeroed and the WAL truncated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.store import Store, StoreError
+
+__all__ = ["add_purge_parser", "purge_main", "run_purge"]
+
+
+def purge_main(db_path: Path, days: int, now: datetime | None = None) -> int:
+    """Blank texts older than ``days`` days; the number blanked. ``FileNotFoundError`` without a database."""
+    if days < 0:
+        raise ValueError("--older-than must be 0 or more days")
+    if not Path(db_path).is_file():
+        raise FileNotFoundError(f"no sabtyar database at {db_path}")
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+
+    async def purge() -> int:
+        async with await Store.open(db_path) as store:
+            return await store.purge_raw_text(cutoff)
+
+    return asyncio.run(purge())
+
+
+def add_purge_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``purge`` command to the CLI's sub-parsers."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "purge",
+        help="remove raw question texts and comments: sabtyar purge --older-than 180",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--older-than", dest="days", type=int, required=True, metavar="DAYS")
+    parser.add_argument("--db", type=Path, help="database file (default: the configured store)")
+    return parser
+
+
+def run_purge(args: argparse.Namespace, store_path: Path) -> int:
+    """Purge and print how many texts were blanked; the exit code."""
+    try:
+        blanked = purge_main(args.db or store_path, args.days)
+    except ValueError as error:
+        print(f"sabtyar purge: {error}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, StoreError, sqlite3.Error) as error:
+        print(f"sabtyar purge: {error}", file=sys.stderr)
+        return 1
+    print(f"{blanked} texts older than {args.days} days removed; the figures are kept.")
+    return 0

@@ -1,0 +1,100 @@
+"""``[staff]`` and ``[handoff]``: who may use the staff commands, and where handoffs go.
+
+Keys::
+
+    [staff]
+    review_after_days = 180        # /review lists entries verified longer ago than this
+    [staff.telegram]               # messenger user ids, per platform
+    editors = [111]                # every staff command, including /edit, /reload, /broadcast
+    viewers = [222]                # /stats, /export, /unanswered, /review
+
+    [handoff]
+    office_hours = "08:00-14:00"   # Asia/Tehran, Saturday to Wednesday
+    [handoff.telegram]
+    group_chat_id = -1001234567890 # the staff group citizens' requests for a person go to
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from enum import StrEnum
+
+from bot.config_values import ConfigError, Section
+
+__all__ = ["HandoffSettings", "Role", "StaffSettings", "read_handoff", "read_staff"]
+
+_PLATFORMS = ("telegram", "bale")
+_HOURS = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])")
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+
+    def allows(self, needed: Role) -> bool:
+        """An editor may do whatever a viewer may."""
+        return self is Role.EDITOR or needed is Role.VIEWER
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    """Staff user ids by platform; an id listed as editor is an editor even if also a viewer."""
+
+    editors: dict[str, frozenset[int]] = field(default_factory=dict)
+    viewers: dict[str, frozenset[int]] = field(default_factory=dict)
+    review_after_days: int = 180
+
+    def role(self, platform: str, user_id: int) -> Role | None:
+        if user_id in self.editors.get(platform, frozenset()):
+            return Role.EDITOR
+        if user_id in self.viewers.get(platform, frozenset()):
+            return Role.VIEWER
+        return None
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    """The staff group per platform (none: no handoff there) and the office hours (Iran time)."""
+
+    group_chat_ids: dict[str, int] = field(default_factory=dict)
+    opens: time = time(8, 0)
+    closes: time = time(14, 0)
+
+    def group(self, platform: str) -> int | None:
+        return self.group_chat_ids.get(platform)
+
+
+def read_staff(data: object) -> StaffSettings:
+    section = Section("staff", {} if data is None else data)
+    editors, viewers = {}, {}
+    for platform in _PLATFORMS:
+        table = section.table(platform)
+        editors[platform] = frozenset(table.integer_list("editors"))
+        viewers[platform] = frozenset(table.integer_list("viewers"))
+        table.finish()
+    days = section.integer("review_after_days", StaffSettings().review_after_days, 1, 3650)
+    section.finish()
+    return StaffSettings(editors, viewers, days)
+
+
+def read_handoff(data: object) -> HandoffSettings:
+    section = Section("handoff", {} if data is None else data)
+    groups = {}
+    for platform in _PLATFORMS:
+        table = section.table(platform)
+        chat = table.optional_integer("group_chat_id")
+        if chat is not None:
+            groups[platform] = chat
+        table.finish()
+    hours = section.string("office_hours", "08:00-14:00")
+    section.finish()
+    found = _HOURS.fullmatch(hours.strip())
+    if not found:
+        raise ConfigError(f"[handoff] office_hours must look like 08:00-14:00, got {hours!r}")
+    h1, m1, h2, m2 = (int(part) for part in found.groups())
+    opens, closes = time(h1, m1), time(h2, m2)
+    if closes <= opens:
+        raise ConfigError("[handoff] office_hours must end after they start")
+    return HandoffSettings(groups, opens, closes)

@@ -1,0 +1,91 @@
+"""``/stats [period]`` and ``/export [period]`` (viewers and editors): the indicator figures in the chat.
+
+``/stats`` sends the period's figures as text and the chart (questions and satisfaction per day,
+questions per category; Persian labels shaped, Jalali dates) as a photo; ``/export`` sends the
+indicator workbook as a document. The period is a Jalali month (``1405-07``), two days
+(``1405-07-01 1405-07-30``), or by default the current Jalali month up to today.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler
+
+from bot.charts import chart_png
+from bot.report import Figures, Period, Report, build_report, fa_digits
+from bot.report_labels import FIGURES
+from bot.report_workbook import write_workbook
+from bot.staff_period import parse_period
+from bot.staff_settings import Role
+from handlers.common import sender
+from handlers.context import BotContext
+from handlers.sending import send_text
+from handlers.staff_auth import staff_command
+
+__all__ = ["command_period", "figures_text", "handlers"]
+
+
+def _value(figures: Figures, key: str, fmt: str) -> str:
+    value = getattr(figures, key)
+    if value is None:
+        return "—"
+    if fmt.endswith("%"):
+        return fa_digits(f"{value * 100:.1f}٪")
+    if isinstance(value, float):
+        return fa_digits(f"{value:.{len(fmt.partition('.')[2])}f}")
+    return fa_digits(value)
+
+
+def figures_text(report: Report) -> str:
+    """One line per figure of the whole period, with its Persian name."""
+    return "\n".join(
+        f"• {figure.title}: {_value(report.summary, figure.key, figure.number_format)}" for figure in FIGURES
+    )
+
+
+async def command_period(update: Update, context: BotContext) -> Period | None:
+    _message, _user, chat = sender(update)
+    try:
+        return parse_period(context.args or [])
+    except ValueError as error:
+        await send_text(context, chat.id, context.catalog.text("staff.bad_period", error=error))
+        return None
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """The period's figures as text, then the chart as a photo."""
+    _message, _user, chat = sender(update)
+    period = await command_period(update, context)
+    if period is None:
+        return
+    report = await build_report(context.store, context.knowledge, period)
+    title = context.catalog.text("staff.stats_title", period=period.title())
+    await send_text(context, chat.id, f"{title}\n\n{figures_text(report)}")
+    png = await asyncio.to_thread(chart_png, report)
+    await context.bot.send_photo(chat.id, InputFile(io.BytesIO(png), filename="sabtyar-chart.png"))
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """The indicator workbook of the period as a document."""
+    _message, _user, chat = sender(update)
+    period = await command_period(update, context)
+    if period is None:
+        return
+    report = await build_report(context.store, context.knowledge, period)
+
+    def workbook() -> bytes:
+        buffer = io.BytesIO()
+        write_workbook(report, buffer, chart_png(report))
+        return buffer.getvalue()
+
+    data = await asyncio.to_thread(workbook)
+    name = f"sabtyar-{period.to_json()['from']}-{period.to_json()['to']}.xlsx"
+    caption = context.catalog.text("staff.export_caption", period=period.title())
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(data), filename=name), caption=caption)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [staff_command("stats", Role.VIEWER, stats), staff_command("export", Role.VIEWER, export)]
