@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--misses", action="store_true", help="list every wrong question")
 
     calibration = commands.add_parser("calibrate", help="choose the decision thresholds on a question set")
-    calibration.add_argument("file", type=Path)
+    calibration.add_argument("file", type=Path, nargs="+", help="one or more JSON-lines sets")
     calibration.add_argument("--max-oos-direct", type=float, default=0.03)
     calibration.add_argument("--min-top3", type=float, default=0.98)
 
@@ -125,7 +125,9 @@ def _eval(engine: AnswerEngine, args: argparse.Namespace) -> int:
 
 def _calibrate(engine: AnswerEngine, args: argparse.Namespace) -> int:
     thresholds, report = calibrate(
-        score_examples(engine, read_examples(args.file)), args.max_oos_direct, args.min_top3
+        score_examples(engine, [example for path in args.file for example in read_examples(path)]),
+        args.max_oos_direct,
+        args.min_top3,
     )
     print("\n".join(report.lines(most=5)))
     print("\n# paste into the [engine] section of your config:")

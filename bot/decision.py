@@ -20,11 +20,11 @@ class Outcome(StrEnum):
 class Thresholds:
     """Calibrated by ``sabtyar calibrate``; live in the ``[engine]`` section of the config."""
 
-    answer: float = 0.42
-    margin: float = 0.06
-    suggest: float = 0.28
+    answer: float = 0.44
+    margin: float = 0.1
+    suggest: float = 0.3
     max_suggestions: int = 3
-    max_unknown: float = 0.2
+    max_unknown: float = 0.3
     """A question whose unknown words carry more than this share of its weight is never answered directly."""
 
     def __post_init__(self) -> None:
