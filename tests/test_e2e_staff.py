@@ -29,7 +29,7 @@ from tests.live_bot import LiveBot, live_bot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
-EDITOR, VIEWER, CITIZEN, STAFF_GROUP = 7101, 7102, 7103, -7100
+EDITOR, VIEWER, STAFF_GROUP = 7101, 7102, -7100
 NEW_ANSWER = "پاسخ آزمون سرتاسری: برای المثنی شناسنامه به دفتر پیشخوان بروید."
 HASH_SECRET = "e2e-staff-hash-secret-0123456789"
 ENTRY = "birthcert-duplicate"
@@ -115,7 +115,7 @@ def answer_on_disk(folder: Path) -> str:
 
 
 async def test_refusal_and_edit(api: FakeBotApi, folder: Path, fa: Catalog) -> None:
-    editor, citizen = api.state.users[EDITOR], api.create_user("شهروند", user_id=CITIZEN)
+    editor, citizen = api.state.users[EDITOR], api.create_user("شهروند", user_id=765_432_198)
     async with running(folder, api) as bot:
         [refused] = await ask(api, citizen, "/stats")
         assert refused.text == fa.text("bot.no_match")
@@ -136,7 +136,9 @@ async def test_refusal_and_edit(api: FakeBotApi, folder: Path, fa: Catalog) -> N
 async def test_edit_survives_restart_and_undo_restores(
     api: FakeBotApi, folder: Path, fa: Catalog, restarted: LiveBot
 ) -> None:
-    editor, citizen = api.state.users[EDITOR], api.state.users[CITIZEN]
+    # a citizen of its own: an update the stopped process fetched but could not confirm is
+    # delivered again to the new one, and its reply must not be taken for this test's
+    editor, citizen = api.state.users[EDITOR], api.create_user("شهروند دیگر")
     original = answer_on_disk(Settings().knowledge_dir.parent)
     [answer] = await ask(api, citizen, LOST_BIRTH_CERTIFICATE)  # a new process reads the changed file
     assert NEW_ANSWER in answer.text
