@@ -17,7 +17,6 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callback_data import AddPhrasing, Dismiss, matches
-from bot.kb_edit import EditError
 from bot.knowledge import Entry
 from bot.locale import Catalog
 from bot.report import fa_digits, iran_day
@@ -34,7 +33,7 @@ from handlers.context import BotContext
 from handlers.keyboards import phrasing_keyboard
 from handlers.sending import send_text
 from handlers.staff_auth import role_of, staff_command
-from handlers.staff_kb import PHRASING, problems_text
+from handlers.staff_kb import PHRASING, apply_change
 from handlers.staff_reports import command_period
 
 __all__ = ["handlers", "review_lines"]
@@ -84,26 +83,18 @@ async def add_phrasing(update: Update, context: BotContext) -> None:
     await query.answer()
     await settle(query.edit_message_reply_markup(None))
     chat_id = query.message.chat.id if query.message else user.id
-    try:
-        await context.services.shared.live.change_entry(
-            data.entry_id, lambda record: {**record, "questions": [*record["questions"], text]}
-        )
-    except EditError as error:
-        message = catalog.text("staff.edit_failed", problems=problems_text(error.problems) or str(error))
-        await send_text(context, chat_id, message)
-        return
-    staff_hash = context.user_hash(user)
-    await record_change(
-        context.store,
-        staff_hash=staff_hash,
-        platform=context.platform.name,
-        entry_id=data.entry_id,
-        field=PHRASING,
-        before=None,
-        after=text,
+    added = await apply_change(
+        context,
+        user,
+        chat_id,
+        data.entry_id,
+        PHRASING,
+        lambda record: {**record, "questions": [*record["questions"], text]},
+        lambda: None,
+        text,
     )
-    _LOG.info("entry %s: phrasing added by staff %s", data.entry_id, staff_hash[:12])
-    await send_text(context, chat_id, catalog.text("staff.phrasing_added", text=text, title=entry.title))
+    if added:
+        await send_text(context, chat_id, catalog.text("staff.phrasing_added", text=text, title=entry.title))
 
 
 async def dismiss(update: Update, context: BotContext) -> None:

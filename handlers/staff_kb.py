@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from telegram import Update
+from telegram import Update, User
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callback_data import StaffCancel, StaffConfirm, matches, parse
@@ -28,7 +28,7 @@ from handlers.keyboards import confirm_keyboard
 from handlers.sending import send_text
 from handlers.staff_auth import role_of, staff_command
 
-__all__ = ["ANSWER", "PHRASING", "handlers", "problems_text", "take_answer"]
+__all__ = ["ANSWER", "PHRASING", "apply_change", "handlers", "problems_text", "take_answer"]
 
 _LOG = logging.getLogger("sabtyar.staff")
 #: Audited fields: an entry's answer, a phrasing added to its questions.
@@ -78,6 +78,43 @@ async def take_answer(update: Update, context: BotContext, text: str) -> None:
     await send_text(context, chat.id, preview, markup=confirm_keyboard("edit", catalog))
 
 
+async def apply_change(
+    context: BotContext,
+    user: User,
+    chat_id: int,
+    entry_id: str,
+    field: str,
+    change: Callable[[Record], Record],
+    before: Callable[[], str | None],
+    after: str,
+) -> bool:
+    """Write one staff change to the entry's file, swap the engine and audit it.
+
+    ``before`` is read after the change ran (the change may capture the old value).
+    On a validation error the staff member is told why and nothing is recorded.
+    """
+    try:
+        await context.services.shared.live.change_entry(entry_id, change)
+    except EditError as error:
+        failed = context.catalog.text(
+            "staff.edit_failed", problems=problems_text(error.problems) or str(error)
+        )
+        await send_text(context, chat_id, failed)
+        return False
+    staff_hash = context.user_hash(user)
+    await record_change(
+        context.store,
+        staff_hash=staff_hash,
+        platform=context.platform.name,
+        entry_id=entry_id,
+        field=field,
+        before=before(),
+        after=after,
+    )
+    _LOG.info("entry %s: %s changed by staff %s", entry_id, field, staff_hash[:12])
+    return True
+
+
 def _set_answer(answer: str) -> Callable[[Record], Record]:
     return lambda record: {**record, "answer": answer}
 
@@ -100,24 +137,8 @@ async def confirm_edit(update: Update, context: BotContext) -> None:
         before.append(record["answer"])  # the answer in the file, which is what changes
         return {**record, "answer": text}
 
-    try:
-        await context.services.shared.live.change_entry(draft.entry_id, change)
-    except EditError as error:
-        failed = catalog.text("staff.edit_failed", problems=problems_text(error.problems) or str(error))
-        await send_text(context, chat_id, failed)
-        return
-    staff_hash = context.user_hash(user)
-    await record_change(
-        context.store,
-        staff_hash=staff_hash,
-        platform=context.platform.name,
-        entry_id=draft.entry_id,
-        field=ANSWER,
-        before=before[0],
-        after=text,
-    )
-    _LOG.info("entry %s: answer changed by staff %s", draft.entry_id, staff_hash[:12])
-    await send_text(context, chat_id, catalog.text("staff.edit_saved", entry=draft.entry_id))
+    if await apply_change(context, user, chat_id, draft.entry_id, ANSWER, change, lambda: before[0], text):
+        await send_text(context, chat_id, catalog.text("staff.edit_saved", entry=draft.entry_id))
 
 
 async def cancel(update: Update, context: BotContext) -> None:

