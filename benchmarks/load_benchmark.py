@@ -193,7 +193,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-async def run(citizens: int, seconds: float, warmup: float, profile_out: Path | None) -> dict[str, Any]:
+async def run(
+    citizens: int, seconds: float, warmup: float, profile_out: Path | None, keep_log: Path | None = None
+) -> dict[str, Any]:
     async with FakeBotApi("telegram") as api:
         observer = Observer(api)
         with tempfile.TemporaryDirectory(prefix="sabtyar-bench-") as folder:
@@ -220,10 +222,12 @@ async def run(citizens: int, seconds: float, warmup: float, profile_out: Path | 
                 await asyncio.sleep(warmup)
                 observer.counting = True
                 cpu_start, started = cpu_seconds(process.pid), time.perf_counter()
+                own_start = time.process_time()
                 await asyncio.sleep(seconds)
                 observer.counting = False
                 elapsed = time.perf_counter() - started
                 cpu = cpu_seconds(process.pid) - cpu_start
+                own_cpu = time.process_time() - own_start
                 memory = peak_memory_mb(process.pid)
                 stop.set()
                 await asyncio.wait(tasks, timeout=REPLY_TIMEOUT + 5)
@@ -233,10 +237,13 @@ async def run(citizens: int, seconds: float, warmup: float, profile_out: Path | 
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
                     with contextlib.suppress(subprocess.TimeoutExpired):
-                        process.wait(20)
+                        # off the loop: the fake server must keep answering the bot's last calls
+                        await asyncio.to_thread(process.wait, 20)
                 if process.poll() is None:
                     process.kill()
             log_text = log_path.read_text(encoding="utf-8", errors="replace")
+            if keep_log is not None:
+                keep_log.write_text(log_text, encoding="utf-8")
             problems = [
                 line
                 for line in log_text.splitlines()
@@ -266,6 +273,7 @@ async def run(citizens: int, seconds: float, warmup: float, profile_out: Path | 
         },
         "bot_cpu_per_s": round(cpu / elapsed, 2),
         "bot_peak_mb": round(memory, 1),
+        "fake_server_cpu_per_s": round(own_cpu / elapsed, 2),
         "exit_code": process.returncode,
     }
 
@@ -277,11 +285,12 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--profile", type=Path, help="write a cProfile of the bot process here")
     parser.add_argument("--json", action="store_true", help="one JSON line per size")
+    parser.add_argument("--log", type=Path, help="keep the bot's log (of the last size) here")
     args = parser.parse_args()
     sizes = args.citizens or [10, 100, 1_000]
     seconds = min(max(args.seconds, 1.0), 120.0)
     for size in sizes:
-        figures = asyncio.run(run(size, seconds, args.warmup, args.profile))
+        figures = asyncio.run(run(size, seconds, args.warmup, args.profile, args.log))
         if args.json:
             print(json.dumps(figures, ensure_ascii=False), flush=True)
         else:
@@ -291,6 +300,7 @@ def main() -> int:
                 f"  median {figures['median_ms']} ms"
                 f"  p99 {figures['p99_ms']} ms  errors {sum(errors.values())} {errors}"
                 f"  bot CPU {figures['bot_cpu_per_s']} s/s  peak {figures['bot_peak_mb']} MB"
+                f"  (fake server + citizens CPU {figures['fake_server_cpu_per_s']} s/s)"
                 f"  ({figures['updates']} updates in {figures['seconds']} s: {figures['by_kind']};"
                 f" median offered-to-fetched {figures['median_fetch_ms']} ms,"
                 f" fetched-to-reply {figures['median_fetched_to_reply_ms']} ms)",
