@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from bot.analyzer import Analyzer
@@ -9,6 +11,10 @@ from bot.engine import AnswerEngine, build_engine, new_analyzer
 from bot.lexicon import load_lexicon
 from bot.locale import Locales, load_locales
 from bot.settings import ROOT, Settings
+
+# As `sabtyar run` does (bot/runner.py): PTB's announced RetryAfter behaviour, so in-process
+# handler tests don't turn its deprecation warning into an error under filterwarnings=error.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture(scope="session")
