@@ -19,6 +19,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callback_data import Handoff, matches
+from bot.locale import Catalog
 from bot.office_hours import is_open, next_opening
 from bot.report import fa_digits
 from bot.store.events_extra import open_handoff, record_staff_reply
@@ -37,15 +38,30 @@ __all__ = ["handlers", "opening_text", "relay_reply"]
 _LOG = logging.getLogger("sabtyar.handoff")
 #: A second request within this time, while the first waits for staff, is not posted again.
 WAITING = timedelta(hours=24)
-_WEEKDAYS = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
 
 
-def opening_text(at: datetime, language: str) -> str:
-    """«شنبه ۸ آذر، ساعت ۰۸:۰۰» (Jalali, Persian digits), or ``Saturday 2026-11-28 08:00`` in English."""
-    if language == "en":
-        return at.strftime("%A %Y-%m-%d %H:%M")
+def opening_text(at: datetime, catalog: Catalog) -> str:
+    """When the office opens, from the ``handoff.opening_at`` template: «شنبه ۷ آذر ۱۴۰۵، ساعت ۰۸:۰۰»
+    (Jalali, Persian digits) or ``Saturday 28 November 2026, 08:00``."""
+    if catalog.language == "en":
+        return catalog.text(
+            "handoff.opening_at",
+            weekday=f"{at:%A}",
+            day=at.day,
+            month=f"{at:%B}",
+            year=at.year,
+            time=f"{at:%H:%M}",
+        )
     day = jdatetime.date.fromgregorian(date=at.date())
-    return fa_digits(f"{_WEEKDAYS[at.weekday()]} {day.day} {day.j_months_fa[day.month - 1]}، ساعت {at:%H:%M}")
+    text = catalog.text(
+        "handoff.opening_at",
+        weekday=day.j_weekdays_fa[day.weekday()],
+        day=day.day,
+        month=day.j_months_fa[day.month - 1],
+        year=day.year,
+        time=f"{at:%H:%M}",
+    )
+    return fa_digits(text)
 
 
 async def request_person(update: Update, context: BotContext) -> None:
@@ -91,7 +107,7 @@ async def request_person(update: Update, context: BotContext) -> None:
     if is_open(hours):
         await send_text(context, chat_id, catalog.text("handoff.sent_open"))
     else:
-        when = opening_text(next_opening(hours), catalog.language)
+        when = opening_text(next_opening(hours), catalog)
         await send_text(context, chat_id, catalog.text("handoff.sent_closed", when=when))
 
 
