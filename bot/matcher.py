@@ -79,17 +79,11 @@ class Matcher:
         matrix = self._vectorizer.fit_transform([p.key.text for p in self._phrasings])
         self._inverted = matrix.T.tocsr()
         self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
-        self._weight_sums = [self._weight(words) for words in self._word_sets]
+        self._weight_sums = [sum(self._idf[word] for word in words) for words in self._word_sets]
         self._entry_words = {entry_id: frozenset(words) for entry_id, words in entry_words.items()}
 
     def __len__(self) -> int:
         return len(self._phrasings)
-
-    def idf(self, word: str) -> float:
-        return self._idf.get(word, self._unknown_idf)
-
-    def _weight(self, words: frozenset[str]) -> float:
-        return sum(self.idf(word) for word in words)
 
     def question_weights(self, key: MatchKey) -> dict[str, float]:
         """Each word's weight in a question.
