@@ -41,6 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.platform_settings import HTTP_CLIENTS  # noqa: E402
 from tests.fakeapi import FakeBotApi, FakeUser  # noqa: E402
 from tests.fakeapi.objects import CallRecord  # noqa: E402
 
@@ -131,9 +132,34 @@ def buttons(api: FakeBotApi, chat_id: int) -> tuple[Any, list[str]]:
     return message, [b["callback_data"] for b in message.buttons if "callback_data" in b]
 
 
-async def citizen_loop(api: FakeBotApi, observer: Observer, citizen: FakeUser, stop: asyncio.Event) -> None:
+class Pacer:
+    """A citizen's think time: one action every ``interval`` seconds on average (0: none at all).
+
+    Actions are spread by a random start and +-50% jitter, and never come before the bot's
+    previous reply, so ``citizens / interval`` is the offered load while the bot keeps up.
+    """
+
+    def __init__(self, interval: float, rng: random.Random) -> None:
+        self.interval = interval
+        self.rng = rng
+        self.next = time.monotonic() + rng.uniform(0, interval)
+
+    async def wait(self) -> None:
+        if self.interval <= 0:
+            return
+        now = time.monotonic()
+        if self.next > now:
+            await asyncio.sleep(self.next - now)
+        self.next = max(now, self.next) + self.interval * self.rng.uniform(0.5, 1.5)
+
+
+async def citizen_loop(
+    api: FakeBotApi, observer: Observer, citizen: FakeUser, stop: asyncio.Event, interval: float
+) -> None:
     rng = random.Random(citizen.id)
+    pacer = Pacer(interval, rng)
     for turn in itertools.count():
+        await pacer.wait()
         if stop.is_set():
             return
         question = rng.choice(DOUBTFUL if turn % 2 else DIRECT)
@@ -145,6 +171,7 @@ async def citizen_loop(api: FakeBotApi, observer: Observer, citizen: FakeUser, s
         message, data = buttons(api, citizen.id)
         choices = [d for d in data if d.startswith("c:")]
         if choices and not stop.is_set():
+            await pacer.wait()
             choose = choices[0]
             sent = await observer.offer(
                 citizen, "choice", lambda m=message, c=choose: api.user_presses_button(citizen, m, c)
@@ -154,13 +181,14 @@ async def citizen_loop(api: FakeBotApi, observer: Observer, citizen: FakeUser, s
             message, data = buttons(api, citizen.id)
         ratings = [d for d in data if d.startswith("r:")]
         if ratings and not stop.is_set():
+            await pacer.wait()
             rate = ratings[rng.randrange(2)]  # 5 or 4: no comment is awaited
             await observer.offer(
                 citizen, "rating", lambda m=message, r=rate: api.user_presses_button(citizen, m, r)
             )
 
 
-def write_config(folder: Path, api: FakeBotApi) -> Path:
+def write_config(folder: Path, api: FakeBotApi, http_client: str) -> Path:
     config = folder / "config.toml"
     config.write_text(
         "[platforms.telegram]\n"
@@ -168,6 +196,7 @@ def write_config(folder: Path, api: FakeBotApi) -> Path:
         f'base_url = "{api.base_url}"\n'
         f'base_file_url = "{api.base_file_url}"\n'
         "rate_limiter = false\n"
+        f'http_client = "{http_client}"\n'
         "[platforms.bale]\nenabled = false\n"
         '[store]\npath = "bench.db"\n'
         "[flood]\nmessages = 1000\nwindow_seconds = 1.0\n",
@@ -193,13 +222,30 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-async def run(
-    citizens: int, seconds: float, warmup: float, profile_out: Path | None, keep_log: Path | None = None
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Scenario:
+    citizens: int
+    #: Offered updates per second over all citizens; 0 = no think time (the bot's saturation point).
+    rate: float
+    seconds: float
+    warmup: float
+    http_client: str = "aiohttp"
+    profile_out: Path | None = None
+    keep_log: Path | None = None
+
+    @property
+    def interval(self) -> float:
+        """Seconds between one citizen's actions."""
+        return self.citizens / self.rate if self.rate > 0 else 0.0
+
+
+async def run(scenario: Scenario) -> dict[str, Any]:
+    citizens, seconds, warmup = scenario.citizens, scenario.seconds, scenario.warmup
+    profile_out, keep_log = scenario.profile_out, scenario.keep_log
     async with FakeBotApi("telegram") as api:
         observer = Observer(api)
         with tempfile.TemporaryDirectory(prefix="sabtyar-bench-") as folder:
-            config = write_config(Path(folder), api)
+            config = write_config(Path(folder), api, scenario.http_client)
             log_path = Path(folder) / "bot.log"
             command = [sys.executable]
             if profile_out is not None:
@@ -218,7 +264,8 @@ async def run(
                     await asyncio.sleep(0.05)
                 users = [api.create_user(f"C{i}") for i in range(citizens)]
                 stop = asyncio.Event()
-                tasks = [asyncio.create_task(citizen_loop(api, observer, u, stop)) for u in users]
+                loops = [citizen_loop(api, observer, user, stop, scenario.interval) for user in users]
+                tasks = [asyncio.create_task(loop) for loop in loops]
                 await asyncio.sleep(warmup)
                 observer.counting = True
                 cpu_start, started = cpu_seconds(process.pid), time.perf_counter()
@@ -254,6 +301,8 @@ async def run(
     results = observer.results
     return {
         "citizens": citizens,
+        "offered_per_s": scenario.rate or None,
+        "http_client": scenario.http_client,
         "seconds": round(elapsed, 1),
         "updates": len(results.latencies),
         "updates_per_s": round(len(results.latencies) / elapsed, 1),
@@ -286,17 +335,25 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile of the bot process here")
     parser.add_argument("--json", action="store_true", help="one JSON line per size")
     parser.add_argument("--log", type=Path, help="keep the bot's log (of the last size) here")
+    parser.add_argument(
+        "--rate", type=float, default=300.0, help="offered updates/s over all citizens (0: no think time)"
+    )
+    parser.add_argument(
+        "--http-client", choices=HTTP_CLIENTS, action="append", help="Bot API transport(s) to compare"
+    )
     args = parser.parse_args()
     sizes = args.citizens or [10, 100, 1_000]
     seconds = min(max(args.seconds, 1.0), 120.0)
-    for size in sizes:
-        figures = asyncio.run(run(size, seconds, args.warmup, args.profile, args.log))
+    for client, size in itertools.product(args.http_client or ["aiohttp"], sizes):
+        scenario = Scenario(size, args.rate, seconds, args.warmup, client, args.profile, args.log)
+        figures = asyncio.run(run(scenario))
         if args.json:
             print(json.dumps(figures, ensure_ascii=False), flush=True)
         else:
             errors = figures["errors"]
             print(
-                f"{size:>5} citizens: {figures['updates_per_s']:>7} updates/s"
+                f"{client:>7} {size:>5} citizens, offered {args.rate or 'max'}/s:"
+                f" {figures['updates_per_s']:>7} updates/s"
                 f"  median {figures['median_ms']} ms"
                 f"  p99 {figures['p99_ms']} ms  errors {sum(errors.values())} {errors}"
                 f"  bot CPU {figures['bot_cpu_per_s']} s/s  peak {figures['bot_peak_mb']} MB"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.flood import FloodGate
+from bot.http_client import AiohttpRequest
 from bot.platform_settings import PlatformSettings
 from bot.rate_limit import PlatformRateLimiter
 from bot.store import Store
@@ -54,6 +55,8 @@ def build_application(shared: Shared, platform: PlatformSettings) -> Application
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if platform.http_client == "aiohttp":
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool_size=1))
     if platform.rate_limiter:
         builder = builder.rate_limiter(PlatformRateLimiter())
     application = builder.build()

@@ -10,6 +10,7 @@ Keys (a fixed interface, read by outside tools too)::
     parse_mode_supported = false           # send HTML formatting, or plain text only
     webhook_secret_supported = false       # the platform sends X-Telegram-Bot-Api-Secret-Token
     rate_limiter = true                    # false only for load benchmarks on a local fake Bot API
+    http_client = "aiohttp"                # or "httpx" (python-telegram-bot's own transport)
 
     [platforms.bale.webhook]               # optional: webhook instead of long polling
     url = "https://bot.example.ir/bale-7f3a"
@@ -41,6 +42,8 @@ PLATFORM_NAMES = ("telegram", "bale")
 TOKEN_VARIABLES = {"telegram": "SABTYAR_TELEGRAM_TOKEN", "bale": "SABTYAR_BALE_TOKEN"}
 _TOKEN = re.compile(r"[0-9]+:[^\s/?#]+")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: Bot API transports: aiohttp (:mod:`bot.http_client`, the default) or PTB's own httpx one.
+HTTP_CLIENTS = ("aiohttp", "httpx")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class PlatformSettings:
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     #: Pace sends (30/s overall) and retry throttles; off only to measure the bot's own capacity.
     rate_limiter: bool = True
+    #: One of ``HTTP_CLIENTS``; httpx's connection pool costs several times more CPU per call under load.
+    http_client: str = "aiohttp"
 
     @property
     def active(self) -> bool:
@@ -137,6 +142,13 @@ def _webhook(section: Section, default: WebhookSettings) -> WebhookSettings:
     return webhook
 
 
+def _http_client(section: Section, default: str) -> str:
+    value = section.string("http_client", default)
+    if value not in HTTP_CLIENTS:
+        raise section.error("http_client", f"must be one of {', '.join(HTTP_CLIENTS)}, got {value!r}")
+    return value
+
+
 def _platform(name: str, section: Section, environ: Mapping[str, str]) -> PlatformSettings:
     base = default_platform(name)
     variable = TOKEN_VARIABLES[name]
@@ -153,6 +165,7 @@ def _platform(name: str, section: Section, environ: Mapping[str, str]) -> Platfo
         webhook_secret_supported=section.boolean("webhook_secret_supported", base.webhook_secret_supported),
         webhook=_webhook(section.table("webhook"), base.webhook),
         rate_limiter=section.boolean("rate_limiter", base.rate_limiter),
+        http_client=_http_client(section, base.http_client),
     )
     section.finish()
     return platform
