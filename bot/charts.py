@@ -3,8 +3,10 @@
 Used by ``sabtyar chart --out FILE.png`` and by the in-bot ``/stats``::
 
     render_chart(Path("data/sabtyar.db"), "1405-07-25", "1405-08-05", Path("chart.png"))
-    report = await build_report(store, knowledge, period)   # in the bot (a running event loop)
+    report = await build_report(store, knowledge, period, catalog)   # in the bot (a running event loop)
     png = chart_png(report)
+
+Every title, legend and tick label is the report's labels (``report.*`` in ``locales/``).
 
 Persian text: matplotlib 3.11 and later lay text out with libraqm (HarfBuzz shaping and the
 bidi algorithm), so labels are passed in logical order. Older matplotlib draws code points
@@ -34,7 +36,9 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.knowledge import KnowledgeBase
-from bot.report import Period, Report, build_report, fa_digits, iran_day, jalali_day_title
+from bot.locale import Catalog
+from bot.report import Period, Report, build_report, iran_day
+from bot.report_labels import ReportLabels
 from bot.store import Store
 from bot.store.periods import parse_day
 
@@ -109,15 +113,20 @@ def _rc() -> dict[str, object]:
     return settings
 
 
-def _day_ticks(axes: Axes, days: list[date]) -> None:
+def _day_ticks(axes: Axes, days: list[date], labels: ReportLabels) -> None:
     step = max(1, math.ceil(len(days) / MAX_DAY_LABELS))
     positions = list(range(0, len(days), step))
-    axes.set_xticks(positions, [rtl(jalali_day_title(days[n])) for n in positions], rotation=45, ha="right")
+    axes.set_xticks(positions, [rtl(labels.day(days[n])) for n in positions], rotation=45, ha="right")
     axes.set_xlim(-0.6, len(days) - 0.4)
 
 
-_PERSIAN_NUMBER = FuncFormatter(lambda value, _: fa_digits(f"{value:g}"))
-_PERSIAN_PERCENT = FuncFormatter(lambda value, _: fa_digits(f"{value:g}") + "٪")
+def _numbers(labels: ReportLabels) -> FuncFormatter:
+    """Tick labels in the language's digits."""
+    return FuncFormatter(lambda value, _: labels.digits(f"{value:g}"))
+
+
+def _percents(labels: ReportLabels) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: labels.percent(f"{value:g}"))
 
 
 def _legend(axes: Axes, handles: list[Any], labels: list[str]) -> None:
@@ -128,48 +137,56 @@ def _legend(axes: Axes, handles: list[Any], labels: list[str]) -> None:
 
 
 def _questions_per_day(axes: Axes, report: Report) -> None:
+    labels = report.labels
     days = [day.day for day in report.days]
     x = range(len(days))
     answered = [day.answered for day in report.days]
     resolved = [day.resolved for day in report.days]
     unanswered = [day.unanswered for day in report.days]
     bottom = [a + r for a, r in zip(answered, resolved, strict=True)]
-    axes.bar(x, answered, color=_COLORS["answered"], label=rtl("پاسخ مستقیم"))
-    axes.bar(x, resolved, bottom=answered, color=_COLORS["resolved"], label=rtl("پاسخ با انتخاب شهروند"))
-    axes.bar(x, unanswered, bottom=bottom, color=_COLORS["unanswered"], label=rtl("بی‌پاسخ"))
-    axes.set_title(rtl("پرسش‌ها در هر روز"), loc="right")
+    answered_label = rtl(labels.text("report.figure.answered.title"))
+    resolved_label = rtl(labels.text("report.figure.resolved.title"))
+    unanswered_label = rtl(labels.text("report.figure.unanswered.title"))
+    axes.bar(x, answered, color=_COLORS["answered"], label=answered_label)
+    axes.bar(x, resolved, bottom=answered, color=_COLORS["resolved"], label=resolved_label)
+    axes.bar(x, unanswered, bottom=bottom, color=_COLORS["unanswered"], label=unanswered_label)
+    axes.set_title(rtl(labels.text("report.chart.questions_per_day")), loc="right")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.yaxis.set_major_formatter(_PERSIAN_NUMBER)
+    axes.yaxis.set_major_formatter(_numbers(labels))
     _legend(axes, *axes.get_legend_handles_labels())
     axes.margins(y=0.25)
-    _day_ticks(axes, days)
+    _day_ticks(axes, days, labels)
 
 
 def _satisfaction_per_day(axes: Axes, report: Report) -> None:
+    labels = report.labels
     days = [day.day for day in report.days]
     x = list(range(len(days)))
     csat = [math.nan if day.csat is None else 100 * day.csat for day in report.days]
     mean = [math.nan if day.mean_rating is None else day.mean_rating for day in report.days]
     share = axes.twinx()
-    share.bar(x, csat, color=_COLORS["csat"], alpha=0.55, label=rtl("رضایت: سهم امتیاز ۴ و ۵"))
+    csat_label = rtl(labels.text("report.chart.csat_share"))
+    share.bar(x, csat, color=_COLORS["csat"], alpha=0.55, label=csat_label)
     share.set_ylim(0, 120)
     share.set_yticks(range(0, 101, 20))
-    share.yaxis.set_major_formatter(_PERSIAN_PERCENT)
+    share.yaxis.set_major_formatter(_percents(labels))
     share.set_zorder(0)
     axes.set_zorder(1)
     axes.patch.set_visible(False)
-    axes.plot(x, mean, color="#6a1b9a", marker="o", linewidth=2, label=rtl("میانگین امتیاز (از ۵)"))
+    mean_label = rtl(labels.text("report.figure.mean_rating.title"))
+    axes.plot(x, mean, color="#6a1b9a", marker="o", linewidth=2, label=mean_label)
     axes.set_ylim(0, 6)
     axes.set_yticks(range(6))
-    axes.yaxis.set_major_formatter(_PERSIAN_NUMBER)
-    axes.set_title(rtl("رضایت شهروندان در هر روز"), loc="right")
-    handles, labels = axes.get_legend_handles_labels()
-    more_handles, more_labels = share.get_legend_handles_labels()
-    _legend(axes, [*handles, *more_handles], [*labels, *more_labels])
-    _day_ticks(axes, days)
+    axes.yaxis.set_major_formatter(_numbers(labels))
+    axes.set_title(rtl(labels.text("report.chart.satisfaction_per_day")), loc="right")
+    handles, names = axes.get_legend_handles_labels()
+    more_handles, more_names = share.get_legend_handles_labels()
+    _legend(axes, [*handles, *more_handles], [*names, *more_names])
+    _day_ticks(axes, days, labels)
 
 
 def _questions_per_category(axes: Axes, report: Report) -> None:
+    labels = report.labels
     ranked = list(report.by_category)
     y = list(range(len(ranked)))
     counts = [count for _, _, count in ranked]
@@ -181,13 +198,13 @@ def _questions_per_category(axes: Axes, report: Report) -> None:
     axes.spines[["left", "top"]].set_visible(False)
     axes.spines["right"].set_visible(True)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.xaxis.set_major_formatter(_PERSIAN_NUMBER)
+    axes.xaxis.set_major_formatter(_numbers(labels))
     for position, count in zip(y, counts, strict=True):
-        axes.text(count, position, " " + fa_digits(count) + " ", va="center", ha="right")
+        axes.text(count, position, " " + labels.digits(count) + " ", va="center", ha="right")
     axes.margins(x=0.12)
-    axes.set_title(rtl("پرسش‌ها بر حسب موضوع"), loc="right")
+    axes.set_title(rtl(labels.text("report.chart.questions_per_category")), loc="right")
     if not ranked:
-        axes.text(0.5, 0.5, rtl("در این بازه پرسشی نیست"), transform=axes.transAxes, ha="center")
+        axes.text(0.5, 0.5, rtl(labels.text("report.chart.empty")), transform=axes.transAxes, ha="center")
 
 
 def chart_png(report: Report, *, dpi: int = 100) -> bytes:
@@ -197,7 +214,9 @@ def chart_png(report: Report, *, dpi: int = 100) -> bytes:
         figure.get_layout_engine().set(w_pad=0.12, h_pad=0.12)  # type: ignore[union-attr,call-arg]
         FigureCanvasAgg(figure)
         daily, satisfaction, categories = figure.subplots(3, 1, height_ratios=(1, 1, 1.1))
-        figure.suptitle(rtl(f"ثبت‌یار — {report.period.title()}"), fontsize=16)
+        labels = report.labels
+        title = labels.text("report.chart.title", period=report.period.title(labels.catalog))
+        figure.suptitle(rtl(title), fontsize=16)
         _questions_per_day(daily, report)
         _satisfaction_per_day(satisfaction, report)
         _questions_per_category(categories, report)
@@ -224,13 +243,15 @@ def render_chart(
     out_png: Path | str | BinaryIO,
     *,
     knowledge: KnowledgeBase | Path | None = None,
+    catalog: Catalog | None = None,
 ) -> None:
     """Write the chart of ``source``: a report, or a database file read for ``start``..``end``.
 
     With a database, ``start`` and ``end`` are Iran days (Jalali or Gregorian text, or ``date``;
-    default the last 30 days) and ``knowledge`` names the categories (default: the knowledge
-    folder beside the code). A report carries its own period: ``start`` and ``end`` must then be
-    ``None``. Reading a database runs its own event loop: in the bot, call
+    default the last 30 days), ``knowledge`` names the categories (default: the knowledge
+    folder beside the code) and ``catalog`` the labels (default: Persian, from the locales folder
+    beside the code). A report carries its own period and labels: ``start`` and ``end`` must then
+    be ``None``. Reading a database runs its own event loop: in the bot, call
     :func:`~bot.report.build_report` and pass the report.
     """
     if isinstance(source, Report):
@@ -238,7 +259,7 @@ def render_chart(
             raise ValueError("a report has its own period: pass start=None, end=None")
         report = source
     else:
-        report = asyncio.run(_read(Path(source), chart_period(start, end), knowledge))
+        report = asyncio.run(_read(Path(source), chart_period(start, end), knowledge, catalog))
     png = chart_png(report)
     if isinstance(out_png, (str, Path)):
         Path(out_png).write_bytes(png)
@@ -246,16 +267,17 @@ def render_chart(
         out_png.write(png)
 
 
-async def _read(path: Path, period: Period, knowledge: KnowledgeBase | Path | None) -> Report:
+async def _read(
+    path: Path, period: Period, knowledge: KnowledgeBase | Path | None, catalog: Catalog | None
+) -> Report:
     from bot.knowledge_loader import load_knowledge
+    from bot.locale import load_locales
+    from bot.settings import ROOT
 
     if not isinstance(knowledge, KnowledgeBase):
-        if knowledge is None:
-            from bot.settings import ROOT
-
-            knowledge = ROOT / "knowledge"
-        knowledge = load_knowledge(knowledge)
+        knowledge = load_knowledge(knowledge or ROOT / "knowledge")
+    catalog = catalog or load_locales(ROOT / "locales").get("fa")
     if not path.is_file():
         raise FileNotFoundError(f"no sabtyar database at {path}")
     async with await Store.open(path) as store:
-        return await build_report(store, knowledge, period)
+        return await build_report(store, knowledge, period, catalog)

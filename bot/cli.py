@@ -170,9 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "kb":
             return _kb_check(args.folder or settings.knowledge_dir, catalog)
         if args.command == "report":
-            return run_report(args, settings.store.path, settings.knowledge_dir)
+            return run_report(args, settings.store.path, settings.knowledge_dir, catalog)
         if args.command == "chart":
-            return run_chart(args, settings.store.path, settings.knowledge_dir)
+            return run_chart(args, settings.store.path, settings.knowledge_dir, catalog)
         if args.command == "run":
             return _run(settings, locales)
         if args.command == "stats":

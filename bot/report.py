@@ -34,7 +34,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import jdatetime
 
 from bot.knowledge import KnowledgeBase
-from bot.report_labels import ALL, FIGURES, OTHER, UNANSWERED, platform_title
+from bot.locale import Catalog
+from bot.report_labels import ALL, FIGURES, OTHER, UNANSWERED, ReportLabels, fa_digits
 from bot.store import PLATFORMS, Store
 from bot.store.periods import IRAN_TIME, parse_day
 from bot.store.report_events import QuestionRow, ReportEvents, report_events
@@ -51,18 +52,8 @@ __all__ = [
     "compute_report",
     "fa_digits",
     "iran_day",
-    "jalali_day_title",
     "month_key",
-    "month_title",
 ]
-
-_FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-_PSEUDO_TITLES = {UNANSWERED: "بدون پاسخ", OTHER: "سایر", ALL: "همه موضوع‌ها"}
-
-
-def fa_digits(text: object) -> str:
-    """Latin digits as Persian digits."""
-    return str(text).translate(_FA_DIGITS)
 
 
 def iran_day(at: datetime) -> date:
@@ -78,19 +69,6 @@ def month_key(day: date) -> str:
     """The Jalali month of a day: ``"1405-07"``."""
     jalali = _jalali(day)
     return f"{jalali.year:04d}-{jalali.month:02d}"
-
-
-def month_title(key: str) -> str:
-    """``"1405-07"`` -> «مهر ۱۴۰۵»."""
-    year, month = (int(part) for part in key.split("-"))
-    return f"{jdatetime.date.j_months_fa[month - 1]} {fa_digits(year)}"
-
-
-def jalali_day_title(day: date, *, with_year: bool = False) -> str:
-    """A day as «۳۰ مهر» (or «۳۰ مهر ۱۴۰۵»)."""
-    jalali = _jalali(day)
-    text = f"{jalali.day} {jdatetime.date.j_months_fa[jalali.month - 1]}"
-    return fa_digits(f"{text} {jalali.year}" if with_year else text)
 
 
 def _month_start(key: str) -> date:
@@ -145,10 +123,9 @@ class Period:
         """The end of month ``key`` within the period (UTC, exclusive)."""
         return min(self.end, _midnight_utc(_month_start(_next_month(key))))
 
-    def title(self) -> str:
-        """«۲۵ مهر ۱۴۰۵ تا ۵ آبان ۱۴۰۵»."""
-        first = jalali_day_title(self.first_day, with_year=True)
-        return f"{first} تا {jalali_day_title(self.last_day, with_year=True)}"
+    def title(self, catalog: Catalog) -> str:
+        """«۲۵ مهر ۱۴۰۵ تا ۵ آبان ۱۴۰۵» in the catalog's language (``report.period``)."""
+        return ReportLabels(catalog).period(self.first_day, self.last_day)
 
     def to_json(self) -> dict[str, str]:
         first, last = _jalali(self.first_day), _jalali(self.last_day)
@@ -169,6 +146,7 @@ class Categories:
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self._of_entry = {entry.id: entry.category for entry in knowledge.entries.values()}
         self._titles = {category.id: category.title for category in knowledge.categories}
+        self._titles_en = {category.id: category.title_en for category in knowledge.categories}
         self._order = {category.id: n for n, category in enumerate(knowledge.categories)}
         self._order.update({UNANSWERED: len(self._order), OTHER: len(self._order) + 1, ALL: 10**6})
 
@@ -182,8 +160,12 @@ class Categories:
             return self.of_entry(question.resolved_id)
         return UNANSWERED
 
-    def title(self, category: str) -> str:
-        return self._titles.get(category) or _PSEUDO_TITLES.get(category, category)
+    def title(self, category: str, labels: ReportLabels) -> str:
+        """The knowledge base's title (English where it has one and ``labels`` are English), else
+        the pseudo-category's title from the locale."""
+        if labels.catalog.language == "en" and self._titles_en.get(category):
+            return self._titles_en[category]
+        return self._titles.get(category) or labels.category(category)
 
     def order(self, category: str) -> int:
         return self._order.get(category, len(self._order))
@@ -270,22 +252,25 @@ class _Cell:
 
 @dataclass(frozen=True)
 class Row:
-    """One month x category x platform (category ``all``: the month and platform's subtotal)."""
+    """One month x category x platform (category ``all``: the month and platform's subtotal),
+    with the titles of each in the report's language."""
 
     month: str
+    month_title: str
     category: str
     category_title: str
     platform: str
+    platform_title: str
     figures: Figures
 
     def to_json(self) -> dict[str, str | int | float | None]:
         return {
             "month": self.month,
-            "month_title": month_title(self.month),
+            "month_title": self.month_title,
             "category": self.category,
             "category_title": self.category_title,
             "platform": self.platform,
-            "platform_title": platform_title(self.platform),
+            "platform_title": self.platform_title,
             **self.figures.to_json(),
         }
 
@@ -305,6 +290,9 @@ class Day:
 
 @dataclass(frozen=True)
 class Report:
+    """The figures of a period, and the labels (one language) its outputs are written with."""
+
+    labels: ReportLabels
     period: Period
     rows: tuple[Row, ...]
     summary: Figures
@@ -337,8 +325,11 @@ def _subscribers(events: ReportEvents, at: datetime) -> Counter[str]:
     return Counter(platform for platform, subscribed in latest.values() if subscribed)
 
 
-def compute_report(events: ReportEvents, categories: Categories, period: Period) -> Report:
-    """The report from the period's events (pure: no database)."""
+def compute_report(
+    events: ReportEvents, categories: Categories, period: Period, catalog: Catalog
+) -> Report:
+    """The report from the period's events (pure: no database), titled in ``catalog``'s language."""
+    labels = ReportLabels(catalog)
     cells: dict[tuple[str | None, str, str], _Cell] = {}
 
     def touched(at: datetime, category: str | None, platform: str) -> Iterator[_Cell]:
@@ -390,12 +381,13 @@ def compute_report(events: ReportEvents, categories: Categories, period: Period)
                 (key for key in cells if key[0] == month and key[2] == platform and key[1] != ALL),
                 key=lambda key: categories.order(key[1]),
             )
-            for _, category, _ in keys:
-                figures = cells[(month, category, platform)].figures()
-                rows.append(Row(month, category, categories.title(category), platform, figures))
             subtotal = cells.get((month, ALL, platform), _Cell())
-            figures = subtotal.figures(at_month_end[platform], subtotal=True)
-            rows.append(Row(month, ALL, categories.title(ALL), platform, figures))
+            found = [(category, cells[(month, category, platform)].figures()) for _, category, _ in keys]
+            found.append((ALL, subtotal.figures(at_month_end[platform], subtotal=True)))
+            month_title, platform_title = labels.month(month), labels.platform(platform)
+            for category, figures in found:
+                titled = (category, categories.title(category, labels))
+                rows.append(Row(month, month_title, *titled, platform, platform_title, figures))
     by_platform = {
         platform: cells.get((None, ALL, platform), _Cell()).figures(at_end[platform], subtotal=True)
         for platform in platforms
@@ -403,11 +395,12 @@ def compute_report(events: ReportEvents, categories: Categories, period: Period)
     summary = cells.get((None, ALL, ALL), _Cell()).figures(sum(at_end.values()), subtotal=True)
     ranked = sorted(by_category.items(), key=lambda item: (-item[1], categories.order(item[0])))
     return Report(
+        labels=labels,
         period=period,
         rows=tuple(rows),
         summary=summary,
         by_platform=by_platform,
-        by_category=tuple((category, categories.title(category), count) for category, count in ranked),
+        by_category=tuple((category, categories.title(category, labels), n) for category, n in ranked),
         days=tuple(_day(day, cell) for day, cell in days.items()),
     )
 
@@ -425,7 +418,8 @@ def _day(day: date, cell: _Cell) -> Day:
     )
 
 
-async def build_report(store: Store, knowledge: KnowledgeBase, period: Period) -> Report:
-    """Read the period's events from an open store and compute the report (for the bot's ``/stats``)."""
+async def build_report(store: Store, knowledge: KnowledgeBase, period: Period, catalog: Catalog) -> Report:
+    """Read the period's events from an open store and compute the report (for the bot's ``/stats``),
+    titled in ``catalog``'s language."""
     events = await report_events(store, period.start, period.end)
-    return compute_report(events, Categories(knowledge), period)
+    return compute_report(events, Categories(knowledge), period, catalog)

@@ -27,6 +27,7 @@ import jdatetime
 
 from bot.charts import chart_period, chart_png
 from bot.knowledge_loader import KnowledgeError, load_knowledge
+from bot.locale import Catalog
 from bot.report import Period, Report, build_report, iran_day
 from bot.report_output import report_csv, report_json
 from bot.report_workbook import write_workbook
@@ -74,12 +75,12 @@ def add_report_parsers(subparsers: Any) -> None:
     chart.add_argument("--out", type=Path, required=True, help="the PNG file to write")
 
 
-async def _read(path: Path, knowledge_dir: Path, period: Period) -> Report:
+async def _read(path: Path, knowledge_dir: Path, period: Period, catalog: Catalog) -> Report:
     knowledge = load_knowledge(knowledge_dir)
     if not path.is_file():
         raise FileNotFoundError(f"no sabtyar database at {path}")
     async with await Store.open(path) as store:
-        return await build_report(store, knowledge, period)
+        return await build_report(store, knowledge, period, catalog)
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -89,13 +90,15 @@ def _format(args: argparse.Namespace) -> str:
     return suffix if suffix in FORMATS else "json"
 
 
-def _run(name: str, args: argparse.Namespace, store_path: Path, knowledge_dir: Path, chart: bool) -> int:
+def _run(
+    name: str, args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog, chart: bool
+) -> int:
     try:
         period = (chart_period if chart else report_period)(args.date_from, args.date_to)
         kind = "png" if chart else _format(args)
         if kind == "xlsx" and args.out is None:
             raise ValueError("an xlsx workbook needs --out FILE.xlsx")
-        report = asyncio.run(_read(args.db or store_path, knowledge_dir, period))
+        report = asyncio.run(_read(args.db or store_path, knowledge_dir, period, catalog))
     except ValueError as error:
         print(f"sabtyar {name}: {error}", file=sys.stderr)
         return 2
@@ -123,15 +126,16 @@ def _run(name: str, args: argparse.Namespace, store_path: Path, knowledge_dir: P
         print(f"sabtyar {name}: {error}", file=sys.stderr)
         return 1
     if args.out is not None:
-        print(f"sabtyar {name}: {args.out} ({report.period.title()})", file=sys.stderr)
+        print(f"sabtyar {name}: {args.out} ({report.period.title(catalog)})", file=sys.stderr)
     return 0
 
 
-def run_report(args: argparse.Namespace, store_path: Path, knowledge_dir: Path) -> int:
-    """Write the report in the chosen format; the exit code (2: bad arguments, 1: no database)."""
-    return _run("report", args, store_path, knowledge_dir, chart=False)
+def run_report(args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog) -> int:
+    """Write the report in the chosen format, titled in ``catalog``'s language; the exit code
+    (2: bad arguments, 1: no database)."""
+    return _run("report", args, store_path, knowledge_dir, catalog, chart=False)
 
 
-def run_chart(args: argparse.Namespace, store_path: Path, knowledge_dir: Path) -> int:
+def run_chart(args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog) -> int:
     """Write the chart PNG; the exit code as for :func:`run_report`."""
-    return _run("chart", args, store_path, knowledge_dir, chart=True)
+    return _run("chart", args, store_path, knowledge_dir, catalog, chart=True)

@@ -12,7 +12,7 @@ from bot.report_labels import FIGURES, KEY_COLUMNS
 __all__ = ["CSV_COLUMNS", "report_csv", "report_json"]
 
 #: The CSV header: the row's keys, then the figures, as in the JSON rows.
-CSV_COLUMNS: tuple[str, ...] = (*(key for key, _ in KEY_COLUMNS), *(figure.key for figure in FIGURES))
+CSV_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, *(figure.key for figure in FIGURES))
 
 
 def report_json(report: Report) -> str:

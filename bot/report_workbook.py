@@ -1,5 +1,7 @@
 """The indicator workbook (xlsx): a summary sheet, a data sheet and a chart sheet, all right-to-left.
 
+Every title and heading is the report's labels (``report.*`` in ``locales/``); in Persian:
+
 - «خلاصه»: every figure of the period, in total and per messenger, with the e-government
   indicator it serves («اطلاع‌رسانی الکترونیکی خدمات», «سرعت ارائه خدمت», «رضایت شهروندان»)
   and its definition.
@@ -22,13 +24,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.report import Figures, Report
-from bot.report_labels import ALL, FIGURES, KEY_COLUMNS, platform_title
+from bot.report_labels import ALL, FIGURES, KEY_COLUMNS
 
-__all__ = ["CHART_SHEET", "DATA_SHEET", "SUMMARY_SHEET", "report_workbook", "write_workbook"]
+__all__ = ["report_workbook", "sheet_titles", "write_workbook"]
 
-SUMMARY_SHEET = "خلاصه"
-DATA_SHEET = "داده‌ها"
-CHART_SHEET = "نمودار"
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -53,21 +52,30 @@ def _value(figures: Figures, key: str) -> int | float | None:
     return figures.to_json()[key]
 
 
+def sheet_titles(report: Report) -> tuple[str, str, str]:
+    """The summary, data and chart sheets' titles, in the report's language."""
+    text = report.labels.text
+    summary, data = text("report.workbook.summary_sheet"), text("report.workbook.data_sheet")
+    return summary, data, text("report.workbook.chart_sheet")
+
+
 def _summary(sheet: Worksheet, report: Report) -> None:
+    labels = report.labels
     sheet.sheet_view.rightToLeft = True
-    sheet["A1"] = "شاخص‌های دولت الکترونیک — ثبت‌یار"
+    sheet["A1"] = labels.text("report.workbook.heading")
     sheet["A1"].font = _TITLE
-    sheet["A2"] = f"بازه: {report.period.title()} (روزها به وقت ایران)"
+    sheet["A2"] = labels.text("report.workbook.period", period=report.period.title(labels.catalog))
     platforms = list(report.by_platform)
-    _header(
-        sheet,
-        4,
-        ["شاخص دولت الکترونیک", "سنجه", "همه", *map(platform_title, platforms), "تعریف", "کلید"],
-    )
+    headings = [labels.text("report.workbook.indicator"), labels.text("report.workbook.figure")]
+    headings.append(labels.platform(ALL))
+    headings += map(labels.platform, platforms)
+    headings += [labels.text("report.workbook.definition"), labels.text("report.workbook.key")]
+    _header(sheet, 4, headings)
     for row, figure in enumerate(FIGURES, start=5):
         values = [_value(report.summary, figure.key)]
         values += [_value(report.by_platform[platform], figure.key) for platform in platforms]
-        cells = [figure.indicator, figure.title, *values, figure.definition, figure.key]
+        cells = [labels.indicator(figure), labels.title(figure), *values]
+        cells += [labels.definition(figure), figure.key]
         for column, value in enumerate(cells, start=1):
             cell = sheet.cell(row, column, value)
             if 3 <= column < 3 + len(values):
@@ -79,7 +87,8 @@ def _summary(sheet: Worksheet, report: Report) -> None:
 
 def _data(sheet: Worksheet, report: Report) -> None:
     sheet.sheet_view.rightToLeft = True
-    _header(sheet, 1, [title for _, title in KEY_COLUMNS] + [figure.title for figure in FIGURES])
+    labels = report.labels
+    _header(sheet, 1, [*map(labels.column, KEY_COLUMNS), *map(labels.title, FIGURES)])
     formats = ["@"] * len(KEY_COLUMNS) + [figure.number_format for figure in FIGURES]
     for number, row in enumerate(report.rows, start=2):
         for column, value in enumerate(row.to_json().values(), start=1):
@@ -96,15 +105,16 @@ def _data(sheet: Worksheet, report: Report) -> None:
 
 
 def _chart(sheet: Worksheet, report: Report, png: bytes | None) -> None:
+    labels = report.labels
     sheet.sheet_view.rightToLeft = True
-    _header(sheet, 1, ["موضوع", "پرسش‌ها"])
+    _header(sheet, 1, [labels.column("category_title"), labels.text("report.figure.questions.title")])
     for row, (_, title, count) in enumerate(report.by_category, start=2):
         sheet.cell(row, 1, title)
         sheet.cell(row, 2, count)
     _widths(sheet, [30, 10])
     chart = BarChart()
     chart.type = "bar"
-    chart.title = "پرسش‌ها بر حسب موضوع"
+    chart.title = labels.text("report.chart.questions_per_category")
     chart.legend = None
     chart.height, chart.width = 9, 16
     last = max(2, len(report.by_category) + 1)
@@ -120,13 +130,14 @@ def _chart(sheet: Worksheet, report: Report, png: bytes | None) -> None:
 def report_workbook(report: Report, png: bytes | None = None) -> Workbook:
     """The workbook of a report; ``png`` (the chart) goes on the chart sheet when given."""
     workbook = Workbook()
+    summary_title, data_title, chart_title = sheet_titles(report)
     summary = workbook.active
     assert summary is not None
-    summary.title = SUMMARY_SHEET
+    summary.title = summary_title
     _summary(summary, report)
-    _data(workbook.create_sheet(DATA_SHEET), report)
-    _chart(workbook.create_sheet(CHART_SHEET), report, png)
-    workbook.properties.title = "ثبت‌یار: شاخص‌های دولت الکترونیک"
+    _data(workbook.create_sheet(data_title), report)
+    _chart(workbook.create_sheet(chart_title), report, png)
+    workbook.properties.title = report.labels.text("report.workbook.document_title")
     workbook.properties.creator = "sabtyar"
     return workbook
 

@@ -56,9 +56,9 @@ async def unanswered(update: Update, context: BotContext) -> None:
     found = await unanswered_groups(store, period.start, period.end, limit=MOST + len(known), skip=skip)
     groups = [group for group in found if group.text not in known][:MOST]  # accepted ones drop out
     if not groups:
-        await send_text(context, chat.id, catalog.text("staff.unanswered_none", period=period.title()))
+        await send_text(context, chat.id, catalog.text("staff.unanswered_none", period=period.title(catalog)))
         return
-    await send_text(context, chat.id, catalog.text("staff.unanswered_title", period=period.title()))
+    await send_text(context, chat.id, catalog.text("staff.unanswered_title", period=period.title(catalog)))
     for group in groups:
         _key, ranked = context.engine.rank(group.text or group.match_form, NEAREST)
         entries = [context.knowledge.entry(c.entry_id) for c in ranked if c.entry_id in context.knowledge]
@@ -123,6 +123,7 @@ def review_lines(
 ) -> list[str]:
     """One line per entry to review: marked for review, verified too long ago, or never verified."""
     oldest = iran_day(today or datetime.now(UTC)) - timedelta(days=max_age_days)
+    separator = catalog.text("staff.review_separator")
     lines = []
     for entry in entries:
         reasons = [catalog.text("staff.review_marked")] if entry.needs_review else []
@@ -131,7 +132,7 @@ def review_lines(
         elif entry.verified_on < oldest:
             reasons.append(catalog.text("staff.review_old", date=entry.verified_on.isoformat()))
         if reasons:
-            lines.append(f"• {entry.id} — {entry.title} ({'، '.join(reasons)})")
+            lines.append(f"• {entry.id} — {entry.title} ({separator.join(reasons)})")
     return lines
 
 

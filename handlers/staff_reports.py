@@ -15,8 +15,8 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler
 
 from bot.charts import chart_png
-from bot.report import Figures, Period, Report, build_report, fa_digits
-from bot.report_labels import FIGURES
+from bot.report import Figures, Period, Report, build_report
+from bot.report_labels import FIGURES, ReportLabels
 from bot.report_workbook import write_workbook
 from bot.staff_period import parse_period
 from bot.staff_settings import Role
@@ -28,21 +28,23 @@ from handlers.staff_auth import staff_command
 __all__ = ["command_period", "figures_text", "handlers"]
 
 
-def _value(figures: Figures, key: str, fmt: str) -> str:
+def _value(figures: Figures, key: str, fmt: str, labels: ReportLabels) -> str:
     value = getattr(figures, key)
     if value is None:
         return "—"
     if fmt.endswith("%"):
-        return fa_digits(f"{value * 100:.1f}٪")
+        return labels.percent(f"{value * 100:.1f}")
     if isinstance(value, float):
-        return fa_digits(f"{value:.{len(fmt.partition('.')[2])}f}")
-    return fa_digits(value)
+        return labels.digits(f"{value:.{len(fmt.partition('.')[2])}f}")
+    return labels.digits(value)
 
 
 def figures_text(report: Report) -> str:
-    """One line per figure of the whole period, with its Persian name."""
+    """One line per figure of the whole period, with its name in the report's language."""
+    labels = report.labels
     return "\n".join(
-        f"• {figure.title}: {_value(report.summary, figure.key, figure.number_format)}" for figure in FIGURES
+        f"• {labels.title(figure)}: {_value(report.summary, figure.key, figure.number_format, labels)}"
+        for figure in FIGURES
     )
 
 
@@ -61,8 +63,9 @@ async def stats(update: Update, context: BotContext) -> None:
     period = await command_period(update, context)
     if period is None:
         return
-    report = await build_report(context.store, context.knowledge, period)
-    title = context.catalog.text("staff.stats_title", period=period.title())
+    catalog = context.catalog
+    report = await build_report(context.store, context.knowledge, period, catalog)
+    title = catalog.text("staff.stats_title", period=period.title(catalog))
     await send_text(context, chat.id, f"{title}\n\n{figures_text(report)}")
     png = await asyncio.to_thread(chart_png, report)
     await context.bot.send_photo(chat.id, InputFile(io.BytesIO(png), filename="sabtyar-chart.png"))
@@ -74,7 +77,8 @@ async def export(update: Update, context: BotContext) -> None:
     period = await command_period(update, context)
     if period is None:
         return
-    report = await build_report(context.store, context.knowledge, period)
+    catalog = context.catalog
+    report = await build_report(context.store, context.knowledge, period, catalog)
 
     def workbook() -> bytes:
         buffer = io.BytesIO()
@@ -83,7 +87,7 @@ async def export(update: Update, context: BotContext) -> None:
 
     data = await asyncio.to_thread(workbook)
     name = f"sabtyar-{period.to_json()['from']}-{period.to_json()['to']}.xlsx"
-    caption = context.catalog.text("staff.export_caption", period=period.title())
+    caption = catalog.text("staff.export_caption", period=period.title(catalog))
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(data), filename=name), caption=caption)
 
 

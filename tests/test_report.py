@@ -22,11 +22,11 @@ from openpyxl import load_workbook
 from bot.charts import FONTS, chart_png, native_shaping, persian_font, render_chart, rtl, visual_order
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_loader import load_knowledge
-from bot.report import Categories, Period, _nearest_rank, build_report, month_title
+from bot.locale import load_locales
+from bot.report import Categories, Period, _nearest_rank, build_report
 from bot.report_command import add_report_parsers, report_period, run_chart, run_report
-from bot.report_labels import FIGURES, INDICATORS, KEY_COLUMNS
+from bot.report_labels import FIGURES, INDICATORS, KEY_COLUMNS, ReportLabels
 from bot.report_output import CSV_COLUMNS
-from bot.report_workbook import CHART_SHEET, DATA_SHEET, SUMMARY_SHEET
 from bot.settings import ROOT
 from bot.store import QuestionEvent, Refused, Store, UserHasher
 from bot.store.events_extra import (
@@ -44,6 +44,8 @@ SARA = HASHER("bale", 8123456791)
 MINA = HASHER("bale", 8123456792)
 PLATFORM = {ALI: "telegram", REZA: "telegram", NIMA: "telegram", SARA: "bale", MINA: "bale"}
 KNOWLEDGE_DIR = ROOT / "knowledge"
+FA = load_locales(ROOT / "locales").get("fa")
+LABELS = ReportLabels(FA)
 PERIOD = Period.parse("1405-07-30", "1405-08-01")
 MEHR, ABAN = "1405-07", "1405-08"
 
@@ -387,7 +389,7 @@ async def test_every_figure_of_every_row_matches_the_hand_computation(
     db: Path, knowledge: KnowledgeBase
 ) -> None:
     async with await Store.open(db) as store:
-        report = await build_report(store, knowledge, PERIOD)
+        report = await build_report(store, knowledge, PERIOD, FA)
     data = report.to_json()
     got = [(row["month"], row["category"], row["platform"], row) for row in data["rows"]]
     assert [key[:3] for key in got] == [key[:3] for key in EXPECTED_ROWS]
@@ -420,7 +422,7 @@ async def test_every_figure_of_every_row_matches_the_hand_computation(
 async def test_store_stats_agree_with_the_report_totals(db: Path, knowledge: KnowledgeBase) -> None:
     async with await Store.open(db) as store:
         stats = await store.stats(PERIOD.start, PERIOD.end)
-        report = await build_report(store, knowledge, PERIOD)
+        report = await build_report(store, knowledge, PERIOD, FA)
     assert (stats.questions, stats.answered, stats.did_you_mean, stats.resolutions, stats.ratings) == (
         report.summary.questions,
         report.summary.answered,
@@ -440,12 +442,30 @@ def test_period_bounds_are_iran_midnights_and_months_are_jalali() -> None:
     assert PERIOD.month_end(ABAN) == PERIOD.end
     assert Period.parse("2026-10-22", "2026-10-23") == PERIOD
     assert Period.parse("1404-12-29", "1405-01-01").months() == ["1404-12", "1405-01"]
-    assert month_title("1405-12") == "اسفند ۱۴۰۵"
-    assert PERIOD.title() == "۳۰ مهر ۱۴۰۵ تا ۱ آبان ۱۴۰۵"
+    assert LABELS.month("1405-12") == "اسفند ۱۴۰۵"
+    assert PERIOD.title(FA) == "۳۰ مهر ۱۴۰۵ تا ۱ آبان ۱۴۰۵"
     with pytest.raises(ValueError, match="before it starts"):
         Period.parse("1405-08-01", "1405-07-30")
     # Without --from, the report starts on the first of --to's Jalali month.
     assert report_period(None, "1405-08-17") == Period.parse("1405-08-01", "1405-08-17")
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_every_report_label_is_in_the_locale(language: str) -> None:
+    labels = ReportLabels(load_locales(ROOT / "locales").get(language))
+    for figure in FIGURES:
+        assert labels.title(figure) and labels.definition(figure) and labels.indicator(figure)
+    assert all(labels.column(key) for key in KEY_COLUMNS)
+    assert all(labels.platform(code) != code for code in ("telegram", "bale", "console", "all"))
+    assert all(labels.category(code) != code for code in ("unanswered", "other", "all"))
+    assert labels.platform("whatsapp") == "whatsapp"
+
+
+def test_an_english_report_has_english_dates_and_digits() -> None:
+    en = load_locales(ROOT / "locales").get("en")
+    assert PERIOD.title(en) == "30 Mehr 1405 to 1 Aban 1405"
+    assert ReportLabels(en).month("1405-12") == "Esfand 1405"
+    assert ReportLabels(en).percent("78.6") == "78.6%" and LABELS.percent("78.6") == "۷۸.۶٪"
 
 
 def test_nearest_rank_percentile() -> None:
@@ -470,7 +490,7 @@ def test_category_of_a_question(knowledge: KnowledgeBase) -> None:
 
 async def test_empty_period_gives_subtotals_with_no_figures(db: Path, knowledge: KnowledgeBase) -> None:
     async with await Store.open(db) as store:
-        report = await build_report(store, knowledge, Period.parse("1405-09-10", "1405-09-11"))
+        report = await build_report(store, knowledge, Period.parse("1405-09-10", "1405-09-11"), FA)
     # Later than every event: only the subscribers still subscribed (ALI, REZA, NIMA; MINA).
     assert [(row.month, row.category, row.platform) for row in report.rows] == [
         ("1405-09", "all", "telegram"),
@@ -547,7 +567,7 @@ def report_args(db: Path, *extra: str) -> argparse.Namespace:
 
 
 def test_json_report(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_report(report_args(db, "--format", "json"), Path("unused.db"), KNOWLEDGE_DIR) == 0
+    assert run_report(report_args(db, "--format", "json"), Path("unused.db"), KNOWLEDGE_DIR, FA) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"period", "rows", "summary"}
     assert data["period"]["from"] == "1405-07-30" and data["period"]["to"] == "1405-08-01"
@@ -560,7 +580,7 @@ def test_json_report(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_csv_report_has_a_bom_and_reads_back(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.csv"
-    assert run_report(report_args(db, "--out", str(out)), Path("unused.db"), KNOWLEDGE_DIR) == 0
+    assert run_report(report_args(db, "--out", str(out)), Path("unused.db"), KNOWLEDGE_DIR, FA) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -576,21 +596,23 @@ def test_csv_report_has_a_bom_and_reads_back(db: Path, tmp_path: Path) -> None:
 
 def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "indicators.xlsx"
-    assert (
-        run_report(report_args(db, "--format", "xlsx", "--out", str(out)), Path("unused.db"), KNOWLEDGE_DIR)
-        == 0
-    )
+    args = report_args(db, "--format", "xlsx", "--out", str(out))
+    assert run_report(args, Path("unused.db"), KNOWLEDGE_DIR, FA) == 0
     book = load_workbook(out)
-    assert book.sheetnames == [SUMMARY_SHEET, DATA_SHEET, CHART_SHEET]
+    summary_sheet, data_sheet, chart_sheet = (
+        LABELS.text(f"report.workbook.{name}_sheet") for name in ("summary", "data", "chart")
+    )
+    assert book.sheetnames == [summary_sheet, data_sheet, chart_sheet]
     assert all(book[name].sheet_view.rightToLeft for name in book.sheetnames)
 
-    summary = book[SUMMARY_SHEET]
+    summary = book[summary_sheet]
     assert summary["A2"].value == "بازه: ۳۰ مهر ۱۴۰۵ تا ۱ آبان ۱۴۰۵ (روزها به وقت ایران)"
     header = [cell.value for cell in summary[4]]
     assert header == ["شاخص دولت الکترونیک", "سنجه", "همه", "تلگرام", "بله", "تعریف", "کلید"]
     by_key = {row[6]: row for row in summary.iter_rows(min_row=5, values_only=True)}
     assert list(by_key) == [figure.key for figure in FIGURES]
-    assert {row[0] for row in by_key.values()} == set(INDICATORS)
+    indicators = {LABELS.text(f"report.indicator.{key}") for key in INDICATORS}
+    assert {row[0] for row in by_key.values()} == indicators
     assert by_key["csat"][:5] == ("رضایت شهروندان", "رضایت (CSAT)", 0.7, 0.6667, 0.75)
     assert by_key["mean_rating"][0] == "رضایت شهروندان"
     assert by_key["response_median_ms"][:5] == (
@@ -611,20 +633,20 @@ def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None
     assert by_key["announcements"][2:5] == (3, 1, 2)
     assert by_key["subscribers"][2:5] == (3, 2, 1)
 
-    data = book[DATA_SHEET]
-    assert [cell.value for cell in data[1]] == [title for _, title in KEY_COLUMNS] + [
-        f.title for f in FIGURES
+    data = book[data_sheet]
+    assert [cell.value for cell in data[1]] == [LABELS.column(key) for key in KEY_COLUMNS] + [
+        LABELS.title(f) for f in FIGURES
     ]
     values = list(data.iter_rows(min_row=2, values_only=True))
     assert len(values) == len(EXPECTED_ROWS)
-    keys = [key for key, _ in KEY_COLUMNS] + [figure.key for figure in FIGURES]
+    keys = [*KEY_COLUMNS, *(figure.key for figure in FIGURES)]
     for row, (month, category, platform, expected) in zip(values, EXPECTED_ROWS, strict=True):
         cells = dict(zip(keys, row, strict=True))
         assert (cells["month"], cells["category"], cells["platform"]) == (month, category, platform)
         assert {key: cells[key] for key in expected} == expected
     assert data.freeze_panes == "G2"
 
-    chart = book[CHART_SHEET]
+    chart = book[chart_sheet]
     assert [(row[0], row[1]) for row in chart.iter_rows(min_row=2, max_col=2, values_only=True)] == [
         ("ولادت، شناسنامه و کد ملی", 6),
         ("کارت ملی هوشمند", 5),
@@ -634,12 +656,12 @@ def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None
 
 
 def test_report_errors(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_report(report_args(db, "--format", "xlsx"), Path("unused.db"), KNOWLEDGE_DIR) == 2
+    assert run_report(report_args(db, "--format", "xlsx"), Path("unused.db"), KNOWLEDGE_DIR, FA) == 2
     assert "--out" in capsys.readouterr().err
     bad = parse(["report", "--from", "1405-13-01", "--to", "1405-08-01", "--db", str(db)])
-    assert run_report(bad, Path("unused.db"), KNOWLEDGE_DIR) == 2
+    assert run_report(bad, Path("unused.db"), KNOWLEDGE_DIR, FA) == 2
     missing = parse(["report", "--from", "1405-07-01", "--to", "1405-08-01"])
-    assert run_report(missing, tmp_path / "nowhere.db", KNOWLEDGE_DIR) == 1
+    assert run_report(missing, tmp_path / "nowhere.db", KNOWLEDGE_DIR, FA) == 1
     assert "no sabtyar database" in capsys.readouterr().err
     assert not (tmp_path / "nowhere.db").exists()
 
@@ -655,7 +677,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_chart_command_writes_a_png(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "chart.png"
     args = parse(["chart", "--from", "1405-07-30", "--to", "1405-08-01", "--db", str(db), "--out", str(out)])
-    assert run_chart(args, Path("unused.db"), KNOWLEDGE_DIR) == 0
+    assert run_chart(args, Path("unused.db"), KNOWLEDGE_DIR, FA) == 0
     data = out.read_bytes()
     assert png_size(data) == (1000, 1400)
     assert 30_000 < len(data) < 1_000_000
@@ -665,7 +687,7 @@ async def test_render_chart_from_a_report_or_a_database(
     db: Path, tmp_path: Path, knowledge: KnowledgeBase
 ) -> None:
     async with await Store.open(db) as store:
-        report = await build_report(store, knowledge, PERIOD)
+        report = await build_report(store, knowledge, PERIOD, FA)
     buffer = io.BytesIO()
     render_chart(report, None, None, buffer)
     assert png_size(buffer.getvalue()) == (1000, 1400)
