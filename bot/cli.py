@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     try:
         if args.command == "kb" and args.kb_command in KB_WORKBOOK_COMMANDS:
-            return run_kb_workbook(args, settings.knowledge_dir)
+            return run_kb_workbook(args, settings.knowledge_dir, locales)
         if args.command == "kb":
             return _kb_check(args.folder or settings.knowledge_dir, catalog)
         if args.command == "report":

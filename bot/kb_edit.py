@@ -1,9 +1,10 @@
 """Changing one entry of the knowledge folder: rewrite its category file, validated, atomically.
 
-The category file is rewritten in the canonical format (:mod:`bot.kb_yaml_writer`) with the
-entry changed; the whole folder is validated with the new file (in a temporary copy) before
-anything on disk changes; then the file is replaced with ``os.replace`` (a temporary file
-beside it, fsynced first), so a reader sees the old file or the new one, never half of one::
+The category file is rewritten in the canonical format (:mod:`bot.kb_yaml_writer`), its header
+comment kept, with the entry changed; the whole folder is validated with the new file (in a
+temporary copy) before anything on disk changes; then the file is replaced with ``os.replace``
+(a temporary file beside it, fsynced first), so a reader sees the old file or the new one, never
+half of one::
 
     knowledge = apply_entry_change(folder, "smartcard-lost", lambda r: {**r, "answer": "..."})
 
@@ -21,8 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.kb_files import category_files
-from bot.kb_yaml_writer import DEFAULT_HEADER, category_record, entry_record, write_category
+from bot.kb_files import file_header
+from bot.kb_yaml_writer import category_record, entry_record, write_category
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_loader import Problem, check_knowledge
 
@@ -81,8 +82,7 @@ def apply_entry_change(folder: Path, entry_id: str, change: Callable[[Record], R
     )
     records = [change(entry_record(e)) if e.id == entry_id else entry_record(e) for e in siblings]
     category = current.category(entry.category)
-    found = category_files(folder).get(category.id)
-    header = found.header if found else DEFAULT_HEADER.format(title=category.title)
+    header = file_header((folder / name).read_text(encoding="utf-8"))
     text, _origins = write_category(header, category_record(category), records)
     knowledge = _validated(folder, name, text)
     atomic_write(folder / name, text.encode("utf-8"))

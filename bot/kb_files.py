@@ -20,7 +20,7 @@ import yaml
 
 from bot.knowledge_loader import DATA_FILES
 
-__all__ = ["BACKUP_DIR", "CategoryFile", "category_files", "replace_files"]
+__all__ = ["BACKUP_DIR", "CategoryFile", "category_files", "file_header", "replace_files"]
 
 BACKUP_DIR = ".backup"
 
@@ -34,7 +34,8 @@ class CategoryFile:
     record: dict[str, Any]
 
 
-def _header(content: str) -> str:
+def file_header(content: str) -> str:
+    """The comment lines (and blank lines) a category file starts with."""
     lines = content.splitlines(keepends=True)
     count = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), len(lines))
     return "".join(lines[:count])
@@ -68,7 +69,7 @@ def category_files(folder: Path) -> dict[str, CategoryFile]:
                 "title_en": str(block.get("title_en") or ""),
                 "order": order if isinstance(order, int) else 0,
             }
-            found.setdefault(block["id"], CategoryFile(path.name, _header(content), record))
+            found.setdefault(block["id"], CategoryFile(path.name, file_header(content), record))
     return found
 
 

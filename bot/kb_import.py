@@ -34,8 +34,9 @@ from bot.kb_rows import (
     parse_entry,
     text,
 )
-from bot.kb_sheets import CATEGORIES_SHEET, GUIDE_SHEET, SourceError, Table, read_csv, read_xlsx
-from bot.kb_yaml_writer import DEFAULT_HEADER, LineOrigin, write_category
+from bot.kb_sheets import CATEGORIES_SHEET, SourceError, Table, read_csv, read_xlsx
+from bot.kb_words import KbWords
+from bot.kb_yaml_writer import LineOrigin, write_category
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_loader import DATA_FILES, Problem, check_knowledge
 
@@ -74,7 +75,8 @@ class _Plan:
 class _Reader:
     """Turns the tables into category plans, collecting errors."""
 
-    def __init__(self) -> None:
+    def __init__(self, words: KbWords) -> None:
+        self.words = words
         self.errors: list[CellError] = []
         self.structural = False  # a sheet or column problem: loader checks would only add noise
         self.plans: dict[str, _Plan] = {}
@@ -95,7 +97,7 @@ class _Reader:
         ]
 
     def entry(self, table: Table, row: int, cells: dict[str, Any], plan: _Plan) -> None:
-        record = parse_entry(table.name, row, cells, plan.record["id"], self.errors)
+        record = parse_entry(table.name, row, cells, plan.record["id"], self.errors, self.words)
         if record is None:
             return
         first = self.seen.setdefault(record["id"], (table.name, row))
@@ -120,7 +122,7 @@ class _Reader:
                 continue
             self.plans[record["id"]] = _Plan(record, (CATEGORIES_SHEET, row))
         for table in tables:
-            if table.name in (GUIDE_SHEET, CATEGORIES_SHEET):
+            if table.name in self.words.guide_sheets or table.name == CATEGORIES_SHEET:
                 continue
             plan = self.plans.get(table.name)
             if plan is None:
@@ -185,7 +187,7 @@ class _Reader:
             else:
                 used.add(name)
                 plan.file = name
-                plan.header = DEFAULT_HEADER.format(title=plan.record["title"])
+                plan.header = self.words.header(plan.record["title"])
 
 
 def _column(message: str, field_name: str) -> str:
@@ -235,9 +237,13 @@ def _sorted(errors: list[CellError], order: list[str]) -> tuple[CellError, ...]:
     )
 
 
-def import_workbook(source: Path, knowledge_dir: Path, *, dry_run: bool = False) -> ImportResult:
-    """Validate ``source`` (.xlsx or .csv) as the whole knowledge base; write only when all is valid."""
-    reader = _Reader()
+def import_workbook(
+    source: Path, knowledge_dir: Path, words: KbWords, *, dry_run: bool = False
+) -> ImportResult:
+    """Validate ``source`` (.xlsx or .csv) as the whole knowledge base; write only when all is valid.
+
+    ``words`` recognise the guide sheet and the yes/no cells, and head a new category's file."""
+    reader = _Reader(words)
     existing = category_files(knowledge_dir)
     suffix = source.suffix.lower()
     try:

@@ -1,9 +1,10 @@
 """One knowledge entry as one spreadsheet row, both ways, with cell-level error reports.
 
 Cells hold text the way PR staff type it in Excel or LibreOffice: lists one item a
-line, links ``title | url`` one a line, ``needs_review`` as بله/خیر (TRUE/FALSE, yes/no
-also read), ``verified_on`` as ``YYYY-MM-DD`` (a date cell or a Jalali date such as
-``1404-05-01`` is read too). Reading a row never raises: each bad cell becomes a
+line, links ``title | url`` one a line, ``needs_review`` as the locale's yes/no words
+(:class:`~bot.kb_words.KbWords`: «بله»/«خیر» in Persian; TRUE/FALSE, yes/no also read),
+``verified_on`` as ``YYYY-MM-DD`` (a date cell or a Jalali date such as ``1404-05-01`` is
+read too). Reading a row never raises: each bad cell becomes a
 :class:`CellError` and a neutral value, so one import reports every problem at once.
 """
 
@@ -15,14 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.kb_words import KbWords
 from bot.kb_yaml_writer import ENTRY_KEYS
 from bot.knowledge import Category, Entry
 
 __all__ = [
     "CATEGORY_COLUMNS",
     "ENTRY_COLUMNS",
-    "NO",
-    "YES",
     "CellError",
     "category_cells",
     "entry_cells",
@@ -34,9 +34,6 @@ __all__ = [
 
 ENTRY_COLUMNS = ENTRY_KEYS
 CATEGORY_COLUMNS = ("id", "title", "title_en", "order")
-YES, NO = "بله", "خیر"
-_TRUE = {YES, "true", "yes", "y", "1", "آری", "بلی"}
-_FALSE = {NO, "false", "no", "n", "0", "نه", ""}
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _FOLLOW_UP_SEPARATORS = re.compile(r"[\s,،;؛]+")
 _PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
@@ -58,8 +55,8 @@ class CellError:
         return f"{self.sheet}!{self.row}{':' + self.column if self.column else ''}: {self.message}"
 
 
-def entry_cells(entry: Entry) -> list[str]:
-    """The row of an entry, in :data:`ENTRY_COLUMNS` order."""
+def entry_cells(entry: Entry, words: KbWords) -> list[str]:
+    """The row of an entry, in :data:`ENTRY_COLUMNS` order; ``needs_review`` in ``words``' language."""
     values = {
         "id": entry.id,
         "category": entry.category,
@@ -72,7 +69,7 @@ def entry_cells(entry: Entry) -> list[str]:
         "follow_ups": "\n".join(entry.follow_ups),
         "source": entry.source,
         "verified_on": entry.verified_on.isoformat() if entry.verified_on else "",
-        "needs_review": YES if entry.needs_review else NO,
+        "needs_review": words.yes if entry.needs_review else words.no,
     }
     return [values[column] for column in ENTRY_COLUMNS]
 
@@ -146,20 +143,20 @@ class _Row:
         self.error("verified_on", f"«{raw}» is not a date: write YYYY-MM-DD (e.g. 2025-07-23) or leave empty")
         return None
 
-    def needs_review(self) -> bool:
+    def needs_review(self, words: KbWords) -> bool:
         value = self.cells.get("needs_review")
         if isinstance(value, bool):
             return value
         raw = text(value).lower()
-        if raw in _TRUE:
+        if raw in words.true_words:
             return True
-        if raw not in _FALSE:
-            self.error("needs_review", f"«{raw}» is not {YES} or {NO} (TRUE/FALSE also accepted)")
+        if raw not in words.false_words:
+            self.error("needs_review", f"«{raw}» is not {words.yes} or {words.no} (TRUE/FALSE also accepted)")
         return False
 
 
 def parse_entry(
-    sheet: str, row: int, cells: dict[str, Any], category_id: str, errors: list[CellError]
+    sheet: str, row: int, cells: dict[str, Any], category_id: str, errors: list[CellError], words: KbWords
 ) -> dict[str, Any] | None:
     """The YAML record of an entry row, or None when the row has no id; bad cells go to ``errors``."""
     cells_row = _Row(sheet, row, cells, errors)
@@ -186,7 +183,7 @@ def parse_entry(
         "follow_ups": [item for item in _FOLLOW_UP_SEPARATORS.split(cells_row.text("follow_ups")) if item],
         "source": cells_row.text("source"),
         "verified_on": cells_row.verified_on(),
-        "needs_review": cells_row.needs_review(),
+        "needs_review": cells_row.needs_review(words),
     }
 
 

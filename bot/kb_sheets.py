@@ -2,7 +2,8 @@
 
 Layout of the workbook (all sheets right-to-left, header row bold and frozen):
 
-* ``راهنما``: the guide, in Persian: what each column holds and the rules import checks.
+* the guide (``kb.guide.*`` in ``locales/``; «راهنما» in Persian): what each column holds and
+  the rules import checks.
 * ``categories``: one row per category: id, title, title_en, order.
 * one sheet per category, titled with the category id, one row per entry in
   :data:`~bot.kb_rows.ENTRY_COLUMNS` order.
@@ -29,12 +30,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.kb_rows import ENTRY_COLUMNS, NO, YES
+from bot.kb_rows import ENTRY_COLUMNS
+from bot.kb_words import KbWords
 from bot.knowledge_loader import MAX_ANSWER_CHARS, MIN_QUESTIONS
 
 __all__ = [
     "CATEGORIES_SHEET",
-    "GUIDE_SHEET",
     "SourceError",
     "Table",
     "add_guide_sheet",
@@ -44,7 +45,6 @@ __all__ = [
     "write_csv",
 ]
 
-GUIDE_SHEET = "راهنما"
 CATEGORIES_SHEET = "categories"
 _WIDTHS = {
     "id": 24,
@@ -61,37 +61,6 @@ _WIDTHS = {
     "needs_review": 13,
     "order": 8,
 }
-_GUIDE_COLUMNS = {
-    "id": "شناسه یکتای پاسخ، با حروف کوچک انگلیسی، عدد و خط تیره (مثل smartcard-lost). شناسه را عوض نکنید؛ "
-    "پاسخ‌های دیگر با همین شناسه به آن ارجاع می‌دهند.",
-    "category": "شناسه دسته؛ همان نام برگه. برای جابه‌جایی پاسخ، ردیف را به برگه دسته دیگر ببرید.",
-    "title": "عنوان پاسخ که به شهروند نشان داده می‌شود.",
-    "title_en": "عنوان انگلیسی (اختیاری).",
-    "questions": f"شکل‌های مختلف پرسش شهروندان؛ هر پرسش در یک سطر همان خانه (Alt+Enter). "
-    f"دست‌کم {MIN_QUESTIONS} پرسش لازم است و یک پرسش نباید در دو پاسخ تکرار شود.",
-    "keywords": "کلیدواژه‌ها؛ هر کدام در یک سطر.",
-    "answer": f"متن پاسخ؛ چندسطری مجاز است. بند اول، پاسخ کوتاه است. حداکثر {MAX_ANSWER_CHARS} نویسه.",
-    "links": "پیوندها؛ هر پیوند در یک سطر به شکل «عنوان | نشانی». فقط نشانی https از دامنه‌های رسمی "
-    "(official_domains.yaml) پذیرفته می‌شود.",
-    "follow_ups": "شناسه پاسخ‌های مرتبط که پس از این پاسخ پیشنهاد می‌شوند؛ هر کدام در یک سطر.",
-    "source": "منبع پاسخ (قانون، بخشنامه، سایت رسمی).",
-    "verified_on": "تاریخ آخرین بررسی به شکل YYYY-MM-DD میلادی (مثل 2025-07-23)؛ تاریخ شمسی مثل 1404-05-01 "
-    "هم پذیرفته می‌شود. اگر بررسی نشده، خالی بگذارید.",
-    "needs_review": f"آیا پاسخ نیاز به بررسی کارشناس دارد؟ «{YES}» یا «{NO}» (TRUE/FALSE هم پذیرفته می‌شود).",
-}
-_GUIDE_INTRO = (
-    "این کارنامه همه پاسخ‌های ثبت‌یار است. هر برگه یک دسته است و نام برگه شناسه دسته است؛ هر ردیف یک پاسخ است.",
-    "پس از ویرایش، فایل را با همین قالب (xlsx) ذخیره کنید و با دستور "
-    "«sabtyar kb import FILE.xlsx» وارد کنید.",
-    "ورود همه‌یا‌هیچ است: اگر حتی یک خانه ایراد داشته باشد، هیچ فایلی تغییر نمی‌کند و ایرادها با نام برگه، "
-    "شماره ردیف و نام ستون گزارش می‌شوند (مثل birth!5:answer).",
-    "نام برگه‌ها و سطر عنوان ستون‌ها را تغییر ندهید. برای دسته تازه، ردیفی در برگه categories و برگه‌ای "
-    "با همان شناسه بسازید. حذف یک دسته کامل با ورود کارنامه ممکن نیست.",
-    "ستون‌های برگه categories: id (شناسه دسته)، title (عنوان)، title_en (عنوان انگلیسی)، "
-    "order (ترتیب در فهرست).",
-)
-
-
 class SourceError(Exception):
     """The file cannot be read as a workbook or CSV at all."""
 
@@ -115,9 +84,10 @@ def _style_sheet(ws: Worksheet, columns: Sequence[str]) -> None:
 
 
 def add_table_sheet(
-    wb: Workbook, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    wb: Workbook, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], words: KbWords
 ) -> Worksheet:
-    """A sheet with a header row and ``rows``; text cells wrap and stay text (never formulas)."""
+    """A sheet with a header row and ``rows``; text cells wrap and stay text (never formulas);
+    ``needs_review`` cells offer ``words``' yes and no."""
     ws = wb.create_sheet(title)
     ws.append(list(columns))
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -131,20 +101,23 @@ def add_table_sheet(
     _style_sheet(ws, columns)
     if "needs_review" in columns:
         letter = get_column_letter(list(columns).index("needs_review") + 1)
-        choice = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+        choice = DataValidation(type="list", formula1=f'"{words.yes},{words.no}"', allow_blank=True)
         choice.add(f"{letter}2:{letter}{max(ws.max_row, 2) + 200}")
         ws.add_data_validation(choice)
     return ws
 
 
-def add_guide_sheet(wb: Workbook) -> None:
-    ws = wb.create_sheet(GUIDE_SHEET, 0)
-    ws.append(["ستون", "توضیح"])
-    for line in _GUIDE_INTRO:
+def add_guide_sheet(wb: Workbook, words: KbWords) -> None:
+    """The guide, first: the workbook's rules, then what each column holds, in ``words``' language."""
+    catalog = words.catalog
+    ws = wb.create_sheet(words.guide_sheet, 0)
+    ws.append([catalog.text("kb.guide.column"), catalog.text("kb.guide.text")])
+    for line in catalog.text("kb.guide.intro").split("\n"):
         ws.append(["", line])
     ws.append([])
+    limits = {"min_questions": MIN_QUESTIONS, "max_chars": MAX_ANSWER_CHARS, "yes": words.yes, "no": words.no}
     for column in ENTRY_COLUMNS:
-        ws.append([column, _GUIDE_COLUMNS[column]])
+        ws.append([column, catalog.text(f"kb.guide.columns.{column}", **limits)])
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in ws.iter_rows(min_row=2):
         for cell in row:

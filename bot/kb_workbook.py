@@ -8,8 +8,8 @@ Examples::
 
 Export then import changes nothing: the category files come back byte for byte (see
 :mod:`bot.kb_yaml_writer` for the canonical format). The layout of the workbook is in
-:mod:`bot.kb_sheets`, the cell formats in :mod:`bot.kb_rows` and the import steps in
-:mod:`bot.kb_import`.
+:mod:`bot.kb_sheets`, the cell formats in :mod:`bot.kb_rows`, the words (guide, yes/no) in
+:mod:`bot.kb_words` and the import steps in :mod:`bot.kb_import`.
 
 Wiring into ``bot/cli.py``::
 
@@ -17,7 +17,7 @@ Wiring into ``bot/cli.py``::
     add_kb_workbook_parsers(kb_commands)
     ...
     if args.command == "kb" and args.kb_command in KB_WORKBOOK_COMMANDS:
-        return run_kb_workbook(args, settings.knowledge_dir)
+        return run_kb_workbook(args, settings.knowledge_dir, locales)
 """
 
 from __future__ import annotations
@@ -30,15 +30,18 @@ from openpyxl import Workbook
 
 from bot.kb_import import BACKUP_DIR, ImportResult, import_workbook
 from bot.kb_rows import CATEGORY_COLUMNS, ENTRY_COLUMNS, CellError, category_cells, entry_cells
-from bot.kb_sheets import CATEGORIES_SHEET, GUIDE_SHEET, add_guide_sheet, add_table_sheet, write_csv
+from bot.kb_sheets import CATEGORIES_SHEET, add_guide_sheet, add_table_sheet, write_csv
+from bot.kb_words import KbWords
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_loader import KnowledgeError, load_knowledge
+from bot.locale import Locales
 
 __all__ = [
     "BACKUP_DIR",
     "KB_WORKBOOK_COMMANDS",
     "CellError",
     "ImportResult",
+    "KbWords",
     "add_kb_workbook_parsers",
     "export_csv",
     "export_workbook",
@@ -49,35 +52,36 @@ __all__ = [
 KB_WORKBOOK_COMMANDS = frozenset({"export", "import"})
 
 
-def _load(knowledge_dir: Path) -> KnowledgeBase:
+def _load(knowledge_dir: Path, words: KbWords) -> KnowledgeBase:
     knowledge = load_knowledge(knowledge_dir)
     for category in knowledge.categories:
-        if category.id in (GUIDE_SHEET, CATEGORIES_SHEET) or len(category.id) > 31:
+        if category.id in words.guide_sheets | {CATEGORIES_SHEET} or len(category.id) > 31:
             raise ValueError(f"category id '{category.id}' cannot be a sheet title")
     return knowledge
 
 
-def export_workbook(knowledge_dir: Path, out: Path) -> None:
+def export_workbook(knowledge_dir: Path, out: Path, words: KbWords) -> None:
     """Write the guide, the categories sheet and one right-to-left sheet per category to ``out``."""
-    knowledge = _load(knowledge_dir)
+    knowledge = _load(knowledge_dir, words)
     wb = Workbook()
     wb.remove(wb.active)
-    add_guide_sheet(wb)
-    add_table_sheet(wb, CATEGORIES_SHEET, CATEGORY_COLUMNS, map(category_cells, knowledge.categories))
+    add_guide_sheet(wb, words)
+    categories = map(category_cells, knowledge.categories)
+    add_table_sheet(wb, CATEGORIES_SHEET, CATEGORY_COLUMNS, categories, words)
     for category in knowledge.categories:
-        rows = (entry_cells(entry) for entry in knowledge.entries_of(category.id))
-        add_table_sheet(wb, category.id, ENTRY_COLUMNS, rows)
+        rows = (entry_cells(entry, words) for entry in knowledge.entries_of(category.id))
+        add_table_sheet(wb, category.id, ENTRY_COLUMNS, rows, words)
     wb.active = 0
     wb.save(out)
 
 
-def export_csv(knowledge_dir: Path, out: Path) -> None:
+def export_csv(knowledge_dir: Path, out: Path, words: KbWords) -> None:
     """Write every entry as one row of a UTF-8 (BOM) CSV, categories in menu order."""
-    knowledge = _load(knowledge_dir)
+    knowledge = _load(knowledge_dir, words)
     write_csv(
         out,
         (
-            entry_cells(entry)
+            entry_cells(entry, words)
             for category in knowledge.categories
             for entry in knowledge.entries_of(category.id)
         ),
@@ -99,15 +103,19 @@ def add_kb_workbook_parsers(kb_subparsers: argparse._SubParsersAction) -> None: 
     imported.add_argument("--check", action="store_true", help="validate only; change no file")
 
 
-def run_kb_workbook(args: argparse.Namespace, knowledge_dir: Path) -> int:
-    """Run ``kb export`` or ``kb import``: 0 when done, 1 with the errors printed one a line."""
+def run_kb_workbook(args: argparse.Namespace, knowledge_dir: Path, locales: Locales) -> int:
+    """Run ``kb export`` or ``kb import``: 0 when done, 1 with the errors printed one a line.
+
+    Export writes the guide and the yes/no words in the locales' default language; import reads
+    those of every language."""
+    words = KbWords.of(locales)
     if args.kb_command == "export":
         suffix = args.file.suffix.lower()
         if suffix not in (".xlsx", ".csv"):
             print(f"sabtyar: {args.file.name}: use an .xlsx or .csv file", file=sys.stderr)
             return 1
         try:
-            (export_csv if suffix == ".csv" else export_workbook)(knowledge_dir, args.file)
+            (export_csv if suffix == ".csv" else export_workbook)(knowledge_dir, args.file, words)
         except KnowledgeError as error:
             print(
                 "sabtyar: the knowledge folder has problems; fix them first (sabtyar kb check):",
@@ -121,12 +129,10 @@ def run_kb_workbook(args: argparse.Namespace, knowledge_dir: Path) -> int:
             return 1
         print(f"{args.file}: exported")
         return 0
-    result = import_workbook(args.file, knowledge_dir, dry_run=args.check)
+    result = import_workbook(args.file, knowledge_dir, words, dry_run=args.check)
     if not result.ok:
-        print(
-            f"{args.file.name}: {len(result.errors)} error(s), no file changed / هیچ فایلی تغییر نکرد:",
-            file=sys.stderr,
-        )
+        failed = words.catalog.text("kb.import_failed", file=args.file.name, count=len(result.errors))
+        print(failed, file=sys.stderr)
         for error in result.errors:
             print(error, file=sys.stderr)
         return 1

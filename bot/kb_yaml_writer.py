@@ -2,7 +2,7 @@
 
 The canonical format, which the shipped files already follow byte for byte::
 
-    # <header comment lines, kept from the existing file>
+    # <header comment lines, kept from the existing file (a new file's: KbWords.header)>
     category:
       id: birth
       title: ولادت، شناسنامه و کد ملی
@@ -47,7 +47,6 @@ import yaml
 from bot.knowledge import Category, Entry
 
 __all__ = [
-    "DEFAULT_HEADER",
     "ENTRY_KEYS",
     "LineOrigin",
     "category_record",
@@ -78,7 +77,6 @@ _PLAIN_SAFE = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z]")  # ASCII text starting with a letter is no number or date ...
 _WORDS = {"yes", "no", "true", "false", "on", "off", "null"}  # ... unless it is one of YAML 1.1's words
-DEFAULT_HEADER = "# {title}\n# راهنمای ویرایش: پاسخ‌ها را زیر «answer: |» با همان تورفتگی بنویسید.\n"
 
 
 @dataclass(frozen=True)

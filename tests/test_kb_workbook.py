@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from bot.kb_rows import ENTRY_COLUMNS
+from bot.kb_words import KbWords
 from bot.kb_workbook import (
     BACKUP_DIR,
     add_kb_workbook_parsers,
@@ -24,9 +25,12 @@ from bot.kb_workbook import (
 )
 from bot.kb_yaml_writer import plain_reads_back, write_category
 from bot.knowledge_loader import check_knowledge, load_knowledge
+from bot.locale import load_locales
 from bot.settings import ROOT
 
 COLUMN = {name: position for position, name in enumerate(ENTRY_COLUMNS, start=1)}
+LOCALES = load_locales(ROOT / "locales")
+WORDS = KbWords.of(LOCALES, "fa")
 
 
 @pytest.fixture
@@ -39,7 +43,7 @@ def folder(tmp_path: Path) -> Path:
 def shipped_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped knowledge exported once; tests edit copies of it."""
     out = tmp_path_factory.mktemp("export") / "kb.xlsx"
-    export_workbook(ROOT / "knowledge", out)
+    export_workbook(ROOT / "knowledge", out, WORDS)
     return out
 
 
@@ -67,7 +71,7 @@ def kb_command(*argv: str) -> argparse.Namespace:
 def test_export_layout(folder: Path, tmp_path: Path) -> None:
     knowledge = load_knowledge(folder)
     out = tmp_path / "kb.xlsx"
-    export_workbook(folder, out)
+    export_workbook(folder, out, WORDS)
     wb = load_workbook(out)
     category_ids = [category.id for category in knowledge.categories]
     assert wb.sheetnames == ["راهنما", "categories", *category_ids]
@@ -102,8 +106,8 @@ def test_export_then_import_changes_nothing(folder: Path, tmp_path: Path, suffix
     before_bytes = snapshot(folder)
     before = load_knowledge(folder)
     out = tmp_path / f"kb{suffix}"
-    (export_csv if suffix == ".csv" else export_workbook)(folder, out)
-    result = import_workbook(out, folder)
+    (export_csv if suffix == ".csv" else export_workbook)(folder, out, WORDS)
+    result = import_workbook(out, folder, WORDS)
     assert result.errors == ()
     assert result.changed == ()
     assert result.knowledge == before
@@ -114,7 +118,7 @@ def test_export_then_import_changes_nothing(folder: Path, tmp_path: Path, suffix
 
 def test_csv_is_utf8_with_bom_and_persian(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "kb.csv"
-    export_csv(folder, out)
+    export_csv(folder, out, WORDS)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     content = raw.decode("utf-8-sig")
@@ -124,11 +128,11 @@ def test_csv_is_utf8_with_bom_and_persian(folder: Path, tmp_path: Path) -> None:
 
 def test_import_a_copy_into_another_folder_gives_the_same_knowledge(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "kb.xlsx"
-    export_workbook(folder, out)
+    export_workbook(folder, out, WORDS)
     target = Path(shutil.copytree(folder, tmp_path / "other"))
     birth = (target / "birth.yaml").read_text(encoding="utf-8")
     (target / "birth.yaml").write_text(birth.replace("verified_on: null", "verified_on: 2024-01-01"), "utf-8")
-    result = import_workbook(out, target)
+    result = import_workbook(out, target, WORDS)
     assert result.ok and result.changed == ("birth.yaml",)
     assert load_knowledge(target) == load_knowledge(folder)
     assert (target / "birth.yaml").read_bytes() == (folder / "birth.yaml").read_bytes()
@@ -159,7 +163,7 @@ def test_one_bad_row_changes_nothing_and_names_the_cell(
     out = workbook
     before = snapshot(folder)
     edit_workbook(out, "birth", 4, column, value)
-    result = import_workbook(out, folder)
+    result = import_workbook(out, folder, WORDS)
     assert not result.ok
     assert snapshot(folder) == before
     assert not (folder / BACKUP_DIR).exists()
@@ -179,7 +183,7 @@ def test_edited_answer_takes_effect_with_a_backup(folder: Path, workbook: Path) 
     before = snapshot(folder)
     new_answer = "پاسخ تازه برای کارت ملی گم‌شده.\n\n۱. مرحله اول\n۲. مرحله دوم: «نکته»"
     edit_workbook(out, "smartcard", row, "answer", new_answer)
-    result = import_workbook(out, folder)
+    result = import_workbook(out, folder, WORDS)
     assert result.ok and result.changed == ("smartcard.yaml",)
     reloaded = load_knowledge(folder)
     assert reloaded.entry("smartcard-lost").answer == new_answer
@@ -208,7 +212,7 @@ def test_workbook_edits_in_other_formats_are_read(folder: Path, workbook: Path) 
     ws.cell(3, COLUMN["needs_review"], "TRUE")
     ws.cell(2, COLUMN["follow_ups"], "baby-name, birth-late\r\nnational-code")
     wb.save(out)
-    result = import_workbook(out, folder)
+    result = import_workbook(out, folder, WORDS)
     assert result.ok, result.errors
     knowledge = load_knowledge(folder)
     first, second = knowledge.entries_of("birth")[:2]
@@ -231,7 +235,7 @@ def test_a_new_category_sheet_makes_a_new_file(folder: Path, workbook: Path) -> 
         ws.cell(row, COLUMN["questions"], "\n".join(f"پرسش نمونه {row} شماره {n}" for n in range(5)))
         ws.cell(row, COLUMN["follow_ups"], None)
     wb.save(out)
-    result = import_workbook(out, folder)
+    result = import_workbook(out, folder, WORDS)
     assert result.ok, result.errors
     assert result.changed == ("demo.yaml",)
     assert (folder / "demo.yaml").read_text(encoding="utf-8").startswith("# نمونه\n")
@@ -254,7 +258,7 @@ def test_workbook_structure_errors(folder: Path, workbook: Path, change, expecte
     change(wb)
     wb.save(out)
     before = snapshot(folder)
-    result = import_workbook(out, folder)
+    result = import_workbook(out, folder, WORDS)
     assert snapshot(folder) == before
     found = [(e.sheet, e.row, e.column) for e in result.errors if expected[3] in e.message]
     assert found == [expected[:3]], result.errors
@@ -262,11 +266,11 @@ def test_workbook_structure_errors(folder: Path, workbook: Path, change, expecte
 
 def test_csv_errors_name_the_row(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "kb.csv"
-    export_csv(folder, out)
+    export_csv(folder, out, WORDS)
     content = out.read_text(encoding="utf-8-sig").replace(",birth,", ",nowhere,", 1)
     out.write_text(content, encoding="utf-8-sig")
     before = snapshot(folder)
-    result = import_workbook(out, folder)
+    result = import_workbook(out, folder, WORDS)
     assert snapshot(folder) == before
     assert any(
         e.sheet == "kb.csv" and e.column == "category" and "unknown category 'nowhere'" in e.message
@@ -276,18 +280,18 @@ def test_csv_errors_name_the_row(folder: Path, tmp_path: Path) -> None:
 
 def test_cli_export_and_import(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "kb.xlsx"
-    assert run_kb_workbook(kb_command("export", str(out)), folder) == 0
-    assert run_kb_workbook(kb_command("import", str(out)), folder) == 0
+    assert run_kb_workbook(kb_command("export", str(out)), folder, LOCALES) == 0
+    assert run_kb_workbook(kb_command("import", str(out)), folder, LOCALES) == 0
     assert "nothing changed" in capsys.readouterr().out
     edit_workbook(out, "birth", 2, "follow_ups", "ghost-entry")
     edit_workbook(out, "smartcard", 3, "answer", "پاسخ تازه")
     before = snapshot(folder)
-    assert run_kb_workbook(kb_command("import", str(out)), folder) == 1
+    assert run_kb_workbook(kb_command("import", str(out)), folder, LOCALES) == 1
     lines = capsys.readouterr().err.splitlines()
     assert lines[1:] == ["birth!2:follow_ups: entry birth-registration: unknown follow-up id 'ghost-entry'"]
     assert snapshot(folder) == before
     edit_workbook(out, "birth", 2, "follow_ups", "baby-name")
-    assert run_kb_workbook(kb_command("import", "--check", str(out)), folder) == 0
+    assert run_kb_workbook(kb_command("import", "--check", str(out)), folder, LOCALES) == 0
     assert "would change: birth.yaml, smartcard.yaml" in capsys.readouterr().out
     assert snapshot(folder) == before
 
@@ -338,3 +342,16 @@ def test_the_plain_fast_path_agrees_with_yaml(value: str) -> None:
         if plain_reads_back(value, flow=flow):
             wrapped = f"[{value}]" if flow else f"k: {value}\n"
             assert yaml.safe_load(wrapped) == ([value] if flow else {"k": value})
+
+
+def test_a_workbook_exported_in_english_imports_unchanged(folder: Path, tmp_path: Path) -> None:
+    before = snapshot(folder)
+    out = tmp_path / "kb.xlsx"
+    export_workbook(folder, out, KbWords.of(LOCALES, "en"))
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == LOCALES.get("en").text("kb.guide.sheet")
+    rows = wb["birth"].iter_rows(min_row=2, values_only=True)
+    assert {row[COLUMN["needs_review"] - 1] for row in rows} <= {"yes", "no"}
+    result = import_workbook(out, folder, WORDS)  # read by a Persian deployment
+    assert result.errors == () and result.changed == ()
+    assert snapshot(folder) == before
