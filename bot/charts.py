@@ -23,6 +23,7 @@ import asyncio
 import functools
 import io
 import math
+import textwrap
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -57,6 +58,9 @@ __all__ = [
 FONTS = ("Vazirmatn", "Vazir", "Noto Sans Arabic", "Noto Naskh Arabic", "DejaVu Sans")
 #: At most this many day labels on the time axis.
 MAX_DAY_LABELS = 12
+#: Category labels longer than this many characters are wrapped (two lines at most, the rest
+#: elided: the workbook has every title whole), so one long title cannot squeeze every chart.
+LABEL_WIDTH = 28
 _COLORS = {"answered": "#2e7d32", "resolved": "#1e88e5", "unanswered": "#bdbdbd", "csat": "#ffb74d"}
 
 
@@ -111,6 +115,12 @@ def _rc() -> dict[str, object]:
     if "text.language" in matplotlib.rcParams:
         settings["text.language"] = "fa"
     return settings
+
+
+def _category_label(title: str) -> str:
+    """A category title in at most two lines of :data:`LABEL_WIDTH`, each ready for matplotlib."""
+    lines = textwrap.wrap(title, LABEL_WIDTH, max_lines=2, placeholder=" …")
+    return "\n".join(map(rtl, lines)) if lines else rtl(title)
 
 
 def _day_ticks(axes: Axes, days: list[date], labels: ReportLabels) -> None:
@@ -191,7 +201,7 @@ def _questions_per_category(axes: Axes, report: Report) -> None:
     y = list(range(len(ranked)))
     counts = [count for _, _, count in ranked]
     axes.barh(y, counts, color=_COLORS["answered"])
-    axes.set_yticks(y, [rtl(title) for _, title, _ in ranked])
+    axes.set_yticks(y, [_category_label(title) for _, title, _ in ranked], multialignment="right")
     axes.invert_yaxis()
     axes.invert_xaxis()  # bars grow leftwards, from the labels on the right
     axes.yaxis.tick_right()

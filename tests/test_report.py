@@ -702,6 +702,16 @@ def test_render_chart_reads_a_database(db: Path, tmp_path: Path) -> None:
     assert png_size(out.read_bytes()) == (1000, 1400)
 
 
+def test_long_category_labels_wrap_on_the_chart() -> None:
+    from bot.charts import LABEL_WIDTH, _category_label
+
+    longest_shipped = max((c.title for c in load_knowledge(KNOWLEDGE_DIR).categories), key=len)
+    assert _category_label(longest_shipped) == rtl(longest_shipped)  # today's titles: one line
+    long = "خدمات سازمان‌های دیگر و پرسش‌هایی که به ثبت احوال مربوط نیستند"
+    lines = _category_label(long).split("\n")
+    assert len(lines) == 2 and all(len(line) <= LABEL_WIDTH for line in lines)
+
+
 def test_persian_text_is_shaped_exactly_once() -> None:
     text = "میانگین امتیاز (از ۵)"
     if native_shaping():  # matplotlib 3.11+: libraqm shapes and orders; reshaping too would reverse it
