@@ -74,8 +74,8 @@ def test_export_layout(folder: Path, tmp_path: Path) -> None:
     export_workbook(folder, out, WORDS)
     wb = load_workbook(out)
     category_ids = [category.id for category in knowledge.categories]
-    assert wb.sheetnames == ["راهنما", "categories", *category_ids]
-    assert "questions" in str([cell.value for cell in wb["راهنما"]["A"]])
+    assert wb.sheetnames == [WORDS.guide_sheet, "categories", *category_ids]
+    assert "questions" in str([cell.value for cell in wb[WORDS.guide_sheet]["A"]])
     for ws in wb.worksheets:
         assert ws.sheet_view.rightToLeft
         assert ws["A1"].font.bold
@@ -93,7 +93,8 @@ def test_export_layout(folder: Path, tmp_path: Path) -> None:
             assert ws.cell(row, COLUMN["title"]).value == entry.title
             assert ws.cell(row, COLUMN["questions"]).value == "\n".join(entry.questions)
             assert ws.cell(row, COLUMN["answer"]).value == entry.answer
-            assert ws.cell(row, COLUMN["needs_review"]).value == ("بله" if entry.needs_review else "خیر")
+            review = WORDS.yes if entry.needs_review else WORDS.no
+            assert ws.cell(row, COLUMN["needs_review"]).value == review
             assert ws.cell(row, COLUMN["questions"]).alignment.wrap_text
     row = 2 + knowledge.category("smartcard").entry_ids.index("smartcard-lost")
     smartcard_lost = wb["smartcard"].cell(row, COLUMN["title"])
@@ -146,7 +147,7 @@ def test_import_a_copy_into_another_folder_gives_the_same_knowledge(folder: Path
         ("id", None, "id is empty"),
         ("id", "Birth-Late", "lowercase slug"),
         ("verified_on", "2025-13-40", "is not a date"),
-        ("needs_review", "شاید", "is not بله or خیر"),
+        ("needs_review", "شاید", f"is not {WORDS.yes} or {WORDS.no}"),
         ("links", "سایت | https://evil.example/x", "not on an official domain"),
         ("links", "سایت | http://www.sabteahval.ir", "not https"),
         ("questions", "یک\nدو", "2 questions, at least 5"),
@@ -238,7 +239,7 @@ def test_a_new_category_sheet_makes_a_new_file(folder: Path, workbook: Path) -> 
     result = import_workbook(out, folder, WORDS)
     assert result.ok, result.errors
     assert result.changed == ("demo.yaml",)
-    assert (folder / "demo.yaml").read_text(encoding="utf-8").startswith("# نمونه\n")
+    assert (folder / "demo.yaml").read_text(encoding="utf-8").startswith(WORDS.header("نمونه"))
     assert load_knowledge(folder).category("demo").title == "نمونه"
 
 

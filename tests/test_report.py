@@ -46,6 +46,8 @@ PLATFORM = {ALI: "telegram", REZA: "telegram", NIMA: "telegram", SARA: "bale", M
 KNOWLEDGE_DIR = ROOT / "knowledge"
 FA = load_locales(ROOT / "locales").get("fa")
 LABELS = ReportLabels(FA)
+#: The period's title: Jalali days in Persian digits, joined by the locale's wording.
+PERIOD_TITLE = FA.text("report.period", first="۳۰ مهر ۱۴۰۵", last="۱ آبان ۱۴۰۵")
 PERIOD = Period.parse("1405-07-30", "1405-08-01")
 MEHR, ABAN = "1405-07", "1405-08"
 
@@ -396,14 +398,14 @@ async def test_every_figure_of_every_row_matches_the_hand_computation(
     for (month, category, platform, row), (*_, expected) in zip(got, EXPECTED_ROWS, strict=True):
         assert {key: row[key] for key in expected} == expected, (month, category, platform)
         assert row["month_title"] == {MEHR: "مهر ۱۴۰۵", ABAN: "آبان ۱۴۰۵"}[month]
-        assert row["platform_title"] == {"telegram": "تلگرام", "bale": "بله"}[platform]
+        assert row["platform_title"] == FA.text(f"report.platform.{platform}")
     titles = {row["category"]: row["category_title"] for row in data["rows"]}
     assert titles == {
         "smartcard": knowledge.category("smartcard").title,
         "birth": knowledge.category("birth").title,
-        "unanswered": "بدون پاسخ",
-        "other": "سایر",
-        "all": "همه موضوع‌ها",
+        "unanswered": FA.text("report.category.unanswered"),
+        "other": FA.text("report.category.other"),
+        "all": FA.text("report.category.all"),
     }
     assert data["summary"]["all"] == EXPECTED_SUMMARY
     assert data["summary"]["by_platform"] == EXPECTED_BY_PLATFORM
@@ -443,7 +445,7 @@ def test_period_bounds_are_iran_midnights_and_months_are_jalali() -> None:
     assert Period.parse("2026-10-22", "2026-10-23") == PERIOD
     assert Period.parse("1404-12-29", "1405-01-01").months() == ["1404-12", "1405-01"]
     assert LABELS.month("1405-12") == "اسفند ۱۴۰۵"
-    assert PERIOD.title(FA) == "۳۰ مهر ۱۴۰۵ تا ۱ آبان ۱۴۰۵"
+    assert PERIOD.title(FA) == PERIOD_TITLE
     with pytest.raises(ValueError, match="before it starts"):
         Period.parse("1405-08-01", "1405-07-30")
     # Without --from, the report starts on the first of --to's Jalali month.
@@ -465,7 +467,8 @@ def test_an_english_report_has_english_dates_and_digits() -> None:
     en = load_locales(ROOT / "locales").get("en")
     assert PERIOD.title(en) == "30 Mehr 1405 to 1 Aban 1405"
     assert ReportLabels(en).month("1405-12") == "Esfand 1405"
-    assert ReportLabels(en).percent("78.6") == "78.6%" and LABELS.percent("78.6") == "۷۸.۶٪"
+    assert ReportLabels(en).percent("78.6") == "78.6%"
+    assert LABELS.percent("78.6") == FA.text("report.percent", value="۷۸.۶")
 
 
 def test_nearest_rank_percentile() -> None:
@@ -591,7 +594,7 @@ def test_csv_report_has_a_bom_and_reads_back(db: Path, tmp_path: Path) -> None:
         assert {key: row[key] for key in expected} == {
             key: "" if value is None else str(value) for key, value in expected.items()
         }
-    assert rows[3]["category_title"] == "همه موضوع‌ها"
+    assert rows[3]["category_title"] == FA.text("report.category.all")
 
 
 def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None:
@@ -606,30 +609,29 @@ def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None
     assert all(book[name].sheet_view.rightToLeft for name in book.sheetnames)
 
     summary = book[summary_sheet]
-    assert summary["A2"].value == "بازه: ۳۰ مهر ۱۴۰۵ تا ۱ آبان ۱۴۰۵ (روزها به وقت ایران)"
+    assert summary["A2"].value == FA.text("report.workbook.period", period=PERIOD_TITLE)
     header = [cell.value for cell in summary[4]]
-    assert header == ["شاخص دولت الکترونیک", "سنجه", "همه", "تلگرام", "بله", "تعریف", "کلید"]
+    workbook = ["indicator", "figure", "definition", "key"]
+    indicator, figure, definition, key = (FA.text(f"report.workbook.{name}") for name in workbook)
+    platforms = [FA.text(f"report.platform.{name}") for name in ("all", "telegram", "bale")]
+    assert header == [indicator, figure, *platforms, definition, key]
     by_key = {row[6]: row for row in summary.iter_rows(min_row=5, values_only=True)}
     assert list(by_key) == [figure.key for figure in FIGURES]
     indicators = {LABELS.text(f"report.indicator.{key}") for key in INDICATORS}
     assert {row[0] for row in by_key.values()} == indicators
-    assert by_key["csat"][:5] == ("رضایت شهروندان", "رضایت (CSAT)", 0.7, 0.6667, 0.75)
-    assert by_key["mean_rating"][0] == "رضایت شهروندان"
-    assert by_key["response_median_ms"][:5] == (
-        "سرعت ارائه خدمت",
-        "میانهٔ زمان پاسخ (میلی‌ثانیه)",
-        135.0,
-        90.0,
-        250.0,
-    )
+    def named(indicator: str, figure: str) -> tuple[str, str]:
+        return FA.text(f"report.indicator.{indicator}"), FA.text(f"report.figure.{figure}.title")
+
+    assert by_key["csat"][:5] == (*named("satisfaction", "csat"), 0.7, 0.6667, 0.75)
+    assert by_key["mean_rating"][:2] == named("satisfaction", "mean_rating")
+    assert by_key["response_median_ms"][:5] == (*named("speed", "response_median_ms"), 135.0, 90.0, 250.0)
     assert by_key["handoff_answer_median_min"][:5] == (
-        "سرعت ارائه خدمت",
-        "میانهٔ زمان پاسخ کارشناس (دقیقه)",
+        *named("speed", "handoff_answer_median_min"),
         25.0,
         20.0,
         60.0,
     )
-    assert by_key["questions"][:5] == ("اطلاع‌رسانی الکترونیکی خدمات", "پرسش‌ها", 14, 9, 5)
+    assert by_key["questions"][:5] == (*named("informing", "questions"), 14, 9, 5)
     assert by_key["announcements"][2:5] == (3, 1, 2)
     assert by_key["subscribers"][2:5] == (3, 2, 1)
 
@@ -650,7 +652,7 @@ def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None
     assert [(row[0], row[1]) for row in chart.iter_rows(min_row=2, max_col=2, values_only=True)] == [
         ("ولادت، شناسنامه و کد ملی", 6),
         ("کارت ملی هوشمند", 5),
-        ("بدون پاسخ", 3),
+        (FA.text("report.category.unanswered"), 3),
     ]
     assert len(chart._charts) == 1 and len(chart._images) == 1
 

@@ -89,7 +89,7 @@ async def test_stats_and_export_for_viewers(tmp_path: Path, engine: AnswerEngine
         await bot.say(citizen, LOST_BIRTH_CERTIFICATE)
         [text, photo] = await command(bot, viewer, "/stats", 2, timeout=30)
         assert text.text.startswith(bot.fa.text("staff.stats_title", period="").split("،")[0])
-        assert "پرسش‌ها: ۱" in text.text
+        assert f"{bot.fa.text('report.figure.questions.title')}: ۱" in text.text
         assert photo.method == "sendPhoto" and photo.data is not None and photo.data[:4] == b"\x89PNG"
         [document] = await command(bot, viewer, "/export 1405-07", timeout=30)
         assert document.method == "sendDocument" and document.data is not None and document.data[:2] == b"PK"
