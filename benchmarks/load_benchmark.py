@@ -321,6 +321,7 @@ async def run(scenario: Scenario) -> dict[str, Any]:
             "error_log_lines": sum(" ERROR " in line for line in log_text.splitlines()),
         },
         "bot_cpu_per_s": round(cpu / elapsed, 2),
+        "bot_cpu_ms_per_update": round(1000 * cpu / len(results.latencies), 2) if results.latencies else None,
         "bot_peak_mb": round(memory, 1),
         "fake_server_cpu_per_s": round(own_cpu / elapsed, 2),
         "exit_code": process.returncode,
@@ -356,7 +357,8 @@ def main() -> int:
                 f" {figures['updates_per_s']:>7} updates/s"
                 f"  median {figures['median_ms']} ms"
                 f"  p99 {figures['p99_ms']} ms  errors {sum(errors.values())} {errors}"
-                f"  bot CPU {figures['bot_cpu_per_s']} s/s  peak {figures['bot_peak_mb']} MB"
+                f"  bot CPU {figures['bot_cpu_per_s']} s/s"
+                f" ({figures['bot_cpu_ms_per_update']} ms/update)  peak {figures['bot_peak_mb']} MB"
                 f"  (fake server + citizens CPU {figures['fake_server_cpu_per_s']} s/s)"
                 f"  ({figures['updates']} updates in {figures['seconds']} s: {figures['by_kind']};"
                 f" median offered-to-fetched {figures['median_fetch_ms']} ms,"

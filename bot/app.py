@@ -1,12 +1,16 @@
 """One python-telegram-bot Application per platform, wired to sabtyar's handlers and services.
 
-``post_init`` opens this platform's store connection and flood gate and puts them, with the
-shared engine and texts, in ``bot_data``; ``post_shutdown`` closes the store. PTB calls these
+``post_init`` opens this platform's store connection, flood gate and store backlog (with its
+retry task) and puts them, with the shared engine and texts, in ``bot_data``; ``post_shutdown``
+stops the retries, makes a last attempt at what still waits and closes the store. PTB calls these
 two only from ``run_polling``; :mod:`bot.runner` runs several Applications in one loop and
 calls them itself.
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
 
 from telegram.ext import Application, ApplicationBuilder
 
@@ -15,6 +19,7 @@ from bot.http_client import AiohttpRequest
 from bot.platform_settings import PlatformSettings
 from bot.rate_limit import PlatformRateLimiter
 from bot.store import Store
+from bot.store.backlog import Backlog
 from handlers import all_handlers, on_error
 from handlers.context import AppData, Services, Shared, context_types
 
@@ -29,19 +34,30 @@ def build_application(shared: Shared, platform: PlatformSettings) -> Application
     if platform.token is None:
         raise ValueError(f"{platform.name} has no token")
 
+    retrying: list[asyncio.Task[None]] = []
+
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
-        flood = shared.settings.flood
+        flood, store_settings = shared.settings.flood, shared.settings.store
         data: AppData = application.bot_data
-        data.services = Services(
+        services = Services(
             shared=shared,
             platform=platform,
-            store=await Store.open(shared.settings.store.path),
+            store=await Store.open(store_settings.path),
             flood=FloodGate(flood.messages, flood.window_seconds),
+            backlog=Backlog(store_settings.backlog),
         )
+        data.services = services
+        retrying.append(asyncio.create_task(services.backlog.run(services.store), name="store-backlog"))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         data: AppData = application.bot_data
+        for task in retrying:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        retrying.clear()
         if data.services is not None:
+            await data.services.backlog.close(data.services.store)
             await data.services.store.close()
             data.services = None
 

@@ -14,7 +14,7 @@ import os
 import secrets
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
@@ -111,6 +111,16 @@ async def serve(shared: Shared, platforms: Sequence[PlatformSettings], stop: asy
                 _LOG.exception("stopping an application failed")
 
 
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (Linux, macOS): about a third less CPU per update
+    under load than asyncio's own loop (``benchmarks/load_benchmark.py``); asyncio's elsewhere."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def run_platforms(shared: Shared, platforms: Sequence[PlatformSettings]) -> int:
     """Run until SIGINT or SIGTERM; the exit status (1 if a platform could not start)."""
 
@@ -126,7 +136,7 @@ def run_platforms(shared: Shared, platforms: Sequence[PlatformSettings]) -> int:
             return 1
         return 0
 
-    return asyncio.run(main())
+    return asyncio.run(main(), loop_factory=event_loop_factory())
 
 
 def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:

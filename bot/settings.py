@@ -52,9 +52,11 @@ class EngineSettings:
 
 @dataclass(frozen=True)
 class StoreSettings:
-    """``[store] path``: the SQLite file (relative paths are relative to the config file)."""
+    """``[store] path``: the SQLite file (relative paths are relative to the config file);
+    ``backlog``: how many writes to keep in memory while the store is unavailable."""
 
     path: Path = ROOT / "data" / "sabtyar.db"
+    backlog: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -153,10 +155,11 @@ def _flood(data: object) -> FloodSettings:
 
 def _store(data: object, base: Path) -> StoreSettings:
     section = Section("store", {} if data is None else data)
-    given = "path" in section
-    path = section.string("path", "")
+    defaults = StoreSettings()
+    path = _resolve(base, section.string("path", ""), "[store] path") if "path" in section else defaults.path
+    backlog = section.integer("backlog", defaults.backlog, 1, 1_000_000)
     section.finish()
-    return StoreSettings(_resolve(base, path, "[store] path")) if given else StoreSettings()
+    return StoreSettings(path, backlog)
 
 
 def _read(path: Path) -> dict[str, Any]:

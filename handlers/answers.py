@@ -22,16 +22,20 @@ def _review_note(entry: Entry, catalog: Catalog) -> list[str]:
 
 
 async def send_answer(
-    context: BotContext, chat_id: int, entry_id: str, event_id: int, *, reply_to: int | None = None
+    context: BotContext, chat_id: int, entry_id: str, event_id: int | None, *, reply_to: int | None = None
 ) -> None:
-    """The answer shown as answer event ``event_id`` (its id is in the rating buttons)."""
+    """The answer shown as answer event ``event_id`` (its id is in the rating buttons).
+
+    ``None`` when the store could not record it: then the whole answer at once (no "more
+    details" to ask for) and no rating buttons."""
     knowledge, catalog = context.knowledge, context.catalog
     entry = knowledge.entry(entry_id)
+    recorded = event_id is not None
     text = "\n\n".join(
         [
-            answer_text(entry, knowledge, catalog, full=False),
+            answer_text(entry, knowledge, catalog, full=not recorded),
             *_review_note(entry, catalog),
-            catalog.text("rating.prompt"),
+            *([catalog.text("rating.prompt")] if recorded else []),
         ]
     )
     handoff = context.handoff_group is not None

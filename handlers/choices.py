@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callback_data import Choose, NoneOfThese, matches
-from bot.store import Refused
+from bot.store import Refused, Store
 from handlers.answers import send_answer
 from handlers.common import pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import no_match_keyboard
+from handlers.recording import recorded
 from handlers.sending import send_text
 
 __all__ = ["handlers"]
@@ -25,15 +28,20 @@ async def choose(update: Update, context: BotContext) -> None:
     if offered is None or data.index >= len(offered) or offered[data.index] not in context.knowledge:
         await refuse(query, context)
         return
-    entry_id = offered[data.index]
-    try:
-        event_id = await context.store.record_choice(
+    entry_id, platform, at = offered[data.index], context.platform.name, datetime.now(UTC)
+
+    async def write(store: Store) -> int:
+        return await store.record_choice(
             data.question_id,
             entry_id,
             user_hash=user_hash,
-            platform=context.platform.name,
+            platform=platform,
             update_id=update.update_id,
+            at=at,
         )
+
+    try:
+        event_id = await recorded(context, f"choice of update {update.update_id}", write)
     except Refused:
         await refuse(query, context)
         return

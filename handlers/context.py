@@ -24,6 +24,7 @@ from bot.offices import Office
 from bot.platform_settings import PlatformSettings
 from bot.settings import Settings
 from bot.store import Store, UserHasher
+from bot.store.backlog import Backlog
 
 __all__ = [
     "AppData",
@@ -76,12 +77,13 @@ class Shared:
 
 @dataclass(frozen=True)
 class Services:
-    """One platform's Application: the shared parts plus its store and flood gate."""
+    """One platform's Application: the shared parts plus its store, its backlog and flood gate."""
 
     shared: Shared
     platform: PlatformSettings
     store: Store
     flood: FloodGate
+    backlog: Backlog = field(default_factory=Backlog)
 
 
 class AppData:
@@ -143,6 +145,11 @@ class BotContext(CallbackContext[ExtBot[None], UserState, dict[Any, Any], AppDat
     @property
     def store(self) -> Store:
         return self.services.store
+
+    @property
+    def backlog(self) -> Backlog:
+        """Writes waiting for the store to work again."""
+        return self.services.backlog
 
     @property
     def engine(self) -> AnswerEngine:

@@ -72,25 +72,36 @@ def rating_row(event_id: int, catalog: Catalog) -> list[InlineKeyboardButton | N
 def answer_keyboard(
     entry: Entry,
     knowledge: KnowledgeBase,
-    event_id: int,
+    event_id: int | None,
     catalog: Catalog,
     *,
     more: bool,
     handoff: bool = False,
 ) -> InlineKeyboardMarkup:
     """ "More details" when the answer is longer, "talk to a person" on the ``human-agent``
-    answer when handoff is set up, related topics, then one row of five ratings."""
+    answer when handoff is set up, related topics, then one row of five ratings.
+
+    Without an answer event (the store was unavailable) there is nothing to rate or expand:
+    only the related topics and the person."""
     related = [knowledge.entry(i) for i in entry.follow_ups if i in knowledge][:MAX_RELATED]
     return _rows(
-        [_button(catalog.text("bot.more"), More(event_id))] if more else [],
+        [_button(catalog.text("bot.more"), More(event_id))] if more and event_id is not None else [],
         handoff_row(catalog) if handoff and entry.id == HUMAN_AGENT else [],
         *([_button(entry_title(r, catalog), Topic(r.id))] for r in related),
-        rating_row(event_id, catalog),
+        rating_row(event_id, catalog) if event_id is not None else [],
     )
 
 
-def choices_keyboard(question_id: int, entries: list[Entry], catalog: Catalog) -> InlineKeyboardMarkup:
-    """One button per "did you mean" option, then "none of these"."""
+def choices_keyboard(question_id: int | None, entries: list[Entry], catalog: Catalog) -> InlineKeyboardMarkup:
+    """One button per "did you mean" option, then "none of these".
+
+    Without a recorded question (the store was unavailable) the options open their topics and
+    the menu takes the place of "none of these"."""
+    if question_id is None:
+        return _rows(
+            *([_button(entry_title(e, catalog), Topic(e.id))] for e in entries),
+            [_button(catalog.text("bot.open_menu"), Menu())],
+        )
     return _rows(
         *([_button(entry_title(e, catalog), Choose(question_id, i))] for i, e in enumerate(entries)),
         [_button(catalog.text("bot.none_of_these"), NoneOfThese(question_id))],

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callback_data import Menu, Topic, matches
+from bot.store import Store
 from handlers.answers import send_answer
 from handlers.common import pressed, quote_id, refuse, sender, settle
 from handlers.context import BotContext
 from handlers.keyboards import categories_keyboard, topics_keyboard
+from handlers.recording import recorded
 from handlers.sending import send_text
 
 __all__ = ["handlers"]
@@ -57,13 +61,20 @@ async def open_topic(update: Update, context: BotContext) -> None:
     if data.entry_id not in context.knowledge or query.message is None:
         await refuse(query, context)
         return
-    event_id = await context.store.record_answer_event(
-        user_hash=context.user_hash(user),
-        platform=context.platform.name,
-        entry_id=data.entry_id,
-        via="menu",
-        update_id=update.update_id,
-    )
+    user_hash, platform, entry_id = context.user_hash(user), context.platform.name, data.entry_id
+    at = datetime.now(UTC)
+
+    async def write(store: Store) -> int:
+        return await store.record_answer_event(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=entry_id,
+            via="menu",
+            update_id=update.update_id,
+            at=at,
+        )
+
+    event_id = await recorded(context, f"topic shown by update {update.update_id}", write)
     await query.answer()
     await send_answer(context, query.message.chat.id, data.entry_id, event_id)
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.decision import Outcome
-from bot.store import QuestionEvent
+from bot.store import QuestionEvent, Store
 from handlers.answers import send_answer
 from handlers.common import quote_id, sender
 from handlers.context import BotContext
 from handlers.keyboards import choices_keyboard, no_match_keyboard
+from handlers.recording import recorded
 from handlers.sending import send_text
 
 __all__ = ["handlers", "question_text"]
@@ -26,34 +28,45 @@ def question_text(text: str, bot_username: str | None) -> str:
 
 
 async def ask(update: Update, context: BotContext) -> None:
-    """Record the question and the engine's decision, then reply."""
+    """Record the question and the engine's decision, then reply (also when the store is down)."""
     message, user, chat = sender(update)
-    catalog, store, platform = context.catalog, context.store, context.platform.name
+    catalog, platform = context.catalog, context.platform.name
     text = question_text(message.text or "", context.bot.username)
     if not text:
         await send_text(context, chat.id, catalog.text("bot.empty"), reply_to=quote_id(message))
         return
     reply = context.engine.ask(text)  # about a millisecond: no thread needed
     user_hash = context.user_hash(user)
-    question_id = await store.record_question(
-        QuestionEvent.from_reply(
-            reply,
-            platform=platform,  # type: ignore[arg-type]
-            user_hash=user_hash,
-            language=catalog.language,
-            update_id=update.update_id,
-        )
+    direct = reply.answer_id if reply.outcome is Outcome.ANSWER else None
+    asked_at = datetime.now(UTC)  # kept: a deferred write stores when it was asked, not written
+    event = QuestionEvent.from_reply(
+        reply,
+        platform=platform,  # type: ignore[arg-type]
+        user_hash=user_hash,
+        language=catalog.language,
+        update_id=update.update_id,
+        asked_at=asked_at,
     )
-    if reply.outcome is Outcome.ANSWER and reply.answer_id is not None:
+
+    async def write(store: Store) -> tuple[int, int | None]:
+        question_id = await store.record_question(event)
+        if direct is None:
+            return question_id, None
         event_id = await store.record_answer_event(
             user_hash=user_hash,
             platform=platform,
-            entry_id=reply.answer_id,
+            entry_id=direct,
             via="direct",
             question_id=question_id,
             update_id=update.update_id,
+            at=asked_at,
         )
-        await send_answer(context, chat.id, reply.answer_id, event_id, reply_to=quote_id(message))
+        return question_id, event_id
+
+    ids = await recorded(context, f"question of update {update.update_id}", write)
+    question_id, event_id = ids if ids is not None else (None, None)
+    if direct is not None:
+        await send_answer(context, chat.id, direct, event_id, reply_to=quote_id(message))
     elif reply.outcome is Outcome.DID_YOU_MEAN:
         entries = [context.knowledge.entry(i) for i in reply.offered_ids]
         markup = choices_keyboard(question_id, entries, catalog)
@@ -62,7 +75,7 @@ async def ask(update: Update, context: BotContext) -> None:
         )
     else:
         handoff = context.handoff_group is not None
-        markup = no_match_keyboard(context.knowledge, catalog, handoff=handoff, question_id=question_id)
+        markup = no_match_keyboard(context.knowledge, catalog, handoff=handoff, question_id=question_id or 0)
         await send_text(
             context, chat.id, catalog.text("bot.no_match"), markup=markup, reply_to=quote_id(message)
         )

@@ -154,16 +154,23 @@ class RecordingApp:
 
 
 class _Builder(ApplicationBuilder):  # type: ignore[type-arg]
-    """``ApplicationBuilder`` with the recording network layer and no rate limiter."""
+    """``ApplicationBuilder`` with the recording network layer (not the app's own transport) and no
+    rate limiter."""
 
     request_layer: RecordingRequest
 
     def __init__(self) -> None:
         super().__init__()
-        self.request(self.request_layer)
-        self.get_updates_request(RecordingRequest())
+        super().request(self.request_layer)
+        super().get_updates_request(RecordingRequest())
 
     def rate_limiter(self, rate_limiter: Any) -> _Builder:
+        return self
+
+    def request(self, request: Any) -> _Builder:  # the recording layer stays, whatever the app picks
+        return self
+
+    def get_updates_request(self, get_updates_request: Any) -> _Builder:
         return self
 
 

@@ -186,24 +186,50 @@ async def test_a_briefly_locked_store_delays_but_loses_nothing(
 
 
 @pytest.mark.parametrize("failure", ["database or disk is full", "attempt to write a readonly database"])
-async def test_a_failing_store_is_reported_loudly_and_the_bot_recovers(
+async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recovers(
     tmp_path: Path, engine: AnswerEngine, locales: Locales, failure: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Disk full / read-only: today the citizen gets the apology and the failure is logged at ERROR
-    with its traceback (never silently); once the store works again, so does the bot."""
+    """Disk full / read-only: the citizen gets the whole answer (nothing to rate: no event id yet),
+    the failure is logged at ERROR, the question waits in the backlog and is written, once, when
+    the store works again. A rating needs the store: refused with an apology, never thanked."""
+    entry = engine.knowledge.entry("birthcert-duplicate")
     async with running_bot(tmp_path, engine, locales) as bot:
+        rated = bot.api.create_user("rated")
+        [answered] = await say(bot, rated, LOST_BIRTH_CERTIFICATE)
         live_store = running_store(bot)
         real = live_store._db._connection
         assert real is not None
         live_store._db._connection = Failing(real, failure)  # type: ignore[assignment]
         citizen = bot.api.create_user()
-        with caplog.at_level("ERROR", logger="sabtyar.errors"):
+        with caplog.at_level("WARNING", logger="sabtyar"):
             [reply] = await say(bot, citizen, LOST_BIRTH_CERTIFICATE)
-        assert reply.text == bot.fa.text("bot.error")
-        assert any(failure in (r.exc_text or "") or failure in str(r.exc_info) for r in caplog.records)
-        live_store._db._connection = real
+            assert reply.text.startswith(entry.title) and bot.fa.text("rating.prompt") not in reply.text
+            assert not [b for b in reply.buttons if b.get("callback_data", "").startswith(("r:", "m:"))]
+            rate = next(
+                b["callback_data"] for b in answered.buttons if b.get("callback_data", "").startswith("r:")
+            )
+            bot.api.user_presses_button(rated, answered, rate)
+            [refusal] = await bot.api.wait_for_callback_answers()
+            assert refusal["text"] == bot.fa.text("bot.error")[:200]
+            await bot.api.expect_no_messages(rated.id)  # no thanks for a rating not on disk
+            assert questions(bot) == 1
+            live_store._db._connection = real
+            for _ in range(100):  # the backlog retries every 2 s
+                if questions(bot) == 2:
+                    break
+                await asyncio.sleep(0.1)
+        assert bot.rows("SELECT count(*) FROM questions WHERE user_hash = ?", bot.user_hash(citizen)) == [
+            (1,)
+        ]
+        assert bot.rows("SELECT count(*) FROM answer_events WHERE user_hash = ?", bot.user_hash(citizen)) == [
+            (1,)
+        ]
+        assert bot.rows("SELECT count(*) FROM ratings") == [(0,)]
+        logged = [(r.levelname, r.getMessage(), r.exc_text or "") for r in caplog.records]
+        assert any(level == "ERROR" and failure in message for level, message, _ in logged)
+        assert any("wrote 1 deferred" in message for _, message, _ in logged)
         await ask_ok(bot, "recovered")
-        assert questions(bot) == 1  # the failed question was not written (see the module's note)
+        assert questions(bot) == 3
 
 
 # Process faults ------------------------------------------------------------------------------------

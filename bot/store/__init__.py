@@ -8,7 +8,7 @@ from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import UserHasher, is_valid_national_code, mask_personal_data, update_key
 from bot.store.records import PLATFORMS, Platform, Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import Stats
-from bot.store.store import Refused, SchemaError, Store, StoreError
+from bot.store.store import Refused, SchemaError, Store, StoreError, StoreUnavailable
 
 __all__ = [
     "MIGRATIONS",
@@ -22,6 +22,7 @@ __all__ = [
     "Stats",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "Subscriber",
     "UserHasher",
     "Via",

@@ -10,8 +10,10 @@ Every write checks its arguments first (platforms, user hashes, scores) and forg
 requests raise ``Refused`` before anything changes. Errors::
 
     StoreError
-    ├── SchemaError   the migration list is invalid, or the database is newer than this code
-    └── Refused       a forged, foreign or stale request; nothing was written
+    ├── SchemaError       the migration list is invalid, or the database is newer than this code
+    ├── StoreUnavailable  locked past the busy timeout, read-only, disk full, I/O error: nothing
+    │                     was written; the same call may succeed later (see ``backlog.py``)
+    └── Refused           a forged, foreign or stale request; nothing was written
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from bot.store.privacy import is_user_hash, mask_personal_data, update_key
 from bot.store.records import PLATFORMS, VIA, Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import SATISFIED, Stats
 
-__all__ = ["Refused", "SchemaError", "Store", "StoreError"]
+__all__ = ["Refused", "SchemaError", "Store", "StoreError", "StoreUnavailable"]
 
 T = TypeVar("T")
 
@@ -52,6 +54,10 @@ class StoreError(Exception):
 
 class SchemaError(StoreError):
     """The migration list is invalid, or the database has migrations this code does not know."""
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be used just now (locked, read-only, full, I/O); nothing was written."""
 
 
 class Refused(StoreError):
@@ -143,10 +149,11 @@ class Store:
                 await self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._db
+                    await self._db.execute("COMMIT")
                 except BaseException:
-                    await self._db.execute("ROLLBACK")
+                    if self._db.in_transaction:  # also after a failed COMMIT (disk full)
+                        await self._db.execute("ROLLBACK")
                     raise
-                await self._db.execute("COMMIT")
             finally:
                 if durable:
                     await self._db.execute("PRAGMA synchronous = NORMAL")
@@ -194,11 +201,14 @@ class Store:
                 return job()  # in the loop thread: about 0.1 ms, no thread hop, no GIL hand-off
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
-                    raise
+                    raise StoreUnavailable(str(error)) from error
             finally:
                 db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
             # Another writer holds the database: wait for it (busy timeout) off the event loop.
-            return await self._db._execute(job)
+            try:
+                return await self._db._execute(job)
+            except sqlite3.OperationalError as error:
+                raise StoreUnavailable(str(error)) from error
 
     async def _value(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         """The first column of the first row, or ``None``."""
