@@ -22,6 +22,7 @@ __all__ = [
     "update_key",
 ]
 
+# Markers written into the stored text in place of personal data (data in the database, not UI text).
 NATIONAL_CODE_MASK = "[کد ملی]"
 PHONE_MASK = "[تلفن]"
 
