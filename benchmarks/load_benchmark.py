@@ -188,9 +188,10 @@ async def citizen_loop(
             )
 
 
-def write_config(folder: Path, api: FakeBotApi, http_client: str) -> Path:
+def write_config(folder: Path, api: FakeBotApi, http_client: str, workers: int) -> Path:
     config = folder / "config.toml"
     config.write_text(
+        f"[general]\nworkers = {workers}\n"
         "[platforms.telegram]\n"
         f'token = "{api.token}"\n'
         f'base_url = "{api.base_url}"\n'
@@ -205,16 +206,28 @@ def write_config(folder: Path, api: FakeBotApi, http_client: str) -> Path:
     return config
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its child processes (the workers of ``[general] workers``)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid, *(int(child) for child in children.read_text().split())] if children.exists() else [pid]
 
 
-def peak_memory_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def peak_memory_mb(pids: list[int]) -> float:
+    """The summed peak RSS (pages the workers share copy-on-write with the parent count twice)."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total / 1024
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -230,6 +243,7 @@ class Scenario:
     seconds: float
     warmup: float
     http_client: str = "aiohttp"
+    workers: int = 1
     profile_out: Path | None = None
     keep_log: Path | None = None
 
@@ -245,7 +259,7 @@ async def run(scenario: Scenario) -> dict[str, Any]:
     async with FakeBotApi("telegram") as api:
         observer = Observer(api)
         with tempfile.TemporaryDirectory(prefix="sabtyar-bench-") as folder:
-            config = write_config(Path(folder), api, scenario.http_client)
+            config = write_config(Path(folder), api, scenario.http_client, scenario.workers)
             log_path = Path(folder) / "bot.log"
             command = [sys.executable]
             if profile_out is not None:
@@ -268,14 +282,15 @@ async def run(scenario: Scenario) -> dict[str, Any]:
                 tasks = [asyncio.create_task(loop) for loop in loops]
                 await asyncio.sleep(warmup)
                 observer.counting = True
-                cpu_start, started = cpu_seconds(process.pid), time.perf_counter()
+                pids = process_tree(process.pid)
+                cpu_start, started = cpu_seconds(pids), time.perf_counter()
                 own_start = time.process_time()
                 await asyncio.sleep(seconds)
                 observer.counting = False
                 elapsed = time.perf_counter() - started
-                cpu = cpu_seconds(process.pid) - cpu_start
+                cpu = cpu_seconds(pids) - cpu_start
                 own_cpu = time.process_time() - own_start
-                memory = peak_memory_mb(process.pid)
+                memory = peak_memory_mb(pids)
                 stop.set()
                 await asyncio.wait(tasks, timeout=REPLY_TIMEOUT + 5)
                 for task in tasks:
@@ -303,6 +318,7 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "citizens": citizens,
         "offered_per_s": scenario.rate or None,
         "http_client": scenario.http_client,
+        "workers": scenario.workers,
         "seconds": round(elapsed, 1),
         "updates": len(results.latencies),
         "updates_per_s": round(len(results.latencies) / elapsed, 1),
@@ -342,18 +358,20 @@ def main() -> int:
     parser.add_argument(
         "--http-client", choices=HTTP_CLIENTS, action="append", help="Bot API transport(s) to compare"
     )
+    parser.add_argument("--workers", type=int, action="append", help="[general] workers to compare")
     args = parser.parse_args()
     sizes = args.citizens or [10, 100, 1_000]
     seconds = min(max(args.seconds, 1.0), 120.0)
-    for client, size in itertools.product(args.http_client or ["aiohttp"], sizes):
-        scenario = Scenario(size, args.rate, seconds, args.warmup, client, args.profile, args.log)
+    runs = itertools.product(args.http_client or ["aiohttp"], args.workers or [1], sizes)
+    for client, workers, size in runs:
+        scenario = Scenario(size, args.rate, seconds, args.warmup, client, workers, args.profile, args.log)
         figures = asyncio.run(run(scenario))
         if args.json:
             print(json.dumps(figures, ensure_ascii=False), flush=True)
         else:
             errors = figures["errors"]
             print(
-                f"{client:>7} {size:>5} citizens, offered {args.rate or 'max'}/s:"
+                f"{client:>7} x{workers} {size:>5} citizens, offered {args.rate or 'max'}/s:"
                 f" {figures['updates_per_s']:>7} updates/s"
                 f"  median {figures['median_ms']} ms"
                 f"  p99 {figures['p99_ms']} ms  errors {sum(errors.values())} {errors}"

@@ -29,8 +29,12 @@ __all__ = ["ALLOWED_UPDATES", "build_application"]
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
-def build_application(shared: Shared, platform: PlatformSettings) -> Application:  # type: ignore[type-arg]
-    """The Application for ``platform`` (which must have a token), not yet initialized."""
+def build_application(
+    shared: Shared, platform: PlatformSettings, *, with_updater: bool = True
+) -> Application:  # type: ignore[type-arg]
+    """The Application for ``platform`` (which must have a token), not yet initialized.
+
+    ``with_updater=False`` for a worker process, whose updates come from the polling process."""
     if platform.token is None:
         raise ValueError(f"{platform.name} has no token")
 
@@ -73,6 +77,8 @@ def build_application(shared: Shared, platform: PlatformSettings) -> Application
     )
     if platform.http_client == "aiohttp":
         builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool_size=1))
+    if not with_updater:
+        builder = builder.updater(None)
     if platform.rate_limiter:
         builder = builder.rate_limiter(PlatformRateLimiter())
     application = builder.build()

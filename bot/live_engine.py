@@ -9,6 +9,8 @@ time (an ``asyncio.Lock``); the files on disk are changed first, so a restart lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from bot.matcher import Weights
 
 __all__ = ["LiveEngine"]
 
+_LOG = logging.getLogger("sabtyar.knowledge")
+
 
 class LiveEngine:
     """Holds the current engine for one process (every platform shares it)."""
@@ -34,6 +38,16 @@ class LiveEngine:
         self._thresholds = thresholds
         self._weights = weights
         self._lock = asyncio.Lock()
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[tuple[str, int, int], ...]:
+        """What the knowledge files look like now (name, modification time, size)."""
+        files = []
+        for path in sorted(self.folder.glob("*.yaml")):
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                files.append((path.name, info.st_mtime_ns, info.st_size))
+        return tuple(files)
 
     def _index(self, knowledge: KnowledgeBase, engine: AnswerEngine) -> AnswerEngine:
         return AnswerEngine(knowledge, engine.analyzer, self._thresholds, self._weights)
@@ -43,6 +57,7 @@ class LiveEngine:
         async with self._lock:
             knowledge = await asyncio.to_thread(apply_entry_change, self.folder, entry_id, change)
             self.engine = await asyncio.to_thread(self._index, knowledge, self.engine)
+            self._seen = self._stamp()
             return self.engine
 
     def _reload(self) -> AnswerEngine | list[Problem]:
@@ -59,8 +74,28 @@ class LiveEngine:
     async def reload(self) -> list[Problem]:
         """Load the folder again; on any problem the running engine stays and the problems return."""
         async with self._lock:
+            stamp = self._stamp()
             result = await asyncio.to_thread(self._reload)
             if isinstance(result, list):
                 return result
             self.engine = result
+            self._seen = stamp
             return []
+
+    async def follow(self, every: float = 2.0) -> None:
+        """Reload whenever the files change under this process (another worker's ``/edit`` or
+        ``/reload``); a broken change keeps the running knowledge and is logged once. Runs until
+        cancelled."""
+        while True:
+            await asyncio.sleep(every)
+            stamp = self._stamp()
+            if stamp == self._seen or self._lock.locked():
+                continue
+            problems = await self.reload()
+            if problems:
+                self._seen = stamp
+                _LOG.warning(
+                    "knowledge changed on disk but has %d problem(s): kept the running one", len(problems)
+                )
+            else:
+                _LOG.info("knowledge changed on disk: reloaded")

@@ -13,8 +13,9 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
@@ -31,6 +32,8 @@ from bot.offices import load_offices
 from bot.platform_settings import PlatformSettings
 from bot.settings import Settings
 from bot.store import UserHasher
+from bot.update_feed import feed_updates
+from bot.workers import run_workers
 from handlers.context import Shared
 
 __all__ = ["POLL_TIMEOUT", "StartupError", "run_bots", "run_platforms", "serve"]
@@ -82,12 +85,26 @@ async def _stop(application: App) -> None:
             await application.post_shutdown(application)
 
 
-async def serve(shared: Shared, platforms: Sequence[PlatformSettings], stop: asyncio.Event) -> None:
-    """Run ``platforms`` until ``stop`` is set; ``StartupError`` if one cannot start."""
+async def serve(
+    shared: Shared,
+    platforms: Sequence[PlatformSettings],
+    stop: asyncio.Event,
+    feeds: Mapping[str, socket.socket] | None = None,
+) -> None:
+    """Run ``platforms`` until ``stop`` is set; ``StartupError`` if one cannot start.
+
+    ``feeds`` (in a worker process, ``bot/workers.py``): per platform name, the socket the
+    polling process hands this worker's updates on, instead of PTB's own polling. The worker
+    stops when a feed ends, and follows knowledge changes other workers make.
+    """
     started: list[App] = []
+    background: list[asyncio.Task[None]] = []
     try:
+        if feeds:
+            background.append(asyncio.create_task(shared.live.follow(), name="follow-knowledge"))
         for platform in platforms:
-            application = build_application(shared, platform)
+            feed = (feeds or {}).get(platform.name)
+            application = build_application(shared, platform, with_updater=feed is None)
             started.append(application)
             try:
                 await application.initialize()
@@ -98,17 +115,35 @@ async def serve(shared: Shared, platforms: Sequence[PlatformSettings], stop: asy
             if application.post_init is not None:
                 await application.post_init(application)
             await application.start()
-            await _start(application, platform)
-            mode = "webhook" if platform.uses_webhook else "long polling"
+            if feed is None:
+                await _start(application, platform)
+                mode = "webhook" if platform.uses_webhook else "long polling"
+            else:
+                background.append(
+                    asyncio.create_task(_fed(application, feed, stop), name=f"feed-{platform.name}")
+                )
+                mode = f"worker {os.getpid()}"
             _LOG.info("%s: running as @%s (%s)", platform.name, application.bot.username, mode)
         await stop.wait()
     finally:
         _LOG.info("stopping")
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         for application in reversed(started):
             try:
                 await _stop(application)
             except Exception:
                 _LOG.exception("stopping an application failed")
+
+
+async def _fed(application: App, feed: socket.socket, stop: asyncio.Event) -> None:
+    """Feed the worker's updates; when the polling process goes away, stop this worker too."""
+    try:
+        await feed_updates(application, feed)
+    finally:
+        stop.set()
 
 
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -121,7 +156,9 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def run_platforms(shared: Shared, platforms: Sequence[PlatformSettings]) -> int:
+def run_platforms(
+    shared: Shared, platforms: Sequence[PlatformSettings], feeds: Mapping[str, socket.socket] | None = None
+) -> int:
     """Run until SIGINT or SIGTERM; the exit status (1 if a platform could not start)."""
 
     async def main() -> int:
@@ -130,7 +167,7 @@ def run_platforms(shared: Shared, platforms: Sequence[PlatformSettings]) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await serve(shared, platforms, stop)
+            await serve(shared, platforms, stop, feeds)
         except StartupError as error:
             _LOG.error("cannot start: %s", error)
             return 1
@@ -157,4 +194,14 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
     tokens = [p.token for p in settings.platforms if p.token is not None]
     configure_logging([secret, *tokens])
     shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices)
-    return run_platforms(shared, settings.active_platforms)
+    platforms = settings.active_platforms
+    if settings.workers > 1:
+        return run_workers(
+            platforms,
+            settings.workers,
+            lambda feeds: run_platforms(shared, platforms, feeds),
+            allowed_updates=ALLOWED_UPDATES,
+            poll_timeout=POLL_TIMEOUT,
+            loop_factory=event_loop_factory(),
+        )
+    return run_platforms(shared, platforms)

@@ -91,6 +91,8 @@ class Settings:
     staff: StaffSettings = field(default_factory=StaffSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     source: Path | None = None
+    #: ``[general] workers``: processes handling updates (above 1: ``bot/workers.py``).
+    workers: int = 1
 
     def platform(self, name: str) -> PlatformSettings:
         return next(p for p in self.platforms if p.name == name)
@@ -189,12 +191,15 @@ def load_settings(
     unknown = sorted(set(data) - _KNOWN_SECTIONS)
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
-    extra = sorted(set(general) - {"knowledge_dir", "locales_dir", "language"})
+    extra = sorted(set(general) - {"knowledge_dir", "locales_dir", "language", "workers"})
     if extra:
         raise ConfigError(f"[general] unknown key(s): {', '.join(extra)}")
     language = general.get("language", "fa")
     if language not in ("fa", "en"):
         raise ConfigError("[general] language must be 'fa' or 'en'")
+    workers = general.get("workers", 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 32:
+        raise ConfigError("[general] workers must be a whole number from 1 to 32")
     defaults = Settings()
     return Settings(
         knowledge_dir=_resolve(base, general["knowledge_dir"], "[general] knowledge_dir")
@@ -215,4 +220,5 @@ def load_settings(
         staff=read_staff(data.get("staff")),
         handoff=read_handoff(data.get("handoff")),
         source=path if path.exists() else None,
+        workers=workers,
     )
