@@ -61,6 +61,8 @@ _WIDTHS = {
     "needs_review": 13,
     "order": 8,
 }
+
+
 class SourceError(Exception):
     """The file cannot be read as a workbook or CSV at all."""
 

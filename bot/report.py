@@ -325,9 +325,7 @@ def _subscribers(events: ReportEvents, at: datetime) -> Counter[str]:
     return Counter(platform for platform, subscribed in latest.values() if subscribed)
 
 
-def compute_report(
-    events: ReportEvents, categories: Categories, period: Period, catalog: Catalog
-) -> Report:
+def compute_report(events: ReportEvents, categories: Categories, period: Period, catalog: Catalog) -> Report:
     """The report from the period's events (pure: no database), titled in ``catalog``'s language."""
     labels = ReportLabels(catalog)
     cells: dict[tuple[str | None, str, str], _Cell] = {}

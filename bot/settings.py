@@ -201,6 +201,11 @@ def load_settings(
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 32:
         raise ConfigError("[general] workers must be a whole number from 1 to 32")
     defaults = Settings()
+    platforms = read_platforms(data.get("platforms"), environ)
+    if workers > 1 and any(p.active and p.uses_webhook for p in platforms):
+        raise ConfigError(
+            "[general] workers above 1 need long polling: remove the webhook url or use 1 worker"
+        )
     return Settings(
         knowledge_dir=_resolve(base, general["knowledge_dir"], "[general] knowledge_dir")
         if "knowledge_dir" in general
@@ -213,7 +218,7 @@ def load_settings(
             thresholds=_build(Thresholds, engine, "engine"),
             weights=_build(Weights, weights, "engine.weights"),
         ),
-        platforms=read_platforms(data.get("platforms"), environ),
+        platforms=platforms,
         store=_store(data.get("store"), base),
         privacy=_privacy(data.get("privacy"), environ),
         flood=_flood(data.get("flood")),

@@ -13,7 +13,7 @@ Stopping: SIGTERM or SIGINT to the parent stops polling (confirming the updates 
 closes the feeds and sends SIGTERM to the workers, which finish their updates in flight and
 close their stores; any worker still running after ``STOP_SECONDS`` is killed. A worker that
 dies on its own stops the whole group with exit status 1, for the service manager to restart.
-Long polling only: a webhook platform cannot be shared by workers (a configuration error).
+Long polling only: a webhook platform cannot be shared by workers (refused by ``bot/settings.py``).
 """
 
 from __future__ import annotations
@@ -72,9 +72,6 @@ def run_workers(
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
 ) -> int:
     """Fork ``count`` workers running ``serve(feeds)``, poll for them until stopped; the exit status."""
-    if any(platform.uses_webhook for platform in platforms):
-        _LOG.error("workers need long polling: remove the webhook url or set [general] workers = 1")
-        return 2
     pairs = {(p.name, i): socket.socketpair() for p in platforms for i in range(count)}
     children = [_fork(i, pairs, serve) for i in range(count)]
     for _, child_end in pairs.values():

@@ -77,6 +77,15 @@ def test_no_file_still_reads_the_environment(tmp_path: Path) -> None:
         ('[flood]\nwindow_seconds = "10"\n', "[flood] window_seconds"),
         ('[privacy]\nuser_hash_secret = "short"\n', "[privacy] user_hash_secret"),
         ("[privacy]\nuser_hash_secret = 12345678901234567\n", "[privacy] user_hash_secret"),
+        ("[general]\nworkers = 0\n", "[general] workers"),
+        ('[general]\nworkers = "2"\n', "[general] workers"),
+        ('[platforms.telegram]\nhttp_client = "curl"\n', "[platforms.telegram] http_client"),
+        ("[store]\nbacklog = 0\n", "[store] backlog"),
+        (
+            f'[general]\nworkers = 2\n[platforms.telegram]\ntoken = "{TOKEN}"\n'
+            '[platforms.telegram.webhook]\nurl = "https://x/tg"\n',
+            "[general] workers",
+        ),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, named: str) -> None:
@@ -114,6 +123,12 @@ def test_paths_and_flood(tmp_path: Path) -> None:
     )
     assert settings.store.path == tmp_path / "db" / "s.db"
     assert (settings.flood.messages, settings.flood.window_seconds) == (3, 2.0)
+    assert (settings.workers, settings.store.backlog) == (1, 10_000)
+    tuned = load(
+        tmp_path, '[general]\nworkers = 3\n[store]\nbacklog = 50\n[platforms.bale]\nhttp_client = "httpx"\n'
+    )
+    assert (tuned.workers, tuned.store.backlog, tuned.platform("bale").http_client) == (3, 50, "httpx")
+    assert tuned.platform("telegram").http_client == "aiohttp"
     webhook = settings.platform("telegram").webhook
     assert webhook.url_path == "tg/hook-7f" and webhook.port == 9000
 
