@@ -7,7 +7,8 @@ Each simulated citizen loops: ask a question (direct answers and "did you mean" 
 turn), press the first offered choice when there is one, then rate the answer (4 or 5, so no
 comment is awaited), each step waiting for the bot's reply. Latency is measured from the moment
 an update is queued in the fake server (offered to ``getUpdates``) to the moment the bot's reply
-(``sendMessage``) to that citizen is recorded by the server.
+to that citizen is recorded by the server: a new message, the "did you mean" message edited into
+the answer, or the toast thanking for a rating.
 
 The bot runs with ``rate_limiter = false`` in ``[platforms.telegram]``: PTB's ``AIORateLimiter``
 caps every request at 30 per second overall, and the point here is the bot's own capacity (the
@@ -48,6 +49,9 @@ from tests.fakeapi.objects import CallRecord  # noqa: E402
 DIRECT = ["شناسنامه‌ام گم شده", "کارت ملی هوشمند گم شده چیکار کنم", "هزینه المثنی شناسنامه چقدره"]
 DOUBTFUL = ["کارت", "شناسنامه", "مدارک"]
 REPLY_TIMEOUT = 15.0
+#: What the citizen sees as the bot's reply: a message, a message edited in place (a "did you
+#: mean" turned into the answer) or a button's toast (the thanks for a rating).
+REPLIES = ("sendMessage", "editMessageText", "answerCallbackQuery")
 
 
 @dataclass
@@ -96,9 +100,16 @@ class Observer:
                 self.fetched_at[update["update_id"]] = time.monotonic()
                 if offered is not None and self.counting:
                     self.results.fetch_delays.append(now - offered)
-        if record.method != "sendMessage" or not record.ok:
+        if not record.ok or record.method not in REPLIES:
             return
-        waiter = self.waiting.pop(record.params.get("chat_id"), None)  # type: ignore[arg-type]
+        if record.method == "answerCallbackQuery":
+            answer = self.api.state.callback_answers[-1]
+            if not answer["text"]:
+                return  # a silent acknowledgement: the reply is still to come
+            chat_id = answer["user_id"]
+        else:
+            chat_id = record.params.get("chat_id")
+        waiter = self.waiting.pop(chat_id, None)  # type: ignore[arg-type]
         if waiter is not None and not waiter.future.done():
             waiter.future.set_result(record)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardMarkup, Message
+
 from bot.knowledge import Entry
 from bot.locale import Catalog
 from bot.presentation import answer_text
+from handlers.common import settle
 from handlers.context import BotContext
 from handlers.keyboards import answer_keyboard
-from handlers.sending import send_text
+from handlers.sending import edit_text, send_text
 
-__all__ = ["has_more", "send_answer", "send_full_answer"]
+__all__ = ["answer_in_place", "has_more", "send_answer", "send_full_answer"]
 
 
 def has_more(entry: Entry) -> bool:
@@ -21,10 +24,10 @@ def _review_note(entry: Entry, catalog: Catalog) -> list[str]:
     return [catalog.text("answer.needs_review")] if entry.needs_review else []
 
 
-async def send_answer(
-    context: BotContext, chat_id: int, entry_id: str, event_id: int | None, *, reply_to: int | None = None
-) -> None:
-    """The answer shown as answer event ``event_id`` (its id is in the rating buttons).
+def _answer(
+    context: BotContext, entry_id: str, event_id: int | None
+) -> tuple[str, InlineKeyboardMarkup, str]:
+    """The text, keyboard and bold title of an answer shown as answer event ``event_id``.
 
     ``None`` when the store could not record it: then the whole answer at once (no "more
     details" to ask for) and no rating buttons."""
@@ -40,7 +43,24 @@ async def send_answer(
     )
     handoff = context.handoff_group is not None
     markup = answer_keyboard(entry, knowledge, event_id, catalog, more=has_more(entry), handoff=handoff)
-    await send_text(context, chat_id, text, markup=markup, bold=entry.title, reply_to=reply_to)
+    return text, markup, entry.title
+
+
+async def send_answer(
+    context: BotContext, chat_id: int, entry_id: str, event_id: int | None, *, reply_to: int | None = None
+) -> None:
+    """The answer as a new message (its event id is in the rating buttons)."""
+    text, markup, title = _answer(context, entry_id, event_id)
+    await send_text(context, chat_id, text, markup=markup, bold=title, reply_to=reply_to)
+
+
+async def answer_in_place(context: BotContext, message: Message, entry_id: str, event_id: int | None) -> None:
+    """The answer in place of ``message`` (the "did you mean" question it resolves): one edit
+    instead of clearing the buttons and sending anew; a new message when it does not fit."""
+    text, markup, title = _answer(context, entry_id, event_id)
+    if not await edit_text(context, message, text, markup=markup, bold=title):
+        await settle(message.edit_reply_markup(None))
+        await send_text(context, message.chat.id, text, markup=markup, bold=title)
 
 
 async def send_full_answer(context: BotContext, chat_id: int, entry_id: str) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callback_data import Choose, NoneOfThese, matches
 from bot.store import Refused, Store
-from handlers.answers import send_answer
+from handlers.answers import answer_in_place, send_answer
 from handlers.common import pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import no_match_keyboard
@@ -45,10 +46,12 @@ async def choose(update: Update, context: BotContext) -> None:
     except Refused:
         await refuse(query, context)
         return
-    await query.answer()
-    if query.message is not None:
-        await settle(query.edit_message_reply_markup(None))
-        await send_answer(context, query.message.chat.id, entry_id, event_id)
+    if isinstance(query.message, Message):
+        await asyncio.gather(query.answer(), answer_in_place(context, query.message, entry_id, event_id))
+    else:  # too old to edit: a new message
+        await query.answer()
+        if query.message is not None:
+            await send_answer(context, query.message.chat.id, entry_id, event_id)
 
 
 async def none_of_these(update: Update, context: BotContext) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "phrasing_keyboard",
     "skip_keyboard",
     "topics_keyboard",
+    "with_rating",
     "without",
 ]
 
@@ -64,9 +65,31 @@ def _rows(*rows: list[InlineKeyboardButton | None]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in kept if row])
 
 
-def rating_row(event_id: int, catalog: Catalog) -> list[InlineKeyboardButton | None]:
-    """Five buttons, very satisfied to very dissatisfied."""
-    return [_button(catalog.text(f"rating.label_{score}"), Rate(event_id, score)) for score in SCORES]
+def rating_row(
+    event_id: int, catalog: Catalog, chosen: int | None = None
+) -> list[InlineKeyboardButton | None]:
+    """Five buttons, very satisfied to very dissatisfied; ``chosen`` marked once rated (another
+    press changes the rating)."""
+    return [
+        _button(
+            catalog.text("rating.chosen", label=label) if score == chosen else label,
+            Rate(event_id, score),
+        )
+        for score in SCORES
+        for label in [catalog.text(f"rating.label_{score}")]
+    ]
+
+
+def with_rating(
+    markup: InlineKeyboardMarkup | None, event_id: int, score: int, catalog: Catalog
+) -> InlineKeyboardMarkup:
+    """``markup`` with its rating row showing ``score`` as chosen (the row added if it was gone)."""
+    rows = [
+        list(row)
+        for row in (markup.inline_keyboard if markup else ())
+        if not any(isinstance(parse(b.callback_data), Rate) for b in row)
+    ]
+    return _rows(*rows, rating_row(event_id, catalog, chosen=score))
 
 
 def answer_keyboard(

@@ -1,12 +1,15 @@
 """Ratings on the five-point scale, and the optional comment after a low one.
 
-A press is stored first (a second press changes the rating); only then is the citizen thanked
-and the rating row replaced. A rating of dissatisfied or worse asks once "what was missing?":
+A press is stored first (a second press changes the rating); only then is the citizen thanked,
+in the button's toast, and the chosen face marked in the answer's rating row: two Bot API calls,
+no extra message. A rating of dissatisfied or worse asks once "what was missing?":
 the citizen's next text message is the comment, unless they skip, send a command, or wait
 longer than ten minutes.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -15,7 +18,7 @@ from bot.callback_data import Rate, SkipComment, matches
 from bot.store import Refused
 from handlers.common import current_markup, pressed, quote_id, refuse, sender, settle
 from handlers.context import BotContext
-from handlers.keyboards import skip_keyboard, without
+from handlers.keyboards import skip_keyboard, with_rating
 from handlers.sending import send_text
 
 __all__ = ["LOW_RATING", "comment_handlers", "handlers"]
@@ -25,7 +28,8 @@ LOW_RATING = 2
 
 
 async def rate(update: Update, context: BotContext) -> None:
-    """Store the rating, then thank the citizen; foreign or forged presses change nothing."""
+    """Store the rating, then thank the citizen (a toast) and mark the chosen face on the answer;
+    foreign or forged presses change nothing."""
     query, data, user = pressed(update)
     assert isinstance(data, Rate)
     catalog = context.catalog
@@ -34,19 +38,16 @@ async def rate(update: Update, context: BotContext) -> None:
     except Refused:
         await refuse(query, context)
         return
-    await query.answer(catalog.text("rating.saved"))
+    thanks = catalog.text("rating.thanks", rating=catalog.text(f"rating.name_{data.score}"))
     if query.message is None:
+        await query.answer(thanks)
         return
-    chat_id = query.message.chat.id
-    await settle(query.edit_message_reply_markup(without(current_markup(query), Rate)))
-    label = catalog.text(f"rating.name_{data.score}")
+    marked = with_rating(current_markup(query), data.event_id, data.score, catalog)
+    await asyncio.gather(query.answer(thanks), settle(query.edit_message_reply_markup(marked)))
     if data.score <= LOW_RATING:
         context.state.await_comment(data.event_id)
-        text = f"{catalog.text('rating.thanks', rating=label)}\n\n{catalog.text('rating.comment_prompt')}"
         markup = skip_keyboard(data.event_id, catalog, handoff=context.handoff_group is not None)
-        await send_text(context, chat_id, text, markup=markup)
-    else:
-        await send_text(context, chat_id, catalog.text("rating.thanks", rating=label))
+        await send_text(context, query.message.chat.id, catalog.text("rating.comment_prompt"), markup=markup)
 
 
 async def skip_comment(update: Update, context: BotContext) -> None:

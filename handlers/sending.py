@@ -6,11 +6,12 @@ import html
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.text_split import split_text
 from handlers.context import BotContext
 
-__all__ = ["send_text"]
+__all__ = ["edit_text", "send_text"]
 
 
 def _format(piece: str, bold: str | None) -> str:
@@ -52,3 +53,27 @@ async def send_text(
             )
         )
     return sent
+
+
+async def edit_text(
+    context: BotContext,
+    message: Message,
+    text: str,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    bold: str | None = None,
+) -> bool:
+    """Replace ``message``'s text (and keyboard) with ``text``; ``False``, changing nothing, when it
+    needs more than one message or the platform refuses the edit (the caller sends it instead)."""
+    if len(split_text(text)) != 1:
+        return False
+    formatted = context.platform.parse_mode_supported
+    try:
+        await message.edit_text(
+            _format(text.strip(), bold) if formatted else text.strip(),
+            parse_mode=ParseMode.HTML if formatted else None,
+            reply_markup=markup,
+        )
+    except BadRequest:
+        return False
+    return True

@@ -66,11 +66,12 @@ async def test_start_menu_topic_answer_rating(
         [[event_id, via]] = bot.rows("SELECT id, via FROM answer_events")
         assert via == "menu" and row[0] == encode(Rate(event_id, 5))
 
-        toast = await bot.press(citizen, shown, encode(Rate(event_id, 4)))
-        assert toast["text"] == fa.text("rating.saved")
-        [thanks] = await api.wait_for_messages(citizen.id)
-        assert thanks.text == fa.text("rating.thanks", rating=fa.text("rating.name_4"))
-        assert ratings_of(shown) == []  # the rating row is replaced by the thank-you
+        toast = await bot.press(citizen, shown, encode(Rate(event_id, 4)), edits="editMessageReplyMarkup")
+        assert toast["text"] == fa.text("rating.thanks", rating=fa.text("rating.name_4"))
+        await api.expect_no_messages(citizen.id)  # thanked in the toast: no extra message
+        assert ratings_of(shown) == row  # the row stays, to change the rating, with the choice marked
+        marked = fa.text("rating.chosen", label=fa.text("rating.label_4"))
+        assert [b["text"] for b in shown.reply_markup["inline_keyboard"][-1]][1] == marked
         assert bot.rows("SELECT answer_event_id, score FROM ratings") == [(event_id, 4)]
 
         back = await bot.press(citizen, welcome, "m:", edits="editMessageText")
@@ -101,7 +102,8 @@ async def test_direct_answer_more_details_and_second_press(
 
         bot.api.user_presses_button(citizen, shown, encode(Rate(event_id, 5)))
         bot.api.user_presses_button(citizen, shown, encode(Rate(event_id, 3)), strict=False)
-        await bot.api.wait_for_messages(citizen.id, 2)
+        await bot.api.wait_for_callback_answers(2)
+        await bot.api.wait_for_calls("editMessageReplyMarkup", 2)
         assert bot.rows("SELECT score FROM ratings") == [(3,)]  # changed, never added
 
 
@@ -120,10 +122,10 @@ async def test_did_you_mean_choice_is_the_resolution(
         ]
         assert choices.button_texts[0] == engine.knowledge.entry(offered[0]).title
 
-        await bot.press(citizen, choices, encode(Choose(question_id, 1)))
-        [shown] = await bot.api.wait_for_messages(citizen.id)
-        assert shown.text.startswith(engine.knowledge.entry(offered[1]).title)
-        assert choices.reply_markup is None
+        await bot.press(citizen, choices, encode(Choose(question_id, 1)), edits="editMessageText")
+        await bot.api.expect_no_messages(citizen.id)  # the "did you mean" message became the answer
+        assert choices.text.startswith(engine.knowledge.entry(offered[1]).title)
+        assert len(ratings_of(choices)) == 5
         assert bot.rows("SELECT question_id, entry_id FROM resolutions") == [(question_id, offered[1])]
         assert bot.rows("SELECT via, question_id FROM answer_events") == [("choice", question_id)]
 

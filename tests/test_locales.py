@@ -39,5 +39,8 @@ def test_every_key_the_code_uses_exists(locales: Locales) -> None:
 
 def test_button_texts_fit(locales: Locales) -> None:
     for catalog in locales.catalogs.values():
-        for key in ("bot.refused", "bot.error", "rating.saved", "rating.skipped"):
+        for key in ("bot.refused", "bot.error", "rating.skipped"):
             assert len(catalog.text(key)) <= 200, key  # answerCallbackQuery's limit
+        for score in range(1, 6):
+            thanks = catalog.text("rating.thanks", rating=catalog.text(f"rating.name_{score}"))
+            assert len(thanks) <= 200, score

@@ -619,6 +619,7 @@ def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None
     assert list(by_key) == [figure.key for figure in FIGURES]
     indicators = {LABELS.text(f"report.indicator.{key}") for key in INDICATORS}
     assert {row[0] for row in by_key.values()} == indicators
+
     def named(indicator: str, figure: str) -> tuple[str, str]:
         return FA.text(f"report.indicator.{indicator}"), FA.text(f"report.figure.{figure}.title")
 

@@ -62,8 +62,9 @@ async def test_a_full_run_logs_no_token_or_hash_secret(tmp_path: Path) -> None:
             rating = next(
                 b["callback_data"] for b in shown.buttons if b.get("callback_data", "").startswith("r:")
             )
+            thanked = len(api.callback_answers)
             api.user_presses_button(citizen, shown, rating)
-            await api.wait_for_messages(citizen.id, timeout=10)  # the thank-you
+            await api.wait_for_callback_answers(thanked + 1, timeout=10)  # the thank-you toast
             # Errors: a 500, a 401 and a dropped connection while answering, a 502 while polling.
             for fault in (Fault.server_error(), Fault.error(401, "Unauthorized"), Fault.disconnect()):
                 api.inject(fault, "sendMessage")
@@ -248,8 +249,9 @@ async def test_database_and_reports_hold_no_raw_messenger_id(tmp_path: Path) -> 
                 rating = next(
                     b["callback_data"] for b in shown.buttons if b.get("callback_data", "").startswith("r:")
                 )
+                thanked = len(api.callback_answers)
                 api.user_presses_button(citizen, shown, rating)
-                await api.wait_for_messages(citizen.id, timeout=10)
+                await api.wait_for_callback_answers(thanked + 1, timeout=10)
         assert live.process.returncode == 0, live.stderr()
         outputs = []
         for fmt in ("json", "csv", "xlsx"):
