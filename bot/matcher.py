@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.analyzer import MatchKey
@@ -121,7 +122,10 @@ class Matcher:
         """Entries best first, each with its best phrasing and a score in [0, 1]."""
         if not key or not self._phrasings:
             return []
-        query = self._vectorizer.transform([key.text])
+        # Our own input (one analysed string): sklearn's argument validation would be a third of
+        # the transform's time, so it is skipped for this call only.
+        with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
+            query = self._vectorizer.transform([key.text])
         if query.nnz == 0:
             char_scores = np.zeros(len(self._phrasings), dtype=np.float32)
         else:
