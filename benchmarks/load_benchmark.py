@@ -1,7 +1,9 @@
 """Load benchmark (on demand, not CI): the real ``sabtyar run`` against the local fake Bot API.
 
-    .venv/bin/python benchmarks/load_benchmark.py                 # 10, 100 and 1,000 citizens
-    .venv/bin/python benchmarks/load_benchmark.py --citizens 100 --seconds 20
+    .venv/bin/python benchmarks/load_benchmark.py                 # 10, 100, 1,000 citizens; 1 and 2 workers
+    .venv/bin/python benchmarks/load_benchmark.py --citizens 100 --workers 2 --seconds 20
+    .venv/bin/python benchmarks/load_benchmark.py --citizens 100 --rate 0 --http-client httpx \
+        --http-client aiohttp                                      # saturation, both transports
 
 Each simulated citizen loops: ask a question (direct answers and "did you mean" questions in
 turn), press the first offered choice when there is one, then rate the answer (4 or 5, so no
@@ -373,7 +375,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = args.citizens or [10, 100, 1_000]
     seconds = min(max(args.seconds, 1.0), 120.0)
-    runs = itertools.product(args.http_client or ["aiohttp"], args.workers or [1], sizes)
+    runs = itertools.product(args.http_client or ["aiohttp"], args.workers or [1, 2], sizes)
     for client, workers, size in runs:
         scenario = Scenario(size, args.rate, seconds, args.warmup, client, workers, args.profile, args.log)
         figures = asyncio.run(run(scenario))

@@ -185,13 +185,16 @@ async def test_a_briefly_locked_store_delays_but_loses_nothing(
         assert questions(bot) == 3
 
 
-@pytest.mark.parametrize("failure", ["database or disk is full", "attempt to write a readonly database"])
+@pytest.mark.parametrize(
+    "failure", ["database or disk is full", "attempt to write a readonly database", "database is locked"]
+)
 async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recovers(
     tmp_path: Path, engine: AnswerEngine, locales: Locales, failure: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Disk full / read-only: the citizen gets the whole answer (nothing to rate: no event id yet),
-    the failure is logged at ERROR, the question waits in the backlog and is written, once, when
-    the store works again. A rating needs the store: refused with an apology, never thanked."""
+    """Disk full / read-only / locked past the busy timeout: the citizen gets the whole answer
+    (nothing to rate: no event id yet), the failure is logged at ERROR, the question waits in the
+    backlog and is written, once, when the store works again. A rating needs the store: refused
+    with an apology, never thanked."""
     entry = engine.knowledge.entry("birthcert-duplicate")
     async with running_bot(tmp_path, engine, locales) as bot:
         rated = bot.api.create_user("rated")
