@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from bot.matcher import Candidate
 
-__all__ = ["Decision", "Outcome", "Thresholds", "decide"]
+__all__ = ["Decision", "Doubts", "Outcome", "Thresholds", "decide"]
 
 
 class Outcome(StrEnum):
@@ -51,9 +51,20 @@ class Decision:
         return self.candidates[0].score if self.candidates else 0.0
 
 
-def decide(ranked: list[Candidate], thresholds: Thresholds, unknown_share: float = 0.0) -> Decision:
+@dataclass(frozen=True)
+class Doubts:
+    """What speaks against a direct answer whatever the scores: the share of the question's weight
+    in words the knowledge base does not know, and whether it names another organisation's
+    service (a bank card, subsidies, konkur: ``other_services`` in ``knowledge/language.yaml``)."""
+
+    unknown_share: float = 0.0
+    other_service: bool = False
+
+
+def decide(ranked: list[Candidate], thresholds: Thresholds, doubts: Doubts = Doubts()) -> Decision:
     """Answer when the best entry is strong, clear of the runner-up and the question's words are
-    known; else offer the best few; else nothing."""
+    known; else offer the best few; else nothing. A question naming another organisation's
+    service is never answered directly."""
     offered = tuple(c for c in ranked[: thresholds.max_suggestions] if c.score >= thresholds.suggest)
     if not offered:
         return Decision(Outcome.NO_MATCH, ())
@@ -62,7 +73,8 @@ def decide(ranked: list[Candidate], thresholds: Thresholds, unknown_share: float
     if (
         best.score >= thresholds.answer
         and best.score - runner_up >= thresholds.margin
-        and unknown_share <= thresholds.max_unknown
+        and doubts.unknown_share <= thresholds.max_unknown
+        and not doubts.other_service
     ):
         return Decision(Outcome.ANSWER, offered)
     return Decision(Outcome.DID_YOU_MEAN, offered)

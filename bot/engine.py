@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.analyzer import Analyzer, MatchKey, hazm_lemmatizer
-from bot.decision import Decision, Outcome, Thresholds, decide
+from bot.decision import Decision, Doubts, Outcome, Thresholds, decide
 from bot.knowledge import Entry, KnowledgeBase
 from bot.knowledge_loader import KnowledgeError, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
@@ -79,10 +79,14 @@ class AnswerEngine:
         key = self.analyzer.analyze(question)
         return key, self.matcher.rank(key, limit)
 
+    def doubts(self, key: MatchKey) -> Doubts:
+        """What speaks against answering ``key`` directly (see :class:`~bot.decision.Doubts`)."""
+        return Doubts(self.matcher.unknown_share(key), other_service=bool(key.foreign))
+
     def ask(self, question: str) -> Reply:
         started = time.perf_counter()
         key, ranked = self.rank(question)
-        decision = decide(ranked, self.thresholds, self.matcher.unknown_share(key))
+        decision = decide(ranked, self.thresholds, self.doubts(key))
         return Reply(question, key, decision, tuple(ranked), time.perf_counter() - started)
 
 

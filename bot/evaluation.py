@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.decision import Outcome, Thresholds, decide
+from bot.decision import Doubts, Outcome, Thresholds, decide
 from bot.engine import AnswerEngine
 from bot.matcher import Candidate
 
@@ -117,22 +117,22 @@ class Report:
         return out
 
 
-Scored = tuple[Example, list[Candidate], float]
+Scored = tuple[Example, list[Candidate], Doubts]
 
 
 def score_examples(engine: AnswerEngine, examples: Iterable[Example]) -> list[Scored]:
-    """The ranking and unknown-word share of every example (thresholds apply later)."""
+    """The ranking and the doubts of every example (thresholds apply later)."""
     scored = []
     for example in examples:
         key, ranked = engine.rank(example.question)
-        scored.append((example, ranked, engine.matcher.unknown_share(key)))
+        scored.append((example, ranked, engine.doubts(key)))
     return scored
 
 
 def evaluate(scored: Sequence[Scored], thresholds: Thresholds) -> Report:
     report = Report()
-    for example, ranked, unknown_share in scored:
-        decision = decide(ranked, thresholds, unknown_share)
+    for example, ranked, doubts in scored:
+        decision = decide(ranked, thresholds, doubts)
         offered = [c.entry_id for c in decision.candidates]
         if not example.in_scope:
             report.out_of_scope += 1

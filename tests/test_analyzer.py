@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.analyzer import MatchKey
+from bot.decision import Doubts, Outcome, decide
 from bot.engine import AnswerEngine
 from bot.finglish import latin_skeleton, persian_skeleton
 
@@ -85,13 +86,37 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["رمز دوم کارت بانکیمو یادم رفته", "کارت سوختم گم شده", "کارت پایان خدمتم گم شده", "یارانه من قطع شده"],
+    [
+        "رمز دوم کارت بانکیمو یادم رفته",
+        "کارت سوختم گم شده",
+        "کارت پایان خدمتم گم شده",
+        "یارانه من قطع شده",
+        "کارت بانکم رو گم کردم",  # lemmatized to کارت بانک
+        "یارانه بچه ها کی میاد",  # few words besides the service: its share alone would not stop it
+        "sim karte jadid ba kart melli",
+        "kart payan khedmat gom shode",
+    ],
 )
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
     analyzed = key(engine, text)
     assert analyzed.foreign
-    assert engine.matcher.unknown_share(analyzed) > engine.thresholds.max_unknown
+    assert engine.doubts(analyzed).other_service
     assert engine.ask(text).answer_id is None
+
+
+def test_the_other_service_rule_holds_whatever_the_scores(engine: AnswerEngine) -> None:
+    ranked = engine.rank("کارت ملی هوشمندم گم شده")[1]
+    assert decide(ranked, engine.thresholds, Doubts()).outcome is Outcome.ANSWER
+    assert decide(ranked, engine.thresholds, Doubts(other_service=True)).outcome is Outcome.DID_YOU_MEAN
+
+
+def test_context_words_do_not_block_a_civil_registration_answer(engine: AnswerEngine) -> None:
+    """School or university as the reason for the question is not another organisation's service."""
+    for text in (
+        "برای ثبت نام مدرسه پسرم کد ملی لازمه کد ملیشو از کجا بگیرم",
+        "شناسنامه المثنی برای دانشگاه",
+    ):
+        assert not key(engine, text).foreign
 
 
 def test_a_service_word_inside_another_phrase_is_not_foreign(engine: AnswerEngine) -> None:
