@@ -26,14 +26,22 @@ __all__ = ["FinglishReader", "latin_skeleton", "persian_skeleton"]
 _PERSIAN_CLASSES = str.maketrans(
     {
         "ب": "b", "پ": "p", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s",
-        "ج": "j", "چ": "c", "ح": "h", "ه": "h", "خ": "x", "د": "d", "ذ": "z",
+        "ج": "j", "چ": "C", "ح": "h", "ه": "h", "خ": "x", "د": "d", "ذ": "z",
         "ز": "z", "ض": "z", "ظ": "z", "ر": "r", "ژ": "Z", "ش": "S", "غ": "q",
         "ق": "q", "ف": "f", "ک": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n",
         "ا": None, "آ": None, "و": None, "ی": None, "ع": None, "ء": None,
         "\u200c": None, " ": None,
     }
 )  # fmt: skip
-_LATIN_DIGRAPHS = (("sh", "S"), ("kh", "x"), ("ch", "c"), ("gh", "q"), ("zh", "Z"), ("ph", "f"))
+_LATIN_DIGRAPHS = (("sh", "S"), ("kh", "x"), ("ch", "C"), ("gh", "q"), ("zh", "Z"), ("ph", "f"))
+#: Endings glued to Finglish words (possessives, ezafe, object marker, plural), longest first:
+#: ``pedaram`` is ``pedar`` + ``am``, ``sabte`` is ``sabt`` + ezafe.
+_LATIN_ENDINGS = tuple(
+    sorted(
+        ("hamo", "amo", "emoon", "etoon", "eshoon", "esh", "ash", "am", "at", "et", "ro", "ha", "mo", "e"),
+        key=len,
+    )
+)[::-1]
 _LATIN_CLASSES = str.maketrans(
     {"c": "k", "q": "q", "x": "x", "w": None, "v": None, "y": None, "'": None,
      "a": None, "e": None, "i": None, "o": None, "u": None}
@@ -97,12 +105,25 @@ class FinglishReader:
 
     @lru_cache(maxsize=4096)  # noqa: B019  (one reader lives as long as its engine)
     def read(self, token: str) -> str:
-        """The Persian reading of one Latin word, or '' when it has none."""
+        """The Persian reading of one Latin word, or '' when it has none (a glued ending is tried
+        off when the whole word has no reading)."""
         token = token.lower()
+        whole = self._read_whole(token)
+        if whole:
+            return whole
+        for ending in _LATIN_ENDINGS:
+            stem = token[: -len(ending)]
+            if token.endswith(ending) and len(stem) >= 3:
+                found = self._read_whole(stem, min_skeleton=2)
+                if found:
+                    return found
+        return ""
+
+    def _read_whole(self, token: str, min_skeleton: int = 3) -> str:
         if token in self._curated:
             return self._curated[token]
         skeleton = latin_skeleton(token)
-        if len(skeleton) >= 3 and skeleton in self._by_skeleton:
+        if len(skeleton) >= min_skeleton and skeleton in self._by_skeleton:
             return self._by_skeleton[skeleton]
         if len(skeleton) >= 5 and self._skeletons:
             found = process.extractOne(skeleton, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1)

@@ -58,6 +58,20 @@ def test_words_outside_the_base_are_unknown(engine: AnswerEngine, text: str, unk
     assert engine.matcher.unknown_share(analyzed) > engine.thresholds.max_unknown
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sabte fote pedaram", ("ثبت", "وفات", "پدر")),  # ezafe and a possessive glued on
+        ("shenasnamamo gom kardam", ("شناسنامه", "گم")),
+        ("kartesh", ("کارت",)),
+    ],
+)
+def test_finglish_words_with_endings_are_read(
+    engine: AnswerEngine, text: str, expected: tuple[str, ...]
+) -> None:
+    assert key(engine, text).tokens == expected
+
+
 def test_unreadable_finglish_stays_an_unknown_word(engine: AnswerEngine) -> None:
     analyzed = key(engine, "xqzw kart")
     assert "xqzw" in analyzed.tokens and "xqzw" in analyzed.unknown
@@ -78,6 +92,8 @@ def test_answer_text_is_never_normalized(engine: AnswerEngine) -> None:
         ("kart", "کارت"),
         ("tavallod", "تولد"),
         ("sabte ahval", "ثبت احوال"),
+        ("bache", "بچه"),  # ch is چ, not ک
+        ("chap", "چاپ"),
     ],
 )
 def test_skeletons_meet(latin: str, persian: str) -> None:
