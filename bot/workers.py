@@ -106,21 +106,30 @@ async def _supervise(
         pollers.append(Poller(platform, outlets, allowed_updates, poll_timeout))
     exited: dict[int, int] = {}
     watching = asyncio.create_task(_watch(children, exited, stop))
-    polling = [asyncio.create_task(poller.run(stop)) for poller in pollers]
+    polling = [asyncio.create_task(_poll(poller, stop)) for poller in pollers]
     await stop.wait()
-    results = await asyncio.gather(*polling, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            _LOG.error("polling stopped: %r", result)
+    polled_well = all(await asyncio.gather(*polling))
     watching.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await watching
     for writer in writers:  # the workers see the end of their feeds
         writer.close()
-    failed = bool(exited) or any(poller.rejected for poller in pollers)
+    failed = bool(exited) or not polled_well or any(poller.rejected for poller in pollers)
     await asyncio.to_thread(_stop_children, [pid for pid in children if pid not in exited], exited)
     failed = failed or any(code != 0 for code in exited.values())
     return 1 if failed else 0
+
+
+async def _poll(poller: Poller, stop: asyncio.Event) -> bool:
+    """Run one poller; whatever ends it (also a bug, a worker's closed socket) stops the group."""
+    try:
+        await poller.run(stop)
+        return True
+    except Exception:
+        _LOG.exception("%s: polling failed: stopping", poller.platform.name)
+        return False
+    finally:
+        stop.set()
 
 
 async def _watch(children: list[int], exited: dict[int, int], stop: asyncio.Event) -> None:

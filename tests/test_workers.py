@@ -196,3 +196,20 @@ async def test_the_feed_skips_bad_lines_and_queues_the_rest(
     assert [update.update_id for update in queued] == [1, 3]
     assert queued[0].message is not None and queued[0].message.text == "سلام"
     assert len([r for r in caplog.records if "could not be read" in r.getMessage()]) == 2
+
+
+async def test_a_poller_that_fails_stops_the_group(caplog: pytest.LogCaptureFixture) -> None:
+    """A poller that ends on an error (a worker's socket gone, a bug) must not leave the parent
+    waiting with nobody polling: the group stops, and the exit status says it failed."""
+    from bot.workers import _poll
+
+    class Broken:
+        platform = default_platform("telegram")
+
+        async def run(self, stop: asyncio.Event) -> None:
+            raise ConnectionResetError("worker socket closed")
+
+    stop = asyncio.Event()
+    with caplog.at_level("ERROR", logger="sabtyar.workers"):
+        assert await _poll(Broken(), stop) is False  # type: ignore[arg-type]
+    assert stop.is_set() and "polling failed" in caplog.text
