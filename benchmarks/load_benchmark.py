@@ -233,6 +233,16 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def shared_memory_mb(pids: list[int]) -> float:
+    """The processes' memory now, pages shared copy-on-write counted once (summed PSS)."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
 def peak_memory_mb(pids: list[int]) -> float:
     """The summed peak RSS (pages the workers share copy-on-write with the parent count twice)."""
     total = 0
@@ -304,6 +314,7 @@ async def run(scenario: Scenario) -> dict[str, Any]:
                 cpu = cpu_seconds(pids) - cpu_start
                 own_cpu = time.process_time() - own_start
                 memory = peak_memory_mb(pids)
+                proportional = shared_memory_mb(pids)
                 stop.set()
                 await asyncio.wait(tasks, timeout=REPLY_TIMEOUT + 5)
                 for task in tasks:
@@ -352,6 +363,7 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "bot_cpu_per_s": round(cpu / elapsed, 2),
         "bot_cpu_ms_per_update": round(1000 * cpu / len(results.latencies), 2) if results.latencies else None,
         "bot_peak_mb": round(memory, 1),
+        "bot_pss_mb": round(proportional, 1),
         "fake_server_cpu_per_s": round(own_cpu / elapsed, 2),
         "exit_code": process.returncode,
     }
@@ -390,6 +402,7 @@ def main() -> int:
                 f"  p99 {figures['p99_ms']} ms  errors {sum(errors.values())} {errors}"
                 f"  bot CPU {figures['bot_cpu_per_s']} s/s"
                 f" ({figures['bot_cpu_ms_per_update']} ms/update)  peak {figures['bot_peak_mb']} MB"
+                f" (PSS {figures['bot_pss_mb']} MB)"
                 f"  (fake server + citizens CPU {figures['fake_server_cpu_per_s']} s/s)"
                 f"  ({figures['updates']} updates in {figures['seconds']} s: {figures['by_kind']};"
                 f" median offered-to-fetched {figures['median_fetch_ms']} ms,"
