@@ -27,6 +27,8 @@ __all__ = ["Poller"]
 
 _LOG = logging.getLogger("sabtyar.workers")
 _MAX_PAUSE = 30.0
+#: Longest wait for the workers to take a batch before the group is stopped as broken.
+_HAND_ON_SECONDS = 30.0
 
 
 class Poller:
@@ -90,7 +92,8 @@ class Poller:
             self.outlets[shard_of(update, len(self.outlets))].write(encode_update(update))
             self.offset = update["update_id"] + 1
             self.handed_on += 1
-        await asyncio.gather(*(outlet.drain() for outlet in self.outlets))
+        # A worker that stops reading (its loop stuck) must not hang the parent, and SIGTERM with it.
+        await asyncio.wait_for(asyncio.gather(*(outlet.drain() for outlet in self.outlets)), _HAND_ON_SECONDS)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set (or the token is rejected), then confirm what was handed on."""
