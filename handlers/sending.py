@@ -22,6 +22,13 @@ def _format(piece: str, bold: str | None) -> str:
     return escaped
 
 
+def _rendered(context: BotContext, piece: str, bold: str | None) -> tuple[str, ParseMode | None]:
+    """One message's text and parse mode: HTML with the bold title where the platform supports it."""
+    if context.platform.parse_mode_supported:
+        return _format(piece, bold), ParseMode.HTML
+    return piece, None
+
+
 async def send_text(
     context: BotContext,
     chat_id: int,
@@ -37,15 +44,15 @@ async def send_text(
     elsewhere everything is plain text. ``reply_to`` quotes the citizen's message (in groups).
     """
     pieces = split_text(text)
-    formatted = context.platform.parse_mode_supported
     sent = []
     for number, piece in enumerate(pieces):
         last = number == len(pieces) - 1
+        body, parse_mode = _rendered(context, piece, bold if number == 0 else None)
         sent.append(
             await context.bot.send_message(
                 chat_id,
-                _format(piece, bold if number == 0 else None) if formatted else piece,
-                parse_mode=ParseMode.HTML if formatted else None,
+                body,
+                parse_mode=parse_mode,
                 reply_markup=markup if last else None,
                 reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
                 if reply_to is not None and number == 0
@@ -65,15 +72,12 @@ async def edit_text(
 ) -> bool:
     """Replace ``message``'s text (and keyboard) with ``text``; ``False``, changing nothing, when it
     needs more than one message or the platform refuses the edit (the caller sends it instead)."""
-    if len(split_text(text)) != 1:
+    pieces = split_text(text)
+    if len(pieces) != 1:
         return False
-    formatted = context.platform.parse_mode_supported
+    body, parse_mode = _rendered(context, pieces[0], bold)
     try:
-        await message.edit_text(
-            _format(text.strip(), bold) if formatted else text.strip(),
-            parse_mode=ParseMode.HTML if formatted else None,
-            reply_markup=markup,
-        )
+        await message.edit_text(body, parse_mode=parse_mode, reply_markup=markup)
     except BadRequest:
         return False
     return True

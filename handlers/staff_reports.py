@@ -57,28 +57,35 @@ async def command_period(update: Update, context: BotContext) -> Period | None:
         return None
 
 
-async def stats(update: Update, context: BotContext) -> None:
-    """The period's figures as text, then the chart as a photo."""
+async def requested_report(update: Update, context: BotContext) -> tuple[int, Period, Report] | None:
+    """The chat, the period the command names and its report; ``None`` after a bad period (said)."""
     _message, _user, chat = sender(update)
     period = await command_period(update, context)
     if period is None:
+        return None
+    return chat.id, period, await build_report(context.store, context.knowledge, period, context.catalog)
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """The period's figures as text, then the chart as a photo."""
+    requested = await requested_report(update, context)
+    if requested is None:
         return
+    chat_id, period, report = requested
     catalog = context.catalog
-    report = await build_report(context.store, context.knowledge, period, catalog)
     title = catalog.text("staff.stats_title", period=period.title(catalog))
-    await send_text(context, chat.id, f"{title}\n\n{figures_text(report)}")
+    await send_text(context, chat_id, f"{title}\n\n{figures_text(report)}")
     png = await asyncio.to_thread(chart_png, report)
-    await context.bot.send_photo(chat.id, InputFile(io.BytesIO(png), filename="sabtyar-chart.png"))
+    await context.bot.send_photo(chat_id, InputFile(io.BytesIO(png), filename="sabtyar-chart.png"))
 
 
 async def export(update: Update, context: BotContext) -> None:
     """The indicator workbook of the period as a document."""
-    _message, _user, chat = sender(update)
-    period = await command_period(update, context)
-    if period is None:
+    requested = await requested_report(update, context)
+    if requested is None:
         return
+    chat_id, period, report = requested
     catalog = context.catalog
-    report = await build_report(context.store, context.knowledge, period, catalog)
 
     def workbook() -> bytes:
         buffer = io.BytesIO()
@@ -88,7 +95,7 @@ async def export(update: Update, context: BotContext) -> None:
     data = await asyncio.to_thread(workbook)
     name = f"sabtyar-{period.to_json()['from']}-{period.to_json()['to']}.xlsx"
     caption = catalog.text("staff.export_caption", period=period.title(catalog))
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(data), filename=name), caption=caption)
+    await context.bot.send_document(chat_id, InputFile(io.BytesIO(data), filename=name), caption=caption)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
