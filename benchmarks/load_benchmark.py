@@ -233,24 +233,24 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def shared_memory_mb(pids: list[int]) -> float:
-    """The processes' memory now, pages shared copy-on-write counted once (summed PSS)."""
+def _status_sum_mb(pids: list[int], file: str, field: str) -> float:
+    """``field`` (in kB) of ``/proc/<pid>/<file>``, summed over ``pids``, in MB."""
     total = 0
     for pid in pids:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(field):
                 total += int(line.split()[1])
     return total / 1024
+
+
+def shared_memory_mb(pids: list[int]) -> float:
+    """The processes' memory now, pages shared copy-on-write counted once (summed PSS)."""
+    return _status_sum_mb(pids, "smaps_rollup", "Pss:")
 
 
 def peak_memory_mb(pids: list[int]) -> float:
     """The summed peak RSS (pages the workers share copy-on-write with the parent count twice)."""
-    total = 0
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                total += int(line.split()[1])
-    return total / 1024
+    return _status_sum_mb(pids, "status", "VmHWM:")
 
 
 def percentile(values: list[float], share: float) -> float:
