@@ -19,7 +19,6 @@ every Persian letter. Days are Iran calendar days labelled in Jalali with Persia
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import io
 import math
@@ -40,7 +39,7 @@ from bot.knowledge import KnowledgeBase
 from bot.locale import Catalog
 from bot.report import Period, Report, build_report, iran_day
 from bot.report_labels import ReportLabels
-from bot.store import Store
+from bot.store import run_on_existing_store
 from bot.store.periods import parse_day
 
 __all__ = [
@@ -269,7 +268,7 @@ def render_chart(
             raise ValueError("a report has its own period: pass start=None, end=None")
         report = source
     else:
-        report = asyncio.run(_read(Path(source), chart_period(start, end), knowledge, catalog))
+        report = _read(Path(source), chart_period(start, end), knowledge, catalog)
     png = chart_png(report)
     if isinstance(out_png, (str, Path)):
         Path(out_png).write_bytes(png)
@@ -277,17 +276,16 @@ def render_chart(
         out_png.write(png)
 
 
-async def _read(
+def _read(
     path: Path, period: Period, knowledge: KnowledgeBase | Path | None, catalog: Catalog | None
 ) -> Report:
     from bot.knowledge_loader import load_knowledge
     from bot.locale import load_locales
     from bot.settings import ROOT
 
-    if not isinstance(knowledge, KnowledgeBase):
-        knowledge = load_knowledge(knowledge or ROOT / "knowledge")
-    catalog = catalog or load_locales(ROOT / "locales").get("fa")
-    if not path.is_file():
-        raise FileNotFoundError(f"no sabtyar database at {path}")
-    async with await Store.open(path) as store:
-        return await build_report(store, knowledge, period, catalog)
+    if isinstance(knowledge, KnowledgeBase):
+        base = knowledge
+    else:
+        base = load_knowledge(knowledge or ROOT / "knowledge")
+    labels = catalog or load_locales(ROOT / "locales").get("fa")
+    return run_on_existing_store(path, lambda store: build_report(store, base, period, labels))

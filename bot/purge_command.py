@@ -12,14 +12,13 @@ raw texts older than DAYS days are removed (the freed pages are zeroed and the W
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.store import Store, StoreError
+from bot.store import StoreError, run_on_existing_store
 
 __all__ = ["add_purge_parser", "purge_main", "run_purge"]
 
@@ -28,15 +27,8 @@ def purge_main(db_path: Path, days: int, now: datetime | None = None) -> int:
     """Blank texts older than ``days`` days; the number blanked. ``FileNotFoundError`` without a database."""
     if days < 0:
         raise ValueError("--older-than must be 0 or more days")
-    if not Path(db_path).is_file():
-        raise FileNotFoundError(f"no sabtyar database at {db_path}")
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-
-    async def purge() -> int:
-        async with await Store.open(db_path) as store:
-            return await store.purge_raw_text(cutoff)
-
-    return asyncio.run(purge())
+    return run_on_existing_store(db_path, lambda store: store.purge_raw_text(cutoff))
 
 
 def add_purge_parser(subparsers: Any) -> argparse.ArgumentParser:

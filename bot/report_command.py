@@ -16,7 +16,6 @@ without ``--to`` it ends today. The format defaults to the ``--out`` file's suff
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ from bot.locale import Catalog
 from bot.report import Period, Report, build_report, iran_day
 from bot.report_output import report_csv, report_json
 from bot.report_workbook import write_workbook
-from bot.store import Store, StoreError
+from bot.store import StoreError, run_on_existing_store
 from bot.store.periods import parse_day
 
 __all__ = ["add_report_parsers", "report_period", "run_chart", "run_report"]
@@ -75,12 +74,9 @@ def add_report_parsers(subparsers: Any) -> None:
     chart.add_argument("--out", type=Path, required=True, help="the PNG file to write")
 
 
-async def _read(path: Path, knowledge_dir: Path, period: Period, catalog: Catalog) -> Report:
+def _read(path: Path, knowledge_dir: Path, period: Period, catalog: Catalog) -> Report:
     knowledge = load_knowledge(knowledge_dir)
-    if not path.is_file():
-        raise FileNotFoundError(f"no sabtyar database at {path}")
-    async with await Store.open(path) as store:
-        return await build_report(store, knowledge, period, catalog)
+    return run_on_existing_store(path, lambda store: build_report(store, knowledge, period, catalog))
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -98,7 +94,7 @@ def _run(
         kind = "png" if chart else _format(args)
         if kind == "xlsx" and args.out is None:
             raise ValueError("an xlsx workbook needs --out FILE.xlsx")
-        report = asyncio.run(_read(args.db or store_path, knowledge_dir, period, catalog))
+        report = _read(args.db or store_path, knowledge_dir, period, catalog)
     except ValueError as error:
         print(f"sabtyar {name}: {error}", file=sys.stderr)
         return 2

@@ -14,14 +14,13 @@ both ends included. Output: ``{"questions", "answered", "did_you_mean", "unanswe
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
-from bot.store import Store, StoreError
+from bot.store import StoreError, run_on_existing_store
 from bot.store.periods import day_bounds
 
 __all__ = ["add_stats_parser", "run_stats", "stats_main"]
@@ -30,14 +29,7 @@ __all__ = ["add_stats_parser", "run_stats", "stats_main"]
 def stats_main(db_path: Path, date_from: str | None, date_to: str | None) -> dict[str, Any]:
     """The fixed JSON figures for the period; ``ValueError`` on a bad date, ``FileNotFoundError``."""
     start, end = day_bounds(date_from, date_to)
-    if not Path(db_path).is_file():
-        raise FileNotFoundError(f"no sabtyar database at {db_path}")
-
-    async def read() -> dict[str, Any]:
-        async with await Store.open(db_path) as store:
-            return (await store.stats(start, end)).to_json()
-
-    return asyncio.run(read())
+    return run_on_existing_store(db_path, lambda store: store.stats(start, end)).to_json()
 
 
 def add_stats_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import UserHasher, is_valid_national_code, mask_personal_data, update_key
 from bot.store.records import PLATFORMS, Platform, Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import Stats
-from bot.store.store import Refused, SchemaError, Store, StoreError, StoreUnavailable
+from bot.store.store import Refused, SchemaError, Store, StoreError, StoreUnavailable, run_on_existing_store
 
 __all__ = [
     "MIGRATIONS",
@@ -28,5 +28,6 @@ __all__ = [
     "Via",
     "is_valid_national_code",
     "mask_personal_data",
+    "run_on_existing_store",
     "update_key",
 ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ from bot.store.privacy import is_user_hash, mask_personal_data, update_key
 from bot.store.records import PLATFORMS, VIA, Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import SATISFIED, Stats
 
-__all__ = ["Refused", "SchemaError", "Store", "StoreError", "StoreUnavailable"]
+__all__ = ["Refused", "SchemaError", "Store", "StoreError", "StoreUnavailable", "run_on_existing_store"]
 
 T = TypeVar("T")
 
@@ -587,3 +587,16 @@ class Store:
         async with self._lock:
             await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return blanked
+
+
+def run_on_existing_store[R](path: Path | str, work: Callable[[Store], Awaitable[R]]) -> R:
+    """``work``'s result on the database at ``path``, in an event loop of its own (the CLI's
+    offline commands). Never creates a database: ``FileNotFoundError`` when there is none."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no sabtyar database at {path}")
+
+    async def run() -> R:
+        async with await Store.open(path) as store:
+            return await work(store)
+
+    return asyncio.run(run())
