@@ -36,7 +36,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def _synthetic(knowledge, phrasings: int, seed: int = 7):  # type: ignore[no-untyped-def]
     """The shipped base plus distractor entries built from shuffled knowledge-base words."""
-    from bot.knowledge import Category, Entry, KnowledgeBase
+    from bot.knowledge.model import Category, Entry, KnowledgeBase
 
     rng = random.Random(seed)
     words = sorted({w for e in knowledge.entries.values() for q in e.questions for w in q.split()})
@@ -57,10 +57,10 @@ def _synthetic(knowledge, phrasings: int, seed: int = 7):  # type: ignore[no-unt
 def run_case(case: str, sample: int) -> dict[str, float]:
     """One case in this process: build, then time every question; return the figures."""
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    from bot.engine import AnswerEngine, new_analyzer
-    from bot.evaluation import read_examples
-    from bot.knowledge_loader import load_knowledge
-    from bot.lexicon import load_lexicon
+    from bot.engine.engine import AnswerEngine, new_analyzer
+    from bot.engine.evaluation import read_examples
+    from bot.engine.lexicon import load_lexicon
+    from bot.knowledge.loader import load_knowledge
     from bot.settings import Settings
 
     settings = Settings()

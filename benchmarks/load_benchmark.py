@@ -44,9 +44,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.platform_settings import HTTP_CLIENTS  # noqa: E402
-from tests.fakeapi import FakeBotApi, FakeUser  # noqa: E402
-from tests.fakeapi.objects import CallRecord  # noqa: E402
+from bot.messenger.platforms import HTTP_CLIENTS  # noqa: E402
+from tests.support.fakeapi import FakeBotApi, FakeUser  # noqa: E402
+from tests.support.fakeapi.objects import CallRecord  # noqa: E402
 
 DIRECT = ["شناسنامه‌ام گم شده", "کارت ملی هوشمند گم شده چیکار کنم", "هزینه المثنی شناسنامه چقدره"]
 DOUBTFUL = ["کارت", "شناسنامه", "مدارک"]
@@ -287,7 +287,7 @@ async def run(scenario: Scenario) -> dict[str, Any]:
             command = [sys.executable]
             if profile_out is not None:
                 command += ["-m", "cProfile", "-o", str(profile_out)]
-            command += ["-m", "bot.cli", "--config", str(config), "run"]
+            command += ["-m", "bot.cli.main", "--config", str(config), "run"]
             env = {k: v for k, v in os.environ.items() if not k.startswith("SABTYAR_")}
             with log_path.open("wb") as log:
                 process = subprocess.Popen(

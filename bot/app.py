@@ -14,10 +14,10 @@ import contextlib
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.flood import FloodGate
-from bot.http_client import AiohttpRequest
-from bot.platform_settings import PlatformSettings
-from bot.rate_limit import PlatformRateLimiter
+from bot.messenger.flood import FloodGate
+from bot.messenger.http_client import AiohttpRequest
+from bot.messenger.platforms import PlatformSettings
+from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.store import Store
 from bot.store.backlog import Backlog
 from handlers import all_handlers, on_error

@@ -23,17 +23,17 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config_values import ConfigError
-from bot.engine import AnswerEngine
+from bot.engine.engine import AnswerEngine
 from bot.hash_secret import user_hash_secret
-from bot.knowledge_loader import KnowledgeError
+from bot.knowledge.loader import KnowledgeError
+from bot.knowledge.offices import load_offices
 from bot.locale import Locales
 from bot.log_setup import configure_logging
-from bot.offices import load_offices
-from bot.platform_settings import PlatformSettings
+from bot.messenger.platforms import PlatformSettings
+from bot.messenger.update_feed import feed_updates
+from bot.messenger.workers import run_workers
 from bot.settings import Settings
 from bot.store import UserHasher
-from bot.update_feed import feed_updates
-from bot.workers import run_workers
 from handlers.context import Shared
 
 __all__ = ["POLL_TIMEOUT", "StartupError", "run_bots", "run_platforms", "serve"]
@@ -93,7 +93,7 @@ async def serve(
 ) -> None:
     """Run ``platforms`` until ``stop`` is set; ``StartupError`` if one cannot start.
 
-    ``feeds`` (in a worker process, ``bot/workers.py``): per platform name, the socket the
+    ``feeds`` (in a worker process, ``bot/messenger/workers.py``): per platform name, the socket the
     polling process hands this worker's updates on, instead of PTB's own polling. The worker
     stops when a feed ends, and follows knowledge changes other workers make.
     """

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.config_values import ConfigError, Section
-from bot.decision import Thresholds
-from bot.matcher import Weights
-from bot.platform_settings import PLATFORM_NAMES, PlatformSettings, default_platform, read_platforms
+from bot.engine.decision import Thresholds
+from bot.engine.matcher import Weights
+from bot.messenger.platforms import PLATFORM_NAMES, PlatformSettings, default_platform, read_platforms
+from bot.messenger.staff_settings import HandoffSettings, StaffSettings, read_handoff, read_staff
 from bot.secret import Secret
-from bot.staff_settings import HandoffSettings, StaffSettings, read_handoff, read_staff
 
 __all__ = [
     "HASH_SECRET_VARIABLE",
@@ -91,7 +91,7 @@ class Settings:
     staff: StaffSettings = field(default_factory=StaffSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     source: Path | None = None
-    #: ``[general] workers``: processes handling updates (above 1: ``bot/workers.py``).
+    #: ``[general] workers``: processes handling updates (above 1: ``bot/messenger/workers.py``).
     workers: int = 1
 
     def platform(self, name: str) -> PlatformSettings:

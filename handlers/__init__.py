@@ -17,30 +17,28 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import (
-    broadcast,
+from handlers import flood, groups, membership
+from handlers.citizen import (
     choices,
     details,
     fallback,
-    flood,
-    groups,
     handoff,
     language,
     location,
     media,
-    membership,
     menu,
     questions,
     ratings,
-    staff_curation,
-    staff_input,
-    staff_kb,
-    staff_reports,
     start,
     subscription,
 )
 from handlers.context import BotContext
 from handlers.errors import on_error
+from handlers.staff import broadcast
+from handlers.staff import curation as staff_curation
+from handlers.staff import input as staff_input
+from handlers.staff import kb as staff_kb
+from handlers.staff import reports as staff_reports
 
 __all__ = ["all_handlers", "on_error"]
 

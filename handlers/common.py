@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest
 
-from bot.callback_data import CallbackData, parse
+from bot.messenger.callback_data import CallbackData, parse
 from handlers.context import BotContext
 
 __all__ = ["current_markup", "pressed", "quote_id", "refuse", "sender", "settle"]

@@ -15,13 +15,13 @@ from typing import Any
 from telegram import User
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from bot.engine import AnswerEngine
-from bot.flood import FloodGate
-from bot.knowledge import Entry, KnowledgeBase
-from bot.live_engine import LiveEngine
+from bot.engine.engine import AnswerEngine
+from bot.engine.live import LiveEngine
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.knowledge.offices import Office
 from bot.locale import Catalog, Locales
-from bot.offices import Office
-from bot.platform_settings import PlatformSettings
+from bot.messenger.flood import FloodGate
+from bot.messenger.platforms import PlatformSettings
 from bot.settings import Settings
 from bot.store import Store, UserHasher
 from bot.store.backlog import Backlog

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from bot.flood import Verdict
+from bot.messenger.flood import Verdict
 from handlers.common import quote_id
 from handlers.context import BotContext
 from handlers.sending import send_text

@@ -1,4 +1,4 @@
-"""Inline keyboards: every button's data comes from :mod:`bot.callback_data`."""
+"""Inline keyboards: every button's data comes from :mod:`bot.messenger.callback_data`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_data import (
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.locale import LANGUAGES, Catalog, Locales
+from bot.messenger.callback_data import (
     AddPhrasing,
     CallbackData,
     Choose,
@@ -24,8 +26,6 @@ from bot.callback_data import (
     encode,
     parse,
 )
-from bot.knowledge import Entry, KnowledgeBase
-from bot.locale import LANGUAGES, Catalog, Locales
 from handlers.context import entry_title
 
 __all__ = [

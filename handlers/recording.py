@@ -4,11 +4,40 @@ out anyway and the write waits in the backlog (``bot/store/backlog.py``) to be r
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
-from bot.store import Store, StoreUnavailable
+from bot.engine.engine import Reply
+from bot.store import Platform, QuestionEvent, Store, StoreUnavailable
 from handlers.context import BotContext
 
-__all__ = ["recorded"]
+__all__ = ["question_event", "recorded"]
+
+
+def question_event(
+    reply: Reply,
+    *,
+    platform: Platform,
+    user_hash: str,
+    language: str,
+    update_id: int | None = None,
+    response_ms: int | None = None,
+    asked_at: datetime | None = None,
+) -> QuestionEvent:
+    """The store's event for an engine ``Reply``; ``response_ms`` defaults to the engine's own time."""
+    return QuestionEvent(
+        platform=platform,
+        user_hash=user_hash,
+        language=language,
+        text=reply.question,
+        match_form=reply.key.text,
+        outcome=str(reply.outcome),
+        answer_id=reply.answer_id,
+        score=float(reply.decision.score),
+        candidates=tuple(reply.offered_ids),
+        response_ms=round(reply.seconds * 1000) if response_ms is None else response_ms,
+        update_id=update_id,
+        asked_at=asked_at,
+    )
 
 
 async def recorded[T](context: BotContext, label: str, write: Callable[[Store], Awaitable[T]]) -> T | None:

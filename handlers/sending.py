@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.text_split import split_text
+from bot.messenger.text_split import split_text
 from handlers.context import BotContext
 
 __all__ = ["edit_text", "send_text"]

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from bot.analyzer import Analyzer
-from bot.engine import AnswerEngine, build_engine, new_analyzer
-from bot.lexicon import load_lexicon
+from bot.engine.analyzer import Analyzer
+from bot.engine.engine import AnswerEngine, build_engine, new_analyzer
+from bot.engine.lexicon import load_lexicon
 from bot.locale import Locales, load_locales
 from bot.settings import ROOT, Settings
 

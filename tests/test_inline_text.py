@@ -21,11 +21,11 @@ FOLDERS = ("bot", "handlers")
 
 #: Modules whose Persian literals are data, not text shown to anyone, and why.
 ALLOWED: dict[str, str] = {
-    "bot/normalize.py": "letter-folding table: Arabic letter forms to the Persian ones",
-    "bot/analyzer.py": "colloquial endings, homophone letters and the silent heh of the analyzer",
-    "bot/finglish.py": "transliteration table: Persian letters to Latin consonants",
-    "bot/chat.py": "QUIT_WORDS: what a user may type to leave the terminal chat (input vocabulary)",
-    "bot/cli.py": "the command line's --help description and examples",
+    "bot/engine/normalize.py": "letter-folding table: Arabic letter forms to the Persian ones",
+    "bot/engine/analyzer.py": "colloquial endings, homophone letters and the silent heh of the analyzer",
+    "bot/engine/finglish.py": "transliteration table: Persian letters to Latin consonants",
+    "bot/cli/chat.py": "QUIT_WORDS: what a user may type to leave the terminal chat (input vocabulary)",
+    "bot/cli/main.py": "the command line's --help description and examples",
     "bot/store/privacy.py": "masks written into the database as stored markers, not shown as text",
 }
 

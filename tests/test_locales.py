@@ -7,7 +7,7 @@ import string
 
 from bot.locale import Locales
 from bot.settings import ROOT
-from handlers.media import _KINDS
+from handlers.citizen.media import _KINDS
 
 _LOOKUP = re.compile(r"""\.text\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import re
 
+from bot.calendar import ALL_DIGITS, latin_digits
+
 __all__ = [
     "NATIONAL_CODE_MASK",
     "PHONE_MASK",
@@ -26,8 +28,6 @@ __all__ = [
 NATIONAL_CODE_MASK = "[کد ملی]"
 PHONE_MASK = "[تلفن]"
 
-_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_ALL_DIGITS = "0123456789۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
 _DIGIT = "[0-9۰-۹٠-٩]"
 _SEP = "[ \u00a0\\-\u2010\u2011\u2013\u2014]?"
 _NOT_BEFORE = f"(?<!{_DIGIT})"
@@ -37,7 +37,7 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 
 def _d(latin: str) -> str:
     """One digit in any of the three alphabets: ``_d("9")`` matches 9, ۹ and ٩."""
-    return "[" + "".join(c for c in _ALL_DIGITS if c.translate(_LATIN) in latin) + "]"
+    return "[" + "".join(c for c in ALL_DIGITS if latin_digits(c) in latin) + "]"
 
 
 def _run(count: int) -> str:
@@ -58,7 +58,7 @@ _TEN_DIGITS = re.compile(_NOT_BEFORE + _DIGIT + _run(9) + _NOT_AFTER)
 
 def is_valid_national_code(code: str) -> bool:
     """True for ten digits (any alphabet, separators ignored) whose check digit is right."""
-    digits = re.sub(r"\D", "", code.translate(_LATIN))
+    digits = re.sub(r"\D", "", latin_digits(code))
     if len(digits) != 10 or not digits.isascii() or len(set(digits)) == 1:
         return False
     remainder = sum(int(digits[i]) * (10 - i) for i in range(9)) % 11

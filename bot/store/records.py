@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, get_args
-
-if TYPE_CHECKING:
-    from bot.engine import Reply
+from typing import Literal, get_args
 
 __all__ = ["PLATFORMS", "VIA", "Platform", "Purpose", "QuestionEvent", "Subscriber", "Via"]
 
@@ -38,34 +35,6 @@ class QuestionEvent:
     update_id: int | None = None
     """The messenger's update id (``None`` in the terminal chat): a replayed update is recorded once."""
     asked_at: datetime | None = None
-
-    @classmethod
-    def from_reply(
-        cls,
-        reply: Reply,
-        *,
-        platform: Platform,
-        user_hash: str,
-        language: str,
-        update_id: int | None = None,
-        response_ms: int | None = None,
-        asked_at: datetime | None = None,
-    ) -> QuestionEvent:
-        """The event for an engine ``Reply``; ``response_ms`` defaults to the engine's own time."""
-        return cls(
-            platform=platform,
-            user_hash=user_hash,
-            language=language,
-            text=reply.question,
-            match_form=reply.key.text,
-            outcome=str(reply.outcome),
-            answer_id=reply.answer_id,
-            score=float(reply.decision.score),
-            candidates=tuple(reply.offered_ids),
-            response_ms=round(reply.seconds * 1000) if response_ms is None else response_ms,
-            update_id=update_id,
-            asked_at=asked_at,
-        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,131 @@
+"""``sabtyar report`` and ``sabtyar chart``: the indicator report and its charts, from the store.
+
+Examples::
+
+    sabtyar report --from 1405-07-01 --to 1405-09-30 --format xlsx --out indicators.xlsx
+    sabtyar report --from 2026-09-23 --to 2026-10-22 --format csv --out mehr.csv
+    sabtyar report --format json                      # this Jalali month so far, to stdout
+    sabtyar chart --out chart.png                     # the last 30 days
+    sabtyar chart --from 1405-07-25 --to 1405-08-05 --out chart.png
+
+Dates are Jalali (``1405-07-01``) or Gregorian (``2026-09-23``) calendar days in Iran time, both
+ends included. Without ``--from`` the report starts on the first of ``--to``'s Jalali month;
+without ``--to`` it ends today. The format defaults to the ``--out`` file's suffix, else JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.calendar import Period
+from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.locale import Catalog
+from bot.reports.charts import chart_period, chart_png
+from bot.reports.figures import Report, build_report
+from bot.reports.labels import period_title
+from bot.reports.output import report_csv, report_json
+from bot.reports.workbook import write_workbook
+from bot.store import StoreError, run_on_existing_store
+
+__all__ = ["add_report_parsers", "report_period", "run_chart", "run_report"]
+
+FORMATS = ("xlsx", "csv", "json")
+
+
+def report_period(date_from: str | None, date_to: str | None) -> Period:
+    """The report's period from the typed dates (see the module docstring for the defaults)."""
+    return Period.between(date_from, date_to)
+
+
+def _dates(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", metavar="DATE", help="first day (Jalali or Gregorian)")
+    parser.add_argument("--to", dest="date_to", metavar="DATE", help="last day, included")
+    parser.add_argument("--db", type=Path, help="database file (default: the configured store)")
+
+
+def add_report_parsers(subparsers: Any) -> None:
+    """Add the ``report`` and ``chart`` commands to the CLI's sub-parsers."""
+    report: argparse.ArgumentParser = subparsers.add_parser(
+        "report",
+        help="e-government indicators: sabtyar report --from 1405-07-01 --to 1405-07-30 --out r.xlsx",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _dates(report)
+    report.add_argument("--format", choices=FORMATS, help="xlsx, csv or json (default: from --out)")
+    report.add_argument("--out", type=Path, help="output file (default: stdout; required for xlsx)")
+    chart: argparse.ArgumentParser = subparsers.add_parser(
+        "chart",
+        help="questions and satisfaction per day, questions per category: sabtyar chart --out c.png",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _dates(chart)
+    chart.add_argument("--out", type=Path, required=True, help="the PNG file to write")
+
+
+def _read(path: Path, knowledge_dir: Path, period: Period, catalog: Catalog) -> Report:
+    knowledge = load_knowledge(knowledge_dir)
+    return run_on_existing_store(path, lambda store: build_report(store, knowledge, period, catalog))
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
+    return suffix if suffix in FORMATS else "json"
+
+
+def _run(
+    name: str, args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog, chart: bool
+) -> int:
+    try:
+        period = (chart_period if chart else report_period)(args.date_from, args.date_to)
+        kind = "png" if chart else _format(args)
+        if kind == "xlsx" and args.out is None:
+            raise ValueError("an xlsx workbook needs --out FILE.xlsx")
+        report = _read(args.db or store_path, knowledge_dir, period, catalog)
+    except ValueError as error:
+        print(f"sabtyar {name}: {error}", file=sys.stderr)
+        return 2
+    except KnowledgeError as error:
+        print(f"sabtyar {name}: the knowledge folder has problems:\n{error}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, StoreError, sqlite3.Error) as error:
+        print(f"sabtyar {name}: {error}", file=sys.stderr)
+        return 1
+    try:
+        if kind in ("png", "xlsx"):
+            png = chart_png(report)
+            if kind == "png":
+                args.out.write_bytes(png)
+            else:
+                write_workbook(report, args.out, png)
+        else:
+            data = report_json(report).encode() if kind == "json" else report_csv(report)
+            if args.out is None:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            else:
+                args.out.write_bytes(data)
+    except OSError as error:
+        print(f"sabtyar {name}: {error}", file=sys.stderr)
+        return 1
+    if args.out is not None:
+        print(f"sabtyar {name}: {args.out} ({period_title(report.period, catalog)})", file=sys.stderr)
+    return 0
+
+
+def run_report(args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog) -> int:
+    """Write the report in the chosen format, titled in ``catalog``'s language; the exit code
+    (2: bad arguments, 1: no database)."""
+    return _run("report", args, store_path, knowledge_dir, catalog, chart=False)
+
+
+def run_chart(args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog) -> int:
+    """Write the chart PNG; the exit code as for :func:`run_report`."""
+    return _run("chart", args, store_path, knowledge_dir, catalog, chart=True)

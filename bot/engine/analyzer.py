@@ -1,0 +1,276 @@
+"""From a message to its match key: the words that decide which answer fits.
+
+Steps, in order: character normalization (:mod:`bot.engine.normalize`), Finglish words
+read as Persian, lemmas (``شناسنامه‌ام`` -> ``شناسنامه``), half-space parts as
+separate words, unknown words repaired against the knowledge base's vocabulary
+(colloquial endings, glued words, typos), the synonym map, and function words
+dropped. Question words stay (they carry intent) and are unified by the
+synonym map.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from rapidfuzz import fuzz, process
+
+from bot.engine.finglish import FinglishReader
+from bot.engine.lexicon import Lexicon
+from bot.engine.normalize import TextNormalizer
+
+__all__ = ["Analyzer", "MatchKey", "Vocabulary", "hazm_lemmatizer"]
+
+_ZWNJ = "\u200c"
+#: Spoken endings glued to nouns: ``کارتمو``, ``شناسناممو``, ``بچمون``.
+_COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون", "تون", "شون", "مو", "تو", "شو", "رو", "مه",
+                       "شه", "ته", "ها", "ای", "ام", "اش", "یم", "و", "م", "ت", "ش", "ی", "ه")  # fmt: skip
+#: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
+_HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
+_MAX_TOKENS = 160
+
+
+@dataclass(frozen=True)
+class MatchKey:
+    """The analyzed form of a text: its content words, and which of them the base does not know."""
+
+    tokens: tuple[str, ...]
+    unknown: frozenset[str] = frozenset()
+    foreign: frozenset[str] = frozenset()
+    """Words that name another organisation's service (see ``other_services`` in language.yaml)."""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    def __bool__(self) -> bool:
+        return bool(self.tokens)
+
+
+def hazm_lemmatizer() -> tuple[Callable[[str], str], Container[str]]:
+    """hazm's lemmatizer as a cached function, with its word list (about 1.5 s to build)."""
+    from hazm import Lemmatizer
+
+    lemmatizer = Lemmatizer()
+
+    @lru_cache(maxsize=65536)
+    def lemma(word: str) -> str:
+        return lemmatizer.lemmatize(word)
+
+    return lemma, lemmatizer.words
+
+
+class Vocabulary:
+    """The knowledge base's words, used to repair the words of a question."""
+
+    def __init__(
+        self,
+        counts: Counter[str],
+        dictionary: Container[str],
+        bigrams: frozenset[tuple[str, str]] = frozenset(),
+        function_words: frozenset[str] = frozenset(),
+    ) -> None:
+        self._counts = counts
+        self._dictionary = dictionary
+        self._bigrams = bigrams
+        self._function_words = function_words
+        self._by_frequency = [word for word, _ in counts.most_common() if len(word) >= 2]
+        self._by_sound: dict[str, str] = {}
+        for word in self._by_frequency:
+            self._by_sound.setdefault(word.translate(_HOMOPHONES), word)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._counts
+
+    def _strip_ending(self, word: str) -> str:
+        """The known word left after cutting a spoken ending, or ''."""
+        for ending in _COLLOQUIAL_ENDINGS:
+            stem = word[: -len(ending)]
+            if not word.endswith(ending) or len(stem) < 2:
+                continue
+            if stem in self._counts:
+                return stem
+            if stem + "ه" in self._counts:  # شناسناممو: شناسنامه + م + و, the silent heh dropped
+                return stem + "ه"
+        return ""
+
+    def join(self, words: list[str]) -> list[str]:
+        """Rejoin a compound typed as two words: ``گواهی نامه`` is ``گواهینامه``.
+
+        Only when the base writes the compound and never the two words side by side,
+        and neither is a function word (``ما در`` is not ``مادر``).
+        """
+        joined: list[str] = []
+        index = 0
+        while index < len(words):
+            pair = words[index] + words[index + 1] if index + 1 < len(words) else ""
+            if (
+                pair in self._counts
+                and (words[index], words[index + 1]) not in self._bigrams
+                and not {words[index], words[index + 1]} & self._function_words
+            ):
+                joined.append(pair)
+                index += 2
+            else:
+                joined.append(words[index])
+                index += 1
+        return joined
+
+    @lru_cache(maxsize=65536)  # noqa: B019  (lives as long as its analyzer)
+    def repair(self, word: str) -> tuple[str, ...]:
+        """Known words as they are; otherwise a stripped ending, a homophone, a split, or the
+        nearest spelling. Real words the base does not use (``کلاس``) stay unknown."""
+        if word in self._counts or word.isdigit() or len(word) < 3:
+            return (word,)
+        stem = self._strip_ending(word)
+        if stem:
+            return (stem,)
+        same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
+        if same_sound:
+            return (same_sound,)
+        if word in self._dictionary:
+            return (word,)
+        for cut in range(len(word) - 2, 1, -1):
+            left, right = word[:cut], word[cut:]
+            if left in self._counts and (right in self._counts or self._strip_ending(right)):
+                return (left, right if right in self._counts else self._strip_ending(right))
+        cutoff = 85.0 if len(word) <= 4 else 80.0
+        found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return (found[0],) if found else (word,)
+
+
+class Analyzer:
+    """Turns text into a :class:`MatchKey`; one instance per process (hazm is costly to build)."""
+
+    def __init__(
+        self,
+        normalizer: TextNormalizer,
+        lexicon: Lexicon,
+        lemmatizer: tuple[Callable[[str], str], Container[str]],
+        vocabulary: Vocabulary | None = None,
+        finglish: FinglishReader | None = None,
+        familiar: frozenset[str] = frozenset(),
+    ) -> None:
+        self._normalizer = normalizer
+        self._lexicon = lexicon
+        self._lemma, self._dictionary = lemmatizer
+        self._vocabulary = vocabulary
+        self._familiar = familiar
+        self._finglish = finglish or FinglishReader(lexicon.finglish)
+        self._function_words = frozenset(
+            token for word in lexicon.function_words for token in self._words(word)
+        ) | frozenset(lexicon.function_words)
+        synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for source, target in lexicon.synonyms.items():
+            key = tuple(self._words(source))
+            if key:
+                synonyms[key] = tuple(self._words(target))
+        self._synonyms = synonyms
+        self._longest_synonym = max((len(key) for key in synonyms), default=0)
+        self._other_services = [tuple(self._prepared(phrase)) for phrase in lexicon.other_services]
+
+    def _foreign_words(self, words: list[str]) -> frozenset[str]:
+        """The words of ``words`` that spell out one of the other services' names."""
+        found: set[str] = set()
+        stems = [word.split("#")[0] for word in words]  # a verb lemma (سوخت#سوز) by its past stem
+        for phrase in self._other_services:
+            size = len(phrase)
+            for start in range(len(words) - size + 1):
+                if size and tuple(stems[start : start + size]) == phrase:
+                    found.update(words[start : start + size])
+        return frozenset(found)
+
+    def _words(self, text: str) -> list[str]:
+        """Normalized, lemmatized words, half-space parts split, Finglish read as Persian."""
+        words: list[str] = []
+        for token in self._normalizer.normalize(text).split(" ")[:_MAX_TOKENS]:
+            if not token:
+                continue
+            if self._finglish.is_finglish(token):
+                # An unreadable Latin word stays as it is: an unknown word, not a dropped one.
+                token = self._normalizer.normalize(self._finglish.read(token)) or token
+            for part in token.split(" "):
+                lemma = self._lemma(part)
+                words.extend(piece for piece in lemma.split(_ZWNJ) if piece)
+        return words
+
+    def _apply_synonyms(self, words: list[str]) -> list[str]:
+        result: list[str] = []
+        index = 0
+        while index < len(words):
+            for size in range(min(self._longest_synonym, len(words) - index), 0, -1):
+                target = self._synonyms.get(tuple(words[index : index + size]))
+                if target is not None:
+                    result.extend(target)
+                    index += size
+                    break
+            else:
+                result.append(words[index])
+                index += 1
+        return result
+
+    def _prepared(self, text: str) -> list[str]:
+        """Words with compounds rejoined, unknown words repaired and synonyms applied."""
+        words = self._words(text)
+        if self._vocabulary is not None:
+            words = self._vocabulary.join(words)
+            words = [fixed for word in words for fixed in self._vocabulary.repair(word)]
+        return self._apply_synonyms(words)
+
+    def analyze(self, text: str) -> MatchKey:
+        """The match key of a text; never raises on any string."""
+        words = self._prepared(text)
+        foreign = self._foreign_words(words)
+        words = [word for word in words if word not in self._function_words]
+        unknown = (
+            frozenset(
+                word
+                for word in words
+                if word not in self._vocabulary and word not in self._familiar and not word.isdigit()
+            )
+            if self._vocabulary is not None
+            else frozenset()
+        )
+        return MatchKey(tuple(words), unknown, foreign)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The language data this analyzer was built with."""
+        return self._lexicon
+
+    def with_lexicon(self, lexicon: Lexicon) -> Analyzer:
+        """A fresh analyzer (no vocabulary yet) on new language data, reusing hazm's costly parts."""
+        return Analyzer(self._normalizer, lexicon, (self._lemma, self._dictionary))
+
+    def with_vocabulary(self, texts: Iterable[str], background: Iterable[str] = ()) -> Analyzer:
+        """An analyzer that repairs unknown words against the words of ``texts``.
+
+        Words of ``background`` (the answers) are not used for repairs but are not
+        unknown either: a question that uses them is still about the knowledge base.
+        """
+        analyzed = [self._apply_synonyms(self._words(text)) for text in texts]
+        counts: Counter[str] = Counter(word for words in analyzed for word in words)
+        for source, target in self._synonyms.items():
+            counts.update(source)
+            counts.update(target)
+        counts.update(self._function_words)
+        finglish = FinglishReader(
+            self._lexicon.finglish,
+            ([w for w in words if w not in self._function_words and "#" not in w] for words in analyzed),
+        )
+        return Analyzer(
+            self._normalizer,
+            self._lexicon,
+            (self._lemma, self._dictionary),
+            Vocabulary(
+                counts,
+                self._dictionary,
+                frozenset(pair for words in analyzed for pair in pairwise(words)),
+                self._function_words,
+            ),
+            finglish,
+            frozenset(word for text in background for word in self._words(text)),
+        )

@@ -1,0 +1,68 @@
+"""The staff-editable language data: synonyms, function words, Finglish words.
+
+``knowledge/synonyms.yaml`` maps colloquial forms and variant spellings to the
+form the knowledge base uses (``چنده: هزینه``); ``knowledge/language.yaml``
+lists the function words dropped from match keys, curated Finglish words, and
+words naming other organisations' services (``کارت بانکی``, ``یارانه``): a
+question that names one is never answered directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.knowledge.loader import Problem, read_yaml
+
+__all__ = ["Lexicon", "load_lexicon"]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Raw language data, as written in the files (not yet normalized)."""
+
+    synonyms: dict[str, str] = field(default_factory=dict)
+    function_words: tuple[str, ...] = ()
+    finglish: dict[str, str] = field(default_factory=dict)
+    other_services: tuple[str, ...] = ()
+
+
+def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
+    if not path.exists():
+        return {}, []
+    root, problems = read_yaml(path)
+    if root is None:
+        return {}, problems
+    node = root.children.get(key) if isinstance(root.children, dict) else None
+    if node is None or node.value is None:
+        return {}, problems
+    if not isinstance(node.children, dict):
+        return {}, [Problem(path.name, node.line, f"'{key}' must be a mapping of text to text")]
+    result: dict[str, str] = {}
+    for name, child in node.children.items():
+        if isinstance(child.value, str) and child.value.strip() and name.strip():
+            result[name.strip()] = child.value.strip()
+        else:
+            problems.append(Problem(path.name, child.line, f"'{key}': «{name}» needs a text value"))
+    return result, problems
+
+
+def _word_list(path: Path, key: str) -> tuple[tuple[str, ...], list[Problem]]:
+    if not path.exists():
+        return (), []
+    root, problems = read_yaml(path)
+    if root is None or not isinstance(root.children, dict) or key not in root.children:
+        return (), problems
+    node = root.children[key]
+    if not isinstance(node.value, list) or not all(isinstance(w, str) for w in node.value):
+        return (), [Problem(path.name, node.line, f"'{key}' must be a list of words")]
+    return tuple(w.strip() for w in node.value if w.strip()), problems
+
+
+def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
+    """Read the language files of the knowledge folder; missing files mean empty data."""
+    synonyms, problems = _mapping(folder / "synonyms.yaml", "synonyms")
+    finglish, more = _mapping(folder / "language.yaml", "finglish")
+    function_words, most = _word_list(folder / "language.yaml", "function_words")
+    other_services, other = _word_list(folder / "language.yaml", "other_services")
+    return Lexicon(synonyms, function_words, finglish, other_services), problems + more + most + other

@@ -1,0 +1,107 @@
+"""Character-level normalization of a citizen's message into a matchable form.
+
+Only match keys go through here: answer text and links are never normalized.
+The pipeline is hazm's Normalizer (built once) plus the folds hazm misses:
+hamza and teh-marbuta letters, ligatures, tatweel, bidi and control marks,
+emoji, letters typed three or more times, and one digit alphabet (ASCII).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cached_property
+
+from bot.calendar import LATIN_DIGIT_FOLDS
+
+__all__ = ["MAX_MATCH_CHARS", "TextNormalizer"]
+
+#: Longer messages are cut to their head and tail before matching.
+MAX_MATCH_CHARS = 1200
+
+_ZWNJ = "\u200c"
+
+# Letters hazm 0.12 leaves alone (see shared/matching-notes.md), folded to the
+# plain letter citizens also type.
+_LETTER_FOLDS = {
+    "ة": "ه",
+    "ۀ": "ه",
+    "ہ": "ه",
+    "ھ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "ٱ": "ا",
+    "آ": "ا",
+    "ؤ": "و",
+    "ئ": "ی",
+    "ي": "ی",
+    "ى": "ی",
+    "ې": "ی",
+    "ك": "ک",
+    "ڪ": "ک",
+    "\u0654": "",  # hamza above
+    "\u0655": "",  # hamza below
+    "\u0670": "",  # superscript alef
+    "ـ": "",  # tatweel
+    "ء": "",
+}
+
+# Every decimal digit folds to ASCII so that ۱۴۰۳, ١٤٠٣ and 1403 are one key.
+
+_INVISIBLE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c\ufe00-\ufe0f]")
+_REPEATS = re.compile(r"(\w)\1{2,}")
+_NON_WORD = re.compile(r"[^\w\u200c]+")
+_SPACES = re.compile(r"\s+")
+
+
+class TextNormalizer:
+    """Turns raw text into a normalized, space-separated string of word tokens.
+
+    hazm's ``Normalizer`` costs about a second and 190 MB to build, so it is
+    built lazily, once per instance; share one instance per process.
+    """
+
+    def __init__(self, max_chars: int = MAX_MATCH_CHARS) -> None:
+        self._max_chars = max_chars
+        self._table = str.maketrans(_LETTER_FOLDS | LATIN_DIGIT_FOLDS)
+
+    @cached_property
+    def _hazm(self):  # type: ignore[no-untyped-def]
+        from hazm import Normalizer
+
+        return Normalizer()
+
+    def clip(self, text: str) -> str:
+        """Keep the head and tail of an overlong message (the question is usually there)."""
+        if len(text) <= self._max_chars:
+            return text
+        half = self._max_chars // 2
+        return f"{text[:half]} {text[-half:]}"
+
+    def strip_noise(self, text: str) -> str:
+        """Drop control characters, bidi marks, emoji and symbols; keep letters, digits, ZWNJ."""
+        text = _INVISIBLE.sub("", text)
+        kept = []
+        for char in text:
+            category = unicodedata.category(char)
+            if category[0] in "LN" or char == _ZWNJ or category == "Mn":
+                kept.append(char)
+            else:
+                kept.append(" ")
+        return "".join(kept)
+
+    def normalize(self, text: str) -> str:
+        """Return the normalized form: folded letters, ASCII digits, single spaces.
+
+        ZWNJ is kept between word parts so the lemmatizer can see ``شناسنامه‌ام``;
+        callers that want ZWNJ-free keys split on it afterwards.
+        """
+        text = self.strip_noise(self.clip(text))
+        text = unicodedata.normalize("NFKC", text).translate(self._table)
+        text = _REPEATS.sub(r"\1", text)
+        if any("\u0600" <= char <= "\u06ff" for char in text):
+            text = self._hazm.normalize(text).translate(self._table)
+        text = _NON_WORD.sub(" ", text.lower())
+        text = re.sub(r" ?\u200c ?", _ZWNJ, text)
+        text = re.sub(r"\u200c{2,}", _ZWNJ, text).strip(_ZWNJ + " ")
+        return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,129 @@
+"""Long polling for worker processes: ``getUpdates`` in the parent, each update to its worker.
+
+The parent process of ``[general] workers`` above 1 runs one :class:`Poller` per platform. It
+asks the Bot API for updates as PTB's own updater does (``deleteWebhook`` once, then
+``getUpdates`` with the offset of the last update handed on, the same ``allowed_updates`` and
+long-poll timeout), writes each update to the worker that owns its user
+(``bot/messenger/update_feed.py``) and waits until the workers' sockets took them before asking for the
+next batch, so the offset confirms only updates a worker has received. Network errors and
+throttles are waited out with a growing pause; a rejected token stops the poller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+
+from bot.messenger.platforms import PlatformSettings
+from bot.messenger.update_feed import encode_update, shard_of
+
+__all__ = ["Poller"]
+
+_LOG = logging.getLogger("sabtyar.workers")
+_MAX_PAUSE = 30.0
+#: Longest wait for the workers to take a batch before the group is stopped as broken.
+_HAND_ON_SECONDS = 30.0
+
+
+class Poller:
+    """Polls one platform and hands its updates to ``outlets`` (one stream per worker)."""
+
+    def __init__(
+        self,
+        platform: PlatformSettings,
+        outlets: Sequence[asyncio.StreamWriter],
+        allowed_updates: Sequence[str],
+        poll_timeout: int,
+    ) -> None:
+        if platform.token is None:
+            raise ValueError(f"{platform.name} has no token")
+        self.platform = platform
+        self.outlets = outlets
+        self.allowed_updates = json.dumps(list(allowed_updates))
+        self.poll_timeout = poll_timeout
+        self.offset: int | None = None
+        self.rejected = False
+        self.handed_on = 0
+        self._pause = 0.0
+
+    def _url(self, method: str) -> str:
+        assert self.platform.token is not None
+        return f"{self.platform.base_url}{self.platform.token.reveal()}/{method}"
+
+    async def _call(self, session: aiohttp.ClientSession, method: str, params: dict[str, Any]) -> Any:
+        """The ``result`` of one call; ``None`` after an error (logged, paused)."""
+        wait = aiohttp.ClientTimeout(total=self.poll_timeout + 10, sock_connect=5)
+        try:
+            async with session.post(self._url(method), data=params, timeout=wait) as response:
+                body = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            await self._wait(f"{method} failed: {type(error).__name__}")
+            return None
+        if not isinstance(body, dict):
+            await self._wait(f"{method}: not a Bot API answer")
+            return None
+        if body.get("ok"):
+            self._pause = 0.0
+            return body.get("result")
+        code, description = body.get("error_code"), body.get("description", "")
+        if code in (401, 404):
+            self.rejected = True
+            _LOG.error("%s: the Bot API rejected the token (%s %s)", self.platform.name, code, description)
+            return None
+        retry_after = (body.get("parameters") or {}).get("retry_after")
+        await self._wait(f"{method}: {code} {description}", float(retry_after or 0))
+        return None
+
+    async def _wait(self, why: str, at_least: float = 0.0) -> None:
+        self._pause = min(_MAX_PAUSE, max(at_least, self._pause * 2 or 1.0))
+        _LOG.warning("%s: %s; polling again in %.0f s", self.platform.name, why, self._pause)
+        await asyncio.sleep(self._pause)
+
+    async def _hand_on(self, updates: list[dict[str, Any]]) -> None:
+        for update in updates:
+            if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+                continue
+            self.outlets[shard_of(update, len(self.outlets))].write(encode_update(update))
+            self.offset = update["update_id"] + 1
+            self.handed_on += 1
+        # A worker that stops reading (its loop stuck) must not hang the parent, and SIGTERM with it.
+        await asyncio.wait_for(asyncio.gather(*(outlet.drain() for outlet in self.outlets)), _HAND_ON_SECONDS)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until ``stop`` is set (or the token is rejected), then confirm what was handed on."""
+        async with aiohttp.ClientSession() as session:
+            while not stop.is_set() and await self._call(session, "deleteWebhook", {}) is None:
+                if self.rejected:
+                    stop.set()
+                    return
+            while not stop.is_set():
+                params: dict[str, Any] = {
+                    "timeout": self.poll_timeout,
+                    "allowed_updates": self.allowed_updates,
+                }
+                if self.offset is not None:
+                    params["offset"] = self.offset
+                poll = asyncio.ensure_future(self._call(session, "getUpdates", params))
+                stopping = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if not poll.done():
+                    poll.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await poll
+                    break
+                if self.rejected:
+                    stop.set()
+                    return
+                await self._hand_on(poll.result() or [])
+            if self.offset is not None:  # as PTB does on stop: confirm, so nothing comes twice
+                confirm = {"offset": self.offset, "timeout": 0, "limit": 1}
+                with contextlib.suppress(Exception):
+                    async with session.post(self._url("getUpdates"), data=confirm) as response:
+                        await response.read()

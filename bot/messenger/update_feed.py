@@ -1,0 +1,68 @@
+"""Updates passed from the polling process to a worker process: one JSON update per line.
+
+With ``[general] workers`` above 1 (``bot/messenger/workers.py``), one process polls ``getUpdates`` and
+hands each update to the worker that owns its user, over a Unix socket pair; the worker feeds it
+to its Application's update queue, so handlers run exactly as with PTB's own polling. All of one
+user's updates go to the same worker, which keeps their order and their in-memory state (the
+language chosen, a comment awaited, a staff draft, the flood gate) in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+__all__ = ["LINE_LIMIT", "encode_update", "feed_updates", "shard_of"]
+
+_LOG = logging.getLogger("sabtyar.workers")
+#: Longest line a worker accepts (a 4,096-character text with its entities is far below it).
+LINE_LIMIT = 1 << 22
+
+_SENDER_KINDS = ("message", "edited_message", "callback_query", "my_chat_member", "channel_post")
+
+
+def shard_of(update: dict[str, Any], workers: int) -> int:
+    """The worker for ``update``: by the sender's user id, else the chat's id, else the update's."""
+    key = update.get("update_id", 0)
+    for kind in _SENDER_KINDS:
+        part = update.get(kind)
+        if not isinstance(part, dict):
+            continue
+        sender = part.get("from")
+        chat = part.get("chat") or (part.get("message") or {}).get("chat")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            key = sender["id"]
+        elif isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            key = chat["id"]
+        break
+    return key % workers if isinstance(key, int) else 0
+
+
+def encode_update(update: dict[str, Any]) -> bytes:
+    return json.dumps(update, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+async def feed_updates(application: Application, connection: socket.socket) -> None:  # type: ignore[type-arg]
+    """Put every update arriving on ``connection`` into the Application's queue, until EOF.
+
+    A line that is not an update (bad JSON, a known kind PTB cannot parse) is logged and skipped;
+    it never stops the feed.
+    """
+    reader, writer = await asyncio.open_unix_connection(sock=connection, limit=LINE_LIMIT)
+    try:
+        while line := await reader.readline():
+            try:
+                update = Update.de_json(json.loads(line), application.bot)
+            except Exception:
+                _LOG.exception("skipped an update that could not be read (%d bytes)", len(line))
+                continue
+            if update is not None:
+                await application.update_queue.put(update)
+    finally:
+        writer.close()

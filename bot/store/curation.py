@@ -1,0 +1,193 @@
+"""Staff work in the store: audited knowledge changes, handoff messages, unanswered questions.
+
+Like :mod:`bot.store.handoffs`, these functions take an open
+:class:`~bot.store.store.Store` and use its transaction and lock::
+
+    change = await record_change(store, staff_hash=h, platform="bale", entry_id="x",
+                                 field="answer", before="old", after="new")
+    last = await last_change(store, h)          # the staff member's latest change not undone
+    await record_undo(store, last, staff_hash=h, platform="bale")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.store.store import Store, _check, _id, _utc
+
+__all__ = [
+    "DISMISSED",
+    "Change",
+    "UnansweredGroup",
+    "dismissed_forms",
+    "handoff_for_message",
+    "last_change",
+    "link_handoff_message",
+    "question_text",
+    "recent_questions",
+    "record_change",
+    "record_undo",
+    "unanswered_groups",
+    "waiting_handoff",
+]
+
+#: The field of a dismissal of an unanswered question (``after`` holds its match form).
+DISMISSED = "dismissed"
+
+
+@dataclass(frozen=True)
+class Change:
+    id: int
+    at: str
+    staff_hash: str
+    platform: str
+    entry_id: str
+    field: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Questions of one match form that found no answer or were rated low; ``question_id`` the latest."""
+
+    match_form: str
+    count: int
+    question_id: int
+    text: str
+
+
+_CHANGE_COLUMNS = "id, at, staff_hash, platform, entry_id, field, before, after"
+
+
+async def record_change(
+    store: Store,
+    *,
+    staff_hash: str,
+    platform: str,
+    entry_id: str,
+    field: str,
+    before: str | None,
+    after: str | None,
+    at: datetime | None = None,
+) -> int:
+    """Audit one change; returns its id."""
+    _check(staff_hash, platform)
+    async with store._write(durable=True) as db:
+        cursor = await db.execute(
+            "INSERT INTO staff_changes (at, staff_hash, platform, entry_id, field, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_utc(at), staff_hash, platform, entry_id, field, before, after),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+async def last_change(store: Store, staff_hash: str) -> Change | None:
+    """The staff member's latest change that is neither undone nor itself an undo."""
+    rows = await store._read(
+        f"SELECT {_CHANGE_COLUMNS} FROM staff_changes WHERE staff_hash = ? AND undone = 0"
+        " AND undo_of IS NULL ORDER BY id DESC LIMIT 1",
+        (staff_hash,),
+    )
+    return Change(*rows[0]) if rows else None
+
+
+async def record_undo(store: Store, change: Change, *, staff_hash: str, platform: str) -> int:
+    """Mark ``change`` undone and audit the undo (before and after swapped); returns the undo's id."""
+    _check(staff_hash, platform)
+    async with store._write(durable=True) as db:
+        await db.execute("UPDATE staff_changes SET undone = 1 WHERE id = ?", (change.id,))
+        cursor = await db.execute(
+            "INSERT INTO staff_changes (at, staff_hash, platform, entry_id, field, before, after, undo_of)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _utc(None),
+                staff_hash,
+                platform,
+                change.entry_id,
+                change.field,
+                change.after,
+                change.before,
+                change.id,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+async def dismissed_forms(store: Store) -> frozenset[str]:
+    """Match forms staff dismissed from ``/unanswered`` (and did not undo)."""
+    rows = await store._read(
+        "SELECT after FROM staff_changes WHERE field = ? AND undone = 0 AND undo_of IS NULL", (DISMISSED,)
+    )
+    return frozenset(after for (after,) in rows if after)
+
+
+async def unanswered_groups(
+    store: Store, start: datetime, end: datetime, *, limit: int = 5, skip: frozenset[str] = frozenset()
+) -> list[UnansweredGroup]:
+    """The most frequent match forms of questions left unanswered or rated 2 or less in ``[start, end)``."""
+    rows = await store._read(
+        "WITH picked AS ("
+        " SELECT q.id, q.match_form FROM questions q LEFT JOIN resolutions r ON r.question_id = q.id"
+        " WHERE q.asked_at >= :lo AND q.asked_at < :hi"
+        " AND (q.outcome = 'no_match' OR (q.outcome = 'did_you_mean' AND r.question_id IS NULL))"
+        " UNION SELECT q.id, q.match_form FROM questions q JOIN answer_events e ON e.question_id = q.id"
+        " JOIN ratings t ON t.answer_event_id = e.id"
+        " WHERE q.asked_at >= :lo AND q.asked_at < :hi AND t.score <= 2)"
+        " SELECT g.match_form, g.n, g.latest, coalesce(q.text, g.match_form) FROM ("
+        "  SELECT match_form, count(*) AS n, max(id) AS latest FROM picked WHERE match_form != ''"
+        "  GROUP BY match_form) g JOIN questions q ON q.id = g.latest ORDER BY g.n DESC, g.latest DESC",
+        {"lo": _utc(start), "hi": _utc(end)},
+    )
+    found = [UnansweredGroup(form, n, latest, text) for form, n, latest, text in rows if form not in skip]
+    return found[:limit]
+
+
+async def question_text(store: Store, question_id: int) -> tuple[str, str] | None:
+    """``(text, match_form)`` of a question (the text is masked; empty after a purge)."""
+    rows = await store._read("SELECT text, match_form FROM questions WHERE id = ?", (_id(question_id),))
+    return (rows[0][0] or "", rows[0][1]) if rows else None
+
+
+async def recent_questions(store: Store, user_hash: str, *, limit: int = 3) -> list[tuple[int, str]]:
+    """A citizen's latest questions ``(id, masked text)``, oldest first."""
+    rows = await store._read(
+        "SELECT id, coalesce(text, '') FROM questions WHERE user_hash = ? ORDER BY id DESC LIMIT ?",
+        (user_hash, limit),
+    )
+    return [(question_id, text) for question_id, text in reversed(rows)]
+
+
+async def link_handoff_message(
+    store: Store, *, platform: str, chat_id: int, message_id: int, handoff_id: int
+) -> None:
+    """Remember the staff group's message that carries a handoff."""
+    async with store._write() as db:
+        await db.execute(
+            "INSERT OR REPLACE INTO handoff_messages (platform, chat_id, message_id, handoff_id)"
+            " VALUES (?, ?, ?, ?)",
+            (platform, chat_id, message_id, _id(handoff_id)),
+        )
+
+
+async def handoff_for_message(
+    store: Store, *, platform: str, chat_id: int, message_id: int
+) -> tuple[int, str] | None:
+    """``(handoff id, citizen's user hash)`` of a staff group message, or ``None``."""
+    rows = await store._read(
+        "SELECT h.id, h.user_hash FROM handoff_messages m JOIN handoffs h ON h.id = m.handoff_id"
+        " WHERE m.platform = ? AND m.chat_id = ? AND m.message_id = ?",
+        (platform, chat_id, message_id),
+    )
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+async def waiting_handoff(store: Store, user_hash: str, since: datetime) -> int | None:
+    """The citizen's handoff opened since ``since`` that no staff member has answered yet, if any."""
+    rows = await store._read(
+        "SELECT id FROM handoffs WHERE user_hash = ? AND answered_at IS NULL AND opened_at >= ?"
+        " ORDER BY id DESC LIMIT 1",
+        (user_hash, _utc(since)),
+    )
+    return rows[0][0] if rows else None

@@ -1,0 +1,71 @@
+"""Showing an answer: short answer, official links, "more details", related topics, ratings."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message
+
+from bot.knowledge.model import Entry
+from bot.knowledge.presentation import answer_text
+from bot.locale import Catalog
+from handlers.common import settle
+from handlers.context import BotContext
+from handlers.keyboards import answer_keyboard
+from handlers.sending import edit_text, send_text
+
+__all__ = ["answer_in_place", "has_more", "send_answer", "send_full_answer"]
+
+
+def has_more(entry: Entry) -> bool:
+    """Whether the full answer says more than its first paragraph."""
+    return entry.answer.strip() != entry.short_answer
+
+
+def _review_note(entry: Entry, catalog: Catalog) -> list[str]:
+    return [catalog.text("answer.needs_review")] if entry.needs_review else []
+
+
+def _answer(
+    context: BotContext, entry_id: str, event_id: int | None
+) -> tuple[str, InlineKeyboardMarkup, str]:
+    """The text, keyboard and bold title of an answer shown as answer event ``event_id``.
+
+    ``None`` when the store could not record it: then the whole answer at once (no "more
+    details" to ask for) and no rating buttons."""
+    knowledge, catalog = context.knowledge, context.catalog
+    entry = knowledge.entry(entry_id)
+    recorded = event_id is not None
+    text = "\n\n".join(
+        [
+            answer_text(entry, knowledge, catalog, full=not recorded),
+            *_review_note(entry, catalog),
+            *([catalog.text("rating.prompt")] if recorded else []),
+        ]
+    )
+    handoff = context.handoff_group is not None
+    markup = answer_keyboard(entry, knowledge, event_id, catalog, more=has_more(entry), handoff=handoff)
+    return text, markup, entry.title
+
+
+async def send_answer(
+    context: BotContext, chat_id: int, entry_id: str, event_id: int | None, *, reply_to: int | None = None
+) -> None:
+    """The answer as a new message (its event id is in the rating buttons)."""
+    text, markup, title = _answer(context, entry_id, event_id)
+    await send_text(context, chat_id, text, markup=markup, bold=title, reply_to=reply_to)
+
+
+async def answer_in_place(context: BotContext, message: Message, entry_id: str, event_id: int | None) -> None:
+    """The answer in place of ``message`` (the "did you mean" question it resolves): one edit
+    instead of clearing the buttons and sending anew; a new message when it does not fit."""
+    text, markup, title = _answer(context, entry_id, event_id)
+    if not await edit_text(context, message, text, markup=markup, bold=title):
+        await settle(message.edit_reply_markup(None))
+        await send_text(context, message.chat.id, text, markup=markup, bold=title)
+
+
+async def send_full_answer(context: BotContext, chat_id: int, entry_id: str) -> None:
+    """The whole answer with links and related topics, split if it is long."""
+    knowledge, catalog = context.knowledge, context.catalog
+    entry = knowledge.entry(entry_id)
+    text = "\n\n".join([answer_text(entry, knowledge, catalog), *_review_note(entry, catalog)])
+    await send_text(context, chat_id, text, bold=entry.title)

@@ -1,0 +1,78 @@
+"""A "did you mean" choice (recorded as the question's resolution) or "none of these"."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.messenger.callback_data import Choose, NoneOfThese, matches
+from bot.store import Refused, Store
+from handlers.citizen.answers import answer_in_place, send_answer
+from handlers.common import pressed, refuse, settle
+from handlers.context import BotContext
+from handlers.keyboards import no_match_keyboard
+from handlers.recording import recorded
+from handlers.sending import send_text
+
+__all__ = ["handlers"]
+
+
+async def choose(update: Update, context: BotContext) -> None:
+    """Show the chosen answer; only the asker's own, offered choices are accepted."""
+    query, data, user = pressed(update)
+    assert isinstance(data, Choose)
+    user_hash = context.user_hash(user)
+    offered = await context.store.offered_choices(data.question_id, user_hash)
+    if offered is None or data.index >= len(offered) or offered[data.index] not in context.knowledge:
+        await refuse(query, context)
+        return
+    entry_id, platform, at = offered[data.index], context.platform.name, datetime.now(UTC)
+
+    async def write(store: Store) -> int:
+        return await store.record_choice(
+            data.question_id,
+            entry_id,
+            user_hash=user_hash,
+            platform=platform,
+            update_id=update.update_id,
+            at=at,
+        )
+
+    try:
+        event_id = await recorded(context, f"choice of update {update.update_id}", write)
+    except Refused:
+        await refuse(query, context)
+        return
+    if isinstance(query.message, Message):
+        await asyncio.gather(query.answer(), answer_in_place(context, query.message, entry_id, event_id))
+    else:  # too old to edit: a new message
+        await query.answer()
+        if query.message is not None:
+            await send_answer(context, query.message.chat.id, entry_id, event_id)
+
+
+async def none_of_these(update: Update, context: BotContext) -> None:
+    """None of the options fit: say how to go on; the question stays unresolved."""
+    query, data, user = pressed(update)
+    assert isinstance(data, NoneOfThese)
+    if await context.store.offered_choices(data.question_id, context.user_hash(user)) is None:
+        await refuse(query, context)
+        return
+    await query.answer()
+    if query.message is not None:
+        await settle(query.edit_message_reply_markup(None))
+        handoff = context.handoff_group is not None
+        markup = no_match_keyboard(
+            context.knowledge, context.catalog, handoff=handoff, question_id=data.question_id
+        )
+        await send_text(context, query.message.chat.id, context.catalog.text("bot.none_reply"), markup=markup)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CallbackQueryHandler(choose, pattern=matches(Choose)),
+        CallbackQueryHandler(none_of_these, pattern=matches(NoneOfThese)),
+    ]

@@ -1,0 +1,31 @@
+""" "More details": the full answer of an answer the citizen was shown."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.messenger.callback_data import More, matches
+from handlers.citizen.answers import send_full_answer
+from handlers.common import current_markup, pressed, refuse, settle
+from handlers.context import BotContext
+from handlers.keyboards import without
+
+__all__ = ["handlers"]
+
+
+async def more(update: Update, context: BotContext) -> None:
+    """Send the whole answer; the short one keeps its rating buttons."""
+    query, data, user = pressed(update)
+    assert isinstance(data, More)
+    entry_id = await context.store.shown_entry(data.event_id, context.user_hash(user))
+    if entry_id is None or entry_id not in context.knowledge or query.message is None:
+        await refuse(query, context)
+        return
+    await query.answer()
+    await settle(query.edit_message_reply_markup(without(current_markup(query), More)))
+    await send_full_answer(context, query.message.chat.id, entry_id)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [CallbackQueryHandler(more, pattern=matches(More))]

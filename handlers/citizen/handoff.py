@@ -1,0 +1,148 @@
+"""Human handoff: a citizen asks for a person; staff answer in their group; the bot relays.
+
+Pressing "talk to a person" (on the no-match reply, the ``human-agent`` answer, or after a low
+rating) opens a handoff, keeps the citizen's chat id for it (``hold_contact``) and posts the
+citizen's recent questions (masked; language and platform, never an id) to the platform's staff
+group. A staff member's reply to that post (any member of the configured group) is sent to the
+citizen, counted as the staff reply, and the chat id is released. Outside office hours the
+citizen is told when the office opens and pointed to the official site.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import jdatetime
+from telegram import Chat, ReplyParameters, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.calendar import persian_digits
+from bot.locale import Catalog
+from bot.messenger.callback_data import Handoff, matches
+from bot.messenger.office_hours import is_open, next_opening
+from bot.store.curation import (
+    handoff_for_message,
+    link_handoff_message,
+    recent_questions,
+    waiting_handoff,
+)
+from bot.store.handoffs import open_handoff, record_staff_reply
+from handlers.common import pressed, refuse, sender
+from handlers.context import BotContext
+from handlers.sending import send_text
+
+__all__ = ["handlers", "opening_text", "relay_reply"]
+
+_LOG = logging.getLogger("sabtyar.handoff")
+#: A second request within this time, while the first waits for staff, is not posted again.
+WAITING = timedelta(hours=24)
+
+
+def opening_text(at: datetime, catalog: Catalog) -> str:
+    """When the office opens, from the ``handoff.opening_at`` template: «شنبه ۷ آذر ۱۴۰۵، ساعت ۰۸:۰۰»
+    (Jalali, Persian digits) or ``Saturday 28 November 2026, 08:00``."""
+    if catalog.language == "en":
+        return catalog.text(
+            "handoff.opening_at",
+            weekday=f"{at:%A}",
+            day=at.day,
+            month=f"{at:%B}",
+            year=at.year,
+            time=f"{at:%H:%M}",
+        )
+    day = jdatetime.date.fromgregorian(date=at.date())
+    text = catalog.text(
+        "handoff.opening_at",
+        weekday=day.j_weekdays_fa[day.weekday()],
+        day=day.day,
+        month=day.j_months_fa[day.month - 1],
+        year=day.year,
+        time=f"{at:%H:%M}",
+    )
+    return persian_digits(text)
+
+
+async def request_person(update: Update, context: BotContext) -> None:
+    """Open a handoff and forward the citizen's recent questions to the staff group."""
+    query, data, user = pressed(update)
+    assert isinstance(data, Handoff)
+    group, store, catalog = context.handoff_group, context.store, context.catalog
+    user_hash = context.user_hash(user)
+    owned = not data.question_id or await store.question_owner(data.question_id) == user_hash
+    if group is None or query.message is None or not owned:
+        await refuse(query, context)
+        return
+    await query.answer()
+    chat_id, platform = query.message.chat.id, context.platform.name
+    if await waiting_handoff(store, user_hash, datetime.now(UTC) - WAITING) is not None:
+        await store.hold_contact(user_hash, platform, chat_id, "handoff")
+        await send_text(context, chat_id, catalog.text("handoff.already"))
+        return
+    handoff_id = await open_handoff(
+        store, user_hash=user_hash, platform=platform, question_id=data.question_id or None
+    )
+    await store.hold_contact(user_hash, platform, chat_id, "handoff")
+    recent = await recent_questions(store, user_hash)
+    staff = context.services.shared.locales.get(None)
+    questions = "\n".join(f"• {text}" for _id, text in recent if text) or staff.text("handoff.no_questions")
+    post = staff.text(
+        "handoff.forward",
+        handoff=handoff_id,
+        language=catalog.language,
+        platform=platform,
+        questions=questions,
+    )
+    try:
+        [sent] = await send_text(context, group, post)
+    except (TelegramError, ValueError) as error:
+        _LOG.error("handoff %s: cannot post to the staff group: %s", handoff_id, error)
+        await send_text(context, chat_id, catalog.text("handoff.unavailable"))
+        return
+    await link_handoff_message(
+        store, platform=platform, chat_id=group, message_id=sent.message_id, handoff_id=handoff_id
+    )
+    hours = context.services.shared.settings.handoff
+    if is_open(hours):
+        await send_text(context, chat_id, catalog.text("handoff.sent_open"))
+    else:
+        when = opening_text(next_opening(hours), catalog)
+        await send_text(context, chat_id, catalog.text("handoff.sent_closed", when=when))
+
+
+async def relay_reply(update: Update, context: BotContext) -> bool:
+    """A reply in the staff group to a handoff post: deliver it to the citizen. ``False`` if it is not one."""
+    message, _user, chat = sender(update)
+    replied = message.reply_to_message
+    if chat.type == Chat.PRIVATE or chat.id != context.handoff_group or replied is None:
+        return False
+    store, platform = context.store, context.platform.name
+    found = await handoff_for_message(
+        store, platform=platform, chat_id=chat.id, message_id=replied.message_id
+    )
+    text = (message.text or "").strip()
+    if found is None or not text:
+        return False
+    handoff_id, user_hash = found
+    staff = context.services.shared.locales.get(None)
+    quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    citizen = await store.contact(user_hash)
+    if citizen is None:
+        await context.bot.send_message(chat.id, staff.text("handoff.gone"), reply_parameters=quote)
+        return True
+    try:
+        await send_text(context, citizen, staff.text("handoff.staff_reply", text=text))
+    except Forbidden:
+        await store.release_contact(user_hash, "handoff")
+        await context.bot.send_message(chat.id, staff.text("handoff.blocked"), reply_parameters=quote)
+        return True
+    await record_staff_reply(store, handoff_id)
+    await store.release_contact(user_hash, "handoff")
+    _LOG.info("handoff %s: staff reply delivered", handoff_id)
+    await context.bot.send_message(chat.id, staff.text("handoff.delivered"), reply_parameters=quote)
+    return True
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [CallbackQueryHandler(request_person, pattern=matches(Handoff))]

@@ -1,0 +1,87 @@
+"""The service menu: ``/menu``, categories, a category's topics, a topic's answer, and back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.messenger.callback_data import Menu, Topic, matches
+from bot.store import Store
+from handlers.citizen.answers import send_answer
+from handlers.common import pressed, quote_id, refuse, sender, settle
+from handlers.context import BotContext
+from handlers.keyboards import categories_keyboard, topics_keyboard
+from handlers.recording import recorded
+from handlers.sending import send_text
+
+__all__ = ["handlers"]
+
+
+async def menu_command(update: Update, context: BotContext) -> None:
+    """The categories as buttons."""
+    message, _user, chat = sender(update)
+    markup = categories_keyboard(context.knowledge, context.catalog)
+    await send_text(
+        context, chat.id, context.catalog.text("bot.menu"), markup=markup, reply_to=quote_id(message)
+    )
+
+
+async def browse(update: Update, context: BotContext) -> None:
+    """Move within the menu message: categories, or one category's topics."""
+    query, data, _user = pressed(update)
+    assert isinstance(data, Menu)
+    knowledge, catalog = context.knowledge, context.catalog
+    if data.category and data.category not in {c.id for c in knowledge.categories}:
+        await refuse(query, context)
+        return
+    await query.answer()
+    if not data.category:
+        await settle(
+            query.edit_message_text(
+                catalog.text("bot.menu"), reply_markup=categories_keyboard(knowledge, catalog)
+            )
+        )
+        return
+    category = knowledge.category(data.category)
+    title = category.title_en if catalog.language == "en" and category.title_en else category.title
+    await settle(
+        query.edit_message_text(
+            catalog.text("bot.topics", category=title),
+            reply_markup=topics_keyboard(knowledge, data.category, catalog),
+        )
+    )
+
+
+async def open_topic(update: Update, context: BotContext) -> None:
+    """A topic's answer as a new message, recorded as shown from the menu."""
+    query, data, user = pressed(update)
+    assert isinstance(data, Topic)
+    if data.entry_id not in context.knowledge or query.message is None:
+        await refuse(query, context)
+        return
+    user_hash, platform, entry_id = context.user_hash(user), context.platform.name, data.entry_id
+    at = datetime.now(UTC)
+
+    async def write(store: Store) -> int:
+        return await store.record_answer_event(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=entry_id,
+            via="menu",
+            update_id=update.update_id,
+            at=at,
+        )
+
+    event_id = await recorded(context, f"topic shown by update {update.update_id}", write)
+    await query.answer()
+    await send_answer(context, query.message.chat.id, data.entry_id, event_id)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("menu", menu_command),
+        CallbackQueryHandler(browse, pattern=matches(Menu)),
+        CallbackQueryHandler(open_topic, pattern=matches(Topic)),
+    ]

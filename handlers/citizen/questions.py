@@ -1,0 +1,86 @@
+"""A free-text question: the engine decides; answer, "did you mean" buttons, or a kind no-match."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.engine.decision import Outcome
+from bot.store import Store
+from handlers.citizen.answers import send_answer
+from handlers.common import quote_id, sender
+from handlers.context import BotContext
+from handlers.keyboards import choices_keyboard, no_match_keyboard
+from handlers.recording import question_event, recorded
+from handlers.sending import send_text
+
+__all__ = ["handlers", "question_text"]
+
+
+def question_text(text: str, bot_username: str | None) -> str:
+    """The question without the ``@bot`` mention that addressed it in a group."""
+    if bot_username:
+        text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+async def ask(update: Update, context: BotContext) -> None:
+    """Record the question and the engine's decision, then reply (also when the store is down)."""
+    message, user, chat = sender(update)
+    catalog, platform = context.catalog, context.platform.name
+    text = question_text(message.text or "", context.bot.username)
+    if not text:
+        await send_text(context, chat.id, catalog.text("bot.empty"), reply_to=quote_id(message))
+        return
+    reply = context.engine.ask(text)  # about a millisecond: no thread needed
+    user_hash = context.user_hash(user)
+    direct = reply.answer_id if reply.outcome is Outcome.ANSWER else None
+    asked_at = datetime.now(UTC)  # kept: a deferred write stores when it was asked, not written
+    event = question_event(
+        reply,
+        platform=platform,  # type: ignore[arg-type]
+        user_hash=user_hash,
+        language=catalog.language,
+        update_id=update.update_id,
+        asked_at=asked_at,
+    )
+
+    async def write(store: Store) -> tuple[int, int | None]:
+        question_id = await store.record_question(event)
+        if direct is None:
+            return question_id, None
+        event_id = await store.record_answer_event(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=direct,
+            via="direct",
+            question_id=question_id,
+            update_id=update.update_id,
+            at=asked_at,
+        )
+        return question_id, event_id
+
+    ids = await recorded(context, f"question of update {update.update_id}", write)
+    question_id, event_id = ids if ids is not None else (None, None)
+    if direct is not None:
+        await send_answer(context, chat.id, direct, event_id, reply_to=quote_id(message))
+    elif reply.outcome is Outcome.DID_YOU_MEAN:
+        entries = [context.knowledge.entry(i) for i in reply.offered_ids]
+        markup = choices_keyboard(question_id, entries, catalog)
+        await send_text(
+            context, chat.id, catalog.text("bot.did_you_mean"), markup=markup, reply_to=quote_id(message)
+        )
+    else:
+        handoff = context.handoff_group is not None
+        markup = no_match_keyboard(context.knowledge, catalog, handoff=handoff, question_id=question_id or 0)
+        await send_text(
+            context, chat.id, catalog.text("bot.no_match"), markup=markup, reply_to=quote_id(message)
+        )
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """The catch-all text handler: it must come last."""
+    return [MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, ask)]

@@ -1,0 +1,91 @@
+"""Ratings on the five-point scale, and the optional comment after a low one.
+
+A press is stored first (a second press changes the rating); only then is the citizen thanked,
+in the button's toast, and the chosen face marked in the answer's rating row: two Bot API calls,
+no extra message. A rating of dissatisfied or worse asks once "what was missing?":
+the citizen's next text message is the comment, unless they skip, send a command, or wait
+longer than ten minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.messenger.callback_data import Rate, SkipComment, matches
+from bot.store import Refused
+from handlers.common import current_markup, pressed, quote_id, refuse, sender, settle
+from handlers.context import BotContext
+from handlers.keyboards import skip_keyboard, with_rating
+from handlers.sending import send_text
+
+__all__ = ["LOW_RATING", "comment_handlers", "handlers"]
+
+#: Ratings at or below this ask for a comment (2 = dissatisfied).
+LOW_RATING = 2
+
+
+async def rate(update: Update, context: BotContext) -> None:
+    """Store the rating, then thank the citizen (a toast) and mark the chosen face on the answer;
+    foreign or forged presses change nothing."""
+    query, data, user = pressed(update)
+    assert isinstance(data, Rate)
+    catalog = context.catalog
+    try:
+        await context.store.record_rating(data.event_id, context.user_hash(user), data.score)
+    except Refused:
+        await refuse(query, context)
+        return
+    thanks = catalog.text("rating.thanks", rating=catalog.text(f"rating.name_{data.score}"))
+    if query.message is None:
+        await query.answer(thanks)
+        return
+    marked = with_rating(current_markup(query), data.event_id, data.score, catalog)
+    await asyncio.gather(query.answer(thanks), settle(query.edit_message_reply_markup(marked)))
+    if data.score <= LOW_RATING:
+        context.state.await_comment(data.event_id)
+        markup = skip_keyboard(data.event_id, catalog, handoff=context.handoff_group is not None)
+        await send_text(context, query.message.chat.id, catalog.text("rating.comment_prompt"), markup=markup)
+
+
+async def skip_comment(update: Update, context: BotContext) -> None:
+    """The citizen does not want to comment."""
+    query, data, _user = pressed(update)
+    assert isinstance(data, SkipComment)
+    if context.state.pending_comment() != data.event_id:
+        await refuse(query, context)
+        return
+    context.state.clear_comment()
+    await query.answer(context.catalog.text("rating.skipped"))
+    await settle(query.edit_message_reply_markup(None))
+
+
+async def take_comment(update: Update, context: BotContext) -> None:
+    """The text after a low rating is its comment; a command cancels the wait."""
+    message, user, chat = sender(update)
+    event_id = context.state.pending_comment()
+    if event_id is None:
+        return
+    context.state.clear_comment()
+    text = (message.text or "").strip()
+    if not text or text.startswith("/"):
+        return
+    await context.store.record_comment(event_id, context.user_hash(user), text)
+    await send_text(
+        context, chat.id, context.catalog.text("rating.comment_thanks"), reply_to=quote_id(message)
+    )
+    raise ApplicationHandlerStop
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CallbackQueryHandler(rate, pattern=matches(Rate)),
+        CallbackQueryHandler(skip_comment, pattern=matches(SkipComment)),
+    ]
+
+
+def comment_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Runs before the other handlers: it may consume a text message as a comment."""
+    return [MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, take_comment)]

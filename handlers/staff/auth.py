@@ -1,0 +1,52 @@
+"""Staff commands check the sender's role; anyone else gets the citizen reply, and it is logged.
+
+``staff_command("stats", Role.VIEWER, stats)`` is a ``CommandHandler`` whose callback runs only
+for staff of that role on this platform (``[staff.<platform>]`` in the config). For others the
+command's text is answered as a question, exactly as a citizen's text would be; the refusal is
+logged with the keyed user hash (its first 12 hex digits), never the messenger id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Update, User
+from telegram.ext import CommandHandler
+
+from bot.messenger.staff_settings import Role
+from handlers.citizen.questions import ask
+from handlers.context import BotContext
+
+__all__ = ["role_of", "staff_command"]
+
+_LOG = logging.getLogger("sabtyar.staff")
+Callback = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def role_of(context: BotContext, user: User | None) -> Role | None:
+    """The staff role of ``user`` on this platform, or ``None`` for citizens."""
+    if user is None:
+        return None
+    return context.services.shared.settings.staff.role(context.platform.name, user.id)
+
+
+def log_refusal(context: BotContext, user: User, what: str) -> None:
+    _LOG.warning("%s refused: user %s is not staff with that role", what, context.user_hash(user)[:12])
+
+
+def staff_command(name: str, needed: Role, callback: Callback) -> CommandHandler[BotContext, None]:
+    """``/name`` for staff with ``needed`` (editors may do what viewers may)."""
+
+    async def guarded(update: Update, context: BotContext) -> None:
+        user = update.effective_user
+        role = role_of(context, user)
+        if role is None or not role.allows(needed):
+            if user is not None:
+                log_refusal(context, user, f"/{name}")
+            await ask(update, context)
+            return
+        await callback(update, context)
+
+    guarded.__doc__ = callback.__doc__
+    return CommandHandler(name, guarded)

@@ -1,0 +1,225 @@
+"""Editors change the knowledge base from the chat: ``/edit ID``, ``/undo``, ``/reload``.
+
+``/edit ID`` shows the entry's answer and waits for the editor's next message, which is shown
+back as a preview with confirm and cancel buttons. Confirming rewrites the entry's category
+file (validated, atomically), audits the change and swaps in the new engine: citizens get the
+new answer at once, and after a restart too. ``/undo`` reverts the editor's latest change (also
+audited); ``/reload`` reloads the folder after hand edits, or shows the problems and keeps the
+running knowledge.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from telegram import Update, User
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.knowledge.edit import EditError, Record
+from bot.knowledge.loader import MAX_ANSWER_CHARS, Problem, unofficial_links
+from bot.messenger.callback_data import StaffCancel, StaffConfirm, matches, parse
+from bot.messenger.staff_settings import Role
+from bot.store.curation import DISMISSED, last_change, record_change, record_undo
+from handlers.common import pressed, refuse, sender, settle
+from handlers.context import BotContext
+from handlers.keyboards import confirm_keyboard
+from handlers.sending import send_text
+from handlers.staff.auth import role_of, staff_command
+
+__all__ = ["ANSWER", "PHRASING", "apply_change", "handlers", "problems_text", "take_answer"]
+
+_LOG = logging.getLogger("sabtyar.staff")
+#: Audited fields: an entry's answer, a phrasing added to its questions.
+ANSWER = "answer"
+PHRASING = "question_added"
+_MAX_PROBLEMS = 20
+
+
+def problems_text(problems: list[Problem]) -> str:
+    lines = [str(problem) for problem in problems[:_MAX_PROBLEMS]]
+    if len(problems) > _MAX_PROBLEMS:
+        lines.append(f"… (+{len(problems) - _MAX_PROBLEMS})")
+    return "\n".join(lines)
+
+
+async def edit(update: Update, context: BotContext) -> None:
+    """Show the entry's answer and wait for the new one."""
+    _message, _user, chat = sender(update)
+    catalog, args = context.catalog, context.args or []
+    if len(args) != 1:
+        await send_text(context, chat.id, catalog.text("staff.edit_usage"))
+        return
+    entry_id = args[0].strip().lower()
+    if entry_id not in context.knowledge:
+        await send_text(context, chat.id, catalog.text("staff.unknown_entry", entry=entry_id))
+        return
+    entry = context.knowledge.entry(entry_id)
+    context.state.start_draft("edit", entry_id)
+    text = catalog.text("staff.edit_current", entry=entry.id, title=entry.title, answer=entry.answer)
+    await send_text(context, chat.id, text)
+
+
+async def take_answer(update: Update, context: BotContext, text: str) -> None:
+    """The editor's new answer: shown back with confirm and cancel."""
+    _message, _user, chat = sender(update)
+    draft, catalog = context.state.pending_draft(), context.catalog
+    assert draft is not None
+    if len(text) > MAX_ANSWER_CHARS:
+        await send_text(context, chat.id, catalog.text("staff.answer_too_long", limit=MAX_ANSWER_CHARS))
+        return
+    unofficial = unofficial_links(text, context.services.shared.settings.knowledge_dir)
+    if unofficial:
+        await send_text(context, chat.id, catalog.text("staff.unofficial_link", links="\n".join(unofficial)))
+        return
+    context.state.draft = replace(draft, text=text)
+    preview = catalog.text("staff.edit_preview", entry=draft.entry_id, answer=text)
+    await send_text(context, chat.id, preview, markup=confirm_keyboard("edit", catalog))
+
+
+async def apply_change(
+    context: BotContext,
+    user: User,
+    chat_id: int,
+    entry_id: str,
+    field: str,
+    change: Callable[[Record], Record],
+    before: Callable[[], str | None],
+    after: str,
+) -> bool:
+    """Write one staff change to the entry's file, swap the engine and audit it.
+
+    ``before`` is read after the change ran (the change may capture the old value).
+    On a validation error the staff member is told why and nothing is recorded.
+    """
+    try:
+        await context.services.shared.live.change_entry(entry_id, change)
+    except EditError as error:
+        failed = context.catalog.text(
+            "staff.edit_failed", problems=problems_text(error.problems) or str(error)
+        )
+        await send_text(context, chat_id, failed)
+        return False
+    staff_hash = context.user_hash(user)
+    await record_change(
+        context.store,
+        staff_hash=staff_hash,
+        platform=context.platform.name,
+        entry_id=entry_id,
+        field=field,
+        before=before(),
+        after=after,
+    )
+    _LOG.info("entry %s: %s changed by staff %s", entry_id, field, staff_hash[:12])
+    return True
+
+
+def _set_answer(answer: str) -> Callable[[Record], Record]:
+    return lambda record: {**record, "answer": answer}
+
+
+async def confirm_edit(update: Update, context: BotContext) -> None:
+    """Write the previewed answer, audit it and swap the engine."""
+    query, _data, user = pressed(update)
+    draft, catalog = context.state.pending_draft(), context.catalog
+    if role_of(context, user) is not Role.EDITOR or draft is None or draft.task != "edit" or not draft.text:
+        await refuse(query, context)
+        return
+    await query.answer()
+    await settle(query.edit_message_reply_markup(None))
+    context.state.draft = None
+    text = draft.text
+    chat_id = query.message.chat.id if query.message else user.id
+    before: list[str] = []
+
+    def change(record: Record) -> Record:
+        before.append(record["answer"])  # the answer in the file, which is what changes
+        return {**record, "answer": text}
+
+    if await apply_change(context, user, chat_id, draft.entry_id, ANSWER, change, lambda: before[0], text):
+        await send_text(context, chat_id, catalog.text("staff.edit_saved", entry=draft.entry_id))
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """Drop the previewed edit or broadcast."""
+    query, data, _user = pressed(update)
+    assert isinstance(data, StaffCancel)
+    draft = context.state.pending_draft()
+    if draft is None or draft.task != data.task:
+        await refuse(query, context)
+        return
+    context.state.draft = None
+    await query.answer(context.catalog.text("staff.cancelled"))
+    await settle(query.edit_message_reply_markup(None))
+
+
+class Conflict(EditError):
+    """The entry changed again after the change being undone."""
+
+
+def _revert(field: str, before: str | None, after: str | None) -> Callable[[Record], Record] | None:
+    """The change that undoes one audited change (``None``: nothing to write)."""
+
+    def answer(record: Record) -> Record:
+        if record["answer"] != (after or ""):
+            raise Conflict("changed since")
+        return {**record, "answer": before or ""}
+
+    if field == ANSWER:
+        return answer
+    if field == PHRASING:
+        return lambda record: {**record, "questions": [q for q in record["questions"] if q != after]}
+    return None
+
+
+async def undo(update: Update, context: BotContext) -> None:
+    """Revert this editor's latest change that is not undone yet."""
+    _message, user, chat = sender(update)
+    catalog, store = context.catalog, context.store
+    staff_hash = context.user_hash(user)
+    change = await last_change(store, staff_hash)
+    if change is None:
+        await send_text(context, chat.id, catalog.text("staff.undo_nothing"))
+        return
+    revert = _revert(change.field, change.before, change.after)
+    if revert is not None:
+        try:
+            await context.services.shared.live.change_entry(change.entry_id, revert)
+        except Conflict:
+            await send_text(context, chat.id, catalog.text("staff.undo_conflict", entry=change.entry_id))
+            return
+        except EditError as error:
+            text = catalog.text("staff.edit_failed", problems=problems_text(error.problems) or str(error))
+            await send_text(context, chat.id, text)
+            return
+    await record_undo(store, change, staff_hash=staff_hash, platform=context.platform.name)
+    _LOG.info(
+        "change %s (%s of %s) undone by staff %s", change.id, change.field, change.entry_id, staff_hash[:12]
+    )
+    what = change.after or "" if change.field == DISMISSED else change.entry_id
+    await send_text(context, chat.id, catalog.text(f"staff.undone_{change.field}", entry=what))
+
+
+async def reload(update: Update, context: BotContext) -> None:
+    """Reload the knowledge folder; a broken file leaves the running knowledge as it is."""
+    _message, _user, chat = sender(update)
+    catalog = context.catalog
+    problems = await context.services.shared.live.reload()
+    if problems:
+        text = catalog.text("staff.reload_failed", count=len(problems), problems=problems_text(problems))
+        await send_text(context, chat.id, text)
+        return
+    knowledge = context.knowledge
+    text = catalog.text("staff.reloaded", entries=len(knowledge), categories=len(knowledge.categories))
+    await send_text(context, chat.id, text)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        staff_command("edit", Role.EDITOR, edit),
+        staff_command("undo", Role.EDITOR, undo),
+        staff_command("reload", Role.EDITOR, reload),
+        CallbackQueryHandler(confirm_edit, pattern=lambda d: parse(d) == StaffConfirm("edit")),
+        CallbackQueryHandler(cancel, pattern=matches(StaffCancel)),
+    ]

@@ -1,0 +1,139 @@
+"""Match keys: the same key for the many ways citizens type the same words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.analyzer import MatchKey
+from bot.engine.decision import Doubts, Outcome, decide
+from bot.engine.engine import AnswerEngine
+from bot.engine.finglish import latin_skeleton, persian_skeleton
+
+
+def key(engine: AnswerEngine, text: str) -> MatchKey:
+    return engine.analyzer.analyze(text)
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        [
+            "شناسنامه‌ام گم شده",
+            "شناسنامه ام گم شده",
+            "شناسنامم گم شده",
+            "شناسناممو گم کردم",
+            "shenasname gom shode",
+        ],
+        ["کارت ملی", "كارت ملي", "کارتملی", "کارت ملیمو", "kart meli", "karte melli"],
+        ["المثنی", "المصنی", "المسنی", "almosana"],
+        ["نوبت", "نوبط"],
+        ["چطوری", "چجوری", "چطور", "چگونه"],
+        ["کد ملی", "codemeli", "کدملی"],
+    ],
+)
+def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> None:
+    keys = {key(engine, variant).tokens for variant in variants}
+    assert len(keys) == 1, keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("چنده", ("هزینه",)),  # cost words unified, kept: they carry intent
+        ("فامیلیمو عوض کنم", ("نام", "خانوادگی", "تعویض")),  # synonym map, spoken ending
+        ("١٥ سالمه", ("15", "سال")),  # digits to one alphabet, spoken "I am"
+        ("میخوام", ()),  # function words drop
+        ("از برای به با در", ()),
+        ("سلاممممم", ("سلام",)),
+    ],
+)
+def test_key_words(engine: AnswerEngine, text: str, expected: tuple[str, ...]) -> None:
+    assert key(engine, text).tokens == expected
+
+
+@pytest.mark.parametrize(("text", "unknown"), [("یارانه من قطع شده", "یارانه"), ("ثبت نام کنکور", "کنکور")])
+def test_words_outside_the_base_are_unknown(engine: AnswerEngine, text: str, unknown: str) -> None:
+    analyzed = key(engine, text)
+    assert unknown in analyzed.unknown
+    assert engine.matcher.unknown_share(analyzed) > engine.thresholds.max_unknown
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sabte fote pedaram", ("ثبت", "وفات", "پدر")),  # ezafe and a possessive glued on
+        ("shenasnamamo gom kardam", ("شناسنامه", "گم")),
+        ("kartesh", ("کارت",)),
+    ],
+)
+def test_finglish_words_with_endings_are_read(
+    engine: AnswerEngine, text: str, expected: tuple[str, ...]
+) -> None:
+    assert key(engine, text).tokens == expected
+
+
+def test_unreadable_finglish_stays_an_unknown_word(engine: AnswerEngine) -> None:
+    analyzed = key(engine, "xqzw kart")
+    assert "xqzw" in analyzed.tokens and "xqzw" in analyzed.unknown
+
+
+def test_answer_text_is_never_normalized(engine: AnswerEngine) -> None:
+    entry = engine.entry("smartcard-register")
+    assert any(link.url == "https://www.sabteahval.ir" for link in entry.links)
+    assert "\u200c" in entry.answer  # half-spaces of the curated text survive
+
+
+@pytest.mark.parametrize(
+    ("latin", "persian"),
+    [
+        ("shenasname", "شناسنامه"),
+        ("almosana", "المثنی"),
+        ("hooshmand", "هوشمند"),
+        ("kart", "کارت"),
+        ("tavallod", "تولد"),
+        ("sabte ahval", "ثبت احوال"),
+        ("bache", "بچه"),  # ch is چ, not ک
+        ("chap", "چاپ"),
+    ],
+)
+def test_skeletons_meet(latin: str, persian: str) -> None:
+    assert latin_skeleton(latin.replace(" ", "")) == persian_skeleton(persian)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "رمز دوم کارت بانکیمو یادم رفته",
+        "کارت سوختم گم شده",
+        "کارت پایان خدمتم گم شده",
+        "یارانه من قطع شده",
+        "کارت بانکم رو گم کردم",  # lemmatized to کارت بانک
+        "یارانه بچه ها کی میاد",  # few words besides the service: its share alone would not stop it
+        "sim karte jadid ba kart melli",
+        "kart payan khedmat gom shode",
+    ],
+)
+def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
+    analyzed = key(engine, text)
+    assert analyzed.foreign
+    assert engine.doubts(analyzed).other_service
+    assert engine.ask(text).answer_id is None
+
+
+def test_the_other_service_rule_holds_whatever_the_scores(engine: AnswerEngine) -> None:
+    ranked = engine.rank("کارت ملی هوشمندم گم شده")[1]
+    assert decide(ranked, engine.thresholds, Doubts()).outcome is Outcome.ANSWER
+    assert decide(ranked, engine.thresholds, Doubts(other_service=True)).outcome is Outcome.DID_YOU_MEAN
+
+
+def test_context_words_do_not_block_a_civil_registration_answer(engine: AnswerEngine) -> None:
+    """School or university as the reason for the question is not another organisation's service."""
+    for text in (
+        "برای ثبت نام مدرسه پسرم کد ملی لازمه کد ملیشو از کجا بگیرم",
+        "شناسنامه المثنی برای دانشگاه",
+    ):
+        assert not key(engine, text).foreign
+
+
+def test_a_service_word_inside_another_phrase_is_not_foreign(engine: AnswerEngine) -> None:
+    assert not key(engine, "خدمات الکترونیک ثبت احوال").foreign

@@ -1,0 +1,58 @@
+"""Character-level normalization: one form for letters, digits, spacing and noise."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.normalize import MAX_MATCH_CHARS, TextNormalizer
+
+ZWNJ = "\u200c"
+
+
+@pytest.fixture(scope="module")
+def normalizer() -> TextNormalizer:
+    return TextNormalizer()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("كارت ملي", "کارت ملی"),  # Arabic kaf and yeh
+        ("مسئول", "مسیول"),  # hamza seat folded
+        ("رئیس", "رییس"),
+        ("مؤسسه", "موسسه"),
+        ("شناسنامة", "شناسنامه"),  # teh marbuta
+        ("ﻻزم", "لازم"),  # lam-alef ligature
+        ("آدرس", "ادرس"),
+        ("شنــاسنامه", "شناسنامه"),  # tatweel
+        ("سلاممممم", "سلام"),
+        ("ممنونممممم", "ممنونم"),
+        ("١٤٠٣ ۱۴۰۳ 1403", "1403 1403 1403"),  # three digit alphabets, one key
+        ("کارت ملی 😡😡؟؟؟", "کارت ملی"),
+        ("\u202eکد\u202c ملی\u200f", "کد ملی"),  # bidi overrides and marks
+        ("کد\x00ملی\x07", "کد ملی"),  # control characters
+        ("Kart MELI", "kart meli"),
+    ],
+)
+def test_folds(normalizer: TextNormalizer, raw: str, expected: str) -> None:
+    assert normalizer.normalize(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["می‌خواهم", "میخواهم", "می خواهم", "می \u200c خواهم"],
+)
+def test_half_space_variants_meet(normalizer: TextNormalizer, variant: str) -> None:
+    assert normalizer.normalize(variant).replace(ZWNJ, " ") == "می خواهم"
+
+
+def test_long_text_is_clipped_to_head_and_tail(normalizer: TextNormalizer) -> None:
+    text = "شروع " + "کلمه " * 5000 + "پایان"
+    result = normalizer.normalize(text)
+    assert result.startswith("شروع") and result.endswith("پایان")
+    assert len(result) <= MAX_MATCH_CHARS + 2
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "🙏🙏🙏", "\u200c\u200c", "؟!.،"])
+def test_noise_only_gives_empty(normalizer: TextNormalizer, raw: str) -> None:
+    assert normalizer.normalize(raw) == ""

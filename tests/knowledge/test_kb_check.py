@@ -1,0 +1,120 @@
+"""`sabtyar kb check` and the loader: every problem reported with file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.knowledge.loader import KnowledgeError, check_knowledge, load_knowledge
+from bot.settings import ROOT
+
+GOOD_ENTRY = """\
+  - id: {id}
+    category: demo
+    title: عنوان {id}
+    questions: [پرسش یک {id}, پرسش دو {id}, پرسش سه {id}, پرسش چهار {id}, پرسش پنج {id}]
+    answer: |
+      پاسخ کوتاه.
+    links:
+      - title: سازمان ثبت احوال کشور
+        url: https://www.sabteahval.ir
+    follow_ups: [{follow_up}]
+    needs_review: true
+"""
+
+
+def write_folder(folder: Path, entries: str, header: str = "category:\n  id: demo\n  title: نمونه\n") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "official_domains.yaml").write_text("domains: [sabteahval.ir]\n", encoding="utf-8")
+    (folder / "demo.yaml").write_text(header + "entries:\n" + entries, encoding="utf-8")
+    return folder
+
+
+def test_shipped_knowledge_is_valid() -> None:
+    knowledge, problems = check_knowledge(ROOT / "knowledge")
+    assert problems == []
+    assert knowledge is not None and len(knowledge) >= 41
+
+
+def test_valid_folder_loads(tmp_path: Path) -> None:
+    folder = write_folder(
+        tmp_path / "kb",
+        GOOD_ENTRY.format(id="a-one", follow_up="b-two") + GOOD_ENTRY.format(id="b-two", follow_up="a-one"),
+    )
+    knowledge = load_knowledge(folder)
+    assert list(knowledge.entries) == ["a-one", "b-two"]
+    assert knowledge.entry("a-one").source_line == 5
+
+
+@pytest.mark.parametrize(
+    ("entries", "line", "fragment"),
+    [
+        (GOOD_ENTRY.format(id="a-one", follow_up="ghost"), 5, "unknown follow-up id 'ghost'"),
+        (GOOD_ENTRY.format(id="a-one", follow_up="a-one") * 2, 16, "duplicate id 'a-one'"),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(
+                "    answer: |\n      پاسخ کوتاه.\n", ""
+            ),
+            5,
+            "missing field 'answer'",
+        ),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace("پاسخ کوتاه.", "الف" * 5000),
+            9,
+            "more than 4096",
+        ),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(
+                "https://www.sabteahval.ir", "https://evil.example"
+            ),
+            12,
+            "not on an official domain",
+        ),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(
+                "needs_review: true", "needs_reveiw: true"
+            ),
+            15,
+            "unknown field 'needs_reveiw'",
+        ),
+        (
+            GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(", پرسش پنج a-one", ""),
+            8,
+            "4 questions, at least 5",
+        ),
+        (GOOD_ENTRY.format(id="Bad Id", follow_up="a-one"), 5, "lowercase slug"),
+        (GOOD_ENTRY.format(id="a-one", follow_up="a-one") + "  - id: [unclosed\n", 17, "YAML error"),
+    ],
+)
+def test_problems_name_file_and_line(tmp_path: Path, entries: str, line: int, fragment: str) -> None:
+    folder = write_folder(tmp_path / "kb", entries)
+    knowledge, problems = check_knowledge(folder)
+    assert knowledge is None
+    assert any(p.file == "demo.yaml" and p.line == line and fragment in p.message for p in problems), problems
+    with pytest.raises(KnowledgeError):
+        load_knowledge(folder)
+
+
+def test_kb_check_command_exits_1_and_prints_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_folder(tmp_path / "kb", GOOD_ENTRY.format(id="a-one", follow_up="ghost"))
+    assert main(["kb", "check", str(folder)]) == 1
+    assert f"{folder / 'demo.yaml'}:5: entry a-one: unknown follow-up id 'ghost'" in capsys.readouterr().err
+
+
+def test_kb_check_command_passes_on_shipped_base(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "check"]) == 0
+    knowledge = load_knowledge(ROOT / "knowledge")
+    out = capsys.readouterr().out
+    assert f"{len(knowledge)} پاسخ" in out and f"{len(knowledge.categories)} دسته" in out
+
+
+def test_broken_synonyms_file_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", folder)
+    (folder / "synonyms.yaml").write_text("synonyms:\n  چنده: [هزینه]\n", encoding="utf-8")
+    assert main(["kb", "check", str(folder)]) == 1
