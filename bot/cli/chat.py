@@ -58,9 +58,11 @@ def run_chat(
     engine: AnswerEngine,
     catalog: Catalog,
     read: Callable[[str], str] = input,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> None:
-    """Read questions until end of input or a quit word; print each reply."""
+    """Read questions until end of input or a quit word; print each reply (to stdout by default,
+    looked up at call time so a redirected stdout is honoured)."""
+    out = out or sys.stdout
     session = ChatSession(engine, catalog)
     print(catalog.text("chat.banner"), file=out)
     while True:

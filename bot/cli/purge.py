@@ -12,15 +12,14 @@ raw texts older than DAYS days are removed (the freed pages are zeroed and the W
 from __future__ import annotations
 
 import argparse
-import sqlite3
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.store import StoreError, run_on_existing_store
+from bot.cli.command import CliContext
+from bot.store import run_on_existing_store
 
-__all__ = ["add_purge_parser", "purge_main", "run_purge"]
+__all__ = ["purge_main", "register"]
 
 
 def purge_main(db_path: Path, days: int, now: datetime | None = None) -> int:
@@ -31,9 +30,8 @@ def purge_main(db_path: Path, days: int, now: datetime | None = None) -> int:
     return run_on_existing_store(db_path, lambda store: store.purge_raw_text(cutoff))
 
 
-def add_purge_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``purge`` command to the CLI's sub-parsers."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
         "purge",
         help="remove raw question texts and comments: sabtyar purge --older-than 180",
         description=__doc__,
@@ -41,18 +39,11 @@ def add_purge_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--older-than", dest="days", type=int, required=True, metavar="DAYS")
     parser.add_argument("--db", type=Path, help="database file (default: the configured store)")
-    return parser
+    parser.set_defaults(run=run)
 
 
-def run_purge(args: argparse.Namespace, store_path: Path) -> int:
-    """Purge and print how many texts were blanked; the exit code."""
-    try:
-        blanked = purge_main(args.db or store_path, args.days)
-    except ValueError as error:
-        print(f"sabtyar purge: {error}", file=sys.stderr)
-        return 2
-    except (FileNotFoundError, StoreError, sqlite3.Error) as error:
-        print(f"sabtyar purge: {error}", file=sys.stderr)
-        return 1
+def run(args: argparse.Namespace, context: CliContext) -> int:
+    """Purge and print how many texts were blanked."""
+    blanked = purge_main(args.db or context.store_path, args.days)
     print(f"{blanked} texts older than {args.days} days removed; the figures are kept.")
     return 0

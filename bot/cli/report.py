@@ -16,22 +16,22 @@ without ``--to`` it ends today. The format defaults to the ``--out`` file's suff
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from bot.calendar import Period
-from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.cli.command import CliContext, add_period_options
+from bot.knowledge.loader import load_knowledge
 from bot.locale import Catalog
 from bot.reports.charts import chart_period, chart_png
 from bot.reports.figures import Report, build_report
 from bot.reports.labels import period_title
 from bot.reports.output import report_csv, report_json
 from bot.reports.workbook import write_workbook
-from bot.store import StoreError, run_on_existing_store
+from bot.store import run_on_existing_store
 
-__all__ = ["add_report_parsers", "report_period", "run_chart", "run_report"]
+__all__ = ["register", "report_period", "run_chart", "run_report"]
 
 FORMATS = ("xlsx", "csv", "json")
 
@@ -41,31 +41,27 @@ def report_period(date_from: str | None, date_to: str | None) -> Period:
     return Period.between(date_from, date_to)
 
 
-def _dates(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="date_from", metavar="DATE", help="first day (Jalali or Gregorian)")
-    parser.add_argument("--to", dest="date_to", metavar="DATE", help="last day, included")
-    parser.add_argument("--db", type=Path, help="database file (default: the configured store)")
-
-
-def add_report_parsers(subparsers: Any) -> None:
-    """Add the ``report`` and ``chart`` commands to the CLI's sub-parsers."""
-    report: argparse.ArgumentParser = subparsers.add_parser(
+def register(commands: Any) -> None:
+    """Add the ``report`` and ``chart`` commands."""
+    report: argparse.ArgumentParser = commands.add_parser(
         "report",
         help="e-government indicators: sabtyar report --from 1405-07-01 --to 1405-07-30 --out r.xlsx",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _dates(report)
+    add_period_options(report)
     report.add_argument("--format", choices=FORMATS, help="xlsx, csv or json (default: from --out)")
     report.add_argument("--out", type=Path, help="output file (default: stdout; required for xlsx)")
-    chart: argparse.ArgumentParser = subparsers.add_parser(
+    report.set_defaults(run=run_report)
+    chart: argparse.ArgumentParser = commands.add_parser(
         "chart",
         help="questions and satisfaction per day, questions per category: sabtyar chart --out c.png",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _dates(chart)
+    add_period_options(chart)
     chart.add_argument("--out", type=Path, required=True, help="the PNG file to write")
+    chart.set_defaults(run=run_chart)
 
 
 def _read(path: Path, knowledge_dir: Path, period: Period, catalog: Catalog) -> Report:
@@ -80,52 +76,36 @@ def _format(args: argparse.Namespace) -> str:
     return suffix if suffix in FORMATS else "json"
 
 
-def _run(
-    name: str, args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog, chart: bool
-) -> int:
-    try:
-        period = (chart_period if chart else report_period)(args.date_from, args.date_to)
-        kind = "png" if chart else _format(args)
-        if kind == "xlsx" and args.out is None:
-            raise ValueError("an xlsx workbook needs --out FILE.xlsx")
-        report = _read(args.db or store_path, knowledge_dir, period, catalog)
-    except ValueError as error:
-        print(f"sabtyar {name}: {error}", file=sys.stderr)
-        return 2
-    except KnowledgeError as error:
-        print(f"sabtyar {name}: the knowledge folder has problems:\n{error}", file=sys.stderr)
-        return 1
-    except (FileNotFoundError, StoreError, sqlite3.Error) as error:
-        print(f"sabtyar {name}: {error}", file=sys.stderr)
-        return 1
-    try:
-        if kind in ("png", "xlsx"):
-            png = chart_png(report)
-            if kind == "png":
-                args.out.write_bytes(png)
-            else:
-                write_workbook(report, args.out, png)
+def _write(args: argparse.Namespace, context: CliContext, *, chart: bool) -> int:
+    catalog = context.catalog
+    period = (chart_period if chart else report_period)(args.date_from, args.date_to)
+    kind = "png" if chart else _format(args)
+    if kind == "xlsx" and args.out is None:
+        raise ValueError("an xlsx workbook needs --out FILE.xlsx")
+    report = _read(args.db or context.store_path, context.knowledge_dir, period, catalog)
+    if kind in ("png", "xlsx"):
+        png = chart_png(report)
+        if kind == "png":
+            args.out.write_bytes(png)
         else:
-            data = report_json(report).encode() if kind == "json" else report_csv(report)
-            if args.out is None:
-                sys.stdout.buffer.write(data)
-                sys.stdout.flush()
-            else:
-                args.out.write_bytes(data)
-    except OSError as error:
-        print(f"sabtyar {name}: {error}", file=sys.stderr)
-        return 1
+            write_workbook(report, args.out, png)
+    else:
+        data = report_json(report).encode() if kind == "json" else report_csv(report)
+        if args.out is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            args.out.write_bytes(data)
     if args.out is not None:
-        print(f"sabtyar {name}: {args.out} ({period_title(report.period, catalog)})", file=sys.stderr)
+        print(f"sabtyar {args.command}: {args.out} ({period_title(report.period, catalog)})", file=sys.stderr)
     return 0
 
 
-def run_report(args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog) -> int:
-    """Write the report in the chosen format, titled in ``catalog``'s language; the exit code
-    (2: bad arguments, 1: no database)."""
-    return _run("report", args, store_path, knowledge_dir, catalog, chart=False)
+def run_report(args: argparse.Namespace, context: CliContext) -> int:
+    """Write the report in the chosen format, titled in the catalog's language."""
+    return _write(args, context, chart=False)
 
 
-def run_chart(args: argparse.Namespace, store_path: Path, knowledge_dir: Path, catalog: Catalog) -> int:
-    """Write the chart PNG; the exit code as for :func:`run_report`."""
-    return _run("chart", args, store_path, knowledge_dir, catalog, chart=True)
+def run_chart(args: argparse.Namespace, context: CliContext) -> int:
+    """Write the chart PNG."""
+    return _write(args, context, chart=True)

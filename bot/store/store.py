@@ -591,7 +591,8 @@ class Store:
 
 def run_on_existing_store[R](path: Path | str, work: Callable[[Store], Awaitable[R]]) -> R:
     """``work``'s result on the database at ``path``, in an event loop of its own (the CLI's
-    offline commands). Never creates a database: ``FileNotFoundError`` when there is none."""
+    offline commands). Never creates a database: ``FileNotFoundError`` when there is none; any
+    SQLite failure is a :class:`StoreError`."""
     if not Path(path).is_file():
         raise FileNotFoundError(f"no sabtyar database at {path}")
 
@@ -599,4 +600,7 @@ def run_on_existing_store[R](path: Path | str, work: Callable[[Store], Awaitable
         async with await Store.open(path) as store:
             return await work(store)
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except sqlite3.Error as error:  # the store owns its SQLite errors
+        raise StoreError(f"{path}: {error}") from error

@@ -1,14 +1,20 @@
-"""The real `sabtyar` commands, run as a citizen or another tool would run them."""
+"""The `sabtyar` commands as a citizen or another tool runs them: in-process where a real process
+adds nothing, as a real process for the console entry point, the configuration and `run`."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.engine.engine import AnswerEngine
 from bot.settings import ROOT
+from tests.support.cli import run_cli
 
 SABTYAR = [sys.executable, "-m", "bot.cli.main"]
 
@@ -27,11 +33,13 @@ def run(
     )
 
 
-def test_ask_jsonl_contract() -> None:
+def test_ask_jsonl_contract(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     questions = ["شناسنامه‌ام گم شده", "هوای فردا تهران چطوره", "", "كارت ملي"]
-    result = run(["ask", "--jsonl"], "\n".join(questions) + "\n")
-    assert result.returncode == 0, result.stderr
-    records = [json.loads(line) for line in result.stdout.splitlines()]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(questions) + "\n"))
+    assert run_cli(["ask", "--jsonl"], engine=engine) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["question"] for r in records] == questions
     for record in records:
         assert set(record) == {"question", "answer_id", "score", "candidates"}
@@ -42,17 +50,19 @@ def test_ask_jsonl_contract() -> None:
     assert records[2] == {"question": "", "answer_id": None, "score": 0.0, "candidates": []}
 
 
-def test_ask_prints_the_answer() -> None:
-    result = run(["ask", "کد ملی بچه‌ام رو از کجا بفهمم"])
-    assert result.returncode == 0, result.stderr
-    assert "کد ملی" in result.stdout
+def test_ask_prints_the_answer(engine: AnswerEngine, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["ask", "کد ملی بچه‌ام رو از کجا بفهمم"], engine=engine) == 0
+    assert "کد ملی" in capsys.readouterr().out
 
 
-def test_chat_answers_lost_birth_certificate_then_quits() -> None:
-    result = run(["chat"], "شناسنامه‌ام گم شده\nخروج\n")
-    assert result.returncode == 0, result.stderr
-    assert "المثنی" in result.stdout
-    assert "خدانگهدار" in result.stdout
+def test_chat_answers_lost_birth_certificate_then_quits(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("شناسنامه‌ام گم شده\nخروج\n"))
+    assert run_cli(["chat"], engine=engine) == 0
+    out = capsys.readouterr().out
+    assert "المثنی" in out
+    assert "خدانگهدار" in out
 
 
 def test_run_without_token_falls_back_to_chat() -> None:
@@ -62,17 +72,29 @@ def test_run_without_token_falls_back_to_chat() -> None:
     assert "المثنی" in result.stdout
 
 
-def test_eval_reports_figures(tmp_path: Path) -> None:
+def test_eval_reports_figures(
+    engine: AnswerEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sample = tmp_path / "set.jsonl"
     sample.write_text(
         '{"q": "شناسنامه‌ام گم شده", "expect": ["birthcert-duplicate"]}\n{"q": "قیمت دلار", "expect": []}\n',
         encoding="utf-8",
     )
-    result = run(["eval", str(sample), "--json"])
-    assert result.returncode == 0, result.stderr
-    figures = json.loads(result.stdout)
+    assert run_cli(["eval", str(sample), "--json"], engine=engine) == 0
+    figures = json.loads(capsys.readouterr().out)
     assert figures["in_scope"] == 1 and figures["out_of_scope"] == 1
     assert figures["top1"] == 1.0 and figures["oos_direct"] == 0.0
+
+
+def test_a_command_error_is_one_line_and_an_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(["stats", "--json"], store_path=tmp_path / "none.db") == 1
+    assert capsys.readouterr().err == f"sabtyar stats: no sabtyar database at {tmp_path / 'none.db'}\n"
+    assert run_cli(["report", "--from", "1405-13"], store_path=tmp_path / "none.db") == 2
+    assert "1405-13" in capsys.readouterr().err
+    assert run_cli(["kb", "export", str(tmp_path / "kb.pdf")]) == 1
+    assert capsys.readouterr().err == "sabtyar kb export: kb.pdf: use an .xlsx or .csv file\n"
 
 
 def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from datetime import date
 from pathlib import Path
@@ -16,17 +15,16 @@ from openpyxl import load_workbook
 from bot.knowledge.loader import check_knowledge, load_knowledge
 from bot.knowledge.workbook.exporter import (
     BACKUP_DIR,
-    add_kb_workbook_parsers,
     export_csv,
     export_workbook,
     import_workbook,
-    run_kb_workbook,
 )
 from bot.knowledge.workbook.rows import ENTRY_COLUMNS
 from bot.knowledge.workbook.words import KbWords
 from bot.knowledge.yaml_writer import plain_reads_back, write_category
 from bot.locale import load_locales
 from bot.settings import ROOT
+from tests.support.cli import run_cli
 
 COLUMN = {name: position for position, name in enumerate(ENTRY_COLUMNS, start=1)}
 LOCALES = load_locales(ROOT / "locales")
@@ -62,10 +60,8 @@ def edit_workbook(path: Path, sheet: str, row: int, column: str, value: object) 
     wb.save(path)
 
 
-def kb_command(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    add_kb_workbook_parsers(parser.add_subparsers(dest="kb_command", required=True))
-    return parser.parse_args(argv)
+def kb_command(folder: Path, *argv: str) -> int:
+    return run_cli(["kb", *argv], knowledge_dir=folder)
 
 
 def test_export_layout(folder: Path, tmp_path: Path) -> None:
@@ -281,18 +277,18 @@ def test_csv_errors_name_the_row(folder: Path, tmp_path: Path) -> None:
 
 def test_cli_export_and_import(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "kb.xlsx"
-    assert run_kb_workbook(kb_command("export", str(out)), folder, LOCALES) == 0
-    assert run_kb_workbook(kb_command("import", str(out)), folder, LOCALES) == 0
+    assert kb_command(folder, "export", str(out)) == 0
+    assert kb_command(folder, "import", str(out)) == 0
     assert "nothing changed" in capsys.readouterr().out
     edit_workbook(out, "birth", 2, "follow_ups", "ghost-entry")
     edit_workbook(out, "smartcard", 3, "answer", "پاسخ تازه")
     before = snapshot(folder)
-    assert run_kb_workbook(kb_command("import", str(out)), folder, LOCALES) == 1
+    assert kb_command(folder, "import", str(out)) == 1
     lines = capsys.readouterr().err.splitlines()
     assert lines[1:] == ["birth!2:follow_ups: entry birth-registration: unknown follow-up id 'ghost-entry'"]
     assert snapshot(folder) == before
     edit_workbook(out, "birth", 2, "follow_ups", "baby-name")
-    assert run_kb_workbook(kb_command("import", "--check", str(out)), folder, LOCALES) == 0
+    assert kb_command(folder, "import", "--check", str(out)) == 0
     assert "would change: birth.yaml, smartcard.yaml" in capsys.readouterr().out
     assert snapshot(folder) == before
 

@@ -7,7 +7,6 @@ fall in different Jalali months; the period runs from 2026-10-21 20:30 UTC to 20
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -20,7 +19,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.calendar import Period
-from bot.cli.report import add_report_parsers, report_period, run_chart, run_report
+from bot.cli.report import report_period
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.locale import load_locales
@@ -36,6 +35,7 @@ from bot.store.handoffs import (
     record_announcement,
     record_staff_reply,
 )
+from tests.support.cli import run_cli
 
 HASHER = UserHasher("test-secret-for-the-report-only")
 ALI = HASHER("telegram", 7364918201)
@@ -560,18 +560,16 @@ async def test_subscription_history_is_backfilled_for_existing_rows(tmp_path: Pa
 # Output formats ---------------------------------------------------------------------------------
 
 
-def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="sabtyar")
-    add_report_parsers(parser.add_subparsers(dest="command"))
-    return parser.parse_args(argv)
+def report(argv: list[str], store_path: Path = Path("unused.db")) -> int:
+    return run_cli(argv, knowledge_dir=KNOWLEDGE_DIR, store_path=store_path)
 
 
-def report_args(db: Path, *extra: str) -> argparse.Namespace:
-    return parse(["report", "--from", "1405-07-30", "--to", "2026-10-23", "--db", str(db), *extra])
+def report_args(db: Path, *extra: str) -> list[str]:
+    return ["report", "--from", "1405-07-30", "--to", "2026-10-23", "--db", str(db), *extra]
 
 
 def test_json_report(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_report(report_args(db, "--format", "json"), Path("unused.db"), KNOWLEDGE_DIR, FA) == 0
+    assert report(report_args(db, "--format", "json")) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"period", "rows", "summary"}
     assert data["period"]["from"] == "1405-07-30" and data["period"]["to"] == "1405-08-01"
@@ -584,7 +582,7 @@ def test_json_report(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_csv_report_has_a_bom_and_reads_back(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.csv"
-    assert run_report(report_args(db, "--out", str(out)), Path("unused.db"), KNOWLEDGE_DIR, FA) == 0
+    assert report(report_args(db, "--out", str(out))) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -601,7 +599,7 @@ def test_csv_report_has_a_bom_and_reads_back(db: Path, tmp_path: Path) -> None:
 def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "indicators.xlsx"
     args = report_args(db, "--format", "xlsx", "--out", str(out))
-    assert run_report(args, Path("unused.db"), KNOWLEDGE_DIR, FA) == 0
+    assert report(args) == 0
     book = load_workbook(out)
     summary_sheet, data_sheet, chart_sheet = (
         LABELS.text(f"report.workbook.{name}_sheet") for name in ("summary", "data", "chart")
@@ -660,12 +658,12 @@ def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None
 
 
 def test_report_errors(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_report(report_args(db, "--format", "xlsx"), Path("unused.db"), KNOWLEDGE_DIR, FA) == 2
+    assert report(report_args(db, "--format", "xlsx")) == 2
     assert "--out" in capsys.readouterr().err
-    bad = parse(["report", "--from", "1405-13-01", "--to", "1405-08-01", "--db", str(db)])
-    assert run_report(bad, Path("unused.db"), KNOWLEDGE_DIR, FA) == 2
-    missing = parse(["report", "--from", "1405-07-01", "--to", "1405-08-01"])
-    assert run_report(missing, tmp_path / "nowhere.db", KNOWLEDGE_DIR, FA) == 1
+    bad = ["report", "--from", "1405-13-01", "--to", "1405-08-01", "--db", str(db)]
+    assert report(bad) == 2
+    missing = ["report", "--from", "1405-07-01", "--to", "1405-08-01"]
+    assert report(missing, tmp_path / "nowhere.db") == 1
     assert "no sabtyar database" in capsys.readouterr().err
     assert not (tmp_path / "nowhere.db").exists()
 
@@ -680,8 +678,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_chart_command_writes_a_png(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "chart.png"
-    args = parse(["chart", "--from", "1405-07-30", "--to", "1405-08-01", "--db", str(db), "--out", str(out)])
-    assert run_chart(args, Path("unused.db"), KNOWLEDGE_DIR, FA) == 0
+    args = ["chart", "--from", "1405-07-30", "--to", "1405-08-01", "--db", str(db), "--out", str(out)]
+    assert report(args) == 0
     data = out.read_bytes()
     assert png_size(data) == (1000, 1400)
     assert 30_000 < len(data) < 1_000_000

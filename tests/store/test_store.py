@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.calendar import bounds as day_bounds
-from bot.cli.stats import add_stats_parser, run_stats, stats_main
+from bot.cli.stats import stats_main
 from bot.engine.analyzer import MatchKey
 from bot.engine.decision import Decision, Outcome
 from bot.engine.engine import Reply
@@ -25,6 +24,7 @@ from bot.engine.matcher import Candidate
 from bot.settings import ROOT
 from bot.store import MIGRATIONS, Migration, QuestionEvent, Refused, SchemaError, Store, UserHasher
 from handlers.recording import question_event
+from tests.support.cli import run_cli
 
 HASHER = UserHasher("test-secret-for-the-store-only")
 ALI = HASHER("telegram", 7364918205)
@@ -356,15 +356,10 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert jalali == stats_main(path, "2026-09-23", "2026-09-23")
     assert stats_main(path, None, None)["questions"] == 6
 
-    parser = argparse.ArgumentParser()
-    add_stats_parser(parser.add_subparsers(dest="command"))
-    assert (
-        run_stats(parser.parse_args(["stats", "--json", "--from", "1405-07-01", "--to", "1405-07-01"]), path)
-        == 0
-    )
+    assert run_cli(["stats", "--json", "--from", "1405-07-01", "--to", "1405-07-01"], store_path=path) == 0
     assert json.loads(capsys.readouterr().out) == jalali
-    assert run_stats(parser.parse_args(["stats", "--json", "--from", "1405-13-01"]), path) == 2
-    assert run_stats(parser.parse_args(["stats", "--json"]), tmp_path / "missing.db") == 1
+    assert run_cli(["stats", "--json", "--from", "1405-13-01"], store_path=path) == 2
+    assert run_cli(["stats", "--json"], store_path=tmp_path / "missing.db") == 1
     assert not (tmp_path / "missing.db").exists()
 
 

@@ -1,0 +1,42 @@
+"""``sabtyar run`` and ``sabtyar chat``: the bots, or the terminal chat on the same engine.
+
+``run`` with no token configured falls back to the terminal chat (said in Persian and English).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bot.cli.command import CliContext, CommandError
+from bot.locale import LANGUAGES
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    commands.add_parser("run", help="run the bots; with no token configured, the terminal chat").set_defaults(
+        run=run_bots
+    )
+    commands.add_parser("chat", help="terminal chat on the answer engine").set_defaults(run=run_terminal_chat)
+
+
+def run_terminal_chat(args: argparse.Namespace, context: CliContext) -> int:
+    from bot.cli.chat import run_chat
+
+    run_chat(context.engine, context.catalog)
+    return 0
+
+
+def run_bots(args: argparse.Namespace, context: CliContext) -> int:
+    settings = context.settings
+    if settings is None:
+        raise CommandError("no settings")
+    if not settings.active_platforms:
+        for language in LANGUAGES:
+            print(context.locales.get(language).text("run.no_token"), file=sys.stderr)
+        return run_terminal_chat(args, context)
+    from bot.runner import run_bots as run
+
+    return run(settings, context.locales, context.engine)
