@@ -66,8 +66,7 @@ def opening_text(at: datetime, catalog: Catalog) -> str:
 
 async def request_person(update: Update, context: BotContext) -> None:
     """Open a handoff and forward the citizen's recent questions to the staff group."""
-    query, data, user = pressed(update)
-    assert isinstance(data, Handoff)
+    query, data, user = pressed(update, Handoff)
     group, store, catalog = context.handoff_group, context.store, context.catalog
     user_hash = context.user_hash(user)
     owned = not data.question_id or await store.question_owner(data.question_id) == user_hash

@@ -30,8 +30,7 @@ async def menu_command(update: Update, context: BotContext) -> None:
 
 async def browse(update: Update, context: BotContext) -> None:
     """Move within the menu message: categories, or one category's topics."""
-    query, data, _user = pressed(update)
-    assert isinstance(data, Menu)
+    query, data, _user = pressed(update, Menu)
     knowledge, catalog = context.knowledge, context.catalog
     if data.category and data.category not in {c.id for c in knowledge.categories}:
         await refuse(query, context)
@@ -56,8 +55,7 @@ async def browse(update: Update, context: BotContext) -> None:
 
 async def open_topic(update: Update, context: BotContext) -> None:
     """A topic's answer as a new message, recorded as shown from the menu."""
-    query, data, user = pressed(update)
-    assert isinstance(data, Topic)
+    query, data, user = pressed(update, Topic)
     if data.entry_id not in context.knowledge or query.message is None:
         await refuse(query, context)
         return

@@ -106,7 +106,7 @@ async def _run(context: BotContext, announcement: int, text: str, progress: Mess
 
 async def confirm(update: Update, context: BotContext) -> None:
     """Record the announcement and start the paced delivery in the background."""
-    query, _data, user = pressed(update)
+    query, _data, user = pressed(update, StaffConfirm)
     draft = context.state.pending_draft()
     ok = draft is not None and draft.task == "broadcast" and draft.text
     if role_of(context, user) is not Role.EDITOR or not ok or query.message is None:
