@@ -22,13 +22,14 @@ from bot.calendar import persian_digits
 from bot.locale import Catalog
 from bot.messenger.callback_data import Handoff, matches
 from bot.messenger.office_hours import is_open, next_opening
-from bot.store.curation import (
+from bot.store.curation import recent_questions
+from bot.store.handoffs import (
     handoff_for_message,
     link_handoff_message,
-    recent_questions,
+    open_handoff,
+    record_staff_reply,
     waiting_handoff,
 )
-from bot.store.handoffs import open_handoff, record_staff_reply
 from handlers.common import pressed, refuse, sender
 from handlers.context import BotContext
 from handlers.sending import send_text

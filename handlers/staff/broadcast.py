@@ -20,7 +20,7 @@ from bot.messenger.broadcast import Delivery, Result, deliver
 from bot.messenger.callback_data import StaffConfirm, parse
 from bot.messenger.staff_settings import Role
 from bot.store import Subscriber
-from bot.store.handoffs import finish_announcement, record_announcement
+from bot.store.announcements import finish_announcement, record_announcement
 from handlers.common import pressed, refuse, sender, settle
 from handlers.context import BotContext
 from handlers.keyboards import confirm_keyboard
