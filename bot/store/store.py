@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,7 +221,9 @@ class Store:
                 db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
             # Another writer holds the database: wait for it (busy timeout) off the event loop.
             try:
-                return await self._db._execute(job)
+                # aiosqlite's own thread; it has no public "run this callable" (untyped there)
+                waited: T = await self._db._execute(job)  # type: ignore[no-untyped-call]
+                return waited
             except sqlite3.OperationalError as error:
                 raise StoreUnavailable(str(error)) from error
 
@@ -231,7 +233,9 @@ class Store:
             row = await cursor.fetchone()
         return None if row is None else row[0]
 
-    async def rows(self, sql: str, parameters: Sequence[object] | dict[str, object] = ()) -> list[tuple]:
+    async def rows(
+        self, sql: str, parameters: Sequence[object] | Mapping[str, object] = ()
+    ) -> list[tuple[Any, ...]]:
         return await self._run(lambda db: db.execute(sql, parameters).fetchall())
 
     async def _migrate(self, migrations: Sequence[Migration]) -> None:
