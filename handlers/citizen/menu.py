@@ -1,7 +1,9 @@
-"""The service menu: ``/menu``, categories, a category's topics, a topic's answer, and back."""
+"""The service menu: ``/start`` (welcome) and ``/menu``, categories, a category's topics, a topic's
+answer, and back; ``/help``."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -19,13 +21,24 @@ from handlers.sending import send_text
 __all__ = ["handlers"]
 
 
-async def menu_command(update: Update, context: BotContext) -> None:
-    """The categories as buttons."""
+def menu_command(text_key: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """A command that sends the categories as buttons under the text ``text_key`` (``/start``
+    welcomes, ``/menu`` only opens the menu)."""
+
+    async def command(update: Update, context: BotContext) -> None:
+        message, _user, chat = sender(update)
+        markup = categories_keyboard(context.knowledge, context.catalog)
+        await send_text(
+            context, chat.id, context.catalog.text(text_key), markup=markup, reply_to=quote_id(message)
+        )
+
+    return command
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """What the bot understands and its commands."""
     message, _user, chat = sender(update)
-    markup = categories_keyboard(context.knowledge, context.catalog)
-    await send_text(
-        context, chat.id, context.catalog.text("bot.menu"), markup=markup, reply_to=quote_id(message)
-    )
+    await send_text(context, chat.id, context.catalog.text("bot.help"), reply_to=quote_id(message))
 
 
 async def browse(update: Update, context: BotContext) -> None:
@@ -79,7 +92,9 @@ async def open_topic(update: Update, context: BotContext) -> None:
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
-        CommandHandler("menu", menu_command),
+        CommandHandler("start", menu_command("bot.welcome")),
+        CommandHandler("menu", menu_command("bot.menu")),
+        CommandHandler("help", show_help),
         CallbackQueryHandler(browse, pattern=matches(Menu)),
         CallbackQueryHandler(open_topic, pattern=matches(Topic)),
     ]
