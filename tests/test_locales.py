@@ -9,7 +9,8 @@ from bot.locale import Locales
 from bot.settings import ROOT
 from handlers.citizen.media import _KINDS
 
-_LOOKUP = re.compile(r"""\.text\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+#: ``catalog.text("key")``, and a key handed to ``menu_command("key")``.
+_LOOKUP = re.compile(r"""(?:\.text|menu_command)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 
 def placeholders(template: str) -> set[str]:

@@ -232,7 +232,6 @@ def knowledge_texts() -> Iterator[tuple[str, str, str, str]]:
                     yield path.name, str(entry.get("id") or f"#{number}"), field, text
 
 
-@pytest.mark.xfail(reason="knowledge rewrite in progress", strict=False)
 def test_every_knowledge_title_and_answer_follows_the_style() -> None:
     texts = list(knowledge_texts())
     assert texts, "no entries found in knowledge/*.yaml"
