@@ -3,8 +3,9 @@ answer, and back; ``/help``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -21,7 +22,7 @@ from handlers.sending import send_text
 __all__ = ["handlers"]
 
 
-def menu_command(text_key: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+def menu_command(text_key: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     """A command that sends the categories as buttons under the text ``text_key`` (``/start``
     welcomes, ``/menu`` only opens the menu)."""
 
