@@ -29,19 +29,19 @@ class Office:
 
 def _office(item: object, line: int, name: str) -> tuple[Office | None, list[Problem]]:
     if not isinstance(item, dict):
-        return None, [Problem(name, line, "each office must be a mapping")]
+        return None, [Problem.of(name, line, "office_mapping")]
     problems = [
-        Problem(name, line, f"office needs a text '{key}'")
+        Problem.of(name, line, "office_text", key=key)
         for key in ("name", "address")
         if not isinstance(item.get(key), str) or not item[key].strip()
     ]
     for key, bound in (("latitude", 90), ("longitude", 180)):
         value = item.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not -bound <= value <= bound:
-            problems.append(Problem(name, line, f"office '{key}' must be a number within ±{bound}"))
+            problems.append(Problem.of(name, line, "office_number", key=key, bound=bound))
     unknown = sorted(set(item) - {"name", "address", "latitude", "longitude", "url"})
     if unknown:
-        problems.append(Problem(name, line, f"office has unknown key(s): {', '.join(unknown)}"))
+        problems.append(Problem.of(name, line, "office_unknown_keys", keys=", ".join(unknown)))
     if problems:
         return None, problems
     url = item.get("url") or ""
@@ -56,12 +56,12 @@ def load_offices(folder: Path) -> tuple[tuple[Office, ...], list[Problem]]:
         return (), []
     root, problems = read_yaml(path)
     if root is None or not isinstance(root.children, dict):
-        return (), problems or [Problem(OFFICES_FILE, 1, "expected 'offices:' with a list")]
+        return (), problems or [Problem.of(OFFICES_FILE, 1, "offices_expected")]
     node = root.children.get("offices")
     if node is None or node.value is None:
         return (), problems
     if not isinstance(node.children, list):
-        return (), [Problem(OFFICES_FILE, node.line, "'offices' must be a list")]
+        return (), [Problem.of(OFFICES_FILE, node.line, "offices_list")]
     offices = []
     for child in node.children:
         office, found = _office(child.value, child.line, OFFICES_FILE)
