@@ -660,7 +660,7 @@ def test_report_errors(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert report(bad) == 2
     missing = ["report", "--from", "1405-07-01", "--to", "1405-08-01"]
     assert report(missing, tmp_path / "nowhere.db") == 1
-    assert "no sabtyar database" in capsys.readouterr().err
+    assert "پایگاه داده ثبت‌یار در" in capsys.readouterr().err
     assert not (tmp_path / "nowhere.db").exists()
 
 
