@@ -562,7 +562,7 @@ class Store:
             "hi": utc_text(end) if end else "\uffff",
             "platform": platform,
         }
-        [(questions, answered, offered, unanswered)] = await self.rows(
+        [(questions, answered, offered, no_match)] = await self.rows(
             "SELECT count(*), coalesce(sum(outcome = 'answer'), 0),"
             " coalesce(sum(outcome = 'did_you_mean'), 0), coalesce(sum(outcome = 'no_match'), 0)"
             " FROM questions WHERE asked_at >= :lo AND asked_at < :hi"
@@ -584,8 +584,9 @@ class Store:
             questions=questions,
             answered=answered,
             did_you_mean=offered,
-            unanswered=unanswered,
+            unanswered=questions - answered - resolutions,
             resolutions=resolutions,
+            no_match=no_match,
             ratings=ratings,
             mean_rating=mean if ratings else None,
             csat=satisfied / ratings if ratings else None,
