@@ -165,6 +165,7 @@ class _CategoryReader:
         self.name = name
         self.domains = domains
         self.problems: list[Problem] = []
+        self.ids: set[str] = set()  # every entry id read, the rejected entries' too
 
     def problem(self, line: int, key: str, /, **values: str | int | float) -> None:
         self.problems.append(Problem.of(self.name, line, key, **values))
@@ -209,6 +210,7 @@ class _CategoryReader:
             return None
         fields = node.children
         label = str(fields["id"].value) if "id" in fields else "?"
+        self.ids.add(label)
         before = len(self.problems)
         for key, required in _ENTRY_FIELDS.items():
             if required and key not in fields:
@@ -324,7 +326,9 @@ def _read_domains(folder: Path) -> tuple[frozenset[str], list[Problem]]:
     return frozenset(d.lower().strip() for d in domains or ()), problems
 
 
-def _cross_checks(entries: list[Entry]) -> list[Problem]:
+def _cross_checks(entries: list[Entry], ids: set[str]) -> list[Problem]:
+    """Duplicate ids, unknown follow-ups and phrasings of two entries. A follow-up to an entry
+    rejected for its own problem is not said again (``ids``: every entry id read)."""
     problems: list[Problem] = []
     seen: dict[str, Entry] = {}
     for entry in entries:
@@ -339,7 +343,7 @@ def _cross_checks(entries: list[Entry]) -> list[Problem]:
     owners: dict[str, str] = {}
     for entry in seen.values():
         for follow_up in entry.follow_ups:
-            if follow_up not in seen:
+            if follow_up not in seen and follow_up not in ids:
                 problems.append(
                     Problem.of(
                         entry.source_file,
@@ -373,6 +377,7 @@ def check_knowledge(folder: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     domains, problems = _read_domains(folder)
     categories: list[Category] = []
     entries: list[Entry] = []
+    ids: set[str] = set()
     category_files = sorted(p for p in folder.glob("*.yaml") if p.name not in DATA_FILES)
     if not category_files:
         problems.append(Problem.of(str(folder), 0, "no_category_files"))
@@ -384,12 +389,13 @@ def check_knowledge(folder: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         reader = _CategoryReader(path.name, domains)
         category, file_entries = reader.read(root)
         problems.extend(reader.problems)
+        ids |= reader.ids
         if category is not None:
             if any(c.id == category.id for c in categories):
                 problems.append(Problem.of(path.name, root.line, "duplicate_category", category=category.id))
             categories.append(category)
             entries.extend(file_entries)
-    problems.extend(_cross_checks(entries))
+    problems.extend(_cross_checks(entries, ids))
     if problems:
         return None, sorted(problems)
     categories.sort(key=lambda c: (c.order, c.id))

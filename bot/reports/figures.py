@@ -46,12 +46,12 @@ from bot.store.reporting import QuestionRow, ReportEvents, report_events
 from bot.store.stats import SATISFIED
 
 __all__ = [
+    "STATS_KEYS",
     "Categories",
     "Day",
     "Figures",
     "Report",
     "Row",
-    "STATS_KEYS",
     "build_report",
     "compute_report",
     "period_figures",
