@@ -23,9 +23,10 @@ Definitions (every day and month boundary is Iran time, UTC+03:30; months are Ja
 A question's category is that of its direct answer, else of the citizen's "did you mean"
 choice, else of the nearest choice offered (a "did you mean" left unchosen is an unanswered
 question of that topic, so each category's answer rate is real), else ``unanswered``: no answer
-and no topic (no match). The chart shows that one apart from the topics. A rating's category is that of the answer rated; a handoff's is its
-question's (``other`` without one). Subscribers and announcements have no category: they are
-given on the subtotal rows (category ``all``) of each month and platform only.
+and no topic (no match). The chart shows that one apart from the topics. A rating's category
+is that of the answer rated; a handoff's is its question's (``other`` without one).
+Subscribers and announcements have no category: they are given on the subtotal rows
+(category ``all``) of each month and platform only.
 """
 
 from __future__ import annotations
