@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from bot.knowledge.edit import apply_entry_change
 from bot.knowledge.loader import FIRST_VERIFIED_ON, check_knowledge, load_knowledge
 from bot.knowledge.workbook.exporter import export_csv, export_workbook, import_workbook
-from bot.knowledge.workbook.rows import ENTRY_COLUMNS
+from bot.knowledge.workbook.rows import ENTRY_COLUMNS, shown_date
 from bot.knowledge.workbook.sheets import FONT_NAME, LINE_HEIGHT
 from bot.knowledge.workbook.words import KbWords
 from bot.locale import load_locales
@@ -99,8 +99,10 @@ def test_answer_cells_read_right_to_left_wrapped_and_tall_enough(folder: Path, w
 
 def test_a_date_cell_in_year_1405_is_the_jalali_date_typed(folder: Path, workbook: Path) -> None:
     sheet, row = row_of(folder, "birth-registration")
-    # LibreOffice turns 1405-09-15 typed into a General cell into a date of the Gregorian year 1405
-    set_cell(workbook, sheet, row, "verified_on", datetime(1405, 9, 15))
+    # LibreOffice turns 1405-09-15 typed into a General cell into a date of the year 1405, shown in
+    # its Julian calendar: saved, it reads back (proleptic Gregorian) as 24 September 1405
+    # (benchmarks/libreoffice_roundtrip.py, LibreOffice 7.4)
+    set_cell(workbook, sheet, row, "verified_on", datetime(1405, 9, 24))
     result = import_workbook(workbook, folder, WORDS)
     assert result.ok, result.errors
     assert load_knowledge(folder).entry("birth-registration").verified_on == date(2026, 12, 6)  # 15 Azar 1405
@@ -114,6 +116,13 @@ def test_a_date_cell_in_year_1405_is_the_jalali_date_typed(folder: Path, workboo
         set_cell(workbook, sheet, row, "verified_on", value)
         assert import_workbook(workbook, folder, WORDS).ok
         assert load_knowledge(folder).entry("birth-registration").verified_on == expected, value
+
+
+def test_shown_date_is_the_julian_calendar_before_the_reform() -> None:
+    assert shown_date(date(1405, 9, 24)) == (1405, 9, 15)
+    assert shown_date(date(1582, 10, 15)) == (1582, 10, 15)  # the first Gregorian day
+    assert shown_date(date(1582, 10, 14)) == (1582, 10, 4)  # the last Julian day
+    assert shown_date(date(1300, 1, 8)) == (1300, 1, 1)  # 7 days apart before 29 February 1300 (Julian)
 
 
 def test_kb_check_refuses_dates_in_the_future_or_before_1300(folder: Path) -> None:

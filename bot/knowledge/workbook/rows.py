@@ -5,7 +5,8 @@ line, links ``title | url`` one a line, ``needs_review`` as the locale's yes/no 
 (:class:`~bot.knowledge.workbook.words.KbWords`: «بله»/«خیر» in Persian; TRUE/FALSE, yes/no also read),
 ``verified_on`` as a Jalali (``1405-09-15``, ``۱۴۰۵/۰۹/۱۵``) or Gregorian (``2026-12-06``) date, as
 text or as a date cell; a date cell whose year is before 1600 is the Jalali date the person typed
-(LibreOffice turns ``1405-09-15`` into a date in the Gregorian year 1405). ``version`` is the
+(LibreOffice turns ``1405-09-15`` into a date of the year 1405, in its Julian calendar:
+:func:`shown_date`). ``version`` is the
 entry's fingerprint at export (:func:`entry_version`): import compares it with the entry on disk.
 
 Reading a row never raises: each bad cell becomes a :class:`CellError` (a warning when the value
@@ -43,6 +44,7 @@ __all__ = [
     "header_index",
     "parse_category",
     "parse_entry",
+    "shown_date",
     "text",
 ]
 
@@ -58,6 +60,7 @@ TEXT_COLUMNS = frozenset({"title", "title_en", "questions", "keywords", "answer"
 SPREADSHEET_JALALI_BEFORE = 1600
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _FOLLOW_UP_SEPARATORS = re.compile(r"[\s,،;؛]+")
+_GREGORIAN_REFORM = date(1582, 10, 15)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -66,6 +69,21 @@ class Formula:
     """A cell holding a formula (import refuses it: the value would be whatever it last computed)."""
 
     text: str
+
+
+def shown_date(value: date) -> tuple[int, int, int]:
+    """The year, month and day a spreadsheet shows for a date cell read back as ``value``.
+
+    openpyxl reads every date in the proleptic Gregorian calendar; LibreOffice shows (and took
+    as typed) a date before 15 October 1582 in the Julian calendar, so ``1405-09-15`` typed there
+    reads back as 24 September 1405: the Julian calendar date is what the person typed."""
+    if value >= _GREGORIAN_REFORM:
+        return value.year, value.month, value.day
+    c = value.toordinal() + 1721425 + 32082  # the Julian day number, then the Julian calendar
+    d = (4 * c + 3) // 1461
+    e = c - 1461 * d // 4
+    m = (5 * e + 2) // 153
+    return d - 4800 + m // 10, m + 3 - 12 * (m // 10), e - (153 * m + 2) // 5 + 1
 
 
 def entry_version(record: dict[str, Any]) -> str:
@@ -217,7 +235,8 @@ class _Row:
         if isinstance(value, date):
             if value.year >= SPREADSHEET_JALALI_BEFORE:
                 return value
-            raw = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"  # the Jalali date typed
+            year, month, day = shown_date(value)
+            raw = f"{year:04d}-{month:02d}-{day:02d}"  # the Jalali date typed
         else:
             raw = latin_digits(text(value))
         if not raw:
