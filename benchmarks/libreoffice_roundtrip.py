@@ -19,6 +19,7 @@ Steps, each printed with what was saved and what came back:
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -68,8 +69,8 @@ def describe_answer_cell(path: Path) -> str:
     validations = sum(len(sheet.data_validations.dataValidation) for sheet in wb.worksheets)
     return (
         f"birth!answer row 2: readingOrder={cell.alignment.readingOrder} wrap={cell.alignment.wrap_text}"
-        f" height={ws.row_dimensions[2].height} font={cell.font.name}; rightToLeft={ws.sheet_view.rightToLeft};"
-        f" freeze={ws.freeze_panes}; drop-downs={validations}"
+        f" height={ws.row_dimensions[2].height} font={cell.font.name};"
+        f" rightToLeft={ws.sheet_view.rightToLeft}; freeze={ws.freeze_panes}; drop-downs={validations}"
     )
 
 
@@ -120,8 +121,6 @@ def main() -> int:
         verified = ENTRY_COLUMNS.index("verified_on")
         rows[1][verified] = "1405-09-15"
         typed = work / "typed.csv"
-        import csv
-
         with typed.open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerows(rows)
         (work / "typed").mkdir()
