@@ -229,10 +229,7 @@ class _Reader:
         self.plans = {category_id: _Plan(dict(found.record), None) for category_id, found in existing.items()}
         if tuple(text(value) for value in table.header[:2]) in self.words.guide_headers:
             self.error(table.name, 0, "", "guide_as_csv", structural=True)
-            for plan in self.plans.values():
-                plan.unread = True
-            return
-        rows = self.rows(table, ENTRY_COLUMNS)
+        rows = None if self.structural else self.rows(table, ENTRY_COLUMNS)
         for unread in self.plans.values():
             unread.unread = rows is None
         for row, cells in rows or []:
