@@ -21,6 +21,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import jdatetime
 
+from bot.messages import MessageError
+
 __all__ = [
     "ALL_DIGITS",
     "IRAN_TIME",
@@ -110,28 +112,28 @@ def _span(text: str) -> tuple[date, date]:
         if found := _MONTH.fullmatch(cleaned):
             year, month = (int(part) for part in found.groups())
             if year >= LAST_JALALI_YEAR:
-                raise ValueError(f"a month is written as a Jalali year and month, e.g. 1405-07: {text!r}")
+                raise MessageError("period.error.gregorian_month", value=text)
             if not 1 <= month <= 12:
-                raise ValueError(f"no month {month}: {text!r}")
+                raise MessageError("period.error.no_month", value=text)
             key = f"{year:04d}-{month:02d}"
             return month_start(key), month_start(next_month(key)) - timedelta(days=1)
         if found := _YEAR.fullmatch(cleaned):
             year = int(found.group(1))
             if year >= LAST_JALALI_YEAR:
-                raise ValueError(f"a year is written as a Jalali year, e.g. 1405: {text!r}")
+                raise MessageError("period.error.gregorian_year", value=text)
             following = jdatetime.date(year + 1, 1, 1).togregorian()
             return jdatetime.date(year, 1, 1).togregorian(), following - timedelta(days=1)
+    except MessageError:
+        raise
     except (ValueError, OverflowError) as error:
-        if str(error).startswith("a "):
-            raise
-        raise ValueError(f"not a valid date: {text!r} ({error})") from error
-    raise ValueError(f"not a date (1405, 1405-09, 1405-09-15 or 2026-12-06): {text!r}")
+        raise MessageError("period.error.no_such_day", value=text) from error
+    raise MessageError("period.error.not_a_date", value=text)
 
 
 def parse_day(text: str) -> date:
     """``YYYY-MM-DD`` as a Gregorian date; years before 1700 are read as Jalali (Persian digits too)."""
     if not _DAY.fullmatch(_clean(text)):
-        raise ValueError(f"not a date (YYYY-MM-DD, Gregorian or Jalali): {text!r}")
+        raise MessageError("period.error.not_a_day", value=text)
     return _span(text)[0]
 
 
@@ -141,7 +143,7 @@ def bounds(first: str | None, last: str | None) -> tuple[datetime | None, dateti
     start = _span(first)[0] if first else None
     end = _span(last)[1] if last else None
     if start and end and end < start:
-        raise ValueError(f"the period ends ({last}) before it starts ({first})")
+        raise MessageError("period.error.reversed", first=str(first), last=str(last))
     return (
         midnight_utc(start) if start else None,
         midnight_utc(end + timedelta(days=1)) if end else None,
@@ -157,7 +159,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.last_day < self.first_day:
-            raise ValueError(f"the period ends ({self.last_day}) before it starts ({self.first_day})")
+            raise MessageError("period.error.reversed", first=str(self.first_day), last=str(self.last_day))
 
     @classmethod
     def parse(cls, first: str, last: str) -> Period:
@@ -180,7 +182,7 @@ class Period:
         """``30d``: the 30 Iran days up to and including today."""
         found = _RECENT.fullmatch(_clean(text))
         if not found or int(found.group(1)) < 1:
-            raise ValueError(f"not a number of days (for example 30d): {text!r}")
+            raise MessageError("period.error.not_days", value=text)
         today = today or iran_day(datetime.now(UTC))
         return cls(today - timedelta(days=int(found.group(1)) - 1), today)
 
@@ -188,7 +190,7 @@ class Period:
     def of_words(cls, words: Sequence[str], today: date | None = None) -> Period:
         """A staff command's arguments: none (this Jalali month to today), one span, or two bounds."""
         if len(words) > 2:
-            raise ValueError("give a Jalali month (1405-07) or two days (1405-07-01 1405-07-30)")
+            raise MessageError("period.error.too_many")
         if not words:
             return cls.between(None, None, today)
         if len(words) == 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import yaml
 
 from bot.calendar import persian_digits
 
-__all__ = ["LANGUAGES", "Catalog", "Locales", "load_locales"]
+__all__ = ["BUNDLED_DIR", "LANGUAGES", "Catalog", "Locales", "bundled_catalog", "load_locales"]
 
 LANGUAGES = ("fa", "en")
+#: The texts shipped with sabtyar: the repository's ``locales/``.
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,10 @@ def load_locales(folder: Path, default: str = "fa") -> Locales:
         data = yaml.safe_load((folder / f"{language}.yaml").read_text(encoding="utf-8")) or {}
         catalogs[language] = Catalog(language, _flatten(data))
     return Locales(catalogs, default)
+
+
+@functools.cache
+def bundled_catalog(language: str) -> Catalog:
+    """The shipped texts of ``language`` (read once): for logs and exception texts, which have no
+    configured catalog at hand."""
+    return load_locales(BUNDLED_DIR).get(language)

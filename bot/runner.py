@@ -96,13 +96,14 @@ async def serve(
 
     ``feeds`` (in a worker process, ``bot/messenger/workers.py``): per platform name, the socket the
     polling process hands this worker's updates on, instead of PTB's own polling. The worker
-    stops when a feed ends, and follows knowledge changes other workers make.
+    stops when a feed ends. Every process follows knowledge changes made by other processes
+    (another worker's ``/edit``, ``sabtyar kb import``) within 2 s.
     """
     started: list[App] = []
     background: list[asyncio.Task[None]] = []
     try:
-        if feeds:
-            background.append(asyncio.create_task(shared.live.follow(), name="follow-knowledge"))
+        # every process follows the knowledge files: another worker's /edit, or a `kb import`
+        background.append(asyncio.create_task(shared.live.follow(), name="follow-knowledge"))
         for platform in platforms:
             feed = (feeds or {}).get(platform.name)
             application = build_application(shared, platform, with_updater=feed is None)

@@ -13,6 +13,11 @@ error                                       code  meaning
 ``FileNotFoundError``, ``StoreError``,      1     no database, an unreadable store or file
 ``OSError``
 ==========================================  ====  ==========================================
+
+Every message is said in the configured language: a :class:`~bot.messages.MessageError` (a
+``ValueError``) or a :class:`CommandError` carries a locale key, a knowledge problem its
+``kb.problem.*`` key; a missing file, a store error and an ``OSError`` are introduced by a
+``cli.error.*`` text with the system's own words after it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.knowledge.loader import KnowledgeError
 from bot.locale import Catalog, Locales
-from bot.store import StoreError
+from bot.messages import Message, MessageError
+from bot.store import NoDatabase, StoreError
 
 if TYPE_CHECKING:
     from bot.engine.engine import AnswerEngine
@@ -43,10 +49,12 @@ class Register(Protocol):
 
 
 class CommandError(Exception):
-    """A failure a command describes itself; ``code`` is the exit code (1 by default)."""
+    """A failure a command describes itself, as a locale key and values; ``code`` is the exit
+    code (1 by default)."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
+    def __init__(self, key: str, /, code: int = 1, **values: str | int | float) -> None:
+        self.note = Message.of(key, **values)
+        super().__init__(str(self.note))
         self.code = code
 
 
@@ -92,23 +100,35 @@ def add_period_options(parser: argparse.ArgumentParser) -> None:
 def dispatch(args: argparse.Namespace, context: CliContext) -> int:
     """Run the parsed command; every error it raises becomes a message and an exit code."""
     name = " ".join(part for part in (args.command, getattr(args, "kb_command", None)) if part)
+    catalog = context.catalog
     try:
         return int(args.run(args, context))
     except CommandError as error:
-        _say(name, str(error))
+        _say(name, error.note.text(catalog))
         return error.code
     except KnowledgeError as error:
-        print(context.catalog.text("cli.knowledge_error", count=len(error.problems)), file=sys.stderr)
+        print(catalog.text("cli.knowledge_error", count=len(error.problems)), file=sys.stderr)
         for problem in error.problems:
-            print(
-                f"  {context.knowledge_dir / problem.file}:{problem.line}: {problem.message}", file=sys.stderr
-            )
+            where = f"{context.knowledge_dir / problem.file}:{problem.line}"
+            print(f"  {where}: {problem.note.text(catalog)}", file=sys.stderr)
         return 1
-    except ValueError as error:
-        _say(name, str(error))
+    except MessageError as error:
+        _say(name, error.note.text(catalog))
         return 2
-    except (FileNotFoundError, StoreError, OSError) as error:
-        _say(name, str(error))
+    except ValueError as error:
+        _say(name, catalog.text("cli.error.bad_value", error=str(error)))
+        return 2
+    except NoDatabase as error:
+        _say(name, catalog.text("cli.error.no_database", file=str(error.filename)))
+        return 1
+    except FileNotFoundError as error:
+        _say(name, catalog.text("cli.error.no_file", file=str(error.filename or error)))
+        return 1
+    except StoreError as error:
+        _say(name, catalog.text("cli.error.store", error=str(error)))
+        return 1
+    except OSError as error:
+        _say(name, catalog.text("cli.error.os", error=str(error)))
         return 1
 
 

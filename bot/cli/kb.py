@@ -18,12 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.command import CliContext, CommandError
+from bot.cli.command import CliContext
 from bot.engine.lexicon import load_lexicon
 from bot.knowledge.holidays import load_holidays
-from bot.knowledge.loader import check_knowledge
+from bot.knowledge.loader import Problem, check_knowledge
 from bot.knowledge.offices import load_offices
 from bot.knowledge.workbook.exporter import KbWords, export_csv, export_workbook, import_workbook
+from bot.locale import Catalog
+from bot.messages import MessageError
 
 __all__ = ["register"]
 
@@ -54,16 +56,21 @@ def register(commands: Any) -> None:
     imported.set_defaults(run=run_import)
 
 
+def _problems(folder: Path, problems: list[Problem], catalog: Catalog) -> None:
+    print(catalog.text("cli.knowledge_error", count=len(problems)), file=sys.stderr)
+    for problem in problems:
+        print(f"  {folder / problem.file}:{problem.line}: {problem.note.text(catalog)}", file=sys.stderr)
+
+
 def run_check(args: argparse.Namespace, context: CliContext) -> int:
-    """Every problem of the folder with file and line (exit 1), else the counts."""
+    """Every problem of the folder with file and line, in the configured language (exit 1), else
+    the counts."""
     folder = args.folder or context.knowledge_dir
     catalog = context.catalog
     knowledge, problems = check_knowledge(folder)
     problems += load_lexicon(folder)[1] + load_offices(folder)[1] + load_holidays(folder)[1]
     if knowledge is None or problems:
-        print(catalog.text("cli.knowledge_error", count=len(problems)), file=sys.stderr)
-        for problem in problems:
-            print(f"  {folder / problem.file}:{problem.line}: {problem.message}", file=sys.stderr)
+        _problems(folder, problems, catalog)
         return 1
     phrasings = sum(len(entry.questions) for entry in knowledge.entries.values())
     print(
@@ -78,34 +85,35 @@ def run_export(args: argparse.Namespace, context: CliContext) -> int:
     """Write the workbook (``.xlsx``) or the CSV file."""
     suffix = args.file.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise CommandError(f"{args.file.name}: use an .xlsx or .csv file")
+        raise MessageError("kb.error.export_type", suffix=suffix or "-")
     write = export_csv if suffix == ".csv" else export_workbook
-    try:
-        write(context.knowledge_dir, args.file, KbWords.of(context.locales))
-    except ValueError as error:  # a category id that cannot be a sheet title: not a usage error
-        raise CommandError(str(error)) from error
-    print(f"{args.file}: exported")
+    write(context.knowledge_dir, args.file, KbWords.of(context.locales))
+    print(context.catalog.text("kb.exported", file=str(args.file)))
     return 0
 
 
 def run_import(args: argparse.Namespace, context: CliContext) -> int:
-    """Validate, then replace the knowledge files all or nothing (or only validate with ``--check``)."""
+    """Validate, then replace the knowledge files all or nothing (or only validate with ``--check``);
+    every error and warning with its sheet, cell and column, in the configured language."""
     words = KbWords.of(context.locales)
+    catalog = context.catalog
+    name = args.file.name
     result = import_workbook(args.file, context.knowledge_dir, words, dry_run=args.check)
-    if not result.ok:
-        failed = words.catalog.text("kb.import_failed", file=args.file.name, count=len(result.errors))
-        print(failed, file=sys.stderr)
+    if result.warnings:
+        print(catalog.text("kb.import_warnings", file=name, count=len(result.warnings)), file=sys.stderr)
+        for warning in result.warnings:
+            print(f"  {warning.text(catalog)}", file=sys.stderr)
+    if not result.ok or result.knowledge is None:
+        print(catalog.text("kb.import_failed", file=name, count=len(result.errors)), file=sys.stderr)
         for error in result.errors:
-            print(error, file=sys.stderr)
+            print(f"  {error.text(catalog)}", file=sys.stderr)
         return 1
-    if result.knowledge is None:
-        raise CommandError(f"{args.file.name}: nothing was read")
-    count = f"{len(result.knowledge)} entries in {len(result.knowledge.categories)} categories"
+    sizes = {"entries": len(result.knowledge), "categories": len(result.knowledge.categories)}
+    changed = ", ".join(result.changed) or catalog.text("kb.nothing")
     if args.check:
-        print(f"{args.file.name}: valid, {count}; would change: {', '.join(result.changed) or 'nothing'}")
+        print(catalog.text("kb.import_valid", file=name, changed=changed, **sizes))
     elif result.changed:
-        changed = ", ".join(result.changed)
-        print(f"{args.file.name}: imported, {count}; changed: {changed}; backup: {result.backup}")
+        print(catalog.text("kb.import_done", file=name, changed=changed, backup=str(result.backup), **sizes))
     else:
-        print(f"{args.file.name}: valid, {count}; nothing changed")
+        print(catalog.text("kb.import_unchanged", file=name, **sizes))
     return 0

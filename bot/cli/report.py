@@ -10,7 +10,13 @@ Examples::
 
 Dates are Jalali (``1405-07-01``) or Gregorian (``2026-09-23``) calendar days in Iran time, both
 ends included. Without ``--from`` the report starts on the first of ``--to``'s Jalali month;
-without ``--to`` it ends today. The format defaults to the ``--out`` file's suffix, else JSON.
+without ``--to`` it ends today.
+
+Formats by name, never one under another's name: the report is xlsx, csv or json (``--format``,
+else the ``--out`` file's suffix; JSON to stdout without ``--out``); the chart is png, svg or
+pdf by the ``--out`` suffix. Any other suffix (``.ods``, ``.xls``, ``.jpg``) is refused with
+what to use instead (LibreOffice opens the xlsx), as is a ``--format`` the ``--out`` suffix
+contradicts.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from bot.calendar import Period
 from bot.cli.command import CliContext, add_period_options
 from bot.knowledge.loader import load_knowledge
 from bot.locale import Catalog
-from bot.reports.charts import chart_period, chart_png
+from bot.messages import MessageError
+from bot.reports.charts import CHART_FORMATS, chart_bytes, chart_period, chart_png
 from bot.reports.figures import Report, build_report
 from bot.reports.labels import period_title
 from bot.reports.output import report_csv, report_json
@@ -51,7 +58,9 @@ def register(commands: Any) -> None:
     )
     add_period_options(report)
     report.add_argument("--format", choices=FORMATS, help="xlsx, csv or json (default: from --out)")
-    report.add_argument("--out", type=Path, help="output file (default: stdout; required for xlsx)")
+    report.add_argument(
+        "--out", type=Path, help="the .xlsx, .csv or .json file (default: JSON to stdout; required for xlsx)"
+    )
     report.set_defaults(run=run_report)
     chart: argparse.ArgumentParser = commands.add_parser(
         "chart",
@@ -60,7 +69,7 @@ def register(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_period_options(chart)
-    chart.add_argument("--out", type=Path, required=True, help="the PNG file to write")
+    chart.add_argument("--out", type=Path, required=True, help="the .png, .svg or .pdf file to write")
     chart.set_defaults(run=run_chart)
 
 
@@ -69,26 +78,40 @@ def _read(path: Path, knowledge_dir: Path, period: Period, catalog: Catalog) -> 
     return run_on_existing_store(path, lambda store: build_report(store, knowledge, period, catalog))
 
 
-def _format(args: argparse.Namespace) -> str:
+def _suffix(path: Path | None) -> str:
+    return path.suffix.lower().lstrip(".") if path else ""
+
+
+def _format(args: argparse.Namespace, *, chart: bool) -> str:
+    """The format to write: the one the file's name says (or ``--format``), else a ``MessageError``."""
+    suffix = _suffix(args.out)
+    if chart:
+        if suffix not in CHART_FORMATS:
+            raise MessageError("report.error.chart_format", suffix=suffix or "-")
+        return suffix
     if args.format:
+        if args.out is not None and suffix != args.format:
+            raise MessageError("report.error.format_mismatch", format=args.format, file=args.out.name)
         return str(args.format)
-    suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
-    return suffix if suffix in FORMATS else "json"
+    if args.out is None:
+        return "json"
+    if suffix not in FORMATS:
+        key = "report.error.spreadsheet_format" if suffix in ("ods", "xls", "xlsb") else "report.error.format"
+        raise MessageError(key, suffix=suffix or "-")
+    return suffix
 
 
 def _write(args: argparse.Namespace, context: CliContext, *, chart: bool) -> int:
     catalog = context.catalog
     period = (chart_period if chart else report_period)(args.date_from, args.date_to)
-    kind = "png" if chart else _format(args)
+    kind = _format(args, chart=chart)
     if kind == "xlsx" and args.out is None:
-        raise ValueError("an xlsx workbook needs --out FILE.xlsx")
+        raise MessageError("report.error.xlsx_needs_out")
     report = _read(args.db or context.store_path, context.knowledge_dir, period, catalog)
-    if kind in ("png", "xlsx"):
-        png = chart_png(report)
-        if kind == "png":
-            args.out.write_bytes(png)
-        else:
-            write_workbook(report, args.out, png)
+    if chart:
+        args.out.write_bytes(chart_bytes(report, kind))
+    elif kind == "xlsx":
+        write_workbook(report, args.out, chart_png(report))
     else:
         data = report_json(report).encode() if kind == "json" else report_csv(report)
         if args.out is None:
@@ -97,7 +120,11 @@ def _write(args: argparse.Namespace, context: CliContext, *, chart: bool) -> int
         else:
             args.out.write_bytes(data)
     if args.out is not None:
-        print(f"sabtyar {args.command}: {args.out} ({period_title(report.period, catalog)})", file=sys.stderr)
+        title = period_title(report.period, catalog)
+        print(
+            f"sabtyar {args.command}: {catalog.text('report.written', file=str(args.out), period=title)}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -107,5 +134,5 @@ def run_report(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def run_chart(args: argparse.Namespace, context: CliContext) -> int:
-    """Write the chart PNG."""
+    """Write the chart as the PNG, SVG or PDF its file name says."""
     return _write(args, context, chart=True)

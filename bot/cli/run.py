@@ -32,7 +32,7 @@ def run_terminal_chat(args: argparse.Namespace, context: CliContext) -> int:
 def run_bots(args: argparse.Namespace, context: CliContext) -> int:
     settings = context.settings
     if settings is None:
-        raise CommandError("no settings")
+        raise CommandError("cli.error.no_settings")
     if not settings.active_platforms:
         for language in LANGUAGES:
             print(context.locales.get(language).text("run.no_token"), file=sys.stderr)

@@ -9,7 +9,9 @@ Examples::
 
 Dates are Iran calendar days, Gregorian (``2026-09-23``) or Jalali (``1405-07-01``), or a whole
 Jalali month (``1405-07``) or year (``1405``); both ends included. Output: ``{"questions",
-"answered", "did_you_mean", "unanswered", "ratings", "mean_rating", "csat"}``.
+"answered", "did_you_mean", "unanswered", "ratings", "mean_rating", "csat", "resolved",
+"answer_rate"}``, defined once in :mod:`bot.reports.figures` (the same numbers as ``/stats`` and
+the report): ``unanswered`` is questions - answered - resolved.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from bot.calendar import bounds
 from bot.cli.command import CliContext, add_period_options
+from bot.reports.figures import period_figures, stats_json
 from bot.store import run_on_existing_store
 
 __all__ = ["register", "stats_main"]
@@ -29,7 +32,7 @@ __all__ = ["register", "stats_main"]
 def stats_main(db_path: Path, date_from: str | None, date_to: str | None) -> dict[str, Any]:
     """The fixed JSON figures for the period; ``ValueError`` on a bad date, ``FileNotFoundError``."""
     start, end = bounds(date_from, date_to)
-    return run_on_existing_store(db_path, lambda store: store.stats(start, end)).to_json()
+    return stats_json(run_on_existing_store(db_path, lambda store: period_figures(store, start, end)))
 
 
 def register(commands: Any) -> None:

@@ -37,13 +37,13 @@ def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
     if node is None or node.value is None:
         return {}, problems
     if not isinstance(node.children, dict):
-        return {}, [Problem(path.name, node.line, f"'{key}' must be a mapping of text to text")]
+        return {}, [Problem.of(path.name, node.line, "lexicon_mapping", key=key)]
     result: dict[str, str] = {}
     for name, child in node.children.items():
         if isinstance(child.value, str) and child.value.strip() and name.strip():
             result[name.strip()] = child.value.strip()
         else:
-            problems.append(Problem(path.name, child.line, f"'{key}': «{name}» needs a text value"))
+            problems.append(Problem.of(path.name, child.line, "lexicon_value", key=key, name=name))
     return result, problems
 
 
@@ -55,7 +55,7 @@ def _word_list(path: Path, key: str) -> tuple[tuple[str, ...], list[Problem]]:
         return (), problems
     node = root.children[key]
     if not isinstance(node.value, list) or not all(isinstance(w, str) for w in node.value):
-        return (), [Problem(path.name, node.line, f"'{key}' must be a list of words")]
+        return (), [Problem.of(path.name, node.line, "lexicon_words", key=key)]
     return tuple(w.strip() for w in node.value if w.strip()), problems
 
 

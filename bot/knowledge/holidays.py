@@ -43,13 +43,13 @@ def _days(node: object, line: int, key: str) -> tuple[frozenset[date], list[Prob
     if node is None:
         return frozenset(), []
     if not isinstance(node, list):
-        return frozenset(), [Problem(HOLIDAYS_FILE, line, f"'{key}' must be a list of days like 1405-01-25")]
+        return frozenset(), [Problem.of(HOLIDAYS_FILE, line, "holidays_list", key=key)]
     days, problems = set(), []
     for item in node:
         try:
             days.add(parse_day(str(item)))
-        except ValueError as error:
-            problems.append(Problem(HOLIDAYS_FILE, line, f"'{key}': {error}"))
+        except ValueError:
+            problems.append(Problem.of(HOLIDAYS_FILE, line, "holidays_day", key=key, day=str(item)))
     return frozenset(days), problems
 
 
@@ -60,9 +60,7 @@ def load_holidays(folder: Path) -> tuple[Holidays, list[Problem]]:
         return Holidays(), []
     root, problems = read_yaml(path)
     if root is None or not isinstance(root.children, dict):
-        return Holidays(), problems or [
-            Problem(HOLIDAYS_FILE, 1, "expected 'extra:' and 'not_holidays:' lists")
-        ]
+        return Holidays(), problems or [Problem.of(HOLIDAYS_FILE, 1, "holidays_expected")]
     found: dict[str, frozenset[date]] = {}
     for key in ("extra", "not_holidays"):
         node = root.children.get(key)
@@ -70,5 +68,5 @@ def load_holidays(folder: Path) -> tuple[Holidays, list[Problem]]:
         problems += more
     unknown = sorted(set(root.children) - {"extra", "not_holidays"})
     if unknown:
-        problems.append(Problem(HOLIDAYS_FILE, 1, f"unknown key(s): {', '.join(unknown)}"))
+        problems.append(Problem.of(HOLIDAYS_FILE, 1, "holidays_unknown_keys", keys=", ".join(unknown)))
     return Holidays(found["extra"], found["not_holidays"]), problems

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jdatetime
 import yaml
 
+from bot.calendar import iran_day
 from bot.knowledge.model import Category, Entry, KnowledgeBase, Link
+from bot.messages import Message
 
 __all__ = [
     "DATA_FILES",
+    "FIRST_VERIFIED_ON",
     "MAX_ANSWER_CHARS",
     "MIN_QUESTIONS",
     "KnowledgeError",
@@ -37,6 +41,9 @@ DATA_FILES = frozenset(
 )
 MAX_ANSWER_CHARS = 4096
 MIN_QUESTIONS = 5
+#: The earliest ``verified_on`` accepted: 1 Farvardin 1300 (an earlier date is a Jalali date
+#: stored as if it were Gregorian).
+FIRST_VERIFIED_ON: date = jdatetime.date(1300, 1, 1).togregorian()
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ENTRY_FIELDS = {
@@ -57,9 +64,26 @@ _ENTRY_FIELDS = {
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """A problem at a line of a file; ``note`` is its text's key (``kb.problem.*``) and values."""
+
     file: str
     line: int
-    message: str
+    note: Message
+
+    @classmethod
+    def of(cls, file: str, line: int, key: str, /, **values: str | int | float) -> Problem:
+        """``Problem.of("a.yaml", 3, "missing_field", entry="x", field="answer")``."""
+        return cls(file, line, Message.of(f"kb.problem.{key}", **values))
+
+    @property
+    def key(self) -> str:
+        """The key under ``kb.problem.``."""
+        return self.note.key.removeprefix("kb.problem.")
+
+    @property
+    def message(self) -> str:
+        """The problem in English (logs; the command line words it in the configured language)."""
+        return str(self.note)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
@@ -101,17 +125,17 @@ def read_yaml(path: Path) -> tuple[_Node | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(name, 0, f"cannot read file: {error}")]
+        return None, [Problem.of(name, 0, "cannot_read", error=str(error))]
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, [Problem(name, 1, "file is empty")]
+            return None, [Problem.of(name, 1, "empty_file")]
         return _wrap(node, loader), []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 0
-        return None, [Problem(name, line, f"YAML error: {getattr(error, 'problem', error)}")]
+        return None, [Problem.of(name, line, "yaml_error", error=str(getattr(error, "problem", error)))]
     finally:
         loader.dispose()
 
@@ -143,28 +167,29 @@ class _CategoryReader:
         self.name = name
         self.domains = domains
         self.problems: list[Problem] = []
+        self.ids: set[str] = set()  # every entry id read, the rejected entries' too
 
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.name, line, message))
+    def problem(self, line: int, key: str, /, **values: str | int | float) -> None:
+        self.problems.append(Problem.of(self.name, line, key, **values))
 
     def read(self, root: _Node) -> tuple[Category | None, list[Entry]]:
         if not isinstance(root.children, dict):
-            self.problem(root.line, "the file must be a mapping with 'category' and 'entries'")
+            self.problem(root.line, "not_mapping")
             return None, []
         category_node = root.children.get("category")
         entries_node = root.children.get("entries")
         if category_node is None or not isinstance(category_node.children, dict):
-            self.problem(root.line, "missing 'category' mapping (id, title)")
+            self.problem(root.line, "no_category")
             return None, []
         category_id = category_node.value.get("id")
         title = category_node.value.get("title")
         if not isinstance(category_id, str) or not _ID.match(category_id):
-            self.problem(category_node.line, "category.id must be a lowercase slug")
+            self.problem(category_node.line, "category_id")
             return None, []
         if not isinstance(title, str) or not title.strip():
-            self.problem(category_node.line, "category.title is missing")
+            self.problem(category_node.line, "category_title")
         if entries_node is None or not isinstance(entries_node.children, list):
-            self.problem(root.line, "missing 'entries' list")
+            self.problem(root.line, "no_entries")
             return None, []
         entries = [
             entry
@@ -183,56 +208,62 @@ class _CategoryReader:
 
     def read_entry(self, node: _Node, category_id: str) -> Entry | None:
         if not isinstance(node.children, dict):
-            self.problem(node.line, "an entry must be a mapping")
+            self.problem(node.line, "entry_not_mapping")
             return None
         fields = node.children
-        label = f"entry {fields['id'].value}" if "id" in fields else "entry"
+        label = str(fields["id"].value) if "id" in fields else "?"
+        self.ids.add(label)
         before = len(self.problems)
         for key, required in _ENTRY_FIELDS.items():
             if required and key not in fields:
-                self.problem(node.line, f"{label}: missing field '{key}'")
+                self.problem(node.line, "missing_field", entry=label, field=key)
         for key, child in fields.items():
             if key not in _ENTRY_FIELDS:
-                self.problem(child.line, f"{label}: unknown field '{key}'")
+                self.problem(child.line, "unknown_field", entry=label, field=key)
         entry_id = fields.get("id")
         if entry_id is not None and not (isinstance(entry_id.value, str) and _ID.match(entry_id.value)):
-            self.problem(entry_id.line, f"{label}: id must be a lowercase slug like 'smartcard-lost'")
+            self.problem(entry_id.line, "entry_id", entry=label)
         category = fields.get("category")
         if category is not None and category.value != category_id:
             self.problem(
-                category.line, f"{label}: category '{category.value}' is not the file's '{category_id}'"
+                category.line,
+                "wrong_category",
+                entry=label,
+                category=str(category.value),
+                file_category=category_id,
             )
         for key in ("title", "answer"):
             text_node = fields.get(key)
             if text_node is not None and not (isinstance(text_node.value, str) and text_node.value.strip()):
-                self.problem(text_node.line, f"{label}: '{key}' must be non-empty text")
+                self.problem(text_node.line, "empty_text", entry=label, field=key)
         answer = fields.get("answer")
         text = answer.value if answer is not None and isinstance(answer.value, str) else ""
         answer_length = len(text.strip())
         if answer is not None and answer_length > MAX_ANSWER_CHARS:
             self.problem(
-                answer.line, f"{label}: answer has {answer_length} characters, more than {MAX_ANSWER_CHARS}"
+                answer.line, "answer_too_long", entry=label, count=answer_length, limit=MAX_ANSWER_CHARS
             )
         questions = fields.get("questions")
         if questions is not None:
             if not _strings(questions):
-                self.problem(questions.line, f"{label}: 'questions' must be a list of texts")
+                self.problem(questions.line, "list_not_texts", entry=label, field="questions")
             elif len(questions.value) < MIN_QUESTIONS:
                 self.problem(
                     questions.line,
-                    f"{label}: {len(questions.value)} questions, at least {MIN_QUESTIONS} needed",
+                    "too_few_questions",
+                    entry=label,
+                    count=len(questions.value),
+                    minimum=MIN_QUESTIONS,
                 )
         for key in ("follow_ups", "keywords"):
             list_node = fields.get(key)
             if list_node is not None and list_node.value is not None and not _strings(list_node):
-                self.problem(list_node.line, f"{label}: '{key}' must be a list of texts")
+                self.problem(list_node.line, "list_not_texts", entry=label, field=key)
         links = self.read_links(fields.get("links"), label)
-        verified = fields.get("verified_on")
-        if verified is not None and verified.value is not None and not isinstance(verified.value, date):
-            self.problem(verified.line, f"{label}: verified_on must be a date YYYY-MM-DD or null")
+        self.check_verified_on(fields.get("verified_on"), label)
         review = fields.get("needs_review")
         if review is not None and not isinstance(review.value, bool):
-            self.problem(review.line, f"{label}: needs_review must be true or false")
+            self.problem(review.line, "needs_review_bool", entry=label)
         if len(self.problems) > before or entry_id is None:
             return None
         values = {key: child.value for key, child in fields.items()}
@@ -253,23 +284,34 @@ class _CategoryReader:
             source_line=node.line,
         )
 
+    def check_verified_on(self, node: _Node | None, label: str) -> None:
+        """A date (or null), from 1 Farvardin 1300 to today (Iran time)."""
+        if node is None or node.value is None:
+            return
+        if not isinstance(node.value, date):
+            self.problem(node.line, "verified_on_not_date", entry=label)
+        elif node.value > iran_day(datetime.now(UTC)):
+            self.problem(node.line, "verified_on_future", entry=label, date=node.value.isoformat())
+        elif node.value < FIRST_VERIFIED_ON:
+            self.problem(node.line, "verified_on_too_old", entry=label, date=node.value.isoformat())
+
     def read_links(self, node: _Node | None, label: str) -> tuple[Link, ...]:
         if node is None or node.value is None:
             return ()
         if not isinstance(node.children, list):
-            self.problem(node.line, f"{label}: 'links' must be a list of {{title, url}}")
+            self.problem(node.line, "links_not_list", entry=label)
             return ()
         links = []
         for item in node.children:
             value = item.value
             if not isinstance(value, dict) or not isinstance(value.get("url"), str):
-                self.problem(item.line, f"{label}: a link needs 'title' and 'url'")
+                self.problem(item.line, "link_fields", entry=label)
                 continue
             url = value["url"].strip()
             if urlsplit(url).scheme != "https":
-                self.problem(item.line, f"{label}: link {url} is not https")
+                self.problem(item.line, "link_not_https", entry=label, url=url)
             elif not _official(url, self.domains):
-                self.problem(item.line, f"{label}: link {url} is not on an official domain")
+                self.problem(item.line, "link_unofficial", entry=label, url=url)
             links.append(Link(title=str(value.get("title") or url), url=url))
         return tuple(links)
 
@@ -277,39 +319,40 @@ class _CategoryReader:
 def _read_domains(folder: Path) -> tuple[frozenset[str], list[Problem]]:
     path = folder / "official_domains.yaml"
     if not path.exists():
-        return frozenset(), [Problem(path.name, 0, "missing: list the official link domains")]
+        return frozenset(), [Problem.of(path.name, 0, "domains_missing")]
     root, problems = read_yaml(path)
     domains = root.value.get("domains") if root and isinstance(root.value, dict) else None
     if not problems and not (isinstance(domains, list) and all(isinstance(d, str) for d in domains)):
-        problems.append(Problem(path.name, root.line if root else 0, "'domains' must be a list"))
+        problems.append(Problem.of(path.name, root.line if root else 0, "domains_not_list"))
         domains = []
     return frozenset(d.lower().strip() for d in domains or ()), problems
 
 
-def _cross_checks(entries: list[Entry]) -> list[Problem]:
+def _cross_checks(entries: list[Entry], ids: set[str]) -> list[Problem]:
+    """Duplicate ids, unknown follow-ups and phrasings of two entries. A follow-up to an entry
+    rejected for its own problem is not said again (``ids``: every entry id read)."""
     problems: list[Problem] = []
     seen: dict[str, Entry] = {}
     for entry in entries:
         if entry.id in seen:
             first = seen[entry.id]
+            where = f"{first.source_file}:{first.source_line}"
             problems.append(
-                Problem(
-                    entry.source_file,
-                    entry.source_line,
-                    f"duplicate id '{entry.id}' (first at {first.source_file}:{first.source_line})",
-                )
+                Problem.of(entry.source_file, entry.source_line, "duplicate_id", entry=entry.id, first=where)
             )
         else:
             seen[entry.id] = entry
     owners: dict[str, str] = {}
     for entry in seen.values():
         for follow_up in entry.follow_ups:
-            if follow_up not in seen:
+            if follow_up not in seen and follow_up not in ids:
                 problems.append(
-                    Problem(
+                    Problem.of(
                         entry.source_file,
                         entry.source_line,
-                        f"entry {entry.id}: unknown follow-up id '{follow_up}'",
+                        "unknown_follow_up",
+                        entry=entry.id,
+                        follow_up=follow_up,
                     )
                 )
         for question in entry.questions:
@@ -317,10 +360,13 @@ def _cross_checks(entries: list[Entry]) -> list[Problem]:
             owner = owners.setdefault(key, entry.id)
             if owner != entry.id:
                 problems.append(
-                    Problem(
+                    Problem.of(
                         entry.source_file,
                         entry.source_line,
-                        f"entry {entry.id}: question «{question}» is also a question of {owner}",
+                        "duplicate_question",
+                        entry=entry.id,
+                        question=question,
+                        owner=owner,
                     )
                 )
     return problems
@@ -329,13 +375,14 @@ def _cross_checks(entries: list[Entry]) -> list[Problem]:
 def check_knowledge(folder: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Validate the folder; return the knowledge base only when there is no problem."""
     if not folder.is_dir():
-        return None, [Problem(str(folder), 0, "knowledge folder not found")]
+        return None, [Problem.of(str(folder), 0, "no_folder")]
     domains, problems = _read_domains(folder)
     categories: list[Category] = []
     entries: list[Entry] = []
+    ids: set[str] = set()
     category_files = sorted(p for p in folder.glob("*.yaml") if p.name not in DATA_FILES)
     if not category_files:
-        problems.append(Problem(str(folder), 0, "no category files (*.yaml)"))
+        problems.append(Problem.of(str(folder), 0, "no_category_files"))
     for path in category_files:
         root, file_problems = read_yaml(path)
         problems.extend(file_problems)
@@ -344,12 +391,13 @@ def check_knowledge(folder: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         reader = _CategoryReader(path.name, domains)
         category, file_entries = reader.read(root)
         problems.extend(reader.problems)
+        ids |= reader.ids
         if category is not None:
             if any(c.id == category.id for c in categories):
-                problems.append(Problem(path.name, root.line, f"duplicate category id '{category.id}'"))
+                problems.append(Problem.of(path.name, root.line, "duplicate_category", category=category.id))
             categories.append(category)
             entries.extend(file_entries)
-    problems.extend(_cross_checks(entries))
+    problems.extend(_cross_checks(entries, ids))
     if problems:
         return None, sorted(problems)
     categories.sort(key=lambda c: (c.order, c.id))

@@ -135,23 +135,21 @@ def _texts(value: object) -> tuple[str, ...] | None:
     return None
 
 
-def _hours(value: object, problem: list[str]) -> dict[int, tuple[time, time]]:
+def _hours(value: object, line: int, problem: list[Problem]) -> dict[int, tuple[time, time]]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        problem.append("office 'hours' must map days (saturday ... friday) to times like 07:30-14:00")
+        problem.append(Problem.of(OFFICES_FILE, line, "office_hours_map"))
         return {}
     hours: dict[int, tuple[time, time]] = {}
     for day, span in value.items():
         found = _SPAN.fullmatch(str(span).strip()) if isinstance(span, str) else None
         if day not in WEEKDAYS or found is None:
-            problem.append(
-                f"office hours: '{day}: {span}' must be a day (saturday ... friday) and 07:30-14:00"
-            )
+            problem.append(Problem.of(OFFICES_FILE, line, "office_hours_day", day=str(day), span=str(span)))
             continue
         h1, m1, h2, m2 = (int(part) for part in found.groups())
         if h1 > 23 or h2 > 23 or (h1, m1) >= (h2, m2):
-            problem.append(f"office hours: '{day}: {span}' must open before it closes")
+            problem.append(Problem.of(OFFICES_FILE, line, "office_hours_order", day=str(day), span=str(span)))
             continue
         hours[WEEKDAYS[day]] = (time(h1, m1), time(h2, m2))
     return hours
@@ -159,9 +157,9 @@ def _hours(value: object, problem: list[str]) -> dict[int, tuple[time, time]]:
 
 def _office(item: object, line: int) -> tuple[Office | None, list[Problem]]:
     if not isinstance(item, dict):
-        return None, [Problem(OFFICES_FILE, line, "each office must be a mapping")]
-    messages = [
-        f"office needs a text '{key}'"
+        return None, [Problem.of(OFFICES_FILE, line, "office_mapping")]
+    messages: list[Problem] = [
+        Problem.of(OFFICES_FILE, line, "office_text", key=key)
         for key in ("name", "address")
         if not isinstance(item.get(key), str) or not item[key].strip()
     ]
@@ -169,21 +167,21 @@ def _office(item: object, line: int) -> tuple[Office | None, list[Problem]]:
     if any(value is not None for value in coordinates):
         for key, bound, value in (("latitude", 90, coordinates[0]), ("longitude", 180, coordinates[1])):
             if isinstance(value, bool) or not isinstance(value, int | float) or not -bound <= value <= bound:
-                messages.append(f"office '{key}' must be a number within ±{bound} (give both or neither)")
+                messages.append(Problem.of(OFFICES_FILE, line, "office_number", key=key, bound=bound))
     phones, services = _texts(item.get("phones")), _texts(item.get("services"))
     if phones is None:
-        messages.append("office 'phones' must be a list of texts")
+        messages.append(Problem.of(OFFICES_FILE, line, "office_list", key="phones"))
     if services is None:
-        messages.append("office 'services' must be a list of texts")
+        messages.append(Problem.of(OFFICES_FILE, line, "office_list", key="services"))
     city = item.get("city", "")
     if not isinstance(city, str):
-        messages.append("office 'city' must be text")
-    hours = _hours(item.get("hours"), messages)
+        messages.append(Problem.of(OFFICES_FILE, line, "office_text", key="city"))
+    hours = _hours(item.get("hours"), line, messages)
     unknown = sorted(set(item) - _OFFICE_KEYS)
     if unknown:
-        messages.append(f"office has unknown key(s): {', '.join(unknown)}")
+        messages.append(Problem.of(OFFICES_FILE, line, "office_unknown_keys", keys=", ".join(unknown)))
     if messages:
-        return None, [Problem(OFFICES_FILE, line, message) for message in messages]
+        return None, messages
     latitude, longitude = coordinates
     office = Office(
         name=item["name"].strip(),
@@ -204,19 +202,19 @@ def _province(value: object, line: int) -> tuple[Province, list[Problem]]:
     if value is None:
         return Province(), []
     if not isinstance(value, dict):
-        return Province(), [Problem(OFFICES_FILE, line, "'province' must be a mapping")]
+        return Province(), [Problem.of(OFFICES_FILE, line, "province_mapping")]
     cities = _texts(value.get("cities"))
     texts = {key: value.get(key, "") for key in ("title", "office", "site")}
     problems = [
-        Problem(OFFICES_FILE, line, f"province '{key}' must be text")
+        Problem.of(OFFICES_FILE, line, "province_text", key=key)
         for key, text in texts.items()
         if not isinstance(text, str)
     ]
     if cities is None:
-        problems.append(Problem(OFFICES_FILE, line, "province 'cities' must be a list of texts"))
+        problems.append(Problem.of(OFFICES_FILE, line, "province_list", key="cities"))
     unknown = sorted(set(value) - {"title", "office", "site", "cities", "needs_review"})
     if unknown:
-        problems.append(Problem(OFFICES_FILE, line, f"province has unknown key(s): {', '.join(unknown)}"))
+        problems.append(Problem.of(OFFICES_FILE, line, "province_unknown_keys", keys=", ".join(unknown)))
     if problems:
         return Province(), problems
     return Province(texts["title"].strip(), texts["office"].strip(), texts["site"].strip(), cities or ()), []
@@ -229,7 +227,7 @@ def load_offices(folder: Path) -> tuple[OfficeBook, list[Problem]]:
         return OfficeBook(), []
     root, problems = read_yaml(path)
     if root is None or not isinstance(root.children, dict):
-        return OfficeBook(), problems or [Problem(OFFICES_FILE, 1, "expected 'offices:' with a list")]
+        return OfficeBook(), problems or [Problem.of(OFFICES_FILE, 1, "offices_expected")]
     province_node = root.children.get("province")
     province, found = (
         _province(province_node.value, province_node.line) if province_node is not None else (Province(), [])
@@ -239,7 +237,7 @@ def load_offices(folder: Path) -> tuple[OfficeBook, list[Problem]]:
     if node is None or node.value is None:
         return OfficeBook(province), problems
     if not isinstance(node.children, list):
-        return OfficeBook(province), [*problems, Problem(OFFICES_FILE, node.line, "'offices' must be a list")]
+        return OfficeBook(province), [*problems, Problem.of(OFFICES_FILE, node.line, "offices_list")]
     offices = []
     for child in node.children:
         office, found = _office(child.value, child.line)

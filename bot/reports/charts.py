@@ -39,11 +39,13 @@ from bot.calendar import Period, iran_day
 from bot.knowledge.model import KnowledgeBase
 from bot.locale import Catalog
 from bot.reports.figures import Report, build_report
-from bot.reports.labels import ReportLabels, period_title
+from bot.reports.labels import UNANSWERED, ReportLabels, period_title
 from bot.store import run_on_existing_store
 
 __all__ = [
+    "CHART_FORMATS",
     "FONTS",
+    "chart_bytes",
     "chart_period",
     "chart_png",
     "native_shaping",
@@ -195,11 +197,18 @@ def _satisfaction_per_day(axes: Axes, report: Report) -> None:
 
 
 def _questions_per_category(axes: Axes, report: Report) -> None:
+    """The topics' bars, most asked first, and below them, apart and grey, the questions with no
+    answer and no topic (no match): never ranked among the topics."""
     labels = report.labels
-    ranked = list(report.by_category)
-    y = list(range(len(ranked)))
+    topics = [item for item in report.by_category if item[0] != UNANSWERED]
+    apart = [item for item in report.by_category if item[0] == UNANSWERED]
+    y = list(range(len(topics))) + [len(topics) + 0.6] * len(apart)
+    ranked = topics + apart
     counts = [count for _, _, count in ranked]
-    axes.barh(y, counts, color=_COLORS["answered"])
+    colors = [_COLORS["answered"]] * len(topics) + [_COLORS["unanswered"]] * len(apart)
+    axes.barh(y, counts, color=colors)
+    if apart and topics:
+        axes.axhline(len(topics) - 0.2, color="#9e9e9e", linewidth=0.8, linestyle="--")
     axes.set_yticks(y, [_category_label(title) for _, title, _ in ranked], multialignment="right")
     axes.invert_yaxis()
     axes.invert_xaxis()  # bars grow leftwards, from the labels on the right
@@ -216,8 +225,19 @@ def _questions_per_category(axes: Axes, report: Report) -> None:
         axes.text(0.5, 0.5, rtl(labels.text("report.chart.empty")), transform=axes.transAxes, ha="center")
 
 
+#: The formats :func:`chart_bytes` writes (matplotlib's own backends).
+CHART_FORMATS = ("png", "svg", "pdf")
+
+
 def chart_png(report: Report, *, dpi: int = 100) -> bytes:
     """The three charts of a report as one PNG (1000 x 1400 pixels at the default dpi)."""
+    return chart_bytes(report, "png", dpi=dpi)
+
+
+def chart_bytes(report: Report, kind: str, *, dpi: int = 100) -> bytes:
+    """The three charts of a report as one ``kind`` (:data:`CHART_FORMATS`) document."""
+    if kind not in CHART_FORMATS:
+        raise ValueError(f"not a chart format: {kind}")
     with matplotlib.rc_context(_rc()):  # type: ignore[arg-type]
         figure = Figure(figsize=(10, 14), dpi=dpi, layout="constrained")
         figure.get_layout_engine().set(w_pad=0.12, h_pad=0.12)  # type: ignore[union-attr,call-arg]
@@ -230,7 +250,7 @@ def chart_png(report: Report, *, dpi: int = 100) -> bytes:
         _satisfaction_per_day(satisfaction, report)
         _questions_per_category(categories, report)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi)
+        figure.savefig(buffer, format=kind, dpi=dpi)
     return buffer.getvalue()
 
 

@@ -1,12 +1,16 @@
 """The indicator report: figures per Jalali month x category x platform, from the event store.
 
+This module is the ONE definition of every figure: ``sabtyar stats``, the bot's ``/stats``, the
+report (xlsx, csv, json) and the chart all take them from here (the README and the report's
+summary sheet say the same in words).
+
 Definitions (every day and month boundary is Iran time, UTC+03:30; months are Jalali)::
 
     questions      free-text questions asked in the period (the month of ``asked_at``)
     answered       ... the engine answered directly (outcome ``answer``)
     did_you_mean   ... the engine offered choices for ("did you mean")
     resolved       ... "did you mean" questions the citizen then resolved by a choice
-    unanswered     questions - answered - resolved (no match, or choices left unchosen)
+    unanswered     questions - answered - resolved: no match, or choices left unchosen
     answer_rate    (answered + resolved) / questions
     ratings        ratings first given in the period (``rated_at``), with their current score
     mean_rating    mean score (1..5);  csat: share of scores 4 and 5
@@ -17,9 +21,12 @@ Definitions (every day and month boundary is Iran time, UTC+03:30; months are Ja
     announcements  broadcasts made; announcement_deliveries: messages delivered by them
 
 A question's category is that of its direct answer, else of the citizen's "did you mean"
-choice, else ``unanswered``. A rating's category is that of the answer rated; a handoff's is its
-question's (``other`` without one). Subscribers and announcements have no category: they are
-given on the subtotal rows (category ``all``) of each month and platform only.
+choice, else of the nearest choice offered (a "did you mean" left unchosen is an unanswered
+question of that topic, so each category's answer rate is real), else ``unanswered``: no answer
+and no topic (no match). The chart shows that one apart from the topics. A rating's category
+is that of the answer rated; a handoff's is its question's (``other`` without one).
+Subscribers and announcements have no category: they are given on the subtotal rows
+(category ``all``) of each month and platform only.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from bot.store.reporting import QuestionRow, ReportEvents, report_events
 from bot.store.stats import SATISFIED
 
 __all__ = [
+    "STATS_KEYS",
     "Categories",
     "Day",
     "Figures",
@@ -47,7 +55,22 @@ __all__ = [
     "Row",
     "build_report",
     "compute_report",
+    "period_figures",
+    "stats_json",
 ]
+
+#: The keys of ``sabtyar stats --json``: the first seven are fixed, later ones only added.
+STATS_KEYS = (
+    "questions",
+    "answered",
+    "did_you_mean",
+    "unanswered",
+    "ratings",
+    "mean_rating",
+    "csat",
+    "resolved",
+    "answer_rate",
+)
 
 
 class Categories:
@@ -68,6 +91,8 @@ class Categories:
             return self.of_entry(question.answer_id)
         if question.resolved_id:
             return self.of_entry(question.resolved_id)
+        if question.offered:
+            return self.of_entry(question.offered[0])
         return UNANSWERED
 
     def title(self, category: str, labels: ReportLabels) -> str:
@@ -134,6 +159,11 @@ class _Cell:
     handoff_minutes: list[float] = field(default_factory=list)
     announcements: int = 0
     deliveries: int = 0
+
+    def add_question(self, question: QuestionRow) -> None:
+        self.outcomes[question.outcome] += 1
+        self.resolved += question.outcome == "did_you_mean" and question.resolved_id is not None
+        self.response_ms.append(question.response_ms)
 
     def figures(self, subscribers: int | None = None, *, subtotal: bool = False) -> Figures:
         questions = sum(self.outcomes.values())
@@ -259,11 +289,8 @@ def compute_report(events: ReportEvents, categories: Categories, period: Period,
     for question in events.questions:
         category = categories.of_question(question)
         by_category[category] += 1
-        resolved = question.outcome == "did_you_mean" and question.resolved_id is not None
         for cell in (*touched(question.asked_at, category, question.platform), *daily(question.asked_at)):
-            cell.outcomes[question.outcome] += 1
-            cell.resolved += resolved
-            cell.response_ms.append(question.response_ms)
+            cell.add_question(question)
     for rating in events.ratings:
         category = categories.of_entry(rating.entry_id)
         for cell in (*touched(rating.rated_at, category, rating.platform), *daily(rating.rated_at)):
@@ -324,6 +351,23 @@ def _day(day: date, cell: _Cell) -> Day:
         figures.mean_rating,
         figures.csat,
     )
+
+
+def stats_json(figures: Figures) -> dict[str, int | float | None]:
+    """The ``sabtyar stats --json`` object of a period's figures (:data:`STATS_KEYS`)."""
+    values = figures.to_json()
+    return {key: values[key] for key in STATS_KEYS}
+
+
+async def period_figures(store: Store, start: datetime | None, end: datetime | None) -> Figures:
+    """The question and rating figures of ``[start, end)`` (open ends allowed), as the report
+    computes its summary (no subscribers, announcements or handoffs: ``sabtyar stats``)."""
+    events = await report_events(store, start, end)
+    cell = _Cell()
+    for question in events.questions:
+        cell.add_question(question)
+    cell.scores.extend(rating.score for rating in events.ratings)
+    return cell.figures()
 
 
 async def build_report(store: Store, knowledge: KnowledgeBase, period: Period, catalog: Catalog) -> Report:

@@ -26,7 +26,15 @@ from bot.store.records import (
     Via,
 )
 from bot.store.stats import Stats
-from bot.store.store import Refused, SchemaError, Store, StoreError, StoreUnavailable, run_on_existing_store
+from bot.store.store import (
+    NoDatabase,
+    Refused,
+    SchemaError,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    run_on_existing_store,
+)
 
 __all__ = [
     "MESSENGERS",
@@ -34,6 +42,7 @@ __all__ = [
     "PLATFORMS",
     "Messenger",
     "Migration",
+    "NoDatabase",
     "Platform",
     "Purpose",
     "QuestionEvent",

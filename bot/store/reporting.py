@@ -9,6 +9,7 @@ subscribers at a time depends on everything before it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +40,8 @@ class QuestionRow:
     answer_id: str | None
     resolved_id: str | None
     response_ms: int
+    offered: tuple[str, ...] = ()
+    """The "did you mean" choices offered, nearest first (empty for other outcomes)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class ReportEvents:
 
 
 _QUESTIONS = (
-    "SELECT q.asked_at, q.platform, q.outcome, q.answer_id, r.entry_id, q.response_ms"
+    "SELECT q.asked_at, q.platform, q.outcome, q.answer_id, r.entry_id, q.response_ms, q.candidates"
     " FROM questions q LEFT JOIN resolutions r ON r.question_id = q.id"
     " WHERE q.asked_at >= :lo AND q.asked_at < :hi ORDER BY q.asked_at, q.id"
 )
@@ -95,7 +98,7 @@ _RATINGS = (
 )
 _HANDOFFS = (
     "SELECT h.opened_at, h.platform, h.answered_at, q.asked_at, q.platform, q.outcome, q.answer_id,"
-    " r.entry_id, q.response_ms FROM handoffs h LEFT JOIN questions q ON q.id = h.question_id"
+    " r.entry_id, q.response_ms, q.candidates FROM handoffs h LEFT JOIN questions q ON q.id = h.question_id"
     " LEFT JOIN resolutions r ON r.question_id = h.question_id"
     " WHERE h.opened_at >= :lo AND h.opened_at < :hi ORDER BY h.opened_at, h.id"
 )
@@ -108,12 +111,20 @@ _SUBSCRIPTIONS = (
 )
 
 
+def _offered(outcome: str, candidates: str | None) -> tuple[str, ...]:
+    if outcome != "did_you_mean" or not candidates:
+        return ()
+    return tuple(str(entry_id) for entry_id in json.loads(candidates))
+
+
 async def report_events(store: Store, start: datetime | None, end: datetime | None) -> ReportEvents:
     """Everything the report counts for ``[start, end)`` (open ends: from the first, to the last)."""
     period = {"lo": utc_text(start) if start else "", "hi": utc_text(end) if end else "\uffff"}
     questions = tuple(
-        QuestionRow(parse_utc(at), platform, outcome, answer_id, resolved, int(ms))
-        for at, platform, outcome, answer_id, resolved, ms in await store.rows(_QUESTIONS, period)
+        QuestionRow(
+            parse_utc(at), platform, outcome, answer_id, resolved, int(ms), _offered(outcome, offered)
+        )
+        for at, platform, outcome, answer_id, resolved, ms, offered in await store.rows(_QUESTIONS, period)
     )
     ratings = tuple(
         RatingRow(parse_utc(at), platform, entry_id, int(score))
@@ -121,11 +132,19 @@ async def report_events(store: Store, start: datetime | None, end: datetime | No
     )
     handoffs = []
     for opened, platform, answered, *question in await store.rows(_HANDOFFS, period):
-        asked_at, q_platform, outcome, answer_id, resolved, ms = question
+        asked_at, q_platform, outcome, answer_id, resolved, ms, offered = question
         linked = (
             None
             if asked_at is None
-            else QuestionRow(parse_utc(asked_at), q_platform, outcome, answer_id, resolved, int(ms))
+            else QuestionRow(
+                parse_utc(asked_at),
+                q_platform,
+                outcome,
+                answer_id,
+                resolved,
+                int(ms),
+                _offered(outcome, offered),
+            )
         )
         handoffs.append(
             HandoffRow(parse_utc(opened), platform, linked, parse_utc(answered) if answered else None)

@@ -1,4 +1,8 @@
-"""The satisfaction figures of a period, as ``Store.stats`` returns them."""
+"""The store's own counts of a period (``Store.stats``), for checks on what was recorded.
+
+The figures people read (``sabtyar stats``, ``/stats``, the report, the chart) are defined once,
+in :mod:`bot.reports.figures`; ``unanswered`` here is the same: questions - answered - resolutions.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ SATISFIED = 4
 
 @dataclass(frozen=True)
 class Stats:
-    """Question counts are disjoint by the engine's first decision: questions = the three summed.
+    """``answered``, ``did_you_mean`` and ``no_match`` are disjoint by the engine's first decision.
 
-    ``resolutions`` counts "did you mean" questions the citizen then resolved by a choice.
+    ``resolutions`` counts "did you mean" questions the citizen then resolved by a choice;
+    ``unanswered`` = questions - answered - resolutions (no match, or choices left unchosen).
     ``mean_rating`` and ``csat`` (share of ratings >= 4) are ``None`` when there is no rating.
     """
 
@@ -23,18 +28,7 @@ class Stats:
     did_you_mean: int
     unanswered: int
     resolutions: int
+    no_match: int
     ratings: int
     mean_rating: float | None
     csat: float | None
-
-    def to_json(self) -> dict[str, int | float | None]:
-        """The fixed ``sabtyar stats --json`` object (``resolutions`` is not part of it)."""
-        return {
-            "questions": self.questions,
-            "answered": self.answered,
-            "did_you_mean": self.did_you_mean,
-            "unanswered": self.unanswered,
-            "ratings": self.ratings,
-            "mean_rating": None if self.mean_rating is None else round(self.mean_rating, 4),
-            "csat": None if self.csat is None else round(self.csat, 4),
-        }

@@ -19,6 +19,7 @@ requests raise ``Refused`` before anything changes. Errors::
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -561,7 +562,7 @@ class Store:
             "hi": utc_text(end) if end else "\uffff",
             "platform": platform,
         }
-        [(questions, answered, offered, unanswered)] = await self.rows(
+        [(questions, answered, offered, no_match)] = await self.rows(
             "SELECT count(*), coalesce(sum(outcome = 'answer'), 0),"
             " coalesce(sum(outcome = 'did_you_mean'), 0), coalesce(sum(outcome = 'no_match'), 0)"
             " FROM questions WHERE asked_at >= :lo AND asked_at < :hi"
@@ -583,8 +584,9 @@ class Store:
             questions=questions,
             answered=answered,
             did_you_mean=offered,
-            unanswered=unanswered,
+            unanswered=questions - answered - resolutions,
             resolutions=resolutions,
+            no_match=no_match,
             ratings=ratings,
             mean_rating=mean if ratings else None,
             csat=satisfied / ratings if ratings else None,
@@ -610,12 +612,16 @@ class Store:
         return blanked
 
 
+class NoDatabase(FileNotFoundError):
+    """There is no database at the path (``filename``) an offline command was given."""
+
+
 def run_on_existing_store[R](path: Path | str, work: Callable[[Store], Awaitable[R]]) -> R:
     """``work``'s result on the database at ``path``, in an event loop of its own (the CLI's
     offline commands). Never creates a database: ``FileNotFoundError`` when there is none; any
     SQLite failure is a :class:`StoreError`."""
     if not Path(path).is_file():
-        raise FileNotFoundError(f"no sabtyar database at {path}")
+        raise NoDatabase(errno.ENOENT, "no sabtyar database", str(path))
 
     async def run() -> R:
         async with await Store.open(path) as store:

@@ -235,7 +235,7 @@ def test_purge_cli_blanks_old_texts_and_keeps_figures(tmp_path: Path) -> None:
         cwd=ROOT,
         timeout=120,
     )
-    assert missing.returncode == 1 and "no sabtyar database" in missing.stderr
+    assert missing.returncode == 1 and "پایگاه داده ثبت‌یار" in missing.stderr
 
 
 def test_unofficial_links(settings: Settings) -> None:

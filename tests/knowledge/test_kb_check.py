@@ -104,7 +104,8 @@ def test_kb_check_command_exits_1_and_prints_location(
 ) -> None:
     folder = write_folder(tmp_path / "kb", GOOD_ENTRY.format(id="a-one", follow_up="ghost"))
     assert main(["kb", "check", str(folder)]) == 1
-    assert f"{folder / 'demo.yaml'}:5: entry a-one: unknown follow-up id 'ghost'" in capsys.readouterr().err
+    # in the configured language (Persian by default), with file and line
+    assert f"{folder / 'demo.yaml'}:5: پاسخ a-one: پاسخ پیشنهادی ghost وجود ندارد." in capsys.readouterr().err
 
 
 def test_kb_check_command_passes_on_shipped_base(capsys: pytest.CaptureFixture[str]) -> None:

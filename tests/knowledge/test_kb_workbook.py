@@ -11,6 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from bot.knowledge.loader import check_knowledge, load_knowledge
 from bot.knowledge.workbook.exporter import (
@@ -60,8 +61,8 @@ def edit_workbook(path: Path, sheet: str, row: int, column: str, value: object) 
     wb.save(path)
 
 
-def kb_command(folder: Path, *argv: str) -> int:
-    return run_cli(["kb", *argv], knowledge_dir=folder)
+def kb_command(folder: Path, *argv: str, language: str = "fa") -> int:
+    return run_cli(["kb", *argv], knowledge_dir=folder, language=language)
 
 
 def test_export_layout(folder: Path, tmp_path: Path) -> None:
@@ -129,6 +130,12 @@ def test_import_a_copy_into_another_folder_gives_the_same_knowledge(folder: Path
     target = Path(shutil.copytree(folder, tmp_path / "other"))
     birth = (target / "birth.yaml").read_text(encoding="utf-8")
     (target / "birth.yaml").write_text(birth.replace("verified_on: null", "verified_on: 2024-01-01"), "utf-8")
+    # without versions (cleared, as for a workbook meant for another installation) the rows win
+    wb = load_workbook(out)
+    for ws in wb.worksheets[2:]:
+        for row in range(2, ws.max_row + 1):
+            ws.cell(row, COLUMN["version"]).value = None
+    wb.save(out)
     result = import_workbook(out, target, WORDS)
     assert result.ok and result.changed == ("birth.yaml",)
     assert load_knowledge(target) == load_knowledge(folder)
@@ -167,7 +174,8 @@ def test_one_bad_row_changes_nothing_and_names_the_cell(
     named = [(e.sheet, e.row, e.column) for e in result.errors if fragment in e.message]
     assert named == [("birth", 4, column)], result.errors
     error = next(e for e in result.errors if e.row == 4)
-    assert str(error).startswith(f"birth!4:{column}: ")
+    letter = get_column_letter(COLUMN[column])
+    assert str(error).startswith(f"birth!{letter}4 ({column}): ")  # the cell as the spreadsheet shows it
     # a row whose id changed leaves the other entries' follow-ups to 'birth-late' dangling: said too
     others = {e.message.split(": ", 1)[1] for e in result.errors if e is not error}
     assert others == ({"unknown follow-up id 'birth-late'"} if renamed else set()), result.errors
@@ -242,8 +250,8 @@ def test_a_new_category_sheet_makes_a_new_file(folder: Path, workbook: Path) -> 
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda wb: wb["birth"].cell(1, COLUMN["answer"], "پاسخ"), ("birth", 1, "answer", "missing column")),
-        (lambda wb: wb.create_sheet("typo"), ("typo", 1, "", "unknown category sheet")),
+        (lambda wb: wb["birth"].cell(1, COLUMN["answer"], "پاسخ"), ("birth", 1, "answer", "is not 'answer'")),
+        (lambda wb: wb.create_sheet("typo").append(["x"]), ("typo", 1, "", "is not a category")),
         (lambda wb: wb.remove(wb["bot"]), ("categories", 10, "id", "no sheet named 'bot'")),
         (lambda wb: wb.remove(wb["categories"]), ("categories", 1, "", "no 'categories' sheet")),
         (lambda wb: wb["bot"].delete_rows(2, 20), ("categories", 10, "id", "'bot' has no entries")),
@@ -278,17 +286,25 @@ def test_csv_errors_name_the_row(folder: Path, tmp_path: Path) -> None:
 def test_cli_export_and_import(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "kb.xlsx"
     assert kb_command(folder, "export", str(out)) == 0
-    assert kb_command(folder, "import", str(out)) == 0
+    assert kb_command(folder, "import", str(out), language="en") == 0
     assert "nothing changed" in capsys.readouterr().out
     edit_workbook(out, "birth", 2, "follow_ups", "ghost-entry")
     edit_workbook(out, "smartcard", 3, "answer", "پاسخ تازه")
     before = snapshot(folder)
-    assert kb_command(folder, "import", str(out)) == 1
+    assert kb_command(folder, "import", str(out), language="en") == 1
     lines = capsys.readouterr().err.splitlines()
-    assert lines[1:] == ["birth!2:follow_ups: entry birth-registration: unknown follow-up id 'ghost-entry'"]
+    assert lines[1:] == [
+        "  birth!I2 (follow_ups): entry birth-registration: unknown follow-up id 'ghost-entry'"
+    ]
+    assert kb_command(folder, "import", str(out)) == 1  # Persian by default: one language per message
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "kb.xlsx: ۱ ایراد؛ هیچ پرونده‌ای تغییر نکرد:",
+        "  birth!I2 (follow_ups): پاسخ birth-registration: پاسخ پیشنهادی ghost-entry وجود ندارد.",
+    ]
     assert snapshot(folder) == before
     edit_workbook(out, "birth", 2, "follow_ups", "baby-name")
-    assert kb_command(folder, "import", "--check", str(out)) == 0
+    assert kb_command(folder, "import", "--check", str(out), language="en") == 0
     assert "would change: birth.yaml, smartcard.yaml" in capsys.readouterr().out
     assert snapshot(folder) == before
 

@@ -47,7 +47,7 @@ def test_problems_name_the_line(tmp_path: Path) -> None:
     assert [o.name for o in book] == ["الف"]
     assert {p.line for p in problems} == {6, 10}
     messages = " ".join(p.message for p in problems)
-    for expected in ("address", "phone", "before it closes", "fri"):
+    for expected in ("address", "phone", "before they close", "fri"):
         assert expected in messages
 
 

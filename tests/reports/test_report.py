@@ -272,15 +272,11 @@ EXPECTED_ROWS: list[tuple[str, str, str, dict[str, int | float | None]]] = [
         MEHR,
         "birth",
         "bale",
-        # q7; rating r5 = 5 (given 00:01 Mehr 30)
-        figures(1, 1, 0, 0, 0, 1.0, 120.0, 120, 0, 0, None, 1, 5.0, 1.0),
-    ),
-    (
-        MEHR,
-        "unanswered",
-        "bale",
-        # q6 offered, unresolved -> unanswered; handoff h2 opened 23:30 Mehr 30, answered 60 min later
-        figures(1, 0, 1, 0, 1, 0.0, 250.0, 250, 1, 1, 60.0, 0, None, None),
+        # q7 answered; q6 offered birth-registration first and never chosen: an unanswered question
+        # of its nearest topic, birth (so the category's answer rate 1/2 is real); median
+        # (120 + 250) / 2 = 185, p95 rank 2 -> 250; handoff h2 on q6 opened 23:30 Mehr 30, answered
+        # 60 min later; rating r5 = 5 (given 00:01 Mehr 30)
+        figures(2, 1, 1, 0, 1, 0.5, 185.0, 250, 1, 1, 60.0, 1, 5.0, 1.0),
     ),
     (
         MEHR,
@@ -406,8 +402,8 @@ async def test_every_figure_of_every_row_matches_the_hand_computation(
     }
     assert data["summary"]["all"] == EXPECTED_SUMMARY
     assert data["summary"]["by_platform"] == EXPECTED_BY_PLATFORM
-    # questions per category over the period: birth 2+1+1+2, smartcard 1+1+3, unanswered 1+1+1
-    assert [(c, n) for c, _, n in report.by_category] == [("birth", 6), ("smartcard", 5), ("unanswered", 3)]
+    # questions per category over the period: birth 2+2+1+2, smartcard 1+1+3, no topic (no match) 1+1
+    assert [(c, n) for c, _, n in report.by_category] == [("birth", 7), ("smartcard", 5), ("unanswered", 2)]
     # Iran days: Mehr 30 has q1..q7 (answered q1 q2 q5 q7, chosen q3, unanswered q4 q6) and the
     # ratings 5 4 3 5 (mean 4.25, csat 3/4); Aban 1 has q8..q14 and the ratings 2 1 5 4 5 4.
     assert [(d.day, d.answered, d.resolved, d.unanswered, d.ratings) for d in report.days] == [
@@ -646,9 +642,9 @@ def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None
 
     chart = book[chart_sheet]
     assert [(row[0], row[1]) for row in chart.iter_rows(min_row=2, max_col=2, values_only=True)] == [
-        ("ولادت، شناسنامه و کد ملی", 6),
+        ("ولادت، شناسنامه و کد ملی", 7),
         ("کارت ملی هوشمند", 5),
-        (FA.text("report.category.unanswered"), 3),
+        (FA.text("report.category.unanswered"), 2),
     ]
     assert len(chart._charts) == 1 and len(chart._images) == 1
 
@@ -660,7 +656,7 @@ def test_report_errors(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert report(bad) == 2
     missing = ["report", "--from", "1405-07-01", "--to", "1405-08-01"]
     assert report(missing, tmp_path / "nowhere.db") == 1
-    assert "no sabtyar database" in capsys.readouterr().err
+    assert "پایگاه داده ثبت‌یار در" in capsys.readouterr().err
     assert not (tmp_path / "nowhere.db").exists()
 
 

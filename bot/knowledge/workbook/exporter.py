@@ -33,6 +33,7 @@ from bot.knowledge.workbook.rows import (
 )
 from bot.knowledge.workbook.sheets import CATEGORIES_SHEET, add_guide_sheet, add_table_sheet, write_csv
 from bot.knowledge.workbook.words import KbWords
+from bot.messages import MessageError
 
 __all__ = [
     "BACKUP_DIR",
@@ -49,7 +50,7 @@ def _load(knowledge_dir: Path, words: KbWords) -> KnowledgeBase:
     knowledge = load_knowledge(knowledge_dir)
     for category in knowledge.categories:
         if category.id in words.guide_sheets | {CATEGORIES_SHEET} or len(category.id) > 31:
-            raise ValueError(f"category id '{category.id}' cannot be a sheet title")
+            raise MessageError("kb.error.sheet_title", category=category.id)
     return knowledge
 
 
@@ -63,7 +64,7 @@ def export_workbook(knowledge_dir: Path, out: Path, words: KbWords) -> None:
     add_table_sheet(wb, CATEGORIES_SHEET, CATEGORY_COLUMNS, categories, words)
     for category in knowledge.categories:
         rows = (entry_cells(entry, words) for entry in knowledge.entries_of(category.id))
-        add_table_sheet(wb, category.id, ENTRY_COLUMNS, rows, words)
+        add_table_sheet(wb, category.id, ENTRY_COLUMNS, rows, words, categories=len(knowledge.categories))
     wb.active = 0
     wb.save(out)
 

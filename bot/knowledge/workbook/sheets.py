@@ -1,21 +1,34 @@
 """The knowledge workbook on disk: writing and reading ``.xlsx`` and ``.csv`` tables.
 
-Layout of the workbook (all sheets right-to-left, header row bold and frozen):
+Layout of the workbook (every sheet right to left, header row bold and frozen):
 
-* the guide (``kb.guide.*`` in ``locales/``; «راهنما» in Persian): what each column holds and
-  the rules import checks.
+* the guide (``kb.guide.*`` in ``locales/``; «راهنما» in Persian): the workbook's rules (row
+  order is the citizens' menu order, how to write dates, text that looks like a number) and
+  what each column holds.
 * ``categories``: one row per category: id, title, title_en, order.
 * one sheet per category, titled with the category id, one row per entry in
   :data:`~bot.knowledge.workbook.rows.ENTRY_COLUMNS` order.
 
+It reads right in Excel and LibreOffice: Persian cells have right-to-left reading order
+(``readingOrder=2``; without it a wrapped Persian cell is laid out left to right), code cells
+(ids, dates, versions) left to right; every cell wraps, each row is as tall as its longest
+cell needs (Excel does not grow a row it opens), columns are as wide as their content up to a
+cap; the font is Tahoma (Windows; LibreOffice on Linux substitutes a metric-compatible one);
+cells and the columns below the data are formatted as text (``@``), so ``021``, ``8:00`` or
+``1405-09-15`` typed in a new row stay text. Fixed choices (``needs_review``, ``category``)
+are drop-down lists; ``verified_on`` shows how to write a date when selected.
+
 The CSV holds the entry rows of every category in one table (UTF-8 with a BOM, so
-Excel shows Persian), the ``category`` column telling which category each row is in.
+Excel shows Persian), the ``category`` column telling which category each row is in. A cell
+starting with ``= + - @`` is written with a leading ``'`` (a spreadsheet would run it as a
+formula) and read back without it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -24,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -31,40 +45,69 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.knowledge.loader import MAX_ANSWER_CHARS, MIN_QUESTIONS
-from bot.knowledge.workbook.rows import ENTRY_COLUMNS
+from bot.knowledge.workbook.rows import ENTRY_COLUMNS, Formula
 from bot.knowledge.workbook.words import KbWords
+from bot.messages import Message
 
 __all__ = [
     "CATEGORIES_SHEET",
+    "FONT_NAME",
     "SourceError",
     "Table",
     "add_guide_sheet",
     "add_table_sheet",
+    "column_letter",
     "read_csv",
     "read_xlsx",
     "write_csv",
 ]
 
 CATEGORIES_SHEET = "categories"
+#: A font with Persian letters on Windows (LibreOffice substitutes DejaVu Sans where it is missing).
+FONT_NAME = "Tahoma"
+#: Points per line of 11-point Tahoma, and Excel's tallest row.
+LINE_HEIGHT = 15.0
+MAX_ROW_HEIGHT = 409.0
+#: Column width caps (in characters); a column is as wide as its longest line, up to its cap.
 _WIDTHS = {
-    "id": 24,
-    "category": 14,
-    "title": 32,
-    "title_en": 32,
+    "id": 30,
+    "category": 16,
+    "title": 36,
+    "title_en": 36,
     "questions": 55,
-    "keywords": 28,
+    "keywords": 30,
     "answer": 90,
-    "links": 48,
-    "follow_ups": 24,
+    "links": 50,
+    "follow_ups": 28,
     "source": 45,
     "verified_on": 14,
-    "needs_review": 13,
+    "needs_review": 14,
+    "version": 14,
     "order": 8,
 }
+#: Columns of codes (read left to right); every other column is Persian text (right to left).
+_CODE_COLUMNS = frozenset({"id", "category", "follow_ups", "verified_on", "version", "order"})
+#: Empty rows below the data that get the column's formats and drop-down lists.
+_SPARE_ROWS = 200
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet's letter of a 0-based column position (0 -> ``A``)."""
+    return str(get_column_letter(position + 1))
+
+
+def _alignment(column: str) -> Alignment:
+    """Wrapped, top-aligned; right to left for Persian text, left to right for codes."""
+    return Alignment(wrap_text=True, vertical="top", readingOrder=1 if column in _CODE_COLUMNS else 2)
 
 
 class SourceError(Exception):
-    """The file cannot be read as a workbook or CSV at all."""
+    """The file cannot be read as a workbook or CSV at all; ``note`` says why (``kb.error.*``)."""
+
+    def __init__(self, key: str, /, **values: str | int | float) -> None:
+        self.note = Message.of(f"kb.error.{key}", **values)
+        super().__init__(str(self.note))
 
 
 @dataclass
@@ -76,36 +119,88 @@ class Table:
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
-def _style_sheet(ws: Worksheet, columns: Sequence[str]) -> None:
+def _width(values: Iterable[Any], column: str) -> float:
+    """The width a column's content needs (longest line + 2), from its header's up to its cap."""
+    longest = max((len(line) for value in values for line in str(value or "").split("\n")), default=0)
+    return float(min(_WIDTHS.get(column, 24), max(len(column), longest) + 2))
+
+
+def _lines(value: Any, width: float) -> int:
+    """How many lines a wrapped cell of ``width`` characters shows (a little generously)."""
+    if value in (None, ""):
+        return 1
+    per_line = max(1.0, width - 1)
+    return sum(max(1, math.ceil(len(line) * 1.1 / per_line)) for line in str(value).split("\n"))
+
+
+def _style_sheet(ws: Worksheet, columns: Sequence[str], *, code: frozenset[str] = _CODE_COLUMNS) -> None:
+    """Fonts, reading order, wrapping, text format, widths by content and heights by lines."""
+    font, bold = Font(name=FONT_NAME, size=11), Font(name=FONT_NAME, size=11, bold=True)
     ws.sheet_view.rightToLeft = True
     ws.freeze_panes = "B2"
-    bold = Font(bold=True)
+    widths = []
     for position, column in enumerate(columns, start=1):
-        ws.cell(row=1, column=position).font = bold
-        ws.column_dimensions[get_column_letter(position)].width = _WIDTHS.get(column, 20)
-
-
-def add_table_sheet(
-    wb: Workbook, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], words: KbWords
-) -> Worksheet:
-    """A sheet with a header row and ``rows``; text cells wrap and stay text (never formulas);
-    ``needs_review`` cells offer ``words``' yes and no."""
-    ws = wb.create_sheet(title)
-    ws.append(list(columns))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for values in rows:
-        ws.append(list(values))
-        for cell in ws[ws.max_row]:
+        letter = get_column_letter(position)
+        width = _width((cell.value for cell in ws[letter]), column)
+        widths.append(width)
+        dimension = ws.column_dimensions[letter]
+        dimension.width = width
+        dimension.font = font  # rows typed below the data: same font, reading order, text format
+        dimension.alignment = _alignment(column if column in code else "")
+        dimension.number_format = "@"
+        header = ws.cell(row=1, column=position)
+        header.font, header.alignment = bold, Alignment(vertical="center", readingOrder=1)
+    for row in ws.iter_rows(min_row=2):
+        lines = 1
+        for cell, column, width in zip(row, columns, widths, strict=False):
+            cell.font = font
+            cell.alignment = _alignment(column if column in code else "")
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # an answer starting with '=' stays text
                 cell.number_format = "@"
-            cell.alignment = wrap
+            lines = max(lines, _lines(cell.value, width))
+        ws.row_dimensions[row[0].row].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 3)
+
+
+def _choices(ws: Worksheet, columns: Sequence[str], column: str, formula: str, prompt: str) -> None:
+    """A drop-down list on ``column`` of the data rows and the spare rows below them."""
+    letter = get_column_letter(list(columns).index(column) + 1)
+    choice = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
+    choice.error, choice.prompt, choice.showInputMessage = prompt, prompt, True
+    choice.add(f"{letter}2:{letter}{max(ws.max_row, 2) + _SPARE_ROWS}")
+    ws.add_data_validation(choice)
+
+
+def add_table_sheet(
+    wb: Workbook,
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    words: KbWords,
+    *,
+    categories: int = 0,
+) -> Worksheet:
+    """A sheet with a header row and ``rows``; text cells stay text (never formulas);
+    ``needs_review`` offers ``words``' yes and no, ``category`` the ``categories`` category ids
+    of the categories sheet, and ``verified_on`` says how to write a date."""
+    ws = wb.create_sheet(title)
+    ws.append(list(columns))
+    for values in rows:
+        ws.append(list(values))
     _style_sheet(ws, columns)
+    catalog = words.catalog
     if "needs_review" in columns:
-        letter = get_column_letter(list(columns).index("needs_review") + 1)
-        choice = DataValidation(type="list", formula1=f'"{words.yes},{words.no}"', allow_blank=True)
-        choice.add(f"{letter}2:{letter}{max(ws.max_row, 2) + 200}")
-        ws.add_data_validation(choice)
+        prompt = catalog.text("kb.guide.prompt.needs_review", yes=words.yes, no=words.no)
+        _choices(ws, columns, "needs_review", f'"{words.yes},{words.no}"', prompt)
+    if "category" in columns and categories:
+        ids = f"{CATEGORIES_SHEET}!$A$2:$A${categories + 1}"
+        _choices(ws, columns, "category", ids, catalog.text("kb.guide.prompt.category"))
+    if "verified_on" in columns:
+        letter = get_column_letter(list(columns).index("verified_on") + 1)
+        dates = DataValidation(allow_blank=True)
+        dates.prompt, dates.showInputMessage = catalog.text("kb.guide.prompt.verified_on"), True
+        dates.add(f"{letter}2:{letter}{max(ws.max_row, 2) + _SPARE_ROWS}")
+        ws.add_data_validation(dates)
     return ws
 
 
@@ -120,19 +215,28 @@ def add_guide_sheet(wb: Workbook, words: KbWords) -> None:
     limits = {"min_questions": MIN_QUESTIONS, "max_chars": MAX_ANSWER_CHARS, "yes": words.yes, "no": words.no}
     for column in ENTRY_COLUMNS:
         ws.append([column, catalog.text(f"kb.guide.columns.{column}", **limits)])
-    wrap = Alignment(wrap_text=True, vertical="top")
+    _style_sheet(ws, ["id", "answer"], code=frozenset({"id"}))
+    ws.column_dimensions["B"].width = 100
     for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
-    _style_sheet(ws, ["id", "answer"])
+        lines = _lines(row[1].value, 100)
+        ws.row_dimensions[row[0].row].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 3)
     ws.freeze_panes = "A2"
+
+
+def _escaped(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula, with a leading ``'``."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def _unescaped(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
 
 
 def write_csv(out: Path, rows: Iterable[Sequence[Any]]) -> None:
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(ENTRY_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows([_escaped(value) for value in row] for row in rows)
 
 
 def _table(name: str, rows: Iterable[Sequence[Any]]) -> Table:
@@ -145,16 +249,25 @@ def _table(name: str, rows: Iterable[Sequence[Any]]) -> Table:
     return table or Table(name, [])
 
 
+def _value(cell: Cell | Any) -> Any:
+    """A cell's value; a formula as :class:`~bot.knowledge.workbook.rows.Formula`."""
+    if getattr(cell, "data_type", None) == "f":
+        return Formula(str(getattr(cell.value, "text", None) or cell.value))
+    return cell.value
+
+
 def read_xlsx(path: Path) -> list[Table]:
-    """Every sheet of the workbook, in order (cached values of formulas, not the formulas)."""
+    """Every sheet of the workbook, in order; formulas as formulas (import refuses them)."""
     try:
         with warnings.catch_warnings():  # Excel's extensions openpyxl skips (styles, validations)
             warnings.simplefilter("ignore", UserWarning)
-            wb = load_workbook(path, data_only=True)
+            wb = load_workbook(path)
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise SourceError(f"cannot read {path.name} as an .xlsx workbook: {error}") from error
+        raise SourceError("unreadable_xlsx", file=path.name, error=str(error)) from error
     try:
-        return [_table(ws.title, ws.iter_rows(values_only=True)) for ws in wb.worksheets]
+        return [
+            _table(ws.title, ([_value(c) for c in row] for row in ws.iter_rows())) for ws in wb.worksheets
+        ]
     finally:
         wb.close()
 
@@ -164,9 +277,10 @@ def read_csv(path: Path) -> Table:
     try:
         content = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
-        raise SourceError(f"cannot read {path.name}: {error}") from error
+        raise SourceError("unreadable", file=path.name, error=str(error)) from error
     except UnicodeDecodeError as error:
-        raise SourceError(f"{path.name} is not UTF-8: in Excel, save as «CSV UTF-8»") from error
+        raise SourceError("not_utf8", file=path.name) from error
     first = content.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    return _table(path.name, csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+    rows = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    return _table(path.name, ([_unescaped(value) for value in row] for row in rows))

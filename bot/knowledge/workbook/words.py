@@ -33,6 +33,7 @@ class KbWords:
 
     catalog: Catalog
     guide_sheets: frozenset[str]
+    guide_headers: frozenset[tuple[str, str]]
     true_words: frozenset[str]
     false_words: frozenset[str]
 
@@ -43,6 +44,9 @@ class KbWords:
         return cls(
             catalog=locales.get(language),
             guide_sheets=frozenset(catalog.text("kb.guide.sheet") for catalog in catalogs),
+            guide_headers=frozenset(
+                (catalog.text("kb.guide.column"), catalog.text("kb.guide.text")) for catalog in catalogs
+            ),
             true_words=_TRUE | _words(catalogs, "kb.needs_review.yes_word", "kb.needs_review.also_yes"),
             false_words=_FALSE | _words(catalogs, "kb.needs_review.no_word", "kb.needs_review.also_no"),
         )

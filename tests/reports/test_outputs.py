@@ -1,0 +1,107 @@
+"""One definition of every figure across ``stats --json``, ``/stats`` and the report; output formats
+by the file's name.
+
+The store is the hand-made one of :mod:`tests.reports.test_report` (its figures are checked there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.calendar import persian_digits
+from bot.cli.stats import stats_main
+from bot.engine.engine import AnswerEngine
+from bot.locale import Locales
+from bot.store import Store
+from tests.reports.test_report import EXPECTED_SUMMARY, FA, report, report_args, seed
+from tests.support.bot_harness import running_bot
+from tests.support.cli import run_cli
+
+FIRST, LAST = "1405-07-30", "1405-08-01"
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path) -> Path:
+    path = tmp_path / "bot.db"  # the harness's store: the running bot reads the same events
+    async with await Store.open(path) as store:
+        await seed(store)
+    return path
+
+
+def shown(value: int | float | None, percent: bool = False) -> str:
+    if value is None:
+        return "—"
+    if percent:
+        return FA.text("report.percent", value=persian_digits(f"{value * 100:.1f}"))
+    return persian_digits(value)
+
+
+async def test_stats_json_slash_stats_and_the_report_give_the_same_numbers(
+    seeded: Path, tmp_path: Path, engine: AnswerEngine, locales: Locales, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stats = await asyncio.to_thread(stats_main, seeded, FIRST, LAST)  # the CLI runs its own loop
+    argv = ["stats", "--json", "--from", FIRST, "--to", LAST]
+    assert await asyncio.to_thread(lambda: run_cli(argv, store_path=seeded)) == 0
+    assert json.loads(capsys.readouterr().out) == stats
+    assert await asyncio.to_thread(report, report_args(seeded, "--format", "json")) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]["all"]
+    assert summary == EXPECTED_SUMMARY
+    # unanswered is questions - answered - resolved in both: no match, or choices left unchosen
+    assert {key: summary[key] for key in stats} == stats
+    assert stats["unanswered"] == stats["questions"] - stats["answered"] - stats["resolved"] == 3
+
+    from tests.handlers.test_staff_handlers import command, staff, staff_settings
+
+    async with running_bot(tmp_path, engine, locales, settings_changes=staff_settings()) as bot:
+        _editor, viewer, _citizen = staff(bot)
+        [text, _photo] = await command(bot, viewer, f"/stats {FIRST} {LAST}", 2, timeout=30)
+    lines = text.text.splitlines()
+    for key in ("questions", "answered", "did_you_mean", "resolved", "unanswered", "ratings"):
+        assert f"• {FA.text(f'report.figure.{key}.title')}: {shown(stats[key])}" in lines, key
+    for key in ("answer_rate", "csat"):
+        assert f"• {FA.text(f'report.figure.{key}.title')}: {shown(stats[key], True)}" in lines, key
+
+
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_a_report_is_never_one_format_under_another_name(
+    seeded: Path, tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / f"x.{suffix}"
+    assert report(report_args(seeded, "--out", str(out))) == 2
+    assert not out.exists()
+    assert "report.xlsx" in capsys.readouterr().err
+    mismatch = report_args(seeded, "--format", "csv", "--out", str(tmp_path / "x.json"))
+    assert report(mismatch) == 2
+    assert "--format csv" in capsys.readouterr().err
+
+
+def test_report_writes_what_the_suffix_names(seeded: Path, tmp_path: Path) -> None:
+    for suffix, start in [("xlsx", b"PK"), ("csv", b"\xef\xbb\xbf"), ("json", b"{")]:
+        out = tmp_path / f"r.{suffix}"
+        assert report(report_args(seeded, "--out", str(out))) == 0
+        assert out.read_bytes().startswith(start), suffix
+    assert zipfile.is_zipfile(tmp_path / "r.xlsx")
+
+
+@pytest.mark.parametrize(("suffix", "start"), [("pdf", b"%PDF-"), ("svg", b"<?xml"), ("png", b"\x89PNG")])
+def test_chart_writes_what_the_suffix_names(seeded: Path, tmp_path: Path, suffix: str, start: bytes) -> None:
+    out = tmp_path / f"c.{suffix}"
+    assert report(["chart", "--from", FIRST, "--to", LAST, "--db", str(seeded), "--out", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(start)
+    if suffix == "svg":
+        assert b"<svg" in data[:1000]
+
+
+def test_chart_refuses_a_format_it_does_not_write(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "c.jpg"
+    assert report(["chart", "--db", str(seeded), "--out", str(out)]) == 2
+    assert not out.exists()
+    assert "chart.pdf" in capsys.readouterr().err
