@@ -30,7 +30,8 @@ def question_event(
         language=language,
         text=reply.question,
         match_form=reply.key.text,
-        outcome=str(reply.outcome),
+        # The store knows three outcomes: an answer with alternatives is recorded as an answer.
+        outcome="answer" if reply.outcome.answers else str(reply.outcome),
         answer_id=reply.answer_id,
         score=float(reply.decision.score),
         candidates=tuple(reply.offered_ids),

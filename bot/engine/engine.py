@@ -14,7 +14,17 @@ from bot.engine.normalize import TextNormalizer
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
 
-__all__ = ["AnswerEngine", "Reply", "build_engine"]
+__all__ = ["AnswerEngine", "Assessment", "Reply", "build_engine"]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the decision needs about one question, before the thresholds apply."""
+
+    key: MatchKey
+    ranked: list[Candidate]
+    doubts: Doubts
+    parts: tuple[Candidate, Candidate] | None = None
 
 
 @dataclass(frozen=True)
@@ -37,16 +47,32 @@ class Reply:
 
     @property
     def offered_ids(self) -> list[str]:
+        """The entries offered, best first; in both answer outcomes the answered one first."""
         return [candidate.entry_id for candidate in self.decision.candidates]
 
+    @property
+    def alternatives(self) -> list[str]:
+        """The runner-ups to offer as buttons beside the answer (``answer_alternatives`` only)."""
+        return list(self.decision.alternatives)
+
+    @property
+    def parts(self) -> list[str]:
+        """For a question that asks two things, the entry of each part (the first is answered)."""
+        return list(self.decision.parts)
+
     def to_json(self) -> dict[str, object]:
-        """The fixed ``sabtyar ask --jsonl`` record; ``score`` is the best entry's, whatever the outcome."""
-        return {
+        """The ``sabtyar ask --jsonl`` record (fields are only ever added); ``score`` is the best
+        entry's, whatever the outcome; ``parts`` only for a two-part question."""
+        record: dict[str, object] = {
             "question": self.question,
             "answer_id": self.answer_id,
             "score": round(float(self.ranked[0].score) if self.ranked else 0.0, 4),
             "candidates": self.offered_ids,
+            "outcome": str(self.outcome),
         }
+        if self.decision.parts:
+            record["parts"] = self.parts
+        return record
 
 
 class AnswerEngine:
@@ -83,11 +109,18 @@ class AnswerEngine:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`)."""
         return Doubts(self.matcher.unknown_share(key), other_service=bool(key.foreign))
 
+    def assess(self, question: str) -> Assessment:
+        """The ranking, the doubts and the parts of a question (the thresholds apply later)."""
+        key, ranked = self.rank(question)
+        return Assessment(key, ranked, self.doubts(key))
+
     def ask(self, question: str) -> Reply:
         started = time.perf_counter()
-        key, ranked = self.rank(question)
-        decision = decide(ranked, self.thresholds, self.doubts(key))
-        return Reply(question, key, decision, tuple(ranked), time.perf_counter() - started)
+        assessment = self.assess(question)
+        decision = decide(assessment.ranked, self.thresholds, assessment.doubts, assessment.parts)
+        return Reply(
+            question, assessment.key, decision, tuple(assessment.ranked), time.perf_counter() - started
+        )
 
 
 def build_engine(

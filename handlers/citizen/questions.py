@@ -37,7 +37,8 @@ async def ask(update: Update, context: BotContext) -> None:
         return
     reply = context.engine.ask(text)  # about a millisecond: no thread needed
     user_hash = context.user_hash(user)
-    direct = reply.answer_id if reply.outcome is Outcome.ANSWER else None
+    # Both answer outcomes send the answer; the alternatives' buttons are not drawn yet.
+    direct = reply.answer_id if reply.outcome.answers else None
     asked_at = datetime.now(UTC)  # kept: a deferred write stores when it was asked, not written
     event = question_event(
         reply,
