@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench
+.PHONY: run test test-fast check lint bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "sabtyar needs Python 3.12 or 3.13 (see .python-version; with pyenv: pyenv install 3.12)")'
@@ -17,6 +17,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
+
+# The edit loop: everything but the tests marked slow (real processes, kills, load).
+test-fast: $(STAMP)
+	$(VENV)/bin/python -m pytest -q -m "not slow"
+
+# Linter, formatter, types (strict on the store) and the layer rules.
+check: $(STAMP)
+	$(VENV)/bin/ruff check bot handlers tests benchmarks
+	$(VENV)/bin/ruff format --check bot handlers tests benchmarks
+	$(VENV)/bin/mypy
+	$(VENV)/bin/python -m pytest -q tests/test_layers.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot handlers tests benchmarks

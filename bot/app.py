@@ -80,7 +80,7 @@ def build_application(
     if not with_updater:
         builder = builder.updater(None)
     if platform.rate_limiter:
-        builder = builder.rate_limiter(PlatformRateLimiter())
+        builder = builder.rate_limiter(PlatformRateLimiter())  # type: ignore[arg-type]  # PTB's generic
     application = builder.build()
     for group, handler in all_handlers():
         application.add_handler(handler, group)

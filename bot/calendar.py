@@ -88,7 +88,8 @@ def next_month(key: str) -> str:
 
 def month_start(key: str) -> date:
     year, month = (int(part) for part in key.split("-"))
-    return jdatetime.date(year, month, 1).togregorian()
+    first: date = jdatetime.date(year, month, 1).togregorian()
+    return first
 
 
 def _clean(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 __all__ = ["ConfigError", "Section"]
@@ -83,6 +85,46 @@ class Section:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise self.error(key, f"must be a whole number, got {value!r}")
         return value
+
+    def choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(key, default)
+        if value not in allowed:
+            raise self.error(key, f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    def path(self, key: str, default: Path, base: Path) -> Path:
+        """A path; a relative one is taken from ``base`` (the config file's folder)."""
+        if key not in self._data:
+            self._raw(key)
+            return default
+        value = self._raw(key)
+        if not isinstance(value, str) or not value:
+            raise self.error(key, "must be a path")
+        path = Path(value)
+        return path if path.is_absolute() else base / path
+
+    def build[T](self, cls: type[T]) -> T:
+        """A frozen dataclass from this table: each key typed like the field's default, the rest
+        checked by the dataclass itself; then :meth:`finish`."""
+        defaults = cls()
+        values: dict[str, Any] = {}
+        for item in fields(cls):  # type: ignore[arg-type]
+            if item.name not in self:
+                continue
+            default = getattr(defaults, item.name)
+            if isinstance(default, bool):
+                values[item.name] = self.boolean(item.name, default)
+            elif isinstance(default, int):
+                values[item.name] = self.integer(item.name, default, -(2**31), 2**31)
+            elif isinstance(default, float):
+                values[item.name] = self.number(item.name, default, float("-inf"), float("inf"))
+            else:
+                values[item.name] = self.string(item.name, str(default))
+        self.finish()
+        try:
+            return cls(**values)
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"[{self.name}] {error}") from error
 
     def table(self, key: str) -> Section:
         value = self._raw(key)

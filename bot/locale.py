@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.calendar import persian_digits
+
 __all__ = ["LANGUAGES", "Catalog", "Locales", "load_locales"]
 
 LANGUAGES = ("fa", "en")
@@ -14,14 +16,25 @@ LANGUAGES = ("fa", "en")
 
 @dataclass(frozen=True)
 class Catalog:
-    """The strings of one language; ``text(key, **values)`` fills ``{placeholders}``."""
+    """The strings of one language; ``text(key, **values)`` fills ``{placeholders}``.
+
+    In Persian, a number passed as a value is written in Persian digits (``count=3`` -> «۳»), so
+    no caller has to remember it; text values are left as they are."""
 
     language: str
     strings: dict[str, str]
 
     def text(self, key: str, /, **values: object) -> str:
         template = self.strings[key]
-        return template.format(**values) if values else template
+        if not values:
+            return template
+        return template.format(**{name: self.shown(value) for name, value in values.items()})
+
+    def shown(self, value: object) -> object:
+        """A number in this language's digits; anything else unchanged."""
+        if self.language == "fa" and isinstance(value, int | float) and not isinstance(value, bool):
+            return persian_digits(value)
+        return value
 
     def __contains__(self, key: object) -> bool:
         return key in self.strings

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -108,30 +108,6 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(explicit or os.environ.get(CONFIG_VARIABLE) or "config.toml")
 
 
-def _build[T](cls: type[T], values: dict[str, Any], section: str) -> T:
-    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise ConfigError(f"[{section}] unknown key(s): {', '.join(unknown)}")
-    for name, value in values.items():
-        default = getattr(cls(), name)
-        if isinstance(default, bool) != isinstance(value, bool) or not isinstance(
-            value, (type(default), int) if isinstance(default, float) else type(default)
-        ):
-            raise ConfigError(f"[{section}] {name} must be {type(default).__name__}, got {value!r}")
-    try:
-        return cls(**values)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"[{section}] {error}") from error
-
-
-def _resolve(base: Path, value: Any, key: str) -> Path:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"{key} must be a path")
-    path = Path(value)
-    return path if path.is_absolute() else base / path
-
-
 def _privacy(data: object, environ: Mapping[str, str]) -> PrivacySettings:
     section = Section("privacy", {} if data is None else data)
     secret = section.string("user_hash_secret", "", secret=True)
@@ -158,7 +134,7 @@ def _flood(data: object) -> FloodSettings:
 def _store(data: object, base: Path) -> StoreSettings:
     section = Section("store", {} if data is None else data)
     defaults = StoreSettings()
-    path = _resolve(base, section.string("path", ""), "[store] path") if "path" in section else defaults.path
+    path = section.path("path", defaults.path, base)
     backlog = section.integer("backlog", defaults.backlog, 1, 1_000_000)
     section.finish()
     return StoreSettings(path, backlog)
@@ -185,39 +161,29 @@ def load_settings(
         raise ConfigError(f"config file not found: {path}")
     data = _read(path) if path.exists() else {}
     base = path.resolve().parent
-    general = data.get("general", {})
-    engine = data.get("engine", {})
-    weights = engine.pop("weights", {}) if isinstance(engine, dict) else {}
     unknown = sorted(set(data) - _KNOWN_SECTIONS)
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
-    extra = sorted(set(general) - {"knowledge_dir", "locales_dir", "language", "workers"})
-    if extra:
-        raise ConfigError(f"[general] unknown key(s): {', '.join(extra)}")
-    language = general.get("language", "fa")
-    if language not in ("fa", "en"):
-        raise ConfigError("[general] language must be 'fa' or 'en'")
-    workers = general.get("workers", 1)
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 32:
-        raise ConfigError("[general] workers must be a whole number from 1 to 32")
     defaults = Settings()
+    general = Section("general", data.get("general", {}))
+    knowledge_dir = general.path("knowledge_dir", defaults.knowledge_dir, base)
+    locales_dir = general.path("locales_dir", defaults.locales_dir, base)
+    language = general.choice("language", "fa", ("fa", "en"))
+    workers = general.integer("workers", 1, 1, 32)
+    general.finish()
+    engine = Section("engine", data.get("engine", {}))
+    weights = engine.table("weights").build(Weights)
+    thresholds = engine.build(Thresholds)
     platforms = read_platforms(data.get("platforms"), environ)
     if workers > 1 and any(p.active and p.uses_webhook for p in platforms):
         raise ConfigError(
             "[general] workers above 1 need long polling: remove the webhook url or use 1 worker"
         )
     return Settings(
-        knowledge_dir=_resolve(base, general["knowledge_dir"], "[general] knowledge_dir")
-        if "knowledge_dir" in general
-        else defaults.knowledge_dir,
-        locales_dir=_resolve(base, general["locales_dir"], "[general] locales_dir")
-        if "locales_dir" in general
-        else defaults.locales_dir,
+        knowledge_dir=knowledge_dir,
+        locales_dir=locales_dir,
         language=language,
-        engine=EngineSettings(
-            thresholds=_build(Thresholds, engine, "engine"),
-            weights=_build(Weights, weights, "engine.weights"),
-        ),
+        engine=EngineSettings(thresholds=thresholds, weights=weights),
         platforms=platforms,
         store=_store(data.get("store"), base),
         privacy=_privacy(data.get("privacy"), environ),

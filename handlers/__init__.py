@@ -29,7 +29,6 @@ from handlers.citizen import (
     menu,
     questions,
     ratings,
-    start,
     subscription,
 )
 from handlers.context import BotContext
@@ -52,8 +51,7 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (1, staff_input.handlers()),
         (
             2,
-            start.handlers()
-            + menu.handlers()
+            menu.handlers()
             + language.handlers()
             + choices.handlers()
             + ratings.handlers()

@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest
 
-from bot.messenger.callback_data import CallbackData, parse
+from bot.messenger.callback_data import Button, parse
 from handlers.context import BotContext
 
 __all__ = ["current_markup", "pressed", "quote_id", "refuse", "sender", "settle"]
@@ -16,12 +16,22 @@ __all__ = ["current_markup", "pressed", "quote_id", "refuse", "sender", "settle"
 _LOG = logging.getLogger(__name__)
 
 
-def pressed(update: Update) -> tuple[CallbackQuery, CallbackData | None, User]:
-    """The callback query, its parsed data (``None`` for garbage) and who pressed."""
+def pressed_query(update: Update) -> tuple[CallbackQuery, User]:
+    """The callback query and who pressed, whatever its data."""
     query = update.callback_query
     if query is None:
         raise TypeError("not a callback query update")
-    return query, parse(query.data), query.from_user
+    return query, query.from_user
+
+
+def pressed[B: Button](update: Update, kind: type[B]) -> tuple[CallbackQuery, B, User]:
+    """The callback query, its data parsed as ``kind`` and who pressed (the handler's pattern
+    already chose ``kind``: anything else is a wiring error, ``TypeError``)."""
+    query, user = pressed_query(update)
+    data = parse(query.data)
+    if not isinstance(data, kind):
+        raise TypeError(f"a {kind.__name__} handler got {query.data!r}")
+    return query, data, user
 
 
 def current_markup(query: CallbackQuery) -> InlineKeyboardMarkup | None:

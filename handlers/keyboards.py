@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -60,7 +61,7 @@ def _button(label: str, data: CallbackData) -> InlineKeyboardButton | None:
         return None
 
 
-def _rows(*rows: list[InlineKeyboardButton | None]) -> InlineKeyboardMarkup:
+def _rows(*rows: Sequence[InlineKeyboardButton | None]) -> InlineKeyboardMarkup:
     kept = [[b for b in row if b is not None] for row in rows]
     return InlineKeyboardMarkup([row for row in kept if row])
 

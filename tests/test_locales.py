@@ -9,7 +9,8 @@ from bot.locale import Locales
 from bot.settings import ROOT
 from handlers.citizen.media import _KINDS
 
-_LOOKUP = re.compile(r"""\.text\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+#: ``catalog.text("key")``, and a key handed to ``menu_command("key")``.
+_LOOKUP = re.compile(r"""(?:\.text|menu_command)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 
 def placeholders(template: str) -> set[str]:
@@ -44,3 +45,12 @@ def test_button_texts_fit(locales: Locales) -> None:
         for score in range(1, 6):
             thanks = catalog.text("rating.thanks", rating=catalog.text(f"rating.name_{score}"))
             assert len(thanks) <= 200, score
+
+
+def test_numbers_are_written_in_the_catalogs_digits() -> None:
+    from bot.locale import Catalog
+
+    fa = Catalog("fa", {"k": "{count} از {total} ({name})"})
+    assert fa.text("k", count=3, total=12.5, name="A1") == "۳ از ۱۲.۵ (A1)"
+    assert Catalog("en", fa.strings).text("k", count=3, total=12, name="A1") == "3 از 12 (A1)"
+    assert fa.text("k", count=True, total=0, name="x") == "True از ۰ (x)"

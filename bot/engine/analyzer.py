@@ -58,7 +58,7 @@ def hazm_lemmatizer() -> tuple[Callable[[str], str], Container[str]]:
 
     @lru_cache(maxsize=65536)
     def lemma(word: str) -> str:
-        return lemmatizer.lemmatize(word)
+        return str(lemmatizer.lemmatize(word))
 
     return lemma, lemmatizer.words
 

@@ -201,9 +201,9 @@ class _CategoryReader:
                 category.line, f"{label}: category '{category.value}' is not the file's '{category_id}'"
             )
         for key in ("title", "answer"):
-            child = fields.get(key)
-            if child is not None and not (isinstance(child.value, str) and child.value.strip()):
-                self.problem(child.line, f"{label}: '{key}' must be non-empty text")
+            text_node = fields.get(key)
+            if text_node is not None and not (isinstance(text_node.value, str) and text_node.value.strip()):
+                self.problem(text_node.line, f"{label}: '{key}' must be non-empty text")
         answer = fields.get("answer")
         text = answer.value if answer is not None and isinstance(answer.value, str) else ""
         answer_length = len(text.strip())
@@ -221,9 +221,9 @@ class _CategoryReader:
                     f"{label}: {len(questions.value)} questions, at least {MIN_QUESTIONS} needed",
                 )
         for key in ("follow_ups", "keywords"):
-            child = fields.get(key)
-            if child is not None and child.value is not None and not _strings(child):
-                self.problem(child.line, f"{label}: '{key}' must be a list of texts")
+            list_node = fields.get(key)
+            if list_node is not None and list_node.value is not None and not _strings(list_node):
+                self.problem(list_node.line, f"{label}: '{key}' must be a list of texts")
         links = self.read_links(fields.get("links"), label)
         verified = fields.get("verified_on")
         if verified is not None and verified.value is not None and not isinstance(verified.value, date):

@@ -116,7 +116,7 @@ def entry_record(entry: Entry) -> dict[str, Any]:
 
 def _reads_back(text: str, value: Any) -> bool:
     try:
-        return yaml.safe_load(text) == value
+        return bool(yaml.safe_load(text) == value)
     except yaml.YAMLError:
         return False
 

@@ -15,7 +15,9 @@ Forms::
     ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
     ud:<question_id>              staff: dismiss an unanswered question's match form
 
-``parse`` returns ``None`` for anything else (garbage, forged shapes, out-of-range numbers), so
+Each form is declared once, as a dataclass whose fields carry their pattern; the pattern, the
+parser and the writer are derived from it. ``parse`` returns ``None`` for anything else
+(garbage, forged shapes, out-of-range numbers), so
 handlers never see a half-valid value. Whether an id belongs to the presser is the store's
 question, not this module's.
 """
@@ -24,12 +26,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
+from typing import Annotated, Any, ClassVar, get_args, get_type_hints
 
 __all__ = [
+    "FORMS",
     "MAX_BYTES",
     "STAFF_TASKS",
     "AddPhrasing",
+    "Button",
     "CallbackData",
     "Choose",
     "Dismiss",
@@ -52,75 +57,138 @@ MAX_BYTES = 64
 _MAX_ID = 2**63 - 1
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _NUMBER = r"[1-9][0-9]{0,18}"
+#: What a staff member confirms or cancels.
+STAFF_TASKS = ("edit", "broadcast")
+_TASK = "|".join(STAFF_TASKS)
+
+
+class Button:
+    """A button form: its ``PREFIX`` and, per dataclass field, the pattern of its part (``Annotated``).
+
+    A field with a default is optional: written empty when it holds the default."""
+
+    PREFIX: ClassVar[str]
+
+    @classmethod
+    def _parts(cls) -> list[tuple[str, str, type, Any]]:
+        hints = get_type_hints(cls, include_extras=True)
+        parts = []
+        for item in fields(cls):  # type: ignore[arg-type]
+            annotated = hints[item.name]
+            kind, pattern = get_args(annotated)[:2]
+            default = None if item.default is MISSING else item.default
+            parts.append((item.name, pattern, kind, default))
+        return parts
+
+    @classmethod
+    def pattern(cls) -> re.Pattern[str]:
+        parts = "".join(
+            f":({pattern}){'?' if default is not None else ''}" for _n, pattern, _k, default in cls._parts()
+        )
+        return re.compile(rf"{re.escape(cls.PREFIX)}{parts or ':'}")
+
+    @classmethod
+    def build(cls, groups: tuple[str | None, ...]) -> Button | None:
+        values = {}
+        for (name, _pattern, kind, default), group in zip(cls._parts(), groups, strict=True):
+            value = default if group is None else kind(group)
+            if isinstance(value, int) and value > _MAX_ID:
+                return None
+            values[name] = value
+        return cls(**values)
+
+    def render(self) -> str:
+        written = [
+            "" if default is not None and getattr(self, name) == default else str(getattr(self, name))
+            for name, _pattern, _kind, default in self._parts()
+        ]
+        return ":".join([self.PREFIX, *written]) if written else f"{self.PREFIX}:"
+
+
+Number = Annotated[int, _NUMBER]
+Slug = Annotated[str, _SLUG]
 
 
 @dataclass(frozen=True)
-class Rate:
-    event_id: int
-    score: int
+class Rate(Button):
+    PREFIX: ClassVar[str] = "r"
+    event_id: Number
+    score: Annotated[int, "[1-5]"]
 
 
 @dataclass(frozen=True)
-class Choose:
-    question_id: int
-    index: int
+class Choose(Button):
+    PREFIX: ClassVar[str] = "c"
+    question_id: Number
+    index: Annotated[int, "[0-9]"]
 
 
 @dataclass(frozen=True)
-class NoneOfThese:
-    question_id: int
+class NoneOfThese(Button):
+    PREFIX: ClassVar[str] = "x"
+    question_id: Number
 
 
 @dataclass(frozen=True)
-class Menu:
-    category: str = ""
+class Menu(Button):
+    PREFIX: ClassVar[str] = "m"
+    category: Annotated[str, _SLUG] = ""
 
 
 @dataclass(frozen=True)
-class Topic:
-    entry_id: str
+class Topic(Button):
+    PREFIX: ClassVar[str] = "t"
+    entry_id: Slug
 
 
 @dataclass(frozen=True)
-class More:
-    event_id: int
+class More(Button):
+    PREFIX: ClassVar[str] = "more"
+    event_id: Number
 
 
 @dataclass(frozen=True)
-class SkipComment:
-    event_id: int
+class SkipComment(Button):
+    PREFIX: ClassVar[str] = "k"
+    event_id: Number
 
 
 @dataclass(frozen=True)
-class Language:
-    code: str
+class Language(Button):
+    PREFIX: ClassVar[str] = "lang"
+    code: Annotated[str, "fa|en"]
 
 
 @dataclass(frozen=True)
-class Handoff:
-    question_id: int = 0
+class Handoff(Button):
+    PREFIX: ClassVar[str] = "h"
+    question_id: Annotated[int, _NUMBER] = 0
     """0: no particular question."""
 
 
 @dataclass(frozen=True)
-class StaffConfirm:
-    task: str
+class StaffConfirm(Button):
+    PREFIX: ClassVar[str] = "sc"
+    task: Annotated[str, _TASK]
 
 
 @dataclass(frozen=True)
-class StaffCancel:
-    task: str
+class StaffCancel(Button):
+    PREFIX: ClassVar[str] = "sx"
+    task: Annotated[str, _TASK]
 
 
 @dataclass(frozen=True)
-class AddPhrasing:
-    question_id: int
-    entry_id: str
+class AddPhrasing(Button):
+    PREFIX: ClassVar[str] = "ua"
+    question_id: Number
+    entry_id: Slug
 
 
 @dataclass(frozen=True)
-class Dismiss:
-    question_id: int
+class Dismiss(Button):
+    PREFIX: ClassVar[str] = "ud"
+    question_id: Number
 
 
 CallbackData = (
@@ -138,61 +206,17 @@ CallbackData = (
     | AddPhrasing
     | Dismiss
 )
-#: What a staff member confirms or cancels.
-STAFF_TASKS = ("edit", "broadcast")
-_TASK = "(" + "|".join(STAFF_TASKS) + ")"
-
-_FORMS: tuple[tuple[re.Pattern[str], Callable[..., CallbackData]], ...] = (
-    (re.compile(rf"r:({_NUMBER}):([1-5])"), lambda e, s: Rate(int(e), int(s))),
-    (re.compile(rf"c:({_NUMBER}):([0-9])"), lambda q, i: Choose(int(q), int(i))),
-    (re.compile(rf"x:({_NUMBER})"), lambda q: NoneOfThese(int(q))),
-    (re.compile(rf"m:({_SLUG})?"), lambda c: Menu(c or "")),
-    (re.compile(rf"t:({_SLUG})"), Topic),
-    (re.compile(rf"more:({_NUMBER})"), lambda e: More(int(e))),
-    (re.compile(rf"k:({_NUMBER})"), lambda e: SkipComment(int(e))),
-    (re.compile(r"lang:(fa|en)"), Language),
-    (re.compile(rf"h:({_NUMBER})?"), lambda q: Handoff(int(q) if q else 0)),
-    (re.compile(rf"sc:{_TASK}"), StaffConfirm),
-    (re.compile(rf"sx:{_TASK}"), StaffCancel),
-    (re.compile(rf"ua:({_NUMBER}):({_SLUG})"), lambda q, e: AddPhrasing(int(q), e)),
-    (re.compile(rf"ud:({_NUMBER})"), lambda q: Dismiss(int(q))),
+#: Every form, each with its compiled pattern.
+FORMS: tuple[tuple[re.Pattern[str], type[Button]], ...] = tuple(
+    (form.pattern(), form) for form in get_args(CallbackData)
 )
 
 
-def _render(data: CallbackData) -> str:
-    match data:
-        case Rate(event_id, score):
-            return f"r:{event_id}:{score}"
-        case Choose(question_id, index):
-            return f"c:{question_id}:{index}"
-        case NoneOfThese(question_id):
-            return f"x:{question_id}"
-        case Menu(category):
-            return f"m:{category}"
-        case Topic(entry_id):
-            return f"t:{entry_id}"
-        case More(event_id):
-            return f"more:{event_id}"
-        case SkipComment(event_id):
-            return f"k:{event_id}"
-        case Language(code):
-            return f"lang:{code}"
-        case Handoff(question_id):
-            return f"h:{question_id or ''}"
-        case StaffConfirm(task):
-            return f"sc:{task}"
-        case StaffCancel(task):
-            return f"sx:{task}"
-        case AddPhrasing(question_id, entry_id):
-            return f"ua:{question_id}:{entry_id}"
-        case Dismiss(question_id):
-            return f"ud:{question_id}"
-    raise TypeError(f"not callback data: {data!r}")
-
-
-def encode(data: CallbackData) -> str:
+def encode(data: Button) -> str:
     """The button string; ``ValueError`` if it would not parse back or exceeds 64 bytes."""
-    text = _render(data)
+    if not isinstance(data, Button):
+        raise TypeError(f"not callback data: {data!r}")
+    text = data.render()
     if len(text.encode()) > MAX_BYTES or parse(text) != data:
         raise ValueError(f"cannot encode {data!r} as callback data")
     return text
@@ -202,15 +226,13 @@ def parse(data: object) -> CallbackData | None:
     """The value a button carries, or ``None`` for anything not built by :func:`encode`."""
     if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
         return None
-    for pattern, build in _FORMS:
+    for pattern, form in FORMS:
         if found := pattern.fullmatch(data):
-            value = build(*found.groups())
-            numbers = [v for v in vars(value).values() if isinstance(v, int)]
-            return value if all(n <= _MAX_ID for n in numbers) else None
+            return form.build(found.groups())  # type: ignore[return-value]
     return None
 
 
-def matches(kind: type[CallbackData]) -> Callable[[object], bool]:
+def matches(kind: type[Button]) -> Callable[[object], bool]:
     """A ``CallbackQueryHandler`` pattern accepting data that parses as ``kind``."""
 
     def check(data: object) -> bool:

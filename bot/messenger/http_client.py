@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -69,10 +70,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        write_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        connect_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        pool_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See :meth:`telegram.request.BaseRequest.do_request`."""
         session = self._session

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from bot.config_values import ConfigError, Section
 from bot.secret import Secret
+from bot.store.records import MESSENGERS
 
 __all__ = [
     "PLATFORM_NAMES",
@@ -38,7 +39,7 @@ __all__ = [
     "read_platforms",
 ]
 
-PLATFORM_NAMES = ("telegram", "bale")
+PLATFORM_NAMES = MESSENGERS
 TOKEN_VARIABLES = {"telegram": "SABTYAR_TELEGRAM_TOKEN", "bale": "SABTYAR_BALE_TOKEN"}
 _TOKEN = re.compile(r"[0-9]+:[^\s/?#]+")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")

@@ -22,10 +22,10 @@ from datetime import time
 from enum import StrEnum
 
 from bot.config_values import ConfigError, Section
+from bot.store.records import MESSENGERS
 
 __all__ = ["HandoffSettings", "Role", "StaffSettings", "read_handoff", "read_staff"]
 
-_PLATFORMS = ("telegram", "bale")
 _HOURS = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
@@ -69,7 +69,7 @@ class HandoffSettings:
 def read_staff(data: object) -> StaffSettings:
     section = Section("staff", {} if data is None else data)
     editors, viewers = {}, {}
-    for platform in _PLATFORMS:
+    for platform in MESSENGERS:
         table = section.table(platform)
         editors[platform] = frozenset(table.integer_list("editors"))
         viewers[platform] = frozenset(table.integer_list("viewers"))
@@ -82,7 +82,7 @@ def read_staff(data: object) -> StaffSettings:
 def read_handoff(data: object) -> HandoffSettings:
     section = Section("handoff", {} if data is None else data)
     groups = {}
-    for platform in _PLATFORMS:
+    for platform in MESSENGERS:
         table = section.table(platform)
         chat = table.optional_integer("group_chat_id")
         if chat is not None:

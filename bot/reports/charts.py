@@ -218,7 +218,7 @@ def _questions_per_category(axes: Axes, report: Report) -> None:
 
 def chart_png(report: Report, *, dpi: int = 100) -> bytes:
     """The three charts of a report as one PNG (1000 x 1400 pixels at the default dpi)."""
-    with matplotlib.rc_context(_rc()):
+    with matplotlib.rc_context(_rc()):  # type: ignore[arg-type]
         figure = Figure(figsize=(10, 14), dpi=dpi, layout="constrained")
         figure.get_layout_engine().set(w_pad=0.12, h_pad=0.12)  # type: ignore[union-attr,call-arg]
         FigureCanvasAgg(figure)

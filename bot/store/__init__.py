@@ -1,18 +1,38 @@
-"""The embedded event store: questions, answers shown, resolutions, ratings, subscriptions.
+"""The embedded event store (SQLite, WAL, versioned migrations): questions, answers shown,
+choices, ratings, subscriptions, handoffs, announcements, staff changes.
 
-``Store`` (``store.py``) holds all the SQL; ``migrations.py`` the schema; ``privacy.py`` the
-masking and the keyed user hashes; ``stats.py`` the figures; ``periods.py`` report days.
+``store.py`` holds the connection, the transactions and the citizen-side SQL; one module per
+noun holds the rest through the store's public ``transaction``/``rows``/``scalar``: ``handoffs``,
+``announcements``, ``curation`` (staff changes and unanswered questions) and ``reporting`` (the
+report's events). ``migrations`` is the schema, ``privacy`` the masking and keyed user hashes,
+``stats`` the figures, ``records`` the typed records, ``backlog`` the writes deferred while the
+database is unavailable.
+
+May import: the base modules of ``bot``. Never: the engine, the knowledge layer, ``telegram``,
+the messenger, the reports, the CLI or ``handlers``; every SQLite error of the offline commands
+becomes a ``StoreError``.
 """
 
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import UserHasher, is_valid_national_code, mask_personal_data, update_key
-from bot.store.records import PLATFORMS, Platform, Purpose, QuestionEvent, Subscriber, Via
+from bot.store.records import (
+    MESSENGERS,
+    PLATFORMS,
+    Messenger,
+    Platform,
+    Purpose,
+    QuestionEvent,
+    Subscriber,
+    Via,
+)
 from bot.store.stats import Stats
 from bot.store.store import Refused, SchemaError, Store, StoreError, StoreUnavailable, run_on_existing_store
 
 __all__ = [
+    "MESSENGERS",
     "MIGRATIONS",
     "PLATFORMS",
+    "Messenger",
     "Migration",
     "Platform",
     "Purpose",

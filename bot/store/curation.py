@@ -14,22 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.store import Store, _check, _id, _utc
+from bot.store.store import Store, check_user, row_id, utc_text
 
 __all__ = [
     "DISMISSED",
     "Change",
     "UnansweredGroup",
     "dismissed_forms",
-    "handoff_for_message",
     "last_change",
-    "link_handoff_message",
     "question_text",
     "recent_questions",
     "record_change",
     "record_undo",
     "unanswered_groups",
-    "waiting_handoff",
 ]
 
 #: The field of a dismissal of an unanswered question (``after`` holds its match form).
@@ -73,19 +70,19 @@ async def record_change(
     at: datetime | None = None,
 ) -> int:
     """Audit one change; returns its id."""
-    _check(staff_hash, platform)
-    async with store._write(durable=True) as db:
+    check_user(staff_hash, platform)
+    async with store.transaction(durable=True) as db:
         cursor = await db.execute(
             "INSERT INTO staff_changes (at, staff_hash, platform, entry_id, field, before, after)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (_utc(at), staff_hash, platform, entry_id, field, before, after),
+            (utc_text(at), staff_hash, platform, entry_id, field, before, after),
         )
         return int(cursor.lastrowid or 0)
 
 
 async def last_change(store: Store, staff_hash: str) -> Change | None:
     """The staff member's latest change that is neither undone nor itself an undo."""
-    rows = await store._read(
+    rows = await store.rows(
         f"SELECT {_CHANGE_COLUMNS} FROM staff_changes WHERE staff_hash = ? AND undone = 0"
         " AND undo_of IS NULL ORDER BY id DESC LIMIT 1",
         (staff_hash,),
@@ -95,14 +92,14 @@ async def last_change(store: Store, staff_hash: str) -> Change | None:
 
 async def record_undo(store: Store, change: Change, *, staff_hash: str, platform: str) -> int:
     """Mark ``change`` undone and audit the undo (before and after swapped); returns the undo's id."""
-    _check(staff_hash, platform)
-    async with store._write(durable=True) as db:
+    check_user(staff_hash, platform)
+    async with store.transaction(durable=True) as db:
         await db.execute("UPDATE staff_changes SET undone = 1 WHERE id = ?", (change.id,))
         cursor = await db.execute(
             "INSERT INTO staff_changes (at, staff_hash, platform, entry_id, field, before, after, undo_of)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                _utc(None),
+                utc_text(None),
                 staff_hash,
                 platform,
                 change.entry_id,
@@ -117,7 +114,7 @@ async def record_undo(store: Store, change: Change, *, staff_hash: str, platform
 
 async def dismissed_forms(store: Store) -> frozenset[str]:
     """Match forms staff dismissed from ``/unanswered`` (and did not undo)."""
-    rows = await store._read(
+    rows = await store.rows(
         "SELECT after FROM staff_changes WHERE field = ? AND undone = 0 AND undo_of IS NULL", (DISMISSED,)
     )
     return frozenset(after for (after,) in rows if after)
@@ -127,7 +124,7 @@ async def unanswered_groups(
     store: Store, start: datetime, end: datetime, *, limit: int = 5, skip: frozenset[str] = frozenset()
 ) -> list[UnansweredGroup]:
     """The most frequent match forms of questions left unanswered or rated 2 or less in ``[start, end)``."""
-    rows = await store._read(
+    rows = await store.rows(
         "WITH picked AS ("
         " SELECT q.id, q.match_form FROM questions q LEFT JOIN resolutions r ON r.question_id = q.id"
         " WHERE q.asked_at >= :lo AND q.asked_at < :hi"
@@ -138,7 +135,7 @@ async def unanswered_groups(
         " SELECT g.match_form, g.n, g.latest, coalesce(q.text, g.match_form) FROM ("
         "  SELECT match_form, count(*) AS n, max(id) AS latest FROM picked WHERE match_form != ''"
         "  GROUP BY match_form) g JOIN questions q ON q.id = g.latest ORDER BY g.n DESC, g.latest DESC",
-        {"lo": _utc(start), "hi": _utc(end)},
+        {"lo": utc_text(start), "hi": utc_text(end)},
     )
     found = [UnansweredGroup(form, n, latest, text) for form, n, latest, text in rows if form not in skip]
     return found[:limit]
@@ -146,48 +143,14 @@ async def unanswered_groups(
 
 async def question_text(store: Store, question_id: int) -> tuple[str, str] | None:
     """``(text, match_form)`` of a question (the text is masked; empty after a purge)."""
-    rows = await store._read("SELECT text, match_form FROM questions WHERE id = ?", (_id(question_id),))
+    rows = await store.rows("SELECT text, match_form FROM questions WHERE id = ?", (row_id(question_id),))
     return (rows[0][0] or "", rows[0][1]) if rows else None
 
 
 async def recent_questions(store: Store, user_hash: str, *, limit: int = 3) -> list[tuple[int, str]]:
     """A citizen's latest questions ``(id, masked text)``, oldest first."""
-    rows = await store._read(
+    rows = await store.rows(
         "SELECT id, coalesce(text, '') FROM questions WHERE user_hash = ? ORDER BY id DESC LIMIT ?",
         (user_hash, limit),
     )
     return [(question_id, text) for question_id, text in reversed(rows)]
-
-
-async def link_handoff_message(
-    store: Store, *, platform: str, chat_id: int, message_id: int, handoff_id: int
-) -> None:
-    """Remember the staff group's message that carries a handoff."""
-    async with store._write() as db:
-        await db.execute(
-            "INSERT OR REPLACE INTO handoff_messages (platform, chat_id, message_id, handoff_id)"
-            " VALUES (?, ?, ?, ?)",
-            (platform, chat_id, message_id, _id(handoff_id)),
-        )
-
-
-async def handoff_for_message(
-    store: Store, *, platform: str, chat_id: int, message_id: int
-) -> tuple[int, str] | None:
-    """``(handoff id, citizen's user hash)`` of a staff group message, or ``None``."""
-    rows = await store._read(
-        "SELECT h.id, h.user_hash FROM handoff_messages m JOIN handoffs h ON h.id = m.handoff_id"
-        " WHERE m.platform = ? AND m.chat_id = ? AND m.message_id = ?",
-        (platform, chat_id, message_id),
-    )
-    return (rows[0][0], rows[0][1]) if rows else None
-
-
-async def waiting_handoff(store: Store, user_hash: str, since: datetime) -> int | None:
-    """The citizen's handoff opened since ``since`` that no staff member has answered yet, if any."""
-    rows = await store._read(
-        "SELECT id FROM handoffs WHERE user_hash = ? AND answered_at IS NULL AND opened_at >= ?"
-        " ORDER BY id DESC LIMIT 1",
-        (user_hash, _utc(since)),
-    )
-    return rows[0][0] if rows else None

@@ -7,14 +7,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-__all__ = ["PLATFORMS", "VIA", "Platform", "Purpose", "QuestionEvent", "Subscriber", "Via"]
+__all__ = [
+    "MESSENGERS",
+    "PLATFORMS",
+    "VIA",
+    "Messenger",
+    "Platform",
+    "Purpose",
+    "QuestionEvent",
+    "Subscriber",
+    "Via",
+]
 
-Platform = Literal["telegram", "bale", "console"]
+#: The messengers sabtyar serves; every other module takes their names from here.
+Messenger = Literal["telegram", "bale"]
+#: Where a question came from: a messenger, or the terminal chat.
+Platform = Messenger | Literal["console"]
+MESSENGERS: tuple[str, ...] = get_args(Messenger)
 #: How an answer came to be shown: the engine's direct answer, a "did you mean" choice, the menu.
 Via = Literal["direct", "choice", "menu"]
 #: Why a chat id may be kept: the citizen subscribed, or waits for a staff reply.
 Purpose = Literal["subscription", "handoff"]
-PLATFORMS: tuple[str, ...] = get_args(Platform)
+PLATFORMS: tuple[str, ...] = (*MESSENGERS, "console")
 VIA: tuple[str, ...] = get_args(Via)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.store import Store, _utc
+from bot.store.store import Store, utc_text
 
 __all__ = [
     "AnnouncementRow",
@@ -110,17 +110,17 @@ _SUBSCRIPTIONS = (
 
 async def report_events(store: Store, start: datetime | None, end: datetime | None) -> ReportEvents:
     """Everything the report counts for ``[start, end)`` (open ends: from the first, to the last)."""
-    period = {"lo": _utc(start) if start else "", "hi": _utc(end) if end else "\uffff"}
+    period = {"lo": utc_text(start) if start else "", "hi": utc_text(end) if end else "\uffff"}
     questions = tuple(
         QuestionRow(parse_utc(at), platform, outcome, answer_id, resolved, int(ms))
-        for at, platform, outcome, answer_id, resolved, ms in await store._read(_QUESTIONS, period)
+        for at, platform, outcome, answer_id, resolved, ms in await store.rows(_QUESTIONS, period)
     )
     ratings = tuple(
         RatingRow(parse_utc(at), platform, entry_id, int(score))
-        for at, platform, entry_id, score in await store._read(_RATINGS, period)
+        for at, platform, entry_id, score in await store.rows(_RATINGS, period)
     )
     handoffs = []
-    for opened, platform, answered, *question in await store._read(_HANDOFFS, period):
+    for opened, platform, answered, *question in await store.rows(_HANDOFFS, period):
         asked_at, q_platform, outcome, answer_id, resolved, ms = question
         linked = (
             None
@@ -132,10 +132,10 @@ async def report_events(store: Store, start: datetime | None, end: datetime | No
         )
     announcements = tuple(
         AnnouncementRow(parse_utc(at), platform, int(sent), int(blocked), int(failed))
-        for at, platform, sent, blocked, failed in await store._read(_ANNOUNCEMENTS, period)
+        for at, platform, sent, blocked, failed in await store.rows(_ANNOUNCEMENTS, period)
     )
     subscriptions = tuple(
         SubscriptionRow(parse_utc(at), user_hash, platform, bool(subscribed))
-        for at, user_hash, platform, subscribed in await store._read(_SUBSCRIPTIONS, period)
+        for at, user_hash, platform, subscribed in await store.rows(_SUBSCRIPTIONS, period)
     )
     return ReportEvents(questions, ratings, tuple(handoffs), announcements, subscriptions)

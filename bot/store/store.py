@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +35,17 @@ from bot.store.privacy import is_user_hash, mask_personal_data, update_key
 from bot.store.records import PLATFORMS, VIA, Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import SATISFIED, Stats
 
-__all__ = ["Refused", "SchemaError", "Store", "StoreError", "StoreUnavailable", "run_on_existing_store"]
+__all__ = [
+    "Refused",
+    "SchemaError",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "check_user",
+    "row_id",
+    "run_on_existing_store",
+    "utc_text",
+]
 
 T = TypeVar("T")
 
@@ -64,7 +74,7 @@ class Refused(StoreError):
     """A forged, foreign or stale request (someone else's answer, an unknown id, a bad score)."""
 
 
-def _utc(at: datetime | None) -> str:
+def utc_text(at: datetime | None) -> str:
     """A timezone-aware time (default now) as sortable UTC text."""
     if at is None:
         at = datetime.now(UTC)
@@ -73,14 +83,15 @@ def _utc(at: datetime | None) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _id(value: object) -> int:
+def row_id(value: object) -> int:
     """A row id from outside (button data): a positive 64-bit integer, else ``Refused``."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise Refused(f"not a valid id: {value!r}")
     return value
 
 
-def _check(user_hash: str, platform: str | None = None) -> None:
+def check_user(user_hash: str, platform: str | None = None) -> None:
+    """``ValueError`` unless ``user_hash`` is a keyed hash (never a raw id) and the platform known."""
     if not is_user_hash(user_hash):
         raise ValueError("user_hash must be a UserHasher hash, never a raw messenger id")
     if platform is not None and platform not in PLATFORMS:
@@ -111,7 +122,7 @@ class Store:
         store._busy_timeout_ms = int(busy_timeout_ms)
         try:
             await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            mode = await store._value("PRAGMA journal_mode = WAL")
+            mode = await store.scalar("PRAGMA journal_mode = WAL")
             if str(mode).lower() != "wal":
                 raise StoreError(f"{path}: cannot use WAL journaling (got {mode!r})")
             for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
@@ -140,8 +151,12 @@ class Store:
         await self.close()
 
     @asynccontextmanager
-    async def _write(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction; ``durable`` fsyncs the WAL at commit."""
+    async def transaction(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction; ``durable`` fsyncs the WAL at commit.
+
+        With :meth:`rows` and :meth:`scalar`, what the store's noun modules (``handoffs``,
+        ``announcements``, ``curation``, ``reporting``) write and read through: the same
+        connection and lock as the store's own methods."""
         async with self._lock:
             if durable:
                 await self._db.execute("PRAGMA synchronous = FULL")
@@ -169,7 +184,7 @@ class Store:
 
         ``write`` wraps it in ``BEGIN IMMEDIATE``/``COMMIT`` (rolled back on any error, also a
         failed commit, so a full disk never leaves the connection inside a transaction);
-        ``durable`` fsyncs the WAL at commit, as :meth:`_write` does.
+        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does.
         """
 
         def job() -> T:
@@ -206,55 +221,61 @@ class Store:
                 db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
             # Another writer holds the database: wait for it (busy timeout) off the event loop.
             try:
-                return await self._db._execute(job)
+                # aiosqlite's own thread; it has no public "run this callable" (untyped there)
+                waited: T = await self._db._execute(job)  # type: ignore[no-untyped-call]
+                return waited
             except sqlite3.OperationalError as error:
                 raise StoreUnavailable(str(error)) from error
 
-    async def _value(self, sql: str, parameters: Sequence[object] = ()) -> Any:
+    async def scalar(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         """The first column of the first row, or ``None``."""
         async with self._db.execute(sql, parameters) as cursor:
             row = await cursor.fetchone()
         return None if row is None else row[0]
 
-    async def _read(self, sql: str, parameters: Sequence[object] | dict[str, object] = ()) -> list[tuple]:
+    async def rows(
+        self, sql: str, parameters: Sequence[object] | Mapping[str, object] = ()
+    ) -> list[tuple[Any, ...]]:
         return await self._run(lambda db: db.execute(sql, parameters).fetchall())
 
     async def _migrate(self, migrations: Sequence[Migration]) -> None:
         names = [migration.name for migration in migrations]
         if len(set(names)) != len(names):
             raise SchemaError(f"duplicate migration names in {names}")
-        async with self._write():
+        async with self.transaction():
             await self._db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations"
                 " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-        applied = {name for (name,) in await self._read("SELECT name FROM schema_migrations")}
+        applied = {name for (name,) in await self.rows("SELECT name FROM schema_migrations")}
         unknown = sorted(applied - set(names))
         if unknown:
             raise SchemaError(f"{self.path} has migrations this code does not know: {', '.join(unknown)}")
         for migration in migrations:
-            async with self._write() as db:
-                if await self._value("SELECT 1 FROM schema_migrations WHERE name = ?", (migration.name,)):
+            async with self.transaction() as db:
+                if await self.scalar("SELECT 1 FROM schema_migrations WHERE name = ?", (migration.name,)):
                     continue
                 for statement in migration.statements:
                     await db.execute(statement)
-                await db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, _utc(None)))
+                await db.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, utc_text(None))
+                )
 
     async def applied_migrations(self) -> list[tuple[str, str]]:
         """``(name, applied_at)`` of every migration applied, oldest first."""
-        rows = await self._read("SELECT name, applied_at FROM schema_migrations ORDER BY applied_at, rowid")
+        rows = await self.rows("SELECT name, applied_at FROM schema_migrations ORDER BY applied_at, rowid")
         return [(name, at) for name, at in rows]
 
     # Questions and answers ---------------------------------------------------------------------
 
     async def record_question(self, event: QuestionEvent) -> int:
         """Store a question (masked); a replay of the same update returns the first row's id."""
-        _check(event.user_hash, event.platform)
+        check_user(event.user_hash, event.platform)
         if event.outcome not in _OUTCOMES:
             raise ValueError(f"unknown outcome {event.outcome!r}")
         key = None if event.update_id is None else update_key(event.platform, event.update_id)
         values = (
-            _utc(event.asked_at),
+            utc_text(event.asked_at),
             event.platform,
             event.user_hash,
             event.language,
@@ -293,7 +314,7 @@ class Store:
         at: datetime | None = None,
     ) -> int:
         """Record an answer shown (its id goes into the rating buttons); idempotent per update."""
-        _check(user_hash, platform)
+        check_user(user_hash, platform)
         if via not in VIA:
             raise ValueError(f"unknown way of showing an answer {via!r}")
         return await self._run(
@@ -318,7 +339,7 @@ class Store:
         cursor = db.execute(
             "INSERT INTO answer_events (question_id, entry_id, user_hash, platform, via, shown_at,"
             " update_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (question_id, entry_id, user_hash, platform, via, _utc(at), key),
+            (question_id, entry_id, user_hash, platform, via, utc_text(at), key),
         )
         return int(cursor.lastrowid or 0)
 
@@ -337,9 +358,9 @@ class Store:
         Refused unless the question is the citizen's own and ``entry_id`` was one of its choices.
         A later choice replaces the resolution (one per question).
         """
-        _check(user_hash, platform)
-        question_id = _id(question_id)
-        resolved_at = _utc(at)
+        check_user(user_hash, platform)
+        question_id = row_id(question_id)
+        resolved_at = utc_text(at)
 
         def work(db: sqlite3.Connection) -> int:
             row = db.execute(
@@ -361,28 +382,28 @@ class Store:
     async def answer_event_owner(self, event_id: int) -> str | None:
         """The user hash an answer was shown to, or ``None`` for an unknown id."""
         try:
-            event_id = _id(event_id)
+            event_id = row_id(event_id)
         except Refused:
             return None
-        rows = await self._read("SELECT user_hash FROM answer_events WHERE id = ?", (event_id,))
+        rows = await self.rows("SELECT user_hash FROM answer_events WHERE id = ?", (event_id,))
         return rows[0][0] if rows else None
 
     async def question_owner(self, question_id: int) -> str | None:
         """The user hash that asked a question, or ``None`` for an unknown id."""
         try:
-            question_id = _id(question_id)
+            question_id = row_id(question_id)
         except Refused:
             return None
-        rows = await self._read("SELECT user_hash FROM questions WHERE id = ?", (question_id,))
+        rows = await self.rows("SELECT user_hash FROM questions WHERE id = ?", (question_id,))
         return rows[0][0] if rows else None
 
     async def offered_choices(self, question_id: int, user_hash: str) -> tuple[str, ...] | None:
         """The entries a "did you mean" question of ``user_hash`` offered, else ``None``."""
         try:
-            question_id = _id(question_id)
+            question_id = row_id(question_id)
         except Refused:
             return None
-        rows = await self._read(
+        rows = await self.rows(
             "SELECT candidates FROM questions WHERE id = ? AND user_hash = ? AND outcome = 'did_you_mean'",
             (question_id, user_hash),
         )
@@ -391,10 +412,10 @@ class Store:
     async def shown_entry(self, event_id: int, user_hash: str) -> str | None:
         """The entry an answer event of ``user_hash`` showed, else ``None`` (unknown or foreign id)."""
         try:
-            event_id = _id(event_id)
+            event_id = row_id(event_id)
         except Refused:
             return None
-        rows = await self._read(
+        rows = await self.rows(
             "SELECT entry_id FROM answer_events WHERE id = ? AND user_hash = ?", (event_id, user_hash)
         )
         return rows[0][0] if rows else None
@@ -405,11 +426,11 @@ class Store:
         self, answer_event_id: int, user_hash: str, score: int, *, at: datetime | None = None
     ) -> int:
         """Rate an answer shown to ``user_hash`` (1..5); a second press changes it. Durable on return."""
-        _check(user_hash)
-        answer_event_id = _id(answer_event_id)
+        check_user(user_hash)
+        answer_event_id = row_id(answer_event_id)
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise Refused(f"score out of range: {score!r}")
-        now = _utc(at)
+        now = utc_text(at)
 
         def work(db: sqlite3.Connection) -> int:
             owner = db.execute(
@@ -431,17 +452,17 @@ class Store:
         self, answer_event_id: int, user_hash: str, comment: str, *, at: datetime | None = None
     ) -> bool:
         """Attach a (masked) comment to the citizen's rating; ``False`` if there is no such rating."""
-        _check(user_hash)
-        async with self._write(durable=True) as db:
+        check_user(user_hash)
+        async with self.transaction(durable=True) as db:
             cursor = await db.execute(
                 "UPDATE ratings SET comment = ?, updated_at = ? WHERE answer_event_id = ? AND user_hash = ?",
-                (mask_personal_data(comment), _utc(at), answer_event_id, user_hash),
+                (mask_personal_data(comment), utc_text(at), answer_event_id, user_hash),
             )
             return cursor.rowcount == 1
 
     async def rating(self, answer_event_id: int, user_hash: str) -> int | None:
         """The score the citizen gave an answer, if any."""
-        rows = await self._read(
+        rows = await self.rows(
             "SELECT score FROM ratings WHERE answer_event_id = ? AND user_hash = ?",
             (answer_event_id, user_hash),
         )
@@ -458,10 +479,10 @@ class Store:
         lives, only while the citizen is subscribed or waits for a staff reply to a handoff, and
         deleted (overwritten, ``secure_delete``) when neither holds.
         """
-        _check(user_hash, platform)
-        now = _utc(at)
-        async with self._write(durable=True) as db:
-            was = await self._value("SELECT subscribed FROM subscriptions WHERE user_hash = ?", (user_hash,))
+        check_user(user_hash, platform)
+        now = utc_text(at)
+        async with self.transaction(durable=True) as db:
+            was = await self.scalar("SELECT subscribed FROM subscriptions WHERE user_hash = ?", (user_hash,))
             await db.execute(
                 "INSERT INTO subscriptions (user_hash, platform, subscribed, created_at, updated_at)"
                 " VALUES (?, ?, 1, ?, ?) ON CONFLICT (user_hash) DO UPDATE SET subscribed = 1,"
@@ -473,9 +494,9 @@ class Store:
 
     async def unsubscribe(self, user_hash: str, *, at: datetime | None = None) -> bool:
         """Unsubscribe (also for users who blocked the bot); ``True`` if they were subscribed."""
-        _check(user_hash)
-        now = _utc(at)
-        async with self._write(durable=True) as db:
+        check_user(user_hash)
+        now = utc_text(at)
+        async with self.transaction(durable=True) as db:
             cursor = await db.execute(
                 "UPDATE subscriptions SET subscribed = 0, updated_at = ?"
                 " WHERE user_hash = ? AND subscribed = 1",
@@ -485,12 +506,12 @@ class Store:
             return cursor.rowcount == 1
 
     async def is_subscribed(self, user_hash: str) -> bool:
-        rows = await self._read("SELECT subscribed FROM subscriptions WHERE user_hash = ?", (user_hash,))
+        rows = await self.rows("SELECT subscribed FROM subscriptions WHERE user_hash = ?", (user_hash,))
         return bool(rows and rows[0][0])
 
     async def subscribers(self, platform: str) -> list[Subscriber]:
         """Everyone subscribed on ``platform``, with the chat to deliver to."""
-        rows = await self._read(
+        rows = await self.rows(
             "SELECT s.user_hash, c.chat_id FROM subscriptions s JOIN contacts c USING (user_hash)"
             " WHERE s.subscribed = 1 AND s.platform = ? ORDER BY s.created_at",
             (platform,),
@@ -499,18 +520,18 @@ class Store:
 
     async def hold_contact(self, user_hash: str, platform: str, chat_id: int, purpose: Purpose) -> None:
         """Keep the chat id for ``purpose`` (``handoff``: until the staff reply is delivered)."""
-        _check(user_hash, platform)
-        async with self._write(durable=True):
-            await self._hold(user_hash, platform, int(chat_id), purpose, _utc(None))
+        check_user(user_hash, platform)
+        async with self.transaction(durable=True):
+            await self._hold(user_hash, platform, int(chat_id), purpose, utc_text(None))
 
     async def release_contact(self, user_hash: str, purpose: Purpose) -> None:
         """Drop ``purpose``; the chat id is deleted when no purpose is left."""
-        async with self._write(durable=True):
-            await self._release(user_hash, purpose, _utc(None))
+        async with self.transaction(durable=True):
+            await self._release(user_hash, purpose, utc_text(None))
 
     async def contact(self, user_hash: str) -> int | None:
         """The chat id to reach a citizen, while a purpose keeps it."""
-        rows = await self._read("SELECT chat_id FROM contacts WHERE user_hash = ?", (user_hash,))
+        rows = await self.rows("SELECT chat_id FROM contacts WHERE user_hash = ?", (user_hash,))
         return rows[0][0] if rows else None
 
     async def _hold(self, user_hash: str, platform: str, chat_id: int, purpose: str, now: str) -> None:
@@ -536,23 +557,23 @@ class Store:
     ) -> Stats:
         """Figures for questions asked, and ratings first given, in ``[start, end)``."""
         period = {
-            "lo": _utc(start) if start else "",
-            "hi": _utc(end) if end else "\uffff",
+            "lo": utc_text(start) if start else "",
+            "hi": utc_text(end) if end else "\uffff",
             "platform": platform,
         }
-        [(questions, answered, offered, unanswered)] = await self._read(
+        [(questions, answered, offered, unanswered)] = await self.rows(
             "SELECT count(*), coalesce(sum(outcome = 'answer'), 0),"
             " coalesce(sum(outcome = 'did_you_mean'), 0), coalesce(sum(outcome = 'no_match'), 0)"
             " FROM questions WHERE asked_at >= :lo AND asked_at < :hi"
             " AND (:platform IS NULL OR platform = :platform)",
             period,
         )
-        [(resolutions,)] = await self._read(
+        [(resolutions,)] = await self.rows(
             "SELECT count(*) FROM resolutions r JOIN questions q ON q.id = r.question_id"
             " WHERE q.asked_at >= :lo AND q.asked_at < :hi AND (:platform IS NULL OR q.platform = :platform)",
             period,
         )
-        [(ratings, mean, satisfied)] = await self._read(
+        [(ratings, mean, satisfied)] = await self.rows(
             f"SELECT count(*), avg(r.score), coalesce(sum(r.score >= {SATISFIED}), 0) FROM ratings r"
             " JOIN answer_events e ON e.id = r.answer_event_id WHERE r.rated_at >= :lo AND r.rated_at < :hi"
             " AND (:platform IS NULL OR e.platform = :platform)",
@@ -575,8 +596,8 @@ class Store:
         Returns the number of texts blanked. The freed bytes are zeroed (``secure_delete``) and
         the WAL is checkpointed and truncated so the old text does not linger in it.
         """
-        cutoff = _utc(older_than)
-        async with self._write() as db:
+        cutoff = utc_text(older_than)
+        async with self.transaction() as db:
             questions = await db.execute(
                 "UPDATE questions SET text = NULL WHERE asked_at < ? AND text IS NOT NULL", (cutoff,)
             )

@@ -22,8 +22,7 @@ __all__ = ["handlers"]
 
 async def choose(update: Update, context: BotContext) -> None:
     """Show the chosen answer; only the asker's own, offered choices are accepted."""
-    query, data, user = pressed(update)
-    assert isinstance(data, Choose)
+    query, data, user = pressed(update, Choose)
     user_hash = context.user_hash(user)
     offered = await context.store.offered_choices(data.question_id, user_hash)
     if offered is None or data.index >= len(offered) or offered[data.index] not in context.knowledge:
@@ -56,8 +55,7 @@ async def choose(update: Update, context: BotContext) -> None:
 
 async def none_of_these(update: Update, context: BotContext) -> None:
     """None of the options fit: say how to go on; the question stays unresolved."""
-    query, data, user = pressed(update)
-    assert isinstance(data, NoneOfThese)
+    query, data, user = pressed(update, NoneOfThese)
     if await context.store.offered_choices(data.question_id, context.user_hash(user)) is None:
         await refuse(query, context)
         return

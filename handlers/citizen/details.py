@@ -16,8 +16,7 @@ __all__ = ["handlers"]
 
 async def more(update: Update, context: BotContext) -> None:
     """Send the whole answer; the short one keeps its rating buttons."""
-    query, data, user = pressed(update)
-    assert isinstance(data, More)
+    query, data, user = pressed(update, More)
     entry_id = await context.store.shown_entry(data.event_id, context.user_hash(user))
     if entry_id is None or entry_id not in context.knowledge or query.message is None:
         await refuse(query, context)

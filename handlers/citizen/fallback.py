@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from handlers.common import pressed, quote_id, refuse, sender
+from handlers.common import pressed_query, quote_id, refuse, sender
 from handlers.context import BotContext
 from handlers.sending import send_text
 
@@ -20,7 +20,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def unknown_button(update: Update, context: BotContext) -> None:
     """A button no handler recognised: refuse kindly, change nothing."""
-    query, _data, _user = pressed(update)
+    query, _user = pressed_query(update)
     await refuse(query, context)
 
 

@@ -22,13 +22,14 @@ from bot.calendar import persian_digits
 from bot.locale import Catalog
 from bot.messenger.callback_data import Handoff, matches
 from bot.messenger.office_hours import is_open, next_opening
-from bot.store.curation import (
+from bot.store.curation import recent_questions
+from bot.store.handoffs import (
     handoff_for_message,
     link_handoff_message,
-    recent_questions,
+    open_handoff,
+    record_staff_reply,
     waiting_handoff,
 )
-from bot.store.handoffs import open_handoff, record_staff_reply
 from handlers.common import pressed, refuse, sender
 from handlers.context import BotContext
 from handlers.sending import send_text
@@ -66,8 +67,7 @@ def opening_text(at: datetime, catalog: Catalog) -> str:
 
 async def request_person(update: Update, context: BotContext) -> None:
     """Open a handoff and forward the citizen's recent questions to the staff group."""
-    query, data, user = pressed(update)
-    assert isinstance(data, Handoff)
+    query, data, user = pressed(update, Handoff)
     group, store, catalog = context.handoff_group, context.store, context.catalog
     user_hash = context.user_hash(user)
     owned = not data.question_id or await store.question_owner(data.question_id) == user_hash

@@ -29,8 +29,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
 
 async def set_language(update: Update, context: BotContext) -> None:
     """Remember the language for this citizen and confirm in it."""
-    query, data, _user = pressed(update)
-    assert isinstance(data, Language)
+    query, data, _user = pressed(update, Language)
     context.state.language = data.code
     await query.answer()
     await settle(query.edit_message_text(context.catalog.text("bot.language_set")))

@@ -1,8 +1,11 @@
-"""The service menu: ``/menu``, categories, a category's topics, a topic's answer, and back."""
+"""The service menu: ``/start`` (welcome) and ``/menu``, categories, a category's topics, a topic's
+answer, and back; ``/help``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -19,19 +22,29 @@ from handlers.sending import send_text
 __all__ = ["handlers"]
 
 
-async def menu_command(update: Update, context: BotContext) -> None:
-    """The categories as buttons."""
+def menu_command(text_key: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """A command that sends the categories as buttons under the text ``text_key`` (``/start``
+    welcomes, ``/menu`` only opens the menu)."""
+
+    async def command(update: Update, context: BotContext) -> None:
+        message, _user, chat = sender(update)
+        markup = categories_keyboard(context.knowledge, context.catalog)
+        await send_text(
+            context, chat.id, context.catalog.text(text_key), markup=markup, reply_to=quote_id(message)
+        )
+
+    return command
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """What the bot understands and its commands."""
     message, _user, chat = sender(update)
-    markup = categories_keyboard(context.knowledge, context.catalog)
-    await send_text(
-        context, chat.id, context.catalog.text("bot.menu"), markup=markup, reply_to=quote_id(message)
-    )
+    await send_text(context, chat.id, context.catalog.text("bot.help"), reply_to=quote_id(message))
 
 
 async def browse(update: Update, context: BotContext) -> None:
     """Move within the menu message: categories, or one category's topics."""
-    query, data, _user = pressed(update)
-    assert isinstance(data, Menu)
+    query, data, _user = pressed(update, Menu)
     knowledge, catalog = context.knowledge, context.catalog
     if data.category and data.category not in {c.id for c in knowledge.categories}:
         await refuse(query, context)
@@ -56,8 +69,7 @@ async def browse(update: Update, context: BotContext) -> None:
 
 async def open_topic(update: Update, context: BotContext) -> None:
     """A topic's answer as a new message, recorded as shown from the menu."""
-    query, data, user = pressed(update)
-    assert isinstance(data, Topic)
+    query, data, user = pressed(update, Topic)
     if data.entry_id not in context.knowledge or query.message is None:
         await refuse(query, context)
         return
@@ -81,7 +93,9 @@ async def open_topic(update: Update, context: BotContext) -> None:
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
-        CommandHandler("menu", menu_command),
+        CommandHandler("start", menu_command("bot.welcome")),
+        CommandHandler("menu", menu_command("bot.menu")),
+        CommandHandler("help", show_help),
         CallbackQueryHandler(browse, pattern=matches(Menu)),
         CallbackQueryHandler(open_topic, pattern=matches(Topic)),
     ]

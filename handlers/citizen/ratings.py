@@ -30,8 +30,7 @@ LOW_RATING = 2
 async def rate(update: Update, context: BotContext) -> None:
     """Store the rating, then thank the citizen (a toast) and mark the chosen face on the answer;
     foreign or forged presses change nothing."""
-    query, data, user = pressed(update)
-    assert isinstance(data, Rate)
+    query, data, user = pressed(update, Rate)
     catalog = context.catalog
     try:
         await context.store.record_rating(data.event_id, context.user_hash(user), data.score)
@@ -52,8 +51,7 @@ async def rate(update: Update, context: BotContext) -> None:
 
 async def skip_comment(update: Update, context: BotContext) -> None:
     """The citizen does not want to comment."""
-    query, data, _user = pressed(update)
-    assert isinstance(data, SkipComment)
+    query, data, _user = pressed(update, SkipComment)
     if context.state.pending_comment() != data.event_id:
         await refuse(query, context)
         return

@@ -20,7 +20,7 @@ from bot.messenger.broadcast import Delivery, Result, deliver
 from bot.messenger.callback_data import StaffConfirm, parse
 from bot.messenger.staff_settings import Role
 from bot.store import Subscriber
-from bot.store.handoffs import finish_announcement, record_announcement
+from bot.store.announcements import finish_announcement, record_announcement
 from handlers.common import pressed, refuse, sender, settle
 from handlers.context import BotContext
 from handlers.keyboards import confirm_keyboard
@@ -106,7 +106,7 @@ async def _run(context: BotContext, announcement: int, text: str, progress: Mess
 
 async def confirm(update: Update, context: BotContext) -> None:
     """Record the announcement and start the paced delivery in the background."""
-    query, _data, user = pressed(update)
+    query, _data, user = pressed(update, StaffConfirm)
     draft = context.state.pending_draft()
     ok = draft is not None and draft.task == "broadcast" and draft.text
     if role_of(context, user) is not Role.EDITOR or not ok or query.message is None:

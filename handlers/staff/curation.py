@@ -73,8 +73,7 @@ async def unanswered(update: Update, context: BotContext) -> None:
 
 async def add_phrasing(update: Update, context: BotContext) -> None:
     """Append the question to the entry's phrasings (editors), audited, the engine rebuilt."""
-    query, data, user = pressed(update)
-    assert isinstance(data, AddPhrasing)
+    query, data, user = pressed(update, AddPhrasing)
     catalog = context.catalog
     found = await question_text(context.store, data.question_id)
     if role_of(context, user) is not Role.EDITOR or found is None or data.entry_id not in context.knowledge:
@@ -104,8 +103,7 @@ async def add_phrasing(update: Update, context: BotContext) -> None:
 
 async def dismiss(update: Update, context: BotContext) -> None:
     """Hide a question's match form from later ``/unanswered`` lists (audited, undoable)."""
-    query, data, user = pressed(update)
-    assert isinstance(data, Dismiss)
+    query, data, user = pressed(update, Dismiss)
     found = await question_text(context.store, data.question_id)
     if role_of(context, user) is None or found is None:
         await refuse(query, context)

@@ -121,7 +121,7 @@ def _set_answer(answer: str) -> Callable[[Record], Record]:
 
 async def confirm_edit(update: Update, context: BotContext) -> None:
     """Write the previewed answer, audit it and swap the engine."""
-    query, _data, user = pressed(update)
+    query, _data, user = pressed(update, StaffConfirm)
     draft, catalog = context.state.pending_draft(), context.catalog
     if role_of(context, user) is not Role.EDITOR or draft is None or draft.task != "edit" or not draft.text:
         await refuse(query, context)
@@ -143,8 +143,7 @@ async def confirm_edit(update: Update, context: BotContext) -> None:
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Drop the previewed edit or broadcast."""
-    query, data, _user = pressed(update)
-    assert isinstance(data, StaffCancel)
+    query, data, _user = pressed(update, StaffCancel)
     draft = context.state.pending_draft()
     if draft is None or draft.task != data.task:
         await refuse(query, context)

@@ -89,6 +89,7 @@ def test_chat_answers_lost_birth_certificate_then_quits(
     assert "خدانگهدار" in out
 
 
+@pytest.mark.slow
 def test_run_without_token_falls_back_to_chat() -> None:
     result = run(["run"], "شناسنامه‌ام گم شده\n")
     assert result.returncode == 0, result.stderr
@@ -149,6 +150,7 @@ def test_a_command_error_is_one_line_and_an_exit_code(
     assert capsys.readouterr().err == "sabtyar kb export: kb.pdf: use an .xlsx or .csv file\n"
 
 
+@pytest.mark.slow
 def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
     config.write_text("[engine]\nanswer = 'high'\n", encoding="utf-8")
@@ -157,6 +159,7 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
     assert "answer" in result.stderr
 
 
+@pytest.mark.slow
 def test_missing_explicit_config(tmp_path: Path) -> None:
     result = run(["--config", str(tmp_path / "none.toml"), "ask", "سلام"])
     assert result.returncode == 2 and "not found" in result.stderr

@@ -187,6 +187,7 @@ async def test_audit_rows_undo_and_dismissals(tmp_path: Path) -> None:
             )
 
 
+@pytest.mark.slow
 def test_purge_cli_blanks_old_texts_and_keeps_figures(tmp_path: Path) -> None:
     db = tmp_path / "sabtyar.db"
 

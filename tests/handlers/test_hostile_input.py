@@ -28,7 +28,10 @@ from handlers.citizen.questions import question_text
 from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, find_question
 from tests.support.recording_app import BOT_ID, RecordingApp, recording_app
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.slow,  # thousands of generated updates through the real handlers
+]
 
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
 OWNER = 1_001

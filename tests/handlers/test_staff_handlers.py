@@ -297,7 +297,7 @@ async def test_subscribe_broadcast_report(tmp_path: Path, engine: AnswerEngine, 
         [prompt] = await command(bot, editor, "/broadcast")
         assert prompt.text == bot.fa.text("staff.broadcast_prompt", count=5)
         [preview] = await bot.say(editor, "اطلاعیه: ساعت کاری ادارات در روز پنجشنبه")
-        assert "اطلاعیه" in preview.text and "5" in preview.text
+        assert "اطلاعیه" in preview.text and "۵" in preview.text
         await bot.press(editor, preview, encode(StaffConfirm("broadcast")))
         [_progress, report] = await bot.api.wait_for_messages(editor.id, 2, timeout=20)
         assert report.text == bot.fa.text("staff.broadcast_report", total=5, sent=4, blocked=1, failed=0)

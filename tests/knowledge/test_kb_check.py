@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.calendar import persian_digits
 from bot.cli.main import main
 from bot.knowledge.loader import KnowledgeError, check_knowledge, load_knowledge
 from bot.settings import ROOT
@@ -110,7 +111,8 @@ def test_kb_check_command_passes_on_shipped_base(capsys: pytest.CaptureFixture[s
     assert main(["kb", "check"]) == 0
     knowledge = load_knowledge(ROOT / "knowledge")
     out = capsys.readouterr().out
-    assert f"{len(knowledge)} پاسخ" in out and f"{len(knowledge.categories)} دسته" in out
+    entries, categories = (persian_digits(len(x)) for x in (knowledge, knowledge.categories))
+    assert f"{entries} پاسخ" in out and f"{categories} دسته" in out
 
 
 def test_broken_synonyms_file_is_reported(tmp_path: Path) -> None:

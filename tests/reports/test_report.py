@@ -29,12 +29,8 @@ from bot.reports.labels import FIGURES, INDICATORS, KEY_COLUMNS, ReportLabels, p
 from bot.reports.output import CSV_COLUMNS
 from bot.settings import ROOT
 from bot.store import QuestionEvent, Refused, Store, UserHasher
-from bot.store.handoffs import (
-    finish_announcement,
-    open_handoff,
-    record_announcement,
-    record_staff_reply,
-)
+from bot.store.announcements import finish_announcement, record_announcement
+from bot.store.handoffs import open_handoff, record_staff_reply
 from tests.support.cli import run_cli
 
 HASHER = UserHasher("test-secret-for-the-report-only")
@@ -528,7 +524,7 @@ async def test_handoff_and_announcement_recording_checks_its_arguments(tmp_path:
         handoff = await open_handoff(store, user_hash=ALI, platform="telegram", question_id=question)
         assert await record_staff_reply(store, handoff, at=utc("2026-10-22T09:00:00"))
         assert await record_staff_reply(store, handoff, at=utc("2026-10-22T10:00:00"))
-        rows = await store._read("SELECT answered_at, staff_replies FROM handoffs WHERE id = ?", (handoff,))
+        rows = await store.rows("SELECT answered_at, staff_replies FROM handoffs WHERE id = ?", (handoff,))
     assert rows == [("2026-10-22T09:00:00.000000Z", 2)]
 
 
@@ -543,9 +539,9 @@ async def test_subscription_history_is_backfilled_for_existing_rows(tmp_path: Pa
         await store.unsubscribe(SARA, at=utc("2026-10-05T00:00:00"))
     async with await Store.open(path) as store:
         await store.subscribe(SARA, "bale", 2, at=utc("2026-10-06T00:00:00"))  # again, by the trigger
-        async with store._write() as db:  # a row deleted (say, on request) ends the subscription
+        async with store.transaction() as db:  # a row deleted (say, on request) ends the subscription
             await db.execute("DELETE FROM subscriptions WHERE user_hash = ?", (ALI,))
-        events = await store._read("SELECT user_hash, subscribed, at FROM subscription_events ORDER BY id")
+        events = await store.rows("SELECT user_hash, subscribed, at FROM subscription_events ORDER BY id")
     assert events[:4] == [
         (ALI, 1, "2026-10-01T00:00:00.000000Z"),
         (SARA, 1, "2026-10-02T00:00:00.000000Z"),

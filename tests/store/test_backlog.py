@@ -115,7 +115,7 @@ async def test_the_retry_task_writes_real_events_once_even_if_a_write_is_repeate
     finally:
         task.cancel()
     assert len(backlog) == 0
-    stats_rows = await store._read("SELECT count(*), min(update_key) FROM questions")
+    stats_rows = await store.rows("SELECT count(*), min(update_key) FROM questions")
     assert stats_rows[0][0] == 1  # update_key: the replayed write returned the first row
 
 

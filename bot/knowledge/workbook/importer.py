@@ -169,13 +169,13 @@ class _Reader:
             if not plan.entries and (plan.has_sheet or plan.origin is None):
                 column = "id" if plan.origin else "category"
                 self.error(sheet, row, column, f"category '{category_id}' has no entries", structural=True)
-            found = existing.get(category_id)
-            if found is not None:
-                plan.file = found.file
-                old_title_line = f"# {found.record['title']}\n"
-                plan.header = found.header
-                if found.header.startswith(old_title_line):
-                    plan.header = f"# {plan.record['title']}\n" + found.header[len(old_title_line) :]
+            category_file = existing.get(category_id)
+            if category_file is not None:
+                plan.file = category_file.file
+                old_title_line = f"# {category_file.record['title']}\n"
+                plan.header = category_file.header
+                if category_file.header.startswith(old_title_line):
+                    plan.header = f"# {plan.record['title']}\n" + category_file.header[len(old_title_line) :]
                 continue
             name = f"{category_id}.yaml"
             if not _SLUG.match(category_id):

@@ -136,7 +136,8 @@ class _Row:
                 if year < 1700:  # a Jalali date such as 1404-05-01
                     import jdatetime
 
-                    return jdatetime.date(year, month, day).togregorian()
+                    jalali: date = jdatetime.date(year, month, day).togregorian()
+                    return jalali
                 return date(year, month, day)
         except ValueError:
             pass
