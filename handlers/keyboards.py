@@ -101,14 +101,20 @@ def answer_keyboard(
     *,
     more: bool,
     handoff: bool = False,
+    offered: Sequence[tuple[CallbackData, Entry]] = (),
 ) -> InlineKeyboardMarkup:
     """ "More details" when the answer is longer, "talk to a person" on the ``human-agent``
     answer when handoff is set up, related topics, then one row of five ratings.
 
     Without an answer event (the store was unavailable) there is nothing to rate or expand:
-    only the related topics and the person."""
-    related = [knowledge.entry(i) for i in entry.follow_ups if i in knowledge][:MAX_RELATED]
+    only the related topics and the person. ``offered``: the alternatives (or the other part of
+    a two-part question) first, each a button with its title."""
+    shown = {entry.id, *(other.id for _data, other in offered)}
+    related = [knowledge.entry(i) for i in entry.follow_ups if i in knowledge and i not in shown][
+        :MAX_RELATED
+    ]
     return _rows(
+        *([_button(entry_title(other, catalog), data)] for data, other in offered),
         [_button(catalog.text("bot.more"), More(event_id))] if more and event_id is not None else [],
         handoff_row(catalog) if handoff and entry.id == HUMAN_AGENT else [],
         *([_button(entry_title(r, catalog), Topic(r.id))] for r in related),

@@ -4,6 +4,7 @@ Forms::
 
     r:<answer_event_id>:<score>   rate an answer shown (score 1..5)
     c:<question_id>:<index>       choose "did you mean" option <index> (0-based) of a question
+    alt:<question_id>:<index>     open entry <index> of those offered under a question's answer
     x:<question_id>               none of the offered options
     m:  /  m:<category>           the service menu: categories, or one category's topics
     t:<entry>                     show a topic's answer
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_BYTES",
     "STAFF_TASKS",
     "AddPhrasing",
+    "Alternative",
     "Button",
     "CallbackData",
     "Choose",
@@ -124,6 +126,15 @@ class Choose(Button):
 
 
 @dataclass(frozen=True)
+class Alternative(Button):
+    """Entry ``index`` of those offered under a question's answer (an alternative, or the other part)."""
+
+    PREFIX: ClassVar[str] = "alt"
+    question_id: Number
+    index: Annotated[int, "[0-9]"]
+
+
+@dataclass(frozen=True)
 class NoneOfThese(Button):
     PREFIX: ClassVar[str] = "x"
     question_id: Number
@@ -194,6 +205,7 @@ class Dismiss(Button):
 CallbackData = (
     Rate
     | Choose
+    | Alternative
     | NoneOfThese
     | Menu
     | Topic
