@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.locale import LANGUAGES, Catalog, Locales
 from bot.messenger.callback_data import (
+    AcceptSuggestion,
     AddPhrasing,
     CallbackData,
     Choose,
@@ -20,6 +21,7 @@ from bot.messenger.callback_data import (
     More,
     NoneOfThese,
     Rate,
+    RejectSuggestion,
     SkipComment,
     StaffCancel,
     StaffConfirm,
@@ -192,6 +194,16 @@ def phrasing_keyboard(question_id: int, entries: list[Entry], catalog: Catalog) 
             for e in entries
         ),
         [_button(catalog.text("staff.dismiss"), Dismiss(question_id))],
+    )
+
+
+def suggestion_keyboard(suggestion_id: int, catalog: Catalog) -> InlineKeyboardMarkup:
+    """Staff: accept a suggested phrasing (added to its entry) or reject it."""
+    return _rows(
+        [
+            _button(catalog.text("staff.accept_suggestion"), AcceptSuggestion(suggestion_id)),
+            _button(catalog.text("staff.reject_suggestion"), RejectSuggestion(suggestion_id)),
+        ]
     )
 
 

@@ -15,6 +15,7 @@ Forms::
     sc:<task>  /  sx:<task>       staff: confirm / cancel a previewed edit or broadcast
     ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
     ud:<question_id>              staff: dismiss an unanswered question's match form
+    sa:<id>  /  sr:<id>           staff: accept / reject a suggested phrasing
 
 Each form is declared once, as a dataclass whose fields carry their pattern; the pattern, the
 parser and the writer are derived from it. ``parse`` returns ``None`` for anything else
@@ -34,6 +35,7 @@ __all__ = [
     "FORMS",
     "MAX_BYTES",
     "STAFF_TASKS",
+    "AcceptSuggestion",
     "AddPhrasing",
     "Alternative",
     "Button",
@@ -46,6 +48,7 @@ __all__ = [
     "More",
     "NoneOfThese",
     "Rate",
+    "RejectSuggestion",
     "SkipComment",
     "StaffCancel",
     "StaffConfirm",
@@ -197,6 +200,18 @@ class AddPhrasing(Button):
 
 
 @dataclass(frozen=True)
+class AcceptSuggestion(Button):
+    PREFIX: ClassVar[str] = "sa"
+    suggestion_id: Number
+
+
+@dataclass(frozen=True)
+class RejectSuggestion(Button):
+    PREFIX: ClassVar[str] = "sr"
+    suggestion_id: Number
+
+
+@dataclass(frozen=True)
 class Dismiss(Button):
     PREFIX: ClassVar[str] = "ud"
     question_id: Number
@@ -216,6 +231,8 @@ CallbackData = (
     | StaffConfirm
     | StaffCancel
     | AddPhrasing
+    | AcceptSuggestion
+    | RejectSuggestion
     | Dismiss
 )
 #: Every form, each with its compiled pattern.
