@@ -12,6 +12,7 @@ from bot.locale import LANGUAGES, Catalog, Locales
 from bot.messenger.callback_data import (
     AcceptSuggestion,
     AddPhrasing,
+    Button,
     CallbackData,
     Choose,
     Dismiss,
@@ -55,7 +56,7 @@ SCORES = (5, 4, 3, 2, 1)
 MAX_RELATED = 4
 
 
-def _button(label: str, data: CallbackData) -> InlineKeyboardButton | None:
+def _button(label: str, data: Button) -> InlineKeyboardButton | None:
     try:
         return InlineKeyboardButton(label, callback_data=encode(data))
     except ValueError:
@@ -103,7 +104,7 @@ def answer_keyboard(
     *,
     more: bool,
     handoff: bool = False,
-    offered: Sequence[tuple[CallbackData, Entry]] = (),
+    offered: Sequence[tuple[Button, Entry]] = (),
 ) -> InlineKeyboardMarkup:
     """ "More details" when the answer is longer, "talk to a person" on the ``human-agent``
     answer when handoff is set up, related topics, then one row of five ratings.

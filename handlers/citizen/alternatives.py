@@ -4,6 +4,7 @@ part of a two-part question. A press sends that entry's answer and is recorded a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -20,7 +21,7 @@ __all__ = ["handlers", "offered_buttons"]
 
 
 def offered_buttons(
-    question_id: int | None, entries: tuple[str, ...] | list[str], *, two_parts: bool
+    question_id: int | None, entries: Sequence[str], *, two_parts: bool
 ) -> Offered | None:
     """The buttons for ``entries`` under an answer; without a recorded question (the store was
     unavailable) they open the topics instead, which needs no check."""
