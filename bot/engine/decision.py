@@ -38,11 +38,11 @@ class Thresholds:
 
     answer: float = 0.44
     margin: float = 0.1
-    suggest: float = 0.34
+    suggest: float = 0.28
     max_suggestions: int = 3
     max_unknown: float = 0.4
     """A question whose unknown words carry more than this share of its weight is never answered alone."""
-    alternatives_answer: float = 0.34
+    alternatives_answer: float = 0.28
     """The best entry's score needed for an answer with alternatives (1.0: the band is off)."""
     alternatives_margin: float = 0.02
     alternatives_max_unknown: float = 0.2

@@ -62,7 +62,6 @@ def test_ask_jsonl_contract(
     }
 
 
-@pytest.mark.xfail(strict=True, reason="two-part questions: next commit")
 def test_ask_jsonl_reports_the_parts_of_a_two_part_question(
     engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
