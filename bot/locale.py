@@ -30,6 +30,10 @@ class Catalog:
             return template
         return template.format(**{name: self.shown(value) for name, value in values.items()})
 
+    def shown_digits(self, text: str) -> str:
+        """``text`` with its digits in this language's (times such as ``7:30``, distances)."""
+        return persian_digits(text) if self.language == "fa" else text
+
     def shown(self, value: object) -> object:
         """A number in this language's digits; anything else unchanged."""
         if self.language == "fa" and isinstance(value, int | float) and not isinstance(value, bool):

@@ -25,6 +25,7 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.config_values import ConfigError
 from bot.engine.engine import AnswerEngine
 from bot.hash_secret import user_hash_secret
+from bot.knowledge.holidays import load_holidays
 from bot.knowledge.loader import KnowledgeError
 from bot.knowledge.offices import load_offices
 from bot.locale import Locales
@@ -188,12 +189,13 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
     except ConfigError as error:
         print(f"sabtyar: configuration error: {error}", file=sys.stderr)
         return 2
-    offices, problems = load_offices(settings.knowledge_dir)
-    if problems:
-        raise KnowledgeError(problems)
+    offices, problems = load_offices(settings.knowledge_dir)  # the province and its offices
+    holidays, more = load_holidays(settings.knowledge_dir)
+    if problems or more:
+        raise KnowledgeError(problems + more)
     tokens = [p.token for p in settings.platforms if p.token is not None]
     configure_logging([secret, *tokens])
-    shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices)
+    shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices, holidays)
     platforms = settings.active_platforms
     if settings.workers > 1:
         return run_workers(

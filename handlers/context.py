@@ -17,8 +17,9 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.engine.engine import AnswerEngine
 from bot.engine.live import LiveEngine
+from bot.knowledge.holidays import Holidays
 from bot.knowledge.model import Entry, KnowledgeBase
-from bot.knowledge.offices import Office
+from bot.knowledge.offices import OfficeBook
 from bot.locale import Catalog, Locales
 from bot.messenger.flood import FloodGate
 from bot.messenger.platforms import PlatformSettings
@@ -66,7 +67,8 @@ class Shared:
     engine: AnswerEngine
     locales: Locales
     hasher: UserHasher
-    offices: tuple[Office, ...] = ()
+    offices: OfficeBook = field(default_factory=OfficeBook)
+    holidays: Holidays = field(default_factory=Holidays)
     live: LiveEngine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

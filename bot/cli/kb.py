@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.cli.command import CliContext, CommandError
 from bot.engine.lexicon import load_lexicon
+from bot.knowledge.holidays import load_holidays
 from bot.knowledge.loader import check_knowledge
 from bot.knowledge.offices import load_offices
 from bot.knowledge.workbook.exporter import KbWords, export_csv, export_workbook, import_workbook
@@ -61,7 +62,7 @@ def run_check(args: argparse.Namespace, context: CliContext) -> int:
     folder = args.folder or context.knowledge_dir
     catalog = context.catalog
     knowledge, problems = check_knowledge(folder)
-    problems += load_lexicon(folder)[1] + load_offices(folder)[1]
+    problems += load_lexicon(folder)[1] + load_offices(folder)[1] + load_holidays(folder)[1]
     if knowledge is None or problems:
         print(catalog.text("cli.knowledge_error", count=len(problems)), file=sys.stderr)
         for problem in problems:

@@ -32,7 +32,9 @@ __all__ = [
 ]
 
 #: Files of the knowledge folder that are not categories.
-DATA_FILES = frozenset({"synonyms.yaml", "language.yaml", "official_domains.yaml", "offices.yaml"})
+DATA_FILES = frozenset(
+    {"synonyms.yaml", "language.yaml", "official_domains.yaml", "offices.yaml", "holidays.yaml"}
+)
 MAX_ANSWER_CHARS = 4096
 MIN_QUESTIONS = 5
 

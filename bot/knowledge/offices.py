@@ -1,74 +1,252 @@
-"""Offices with coordinates (``knowledge/offices.yaml``) and the nearest ones to a shared location.
+"""The province's civil-registration offices (``knowledge/offices.yaml``), as staff fill them in.
 
-The file holds ``offices:``, a list of ``{name, address, latitude, longitude}`` with an optional
-``url``; an empty list is valid (the bot then says it has no office locations yet).
+The file holds the configured province (its title, the provincial office's official channels
+and its cities) and ``offices:``, a list of offices::
+
+    province:
+      title: استان بوشهر
+      office: اداره کل ثبت احوال استان بوشهر
+      site: bocr.ir                  # a domain of official_domains.yaml, or an https page on one
+      cities: [بوشهر, برازجان, ...]
+    offices:
+      - name: اداره ثبت احوال شهرستان ...
+        city: برازجان
+        address: ...
+        phones: ["077 ..."]
+        hours: {saturday: "07:30-14:00", sunday: "07:30-14:00", ...}   # days left out: closed
+        services: [کارت ملی هوشمند, شناسنامه]
+        latitude: 29.27              # optional, both or neither
+        longitude: 51.21
+        url: https://...             # optional, official domains only
+        needs_review: true
+
+An empty office list is valid: the bot then says plainly that no office is listed yet and
+points to the provincial office's channels. Nothing here is invented: staff fill it from the
+official sources, and every office stays marked for review until they have.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from bot.knowledge.loader import Problem, read_yaml
 
-__all__ = ["OFFICES_FILE", "Office", "distance_km", "load_offices", "nearest_offices"]
+__all__ = [
+    "OFFICES_FILE",
+    "WEEKDAYS",
+    "Office",
+    "OfficeBook",
+    "Province",
+    "distance_km",
+    "load_offices",
+    "nearest_offices",
+]
 
 OFFICES_FILE = "offices.yaml"
+#: The week as the offices' ``hours`` name it, in Iran's order, with Python's weekday numbers.
+WEEKDAYS: dict[str, int] = {
+    "saturday": 5,
+    "sunday": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+}
 _EARTH_RADIUS_KM = 6371.0
+_SPAN = re.compile(r"([0-2]?\d):([0-5]\d)\s*-\s*([0-2]?\d):([0-5]\d)")
+_OFFICE_KEYS = {
+    "name",
+    "city",
+    "address",
+    "phones",
+    "hours",
+    "services",
+    "latitude",
+    "longitude",
+    "url",
+    "verified_on",
+    "needs_review",
+}
 
 
 @dataclass(frozen=True)
 class Office:
     name: str
     address: str
-    latitude: float
-    longitude: float
+    latitude: float | None = None
+    longitude: float | None = None
     url: str = ""
+    city: str = ""
+    phones: tuple[str, ...] = ()
+    hours: Mapping[int, tuple[time, time]] = field(default_factory=dict)
+    """Opening hours per Python weekday (Monday 0); a day that is absent is a closed day."""
+    services: tuple[str, ...] = ()
+    needs_review: bool = True
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
 
-def _office(item: object, line: int, name: str) -> tuple[Office | None, list[Problem]]:
+@dataclass(frozen=True)
+class Province:
+    title: str = ""
+    office: str = ""
+    site: str = ""
+    cities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfficeBook:
+    """The province and its offices; ``bool(book)`` is whether any office is listed."""
+
+    province: Province = field(default_factory=Province)
+    offices: tuple[Office, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.offices)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.offices)
+
+    def __len__(self) -> int:
+        return len(self.offices)
+
+    def located(self) -> tuple[Office, ...]:
+        return tuple(office for office in self.offices if office.located)
+
+    def in_city(self, city: str) -> tuple[Office, ...]:
+        return tuple(office for office in self.offices if office.city == city)
+
+
+def _texts(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    if isinstance(value, list) and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return None
+
+
+def _hours(value: object, problem: list[str]) -> dict[int, tuple[time, time]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problem.append("office 'hours' must map days (saturday ... friday) to times like 07:30-14:00")
+        return {}
+    hours: dict[int, tuple[time, time]] = {}
+    for day, span in value.items():
+        found = _SPAN.fullmatch(str(span).strip()) if isinstance(span, str) else None
+        if day not in WEEKDAYS or found is None:
+            problem.append(
+                f"office hours: '{day}: {span}' must be a day (saturday ... friday) and 07:30-14:00"
+            )
+            continue
+        h1, m1, h2, m2 = (int(part) for part in found.groups())
+        if h1 > 23 or h2 > 23 or (h1, m1) >= (h2, m2):
+            problem.append(f"office hours: '{day}: {span}' must open before it closes")
+            continue
+        hours[WEEKDAYS[day]] = (time(h1, m1), time(h2, m2))
+    return hours
+
+
+def _office(item: object, line: int) -> tuple[Office | None, list[Problem]]:
     if not isinstance(item, dict):
-        return None, [Problem(name, line, "each office must be a mapping")]
-    problems = [
-        Problem(name, line, f"office needs a text '{key}'")
+        return None, [Problem(OFFICES_FILE, line, "each office must be a mapping")]
+    messages = [
+        f"office needs a text '{key}'"
         for key in ("name", "address")
         if not isinstance(item.get(key), str) or not item[key].strip()
     ]
-    for key, bound in (("latitude", 90), ("longitude", 180)):
-        value = item.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not -bound <= value <= bound:
-            problems.append(Problem(name, line, f"office '{key}' must be a number within ±{bound}"))
-    unknown = sorted(set(item) - {"name", "address", "latitude", "longitude", "url"})
+    coordinates = [item.get("latitude"), item.get("longitude")]
+    if any(value is not None for value in coordinates):
+        for key, bound, value in (("latitude", 90, coordinates[0]), ("longitude", 180, coordinates[1])):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not -bound <= value <= bound:
+                messages.append(f"office '{key}' must be a number within ±{bound} (give both or neither)")
+    phones, services = _texts(item.get("phones")), _texts(item.get("services"))
+    if phones is None:
+        messages.append("office 'phones' must be a list of texts")
+    if services is None:
+        messages.append("office 'services' must be a list of texts")
+    city = item.get("city", "")
+    if not isinstance(city, str):
+        messages.append("office 'city' must be text")
+    hours = _hours(item.get("hours"), messages)
+    unknown = sorted(set(item) - _OFFICE_KEYS)
     if unknown:
-        problems.append(Problem(name, line, f"office has unknown key(s): {', '.join(unknown)}"))
-    if problems:
-        return None, problems
-    url = item.get("url") or ""
-    office = Office(item["name"].strip(), item["address"].strip(), item["latitude"], item["longitude"], url)
+        messages.append(f"office has unknown key(s): {', '.join(unknown)}")
+    if messages:
+        return None, [Problem(OFFICES_FILE, line, message) for message in messages]
+    latitude, longitude = coordinates
+    office = Office(
+        name=item["name"].strip(),
+        address=item["address"].strip(),
+        latitude=None if latitude is None else float(latitude),
+        longitude=None if longitude is None else float(longitude),
+        url=str(item.get("url") or ""),
+        city=str(city).strip(),
+        phones=phones or (),
+        hours=hours,
+        services=services or (),
+        needs_review=item.get("needs_review") is not False,
+    )
     return office, []
 
 
-def load_offices(folder: Path) -> tuple[tuple[Office, ...], list[Problem]]:
-    """The offices of the knowledge folder (none if the file is missing) and any problems."""
+def _province(value: object, line: int) -> tuple[Province, list[Problem]]:
+    if value is None:
+        return Province(), []
+    if not isinstance(value, dict):
+        return Province(), [Problem(OFFICES_FILE, line, "'province' must be a mapping")]
+    cities = _texts(value.get("cities"))
+    texts = {key: value.get(key, "") for key in ("title", "office", "site")}
+    problems = [
+        Problem(OFFICES_FILE, line, f"province '{key}' must be text")
+        for key, text in texts.items()
+        if not isinstance(text, str)
+    ]
+    if cities is None:
+        problems.append(Problem(OFFICES_FILE, line, "province 'cities' must be a list of texts"))
+    unknown = sorted(set(value) - {"title", "office", "site", "cities", "needs_review"})
+    if unknown:
+        problems.append(Problem(OFFICES_FILE, line, f"province has unknown key(s): {', '.join(unknown)}"))
+    if problems:
+        return Province(), problems
+    return Province(texts["title"].strip(), texts["office"].strip(), texts["site"].strip(), cities or ()), []
+
+
+def load_offices(folder: Path) -> tuple[OfficeBook, list[Problem]]:
+    """The province and offices of the knowledge folder (empty if the file is missing) and any problems."""
     path = folder / OFFICES_FILE
     if not path.exists():
-        return (), []
+        return OfficeBook(), []
     root, problems = read_yaml(path)
     if root is None or not isinstance(root.children, dict):
-        return (), problems or [Problem(OFFICES_FILE, 1, "expected 'offices:' with a list")]
+        return OfficeBook(), problems or [Problem(OFFICES_FILE, 1, "expected 'offices:' with a list")]
+    province_node = root.children.get("province")
+    province, found = (
+        _province(province_node.value, province_node.line) if province_node is not None else (Province(), [])
+    )
+    problems += found
     node = root.children.get("offices")
     if node is None or node.value is None:
-        return (), problems
+        return OfficeBook(province), problems
     if not isinstance(node.children, list):
-        return (), [Problem(OFFICES_FILE, node.line, "'offices' must be a list")]
+        return OfficeBook(province), [*problems, Problem(OFFICES_FILE, node.line, "'offices' must be a list")]
     offices = []
     for child in node.children:
-        office, found = _office(child.value, child.line, OFFICES_FILE)
+        office, found = _office(child.value, child.line)
         problems += found
         if office is not None:
             offices.append(office)
-    return tuple(offices), problems
+    return OfficeBook(province, tuple(offices)), problems
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -80,11 +258,12 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def nearest_offices(
-    offices: tuple[Office, ...], latitude: float, longitude: float, count: int = 3
+    offices: tuple[Office, ...] | OfficeBook, latitude: float, longitude: float, count: int = 3
 ) -> list[tuple[Office, float]]:
-    """The ``count`` closest offices with their distance in kilometres, closest first."""
+    """The ``count`` closest offices that have coordinates, with their distance in km, closest first."""
+    located = [office for office in offices if office.latitude is not None and office.longitude is not None]
     ranked = sorted(
-        ((office, distance_km(latitude, longitude, office.latitude, office.longitude)) for office in offices),
+        ((office, distance_km(latitude, longitude, office.latitude, office.longitude)) for office in located),  # type: ignore[arg-type]
         key=lambda pair: pair[1],
     )
     return ranked[:count]

@@ -1,4 +1,5 @@
-"""Office hours in Iran time: open Saturday to Wednesday between the configured times.
+"""Office hours in Iran time: open on the configured workdays (``[handoff] workdays``, Saturday to
+Wednesday by default) between the configured times, closed on official holidays.
 
 Pure functions of a UTC instant; no messenger code. ``next_opening`` tells a citizen writing
 outside the hours when a person will read their request.
@@ -6,35 +7,43 @@ outside the hours when a person will read their request.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Container
+from datetime import UTC, date, datetime, timedelta
 
 from bot.calendar import IRAN_TIME
 from bot.messenger.staff_settings import HandoffSettings
 
-__all__ = ["WORKDAYS", "is_open", "next_opening"]
-
-#: Python weekdays (Monday 0) of Saturday, Sunday, Monday, Tuesday, Wednesday.
-WORKDAYS = frozenset({5, 6, 0, 1, 2})
+__all__ = ["is_open", "next_opening"]
 
 
 def _local(at: datetime | None) -> datetime:
     return (at or datetime.now(UTC)).astimezone(IRAN_TIME)
 
 
-def is_open(hours: HandoffSettings, at: datetime | None = None) -> bool:
-    """Whether ``at`` (default now) falls within office hours."""
+def _workday(hours: HandoffSettings, day: date, holidays: Container[date]) -> bool:
+    return day.weekday() in hours.workdays and day not in holidays
+
+
+def is_open(
+    hours: HandoffSettings, at: datetime | None = None, holidays: Container[date] = frozenset()
+) -> bool:
+    """Whether ``at`` (default now) falls within office hours (never on a holiday)."""
     local = _local(at)
-    return local.weekday() in WORKDAYS and hours.opens <= local.time() < hours.closes
+    return _workday(hours, local.date(), holidays) and hours.opens <= local.time() < hours.closes
 
 
-def next_opening(hours: HandoffSettings, at: datetime | None = None) -> datetime:
+def next_opening(
+    hours: HandoffSettings, at: datetime | None = None, holidays: Container[date] = frozenset()
+) -> datetime:
     """The next time (Iran time) the office opens after ``at``; ``at`` itself if open then."""
     local = _local(at)
-    if is_open(hours, local):
+    if is_open(hours, local, holidays):
         return local
     day = local.date()
     if local.time() >= hours.opens:
         day += timedelta(days=1)
-    while day.weekday() not in WORKDAYS:
+    for _ in range(366):  # a year of holidays at the very most
+        if _workday(hours, day, holidays):
+            break
         day += timedelta(days=1)
     return datetime.combine(day, hours.opens, IRAN_TIME)

@@ -61,9 +61,18 @@ class HandoffSettings:
     group_chat_ids: dict[str, int] = field(default_factory=dict)
     opens: time = time(8, 0)
     closes: time = time(14, 0)
+    workdays: frozenset[int] = frozenset({5, 6, 0, 1, 2})
+    """Python weekdays (Monday 0) the staff work: Saturday to Wednesday by default."""
 
     def group(self, platform: str) -> int | None:
         return self.group_chat_ids.get(platform)
+
+
+#: ``[handoff] workdays``: the working weeks an office may keep (Python weekdays, Monday 0).
+_WORKWEEKS: dict[str, frozenset[int]] = {
+    "saturday-wednesday": frozenset({5, 6, 0, 1, 2}),
+    "saturday-thursday": frozenset({5, 6, 0, 1, 2, 3}),
+}
 
 
 def read_staff(data: object) -> StaffSettings:
@@ -89,7 +98,10 @@ def read_handoff(data: object) -> HandoffSettings:
             groups[platform] = chat
         table.finish()
     hours = section.string("office_hours", "08:00-14:00")
+    days = section.string("workdays", "saturday-wednesday")
     section.finish()
+    if days not in _WORKWEEKS:
+        raise ConfigError(f"[handoff] workdays must be one of {', '.join(_WORKWEEKS)}, got {days!r}")
     found = _HOURS.fullmatch(hours.strip())
     if not found:
         raise ConfigError(f"[handoff] office_hours must look like 08:00-14:00, got {hours!r}")
@@ -97,4 +109,4 @@ def read_handoff(data: object) -> HandoffSettings:
     opens, closes = time(h1, m1), time(h2, m2)
     if closes <= opens:
         raise ConfigError("[handoff] office_hours must end after they start")
-    return HandoffSettings(groups, opens, closes)
+    return HandoffSettings(groups, opens, closes, _WORKWEEKS[days])

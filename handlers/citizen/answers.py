@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup, Message
 
 from bot.knowledge.model import Entry
+from bot.knowledge.office_directory import directory_text
 from bot.knowledge.presentation import answer_text
 from bot.locale import Catalog
 from bot.messenger.callback_data import Button
@@ -37,6 +38,16 @@ def _review_note(entry: Entry, catalog: Catalog) -> list[str]:
     return [catalog.text("answer.needs_review")] if entry.needs_review else []
 
 
+#: Entries whose answer ends with the office list (with hours), or says plainly none is listed.
+DIRECTORY_ENTRIES = frozenset({"offices", "office-hours"})
+
+
+def _directory(context: BotContext, entry: Entry) -> list[str]:
+    if entry.id not in DIRECTORY_ENTRIES:
+        return []
+    return [directory_text(context.services.shared.offices, context.catalog)]
+
+
 def _answer(
     context: BotContext, entry_id: str, event_id: int | None, offered: Offered | None = None
 ) -> tuple[str, InlineKeyboardMarkup, str]:
@@ -50,6 +61,7 @@ def _answer(
     text = "\n\n".join(
         [
             answer_text(entry, knowledge, catalog, full=not recorded),
+            *_directory(context, entry),
             *_review_note(entry, catalog),
             *([catalog.text(offered.hint_key)] if offered and offered.buttons else []),
             *([catalog.text("rating.prompt")] if recorded else []),
@@ -95,5 +107,7 @@ async def send_full_answer(context: BotContext, chat_id: int, entry_id: str) -> 
     """The whole answer with links and related topics, split if it is long."""
     knowledge, catalog = context.knowledge, context.catalog
     entry = knowledge.entry(entry_id)
-    text = "\n\n".join([answer_text(entry, knowledge, catalog), *_review_note(entry, catalog)])
+    text = "\n\n".join(
+        [answer_text(entry, knowledge, catalog), *_directory(context, entry), *_review_note(entry, catalog)]
+    )
     await send_text(context, chat_id, text, bold=entry.title)

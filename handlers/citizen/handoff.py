@@ -103,11 +103,11 @@ async def request_person(update: Update, context: BotContext) -> None:
     await link_handoff_message(
         store, platform=platform, chat_id=group, message_id=sent.message_id, handoff_id=handoff_id
     )
-    hours = context.services.shared.settings.handoff
-    if is_open(hours):
+    hours, holidays = context.services.shared.settings.handoff, context.services.shared.holidays
+    if is_open(hours, holidays=holidays):
         await send_text(context, chat_id, catalog.text("handoff.sent_open"))
     else:
-        when = opening_text(next_opening(hours), catalog)
+        when = opening_text(next_opening(hours, holidays=holidays), catalog)
         await send_text(context, chat_id, catalog.text("handoff.sent_closed", when=when))
 
 

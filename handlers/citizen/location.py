@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.calendar import persian_digits
+from bot.calendar import IRAN_TIME, persian_digits
+from bot.knowledge.office_directory import province_text, today_line
 from bot.knowledge.offices import nearest_offices
 from bot.messenger.callback_data import Topic
 from handlers.common import quote_id, sender
@@ -22,23 +25,27 @@ async def on_location(update: Update, context: BotContext) -> None:
     """List the closest offices with their distance, or say kindly that none are known yet."""
     message, _user, chat = sender(update)
     catalog = context.catalog
-    offices = context.services.shared.offices
+    book = context.services.shared.offices
     markup = (
         buttons([(catalog.text("location.all_offices"), Topic(OFFICES_ENTRY))])
         if OFFICES_ENTRY in context.knowledge
         else None
     )
-    if not offices or message.location is None:
-        await send_text(
-            context, chat.id, catalog.text("location.none"), markup=markup, reply_to=quote_id(message)
+    located = book.located()
+    if not located or message.location is None:
+        text = "\n\n".join(
+            part for part in (catalog.text("location.none"), province_text(book, catalog)) if part
         )
+        await send_text(context, chat.id, text, markup=markup, reply_to=quote_id(message))
         return
     lines = [catalog.text("location.nearest")]
-    for office, km in nearest_offices(offices, message.location.latitude, message.location.longitude):
+    weekday = datetime.now(UTC).astimezone(IRAN_TIME).weekday()
+    for office, km in nearest_offices(located, message.location.latitude, message.location.longitude):
         distance = f"{km:.1f}"
         if catalog.language == "fa":
             distance = persian_digits(distance, decimal_separator=True)
         lines.append(catalog.text("location.office", name=office.name, address=office.address, km=distance))
+        lines[-1] += "\n" + today_line(office, weekday, catalog)
         if office.url:
             lines.append(office.url)
     await send_text(context, chat.id, "\n\n".join(lines), markup=markup, reply_to=quote_id(message))

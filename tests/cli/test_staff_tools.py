@@ -243,3 +243,21 @@ def test_unofficial_links(settings: Settings) -> None:
 
     text = "ببینید https://www.sabteahval.ir/x و my.sabteahval.ir و https://evil.example/a و www.bad.ir."
     assert unofficial_links(text, settings.knowledge_dir) == ["https://evil.example/a", "www.bad.ir"]
+
+
+def test_office_hours_skip_holidays_and_follow_the_configured_week() -> None:
+    from datetime import date
+
+    from bot.knowledge.holidays import Holidays
+    from bot.messenger.staff_settings import read_handoff
+
+    hours = read_handoff({"office_hours": "08:00-14:00", "workdays": "saturday-thursday"})
+    thursday = date(2026, 12, 3)
+    assert is_open(hours, iran(thursday, 10))  # a six-day week
+    closed = Holidays(extra=frozenset({thursday}))
+    assert not is_open(hours, iran(thursday, 10), closed)
+    saturday = date(2026, 12, 5)
+    assert next_opening(hours, iran(thursday, 10), closed) == datetime(2026, 12, 5, 8, 0, tzinfo=IRAN_TIME)
+    assert next_opening(read_handoff({}), iran(saturday, 6)).date() == saturday
+    with pytest.raises(ConfigError):
+        read_handoff({"workdays": "monday-friday"})

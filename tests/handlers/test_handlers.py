@@ -247,11 +247,15 @@ async def test_media_location_and_unknown_command(
 async def test_location_lists_the_nearest_offices(
     tmp_path: Path, engine: AnswerEngine, locales: Locales
 ) -> None:
+    from datetime import time
+
     from bot.knowledge.offices import Office
 
+    every_day = {day: (time(0, 0), time(23, 59)) for day in range(7)}
     offices = (
-        Office("اداره الف", "تهران، خیابان یک", 35.70, 51.40),
+        Office("اداره الف", "تهران، خیابان یک", 35.70, 51.40, hours=every_day),
         Office("اداره ب", "اصفهان", 32.65, 51.67),
+        Office("اداره بی‌مختصات", "کرج"),
     )
     async with running_bot(tmp_path, engine, locales, offices=offices) as bot:
         citizen = bot.api.create_user()
@@ -259,6 +263,26 @@ async def test_location_lists_the_nearest_offices(
         [reply] = await bot.api.wait_for_messages(citizen.id)
         assert reply.text.startswith(bot.fa.text("location.nearest"))
         assert reply.text.index("اداره الف") < reply.text.index("اداره ب") and "۱٫۴" in reply.text
+        assert bot.fa.text("location.today", hours="۰ تا ۲۳:۵۹") in reply.text
+        assert bot.fa.text("offices.hours", hours=bot.fa.text("offices.hours_unknown")) in reply.text
+        assert "بی‌مختصات" not in reply.text
+
+
+async def test_location_and_offices_answer_without_offices_say_so_plainly(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    from bot.knowledge.offices import OfficeBook, Province
+
+    province = Province("استان بوشهر", "اداره کل ثبت احوال استان بوشهر", "bocr.ir", ("بوشهر", "برازجان"))
+    async with running_bot(tmp_path, engine, locales, offices=OfficeBook(province)) as bot:
+        citizen = bot.api.create_user()
+        bot.api.user_sends_location(citizen, 28.97, 50.84)
+        [reply] = await bot.api.wait_for_messages(citizen.id)
+        assert reply.text.startswith(bot.fa.text("location.none"))
+        assert "bocr.ir" in reply.text and "برازجان" in reply.text
+        await bot.press(citizen, reply, encode(Topic("offices")))
+        [answer] = await bot.api.wait_for_messages(citizen.id)
+        assert bot.fa.text("offices.none") in answer.text and "bocr.ir" in answer.text
 
 
 async def test_language_switch(tmp_path: Path, engine: AnswerEngine, locales: Locales) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
-from bot.knowledge.offices import Office
+from bot.knowledge.offices import Office, OfficeBook
 from bot.locale import Catalog, Locales
 from bot.messenger.platforms import PlatformSettings, default_platform
 from bot.runner import serve
@@ -101,7 +101,7 @@ async def running_bot(
     profile: str = "telegram",
     *,
     flood: FloodSettings | None = None,
-    offices: tuple[Office, ...] = (),
+    offices: tuple[Office, ...] | OfficeBook = (),
     settings_changes: dict[str, Any] | None = None,
     **api_options: Any,
 ) -> AsyncIterator[Bot]:
@@ -117,7 +117,8 @@ async def running_bot(
             flood=flood or FloodSettings(50, 1.0),
             **(settings_changes or {}),
         )
-        shared = Shared(settings, engine, locales, UserHasher(HASH_SECRET), offices)
+        book = offices if isinstance(offices, OfficeBook) else OfficeBook(offices=tuple(offices))
+        shared = Shared(settings, engine, locales, UserHasher(HASH_SECRET), book)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(shared, [platform_for(api)], stop))
         try:
