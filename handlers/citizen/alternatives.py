@@ -20,9 +20,7 @@ from handlers.recording import recorded
 __all__ = ["handlers", "offered_buttons"]
 
 
-def offered_buttons(
-    question_id: int | None, entries: Sequence[str], *, two_parts: bool
-) -> Offered | None:
+def offered_buttons(question_id: int | None, entries: Sequence[str], *, two_parts: bool) -> Offered | None:
     """The buttons for ``entries`` under an answer; without a recorded question (the store was
     unavailable) they open the topics instead, which needs no check."""
     if not entries:
