@@ -19,6 +19,7 @@ from telegram.ext import BaseHandler
 
 from handlers import flood, groups, membership
 from handlers.citizen import (
+    alternatives,
     choices,
     details,
     fallback,
@@ -54,6 +55,7 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
             menu.handlers()
             + language.handlers()
             + choices.handlers()
+            + alternatives.handlers()
             + ratings.handlers()
             + details.handlers()
             + membership.handlers()

@@ -10,7 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.locale import LANGUAGES, Catalog, Locales
 from bot.messenger.callback_data import (
+    AcceptSuggestion,
     AddPhrasing,
+    Button,
     CallbackData,
     Choose,
     Dismiss,
@@ -20,6 +22,7 @@ from bot.messenger.callback_data import (
     More,
     NoneOfThese,
     Rate,
+    RejectSuggestion,
     SkipComment,
     StaffCancel,
     StaffConfirm,
@@ -53,7 +56,7 @@ SCORES = (5, 4, 3, 2, 1)
 MAX_RELATED = 4
 
 
-def _button(label: str, data: CallbackData) -> InlineKeyboardButton | None:
+def _button(label: str, data: Button) -> InlineKeyboardButton | None:
     try:
         return InlineKeyboardButton(label, callback_data=encode(data))
     except ValueError:
@@ -101,14 +104,20 @@ def answer_keyboard(
     *,
     more: bool,
     handoff: bool = False,
+    offered: Sequence[tuple[Button, Entry]] = (),
 ) -> InlineKeyboardMarkup:
     """ "More details" when the answer is longer, "talk to a person" on the ``human-agent``
     answer when handoff is set up, related topics, then one row of five ratings.
 
     Without an answer event (the store was unavailable) there is nothing to rate or expand:
-    only the related topics and the person."""
-    related = [knowledge.entry(i) for i in entry.follow_ups if i in knowledge][:MAX_RELATED]
+    only the related topics and the person. ``offered``: the alternatives (or the other part of
+    a two-part question) first, each a button with its title."""
+    shown = {entry.id, *(other.id for _data, other in offered)}
+    related = [knowledge.entry(i) for i in entry.follow_ups if i in knowledge and i not in shown][
+        :MAX_RELATED
+    ]
     return _rows(
+        *([_button(entry_title(other, catalog), data)] for data, other in offered),
         [_button(catalog.text("bot.more"), More(event_id))] if more and event_id is not None else [],
         handoff_row(catalog) if handoff and entry.id == HUMAN_AGENT else [],
         *([_button(entry_title(r, catalog), Topic(r.id))] for r in related),
@@ -186,6 +195,16 @@ def phrasing_keyboard(question_id: int, entries: list[Entry], catalog: Catalog) 
             for e in entries
         ),
         [_button(catalog.text("staff.dismiss"), Dismiss(question_id))],
+    )
+
+
+def suggestion_keyboard(suggestion_id: int, catalog: Catalog) -> InlineKeyboardMarkup:
+    """Staff: accept a suggested phrasing (added to its entry) or reject it."""
+    return _rows(
+        [
+            _button(catalog.text("staff.accept_suggestion"), AcceptSuggestion(suggestion_id)),
+            _button(catalog.text("staff.reject_suggestion"), RejectSuggestion(suggestion_id)),
+        ]
     )
 
 

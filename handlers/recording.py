@@ -10,7 +10,22 @@ from bot.engine.engine import Reply
 from bot.store import Platform, QuestionEvent, Store, StoreUnavailable
 from handlers.context import BotContext
 
-__all__ = ["question_event", "recorded"]
+__all__ = ["offered_under_answer", "question_event", "recorded"]
+
+#: At most this many buttons under an answer (alternatives and the other part together).
+MAX_UNDER_ANSWER = 2
+
+
+def offered_under_answer(reply: Reply) -> tuple[str, ...]:
+    """The entries offered as buttons under an answer: the other part of a two-part question
+    first, then the alternatives; never the answer itself, at most two."""
+    if not reply.outcome.answers:
+        return ()
+    offered = [*reply.parts[1:], *reply.alternatives]
+    unique = [
+        entry for i, entry in enumerate(offered) if entry != reply.answer_id and entry not in offered[:i]
+    ]
+    return tuple(unique[:MAX_UNDER_ANSWER])
 
 
 def question_event(
@@ -30,7 +45,11 @@ def question_event(
         language=language,
         text=reply.question,
         match_form=reply.key.text,
-        outcome=str(reply.outcome),
+        # The store knows three outcomes: an answer with alternatives is recorded as an answer,
+        # with the entries offered under it in ``alternatives``.
+        outcome="answer" if reply.outcome.answers else str(reply.outcome),
+        alternatives=offered_under_answer(reply),
+        parts=tuple(reply.parts),
         answer_id=reply.answer_id,
         score=float(reply.decision.score),
         candidates=tuple(reply.offered_ids),

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.cli.command import CliContext
 from bot.engine.decision import Outcome
-from bot.engine.evaluation import calibrate, evaluate, read_examples, score_examples
+from bot.engine.evaluation import Caps, calibrate, evaluate, read_examples, score_examples
 from bot.knowledge.presentation import answer_text, choices_text
 
 __all__ = ["register"]
@@ -38,8 +38,33 @@ def register(commands: Any) -> None:
 
     calibration = commands.add_parser("calibrate", help="choose the decision thresholds on a question set")
     calibration.add_argument("file", type=Path, nargs="+", help="one or more JSON-lines sets")
-    calibration.add_argument("--max-oos-direct", type=float, default=0.03)
-    calibration.add_argument("--min-top3", type=float, default=0.98)
+    caps = Caps()
+    calibration.add_argument(
+        "--max-answer-wrong",
+        type=float,
+        default=caps.answer_wrong,
+        help="wrong answers alone, share of in-scope",
+    )
+    calibration.add_argument(
+        "--max-alternatives-wrong",
+        type=float,
+        default=caps.alternatives_wrong,
+        help="wrong answers with alternatives, share of in-scope",
+    )
+    calibration.add_argument(
+        "--max-oos-direct",
+        type=float,
+        default=caps.oos_answered,
+        help="out-of-scope questions answered (either outcome), share of out-of-scope",
+    )
+    calibration.add_argument(
+        "--min-top3",
+        "--min-in-reply",
+        dest="min_top3",
+        type=float,
+        default=caps.min_in_reply,
+        help="right entry in the first reply or its buttons, share of in-scope",
+    )
     calibration.set_defaults(run=run_calibrate)
 
 
@@ -52,8 +77,11 @@ def run_ask(args: argparse.Namespace, context: CliContext) -> int:
         return 0
     reply = engine.ask(" ".join(args.question))
     catalog = context.catalog
-    if reply.outcome is Outcome.ANSWER:
+    if reply.outcome.answers:
         print(answer_text(engine.entry(reply.answer_id or ""), engine.knowledge, catalog))
+        if reply.alternatives:
+            print()
+            print(choices_text([engine.entry(i) for i in reply.alternatives], catalog))
     elif reply.outcome is Outcome.DID_YOU_MEAN:
         print(choices_text([engine.entry(i) for i in reply.offered_ids], catalog))
     else:
@@ -76,12 +104,19 @@ def run_calibrate(args: argparse.Namespace, context: CliContext) -> int:
     """Choose the thresholds on the sets and print them as a config section."""
     engine = context.engine
     examples = [example for path in args.file for example in read_examples(path)]
-    thresholds, report = calibrate(score_examples(engine, examples), args.max_oos_direct, args.min_top3)
+    caps = Caps(args.max_answer_wrong, args.max_alternatives_wrong, args.max_oos_direct, args.min_top3)
+    thresholds, report = calibrate(score_examples(engine, examples), caps, engine.thresholds)
     print("\n".join(report.lines(most=5)))
     print("\n# paste into the [engine] section of your config:")
     print("[engine]")
-    print(f"answer = {thresholds.answer}")
-    print(f"margin = {thresholds.margin}")
-    print(f"suggest = {thresholds.suggest}")
-    print(f"max_unknown = {thresholds.max_unknown}")
+    for name in (
+        "answer",
+        "margin",
+        "suggest",
+        "max_unknown",
+        "alternatives_answer",
+        "alternatives_margin",
+        "alternatives_max_unknown",
+    ):
+        print(f"{name} = {getattr(thresholds, name)}")
     return 0

@@ -45,9 +45,13 @@ class ChatSession:
             return self._catalog.text("chat.choice_invalid", number=number, count=len(self._choices))
         reply = self._engine.ask(line)
         self._choices = []
-        if reply.outcome is Outcome.ANSWER:
+        if reply.outcome.answers:
             entry = self._engine.entry(reply.answer_id or "")
-            return answer_text(entry, self._engine.knowledge, self._catalog)
+            text = answer_text(entry, self._engine.knowledge, self._catalog)
+            if not reply.alternatives:
+                return text
+            self._choices = reply.alternatives
+            return f"{text}\n\n{choices_text([self._engine.entry(i) for i in self._choices], self._catalog)}"
         if reply.outcome is Outcome.DID_YOU_MEAN:
             self._choices = reply.offered_ids
             return choices_text([self._engine.entry(i) for i in self._choices], self._catalog)

@@ -40,6 +40,9 @@ def register(commands: Any) -> None:
     tools = kb.add_subparsers(dest="kb_command", required=True)
     check = tools.add_parser("check", help="validate the knowledge folder (exit 1 on problems)")
     check.add_argument("folder", nargs="?", type=Path)
+    check.add_argument(
+        "--no-consistency", action="store_true", help="skip asking every sample question (a few seconds)"
+    )
     check.set_defaults(run=run_check)
     export = tools.add_parser(
         "export", help="write the knowledge base to FILE.xlsx or FILE.csv: sabtyar kb export answers.xlsx"
@@ -73,12 +76,35 @@ def run_check(args: argparse.Namespace, context: CliContext) -> int:
         _problems(folder, problems, catalog)
         return 1
     phrasings = sum(len(entry.questions) for entry in knowledge.entries.values())
+    if not args.no_consistency:
+        _check_consistency(folder, context)
     print(
         catalog.text(
             "cli.kb_ok", entries=len(knowledge), categories=len(knowledge.categories), phrasings=phrasings
         )
     )
     return 0
+
+
+def _check_consistency(folder: Path, context: CliContext) -> None:
+    """Warn (exit code unchanged) about sample questions whose first reply is not their own entry's
+    answer: the engine confuses them with another entry."""
+    from bot.engine.consistency import stray_phrasings
+    from bot.engine.engine import build_engine
+
+    engine = context.engine if folder == context.knowledge_dir else build_engine(folder)
+    asked, strays = stray_phrasings(engine, folder)
+    for stray in strays:
+        given = f"{stray.outcome} {stray.given}" if stray.given else stray.outcome
+        print(
+            f"  WARNING {folder / stray.file}:{stray.line}: «{stray.phrasing}» of {stray.entry_id}"
+            f" comes back as {given}",
+            file=sys.stderr,
+        )
+    print(
+        f"self-consistency: {asked - len(strays)} of {asked} sample questions"
+        " answered by their own entry first"
+    )
 
 
 def run_export(args: argparse.Namespace, context: CliContext) -> int:

@@ -23,8 +23,8 @@ from typing import Any
 
 from bot.calendar import bounds
 from bot.cli.command import CliContext, add_period_options
-from bot.reports.figures import period_figures, stats_json
-from bot.store import run_on_existing_store
+from bot.reports.figures import Figures, period_figures, stats_json
+from bot.store import Stats, Store, run_on_existing_store
 
 __all__ = ["register", "stats_main"]
 
@@ -32,7 +32,18 @@ __all__ = ["register", "stats_main"]
 def stats_main(db_path: Path, date_from: str | None, date_to: str | None) -> dict[str, Any]:
     """The fixed JSON figures for the period; ``ValueError`` on a bad date, ``FileNotFoundError``."""
     start, end = bounds(date_from, date_to)
-    return stats_json(run_on_existing_store(db_path, lambda store: period_figures(store, start, end)))
+
+    async def read(store: Store) -> tuple[Figures, Stats]:
+        return await period_figures(store, start, end), await store.stats(start, end)
+
+    figures, counts = run_on_existing_store(db_path, read)
+    learning = {
+        "corrections": counts.corrections,
+        "suggestions": counts.suggestions,
+        "suggestions_accepted": counts.suggestions_accepted,
+        "suggestions_rejected": counts.suggestions_rejected,
+    }
+    return {**stats_json(figures), **learning}
 
 
 def register(commands: Any) -> None:

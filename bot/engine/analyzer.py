@@ -257,9 +257,16 @@ class Analyzer:
             counts.update(source)
             counts.update(target)
         counts.update(self._function_words)
+        # Other organisations' services are repair targets too, so that a misspelt or Finglish
+        # «یارنه» or «sahame edalat» is still recognised as theirs (and never answered directly).
+        services = [self._words(phrase) for phrase in self._lexicon.other_services]
+        counts.update(word for words in services for word in words)
         finglish = FinglishReader(
             self._lexicon.finglish,
-            ([w for w in words if w not in self._function_words and "#" not in w] for words in analyzed),
+            [
+                [w for w in words if w not in self._function_words and "#" not in w]
+                for words in analyzed + services
+            ],
         )
         return Analyzer(
             self._normalizer,

@@ -1,4 +1,4 @@
-"""The three outcomes: answer directly, offer "did you mean" choices, or say no match."""
+"""The four outcomes: answer alone, answer with alternatives, "did you mean" choices, or no match."""
 
 from __future__ import annotations
 
@@ -12,39 +12,75 @@ __all__ = ["Decision", "Doubts", "Outcome", "Thresholds", "decide"]
 
 class Outcome(StrEnum):
     ANSWER = "answer"
+    """A clear winner: its answer alone."""
+    ANSWER_ALTERNATIVES = "answer_alternatives"
+    """The best entry is likely but a runner-up is close (or the question asks two things): the best
+    entry's answer is sent and at most ``max_alternatives`` runner-ups are offered as buttons."""
     DID_YOU_MEAN = "did_you_mean"
     NO_MATCH = "no_match"
+
+    @property
+    def answers(self) -> bool:
+        """Whether the first reply carries an entry's answer."""
+        return self in (Outcome.ANSWER, Outcome.ANSWER_ALTERNATIVES)
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Calibrated by ``sabtyar calibrate``; live in the ``[engine]`` section of the config."""
+    """Calibrated by ``sabtyar calibrate``; live in the ``[engine]`` section of the config.
+
+    An entry is answered alone when its score reaches ``answer``, it leads the runner-up by
+    ``margin`` and the question's unknown words weigh at most ``max_unknown``; failing that, it is
+    answered with alternatives when it passes the looser ``alternatives_answer``,
+    ``alternatives_margin`` and ``alternatives_max_unknown``; failing that, the entries scoring
+    ``suggest`` or more are offered as choices.
+    """
 
     answer: float = 0.44
     margin: float = 0.1
-    suggest: float = 0.3
+    suggest: float = 0.28
     max_suggestions: int = 3
-    max_unknown: float = 0.3
-    """A question whose unknown words carry more than this share of its weight is never answered directly."""
+    max_unknown: float = 0.4
+    """A question whose unknown words carry more than this share of its weight is never answered alone."""
+    alternatives_answer: float = 0.28
+    """The best entry's score needed for an answer with alternatives (1.0: the band is off)."""
+    alternatives_margin: float = 0.02
+    alternatives_max_unknown: float = 0.2
+    max_alternatives: int = 2
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.suggest <= self.answer <= 1.0:
             raise ValueError("thresholds must satisfy 0 <= suggest <= answer <= 1")
-        if not 0.0 <= self.margin <= 1.0:
-            raise ValueError("margin must be between 0 and 1")
+        if not 0.0 <= self.alternatives_answer <= 1.0:
+            raise ValueError("alternatives_answer must be between 0 and 1")
+        if not (0.0 <= self.margin <= 1.0 and 0.0 <= self.alternatives_margin <= 1.0):
+            raise ValueError("margins must be between 0 and 1")
         if self.max_suggestions < 1:
             raise ValueError("max_suggestions must be at least 1")
+        if not 0 <= self.max_alternatives <= self.max_suggestions:
+            raise ValueError("max_alternatives must be between 0 and max_suggestions")
 
 
 @dataclass(frozen=True)
 class Decision:
     outcome: Outcome
     candidates: tuple[Candidate, ...]
-    """The entries offered, best first: the answer (and runners-up) or the choices; empty on no match."""
+    """The entries offered, best first: the answer (and runners-up), or the choices; empty on no match."""
+    parts: tuple[str, ...] = ()
+    """For a question that asks two things, the entry of each part in the order asked (the first is
+    the one answered); empty otherwise."""
 
     @property
     def answer_id(self) -> str | None:
-        return self.candidates[0].entry_id if self.outcome is Outcome.ANSWER else None
+        """The entry whose answer the first reply carries (in both answer outcomes)."""
+        return self.candidates[0].entry_id if self.outcome.answers else None
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """The runner-ups offered as buttons beside the answer (``answer_alternatives`` only)."""
+        if self.outcome is not Outcome.ANSWER_ALTERNATIVES:
+            return ()
+        return tuple(candidate.entry_id for candidate in self.candidates[1:])
 
     @property
     def score(self) -> float:
@@ -61,20 +97,36 @@ class Doubts:
     other_service: bool = False
 
 
-def decide(ranked: list[Candidate], thresholds: Thresholds, doubts: Doubts = Doubts()) -> Decision:
-    """Answer when the best entry is strong, clear of the runner-up and the question's words are
-    known; else offer the best few; else nothing. A question naming another organisation's
-    service is never answered directly."""
-    offered = tuple(c for c in ranked[: thresholds.max_suggestions] if c.score >= thresholds.suggest)
+def decide(
+    ranked: list[Candidate],
+    thresholds: Thresholds,
+    doubts: Doubts = Doubts(),
+    parts: tuple[Candidate, Candidate] | None = None,
+) -> Decision:
+    """Answer alone when the best entry is strong, clear of the runner-up and the question's words
+    are known; answer with alternatives in a looser band; else offer the best few; else nothing.
+    A question naming another organisation's service is never answered. ``parts``: the entries
+    two clauses of the question ask about, each strongly (see ``AnswerEngine.parts``): the first
+    is answered, the second offered first beside it."""
+    t = thresholds
+    offered = tuple(c for c in ranked[: t.max_suggestions] if c.score >= t.suggest)
     if not offered:
         return Decision(Outcome.NO_MATCH, ())
     best = offered[0]
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if (
-        best.score >= thresholds.answer
-        and best.score - runner_up >= thresholds.margin
-        and doubts.unknown_share <= thresholds.max_unknown
-        and not doubts.other_service
-    ):
+    margin = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+    if doubts.other_service:
+        return Decision(Outcome.DID_YOU_MEAN, offered)
+    if parts is not None and doubts.unknown_share <= t.alternatives_max_unknown and t.max_alternatives:
+        first, second = parts
+        rest = [c for c in offered if c.entry_id not in (first.entry_id, second.entry_id)]
+        chosen = (first, second, *rest)[: 1 + t.max_alternatives]
+        return Decision(Outcome.ANSWER_ALTERNATIVES, chosen, (first.entry_id, second.entry_id))
+    if best.score >= t.answer and margin >= t.margin and doubts.unknown_share <= t.max_unknown:
         return Decision(Outcome.ANSWER, offered)
+    if (
+        best.score >= t.alternatives_answer
+        and margin >= t.alternatives_margin
+        and doubts.unknown_share <= t.alternatives_max_unknown
+    ):
+        return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
     return Decision(Outcome.DID_YOU_MEAN, offered)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.analyzer import Analyzer, MatchKey, hazm_lemmatizer
+from bot.engine.clauses import Clause, split_clauses
 from bot.engine.decision import Decision, Doubts, Outcome, Thresholds, decide
 from bot.engine.lexicon import Lexicon, load_lexicon
 from bot.engine.matcher import Candidate, Matcher, Phrasing, Weights
@@ -14,7 +16,17 @@ from bot.engine.normalize import TextNormalizer
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
 
-__all__ = ["AnswerEngine", "Reply", "build_engine"]
+__all__ = ["AnswerEngine", "Assessment", "Reply", "build_engine"]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the decision needs about one question, before the thresholds apply."""
+
+    key: MatchKey
+    ranked: list[Candidate]
+    doubts: Doubts
+    parts: tuple[Candidate, Candidate] | None = None
 
 
 @dataclass(frozen=True)
@@ -37,16 +49,32 @@ class Reply:
 
     @property
     def offered_ids(self) -> list[str]:
+        """The entries offered, best first; in both answer outcomes the answered one first."""
         return [candidate.entry_id for candidate in self.decision.candidates]
 
+    @property
+    def alternatives(self) -> list[str]:
+        """The runner-ups to offer as buttons beside the answer (``answer_alternatives`` only)."""
+        return list(self.decision.alternatives)
+
+    @property
+    def parts(self) -> list[str]:
+        """For a question that asks two things, the entry of each part (the first is answered)."""
+        return list(self.decision.parts)
+
     def to_json(self) -> dict[str, object]:
-        """The fixed ``sabtyar ask --jsonl`` record; ``score`` is the best entry's, whatever the outcome."""
-        return {
+        """The ``sabtyar ask --jsonl`` record (fields are only ever added); ``score`` is the best
+        entry's, whatever the outcome; ``parts`` only for a two-part question."""
+        record: dict[str, object] = {
             "question": self.question,
             "answer_id": self.answer_id,
             "score": round(float(self.ranked[0].score) if self.ranked else 0.0, 4),
             "candidates": self.offered_ids,
+            "outcome": str(self.outcome),
         }
+        if self.decision.parts:
+            record["parts"] = self.parts
+        return record
 
 
 class AnswerEngine:
@@ -83,11 +111,96 @@ class AnswerEngine:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`)."""
         return Doubts(self.matcher.unknown_share(key), other_service=bool(key.foreign))
 
+    def assess(self, question: str) -> Assessment:
+        """The ranking, the doubts and the parts of a question (the thresholds apply later).
+
+        Courtesy is dropped (unless it is all the message says). In a message of several clauses
+        the words of the clause that asks weigh fully and the story's less; the asking clause is
+        also scored alone and each entry keeps its better score. Two clauses that each name a
+        different entry strongly, the later one adding a matter («... هم ...») or both asking,
+        make a two-part question.
+        """
+        clauses = split_clauses(question)
+        whole = self.analyzer.analyze(question)
+        content = self.analyzer.analyze(clauses.content) if clauses.content != question else whole
+        matcher = self.matcher
+        if content is not whole and not matcher.known_weight(content):
+            content = whole
+        if len(clauses.clauses) < 2 or content is whole:
+            ranked = matcher.rank(content)
+            if content is not whole:  # courtesy dropped: what the whole says still counts
+                ranked = _better_of(ranked, matcher.rank(whole))
+            return Assessment(content, ranked, self.doubts(content))
+        weights = matcher.weights
+        keys = [
+            (clause, self.analyzer.analyze(clause.text)) for clause in clauses.clauses[-weights.max_clauses :]
+        ]
+        informative = [(clause, key) for clause, key in keys if matcher.known_weight(key)]
+        if not informative:
+            return Assessment(content, matcher.rank(content), self.doubts(content))
+        _, asking = next(
+            ((clause, key) for clause, key in reversed(informative) if clause.asks), informative[-1]
+        )
+        emphasis = frozenset(asking.tokens)
+        ranked = matcher.rank(content, emphasis=emphasis)
+        if weights.clause_scoring and weights.clause_blend > 0 and asking.tokens != content.tokens:
+            ranked = _blend(
+                matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
+            )
+        doubts = Doubts(matcher.unknown_share(content, emphasis), other_service=bool(content.foreign))
+        return Assessment(content, ranked, doubts, self._parts(informative))
+
+    def _parts(self, informative: list[tuple[Clause, MatchKey]]) -> tuple[Candidate, Candidate] | None:
+        """The two entries of a two-part question, in the order asked, or ``None``."""
+        weights = self.matcher.weights
+        strong: list[tuple[Clause, Candidate]] = []
+        for clause, key in informative:
+            ranked = self.matcher.rank(key, 2)
+            if not ranked or key.foreign:
+                continue
+            margin = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
+            if ranked[0].score >= weights.part_score and margin >= weights.part_margin:
+                strong.append((clause, ranked[0]))
+        for (first_clause, first), (second_clause, second) in itertools.combinations(strong, 2):
+            if first.entry_id != second.entry_id and (
+                second_clause.also or (first_clause.asks and second_clause.asks)
+            ):
+                return first, second
+        return None
+
     def ask(self, question: str) -> Reply:
         started = time.perf_counter()
-        key, ranked = self.rank(question)
-        decision = decide(ranked, self.thresholds, self.doubts(key))
-        return Reply(question, key, decision, tuple(ranked), time.perf_counter() - started)
+        assessment = self.assess(question)
+        decision = decide(assessment.ranked, self.thresholds, assessment.doubts, assessment.parts)
+        return Reply(
+            question, assessment.key, decision, tuple(assessment.ranked), time.perf_counter() - started
+        )
+
+
+def _better_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:
+    """Each entry at its better score of two rankings, best first."""
+    best = {c.entry_id: c for c in first}
+    for candidate in second:
+        if candidate.entry_id not in best or candidate.score > best[candidate.entry_id].score:
+            best[candidate.entry_id] = candidate
+    return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[: max(len(first), len(second))]
+
+
+def _blend(whole: list[Candidate], clause: list[Candidate], share: float, limit: int = 5) -> list[Candidate]:
+    """Each entry at ``(1 - share) x`` its whole-message score ``+ share x`` its asking-clause score."""
+    scores = {c.entry_id: c for c in whole}
+    clause_scores = {c.entry_id: c.score for c in clause}
+    for candidate in clause:
+        scores.setdefault(candidate.entry_id, Candidate(candidate.entry_id, 0.0, candidate.phrasing))
+    blended = [
+        Candidate(
+            c.entry_id,
+            round((1 - share) * c.score + share * clause_scores.get(c.entry_id, 0.0), 4),
+            c.phrasing,
+        )
+        for c in scores.values()
+    ]
+    return sorted(blended, key=lambda c: (-c.score, c.entry_id))[:limit]
 
 
 def build_engine(

@@ -1,24 +1,40 @@
 """Quality figures of the engine on a labelled question set, and threshold calibration.
 
-A set is JSON lines ``{"q": str, "expect": [ids]}``; an empty ``expect`` marks an
-out-of-scope question. Figures follow what a citizen gets: top-1 is the first
-entry the engine offers (a "no match" is a miss), top-3 any entry it offers.
+A set is JSON lines ``{"q": str, "expect": [ids], "style"?: str, "parts"?: [id, id]}``; an empty
+``expect`` marks an out-of-scope question; a first line ``{"header": ...}`` describes the set and is
+skipped. Figures follow what a citizen gets: top-1 is the first entry the engine offers (a "no
+match" is a miss), top-3 any entry it offers; "right answer in the first reply" counts the
+questions whose first reply carries an expected entry's answer (``answer`` or
+``answer_alternatives``); "in first reply or its buttons" also counts an expected entry among the
+alternatives or the "did you mean" choices.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.decision import Doubts, Outcome, Thresholds, decide
-from bot.engine.engine import AnswerEngine
-from bot.engine.matcher import Candidate
+import numpy as np
 
-__all__ = ["Example", "Report", "calibrate", "evaluate", "read_examples", "score_examples"]
+from bot.engine.decision import Outcome, Thresholds, decide
+from bot.engine.engine import AnswerEngine, Assessment
+
+__all__ = [
+    "LONG_QUESTION_WORDS",
+    "Caps",
+    "Example",
+    "Report",
+    "calibrate",
+    "evaluate",
+    "read_examples",
+    "score_examples",
+]
+
+#: A question of this many words or more counts as long in the figures.
+LONG_QUESTION_WORDS = 15
 
 
 @dataclass(frozen=True)
@@ -26,26 +42,100 @@ class Example:
     question: str
     expect: frozenset[str]
     style: str = ""
+    parts: tuple[str, ...] = ()
 
     @property
     def in_scope(self) -> bool:
         return bool(self.expect)
 
+    @property
+    def long(self) -> bool:
+        return len(self.question.split()) >= LONG_QUESTION_WORDS
+
 
 def read_examples(path: Path) -> list[Example]:
-    """Read a JSON-lines set; a malformed line raises ``ValueError`` naming its number."""
+    """Read a JSON-lines set (a ``{"header": ...}`` line is skipped); a malformed line raises
+    ``ValueError`` naming its number."""
     examples = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
+            if isinstance(record, dict) and "header" in record and "q" not in record:
+                continue
             examples.append(
-                Example(str(record["q"]), frozenset(record["expect"]), str(record.get("style", "")))
+                Example(
+                    str(record["q"]),
+                    frozenset(record["expect"]),
+                    str(record.get("style", "")),
+                    tuple(str(part) for part in record.get("parts", ())),
+                )
             )
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"{path}:{number}: {error}") from error
     return examples
+
+
+_OUTCOMES = tuple(Outcome)
+
+
+@dataclass
+class Tally:
+    """Counts of one group of in-scope questions (all, long ones, or one style)."""
+
+    total: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    right: Counter[str] = field(default_factory=Counter)
+    """Per outcome: answered with an expected entry (answer outcomes), or an expected entry among
+    the choices (did you mean)."""
+    right_first: int = 0
+    in_reply: int = 0
+
+    def add(self, outcome: Outcome, right: bool, right_first: bool, in_reply: bool) -> None:
+        self.total += 1
+        self.outcomes[outcome] += 1
+        self.right[outcome] += right
+        self.right_first += right_first
+        self.in_reply += in_reply
+
+    def figures(self) -> dict[str, object]:
+        n = self.total or 1
+        return {
+            "questions": self.total,
+            "right_first_reply": round(self.right_first / n, 4),
+            "in_first_reply_or_buttons": round(self.in_reply / n, 4),
+            "outcomes": {
+                str(o): {
+                    "share": round(self.outcomes[o] / n, 4),
+                    "accuracy": round(self.right[o] / self.outcomes[o], 4) if self.outcomes[o] else None,
+                }
+                for o in _OUTCOMES
+                if o is not Outcome.NO_MATCH or self.outcomes[o]
+            },
+        }
+
+    def line(self, label: str) -> str:
+        n = self.total or 1
+        shares = "  ".join(
+            f"{_SHORT[o]} {self.outcomes[o] / n:4.0%}"
+            + (
+                f" ({self.right[o] / self.outcomes[o]:.0%})"
+                if self.outcomes[o] and o is not Outcome.NO_MATCH
+                else ""
+            )
+            for o in _OUTCOMES
+        )
+        first, in_reply = self.right_first / n, self.in_reply / n
+        return f"  {label:16} {self.total:4}  first {first:5.1%}  reply+buttons {in_reply:5.1%}  {shares}"
+
+
+_SHORT = {
+    Outcome.ANSWER: "alone",
+    Outcome.ANSWER_ALTERNATIVES: "alts",
+    Outcome.DID_YOU_MEAN: "dym",
+    Outcome.NO_MATCH: "none",
+}
 
 
 @dataclass
@@ -56,8 +146,17 @@ class Report:
     top3: int = 0
     direct: int = 0
     direct_wrong: int = 0
+    alone: int = 0
+    alone_wrong: int = 0
+    alternatives: int = 0
+    alternatives_wrong: int = 0
     oos_direct: int = 0
     oos_offered: int = 0
+    two_part: int = 0
+    parts_right: int = 0
+    overall: Tally = field(default_factory=Tally)
+    long: Tally = field(default_factory=Tally)
+    styles: defaultdict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     errors_by_topic: Counter[str] = field(default_factory=Counter)
     errors_by_style: Counter[str] = field(default_factory=Counter)
     style_totals: Counter[str] = field(default_factory=Counter)
@@ -78,10 +177,21 @@ class Report:
 
     @property
     def oos_direct_rate(self) -> float:
+        """Out-of-scope questions whose first reply carries an answer (either answer outcome)."""
         return self._rate(self.oos_direct, self.out_of_scope)
 
-    def figures(self) -> dict[str, float | int]:
-        return {
+    @property
+    def right_first_rate(self) -> float:
+        return self._rate(self.overall.right_first, self.in_scope)
+
+    @property
+    def in_reply_rate(self) -> float:
+        return self._rate(self.overall.in_reply, self.in_scope)
+
+    def figures(self) -> dict[str, object]:
+        """The figures of ``sabtyar eval --json`` (older keys keep their names; the answer keys
+        count both answer outcomes)."""
+        figures: dict[str, object] = {
             "in_scope": self.in_scope,
             "out_of_scope": self.out_of_scope,
             "top1": round(self.top1_rate, 4),
@@ -90,7 +200,21 @@ class Report:
             "direct_answer_wrong": round(self._rate(self.direct_wrong, self.in_scope), 4),
             "oos_direct": round(self.oos_direct_rate, 4),
             "oos_offered": round(self._rate(self.oos_offered, self.out_of_scope), 4),
+            "right_first_reply": round(self.right_first_rate, 4),
+            "in_first_reply_or_buttons": round(self.in_reply_rate, 4),
+            "answer_wrong": round(self._rate(self.alone_wrong, self.in_scope), 4),
+            "answer_alternatives_wrong": round(self._rate(self.alternatives_wrong, self.in_scope), 4),
+            "overall": self.overall.figures(),
+            "long_questions": self.long.figures(),
         }
+        if self.two_part:
+            figures["two_part"] = {
+                "questions": self.two_part,
+                "parts_right": round(self.parts_right / self.two_part, 4),
+            }
+        if self.style_totals.keys() - {""}:
+            figures["styles"] = {style: tally.figures() for style, tally in sorted(self.styles.items())}
+        return figures
 
     def lines(self, most: int = 10) -> list[str]:
         f = self.figures()
@@ -99,13 +223,25 @@ class Report:
             f"out-of-scope questions  {self.out_of_scope}",
             f"top-1 accuracy          {f['top1']:.1%}",
             f"top-3 recall            {f['top3']:.1%}",
-            f"answered directly       {f['direct_answer_rate']:.1%} (wrong: {f['direct_answer_wrong']:.1%})",
-            f"out-of-scope answered   {f['oos_direct']:.1%} directly, {f['oos_offered']:.1%} offered choices",
+            f"right answer in first reply  {f['right_first_reply']:.1%}"
+            f" (long questions: {self.long.right_first / (self.long.total or 1):.1%} of {self.long.total})",
+            f"in first reply or its buttons {f['in_first_reply_or_buttons']:.1%}",
+            f"answered (either outcome) {f['direct_answer_rate']:.1%} (wrong: {f['direct_answer_wrong']:.1%};"
+            f" alone wrong {f['answer_wrong']:.1%},"
+            f" with alternatives wrong {f['answer_alternatives_wrong']:.1%})",
+            f"out-of-scope answered   {f['oos_direct']:.1%}, {f['oos_offered']:.1%} offered choices",
         ]
+        if self.two_part:
+            out.append(f"two-part questions      {self.two_part}, both parts reported {self.parts_right}")
+        out.append("outcomes (share, accuracy):")
+        out.append(self.overall.line("all"))
+        out.append(self.long.line(f"{LONG_QUESTION_WORDS}+ words"))
+        if self.style_totals.keys() - {""}:
+            out += [self.styles[style].line(style) for style in sorted(self.styles)]
         if self.errors_by_topic:
             out.append("top-1 errors per topic:")
             out += [f"  {topic:28} {count}" for topic, count in self.errors_by_topic.most_common()]
-        if self.style_totals:
+        if self.style_totals.keys() - {""}:
             out.append("top-1 errors per style:")
             out += [
                 f"  {style:28} {self.errors_by_style[style]}/{total}"
@@ -117,35 +253,34 @@ class Report:
         return out
 
 
-Scored = tuple[Example, list[Candidate], Doubts]
+Scored = tuple[Example, Assessment]
 
 
 def score_examples(engine: AnswerEngine, examples: Iterable[Example]) -> list[Scored]:
-    """The ranking and the doubts of every example (thresholds apply later)."""
-    scored = []
-    for example in examples:
-        key, ranked = engine.rank(example.question)
-        scored.append((example, ranked, engine.doubts(key)))
-    return scored
+    """The assessment (ranking, doubts, parts) of every example; thresholds apply later."""
+    return [(example, engine.assess(example.question)) for example in examples]
 
 
 def evaluate(scored: Sequence[Scored], thresholds: Thresholds) -> Report:
     report = Report()
-    for example, ranked, doubts in scored:
-        decision = decide(ranked, thresholds, doubts)
+    for example, assessment in scored:
+        decision = decide(assessment.ranked, thresholds, assessment.doubts, assessment.parts)
         offered = [c.entry_id for c in decision.candidates]
+        outcome = decision.outcome
         if not example.in_scope:
             report.out_of_scope += 1
-            report.oos_direct += decision.outcome is Outcome.ANSWER
-            report.oos_offered += decision.outcome is Outcome.DID_YOU_MEAN
-            if decision.outcome is Outcome.ANSWER:
+            report.oos_direct += outcome.answers
+            report.oos_offered += outcome is Outcome.DID_YOU_MEAN
+            if outcome.answers:
                 report.confused[("(out of scope)", offered[0])] += 1
                 report.misses.append((example.question, "(out of scope)", offered[0]))
             continue
         report.in_scope += 1
         report.style_totals[example.style] += 1
         first = offered[0] if offered else "(no match)"
-        if first in example.expect:
+        top1 = first in example.expect
+        any_offered = any(entry_id in example.expect for entry_id in offered)
+        if top1:
             report.top1 += 1
         else:
             expected = sorted(example.expect)[0]
@@ -153,52 +288,199 @@ def evaluate(scored: Sequence[Scored], thresholds: Thresholds) -> Report:
             report.errors_by_style[example.style] += 1
             report.confused[(expected, first)] += 1
             report.misses.append((example.question, expected, first))
-        report.top3 += any(entry_id in example.expect for entry_id in offered)
-        if decision.outcome is Outcome.ANSWER:
+        report.top3 += any_offered
+        right_first = outcome.answers and top1
+        if outcome.answers:
             report.direct += 1
-            report.direct_wrong += first not in example.expect
+            report.direct_wrong += not top1
+        if outcome is Outcome.ANSWER:
+            report.alone += 1
+            report.alone_wrong += not top1
+            in_reply = top1
+            right = top1
+        else:
+            if outcome is Outcome.ANSWER_ALTERNATIVES:
+                report.alternatives += 1
+                report.alternatives_wrong += not top1
+            in_reply = any_offered
+            right = top1 if outcome.answers else any_offered
+        for tally in (report.overall, report.styles[example.style]) + (
+            (report.long,) if example.long else ()
+        ):
+            tally.add(outcome, right, right_first, in_reply)
+        if example.parts:
+            report.two_part += 1
+            report.parts_right += decision.parts == example.parts
     return report
 
 
-def _objective(report: Report) -> float:
-    """Right direct answers are good; wrong ones and confident answers to strangers are costly."""
-    n = max(report.in_scope, 1)
-    m = max(report.out_of_scope, 1)
-    return (
-        report.top1 / n
-        + report.top3 / n
-        + (report.direct - report.direct_wrong) / n
-        - 4.0 * report.direct_wrong / n
-        - 4.0 * report.oos_direct / m
-        - 0.25 * report.oos_offered / m
-    )
+@dataclass(frozen=True)
+class Caps:
+    """What the calibrated thresholds must keep to (shares of the in-scope or out-of-scope questions)."""
+
+    answer_wrong: float = 0.01
+    alternatives_wrong: float = 0.04
+    oos_answered: float = 0.03
+    min_in_reply: float = 0.98
+
+
+_BIG = 10_000
+
+
+class _Features:
+    """Per-question numbers the decision depends on, as arrays (so thousands of threshold settings
+    can be tried in seconds)."""
+
+    def __init__(self, scored: Sequence[Scored], max_suggestions: int, max_alternatives: int) -> None:
+        n = len(scored)
+        self.s1 = np.zeros(n)
+        self.margin = np.zeros(n)
+        self.unknown = np.zeros(n)
+        self.other = np.zeros(n, bool)
+        self.parts = np.zeros(n, bool)
+        self.in_scope = np.array([example.in_scope for example, _ in scored], bool)
+        self.first_right = np.zeros(n, bool)
+        # The expected entry's place among the first offers (the score it must keep to be offered).
+        self.alt_right_score = np.full(n, np.inf)
+        self.dym_right_score = np.full(n, np.inf)
+        self.parts_pair_right = np.zeros(n, bool)
+        for i, (example, a) in enumerate(scored):
+            ranked = a.ranked
+            if not ranked:
+                self.s1[i] = -1.0
+                continue
+            self.s1[i] = ranked[0].score
+            self.margin[i] = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
+            self.unknown[i] = a.doubts.unknown_share
+            self.other[i] = a.doubts.other_service
+            top = ranked[:max_suggestions]
+            rights = [c.score for c in top if c.entry_id in example.expect]
+            if rights:
+                self.dym_right_score[i] = rights[0]
+            if a.parts is not None:
+                self.parts[i] = True
+                pair = {a.parts[0].entry_id, a.parts[1].entry_id}
+                self.first_right[i] = a.parts[0].entry_id in example.expect
+                self.parts_pair_right[i] = bool(pair & example.expect)
+                rest = [c for c in top if c.entry_id not in pair][: max(0, max_alternatives - 1)]
+                right_rest = [c.score for c in rest if c.entry_id in example.expect]
+                if right_rest:
+                    self.alt_right_score[i] = right_rest[0]
+            else:
+                self.first_right[i] = ranked[0].entry_id in example.expect
+                right_alt = [c.score for c in top[: 1 + max_alternatives] if c.entry_id in example.expect]
+                if right_alt:
+                    self.alt_right_score[i] = right_alt[0]
 
 
 def calibrate(
-    scored: Sequence[Scored], max_oos_direct: float = 0.03, min_top3: float = 0.98
+    scored: Sequence[Scored], caps: Caps | None = None, base: Thresholds | None = None
 ) -> tuple[Thresholds, Report]:
-    """Grid-search the thresholds for the best objective.
+    """Grid-search the thresholds for the most right answers in the first reply under the caps.
 
-    Out-of-scope direct answers must stay under ``max_oos_direct``; among the
-    settings that also offer the right entry in the top three for ``min_top3``
-    of in-scope questions, the best is taken (if none reaches it, the best overall).
+    Under ``caps.answer_wrong`` (wrong answers alone), ``caps.alternatives_wrong`` (wrong answers
+    with alternatives, both as shares of the in-scope questions) and ``caps.oos_answered``
+    (out-of-scope questions answered by either outcome), the setting with the most right answers in
+    the first reply is taken among those that put the right entry in the first reply or its
+    buttons for at least ``caps.min_in_reply`` of the in-scope questions (if none does, among all);
+    ties go to more right entries in reply or buttons less a quarter of the share of out-of-scope
+    questions offered choices, then fewer wrong answers, then the first setting in grid order.
+    Deterministic.
     """
-    grid = [round(x * 0.01, 2) for x in range(4, 96)]
-    margins = [0.0, 0.03, 0.06, 0.1, 0.15]
-    unknown = [0.1, 0.2, 0.3, 0.4, 1.0]
-    best: tuple[float, Thresholds, Report] | None = None
-    for answer, margin, max_unknown in itertools.product(grid[::2], margins, unknown):
-        for suggest in grid[::2]:
+    caps = caps or Caps()
+    base = base or Thresholds()
+    f = _Features(scored, base.max_suggestions, base.max_alternatives)
+    n_in = max(int(f.in_scope.sum()), 1)
+    n_out = max(int((~f.in_scope).sum()), 1)
+    steps = [round(x * 0.02, 2) for x in range(10, 49)]  # 0.20 .. 0.96
+    answer_bands = [
+        (a, m, u)
+        for a in steps
+        if a >= 0.3
+        for m in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2)
+        for u in (0.1, 0.2, 0.3, 0.4, 1.0)
+    ]
+    alt_bands = [
+        (a, m, u)
+        for a in [*steps, 1.0]
+        for m in (0.0, 0.02, 0.04, 0.06, 0.1)
+        for u in (0.1, 0.2, 0.3, 0.4, 1.0)
+    ]
+    plain = ~f.parts
+    answer_masks = np.array(
+        [plain & (f.s1 >= a) & (f.margin >= m - 1e-9) & (f.unknown <= u) for a, m, u in answer_bands]
+    )
+    alt_masks = np.array(
+        [
+            (plain & (f.s1 >= a) & (f.margin >= m - 1e-9) & (f.unknown <= u)) | (f.parts & (f.unknown <= u))
+            for a, m, u in alt_bands
+        ],
+        dtype=np.float32,
+    )
+    wrong = f.in_scope & ~f.first_right
+    right = f.in_scope & f.first_right
+    best: tuple[float, Thresholds] | None = None
+    alt_usable = {s: np.array([a >= s for a, _, _ in alt_bands]) for s in steps}
+    for suggest in [s for s in steps if s <= 0.6]:
+        offered = f.s1 >= suggest
+        able = offered & ~f.other  # may be answered
+        dym_right = f.in_scope & (f.dym_right_score >= suggest)
+        alt_right = f.in_scope & (right | f.parts_pair_right & f.parts | (f.alt_right_score >= suggest))
+        for index, (answer, margin, unknown) in enumerate(answer_bands):
             if suggest > answer:
-                break
-            thresholds = Thresholds(answer=answer, margin=margin, suggest=suggest, max_unknown=max_unknown)
-            report = evaluate(scored, thresholds)
-            if report.oos_direct_rate > max_oos_direct:
                 continue
-            value = _objective(report) + (10.0 if report.top3_rate >= min_top3 else 0.0)
-            if best is None or value > best[0]:
-                best = (value, thresholds, report)
-    if best is None:
-        thresholds = Thresholds(answer=1.0, margin=0.0, suggest=1.0)
-        return thresholds, evaluate(scored, thresholds)
-    return best[1], best[2]
+            alone = answer_masks[index] & able
+            alone_wrong = int((alone & wrong).sum())
+            if alone_wrong > caps.answer_wrong * n_in:
+                continue
+            rest = able & ~alone
+            columns = np.stack(
+                [rest & right, rest & wrong, rest & ~f.in_scope, rest & alt_right, rest & dym_right]
+            ).T
+            sums = alt_masks @ columns.astype(np.float32)  # per alternatives band
+            alone_right = int((alone & right).sum())
+            alone_oos = int((alone & ~f.in_scope).sum())
+            dym_all = int((offered & dym_right & ~alone).sum())
+            oos_in_offer = int((offered & ~f.in_scope).sum())
+            alt_right_n, alt_wrong_n, alt_oos, alt_in, alt_dym = np.rint(sums).astype(np.int64).T
+            oos = alone_oos + alt_oos
+            allowed = (
+                alt_usable[suggest]
+                & (alt_wrong_n <= caps.alternatives_wrong * n_in)
+                & (oos <= caps.oos_answered * n_out)
+            )
+            if not allowed.any():
+                continue
+            right_first = alone_right + alt_right_n
+            in_reply = alone_right + alt_in + dym_all - alt_dym
+            wrongs = alone_wrong + alt_wrong_n
+            # Out-of-scope questions offered choices (rather than told "no match") weigh a quarter
+            # of an in-scope question whose right entry is in the reply or its buttons.
+            oos_offered = oos_in_offer - oos
+            service = np.rint((in_reply / n_in - 0.25 * oos_offered / n_out + 1.0) * 1e4)
+            keys = (
+                (in_reply >= caps.min_in_reply * n_in) * 1e14
+                + right_first * 1e9
+                + service * 1e4
+                + (_BIG - 1 - wrongs)
+            )
+            keys = np.where(allowed, keys, -1)
+            j = int(np.argmax(keys))
+            if best is None or keys[j] > best[0]:
+                alt_answer, alt_margin, alt_unknown = alt_bands[j]
+                best = (
+                    float(keys[j]),
+                    Thresholds(
+                        answer=answer,
+                        margin=margin,
+                        suggest=suggest,
+                        max_suggestions=base.max_suggestions,
+                        max_unknown=unknown,
+                        alternatives_answer=alt_answer,
+                        alternatives_margin=alt_margin,
+                        alternatives_max_unknown=alt_unknown,
+                        max_alternatives=base.max_alternatives,
+                    ),
+                )
+    thresholds = best[1] if best is not None else Thresholds(answer=1.0, margin=0.0, suggest=1.0)
+    return thresholds, evaluate(scored, thresholds)

@@ -4,6 +4,7 @@ Forms::
 
     r:<answer_event_id>:<score>   rate an answer shown (score 1..5)
     c:<question_id>:<index>       choose "did you mean" option <index> (0-based) of a question
+    alt:<question_id>:<index>     open entry <index> of those offered under a question's answer
     x:<question_id>               none of the offered options
     m:  /  m:<category>           the service menu: categories, or one category's topics
     t:<entry>                     show a topic's answer
@@ -14,6 +15,7 @@ Forms::
     sc:<task>  /  sx:<task>       staff: confirm / cancel a previewed edit or broadcast
     ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
     ud:<question_id>              staff: dismiss an unanswered question's match form
+    sa:<id>  /  sr:<id>           staff: accept / reject a suggested phrasing
 
 Each form is declared once, as a dataclass whose fields carry their pattern; the pattern, the
 parser and the writer are derived from it. ``parse`` returns ``None`` for anything else
@@ -33,7 +35,9 @@ __all__ = [
     "FORMS",
     "MAX_BYTES",
     "STAFF_TASKS",
+    "AcceptSuggestion",
     "AddPhrasing",
+    "Alternative",
     "Button",
     "CallbackData",
     "Choose",
@@ -44,6 +48,7 @@ __all__ = [
     "More",
     "NoneOfThese",
     "Rate",
+    "RejectSuggestion",
     "SkipComment",
     "StaffCancel",
     "StaffConfirm",
@@ -124,6 +129,15 @@ class Choose(Button):
 
 
 @dataclass(frozen=True)
+class Alternative(Button):
+    """Entry ``index`` of those offered under a question's answer (an alternative, or the other part)."""
+
+    PREFIX: ClassVar[str] = "alt"
+    question_id: Number
+    index: Annotated[int, "[0-9]"]
+
+
+@dataclass(frozen=True)
 class NoneOfThese(Button):
     PREFIX: ClassVar[str] = "x"
     question_id: Number
@@ -186,6 +200,18 @@ class AddPhrasing(Button):
 
 
 @dataclass(frozen=True)
+class AcceptSuggestion(Button):
+    PREFIX: ClassVar[str] = "sa"
+    suggestion_id: Number
+
+
+@dataclass(frozen=True)
+class RejectSuggestion(Button):
+    PREFIX: ClassVar[str] = "sr"
+    suggestion_id: Number
+
+
+@dataclass(frozen=True)
 class Dismiss(Button):
     PREFIX: ClassVar[str] = "ud"
     question_id: Number
@@ -194,6 +220,7 @@ class Dismiss(Button):
 CallbackData = (
     Rate
     | Choose
+    | Alternative
     | NoneOfThese
     | Menu
     | Topic
@@ -204,6 +231,8 @@ CallbackData = (
     | StaffConfirm
     | StaffCancel
     | AddPhrasing
+    | AcceptSuggestion
+    | RejectSuggestion
     | Dismiss
 )
 #: Every form, each with its compiled pattern.

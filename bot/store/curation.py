@@ -19,9 +19,12 @@ from bot.store.store import Store, check_user, row_id, utc_text
 __all__ = [
     "DISMISSED",
     "Change",
+    "Suggestion",
     "UnansweredGroup",
+    "decide_suggestion",
     "dismissed_forms",
     "last_change",
+    "pending_suggestions",
     "question_text",
     "recent_questions",
     "record_change",
@@ -154,3 +157,46 @@ async def recent_questions(store: Store, user_hash: str, *, limit: int = 3) -> l
         (user_hash, limit),
     )
     return [(question_id, text) for question_id, text in reversed(rows)]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A citizen's question (masked) and the entry they chose for it: a phrasing staff may accept."""
+
+    id: int
+    question_id: int
+    entry_id: str
+    text: str
+
+
+async def pending_suggestions(store: Store, *, limit: int = 10) -> list[Suggestion]:
+    """The oldest suggestions no one has decided on yet."""
+    found = await store.rows(
+        "SELECT s.id, s.question_id, s.entry_id, coalesce(nullif(q.text, ''), q.match_form)"
+        " FROM suggestions s JOIN questions q ON q.id = s.question_id"
+        " WHERE s.status = 'pending' ORDER BY s.id LIMIT ?",
+        (limit,),
+    )
+    return [Suggestion(*row) for row in found]
+
+
+async def decide_suggestion(
+    store: Store, suggestion_id: int, *, accepted: bool, at: datetime | None = None
+) -> Suggestion | None:
+    """Accept or reject a pending suggestion; ``None`` when it is unknown or already decided."""
+    suggestion_id = row_id(suggestion_id)
+    async with store.transaction() as db:
+        async with db.execute(
+            "SELECT s.id, s.question_id, s.entry_id, coalesce(nullif(q.text, ''), q.match_form)"
+            " FROM suggestions s JOIN questions q ON q.id = s.question_id"
+            " WHERE s.id = ? AND s.status = 'pending'",
+            (suggestion_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        await db.execute(
+            "UPDATE suggestions SET status = ?, decided_at = ? WHERE id = ?",
+            ("accepted" if accepted else "rejected", utc_text(at), suggestion_id),
+        )
+    return Suggestion(*row)

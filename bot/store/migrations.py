@@ -199,4 +199,35 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0008_corrections_and_suggestions",
+        (
+            # A citizen who pressed an alternative (or the other part of a two-part question)
+            # under an answer: not a rating, never part of satisfaction.
+            """CREATE TABLE corrections (
+                id INTEGER PRIMARY KEY,
+                question_id INTEGER NOT NULL REFERENCES questions (id),
+                from_entry TEXT NOT NULL,
+                to_entry TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('alternative', 'part')),
+                at TEXT NOT NULL,
+                UNIQUE (question_id, to_entry)
+            )""",
+            "CREATE INDEX corrections_at ON corrections (at)",
+            # A question and the entry the citizen chose for it: a phrasing staff may accept.
+            """CREATE TABLE suggestions (
+                id INTEGER PRIMARY KEY,
+                question_id INTEGER NOT NULL REFERENCES questions (id),
+                entry_id TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
+                created_at TEXT NOT NULL,
+                decided_at TEXT,
+                UNIQUE (question_id, entry_id)
+            )""",
+            "CREATE INDEX suggestions_status ON suggestions (status, id)",
+            # The entries offered under an answer (JSON list), and a two-part question's entries.
+            "ALTER TABLE questions ADD COLUMN alternatives TEXT",
+            "ALTER TABLE questions ADD COLUMN parts TEXT",
+        ),
+    ),
 )

@@ -24,8 +24,9 @@ Messenger = Literal["telegram", "bale"]
 #: Where a question came from: a messenger, or the terminal chat.
 Platform = Messenger | Literal["console"]
 MESSENGERS: tuple[str, ...] = get_args(Messenger)
-#: How an answer came to be shown: the engine's direct answer, a "did you mean" choice, the menu.
-Via = Literal["direct", "choice", "menu"]
+#: How an answer came to be shown: the engine's direct answer, a "did you mean" choice, the menu,
+#: an alternative offered under an answer, or the other part of a two-part question.
+Via = Literal["direct", "choice", "menu", "alternative", "part"]
 #: Why a chat id may be kept: the citizen subscribed, or waits for a staff reply.
 Purpose = Literal["subscription", "handoff"]
 PLATFORMS: tuple[str, ...] = (*MESSENGERS, "console")
@@ -49,6 +50,11 @@ class QuestionEvent:
     update_id: int | None = None
     """The messenger's update id (``None`` in the terminal chat): a replayed update is recorded once."""
     asked_at: datetime | None = None
+    alternatives: Sequence[str] = ()
+    """The entries offered as buttons under the answer: the runners-up of an answer with
+    alternatives, and the second part of a two-part question."""
+    parts: Sequence[str] = ()
+    """For a two-part question, the entry of each part in order; empty otherwise."""
 
 
 @dataclass(frozen=True)

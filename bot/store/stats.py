@@ -25,6 +25,8 @@ class Stats:
 
     questions: int
     answered: int
+    """Questions whose first reply carried an answer (alone or with alternatives: both are
+    stored with the outcome ``answer``)."""
     did_you_mean: int
     unanswered: int
     resolutions: int
@@ -32,3 +34,8 @@ class Stats:
     ratings: int
     mean_rating: float | None
     csat: float | None
+    corrections: int = 0
+    """Alternatives pressed under an answer (the engine's first entry was not the one wanted)."""
+    suggestions: int = 0
+    suggestions_accepted: int = 0
+    suggestions_rejected: int = 0

@@ -91,6 +91,14 @@ def row_id(value: object) -> int:
     return value
 
 
+def _suggest(db: sqlite3.Connection, question_id: int, entry_id: str, at: str) -> None:
+    """The question as a suggested phrasing of the entry the citizen chose (once; staff decide)."""
+    db.execute(
+        "INSERT OR IGNORE INTO suggestions (question_id, entry_id, created_at) VALUES (?, ?, ?)",
+        (question_id, entry_id, at),
+    )
+
+
 def check_user(user_hash: str, platform: str | None = None) -> None:
     """``ValueError`` unless ``user_hash`` is a keyed hash (never a raw id) and the platform known."""
     if not is_user_hash(user_hash):
@@ -288,6 +296,8 @@ class Store:
             json.dumps(list(event.candidates), ensure_ascii=False),
             max(0, int(event.response_ms)),
             key,
+            json.dumps(list(event.alternatives), ensure_ascii=False) if event.alternatives else None,
+            json.dumps(list(event.parts), ensure_ascii=False) if event.parts else None,
         )
 
         def work(db: sqlite3.Connection) -> int:
@@ -295,8 +305,8 @@ class Store:
                 return int(existing[0])
             cursor = db.execute(
                 "INSERT INTO questions (asked_at, platform, user_hash, language, text, match_form, outcome,"
-                " answer_id, score, candidates, response_ms, update_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " answer_id, score, candidates, response_ms, update_key, alternatives, parts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             return int(cursor.lastrowid or 0)
@@ -376,9 +386,62 @@ class Store:
                 " resolved_at = excluded.resolved_at",
                 (question_id, entry_id, resolved_at),
             )
+            _suggest(db, question_id, entry_id, resolved_at)
             return self._answer_event(db, user_hash, platform, entry_id, "choice", question_id, update_id, at)
 
         return await self._run(work, write=True)
+
+    async def record_correction(
+        self,
+        question_id: int,
+        entry_id: str,
+        *,
+        user_hash: str,
+        platform: str,
+        update_id: int | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        """The citizen pressed ``entry_id`` under an answer: an alternative (a correction of the
+        engine's first entry) or the other part of a two-part question; returns the answer event id.
+
+        Refused unless the question is the citizen's own, was answered, and offered ``entry_id``
+        besides its answer. A correction is not a rating; it also becomes a suggested phrasing.
+        """
+        check_user(user_hash, platform)
+        question_id = row_id(question_id)
+        when = utc_text(at)
+
+        def work(db: sqlite3.Connection) -> int:
+            row = db.execute(
+                "SELECT user_hash, answer_id, alternatives, parts FROM questions WHERE id = ?", (question_id,)
+            ).fetchone()
+            owner, answer_id, alternatives, parts = row or (None, None, None, None)
+            offered = json.loads(alternatives or "[]")
+            if owner != user_hash or entry_id not in offered or entry_id == answer_id:
+                raise Refused("not an entry offered under this citizen's answer")
+            kind = "part" if parts and entry_id in json.loads(parts) else "alternative"
+            db.execute(
+                "INSERT OR IGNORE INTO corrections (question_id, from_entry, to_entry, kind, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (question_id, answer_id, entry_id, kind, when),
+            )
+            if kind == "alternative":
+                _suggest(db, question_id, entry_id, when)
+            return self._answer_event(db, user_hash, platform, entry_id, kind, question_id, update_id, at)
+
+        return await self._run(work, write=True)
+
+    async def offered_beside_answer(self, question_id: int, user_hash: str) -> tuple[str, ...] | None:
+        """The entries an answered question of ``user_hash`` offered besides its answer, else ``None``."""
+        try:
+            question_id = row_id(question_id)
+        except Refused:
+            return None
+        rows = await self.rows(
+            "SELECT alternatives FROM questions WHERE id = ? AND user_hash = ? AND alternatives IS NOT NULL",
+            (question_id, user_hash),
+        )
+        return tuple(json.loads(rows[0][0])) if rows else None
 
     async def answer_event_owner(self, event_id: int) -> str | None:
         """The user hash an answer was shown to, or ``None`` for an unknown id."""
@@ -580,8 +643,26 @@ class Store:
             " AND (:platform IS NULL OR e.platform = :platform)",
             period,
         )
+        [(corrections,)] = await self.rows(
+            "SELECT count(*) FROM corrections c JOIN questions q ON q.id = c.question_id"
+            " WHERE c.kind = 'alternative' AND q.asked_at >= :lo AND q.asked_at < :hi"
+            " AND (:platform IS NULL OR q.platform = :platform)",
+            period,
+        )
+        suggested = dict(
+            await self.rows(
+                "SELECT s.status, count(*) FROM suggestions s JOIN questions q ON q.id = s.question_id"
+                " WHERE q.asked_at >= :lo AND q.asked_at < :hi"
+                " AND (:platform IS NULL OR q.platform = :platform) GROUP BY s.status",
+                period,
+            )
+        )
         return Stats(
             questions=questions,
+            corrections=corrections,
+            suggestions=sum(suggested.values()),
+            suggestions_accepted=suggested.get("accepted", 0),
+            suggestions_rejected=suggested.get("rejected", 0),
             answered=answered,
             did_you_mean=offered,
             unanswered=questions - answered - resolutions,

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardMarkup, Message
 
 from bot.knowledge.model import Entry
 from bot.knowledge.office_directory import directory_text
 from bot.knowledge.presentation import answer_text
 from bot.locale import Catalog
+from bot.messenger.callback_data import Button
 from handlers.common import settle
 from handlers.context import BotContext
 from handlers.keyboards import answer_keyboard
 from handlers.sending import edit_text, send_text
 
-__all__ = ["answer_in_place", "has_more", "send_answer", "send_full_answer"]
+__all__ = ["Offered", "answer_in_place", "has_more", "send_answer", "send_full_answer"]
+
+
+@dataclass(frozen=True)
+class Offered:
+    """Entries offered as buttons under an answer, and the line that introduces them."""
+
+    buttons: Sequence[tuple[Button, str]]
+    hint_key: str
+    """``answer.alternatives`` («شاید منظورتان این بود») or ``answer.other_part``."""
 
 
 def has_more(entry: Entry) -> bool:
@@ -36,7 +49,7 @@ def _directory(context: BotContext, entry: Entry) -> list[str]:
 
 
 def _answer(
-    context: BotContext, entry_id: str, event_id: int | None
+    context: BotContext, entry_id: str, event_id: int | None, offered: Offered | None = None
 ) -> tuple[str, InlineKeyboardMarkup, str]:
     """The text, keyboard and bold title of an answer shown as answer event ``event_id``.
 
@@ -50,19 +63,34 @@ def _answer(
             answer_text(entry, knowledge, catalog, full=not recorded),
             *_directory(context, entry),
             *_review_note(entry, catalog),
+            *([catalog.text(offered.hint_key)] if offered and offered.buttons else []),
             *([catalog.text("rating.prompt")] if recorded else []),
         ]
     )
     handoff = context.handoff_group is not None
-    markup = answer_keyboard(entry, knowledge, event_id, catalog, more=has_more(entry), handoff=handoff)
+    buttons = (
+        [(data, knowledge.entry(other)) for data, other in offered.buttons if other in knowledge]
+        if offered
+        else []
+    )
+    markup = answer_keyboard(
+        entry, knowledge, event_id, catalog, more=has_more(entry), handoff=handoff, offered=buttons
+    )
     return text, markup, entry.title
 
 
 async def send_answer(
-    context: BotContext, chat_id: int, entry_id: str, event_id: int | None, *, reply_to: int | None = None
+    context: BotContext,
+    chat_id: int,
+    entry_id: str,
+    event_id: int | None,
+    *,
+    reply_to: int | None = None,
+    offered: Offered | None = None,
 ) -> None:
-    """The answer as a new message (its event id is in the rating buttons)."""
-    text, markup, title = _answer(context, entry_id, event_id)
+    """The answer as a new message (its event id is in the rating buttons), with the entries
+    ``offered`` under it as buttons (alternatives, or the other part of a two-part question)."""
+    text, markup, title = _answer(context, entry_id, event_id, offered)
     await send_text(context, chat_id, text, markup=markup, bold=title, reply_to=reply_to)
 
 

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.engine.decision import Outcome
 from bot.store import Store
+from handlers.citizen.alternatives import offered_buttons
 from handlers.citizen.answers import send_answer
 from handlers.common import quote_id, sender
 from handlers.context import BotContext
@@ -37,7 +38,8 @@ async def ask(update: Update, context: BotContext) -> None:
         return
     reply = context.engine.ask(text)  # about a millisecond: no thread needed
     user_hash = context.user_hash(user)
-    direct = reply.answer_id if reply.outcome is Outcome.ANSWER else None
+    # Both answer outcomes send the answer; alternatives and a second part go under it as buttons.
+    direct = reply.answer_id if reply.outcome.answers else None
     asked_at = datetime.now(UTC)  # kept: a deferred write stores when it was asked, not written
     event = question_event(
         reply,
@@ -66,7 +68,8 @@ async def ask(update: Update, context: BotContext) -> None:
     ids = await recorded(context, f"question of update {update.update_id}", write)
     question_id, event_id = ids if ids is not None else (None, None)
     if direct is not None:
-        await send_answer(context, chat.id, direct, event_id, reply_to=quote_id(message))
+        offered = offered_buttons(question_id, event.alternatives, two_parts=bool(event.parts))
+        await send_answer(context, chat.id, direct, event_id, reply_to=quote_id(message), offered=offered)
     elif reply.outcome is Outcome.DID_YOU_MEAN:
         entries = [context.knowledge.entry(i) for i in reply.offered_ids]
         markup = choices_keyboard(question_id, entries, catalog)

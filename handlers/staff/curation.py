@@ -19,19 +19,21 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.calendar import iran_day, persian_digits
 from bot.knowledge.model import Entry
 from bot.locale import Catalog
-from bot.messenger.callback_data import AddPhrasing, Dismiss, matches
+from bot.messenger.callback_data import AcceptSuggestion, AddPhrasing, Dismiss, RejectSuggestion, matches
 from bot.messenger.staff_settings import Role
 from bot.reports.labels import period_title
 from bot.store.curation import (
     DISMISSED,
+    decide_suggestion,
     dismissed_forms,
+    pending_suggestions,
     question_text,
     record_change,
     unanswered_groups,
 )
 from handlers.common import pressed, refuse, sender, settle
 from handlers.context import BotContext
-from handlers.keyboards import phrasing_keyboard
+from handlers.keyboards import phrasing_keyboard, suggestion_keyboard
 from handlers.sending import send_text
 from handlers.staff.auth import role_of, staff_command
 from handlers.staff.kb import PHRASING, apply_change
@@ -152,9 +154,78 @@ async def review(update: Update, context: BotContext) -> None:
     await send_text(context, chat.id, "\n".join([title, *lines]))
 
 
+async def suggestions(update: Update, context: BotContext) -> None:
+    """Phrasings learnt from citizens' choices, oldest first: editors accept or reject each."""
+    _message, user, chat = sender(update)
+    catalog = context.catalog
+    pending = await pending_suggestions(context.store)
+    if not pending:
+        await send_text(context, chat.id, catalog.text("staff.suggestions_none"))
+        return
+    await send_text(context, chat.id, catalog.text("staff.suggestions_title", count=len(pending)))
+    editor = role_of(context, user) is Role.EDITOR
+    for suggestion in pending:
+        if suggestion.entry_id not in context.knowledge:
+            continue
+        title = context.knowledge.entry(suggestion.entry_id).title
+        text = catalog.text("staff.suggestion_item", text=suggestion.text, title=title)
+        markup = suggestion_keyboard(suggestion.id, catalog) if editor else None
+        await send_text(context, chat.id, text, markup=markup)
+
+
+async def accept_suggestion(update: Update, context: BotContext) -> None:
+    """Add the suggested phrasing to its entry (audited, undoable, live at once)."""
+    query, data, user = pressed(update, AcceptSuggestion)
+    catalog = context.catalog
+    if role_of(context, user) is not Role.EDITOR:
+        await refuse(query, context)
+        return
+    suggestion = await decide_suggestion(context.store, data.suggestion_id, accepted=True)
+    if suggestion is None or suggestion.entry_id not in context.knowledge:
+        await refuse(query, context)
+        return
+    await query.answer()
+    await settle(query.edit_message_reply_markup(None))
+    chat_id = query.message.chat.id if query.message else user.id
+    entry = context.knowledge.entry(suggestion.entry_id)
+    if suggestion.text in entry.questions:
+        await send_text(context, chat_id, catalog.text("staff.phrasing_exists"))
+        return
+    added = await apply_change(
+        context,
+        user,
+        chat_id,
+        suggestion.entry_id,
+        PHRASING,
+        lambda record: {**record, "questions": [*record["questions"], suggestion.text]},
+        lambda: None,
+        suggestion.text,
+    )
+    if added:
+        await send_text(
+            context, chat_id, catalog.text("staff.phrasing_added", text=suggestion.text, title=entry.title)
+        )
+
+
+async def reject_suggestion(update: Update, context: BotContext) -> None:
+    """Drop the suggestion: it is never offered again."""
+    query, data, user = pressed(update, RejectSuggestion)
+    if role_of(context, user) is not Role.EDITOR:
+        await refuse(query, context)
+        return
+    if await decide_suggestion(context.store, data.suggestion_id, accepted=False) is None:
+        await refuse(query, context)
+        return
+    await query.answer(context.catalog.text("staff.suggestion_rejected"))
+    await settle(query.edit_message_reply_markup(None))
+
+
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         staff_command("unanswered", Role.VIEWER, unanswered),
+        staff_command("suggestions", Role.VIEWER, suggestions),
+        CallbackQueryHandler(accept_suggestion, pattern=matches(AcceptSuggestion)),
+        CallbackQueryHandler(reject_suggestion, pattern=matches(RejectSuggestion)),
         staff_command("review", Role.VIEWER, review),
         CallbackQueryHandler(add_phrasing, pattern=matches(AddPhrasing)),
         CallbackQueryHandler(dismiss, pattern=matches(Dismiss)),

@@ -41,13 +41,36 @@ def test_ask_jsonl_contract(
     assert run_cli(["ask", "--jsonl"], engine=engine) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["question"] for r in records] == questions
+    outcomes = {"answer", "answer_alternatives", "did_you_mean", "no_match"}
     for record in records:
-        assert set(record) == {"question", "answer_id", "score", "candidates"}
+        # The original four fields keep their names and meaning; fields are only ever added.
+        assert {"question", "answer_id", "score", "candidates"} <= set(record)
+        assert set(record) - {"question", "answer_id", "score", "candidates"} <= {"outcome", "parts"}
         assert isinstance(record["score"], float)
         assert record["answer_id"] is None or record["candidates"][0] == record["answer_id"]
+        assert record["outcome"] in outcomes
+        assert (record["answer_id"] is not None) == (record["outcome"] in ("answer", "answer_alternatives"))
+        assert record["outcome"] != "no_match" or record["candidates"] == []
     assert records[0]["answer_id"] == "birthcert-duplicate"
     assert records[1]["answer_id"] is None
-    assert records[2] == {"question": "", "answer_id": None, "score": 0.0, "candidates": []}
+    assert records[2] == {
+        "question": "",
+        "answer_id": None,
+        "score": 0.0,
+        "candidates": [],
+        "outcome": "no_match",
+    }
+
+
+def test_ask_jsonl_reports_the_parts_of_a_two_part_question(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("کارت ملیم گم شده، شناسنامه‌ام هم پاره شده\n"))
+    assert run_cli(["ask", "--jsonl"], engine=engine) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["outcome"] == "answer_alternatives"
+    assert record["parts"] == ["smartcard-lost", "birthcert-replace"]
+    assert record["answer_id"] == "smartcard-lost" and record["candidates"][:2] == record["parts"]
 
 
 def test_ask_prints_the_answer(engine: AnswerEngine, capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,6 +108,34 @@ def test_eval_reports_figures(
     figures = json.loads(capsys.readouterr().out)
     assert figures["in_scope"] == 1 and figures["out_of_scope"] == 1
     assert figures["top1"] == 1.0 and figures["oos_direct"] == 0.0
+    assert figures["right_first_reply"] == 1.0 and figures["in_first_reply_or_buttons"] == 1.0
+    assert sum(o["share"] for o in figures["overall"]["outcomes"].values()) == pytest.approx(1.0)
+
+
+def test_eval_skips_a_header_and_reports_styles(
+    engine: AnswerEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = tmp_path / "set.jsonl"
+    lines = [
+        {"header": "written blind"},
+        {"q": "شناسنامه‌ام گم شده", "expect": ["birthcert-duplicate"], "style": "colloquial"},
+        {
+            "q": "کارت ملیم گم شده، شناسنامه‌ام هم پاره شده",
+            "expect": ["smartcard-lost"],
+            "style": "two_part",
+            "parts": ["smartcard-lost", "birthcert-replace"],
+        },
+    ]
+    sample.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    assert run_cli(["eval", str(sample), "--json"], engine=engine) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["in_scope"] == 2
+    assert set(figures["styles"]) == {"colloquial", "two_part"}
+    assert figures["styles"]["colloquial"]["right_first_reply"] == 1.0
+    assert figures["long_questions"]["questions"] == 0
+    assert figures["two_part"]["questions"] == 1
+    assert run_cli(["eval", str(sample)], engine=engine) == 0
+    assert "right answer in first reply" in capsys.readouterr().out
 
 
 def test_a_command_error_is_one_line_and_an_exit_code(

@@ -52,7 +52,7 @@ def check(engine: AnswerEngine, text: str) -> None:
     assert all(entry_id in engine.knowledge for entry_id in reply.offered_ids)
     record = reply.to_json()
     assert record["question"] == text
-    assert (record["answer_id"] is None) == (reply.outcome is not Outcome.ANSWER)
+    assert (record["answer_id"] is None) == (not reply.outcome.answers)
     assert (record["candidates"] == []) == (reply.outcome is Outcome.NO_MATCH)
     assert isinstance(record["score"], float)
 

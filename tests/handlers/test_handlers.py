@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from pathlib import Path
 
 import pytest
 
+from bot.cli.stats import stats_main
 from bot.engine.analyzer import Analyzer
-from bot.engine.decision import Outcome, Thresholds
+from bot.engine.decision import Decision, Outcome, Thresholds
 from bot.engine.engine import AnswerEngine
+from bot.engine.matcher import Candidate
 from bot.knowledge.model import Category, Entry, KnowledgeBase, Link
 from bot.locale import Locales
-from bot.messenger.callback_data import Choose, Menu, More, Rate, SkipComment, Topic, encode
+from bot.messenger.callback_data import Alternative, Choose, Menu, More, Rate, SkipComment, Topic, encode
 from bot.settings import FloodSettings
 from bot.store import Store
 from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, find_question, running_bot
@@ -408,3 +411,76 @@ async def test_blocking_the_bot_unsubscribes(tmp_path: Path, engine: AnswerEngin
             await asyncio.sleep(0.05)
         assert bot.rows("SELECT subscribed FROM subscriptions") == [(0,)]
         assert bot.rows("SELECT count(*) FROM contacts") == [(0,)]
+
+
+ALTERNATIVES_CANDIDATES = (
+    "پیگیری",
+    "تعویض",
+    "مدارک لازم",
+    "کارت ملی هوشمندم گم شده و میخوام اسمم رو هم عوض کنم",
+)
+
+
+async def test_answer_with_alternatives_then_a_correction(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    question = find_question(engine, Outcome.ANSWER_ALTERNATIVES, ALTERNATIVES_CANDIDATES)
+    reply = engine.ask(question)
+    answered, offered = reply.answer_id, reply.alternatives[:2]
+    assert answered and offered
+    async with running_bot(tmp_path, engine, locales) as bot:
+        citizen = bot.api.create_user()
+        [shown] = await bot.say(citizen, question)
+        [[question_id]] = bot.rows("SELECT id FROM questions")
+        assert shown.text.startswith(engine.knowledge.entry(answered).title)
+        assert bot.fa.text("answer.alternatives") in shown.text
+        buttons = [encode(Alternative(question_id, i)) for i in range(len(offered))]
+        assert data_of(shown)[: len(buttons)] == buttons
+        assert shown.button_texts[0] == engine.knowledge.entry(offered[0]).title
+        assert len(ratings_of(shown)) == 5
+
+        await bot.press(citizen, shown, buttons[-1])
+        [alternative] = await bot.api.wait_for_messages(citizen.id)
+        assert alternative.text.startswith(engine.knowledge.entry(offered[-1]).title)
+        assert len(ratings_of(alternative)) == 5  # the alternative's answer can be rated on its own
+        assert bot.rows("SELECT from_entry, to_entry, kind FROM corrections") == [
+            (answered, offered[-1], "alternative")
+        ]
+        assert bot.rows("SELECT count(*) FROM ratings") == [(0,)]  # a correction is not a rating
+
+        bot.api.user_presses_button(citizen, shown, encode(Alternative(question_id, 7)), strict=False)
+        other = bot.api.create_user()
+        bot.api.user_presses_button(other, shown, buttons[0], strict=False)
+        await bot.api.wait_for_callback_answers(3)
+        await bot.api.expect_no_messages(citizen.id)
+        assert bot.rows("SELECT count(*) FROM corrections") == [(1,)]  # forged and foreign presses refused
+        figures = await asyncio.to_thread(stats_main, bot.db, None, None)  # what `stats --json` prints
+        assert (figures["corrections"], figures["suggestions"], figures["answered"]) == (1, 1, 1)
+
+
+async def test_two_part_question_offers_the_other_part(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "کارت ملیم گم شده، شناسنامه‌ام هم پاره شده"
+    real = engine.ask(question)
+    two_parts = dataclasses.replace(
+        real,
+        decision=Decision(
+            Outcome.ANSWER,
+            (Candidate("smartcard-lost", 0.9, "x"),),
+            parts=("smartcard-lost", "birthcert-replace"),
+        ),
+    )
+    monkeypatch.setattr(engine, "ask", lambda text: two_parts if text == question else real)
+    async with running_bot(tmp_path, engine, locales) as bot:
+        citizen = bot.api.create_user()
+        [shown] = await bot.say(citizen, question)
+        [[question_id, parts]] = bot.rows("SELECT id, parts FROM questions")
+        assert parts == '["smartcard-lost", "birthcert-replace"]'
+        assert bot.fa.text("answer.other_part") in shown.text
+        assert data_of(shown)[0] == encode(Alternative(question_id, 0))
+        await bot.press(citizen, shown, encode(Alternative(question_id, 0)))
+        [second] = await bot.api.wait_for_messages(citizen.id)
+        assert second.text.startswith(engine.knowledge.entry("birthcert-replace").title)
+        assert bot.rows("SELECT kind FROM corrections") == [("part",)]
+        assert (await bot.stats()).corrections == 0

@@ -15,7 +15,7 @@ from bot.locale import Locales
 from bot.messenger.callback_data import AddPhrasing, Dismiss, Handoff, StaffCancel, StaffConfirm, encode
 from bot.messenger.staff_settings import HandoffSettings, StaffSettings
 from bot.settings import Settings
-from tests.support.bot_harness import Bot, find_question, running_bot
+from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, Bot, find_question, running_bot
 from tests.support.fakeapi import FakeUser, SentMessage
 
 EDITOR, VIEWER = 9001, 9002
@@ -330,3 +330,40 @@ async def test_edit_refuses_unofficial_links_and_undo_refuses_after_a_later_chan
         assert conflict.text == bot.fa.text("staff.undo_conflict", entry=ENTRY)
         assert "برای گرفتن نوبت به" in birth.read_text(encoding="utf-8")
         assert bot.rows("SELECT undone FROM staff_changes") == [(0,)]
+
+
+async def test_citizens_choices_become_suggestions_staff_accept_or_reject(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales, knowledge_copy: Path
+) -> None:
+    questions = [q for q in DID_YOU_MEAN_CANDIDATES if engine.ask(q).outcome is Outcome.DID_YOU_MEAN][:2]
+    assert len(questions) == 2
+    async with running_bot(
+        tmp_path, engine, locales, settings_changes=staff_settings(knowledge_dir=knowledge_copy)
+    ) as bot:
+        editor, viewer, citizen = staff(bot)
+        for question in questions:
+            [choices] = await bot.say(citizen, question)
+            await bot.press(citizen, choices, data_of(choices)[1], edits="editMessageText")
+        [(first_entry,), (second_entry,)] = bot.rows("SELECT entry_id FROM suggestions ORDER BY id")
+        [_title, *listed] = await command(bot, viewer, "/suggestions", 3)
+        assert [item.text for item in listed] == [
+            bot.fa.text("staff.suggestion_item", text=q, title=engine.knowledge.entry(e).title)
+            for q, e in zip(questions, (first_entry, second_entry), strict=True)
+        ]
+        assert all(item.reply_markup is None for item in listed)  # viewers see no buttons they cannot use
+        [_title, first, second] = await command(bot, editor, "/suggestions", 3)
+        accept, reject = data_of(first)[0], data_of(second)[1]
+        forged = await bot.press(viewer, first, accept, chat=editor.id, strict=False)  # a viewer forging it
+        assert forged["show_alert"] is True
+        await bot.press(editor, first, accept)
+        [added] = await bot.api.wait_for_messages(editor.id, timeout=10)
+        title = engine.knowledge.entry(first_entry).title
+        assert added.text == bot.fa.text("staff.phrasing_added", text=questions[0], title=title)
+        assert questions[0] in bot.shared.live.engine.knowledge.entry(first_entry).questions
+        assert (await bot.press(editor, second, reject))["text"] == bot.fa.text("staff.suggestion_rejected")
+        assert (await bot.press(editor, first, accept, strict=False))["show_alert"] is True  # decided already
+        assert bot.rows("SELECT status FROM suggestions ORDER BY id") == [("accepted",), ("rejected",)]
+        stats = await bot.stats()
+        assert (stats.suggestions, stats.suggestions_accepted, stats.suggestions_rejected) == (2, 1, 1)
+        [none] = await command(bot, editor, "/suggestions")
+        assert none.text == bot.fa.text("staff.suggestions_none")

@@ -121,3 +121,21 @@ def test_broken_synonyms_file_is_reported(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "knowledge", folder)
     (folder / "synonyms.yaml").write_text("synonyms:\n  چنده: [هزینه]\n", encoding="utf-8")
     assert main(["kb", "check", str(folder)]) == 1
+
+
+def test_kb_check_warns_about_sample_questions_that_do_not_come_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder)
+    demo = folder / "bot.yaml"
+    text = demo.read_text(encoding="utf-8")
+    demo.write_text(
+        text.replace("      - سلام\n", "      - سلام\n      - شناسنامه‌ام گم شده\n", 1), encoding="utf-8"
+    )
+    assert main(["kb", "check", str(folder)]) == 0  # warnings keep exit code 0
+    captured = capsys.readouterr()
+    assert (
+        "WARNING" in captured.err and "bot.yaml:15:" in captured.err and "«شناسنامه‌ام گم شده»" in captured.err
+    )
+    assert "self-consistency:" in captured.out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -315,6 +316,7 @@ async def test_stats_by_hand(store: Store) -> None:
         3.0,
         0.5,
     )
+    assert (mehr_first.corrections, mehr_first.suggestions) == (0, 1)  # the choice is a suggestion
     assert mehr_first.resolutions == 1
 
     across = await store.stats(*day_bounds("1405-06-31", "1405-07-01"))
@@ -355,6 +357,12 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         "ratings",
         "mean_rating",
         "csat",
+        "resolved",
+        "answer_rate",
+        "corrections",
+        "suggestions",
+        "suggestions_accepted",
+        "suggestions_rejected",
     ]
     assert jalali == {
         "questions": 3,
@@ -366,6 +374,10 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         "csat": 0.5,
         "resolved": 1,
         "answer_rate": 0.3333,
+        "corrections": 0,
+        "suggestions": 1,
+        "suggestions_accepted": 0,
+        "suggestions_rejected": 0,
     }
     assert jalali == stats_main(path, "2026-09-23", "2026-09-23")
     assert stats_main(path, None, None)["questions"] == 6
@@ -457,3 +469,47 @@ async def test_sigkill_loses_no_thanked_rating(tmp_path: Path) -> None:
         for rating_id, event, score in thanked:
             assert await store.rating(event, user) == score, rating_id
         assert (await store.stats()).ratings >= len(thanked)
+
+
+async def test_a_pressed_alternative_is_a_correction_and_a_suggestion_not_a_rating(store: Store) -> None:
+    event = dataclasses.replace(
+        question(candidates=("smartcard-lost", "birthcert-duplicate", "smartcard-pin")),
+        alternatives=("birthcert-duplicate", "smartcard-pin"),
+    )
+    question_id = await store.record_question(event)
+    shown = await store.record_correction(
+        question_id, "birthcert-duplicate", user_hash=ALI, platform="telegram"
+    )
+    again = await store.record_correction(
+        question_id, "birthcert-duplicate", user_hash=ALI, platform="telegram"
+    )
+    assert shown != again  # each press shows the answer again, one correction is kept
+    assert await store.offered_beside_answer(question_id, ALI) == ("birthcert-duplicate", "smartcard-pin")
+    for entry, user in (("smartcard-lost", ALI), ("baby-name", ALI), ("smartcard-pin", SARA)):
+        with pytest.raises(Refused):  # the answer itself, an entry never offered, another citizen
+            await store.record_correction(question_id, entry, user_hash=user, platform="telegram")
+    stats = await store.stats()
+    assert (stats.corrections, stats.suggestions, stats.ratings, stats.answered) == (1, 1, 0, 1)
+    await store.close()
+    assert rows(store.path, "SELECT from_entry, to_entry, kind FROM corrections") == [
+        ("smartcard-lost", "birthcert-duplicate", "alternative")
+    ]
+    assert rows(store.path, "SELECT via FROM answer_events") == [("alternative",), ("alternative",)]
+    assert rows(store.path, "SELECT entry_id, status FROM suggestions") == [
+        ("birthcert-duplicate", "pending")
+    ]
+
+
+async def test_the_other_part_of_a_two_part_question_is_not_a_correction(store: Store) -> None:
+    event = dataclasses.replace(
+        question(candidates=("smartcard-lost", "birthcert-replace")),
+        alternatives=("birthcert-replace",),
+        parts=("smartcard-lost", "birthcert-replace"),
+    )
+    question_id = await store.record_question(event)
+    await store.record_correction(question_id, "birthcert-replace", user_hash=ALI, platform="telegram")
+    stats = await store.stats()
+    assert (stats.corrections, stats.suggestions) == (0, 0)
+    await store.close()
+    assert rows(store.path, "SELECT kind FROM corrections") == [("part",)]
+    assert rows(store.path, "SELECT parts FROM questions") == [('["smartcard-lost", "birthcert-replace"]',)]

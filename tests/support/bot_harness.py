@@ -18,7 +18,7 @@ from bot.messenger.platforms import PlatformSettings, default_platform
 from bot.runner import serve
 from bot.secret import Secret
 from bot.settings import FloodSettings, Settings, StoreSettings
-from bot.store import UserHasher
+from bot.store import Stats, Store, UserHasher
 from handlers.context import Shared
 from tests.support.fakeapi import FakeBotApi, FakeUser, SentMessage
 
@@ -40,6 +40,11 @@ class Bot:
     shared: Shared
     fa: Catalog
     en: Catalog
+
+    async def stats(self) -> Stats:
+        """The store's figures, read through a second connection as ``sabtyar stats`` would."""
+        async with await Store.open(self.db) as store:
+            return await store.stats()
 
     def rows(self, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
         with contextlib.closing(sqlite3.connect(self.db)) as connection:

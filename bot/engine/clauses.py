@@ -1,0 +1,222 @@
+"""A message cut into clauses, with the courtesy taken out and the clause that asks found.
+
+Citizens often tell a story before they ask («دیروز کیفم رو زدن ... حالا برای کارت ملی چیکار
+کنم؟») or ask two things at once («کارت ملیم گم شده، شناسنامه‌ام هم پاره شده»). A clause ends
+at sentence punctuation or before a connective that turns to the question (``ولی``, ``اما``,
+``حالا``, ``می‌خواستم بپرسم``, ``سوالم اینه``); courtesy («سلام»، «وقت بخیر»، «ببخشید»،
+«ممنون میشم») carries no topic and is dropped when something else is said. The asking clause is
+the last one with a question mark or a question word, else the last one.
+
+Works on raw text (before normalization, which drops the punctuation) and only with plain
+string operations: it runs on every long message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Clause", "Clauses", "split_clauses"]
+
+_ZWNJ = "\u200c"
+
+#: Sentence punctuation (Persian and Latin), line breaks and emoji-free separators.
+_PUNCTUATION = re.compile(r"[.!?؟!؛;:\n\r…]+|[،,](?=\s)|[،,]")
+#: Connectives that start the clause that matters; the split comes before them.
+_CONNECTIVES = (
+    "ولی",
+    "اما",
+    "منتها",
+    "حالا",
+    "الان",
+    "فقط",
+    "می خواستم بپرسم",
+    "میخواستم بپرسم",
+    "می خواستم ببینم",
+    "میخواستم ببینم",
+    "می خواستم بدونم",
+    "میخواستم بدونم",
+    "خواستم بپرسم",
+    "سوالم اینه",
+    "سوالم این است",
+    "سوال من این است",
+    "سوال داشتم",
+    "یه سوال",
+    "یک سوال",
+    "سوال دیگه",
+    "سوال دیگر",
+    "ضمنا",
+    "همچنین",
+    "در ضمن",
+)
+#: Words that mark a clause as asking (after ZWNJ and Arabic letters are folded to spaces/Persian).
+_QUESTION_WORDS = frozenset(
+    [
+        "چطور",
+        "چطوری",
+        "چجوری",
+        "چگونه",
+        "کجا",
+        "کجاست",
+        "کجاها",
+        "چه",
+        "چی",
+        "چیه",
+        "چیکار",
+        "چکار",
+        "چرا",
+        "کی",
+        "کیه",
+        "آیا",
+        "ایا",
+        "چند",
+        "چنده",
+        "چقدر",
+        "چقد",
+        "چقدره",
+        "میشه",
+        "می",
+        "شه",
+        "می\u200cشه",
+        "میتونم",
+        "می\u200cتونم",
+        "می",
+        "توانم",
+        "میتوانم",
+        "می\u200cتوانم",
+        "باید",
+        "بایست",
+        "لازمه",
+        "لازم",
+        "کدوم",
+        "کدام",
+        "یا",
+        "نه",
+        "مگه",
+        "ممکنه",
+        "امکان",
+    ]
+)
+#: Courtesy: greetings, apologies, thanks, requests for help; dropped when the message says more.
+_COURTESY = (
+    "سلام علیکم",
+    "سلام و وقت بخیر",
+    "سلام وقت بخیر",
+    "سلام وقتتون بخیر",
+    "سلام خسته نباشید",
+    "با سلام",
+    "سلام",
+    "درود",
+    "وقت بخیر",
+    "وقتتون بخیر",
+    "وقت شما بخیر",
+    "روز بخیر",
+    "صبح بخیر",
+    "عصر بخیر",
+    "شب بخیر",
+    "خسته نباشید",
+    "ببخشید",
+    "ببخشین",
+    "عذر میخوام",
+    "عذر می خوام",
+    "معذرت میخوام",
+    "پوزش",
+    "ممنون میشم",
+    "ممنون می شم",
+    "ممنون میشوم",
+    "ممنون می شوم",
+    "سپاسگزار میشم",
+    "سپاسگزارم",
+    "متشکرم",
+    "ممنونم",
+    "ممنون",
+    "مرسی",
+    "با تشکر",
+    "تشکر",
+    "لطفا",
+    "لطفاً",
+    "خواهش میکنم",
+    "خواهش می کنم",
+    "دستتون درد نکنه",
+    "خدا خیرتون بده",
+    "مرسی از شما",
+    "کمکم کنید",
+    "کمک کنید",
+    "میشه کمکم کنید",
+    "ممنون میشم راهنمایی کنید",
+    "لطفا راهنمایی کنید",
+    "راهنمایی کنید",
+    "راهنماییم کنید",
+    "راهنمایی بفرمایید",
+    "لطفا بفرمایید",
+    "بفرمایید",
+    "ممنون از راهنماییتون",
+    "پیشاپیش ممنون",
+    "ببخشید مزاحم میشم",
+    "مزاحم میشم",
+    "مزاحم شدم",
+    "مزاحمتون شدم",
+    "پیشاپیش از راهنمایی شما سپاسگزارم",
+)
+
+_CONNECTIVE_SPLIT = re.compile(
+    r"(?:(?<=\s)|^)(?=(?:" + "|".join(re.escape(c) for c in _CONNECTIVES) + r")(?:\s|$))"
+)
+#: Words that add a second matter to a message.
+_ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "دیگه", "دیگر", "همینطور"])
+_COURTESY_RE = re.compile(
+    r"(?:(?<=\s)|^)(?:"
+    + "|".join(re.escape(c) for c in sorted(_COURTESY, key=len, reverse=True))
+    + r")(?=\s|$)"
+)
+_FOLDS = str.maketrans({"ي": "ی", "ك": "ک", "ً": ""})
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    asks: bool
+    """Ends with a question mark or holds a question word."""
+    also: bool = False
+    """Adds a second matter («شناسنامه‌ام هم ...», «ضمنا ...», «یه سوال دیگه»)."""
+
+
+@dataclass(frozen=True)
+class Clauses:
+    clauses: tuple[Clause, ...]
+    courtesy_only: bool = False
+
+    @property
+    def content(self) -> str:
+        """The message without its courtesy (the whole message if it is nothing but courtesy)."""
+        return " ".join(clause.text for clause in self.clauses)
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text.translate(_FOLDS)).strip()
+
+
+def split_clauses(text: str) -> Clauses:
+    """Cut a message into clauses without courtesy; never raises."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in _PUNCTUATION.finditer(text):
+        pieces.append((text[position : match.start()], "?" in match.group() or "؟" in match.group()))
+        position = match.end()
+    pieces.append((text[position:], False))
+    clauses: list[Clause] = []
+    had_courtesy = False
+    for piece, question_mark in pieces:
+        parts = [p for p in _CONNECTIVE_SPLIT.split(_clean(piece)) if p.strip()]
+        for index, part in enumerate(parts):
+            stripped = _clean(_COURTESY_RE.sub(" ", part))
+            had_courtesy |= stripped != _clean(part)
+            if not stripped:
+                continue
+            words = set(stripped.replace(_ZWNJ, " ").split())
+            asks = (question_mark and index == len(parts) - 1) or bool(words & _QUESTION_WORDS)
+            clauses.append(Clause(stripped, asks, bool(words & _ALSO)))
+    if not clauses:
+        return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
+    return Clauses(tuple(clauses))

@@ -1,0 +1,66 @@
+"""Entries offered under an answer: the runners-up of an answer with alternatives, or the other
+part of a two-part question. A press sends that entry's answer and is recorded as a correction
+(an alternative) or as the other part: never a rating, never part of satisfaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.messenger.callback_data import Alternative, Button, Topic, matches
+from bot.store import Refused, Store
+from handlers.citizen.answers import Offered, send_answer
+from handlers.common import pressed, refuse
+from handlers.context import BotContext
+from handlers.recording import recorded
+
+__all__ = ["handlers", "offered_buttons"]
+
+
+def offered_buttons(question_id: int | None, entries: Sequence[str], *, two_parts: bool) -> Offered | None:
+    """The buttons for ``entries`` under an answer; without a recorded question (the store was
+    unavailable) they open the topics instead, which needs no check."""
+    if not entries:
+        return None
+    buttons: list[tuple[Button, str]] = [
+        (Alternative(question_id, index) if question_id is not None else Topic(entry), entry)
+        for index, entry in enumerate(entries)
+    ]
+    return Offered(buttons, "answer.other_part" if two_parts else "answer.alternatives")
+
+
+async def open_alternative(update: Update, context: BotContext) -> None:
+    """Send the pressed entry's answer; only the asker's own question and its offered entries."""
+    query, data, user = pressed(update, Alternative)
+    user_hash = context.user_hash(user)
+    offered = await context.store.offered_beside_answer(data.question_id, user_hash)
+    if offered is None or data.index >= len(offered) or offered[data.index] not in context.knowledge:
+        await refuse(query, context)
+        return
+    entry_id, platform, at = offered[data.index], context.platform.name, datetime.now(UTC)
+
+    async def write(store: Store) -> int:
+        return await store.record_correction(
+            data.question_id,
+            entry_id,
+            user_hash=user_hash,
+            platform=platform,
+            update_id=update.update_id,
+            at=at,
+        )
+
+    try:
+        event_id = await recorded(context, f"alternative of update {update.update_id}", write)
+    except Refused:
+        await refuse(query, context)
+        return
+    await query.answer()
+    if query.message is not None:
+        await send_answer(context, query.message.chat.id, entry_id, event_id)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [CallbackQueryHandler(open_alternative, pattern=matches(Alternative))]

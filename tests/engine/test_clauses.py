@@ -1,0 +1,78 @@
+"""Long and two-part questions: clauses, courtesy, the asking clause, the parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.clauses import split_clauses
+from bot.engine.engine import AnswerEngine
+
+
+def test_clauses_split_on_punctuation_and_connectives() -> None:
+    clauses = split_clauses("دیروز کیفم رو زدن. کارت ملیم توش بود ولی برای کارت ملی چیکار کنم؟").clauses
+    assert [c.text for c in clauses] == [
+        "دیروز کیفم رو زدن",
+        "کارت ملیم توش بود",
+        "ولی برای کارت ملی چیکار کنم",
+    ]
+    assert [c.asks for c in clauses] == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "سلام وقت بخیر، ببخشید شناسنامه‌ام گم شده ممنون میشم راهنمایی کنید",
+        "با سلام. شناسنامه‌ام گم شده. با تشکر",
+    ],
+)
+def test_courtesy_is_dropped(text: str) -> None:
+    assert split_clauses(text).content == "شناسنامه‌ام گم شده"
+
+
+def test_a_message_of_courtesy_alone_keeps_it(engine: AnswerEngine) -> None:
+    assert split_clauses("سلام وقت بخیر").content == "سلام وقت بخیر"
+    assert engine.ask("سلام وقت بخیر").answer_id == "greeting"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "سلام وقتتون بخیر. ببخشید مزاحم میشم، شناسنامه‌ام گم شده، ممنون میشم راهنمایی کنید",
+            "birthcert-duplicate",
+        ),
+        (
+            "پسرم هفته پیش به دنیا اومد و همه کارهای بیمارستان رو انجام دادیم، ولی هنوز براش شناسنامه"
+            " نگرفتیم. حالا سوالم اینه که برای گرفتن شناسنامه نوزاد چه مدارکی لازمه؟",
+            "birth-registration",
+        ),
+    ],
+)
+def test_a_story_before_the_question_does_not_hide_it(
+    engine: AnswerEngine, question: str, expected: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.outcome.answers and reply.answer_id == expected, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("کارت ملیم گم شده، شناسنامه‌ام هم پاره شده", ["smartcard-lost", "birthcert-replace"]),
+        ("شناسنامه‌ام گم شده. در ضمن کد ملی بچه‌ام رو از کجا بفهمم؟", ["birthcert-duplicate", "national-code"]),
+    ],
+)
+def test_two_part_questions_answer_the_first_and_report_both(
+    engine: AnswerEngine, question: str, parts: list[str]
+) -> None:
+    reply = engine.ask(question)
+    assert reply.parts == parts
+    assert reply.answer_id == parts[0] and reply.alternatives[0] == parts[1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["کارت ملی هوشمندم گم شده چیکار کنم؟", "برای ثبت ولادت نوزاد چه مدارکی لازمه؟ چقدر طول میکشه؟"],
+)
+def test_one_matter_is_not_two_parts(engine: AnswerEngine, question: str) -> None:
+    assert engine.ask(question).parts == []
