@@ -52,7 +52,9 @@ async def test_stats_json_slash_stats_and_the_report_give_the_same_numbers(
     summary = json.loads(capsys.readouterr().out)["summary"]["all"]
     assert summary == EXPECTED_SUMMARY
     # unanswered is questions - answered - resolved in both: no match, or choices left unchosen
-    assert {key: summary[key] for key in stats} == stats
+    learning = {"corrections", "suggestions", "suggestions_accepted", "suggestions_rejected"}  # store only
+    figures = {key: value for key, value in stats.items() if key not in learning}
+    assert {key: summary[key] for key in figures} == figures
     assert stats["unanswered"] == stats["questions"] - stats["answered"] - stats["resolved"] == 3
 
     from tests.handlers.test_staff_handlers import command, staff, staff_settings

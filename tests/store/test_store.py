@@ -357,12 +357,6 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         "ratings",
         "mean_rating",
         "csat",
-        "resolved",
-        "answer_rate",
-        "corrections",
-        "suggestions",
-        "suggestions_accepted",
-        "suggestions_rejected",
     ]
     assert jalali == {
         "questions": 3,
