@@ -3,14 +3,17 @@ out anyway and the write waits in the backlog (``bot/store/backlog.py``) to be r
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+from telegram import CallbackQuery
 
 from bot.engine.engine import Reply
-from bot.store import Platform, QuestionEvent, Store, StoreUnavailable
+from bot.store import Platform, QuestionEvent, Refused, Store, StoreUnavailable
+from handlers.common import refuse
 from handlers.context import BotContext
 
-__all__ = ["offered_under_answer", "question_event", "recorded"]
+__all__ = ["offered_under_answer", "question_event", "recorded", "recorded_press"]
 
 #: At most this many buttons under an answer (alternatives and the other part together).
 MAX_UNDER_ANSWER = 2
@@ -69,4 +72,30 @@ async def recorded[T](context: BotContext, label: str, write: Callable[[Store], 
         return await write(context.store)
     except StoreUnavailable as error:
         context.backlog.defer(label, write, error)
+        return None
+
+
+async def recorded_press(
+    context: BotContext,
+    query: CallbackQuery,
+    offered: Sequence[str] | None,
+    index: int,
+    record: Callable[[Store, str, datetime], Awaitable[int]],
+    label: str,
+) -> tuple[str, int | None] | None:
+    """A press on entry ``index`` of the entries a question ``offered`` (``None``: not the
+    presser's): the entry and its answer event id (``None`` if deferred), after ``record``;
+    a forged, foreign or stale press is refused (and ``None`` returned)."""
+    if offered is None or not 0 <= index < len(offered) or offered[index] not in context.knowledge:
+        await refuse(query, context)
+        return None
+    entry_id, at = offered[index], datetime.now(UTC)
+
+    async def write(store: Store) -> int:
+        return await record(store, entry_id, at)
+
+    try:
+        return entry_id, await recorded(context, label, write)
+    except Refused:
+        await refuse(query, context)
         return None

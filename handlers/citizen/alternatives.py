@@ -5,17 +5,17 @@ part of a two-part question. A press sends that entry's answer and is recorded a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import Alternative, Button, Topic, matches
-from bot.store import Refused, Store
+from bot.store import Store
 from handlers.citizen.answers import Offered, send_answer
-from handlers.common import pressed, refuse
+from handlers.common import pressed
 from handlers.context import BotContext
-from handlers.recording import recorded
+from handlers.recording import recorded_press
 
 __all__ = ["handlers", "offered_buttons"]
 
@@ -35,28 +35,23 @@ def offered_buttons(question_id: int | None, entries: Sequence[str], *, two_part
 async def open_alternative(update: Update, context: BotContext) -> None:
     """Send the pressed entry's answer; only the asker's own question and its offered entries."""
     query, data, user = pressed(update, Alternative)
-    user_hash = context.user_hash(user)
+    user_hash, platform, update_id = context.user_hash(user), context.platform.name, update.update_id
     offered = await context.store.offered_beside_answer(data.question_id, user_hash)
-    if offered is None or data.index >= len(offered) or offered[data.index] not in context.knowledge:
-        await refuse(query, context)
-        return
-    entry_id, platform, at = offered[data.index], context.platform.name, datetime.now(UTC)
 
-    async def write(store: Store) -> int:
+    async def record(store: Store, entry_id: str, at: datetime) -> int:
         return await store.record_correction(
             data.question_id,
             entry_id,
             user_hash=user_hash,
             platform=platform,
-            update_id=update.update_id,
+            update_id=update_id,
             at=at,
         )
 
-    try:
-        event_id = await recorded(context, f"alternative of update {update.update_id}", write)
-    except Refused:
-        await refuse(query, context)
+    label = f"alternative of update {update_id}"
+    if (pressed_entry := await recorded_press(context, query, offered, data.index, record, label)) is None:
         return
+    entry_id, event_id = pressed_entry
     await query.answer()
     if query.message is not None:
         await send_answer(context, query.message.chat.id, entry_id, event_id)

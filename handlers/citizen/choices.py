@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import Choose, NoneOfThese, matches
-from bot.store import Refused, Store
+from bot.store import Store
 from handlers.citizen.answers import answer_in_place, send_answer
 from handlers.common import pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import no_match_keyboard
-from handlers.recording import recorded
+from handlers.recording import recorded_press
 from handlers.sending import send_text
 
 __all__ = ["handlers"]
@@ -23,28 +23,23 @@ __all__ = ["handlers"]
 async def choose(update: Update, context: BotContext) -> None:
     """Show the chosen answer; only the asker's own, offered choices are accepted."""
     query, data, user = pressed(update, Choose)
-    user_hash = context.user_hash(user)
+    user_hash, platform, update_id = context.user_hash(user), context.platform.name, update.update_id
     offered = await context.store.offered_choices(data.question_id, user_hash)
-    if offered is None or data.index >= len(offered) or offered[data.index] not in context.knowledge:
-        await refuse(query, context)
-        return
-    entry_id, platform, at = offered[data.index], context.platform.name, datetime.now(UTC)
 
-    async def write(store: Store) -> int:
+    async def record(store: Store, entry_id: str, at: datetime) -> int:
         return await store.record_choice(
             data.question_id,
             entry_id,
             user_hash=user_hash,
             platform=platform,
-            update_id=update.update_id,
+            update_id=update_id,
             at=at,
         )
 
-    try:
-        event_id = await recorded(context, f"choice of update {update.update_id}", write)
-    except Refused:
-        await refuse(query, context)
+    label = f"choice of update {update_id}"
+    if (pressed_entry := await recorded_press(context, query, offered, data.index, record, label)) is None:
         return
+    entry_id, event_id = pressed_entry
     if isinstance(query.message, Message):
         await asyncio.gather(query.answer(), answer_in_place(context, query.message, entry_id, event_id))
     else:  # too old to edit: a new message
