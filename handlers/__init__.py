@@ -38,6 +38,7 @@ from handlers.staff import curation as staff_curation
 from handlers.staff import input as staff_input
 from handlers.staff import kb as staff_kb
 from handlers.staff import reports as staff_reports
+from handlers.staff import team as staff_team
 
 __all__ = ["all_handlers", "on_error"]
 
@@ -63,6 +64,7 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
             + staff_curation.handlers()
             + staff_kb.handlers()
             + broadcast.handlers()
+            + staff_team.handlers()
             + media.handlers()
             + location.handlers()
             + fallback.command_handlers()

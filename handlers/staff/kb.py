@@ -27,6 +27,7 @@ from handlers.context import BotContext
 from handlers.keyboards import confirm_keyboard
 from handlers.sending import send_text
 from handlers.staff.auth import role_of, staff_command
+from handlers.staff.team import STAFF_ROLE, revert_role
 
 __all__ = ["ANSWER", "PHRASING", "apply_change", "handlers", "problems_text", "take_answer"]
 
@@ -181,6 +182,10 @@ async def undo(update: Update, context: BotContext) -> None:
     if change is None:
         await send_text(context, chat.id, catalog.text("staff.undo_nothing"))
         return
+    if change.field == STAFF_ROLE:
+        if not await revert_role(context, change, user):
+            await send_text(context, chat.id, catalog.text("staff.undo_conflict", entry=change.entry_id))
+            return
     revert = _revert(change.field, change.before, change.after)
     if revert is not None:
         try:
