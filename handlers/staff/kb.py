@@ -28,6 +28,7 @@ from handlers.keyboards import confirm_keyboard
 from handlers.sending import send_text
 from handlers.staff.auth import role_of, staff_command
 from handlers.staff.team import STAFF_ROLE, revert_role
+from handlers.staff.workbook import WORKBOOK_IMPORT, revert_import
 
 __all__ = ["ANSWER", "PHRASING", "apply_change", "handlers", "problems_text", "take_answer"]
 
@@ -182,8 +183,9 @@ async def undo(update: Update, context: BotContext) -> None:
     if change is None:
         await send_text(context, chat.id, catalog.text("staff.undo_nothing"))
         return
-    if change.field == STAFF_ROLE:
-        if not await revert_role(context, change, user):
+    if change.field in (STAFF_ROLE, WORKBOOK_IMPORT):
+        reverted = revert_role(context, change, user) if change.field == STAFF_ROLE else revert_import(context, change)
+        if not await reverted:
             await send_text(context, chat.id, catalog.text("staff.undo_conflict", entry=change.entry_id))
             return
     revert = _revert(change.field, change.before, change.after)

@@ -300,13 +300,18 @@ class Simulation:
         mime_type: str | None = "application/pdf",
         caption: str | None = None,
         chat: FakeChat | int | None = None,
+        reply_to: MessageRef | None = None,
     ) -> JSON | None:
-        """A document whose bytes the bot can download via getFile."""
+        """A document whose bytes the bot can download via getFile; a caption's commands, mentions
+        and URLs get ``caption_entities``, as the Bot API gives them."""
         document = self._user_file("document", data, file_name=file_name, mime_type=mime_type)
         content: JSON = {"document": document}
         if caption:
             content["caption"] = caption
-        return self._user_message(user, chat, content)
+            found = auto_entities(caption)
+            if found:
+                content["caption_entities"] = found
+        return self._user_message(user, chat, content, reply_to)
 
     @threadsafe
     def user_sends_location(
