@@ -38,7 +38,9 @@ def staff_menu(catalog: Catalog) -> list[BotCommand]:
     return [*commands, BotCommand("help", catalog.text("commands.help_staff"))]
 
 
-async def _set(bot: ExtBot[Any], commands: list[BotCommand], scope: BotCommandScope, language: str | None) -> bool:
+async def _set(
+    bot: ExtBot[Any], commands: list[BotCommand], scope: BotCommandScope, language: str | None
+) -> bool:
     try:
         return await bot.set_my_commands(commands, scope=scope, language_code=language)
     except TelegramError as error:

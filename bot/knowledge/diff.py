@@ -63,7 +63,7 @@ def short_diff(before: str, after: str, *, limit: int = 4, width: int = 120) -> 
         if j2 > j1:
             lines.append(_clip(f"+ {prefix}[{' '.join(new[j1:j2])}]", width))
         if len(lines) >= limit:
-            lines = lines[:limit] + ["…"]
+            lines = [*lines[:limit], "…"]
             break
     return tuple(lines)
 

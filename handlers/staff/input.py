@@ -16,9 +16,8 @@ from bot.messenger.staff_settings import Role
 from handlers.citizen import handoff
 from handlers.common import sender
 from handlers.context import BotContext
-from handlers.staff import broadcast
+from handlers.staff import broadcast, team
 from handlers.staff import kb as staff_kb
-from handlers.staff import team
 from handlers.staff.auth import role_of
 
 __all__ = ["handlers"]

@@ -184,7 +184,11 @@ async def undo(update: Update, context: BotContext) -> None:
         await send_text(context, chat.id, catalog.text("staff.undo_nothing"))
         return
     if change.field in (STAFF_ROLE, WORKBOOK_IMPORT):
-        reverted = revert_role(context, change, user) if change.field == STAFF_ROLE else revert_import(context, change)
+        reverted = (
+            revert_role(context, change, user)
+            if change.field == STAFF_ROLE
+            else revert_import(context, change)
+        )
         if not await reverted:
             await send_text(context, chat.id, catalog.text("staff.undo_conflict", entry=change.entry_id))
             return

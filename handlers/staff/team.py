@@ -161,10 +161,10 @@ async def team(update: Update, context: BotContext) -> None:
             prompt = catalog.text("staff.team_forward", role=catalog.text(f"staff.role_{role}"))
             await send_text(context, chat.id, prompt)
             return
-    if verb in _words(context, "staff.team_word_remove") and len(rest) == 1:
-        if (user_id := _user_id(rest[0])) is not None:
-            await _change(context, user, chat.id, _hash(context, user_id), None, None)
-            return
+    removing = verb in _words(context, "staff.team_word_remove") and len(rest) == 1
+    if removing and (user_id := _user_id(rest[0])) is not None:
+        await _change(context, user, chat.id, _hash(context, user_id), None, None)
+        return
     await send_text(context, chat.id, catalog.text("staff.team_usage"))
 
 

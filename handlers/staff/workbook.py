@@ -116,7 +116,8 @@ def preview_text(diff: KnowledgeDiff, file_name: str, catalog: Catalog) -> str:
     items += [[catalog.text("staff.import_added_entry", entry=e.id, title=e.title)] for e in diff.added]
     items += [[catalog.text("staff.import_removed_entry", entry=e.id, title=e.title)] for e in diff.removed]
     items += [
-        [catalog.text("staff.import_new_category", category=c.id, title=c.title)] for c in diff.categories_added
+        [catalog.text("staff.import_new_category", category=c.id, title=c.title)]
+        for c in diff.categories_added
     ]
     items += [[catalog.text("staff.import_changed_category", category=c)] for c in diff.categories_changed]
     lines = [heading, *(line for item in items[:_MAX_LISTED] for line in item)]
@@ -129,7 +130,9 @@ def _keyboard(token: str, catalog: Catalog) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(catalog.text("staff.import_apply"), callback_data=encode(ImportApply(token))),
+                InlineKeyboardButton(
+                    catalog.text("staff.import_apply"), callback_data=encode(ImportApply(token))
+                ),
                 InlineKeyboardButton(catalog.text("staff.cancel"), callback_data=encode(ImportDrop(token))),
             ]
         ]
@@ -328,4 +331,3 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CallbackQueryHandler(apply_pressed, pattern=matches(ImportApply)),
         CallbackQueryHandler(drop_pressed, pattern=matches(ImportDrop)),
     ]
-

@@ -57,10 +57,12 @@ async def test_admin_adds_a_viewer_whose_commands_work_at_once_then_removes_them
         assert removed.text == bot.fa.text("staff.team_removed", name=name)
         assert not await is_viewer(bot, newcomer)
 
-        assert bot.rows("SELECT role, source FROM staff_members WHERE user_hash = ?", bot.user_hash(newcomer)) == [
-            (None, "bot")
-        ]
-        assert bot.rows("SELECT staff_hash, entry_id, field, before, after FROM staff_changes ORDER BY id") == [
+        assert bot.rows(
+            "SELECT role, source FROM staff_members WHERE user_hash = ?", bot.user_hash(newcomer)
+        ) == [(None, "bot")]
+        assert bot.rows(
+            "SELECT staff_hash, entry_id, field, before, after FROM staff_changes ORDER BY id"
+        ) == [
             (bot.user_hash(admin), "staff-3", "staff_role", None, "viewer"),
             (bot.user_hash(admin), "staff-3", "staff_role", "viewer", None),
         ]
@@ -77,7 +79,9 @@ async def test_a_forwarded_message_names_the_new_editor_and_undo_removes_them(
         assert prompt.text == bot.fa.text("staff.team_forward", role=bot.fa.text("staff.role_editor"))
         bot.api.user_forwards_message(admin, second, "سلام")
         [added] = await bot.api.wait_for_messages(admin.id, timeout=20)
-        assert added.text == bot.fa.text("staff.team_added", name="Reza", role=bot.fa.text("staff.role_editor"))
+        assert added.text == bot.fa.text(
+            "staff.team_added", name="Reza", role=bot.fa.text("staff.role_editor")
+        )
         [usage] = await command(bot, second, "/edit")  # an editor's command, at once
         assert usage.text == bot.fa.text("staff.edit_usage")
 
@@ -149,7 +153,9 @@ async def test_command_menus_for_citizens_and_the_staff_group(
     assert [c["command"] for c in staff_menu] == [c.name for c in STAFF_COMMANDS] + ["help"]
     assert staff_menu[0]["description"] == fa.text("commands.stats")
     assert menus[("chat", "en")][0]["description"] == en.text("commands.stats")
-    scopes = [json.loads(c["scope"]) if isinstance(c["scope"], str) else c["scope"] for c in calls if "scope" in c]
+    scopes = [
+        json.loads(c["scope"]) if isinstance(c["scope"], str) else c["scope"] for c in calls if "scope" in c
+    ]
     assert {"type": "chat", "chat_id": STAFF_GROUP} in scopes
 
 

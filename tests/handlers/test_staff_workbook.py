@@ -68,7 +68,9 @@ async def workbook_of(bot: Bot, editor: FakeUser, group: FakeChat) -> bytes:
     return document.data
 
 
-async def send(bot: Bot, editor: FakeUser, group: FakeChat, data: bytes, name: str = "answers.xlsx") -> SentMessage:
+async def send(
+    bot: Bot, editor: FakeUser, group: FakeChat, data: bytes, name: str = "answers.xlsx"
+) -> SentMessage:
     bot.api.user_sends_document(editor, data, file_name=name, mime_type=None, caption="/import", chat=group)
     [reply] = await bot.api.wait_for_messages(STAFF_GROUP, timeout=30)
     return reply
@@ -91,9 +93,13 @@ async def test_a_workbook_with_one_changed_answer_is_previewed_applied_and_answe
         preview = await send(bot, editor, group, edited(workbook, ENTRY, answer=NEW_ANSWER))
         fa = bot.fa
         assert preview.text is not None
-        assert preview.text.startswith(fa.text("staff.import_preview", file="answers.xlsx", added=0, changed=1, removed=0))
+        assert preview.text.startswith(
+            fa.text("staff.import_preview", file="answers.xlsx", added=0, changed=1, removed=0)
+        )
         title = engine.knowledge.entry(ENTRY).title
-        assert fa.text("staff.import_changed_entry", entry=ENTRY, title=title, fields="answer") in preview.text
+        assert (
+            fa.text("staff.import_changed_entry", entry=ENTRY, title=title, fields="answer") in preview.text
+        )
         assert "[پاسخ تازه از کارنامه:" in preview.text  # the short diff shows the words put in
         assert (knowledge_copy / "birth.yaml").read_bytes() == original  # a preview changes nothing
 
@@ -104,7 +110,10 @@ async def test_a_workbook_with_one_changed_answer_is_previewed_applied_and_answe
         assert NEW_ANSWER in (answer.text or "")
         assert load_knowledge(knowledge_copy).entry(ENTRY).answer == NEW_ANSWER
         [[field, entry_id, after]] = bot.rows("SELECT field, entry_id, after FROM staff_changes")
-        assert (field, entry_id) == ("workbook_import", "workbook") and '"changed": ["birthcert-duplicate"]' in after
+        assert (field, entry_id) == (
+            "workbook_import",
+            "workbook",
+        ) and '"changed": ["birthcert-duplicate"]' in after
 
         bot.api.user_sends_command(editor, "/undo", chat=group)
         [undone] = await bot.api.wait_for_messages(STAFF_GROUP, timeout=30)
@@ -162,4 +171,9 @@ async def test_a_preview_made_stale_by_another_edit_is_not_applied(
         assert stale.text == bot.fa.text("staff.import_stale")
         assert load_knowledge(knowledge_copy).entry(ENTRY).answer == "پاسخ دیگری از ویرایشگر."
         same = await send(bot, editor, group, workbook)  # the original workbook: undoes the edit
-        assert same.buttons and bot.fa.text("staff.import_changed_entry", entry=ENTRY, title=engine.knowledge.entry(ENTRY).title, fields="answer") in (same.text or "")
+        assert same.buttons and bot.fa.text(
+            "staff.import_changed_entry",
+            entry=ENTRY,
+            title=engine.knowledge.entry(ENTRY).title,
+            fields="answer",
+        ) in (same.text or "")
