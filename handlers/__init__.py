@@ -38,6 +38,7 @@ from handlers.staff import curation as staff_curation
 from handlers.staff import input as staff_input
 from handlers.staff import kb as staff_kb
 from handlers.staff import reports as staff_reports
+from handlers.staff import review as staff_review
 from handlers.staff import team as staff_team
 from handlers.staff import workbook as staff_workbook
 
@@ -66,6 +67,7 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
             + staff_kb.handlers()
             + broadcast.handlers()
             + staff_team.handlers()
+            + staff_review.handlers()
             + staff_workbook.handlers()
             + media.handlers()
             + location.handlers()
