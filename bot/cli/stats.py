@@ -9,7 +9,10 @@ Examples::
 
 Dates are Iran calendar days, Gregorian (``2026-09-23``) or Jalali (``1405-07-01``), or a whole
 Jalali month (``1405-07``) or year (``1405``); both ends included. Output: ``{"questions",
-"answered", "did_you_mean", "unanswered", "ratings", "mean_rating", "csat"}``.
+"answered", "did_you_mean", "unanswered", "ratings", "mean_rating", "csat"}``, then how fast
+staff answered the citizens handed off to them: ``"handoffs"``, ``"handoffs_answered"``,
+``"handoff_answered_share"``, ``"handoff_first_reply_median_min"`` and ``"handoffs_by_month"``
+(per Jalali month: ``handoffs``, ``answered``, ``answered_share``, ``first_reply_median_min``).
 """
 
 from __future__ import annotations
@@ -21,15 +24,24 @@ from typing import Any
 
 from bot.calendar import bounds
 from bot.cli.command import CliContext, add_period_options
-from bot.store import run_on_existing_store
+from bot.reports.handoff_speed import handoff_speed
+from bot.store import Store, run_on_existing_store
+from bot.store.reporting import report_events
 
 __all__ = ["register", "stats_main"]
 
 
 def stats_main(db_path: Path, date_from: str | None, date_to: str | None) -> dict[str, Any]:
-    """The fixed JSON figures for the period; ``ValueError`` on a bad date, ``FileNotFoundError``."""
+    """The fixed JSON figures for the period, then the handoff speed keys (additive: see
+    :mod:`bot.reports.handoff_speed`); ``ValueError`` on a bad date, ``FileNotFoundError``."""
     start, end = bounds(date_from, date_to)
-    return run_on_existing_store(db_path, lambda store: store.stats(start, end)).to_json()
+
+    async def read(store: Store) -> dict[str, Any]:
+        figures: dict[str, Any] = (await store.stats(start, end)).to_json()
+        events = await report_events(store, start, end)
+        return {**figures, **handoff_speed(events.handoffs).to_json()}
+
+    return run_on_existing_store(db_path, read)
 
 
 def register(commands: Any) -> None:

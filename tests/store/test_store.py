@@ -344,7 +344,7 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
     asyncio.run(prepare())
     jalali = stats_main(path, "1405-07-01", "1405-07-01")
-    assert list(jalali) == [
+    assert list(jalali)[:7] == [  # the fixed keys first; later keys are additive
         "questions",
         "answered",
         "did_you_mean",
