@@ -22,7 +22,7 @@ from bot.reports.charts import chart_png, persian_font, rtl
 from bot.reports.labels import period_title
 from bot.reports.pack import Pack
 
-__all__ = ["pack_charts"]
+__all__ = ["daily_png", "handoffs_png", "pack_charts", "topics_png"]
 
 #: Topics on the topics chart.
 TOP_TOPICS = 10
