@@ -1,7 +1,8 @@
 """One python-telegram-bot Application per platform, wired to sabtyar's handlers and services.
 
 ``post_init`` opens this platform's store connection, flood gate and store backlog (with its
-retry task) and puts them, with the shared engine and texts, in ``bot_data``; ``post_shutdown``
+retry task), loads the staff list (and follows it), sets the command menus, and puts them, with
+the shared engine and texts, in ``bot_data``; ``post_shutdown``
 stops the retries, makes a last attempt at what still waits and closes the store. PTB calls these
 two only from ``run_polling``; :mod:`bot.runner` runs several Applications in one loop and
 calls them itself.
@@ -21,6 +22,7 @@ from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.store import Store
 from bot.store.backlog import Backlog
 from handlers import all_handlers, on_error
+from handlers.command_menus import set_command_menus
 from handlers.context import AppData, Services, Shared, context_types
 
 __all__ = ["ALLOWED_UPDATES", "build_application"]
@@ -52,6 +54,9 @@ def build_application(
         )
         data.services = services
         retrying.append(asyncio.create_task(services.backlog.run(services.store), name="store-backlog"))
+        await services.roster.load(services.store)
+        retrying.append(asyncio.create_task(services.roster.follow(services.store), name="staff-roster"))
+        await set_command_menus(application.bot, shared, platform)
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         data: AppData = application.bot_data

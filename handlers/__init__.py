@@ -6,7 +6,7 @@ Groups run in order and a handler may stop the rest with ``ApplicationHandlerSto
 - ``-1`` per-user flood control,
 - ``0`` the comment awaited after a low rating,
 - ``1`` staff texts: a reply in the staff group to a handoff, an editor's new answer or
-  announcement after ``/edit`` or ``/broadcast``,
+  announcement after ``/edit`` or ``/broadcast``; an editor's knowledge workbook (a document),
 - ``2`` commands (staff commands check the role and answer others as citizens), buttons, media,
   locations, then unknown commands, and the catch-all free-text question handler last; unknown
   buttons after it.
@@ -39,6 +39,9 @@ from handlers.staff import curation as staff_curation
 from handlers.staff import input as staff_input
 from handlers.staff import kb as staff_kb
 from handlers.staff import reports as staff_reports
+from handlers.staff import review as staff_review
+from handlers.staff import team as staff_team
+from handlers.staff import workbook as staff_workbook
 
 __all__ = ["all_handlers", "on_error"]
 
@@ -49,7 +52,7 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
         (-2, groups.handlers()),
         (-1, flood.handlers()),
         (0, ratings.comment_handlers()),
-        (1, staff_input.handlers()),
+        (1, staff_input.handlers() + staff_workbook.message_handlers()),
         (
             2,
             menu.handlers()
@@ -65,6 +68,9 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
             + staff_curation.handlers()
             + staff_kb.handlers()
             + broadcast.handlers()
+            + staff_team.handlers()
+            + staff_review.handlers()
+            + staff_workbook.handlers()
             + media.handlers()
             + location.handlers()
             + fallback.command_handlers()

@@ -23,6 +23,7 @@ from bot.knowledge.offices import OfficeBook
 from bot.locale import Catalog, Locales
 from bot.messenger.flood import FloodGate
 from bot.messenger.platforms import PlatformSettings
+from bot.messenger.staff_roster import StaffRoster
 from bot.settings import Settings
 from bot.store import Store, UserHasher
 from bot.store.backlog import Backlog
@@ -79,13 +80,19 @@ class Shared:
 
 @dataclass(frozen=True)
 class Services:
-    """One platform's Application: the shared parts plus its store, its backlog and flood gate."""
+    """One platform's Application: the shared parts plus its store, its backlog, flood gate and staff."""
 
     shared: Shared
     platform: PlatformSettings
     store: Store
     flood: FloodGate
     backlog: Backlog = field(default_factory=Backlog)
+    roster: StaffRoster = field(init=False, repr=False, compare=False)
+    """Who is staff now on this platform (the config's lists until ``roster.load`` ran)."""
+
+    def __post_init__(self) -> None:
+        staff, hasher = self.shared.settings.staff, self.shared.hasher
+        object.__setattr__(self, "roster", StaffRoster(self.platform.name, staff, hasher))
 
 
 class AppData:

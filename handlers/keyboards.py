@@ -23,6 +23,7 @@ from bot.messenger.callback_data import (
     NoneOfThese,
     Rate,
     RejectSuggestion,
+    Review,
     SkipComment,
     StaffCancel,
     StaffConfirm,
@@ -43,6 +44,7 @@ __all__ = [
     "language_keyboard",
     "no_match_keyboard",
     "phrasing_keyboard",
+    "review_rows",
     "skip_keyboard",
     "topics_keyboard",
     "with_rating",
@@ -233,3 +235,15 @@ def without(markup: InlineKeyboardMarkup | None, drop: type) -> InlineKeyboardMa
     ]
     kept = [tuple(row) for row in rows if row]
     return InlineKeyboardMarkup(kept) if kept else None
+
+
+def review_rows(entries: Sequence[Entry], catalog: Catalog) -> list[list[InlineKeyboardButton]]:
+    """Staff: one row per entry, "verified today" and "needs review"."""
+    rows = (
+        [
+            _button(catalog.text("staff.review_verify_button", entry=entry.id), Review(entry.id, "v")),
+            _button(catalog.text("staff.review_flag_button", entry=entry.id), Review(entry.id, "n")),
+        ]
+        for entry in entries
+    )
+    return [[button for button in row if button is not None] for row in rows]

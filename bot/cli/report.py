@@ -5,6 +5,7 @@ Examples::
     sabtyar report --from 1405-07-01 --to 1405-09-30 --format xlsx --out indicators.xlsx
     sabtyar report --from 2026-09-23 --to 2026-10-22 --format csv --out mehr.csv
     sabtyar report --format json                      # this Jalali month so far, to stdout
+    sabtyar report --from 1405-07 --pack pack-1405-07 # the monthly pack: workbook, PNG charts, PDF
     sabtyar chart --out chart.png                     # the last 30 days
     sabtyar chart --from 1405-07-25 --to 1405-08-05 --out chart.png
 
@@ -35,6 +36,8 @@ from bot.reports.charts import CHART_FORMATS, chart_bytes, chart_period, chart_p
 from bot.reports.figures import Report, build_report
 from bot.reports.labels import period_title
 from bot.reports.output import report_csv, report_json
+from bot.reports.pack import build_pack
+from bot.reports.pack_files import write_pack
 from bot.reports.workbook import write_workbook
 from bot.store import run_on_existing_store
 
@@ -60,6 +63,12 @@ def register(commands: Any) -> None:
     report.add_argument("--format", choices=FORMATS, help="xlsx, csv or json (default: from --out)")
     report.add_argument(
         "--out", type=Path, help="the .xlsx, .csv or .json file (default: JSON to stdout; required for xlsx)"
+    )
+    report.add_argument(
+        "--pack",
+        type=Path,
+        metavar="DIR",
+        help="the monthly pack into DIR: the printable workbook, the charts (PNG) and a one-page PDF",
     )
     report.set_defaults(run=run_report)
     chart: argparse.ArgumentParser = commands.add_parser(
@@ -129,8 +138,24 @@ def _write(args: argparse.Namespace, context: CliContext, *, chart: bool) -> int
 
 
 def run_report(args: argparse.Namespace, context: CliContext) -> int:
-    """Write the report in the chosen format, titled in the catalog's language."""
+    """Write the report in the chosen format (or the pack with ``--pack``), in the catalog's language."""
+    if args.pack is not None:
+        return _write_pack(args, context)
     return _write(args, context, chart=False)
+
+
+def _write_pack(args: argparse.Namespace, context: CliContext) -> int:
+    if args.out is not None or args.format is not None:
+        raise ValueError("--pack writes its own files: leave out --out and --format")
+    catalog, period = context.catalog, report_period(args.date_from, args.date_to)
+    knowledge = load_knowledge(context.knowledge_dir)
+    path = args.db or context.store_path
+    pack = run_on_existing_store(path, lambda store: build_pack(store, knowledge, period, catalog))
+    written = write_pack(pack, args.pack)
+    print(f"sabtyar report: {args.pack} ({period_title(period, catalog)})", file=sys.stderr)
+    for file in written:
+        print(file)
+    return 0
 
 
 def run_chart(args: argparse.Namespace, context: CliContext) -> int:

@@ -11,7 +11,11 @@ Dates are Iran calendar days, Gregorian (``2026-09-23``) or Jalali (``1405-07-01
 Jalali month (``1405-07``) or year (``1405``); both ends included. Output: ``{"questions",
 "answered", "did_you_mean", "unanswered", "ratings", "mean_rating", "csat", "resolved",
 "answer_rate"}``, defined once in :mod:`bot.reports.figures` (the same numbers as ``/stats`` and
-the report): ``unanswered`` is questions - answered - resolved.
+the report): ``unanswered`` is questions - answered - resolved. Then what citizens' choices taught
+(``"corrections"``, ``"suggestions"``, ``"suggestions_accepted"``, ``"suggestions_rejected"``) and
+how fast staff answered the citizens handed off to them: ``"handoffs"``, ``"handoffs_answered"``,
+``"handoff_answered_share"``, ``"handoff_first_reply_median_min"`` and ``"handoffs_by_month"``
+(per Jalali month: ``handoffs``, ``answered``, ``answered_share``, ``first_reply_median_min``).
 """
 
 from __future__ import annotations
@@ -23,27 +27,39 @@ from typing import Any
 
 from bot.calendar import bounds
 from bot.cli.command import CliContext, add_period_options
-from bot.reports.figures import Figures, period_figures, stats_json
+from bot.reports.figures import period_figures, stats_json
+from bot.reports.handoff_speed import handoff_speed
 from bot.store import Stats, Store, run_on_existing_store
+from bot.store.reporting import report_events
 
 __all__ = ["register", "stats_main"]
 
 
 def stats_main(db_path: Path, date_from: str | None, date_to: str | None) -> dict[str, Any]:
-    """The fixed JSON figures for the period; ``ValueError`` on a bad date, ``FileNotFoundError``."""
+    """The fixed JSON figures for the period, then the handoff speed keys (additive: see
+    :mod:`bot.reports.handoff_speed`); ``ValueError`` on a bad date, ``FileNotFoundError``."""
     start, end = bounds(date_from, date_to)
 
-    async def read(store: Store) -> tuple[Figures, Stats]:
-        return await period_figures(store, start, end), await store.stats(start, end)
+    async def read(store: Store) -> dict[str, Any]:
+        figures = stats_json(await period_figures(store, start, end))
+        events = await report_events(store, start, end)
+        return {
+            **figures,
+            **_learning(await store.stats(start, end)),
+            **handoff_speed(events.handoffs).to_json(),
+        }
 
-    figures, counts = run_on_existing_store(db_path, read)
-    learning = {
+    return run_on_existing_store(db_path, read)
+
+
+def _learning(counts: Stats) -> dict[str, Any]:
+    """What citizens' choices taught: alternatives pressed, phrasings suggested and decided."""
+    return {
         "corrections": counts.corrections,
         "suggestions": counts.suggestions,
         "suggestions_accepted": counts.suggestions_accepted,
         "suggestions_rejected": counts.suggestions_rejected,
     }
-    return {**stats_json(figures), **learning}
 
 
 def register(commands: Any) -> None:

@@ -82,6 +82,19 @@ class LiveEngine:
             self._seen = stamp
             return []
 
+    async def change_files[T](self, write: Callable[[], T]) -> tuple[T, list[Problem]]:
+        """Run ``write`` (which replaces knowledge files, e.g. a workbook import) in a worker thread
+        while no other change runs, then load the folder: ``write``'s result and the problems
+        (none: the new engine is in use; some: the running one stays)."""
+        async with self._lock:
+            result = await asyncio.to_thread(write)
+            loaded = await asyncio.to_thread(self._reload)
+            if isinstance(loaded, list):
+                return result, loaded
+            self.engine = loaded
+            self._seen = self._stamp()
+            return result, []
+
     async def follow(self, every: float = 2.0) -> None:
         """Reload whenever the files change under this process (another worker's ``/edit`` or
         ``/reload``); a broken change keeps the running knowledge and is logged once. Runs until

@@ -16,6 +16,10 @@ Forms::
     ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
     ud:<question_id>              staff: dismiss an unanswered question's match form
     sa:<id>  /  sr:<id>           staff: accept / reject a suggested phrasing
+    wa:<token>  /  wx:<token>     staff: apply / drop a previewed workbook import
+    ep:<entry>                    staff: edit this entry (a result of ``/edit`` search words)
+    rv:<entry>:<v|n>              staff: entry verified today (v) / needs review (n)
+    sm:<member_id>                staff admin: remove a staff member
 
 Each form is declared once, as a dataclass whose fields carry their pattern; the pattern, the
 parser and the writer are derived from it. ``parse`` returns ``None`` for anything else
@@ -42,13 +46,18 @@ __all__ = [
     "CallbackData",
     "Choose",
     "Dismiss",
+    "EditPick",
     "Handoff",
+    "ImportApply",
+    "ImportDrop",
     "Language",
     "Menu",
     "More",
     "NoneOfThese",
     "Rate",
     "RejectSuggestion",
+    "RemoveStaff",
+    "Review",
     "SkipComment",
     "StaffCancel",
     "StaffConfirm",
@@ -217,6 +226,38 @@ class Dismiss(Button):
     question_id: Number
 
 
+@dataclass(frozen=True)
+class ImportApply(Button):
+    PREFIX: ClassVar[str] = "wa"
+    token: Annotated[str, "[0-9a-f]{16}"]
+
+
+@dataclass(frozen=True)
+class ImportDrop(Button):
+    PREFIX: ClassVar[str] = "wx"
+    token: Annotated[str, "[0-9a-f]{16}"]
+
+
+@dataclass(frozen=True)
+class EditPick(Button):
+    PREFIX: ClassVar[str] = "ep"
+    entry_id: Slug
+
+
+@dataclass(frozen=True)
+class Review(Button):
+    PREFIX: ClassVar[str] = "rv"
+    entry_id: Slug
+    mark: Annotated[str, "v|n"]
+    """``v``: verified today; ``n``: needs review."""
+
+
+@dataclass(frozen=True)
+class RemoveStaff(Button):
+    PREFIX: ClassVar[str] = "sm"
+    member_id: Number
+
+
 CallbackData = (
     Rate
     | Choose
@@ -234,6 +275,11 @@ CallbackData = (
     | AcceptSuggestion
     | RejectSuggestion
     | Dismiss
+    | ImportApply
+    | ImportDrop
+    | EditPick
+    | Review
+    | RemoveStaff
 )
 #: Every form, each with its compiled pattern.
 FORMS: tuple[tuple[re.Pattern[str], type[Button]], ...] = tuple(

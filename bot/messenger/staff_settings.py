@@ -7,6 +7,11 @@ Keys::
     [staff.telegram]               # messenger user ids, per platform
     editors = [111]                # every staff command, including /edit, /reload, /broadcast
     viewers = [222]                # /stats, /export, /unanswered, /review
+    admins = [111]                 # /staff: add and remove staff in the bot (default: the editors)
+
+The editors and viewers listed here seed the staff list the bot keeps in its database at start;
+from then on an admin manages it with ``/staff`` (see :mod:`bot.messenger.staff_roster`). Admins
+are always editors and are managed only here.
 
     [handoff]
     office_hours = "08:00-14:00"   # Asia/Tehran, Saturday to Wednesday
@@ -45,9 +50,15 @@ class StaffSettings:
     editors: dict[str, frozenset[int]] = field(default_factory=dict)
     viewers: dict[str, frozenset[int]] = field(default_factory=dict)
     review_after_days: int = 180
+    admins: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def admin_ids(self, platform: str) -> frozenset[int]:
+        """Who may use ``/staff`` on ``platform``: the listed admins, else the config's editors."""
+        return self.admins.get(platform) or self.editors.get(platform, frozenset())
 
     def role(self, platform: str, user_id: int) -> Role | None:
-        if user_id in self.editors.get(platform, frozenset()):
+        """The role the config gives (admins are editors); the bot's own list: ``StaffRoster``."""
+        if user_id in self.editors.get(platform, frozenset()) | self.admins.get(platform, frozenset()):
             return Role.EDITOR
         if user_id in self.viewers.get(platform, frozenset()):
             return Role.VIEWER
@@ -77,15 +88,16 @@ _WORKWEEKS: dict[str, frozenset[int]] = {
 
 def read_staff(data: object) -> StaffSettings:
     section = Section("staff", {} if data is None else data)
-    editors, viewers = {}, {}
+    editors, viewers, admins = {}, {}, {}
     for platform in MESSENGERS:
         table = section.table(platform)
         editors[platform] = frozenset(table.integer_list("editors"))
         viewers[platform] = frozenset(table.integer_list("viewers"))
+        admins[platform] = frozenset(table.integer_list("admins"))
         table.finish()
     days = section.integer("review_after_days", StaffSettings().review_after_days, 1, 3650)
     section.finish()
-    return StaffSettings(editors, viewers, days)
+    return StaffSettings(editors, viewers, days, admins)
 
 
 def read_handoff(data: object) -> HandoffSettings:

@@ -8,7 +8,11 @@ Every title and heading is the report's labels (``report.*`` in ``locales/``); i
 - «داده‌ها»: one row per Jalali month x category x messenger, and a bold subtotal row
   (category «همه موضوع‌ها») per month and messenger carrying subscribers and announcements.
 - «نمودار»: questions per category as a native Excel chart over a small table, and the PNG
-  of :func:`bot.reports.charts.chart_png` below it.
+  of :func:`bot.reports.charts.chart_png` below it, a page wide.
+
+Each sheet prints landscape, one page wide, with its heading row repeated and the period in the
+page header (:mod:`bot.reports.print_setup`); the summary carries a chart of the questions and
+how they were answered. The monthly pack (:mod:`bot.reports.pack`) adds its sheets to this one.
 """
 
 from __future__ import annotations
@@ -25,14 +29,29 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.reports.figures import Figures, Report
 from bot.reports.labels import ALL, FIGURES, KEY_COLUMNS, period_title
+from bot.reports.print_setup import print_setup
 
-__all__ = ["report_workbook", "sheet_titles", "write_workbook"]
+__all__ = [
+    "CHART_HEIGHT",
+    "CHART_WIDTH",
+    "SUMMARY_HEADER_ROW",
+    "print_heading",
+    "report_workbook",
+    "sheet_titles",
+    "write_workbook",
+]
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+#: The summary table's heading row (the title and period are above it).
+SUMMARY_HEADER_ROW = 4
+#: Native charts, in centimetres: readable on a landscape A4 page.
+CHART_WIDTH, CHART_HEIGHT = 24.0, 12.0
+#: The chart image's width on the chart sheet (pixels at 96 dpi: about a landscape A4 page).
+IMAGE_WIDTH_PX = 960
 
 
 def _header(sheet: Worksheet, row: int, titles: list[str]) -> None:
@@ -70,8 +89,8 @@ def _summary(sheet: Worksheet, report: Report) -> None:
     headings.append(labels.platform(ALL))
     headings += map(labels.platform, platforms)
     headings += [labels.text("report.workbook.definition"), labels.text("report.workbook.key")]
-    _header(sheet, 4, headings)
-    for row, figure in enumerate(FIGURES, start=5):
+    _header(sheet, SUMMARY_HEADER_ROW, headings)
+    for row, figure in enumerate(FIGURES, start=SUMMARY_HEADER_ROW + 1):
         values = [_value(report.summary, figure.key)]
         values += [_value(report.by_platform[platform], figure.key) for platform in platforms]
         cells = [labels.indicator(figure), labels.title(figure), *values]
@@ -83,6 +102,21 @@ def _summary(sheet: Worksheet, report: Report) -> None:
         sheet.cell(row, len(cells) - 1).alignment = _WRAP
     sheet.freeze_panes = "C5"
     _widths(sheet, [28, 34, 12, *[12] * len(platforms), 60, 26])
+    _summary_chart(sheet, report)
+
+
+def _summary_chart(sheet: Worksheet, report: Report) -> None:
+    """The questions and how they were answered (the first five figures), as bars beside the table."""
+    keys = [figure.key for figure in FIGURES]
+    first = SUMMARY_HEADER_ROW + 1 + keys.index("questions")
+    last = SUMMARY_HEADER_ROW + 1 + keys.index("unanswered")
+    chart = BarChart()
+    chart.title = report.labels.text("report.figure.questions.title")
+    chart.legend = None
+    chart.height, chart.width = CHART_HEIGHT, CHART_WIDTH
+    chart.add_data(Reference(sheet, min_col=3, min_row=first, max_row=last))
+    chart.set_categories(Reference(sheet, min_col=2, min_row=first, max_row=last))
+    sheet.add_chart(chart, f"A{SUMMARY_HEADER_ROW + len(FIGURES) + 3}")
 
 
 def _data(sheet: Worksheet, report: Report) -> None:
@@ -116,27 +150,40 @@ def _chart(sheet: Worksheet, report: Report, png: bytes | None) -> None:
     chart.type = "bar"
     chart.title = labels.text("report.chart.questions_per_category")
     chart.legend = None
-    chart.height, chart.width = 9, 16
+    chart.height, chart.width = CHART_HEIGHT, CHART_WIDTH
     last = max(2, len(report.by_category) + 1)
     chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
     sheet.add_chart(chart, "D2")
     if png is not None:
         image = Image(io.BytesIO(png))
-        image.width, image.height = image.width // 2, image.height // 2
-        sheet.add_image(image, "D22")
+        scale = IMAGE_WIDTH_PX / image.width
+        image.width, image.height = IMAGE_WIDTH_PX, round(image.height * scale)
+        sheet.add_image(image, "D28")
+
+
+def print_heading(report: Report) -> str:
+    """The page header of every printed sheet: the report and its period."""
+    period = period_title(report.period, report.labels.catalog)
+    return report.labels.text("pack.print_header", period=period)
 
 
 def report_workbook(report: Report, png: bytes | None = None) -> Workbook:
-    """The workbook of a report; ``png`` (the chart) goes on the chart sheet when given."""
+    """The workbook of a report; ``png`` (the chart) goes on the chart sheet when given. Every
+    sheet is set up to print (:mod:`bot.reports.print_setup`)."""
     workbook = Workbook()
     summary_title, data_title, chart_title = sheet_titles(report)
     summary = workbook.active
     assert summary is not None
     summary.title = summary_title
     _summary(summary, report)
-    _data(workbook.create_sheet(data_title), report)
-    _chart(workbook.create_sheet(chart_title), report, png)
+    data, chart = workbook.create_sheet(data_title), workbook.create_sheet(chart_title)
+    _data(data, report)
+    _chart(chart, report, png)
+    heading = print_heading(report)
+    print_setup(summary, header_rows=f"{SUMMARY_HEADER_ROW}:{SUMMARY_HEADER_ROW}", heading=heading)
+    print_setup(data, header_rows="1:1", heading=heading)
+    print_setup(chart, header_rows="1:1", heading=heading)
     workbook.properties.title = report.labels.text("report.workbook.document_title")
     workbook.properties.creator = "sabtyar"
     return workbook

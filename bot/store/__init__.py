@@ -3,10 +3,11 @@ choices, ratings, subscriptions, handoffs, announcements, staff changes.
 
 ``store.py`` holds the connection, the transactions and the citizen-side SQL; one module per
 noun holds the rest through the store's public ``transaction``/``rows``/``scalar``: ``handoffs``,
-``announcements``, ``curation`` (staff changes and unanswered questions) and ``reporting`` (the
-report's events). ``migrations`` is the schema, ``privacy`` the masking and keyed user hashes,
-``stats`` the figures, ``records`` the typed records, ``backlog`` the writes deferred while the
-database is unavailable.
+``announcements``, ``curation`` (staff changes and unanswered questions), ``reporting`` (the
+report's events), ``staff_members`` (the staff list managed with ``/staff``) and ``pack_events``
+(the monthly pack's comments and per-entry counts). ``migrations`` is the schema, ``privacy``
+the masking and keyed user hashes, ``stats`` the figures, ``records`` the typed records,
+``backlog`` the writes deferred while the database is unavailable.
 
 May import: the base modules of ``bot``. Never: the engine, the knowledge layer, ``telegram``,
 the messenger, the reports, the CLI or ``handlers``; every SQLite error of the offline commands

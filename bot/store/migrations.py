@@ -4,7 +4,8 @@ A migration is never edited once released: a change is a new migration appended 
 Each runs in its own ``BEGIN IMMEDIATE`` transaction with the row that records it, so a crash
 leaves it either fully applied or not at all. Times are UTC text, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``,
 so they sort and compare as strings. Users appear only as keyed hashes (``user_hash``); the one
-messenger id in the schema is ``contacts.chat_id`` (see ``Store.subscribe``).
+messenger id in the schema is ``contacts.chat_id`` (see ``Store.subscribe``); staff too are
+keyed hashes (``staff_members``).
 
 Sets that will grow (platforms, the ways an answer is shown) are checked in Python rather than
 by ``CHECK`` constraints, so adding one needs no table rebuild.
@@ -228,6 +229,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             # The entries offered under an answer (JSON list), and a two-part question's entries.
             "ALTER TABLE questions ADD COLUMN alternatives TEXT",
             "ALTER TABLE questions ADD COLUMN parts TEXT",
+        ),
+    ),
+    Migration(
+        "0009_staff_members",
+        (
+            # Staff managed in the bot by an admin (``/staff``), seeded from the config: one row
+            # per person ever listed, as a keyed hash; ``role`` NULL once removed, so a removal
+            # stands over the config's list after a restart. ``name`` is what the admin saw.
+            """CREATE TABLE staff_members (
+                id INTEGER PRIMARY KEY,
+                user_hash TEXT NOT NULL UNIQUE,
+                platform TEXT NOT NULL,
+                role TEXT CHECK (role IS NULL OR role IN ('editor', 'viewer')),
+                name TEXT NOT NULL DEFAULT '',
+                source TEXT NOT NULL CHECK (source IN ('config', 'bot')),
+                updated_at TEXT NOT NULL,
+                updated_by TEXT
+            )""",
         ),
     ),
 )

@@ -13,15 +13,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-import jdatetime
 from telegram import Chat, ReplyParameters, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.calendar import persian_digits
-from bot.locale import Catalog
 from bot.messenger.callback_data import Handoff, matches
-from bot.messenger.office_hours import is_open, next_opening
 from bot.store.curation import recent_questions
 from bot.store.handoffs import (
     handoff_for_message,
@@ -30,6 +26,7 @@ from bot.store.handoffs import (
     record_staff_reply,
     waiting_handoff,
 )
+from handlers.citizen.handoff_notice import opening_text, tell_expectation
 from handlers.common import pressed, refuse, sender
 from handlers.context import BotContext
 from handlers.sending import send_text
@@ -39,30 +36,6 @@ __all__ = ["handlers", "opening_text", "relay_reply"]
 _LOG = logging.getLogger("sabtyar.handoff")
 #: A second request within this time, while the first waits for staff, is not posted again.
 WAITING = timedelta(hours=24)
-
-
-def opening_text(at: datetime, catalog: Catalog) -> str:
-    """When the office opens, from the ``handoff.opening_at`` template: «شنبه ۷ آذر ۱۴۰۵، ساعت ۰۸:۰۰»
-    (Jalali, Persian digits) or ``Saturday 28 November 2026, 08:00``."""
-    if catalog.language == "en":
-        return catalog.text(
-            "handoff.opening_at",
-            weekday=f"{at:%A}",
-            day=at.day,
-            month=f"{at:%B}",
-            year=at.year,
-            time=f"{at:%H:%M}",
-        )
-    day = jdatetime.date.fromgregorian(date=at.date())
-    text = catalog.text(
-        "handoff.opening_at",
-        weekday=day.j_weekdays_fa[day.weekday()],
-        day=day.day,
-        month=day.j_months_fa[day.month - 1],
-        year=day.year,
-        time=f"{at:%H:%M}",
-    )
-    return persian_digits(text)
 
 
 async def request_person(update: Update, context: BotContext) -> None:
@@ -103,12 +76,7 @@ async def request_person(update: Update, context: BotContext) -> None:
     await link_handoff_message(
         store, platform=platform, chat_id=group, message_id=sent.message_id, handoff_id=handoff_id
     )
-    hours, holidays = context.services.shared.settings.handoff, context.services.shared.holidays
-    if is_open(hours, holidays=holidays):
-        await send_text(context, chat_id, catalog.text("handoff.sent_open"))
-    else:
-        when = opening_text(next_opening(hours, holidays=holidays), catalog)
-        await send_text(context, chat_id, catalog.text("handoff.sent_closed", when=when))
+    await tell_expectation(context, chat_id)
 
 
 async def relay_reply(update: Update, context: BotContext) -> bool:

@@ -18,6 +18,7 @@ from handlers.context import BotContext
 from handlers.keyboards import categories_keyboard, topics_keyboard
 from handlers.recording import recorded
 from handlers.sending import send_text
+from handlers.staff.commands import staff_help
 
 __all__ = ["handlers"]
 
@@ -37,9 +38,13 @@ def menu_command(text_key: str) -> Callable[[Update, BotContext], Coroutine[Any,
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    """What the bot understands and its commands."""
-    message, _user, chat = sender(update)
-    await send_text(context, chat.id, context.catalog.text("bot.help"), reply_to=quote_id(message))
+    """What the bot understands and its commands; for staff, also the staff commands they may use."""
+    message, user, chat = sender(update)
+    text = context.catalog.text("bot.help")
+    staff = staff_help(context, user)
+    if staff is not None:
+        text = f"{text}\n\n{staff}"
+    await send_text(context, chat.id, text, reply_to=quote_id(message))
 
 
 async def browse(update: Update, context: BotContext) -> None:

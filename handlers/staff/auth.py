@@ -1,7 +1,8 @@
 """Staff commands check the sender's role; anyone else gets the citizen reply, and it is logged.
 
 ``staff_command("stats", Role.VIEWER, stats)`` is a ``CommandHandler`` whose callback runs only
-for staff of that role on this platform (``[staff.<platform>]`` in the config). For others the
+for staff of that role on this platform (the bot's staff list, seeded from ``[staff.<platform>]``
+and managed with ``/staff``). For others the
 command's text is answered as a question, exactly as a citizen's text would be; the refusal is
 logged with the keyed user hash (its first 12 hex digits), never the messenger id.
 """
@@ -28,7 +29,7 @@ def role_of(context: BotContext, user: User | None) -> Role | None:
     """The staff role of ``user`` on this platform, or ``None`` for citizens."""
     if user is None:
         return None
-    return context.services.shared.settings.staff.role(context.platform.name, user.id)
+    return context.services.roster.role(context.user_hash(user))
 
 
 def log_refusal(context: BotContext, user: User, what: str) -> None:

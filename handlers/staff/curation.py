@@ -5,15 +5,16 @@ answer (or whose answer was rated 2 or less), each with the engine's nearest top
 "add as a phrasing of <topic>" appends the masked question to that entry's questions (editors;
 audited, undoable with ``/undo``, in effect at once) and "dismiss" hides the form from later
 lists. ``/review`` lists entries marked ``needs_review`` or verified longer ago than
-``[staff] review_after_days`` (or never).
+``[staff] review_after_days`` (or never), with "verified today" / "needs review" buttons for
+editors (``handlers/staff/review.py``).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.calendar import iran_day, persian_digits
@@ -33,13 +34,16 @@ from bot.store.curation import (
 )
 from handlers.common import pressed, refuse, sender, settle
 from handlers.context import BotContext
-from handlers.keyboards import phrasing_keyboard, suggestion_keyboard
+from handlers.keyboards import phrasing_keyboard, review_rows, suggestion_keyboard
 from handlers.sending import send_text
 from handlers.staff.auth import role_of, staff_command
 from handlers.staff.kb import PHRASING, apply_change
 from handlers.staff.reports import command_period
 
-__all__ = ["handlers", "review_lines"]
+__all__ = ["REVIEW_BUTTONS", "handlers", "review_lines"]
+
+#: ``/review`` shows the review buttons of this many entries (others: ``/edit ID``).
+REVIEW_BUTTONS = 10
 
 _LOG = logging.getLogger("sabtyar.staff")
 #: Question groups listed by ``/unanswered``, and the nearest topics offered for each.
@@ -141,17 +145,29 @@ def review_lines(
     return lines
 
 
+def review_order(entry: Entry) -> tuple[bool, bool, date]:
+    """Marked for review first, then never verified, then the longest ago verified."""
+    return not entry.needs_review, entry.verified_on is not None, entry.verified_on or date.min
+
+
 async def review(update: Update, context: BotContext) -> None:
     """Entries to check again against the official sources."""
-    _message, _user, chat = sender(update)
+    _message, user, chat = sender(update)
     catalog = context.catalog
     days = context.services.shared.settings.staff.review_after_days
-    lines = review_lines(list(context.knowledge.entries.values()), catalog, days)
+    entries = sorted(context.knowledge.entries.values(), key=review_order)
+    lines = review_lines(entries, catalog, days)
     if not lines:
         await send_text(context, chat.id, catalog.text("staff.review_none"))
         return
     title = catalog.text("staff.review_title", count=len(lines), days=days)
-    await send_text(context, chat.id, "\n".join([title, *lines]))
+    markup = None
+    if role_of(context, user) is Role.EDITOR:  # the buttons change the knowledge: editors only
+        due = [entry for entry in entries if review_lines([entry], catalog, days)]
+        markup = InlineKeyboardMarkup(review_rows(due[:REVIEW_BUTTONS], catalog))
+        if len(due) > REVIEW_BUTTONS:
+            lines.append(catalog.text("staff.review_more", count=REVIEW_BUTTONS))
+    await send_text(context, chat.id, "\n".join([title, *lines]), markup=markup)
 
 
 async def suggestions(update: Update, context: BotContext) -> None:

@@ -2,7 +2,8 @@
 
 Runs in its own group between the low-rating comment and the commands: a reply in the staff
 group to a handoff post goes to the citizen; an editor's message after ``/edit`` or
-``/broadcast`` is the new answer or the announcement (previewed for confirmation). Any command
+``/broadcast`` is the new answer or the announcement (previewed for confirmation), and an
+admin's forwarded message after ``/staff add ROLE`` names the new staff member. Any command
 cancels the wait. Everything else goes on to the citizen handlers.
 """
 
@@ -15,7 +16,7 @@ from bot.messenger.staff_settings import Role
 from handlers.citizen import handoff
 from handlers.common import sender
 from handlers.context import BotContext
-from handlers.staff import broadcast
+from handlers.staff import broadcast, team
 from handlers.staff import kb as staff_kb
 from handlers.staff.auth import role_of
 
@@ -38,6 +39,8 @@ async def route(update: Update, context: BotContext) -> None:
         return
     if draft.task == "edit":
         await staff_kb.take_answer(update, context, text)
+    elif team.is_staff_draft(draft.task):
+        await team.take_forward(update, context)
     else:
         await broadcast.take_announcement(update, context, text)
     raise ApplicationHandlerStop

@@ -11,29 +11,35 @@ running knowledge.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from telegram import Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.knowledge.edit import EditError, Record
 from bot.knowledge.loader import MAX_ANSWER_CHARS, Problem, unofficial_links
-from bot.messenger.callback_data import StaffCancel, StaffConfirm, matches, parse
+from bot.knowledge.model import Entry
+from bot.knowledge.review_marks import ReviewConflict, restore_review
+from bot.messenger.callback_data import EditPick, StaffCancel, StaffConfirm, encode, matches, parse
 from bot.messenger.staff_settings import Role
 from bot.store.curation import DISMISSED, last_change, record_change, record_undo
 from handlers.common import pressed, refuse, sender, settle
 from handlers.context import BotContext
-from handlers.keyboards import confirm_keyboard
+from handlers.keyboards import confirm_keyboard, review_rows
 from handlers.sending import send_text
 from handlers.staff.auth import role_of, staff_command
+from handlers.staff.team import STAFF_ROLE, revert_role
+from handlers.staff.workbook import WORKBOOK_IMPORT, revert_import
 
-__all__ = ["ANSWER", "PHRASING", "apply_change", "handlers", "problems_text", "take_answer"]
+__all__ = ["ANSWER", "PHRASING", "REVIEW", "apply_change", "handlers", "problems_text", "take_answer"]
 
 _LOG = logging.getLogger("sabtyar.staff")
-#: Audited fields: an entry's answer, a phrasing added to its questions.
+#: Audited fields: an entry's answer, a phrasing added to its questions, its review state.
 ANSWER = "answer"
 PHRASING = "question_added"
+REVIEW = "review"
 _MAX_PROBLEMS = 20
 
 
@@ -44,21 +50,70 @@ def problems_text(problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
+#: How many entries ``/edit`` offers for search words.
+_SEARCH_RESULTS = 6
+#: What an id or part of one looks like (searched in the ids only).
+_ID_LIKE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]*)*")
+
+
+def search_entries(context: BotContext, words: str) -> list[Entry]:
+    """Entries for ``/edit`` search words: ids containing them, then (for words that are not an id
+    fragment like ``smartcard``) the engine's nearest topics."""
+    knowledge, typed = context.knowledge, words.strip().lower()
+    found = [entry for entry_id, entry in knowledge.entries.items() if typed and typed in entry_id]
+    if not _ID_LIKE.fullmatch(typed):
+        _key, candidates = context.engine.rank(words, limit=_SEARCH_RESULTS)
+        least = context.engine.thresholds.suggest  # what the engine itself would offer a citizen
+        found += [
+            knowledge.entry(c.entry_id) for c in candidates if c.entry_id in knowledge and c.score >= least
+        ]
+    return list(dict.fromkeys(found))[:_SEARCH_RESULTS]
+
+
+async def start_edit(context: BotContext, chat_id: int, entry_id: str) -> None:
+    """Show the entry's answer (with its review buttons) and wait for the new one."""
+    catalog, entry = context.catalog, context.knowledge.entry(entry_id)
+    context.state.start_draft("edit", entry_id)
+    text = catalog.text("staff.edit_current", entry=entry.id, title=entry.title, answer=entry.answer)
+    await send_text(context, chat_id, text, markup=InlineKeyboardMarkup(review_rows([entry], catalog)))
+
+
 async def edit(update: Update, context: BotContext) -> None:
-    """Show the entry's answer and wait for the new one."""
+    """``/edit ID`` shows the entry's answer and waits for the new one; ``/edit words`` offers the
+    entries those words find, as buttons."""
     _message, _user, chat = sender(update)
     catalog, args = context.catalog, context.args or []
-    if len(args) != 1:
+    if not args:
         await send_text(context, chat.id, catalog.text("staff.edit_usage"))
         return
     entry_id = args[0].strip().lower()
-    if entry_id not in context.knowledge:
+    if len(args) == 1 and entry_id in context.knowledge:
+        await start_edit(context, chat.id, entry_id)
+        return
+    words = " ".join(args)
+    found = search_entries(context, words)
+    if not found and _ID_LIKE.fullmatch(words.lower()):
         await send_text(context, chat.id, catalog.text("staff.unknown_entry", entry=entry_id))
         return
-    entry = context.knowledge.entry(entry_id)
-    context.state.start_draft("edit", entry_id)
-    text = catalog.text("staff.edit_current", entry=entry.id, title=entry.title, answer=entry.answer)
-    await send_text(context, chat.id, text)
+    if not found:
+        await send_text(context, chat.id, catalog.text("staff.edit_search_none", words=words))
+        return
+    rows = [
+        [InlineKeyboardButton(f"{entry.title} ({entry.id})", callback_data=encode(EditPick(entry.id)))]
+        for entry in found
+    ]
+    text = catalog.text("staff.edit_search_title", words=words)
+    await send_text(context, chat.id, text, markup=InlineKeyboardMarkup(rows))
+
+
+async def pick_entry(update: Update, context: BotContext) -> None:
+    """An entry chosen from ``/edit`` search results: start editing it."""
+    query, data, user = pressed(update, EditPick)
+    if role_of(context, user) is not Role.EDITOR or data.entry_id not in context.knowledge:
+        await refuse(query, context)
+        return
+    await query.answer()
+    await start_edit(context, query.message.chat.id if query.message else user.id, data.entry_id)
 
 
 async def take_answer(update: Update, context: BotContext, text: str) -> None:
@@ -167,6 +222,16 @@ def _revert(field: str, before: str | None, after: str | None) -> Callable[[Reco
 
     if field == ANSWER:
         return answer
+    if field == REVIEW:
+        restore = restore_review(before or "|false", after or "|false")
+
+        def review(record: Record) -> Record:
+            try:
+                return restore(record)
+            except ReviewConflict as error:
+                raise Conflict(str(error)) from error
+
+        return review
     if field == PHRASING:
         return lambda record: {**record, "questions": [q for q in record["questions"] if q != after]}
     return None
@@ -181,6 +246,15 @@ async def undo(update: Update, context: BotContext) -> None:
     if change is None:
         await send_text(context, chat.id, catalog.text("staff.undo_nothing"))
         return
+    if change.field in (STAFF_ROLE, WORKBOOK_IMPORT):
+        reverted = (
+            revert_role(context, change, user)
+            if change.field == STAFF_ROLE
+            else revert_import(context, change)
+        )
+        if not await reverted:
+            await send_text(context, chat.id, catalog.text("staff.undo_conflict", entry=change.entry_id))
+            return
     revert = _revert(change.field, change.before, change.after)
     if revert is not None:
         try:
@@ -220,5 +294,6 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         staff_command("undo", Role.EDITOR, undo),
         staff_command("reload", Role.EDITOR, reload),
         CallbackQueryHandler(confirm_edit, pattern=lambda d: parse(d) == StaffConfirm("edit")),
+        CallbackQueryHandler(pick_entry, pattern=matches(EditPick)),
         CallbackQueryHandler(cancel, pattern=matches(StaffCancel)),
     ]

@@ -2,8 +2,9 @@
 
 ``/stats`` sends the period's figures as text and the chart (questions and satisfaction per day,
 questions per category; Persian labels shaped, Jalali dates) as a photo; ``/export`` sends the
-indicator workbook as a document. The period is a Jalali month (``1405-07``), two days
-(``1405-07-01 1405-07-30``), or by default the current Jalali month up to today.
+monthly pack (:mod:`bot.reports.pack`): the printable indicator workbook and the one-page PDF.
+The period is a Jalali month (``1405-07``), two days (``1405-07-01 1405-07-30``), or by default
+the current Jalali month up to today.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from bot.messenger.staff_settings import Role
 from bot.reports.charts import chart_png
 from bot.reports.figures import Figures, Report, build_report
 from bot.reports.labels import FIGURES, ReportLabels, period_title
-from bot.reports.workbook import write_workbook
+from bot.reports.pack import build_pack, pack_name, pack_workbook
+from bot.reports.pack_charts import daily_png
+from bot.reports.pdf_summary import summary_pdf
 from handlers.common import sender
 from handlers.context import BotContext
 from handlers.sending import send_text
@@ -80,22 +83,26 @@ async def stats(update: Update, context: BotContext) -> None:
 
 
 async def export(update: Update, context: BotContext) -> None:
-    """The indicator workbook of the period as a document."""
-    requested = await requested_report(update, context)
-    if requested is None:
+    """The period's monthly pack as documents: the printable workbook, then the one-page PDF."""
+    _message, _user, chat = sender(update)
+    period = await command_period(update, context)
+    if period is None:
         return
-    chat_id, period, report = requested
     catalog = context.catalog
+    pack = await build_pack(context.store, context.knowledge, period, catalog)
 
-    def workbook() -> bytes:
+    def files() -> tuple[bytes, bytes]:
         buffer = io.BytesIO()
-        write_workbook(report, buffer, chart_png(report))
-        return buffer.getvalue()
+        pack_workbook(pack, chart_png(pack.report)).save(buffer)
+        return buffer.getvalue(), summary_pdf(pack, daily_png(pack))
 
-    data = await asyncio.to_thread(workbook)
-    name = f"sabtyar-{period.to_json()['from']}-{period.to_json()['to']}.xlsx"
+    workbook, pdf = await asyncio.to_thread(files)
+    name = pack_name(period)
     caption = catalog.text("staff.export_caption", period=period_title(period, catalog))
-    await context.bot.send_document(chat_id, InputFile(io.BytesIO(data), filename=name), caption=caption)
+    await context.bot.send_document(
+        chat.id, InputFile(io.BytesIO(workbook), filename=f"{name}.xlsx"), caption=caption
+    )
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(pdf), filename=f"{name}.pdf"))
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -54,6 +54,9 @@ def test_staff_and_handoff_settings(tmp_path: Path) -> None:
         15,
     )
     assert Settings().staff.role("telegram", 111) is None  # nobody is staff by default
+    assert staff.admin_ids("telegram") == {111} and staff.admin_ids("bale") == frozenset()  # the editors
+    admins = load_settings(config(tmp_path, "[staff.bale]\nviewers = [5]\nadmins = [7]\n"), environ={}).staff
+    assert admins.admin_ids("bale") == {7} and admins.role("bale", 7) is Role.EDITOR  # admins edit
     example = load_settings(ROOT / "config.example.toml", environ={})
     assert example.staff.review_after_days == 180 and example.handoff.group_chat_ids == {}
 
@@ -62,7 +65,8 @@ def test_staff_and_handoff_settings(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ('[staff.telegram]\neditors = ["111"]\n', "[staff.telegram] editors"),
-        ("[staff.telegram]\nadmins = [1]\n", "unknown key(s): admins"),
+        ("[staff.telegram]\nowners = [1]\n", "unknown key(s): owners"),
+        ('[staff.telegram]\nadmins = ["1"]\n', "[staff.telegram] admins"),
         ('[handoff]\noffice_hours = "14:00-08:00"\n', "office_hours"),
         ('[handoff]\noffice_hours = "8-14"\n', "office_hours"),
         ('[handoff.bale]\ngroup_chat_id = "x"\n', "group_chat_id"),

@@ -91,8 +91,9 @@ async def test_stats_and_export_for_viewers(tmp_path: Path, engine: AnswerEngine
         assert text.text.startswith(bot.fa.text("staff.stats_title", period="").split("،")[0])
         assert f"{bot.fa.text('report.figure.questions.title')}: ۱" in text.text
         assert photo.method == "sendPhoto" and photo.data is not None and photo.data[:4] == b"\x89PNG"
-        [document] = await command(bot, viewer, "/export 1405-07", timeout=30)
+        [document, pdf] = await command(bot, viewer, "/export 1405-07", 2, timeout=30)
         assert document.method == "sendDocument" and document.data is not None and document.data[:2] == b"PK"
+        assert pdf.file_name == "sabtyar-1405-07-01-1405-07-30.pdf" and (pdf.data or b"")[:5] == b"%PDF-"
         assert document.file_name == "sabtyar-1405-07-01-1405-07-30.xlsx"
         [bad] = await command(bot, viewer, "/stats 2026-13")
         assert bad.text.startswith(bot.fa.text("staff.bad_period", error="").split("(")[0])
@@ -250,7 +251,8 @@ async def test_handoff_reaches_the_group_and_the_reply_reaches_the_citizen(
         assert f"{OUT_OF_SCOPE} [تلفن]" in post.text and "telegram" in post.text
         assert str(citizen.id) not in post.text and "09121234567" not in post.text
         [told] = await bot.api.wait_for_messages(citizen.id)
-        assert told.text in (bot.fa.text("handoff.sent_open"),) or "sabteahval.ir" in told.text
+        opening = bot.fa.text("handoff.sent_open", closes="۱۴:۰۰")
+        assert told.text.startswith(opening) or "sabteahval.ir" in told.text
         await bot.press(citizen, unknown, encode(Handoff(question_id)))  # pressed again: not posted twice
         [already] = await bot.api.wait_for_messages(citizen.id)
         assert already.text == bot.fa.text("handoff.already")

@@ -26,7 +26,7 @@ from bot.locale import load_locales
 from bot.reports.charts import FONTS, chart_png, native_shaping, persian_font, render_chart, rtl, visual_order
 from bot.reports.figures import Categories, _nearest_rank, build_report
 from bot.reports.labels import FIGURES, INDICATORS, KEY_COLUMNS, ReportLabels, period_title
-from bot.reports.output import CSV_COLUMNS
+from bot.reports.output import CSV_COLUMNS, PERCENT_KEYS
 from bot.settings import ROOT
 from bot.store import QuestionEvent, Refused, Store, UserHasher
 from bot.store.announcements import finish_announcement, record_announcement
@@ -577,15 +577,19 @@ def test_csv_report_has_a_bom_and_reads_back(db: Path, tmp_path: Path) -> None:
     assert report(report_args(db, "--out", str(out))) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert list(rows[0]) == list(CSV_COLUMNS)
+    header, *lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert header[:2] == [FA.text("report.column.month"), FA.text("report.column.month_title")]
+    assert header[len(KEY_COLUMNS) :] == [LABELS.title(figure) for figure in FIGURES]  # Persian headings
+    rows = [dict(zip(CSV_COLUMNS, line, strict=True)) for line in lines]
     assert len(rows) == len(EXPECTED_ROWS)
     for row, (month, category, platform, expected) in zip(rows, EXPECTED_ROWS, strict=True):
         assert (row["month"], row["category"], row["platform"]) == (month, category, platform)
         assert {key: row[key] for key in expected} == {
-            key: "" if value is None else str(value) for key, value in expected.items()
+            key: "" if value is None else f"{value * 100:.1f}%" if key in PERCENT_KEYS else str(value)
+            for key, value in expected.items()
         }
     assert rows[3]["category_title"] == FA.text("report.category.all")
+    assert any(row["csat"].endswith("%") for row in rows) and {"answer_rate", "csat"} == PERCENT_KEYS
 
 
 def test_xlsx_report_sheets_rtl_headers_values(db: Path, tmp_path: Path) -> None:

@@ -203,6 +203,29 @@ class Simulation:
         return self._user_message(user, chat, {"text": text, "entities": entities})
 
     @threadsafe
+    def user_forwards_message(
+        self,
+        user: FakeUser,
+        original: FakeUser | None,
+        text: str,
+        chat: FakeChat | int | None = None,
+        *,
+        hidden_name: str = "Hidden",
+    ) -> JSON | None:
+        """``user`` forwards a text ``original`` wrote: ``forward_origin`` of type ``user``, or
+        ``hidden_user`` (only a name) for ``original=None``, as the Bot API's ``MessageOrigin``."""
+        origin: JSON = {"date": self.state.now()}
+        if original is None:
+            origin.update(type="hidden_user", sender_user_name=hidden_name)
+        else:
+            origin.update(type="user", sender_user=original.to_dict())
+        content: JSON = {"text": text, "forward_origin": origin}
+        found = auto_entities(text)
+        if found:
+            content["entities"] = found
+        return self._user_message(user, chat, content)
+
+    @threadsafe
     def user_mentions_bot(self, user: FakeUser, chat: FakeChat | int, text: str = "") -> JSON | None:
         """``@bot_username text`` in a group, with a mention entity."""
         mention = f"@{self.state.bot.username}"
@@ -277,13 +300,18 @@ class Simulation:
         mime_type: str | None = "application/pdf",
         caption: str | None = None,
         chat: FakeChat | int | None = None,
+        reply_to: MessageRef | None = None,
     ) -> JSON | None:
-        """A document whose bytes the bot can download via getFile."""
+        """A document whose bytes the bot can download via getFile; a caption's commands, mentions
+        and URLs get ``caption_entities``, as the Bot API gives them."""
         document = self._user_file("document", data, file_name=file_name, mime_type=mime_type)
         content: JSON = {"document": document}
         if caption:
             content["caption"] = caption
-        return self._user_message(user, chat, content)
+            found = auto_entities(caption)
+            if found:
+                content["caption_entities"] = found
+        return self._user_message(user, chat, content, reply_to)
 
     @threadsafe
     def user_sends_location(
