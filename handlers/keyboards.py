@@ -168,12 +168,12 @@ def no_match_keyboard(
     return _rows(person, [_button(catalog.text("bot.open_menu"), Menu())])
 
 
-def confirm_keyboard(task: str, catalog: Catalog) -> InlineKeyboardMarkup:
-    """Staff: confirm or cancel a previewed edit or broadcast."""
+def confirm_keyboard(task: str, draft: int, catalog: Catalog) -> InlineKeyboardMarkup:
+    """Staff: confirm or cancel the previewed edit or broadcast ``draft``."""
     return _rows(
         [
-            _button(catalog.text("staff.confirm"), StaffConfirm(task)),
-            _button(catalog.text("staff.cancel"), StaffCancel(task)),
+            _button(catalog.text("staff.confirm"), StaffConfirm(task, draft)),
+            _button(catalog.text("staff.cancel"), StaffCancel(task, draft)),
         ]
     )
 

@@ -11,7 +11,8 @@ Forms::
     k:<answer_event_id>           skip the comment after a low rating
     lang:<code>                   reply language (fa, en)
     h:  /  h:<question_id>        talk to a person (about a question of the presser's)
-    sc:<task>  /  sx:<task>       staff: confirm / cancel a previewed edit or broadcast
+    sc:<task>:<draft>             staff: confirm a previewed edit or broadcast (draft <draft> only)
+    sx:<task>:<draft>             staff: cancel it
     ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
     ud:<question_id>              staff: dismiss an unanswered question's match form
 
@@ -170,12 +171,15 @@ class Handoff(Button):
 class StaffConfirm(Button):
     PREFIX: ClassVar[str] = "sc"
     task: Annotated[str, _TASK]
+    draft: Number
+    """The draft previewed: a press on an older preview is stale."""
 
 
 @dataclass(frozen=True)
 class StaffCancel(Button):
     PREFIX: ClassVar[str] = "sx"
     task: Annotated[str, _TASK]
+    draft: Number
 
 
 @dataclass(frozen=True)

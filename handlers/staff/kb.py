@@ -28,7 +28,7 @@ from handlers.keyboards import confirm_keyboard
 from handlers.sending import send_text
 from handlers.staff.auth import role_of, staff_command
 
-__all__ = ["ANSWER", "PHRASING", "apply_change", "handlers", "problems_text", "take_answer"]
+__all__ = ["ANSWER", "PHRASING", "apply_change", "confirms", "handlers", "problems_text", "take_answer"]
 
 _LOG = logging.getLogger("sabtyar.staff")
 #: Audited fields: an entry's answer, a phrasing added to its questions.
@@ -75,7 +75,7 @@ async def take_answer(update: Update, context: BotContext, text: str) -> None:
         return
     context.state.draft = replace(draft, text=text)
     preview = catalog.text("staff.edit_preview", entry=draft.entry_id, answer=text)
-    await send_text(context, chat.id, preview, markup=confirm_keyboard("edit", catalog))
+    await send_text(context, chat.id, preview, markup=confirm_keyboard("edit", draft.id, catalog))
 
 
 async def apply_change(
@@ -121,9 +121,10 @@ def _set_answer(answer: str) -> Callable[[Record], Record]:
 
 async def confirm_edit(update: Update, context: BotContext) -> None:
     """Write the previewed answer, audit it and swap the engine."""
-    query, _data, user = pressed(update, StaffConfirm)
+    query, data, user = pressed(update, StaffConfirm)
     draft, catalog = context.state.pending_draft(), context.catalog
-    if role_of(context, user) is not Role.EDITOR or draft is None or draft.task != "edit" or not draft.text:
+    current = draft is not None and draft.id == data.draft and draft.task == "edit" and bool(draft.text)
+    if role_of(context, user) is not Role.EDITOR or draft is None or not current:
         await refuse(query, context)
         return
     await query.answer()
@@ -145,7 +146,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     """Drop the previewed edit or broadcast."""
     query, data, _user = pressed(update, StaffCancel)
     draft = context.state.pending_draft()
-    if draft is None or draft.task != data.task:
+    if draft is None or draft.task != data.task or draft.id != data.draft:
         await refuse(query, context)
         return
     context.state.draft = None
@@ -214,11 +215,21 @@ async def reload(update: Update, context: BotContext) -> None:
     await send_text(context, chat.id, text)
 
 
+def confirms(task: str) -> Callable[[object], bool]:
+    """A ``CallbackQueryHandler`` pattern for the confirm button of a ``task`` draft."""
+
+    def check(data: object) -> bool:
+        found = parse(data)
+        return isinstance(found, StaffConfirm) and found.task == task
+
+    return check
+
+
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         staff_command("edit", Role.EDITOR, edit),
         staff_command("undo", Role.EDITOR, undo),
         staff_command("reload", Role.EDITOR, reload),
-        CallbackQueryHandler(confirm_edit, pattern=lambda d: parse(d) == StaffConfirm("edit")),
+        CallbackQueryHandler(confirm_edit, pattern=confirms("edit")),
         CallbackQueryHandler(cancel, pattern=matches(StaffCancel)),
     ]

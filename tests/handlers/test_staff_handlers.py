@@ -12,7 +12,7 @@ import yaml
 from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
-from bot.messenger.callback_data import AddPhrasing, Dismiss, Handoff, StaffCancel, StaffConfirm, encode
+from bot.messenger.callback_data import AddPhrasing, Dismiss, Handoff, StaffCancel, StaffConfirm, encode, parse
 from bot.messenger.staff_settings import HandoffSettings, StaffSettings
 from bot.settings import Settings
 from tests.support.bot_harness import Bot, find_question, running_bot
@@ -109,11 +109,11 @@ async def test_edit_preview_confirm_then_undo(
         [current] = await command(bot, editor, f"/edit {ENTRY}")
         assert old.split("\n")[0] in current.text
         [preview] = await bot.say(editor, new_answer)
-        assert new_answer in preview.text and data_of(preview) == [
-            encode(StaffConfirm("edit")),
-            encode(StaffCancel("edit")),
-        ]
-        await bot.press(editor, preview, encode(StaffConfirm("edit")))
+        [confirm, cancel] = [parse(d) for d in data_of(preview)]
+        assert isinstance(confirm, StaffConfirm) and isinstance(cancel, StaffCancel)
+        assert new_answer in preview.text and (confirm.task, cancel.task) == ("edit", "edit")
+        assert confirm.draft == cancel.draft
+        await bot.press(editor, preview, data_of(preview)[0])
         [saved] = await bot.api.wait_for_messages(editor.id, timeout=10)
         assert saved.text == bot.fa.text("staff.edit_saved", entry=ENTRY)
 
@@ -141,7 +141,7 @@ async def test_edit_preview_confirm_then_undo(
         # cancel: nothing changes; a command while waiting drops the wait
         await command(bot, editor, f"/edit {ENTRY}")
         [preview] = await bot.say(editor, "پاسخی که لغو می‌شود")
-        toast = await bot.press(editor, preview, encode(StaffCancel("edit")))
+        toast = await bot.press(editor, preview, data_of(preview)[1])
         assert toast["text"] == bot.fa.text("staff.cancelled")
         await command(bot, editor, f"/edit {ENTRY}")
         await command(bot, editor, "/help")
@@ -298,7 +298,7 @@ async def test_subscribe_broadcast_report(tmp_path: Path, engine: AnswerEngine, 
         assert prompt.text == bot.fa.text("staff.broadcast_prompt", count=5)
         [preview] = await bot.say(editor, "اطلاعیه: ساعت کاری ادارات در روز پنجشنبه")
         assert "اطلاعیه" in preview.text and "۵" in preview.text
-        await bot.press(editor, preview, encode(StaffConfirm("broadcast")))
+        await bot.press(editor, preview, data_of(preview)[0])
         [_progress, report] = await bot.api.wait_for_messages(editor.id, 2, timeout=20)
         assert report.text == bot.fa.text("staff.broadcast_report", total=5, sent=4, blocked=1, failed=0)
         for citizen in citizens[:4]:
@@ -318,7 +318,7 @@ async def test_edit_refuses_unofficial_links_and_undo_refuses_after_a_later_chan
         [refused] = await bot.say(editor, "برای نوبت به https://example.com/nobat بروید.")
         assert refused.text == bot.fa.text("staff.unofficial_link", links="https://example.com/nobat")
         [preview] = await bot.say(editor, "برای نوبت به https://www.sabteahval.ir بروید.")
-        await bot.press(editor, preview, encode(StaffConfirm("edit")))
+        await bot.press(editor, preview, data_of(preview)[0])
         await bot.api.wait_for_messages(editor.id, timeout=10)
 
         birth = knowledge_copy / "birth.yaml"  # someone edits the file by hand afterwards
