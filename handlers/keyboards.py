@@ -178,12 +178,15 @@ def confirm_keyboard(task: str, draft: int, catalog: Catalog) -> InlineKeyboardM
     )
 
 
-def phrasing_keyboard(question_id: int, entries: list[Entry], catalog: Catalog) -> InlineKeyboardMarkup:
-    """Staff: add an unanswered question as a phrasing of one of the nearest topics, or dismiss it."""
+def phrasing_keyboard(
+    question_id: int, entries: list[Entry], catalog: Catalog, *, editor: bool = True
+) -> InlineKeyboardMarkup:
+    """Staff: add an unanswered question as a phrasing of one of the nearest topics (editors only),
+    or dismiss it."""
     return _rows(
         *(
             [_button(catalog.text("staff.add_phrasing", title=e.title), AddPhrasing(question_id, e.id))]
-            for e in entries
+            for e in (entries if editor else [])
         ),
         [_button(catalog.text("staff.dismiss"), Dismiss(question_id))],
     )

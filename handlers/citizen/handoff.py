@@ -3,9 +3,10 @@
 Pressing "talk to a person" (on the no-match reply, the ``human-agent`` answer, or after a low
 rating) opens a handoff, keeps the citizen's chat id for it (``hold_contact``) and posts the
 citizen's recent questions (masked; language and platform, never an id) to the platform's staff
-group. A staff member's reply to that post (any member of the configured group) is sent to the
-citizen, counted as the staff reply, and the chat id is released. Outside office hours the
-citizen is told when the office opens and pointed to the official site.
+group. Only from a private chat: a staff reply never goes to a group, let alone a public one.
+A reply to that post by a staff member (``[staff.<platform>]``, never a bot) is sent to the
+citizen, counted as the staff reply, and the chat id is released; anyone else's reply is ignored.
+Outside office hours the citizen is told when the office opens and pointed to the official site.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.store.handoffs import (
 from handlers.common import pressed, refuse, sender
 from handlers.context import BotContext
 from handlers.sending import send_text
+from handlers.staff.auth import log_refusal, role_of
 
 __all__ = ["handlers", "opening_text", "relay_reply"]
 
@@ -74,6 +76,9 @@ async def request_person(update: Update, context: BotContext) -> None:
     if group is None or query.message is None or not owned:
         await refuse(query, context)
         return
+    if query.message.chat.type != Chat.PRIVATE:
+        await query.answer(catalog.text("handoff.private_only"), show_alert=True)
+        return
     await query.answer()
     chat_id, platform = query.message.chat.id, context.platform.name
     if await waiting_handoff(store, user_hash, datetime.now(UTC) - WAITING) is not None:
@@ -112,8 +117,11 @@ async def request_person(update: Update, context: BotContext) -> None:
 
 
 async def relay_reply(update: Update, context: BotContext) -> bool:
-    """A reply in the staff group to a handoff post: deliver it to the citizen. ``False`` if it is not one."""
-    message, _user, chat = sender(update)
+    """A reply in the staff group to a handoff post: deliver it to the citizen. ``False`` if it is not one.
+
+    A reply by anyone but staff (a member of the group who is not in ``[staff]``, a bot) is
+    taken and ignored: ``True``, nothing sent."""
+    message, user, chat = sender(update)
     replied = message.reply_to_message
     if chat.type == Chat.PRIVATE or chat.id != context.handoff_group or replied is None:
         return False
@@ -125,6 +133,9 @@ async def relay_reply(update: Update, context: BotContext) -> bool:
     if found is None or not text:
         return False
     handoff_id, user_hash = found
+    if role_of(context, user) is None:
+        log_refusal(context, user, f"reply to handoff {handoff_id}")
+        return True
     staff = context.services.shared.locales.get(None)
     quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
     citizen = await store.contact(user_hash)

@@ -118,7 +118,7 @@ async def test_refusal_and_edit(api: FakeBotApi, folder: Path, fa: Catalog) -> N
     editor, citizen = api.state.users[EDITOR], api.create_user("شهروند", user_id=765_432_198)
     async with running(folder, api) as bot:
         [refused] = await ask(api, citizen, "/stats")
-        assert refused.text == fa.text("bot.no_match")
+        assert refused.text == fa.text("bot.unknown_command")
         assert not [m for m in api.sent(citizen.id) if m.method == "sendPhoto"]
 
         await ask(api, editor, f"/edit {ENTRY}")

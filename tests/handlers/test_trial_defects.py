@@ -5,13 +5,26 @@ Each test names the issue's item it covers; each failed before its fix.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.messenger.callback_data import StaffConfirm, parse
-from tests.handlers.test_staff_handlers import ENTRY, command, data_of, knowledge_copy, staff, staff_settings
+from bot.settings import FloodSettings
+from tests.handlers.test_staff_handlers import (
+    ENTRY,
+    OUT_OF_SCOPE,
+    STAFF_GROUP,
+    command,
+    data_of,
+    knowledge_copy,
+    staff,
+    staff_settings,
+)
 from tests.support.bot_harness import running_bot
+from tests.support.fakeapi import FakeUser, SentMessage
 
 OTHER_ENTRY = "marriage-record"
 
@@ -38,3 +51,84 @@ async def test_item7_a_stale_confirm_button_applies_nothing(
         [saved] = await bot.api.wait_for_messages(editor.id, timeout=10)
         assert saved.text == bot.fa.text("staff.edit_saved", entry=OTHER_ENTRY)
         assert bot.rows("SELECT entry_id FROM staff_changes") == [(OTHER_ENTRY,)]
+
+
+async def test_item8_staff_commands_from_citizens_and_viewers_are_no_questions(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    async with running_bot(tmp_path, engine, locales, settings_changes=staff_settings()) as bot:
+        editor, viewer, citizen = staff(bot)
+        for user, text in ((citizen, "/stats"), (citizen, "/unanswered"), (viewer, "/broadcast")):
+            [reply] = await command(bot, user, text)
+            assert reply.text == bot.fa.text("bot.unknown_command")
+        assert bot.rows("SELECT count(*) FROM questions") == [(0,)]
+        await bot.say(citizen, OUT_OF_SCOPE)
+        with contextlib.closing(sqlite3.connect(bot.db)) as db, db:  # what older versions stored
+            db.executemany(
+                "INSERT INTO questions (asked_at, platform, user_hash, language, text, match_form,"
+                " outcome, score, response_ms) SELECT asked_at, platform, user_hash, language,"
+                " '/stats', 'stats', 'no_match', 0, 1 FROM questions LIMIT 1",
+                [()] * 3,
+            )
+        [_title, item] = await command(bot, viewer, "/unanswered", 2)
+        assert OUT_OF_SCOPE in item.text and "/stats" not in item.text
+        assert all(b.startswith("ud:") for b in data_of(item))  # a viewer gets no add buttons
+        [_title, item] = await command(bot, editor, "/unanswered", 2)
+        assert any(b.startswith("ua:") for b in data_of(item))
+        [[command_id]] = bot.rows("SELECT id FROM questions WHERE text = '/stats' LIMIT 1")
+        toast = await bot.press(editor, item, f"ua:{command_id}:{ENTRY}", strict=False)
+        assert toast["show_alert"] is True
+        assert bot.rows("SELECT count(*) FROM staff_changes") == [(0,)]
+
+
+async def test_item9_staff_are_not_flood_limited(tmp_path: Path, engine: AnswerEngine, locales: Locales) -> None:
+    async with running_bot(
+        tmp_path, engine, locales, flood=FloodSettings(3, 30.0), settings_changes=staff_settings()
+    ) as bot:
+        editor, _viewer, citizen = staff(bot)
+        for number in range(4):
+            [reply] = await bot.say(editor, OUT_OF_SCOPE + f" {number}")
+            assert reply.text != bot.fa.text("bot.slow_down")
+        await command(bot, editor, "/broadcast")
+        [preview] = await bot.say(editor, "اطلاعیه: ساعت کاری ادارات در روز پنجشنبه")
+        assert data_of(preview)[0].startswith("sc:broadcast:")
+        for number in range(3):
+            await bot.say(citizen, OUT_OF_SCOPE + f" {number}")
+        [slow] = await bot.say(citizen, OUT_OF_SCOPE)
+        assert slow.text == bot.fa.text("bot.slow_down")
+
+
+async def test_item6_only_staff_replies_reach_the_citizen_and_never_a_group(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    async with running_bot(tmp_path, engine, locales, settings_changes=staff_settings()) as bot:
+        editor, _viewer, citizen = staff(bot)
+        member = bot.api.create_user("Member")
+        other_bot = FakeUser(7_777_001, "OtherBot", username="other_bot", is_bot=True)
+        group = bot.api.create_group("کارشناسان", [editor, member, other_bot], chat_id=STAFF_GROUP)
+        [unknown] = await bot.say(citizen, OUT_OF_SCOPE)
+        await bot.press(citizen, unknown, _handoff_button(unknown))
+        [post] = await bot.api.wait_for_messages(STAFF_GROUP, timeout=10)
+        await bot.api.wait_for_messages(citizen.id)
+        for intruder in (member, other_bot):
+            bot.api.user_sends_text(intruder, "پاسخ جعلی", chat=group, reply_to=post)
+        await bot.api.expect_no_messages(citizen.id, within=0.5)
+        await bot.api.expect_no_messages(STAFF_GROUP, within=0.1)
+        assert bot.rows("SELECT staff_replies FROM handoffs") == [(0,)]
+        bot.api.user_sends_text(editor, "پاسخ کارشناس", chat=group, reply_to=post)
+        [reply] = await bot.api.wait_for_messages(citizen.id, timeout=10)
+        assert reply.text == bot.fa.text("handoff.staff_reply", text="پاسخ کارشناس")
+        await bot.api.wait_for_messages(STAFF_GROUP)  # "delivered"
+
+        # a handoff asked for in a public group is refused: a staff reply would be posted there
+        public = bot.api.create_group("عمومی", [citizen], supergroup=True, username="public_group")
+        [answer] = await bot.say(citizen, f"@{bot.api.state.bot.username} {OUT_OF_SCOPE} دیگر", chat=public)
+        toast = await bot.press(citizen, answer, _handoff_button(answer), chat=public)
+        assert toast["show_alert"] is True and toast["text"] == bot.fa.text("handoff.private_only")
+        await bot.api.expect_no_messages(STAFF_GROUP, within=0.3)
+        assert bot.rows("SELECT count(*) FROM handoffs") == [(1,)]
+
+
+def _handoff_button(message: SentMessage) -> str:
+    [button] = [b for b in data_of(message) if b.startswith("h:")]
+    return button
