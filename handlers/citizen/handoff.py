@@ -30,6 +30,7 @@ from bot.store.handoffs import (
     open_handoff,
     record_staff_reply,
     waiting_handoff,
+    withdraw_handoff,
 )
 from handlers.common import pressed, refuse, sender
 from handlers.context import BotContext
@@ -100,14 +101,17 @@ async def request_person(update: Update, context: BotContext) -> None:
         questions=questions,
     )
     try:
-        [sent] = await send_text(context, group, post)
+        sent = await send_text(context, group, post)  # a long post comes in several parts
     except (TelegramError, ValueError) as error:
         _LOG.error("handoff %s: cannot post to the staff group: %s", handoff_id, error)
+        await withdraw_handoff(store, handoff_id)
+        await store.release_contact(user_hash, "handoff")
         await send_text(context, chat_id, catalog.text("handoff.unavailable"))
         return
-    await link_handoff_message(
-        store, platform=platform, chat_id=group, message_id=sent.message_id, handoff_id=handoff_id
-    )
+    for part in sent:  # a reply to any part reaches the citizen
+        await link_handoff_message(
+            store, platform=platform, chat_id=group, message_id=part.message_id, handoff_id=handoff_id
+        )
     hours = context.services.shared.settings.handoff
     if is_open(hours):
         await send_text(context, chat_id, catalog.text("handoff.sent_open"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
-from bot.messenger.callback_data import StaffConfirm, parse
+from bot.messenger.callback_data import Handoff, StaffConfirm, encode, parse
 from bot.settings import FloodSettings
 from tests.handlers.test_staff_handlers import (
     ENTRY,
@@ -24,7 +24,7 @@ from tests.handlers.test_staff_handlers import (
     staff_settings,
 )
 from tests.support.bot_harness import running_bot
-from tests.support.fakeapi import FakeUser, SentMessage
+from tests.support.fakeapi import FakeUser, Fault, SentMessage
 
 OTHER_ENTRY = "marriage-record"
 
@@ -132,3 +132,32 @@ async def test_item6_only_staff_replies_reach_the_citizen_and_never_a_group(
 def _handoff_button(message: SentMessage) -> str:
     [button] = [b for b in data_of(message) if b.startswith("h:")]
     return button
+
+
+async def test_item2_a_handoff_in_several_parts_is_answered_and_a_failed_post_does_not_block(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    async with running_bot(tmp_path, engine, locales, settings_changes=staff_settings()) as bot:
+        editor, _viewer, citizen = staff(bot)
+        group = bot.api.create_group("کارشناسان", [editor], chat_id=STAFF_GROUP)
+        [first] = await bot.say(citizen, OUT_OF_SCOPE)
+        bot.api.inject(Fault.error(400, "Bad Request: chat not found"), "sendMessage", chat_ids=STAFF_GROUP)
+        await bot.press(citizen, first, encode(Handoff()), strict=False)
+        [unavailable] = await bot.api.wait_for_messages(citizen.id)
+        assert unavailable.text == bot.fa.text("handoff.unavailable")
+        assert bot.rows("SELECT count(*) FROM handoffs") == [(0,)]  # nothing waits for 24 hours
+        assert bot.rows("SELECT count(*) FROM contacts") == [(0,)]
+
+        for number in range(3):
+            await bot.say(citizen, f"{OUT_OF_SCOPE} {number} " + "توضیح بیشتر درباره پرسش " * 120)
+        await bot.press(citizen, first, encode(Handoff()), strict=False)
+        [sent] = await bot.api.wait_for_messages(citizen.id, timeout=10)  # after the post
+        assert sent.text != bot.fa.text("handoff.already")
+        posts = await bot.api.wait_for_messages(STAFF_GROUP, len(bot.api.sent(STAFF_GROUP)))
+        assert len(posts) >= 2
+        bot.api.user_sends_text(editor, "پاسخ کارشناس به پیام بلند", chat=group, reply_to=posts[-1])
+        [reply] = await bot.api.wait_for_messages(citizen.id, timeout=10)
+        assert reply.text == bot.fa.text("handoff.staff_reply", text="پاسخ کارشناس به پیام بلند")
+        [delivered] = await bot.api.wait_for_messages(STAFF_GROUP)
+        assert delivered.text == bot.fa.text("handoff.delivered")
+        assert bot.rows("SELECT staff_replies FROM handoffs") == [(1,)]
