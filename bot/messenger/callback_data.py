@@ -228,7 +228,12 @@ def encode(data: Button) -> str:
 
 def parse(data: object) -> CallbackData | None:
     """The value a button carries, or ``None`` for anything not built by :func:`encode`."""
-    if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
+    if not isinstance(data, str) or not data or len(data) > MAX_BYTES:
+        return None
+    try:
+        if len(data.encode()) > MAX_BYTES:
+            return None
+    except UnicodeEncodeError:  # a lone surrogate: not text any button was built from
         return None
     for pattern, form in FORMS:
         if found := pattern.fullmatch(data):

@@ -24,6 +24,7 @@ from tests.handlers.test_staff_handlers import (
     staff_settings,
 )
 from tests.support.bot_harness import running_bot
+from tests.support.recording_app import recording_app
 from tests.support.fakeapi import FakeUser, Fault, SentMessage
 
 OTHER_ENTRY = "marriage-record"
@@ -161,3 +162,74 @@ async def test_item2_a_handoff_in_several_parts_is_answered_and_a_failed_post_do
         [delivered] = await bot.api.wait_for_messages(STAFF_GROUP)
         assert delivered.text == bot.fa.text("handoff.delivered")
         assert bot.rows("SELECT staff_replies FROM handoffs") == [(1,)]
+
+
+NO_HUMAN_SENDER = {
+    "private message without from": {
+        "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "سلام"}
+    },
+    "anonymous group admin": {
+        "message": {
+            "message_id": 2,
+            "date": 0,
+            "chat": {"id": -5, "type": "supergroup", "title": "g"},
+            "from": {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"},
+            "sender_chat": {"id": -5, "type": "supergroup", "title": "g"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        }
+    },
+    "group message without from": {
+        "message": {"message_id": 3, "date": 0, "chat": {"id": -6, "type": "group"}, "text": "/menu"}
+    },
+    "channel post": {
+        "channel_post": {"message_id": 4, "date": 0, "chat": {"id": -100, "type": "channel"}, "text": "سلام"}
+    },
+    "another bot": {
+        "message": {
+            "message_id": 5,
+            "date": 0,
+            "chat": {"id": 8, "type": "private"},
+            "from": {"id": 8, "is_bot": True, "first_name": "b"},
+            "text": "شناسنامه‌ام گم شده",
+        }
+    },
+}
+
+
+def test_item3_updates_without_a_human_sender_are_silently_ignored(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    with recording_app(tmp_path, engine, locales) as app:
+        before = len(app.request.calls)
+        for name, payload in NO_HUMAN_SENDER.items():
+            app.process(payload)
+            assert app.errors == [] and app.request.calls[before:] == [], name
+        assert app.rows("SELECT count(*) FROM questions") == [(0,)]
+
+
+def test_item3_a_lone_surrogate_is_answered_not_apologised_for(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    citizen = {"id": 6, "is_bot": False, "first_name": "x"}
+    with recording_app(tmp_path, engine, locales) as app:
+        for number, text in enumerate(("کارت \ud800 ملی", "\udfff", "شناسنامه\udbff گم شده")):
+            chat = {"id": 6, "type": "private"}
+            app.process({"message": {"message_id": number + 1, "date": 0, "chat": chat, "from": citizen, "text": text}})
+        app.process(
+            {
+                "callback_query": {
+                    "id": "1",
+                    "from": citizen,
+                    "chat_instance": "1",
+                    "data": "r:1:\ud800",
+                    "message": {"message_id": 9, "date": 0, "chat": {"id": 6, "type": "private"}, "text": "x"},
+                }
+            }
+        )
+        assert app.errors == []
+        replies = [c.params["text"] for c in app.request.of("sendMessage")]
+        assert len(replies) == 3 and locales.get("fa").text("bot.error") not in replies
+        [refusal] = app.request.of("answerCallbackQuery")
+        assert refusal.params["show_alert"] is True
+        assert app.rows("SELECT text FROM questions ORDER BY id")[0] == ("کارت \ufffd ملی",)
