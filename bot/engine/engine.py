@@ -83,6 +83,11 @@ class AnswerEngine:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`)."""
         return Doubts(self.matcher.unknown_share(key), other_service=bool(key.foreign))
 
+    def reads_as_question(self, text: str) -> bool:
+        """Whether ``text`` reads as a new question rather than a remark: a question mark or word,
+        or a text the engine would answer directly (``ثبت ولادت نوزاد``)."""
+        return self.analyzer.has_question_mark_or_word(text) or self.ask(text).outcome is Outcome.ANSWER
+
     def ask(self, question: str) -> Reply:
         started = time.perf_counter()
         key, ranked = self.rank(question)

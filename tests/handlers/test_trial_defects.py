@@ -233,3 +233,44 @@ def test_item3_a_lone_surrogate_is_answered_not_apologised_for(
         [refusal] = app.request.of("answerCallbackQuery")
         assert refusal.params["show_alert"] is True
         assert app.rows("SELECT text FROM questions ORDER BY id")[0] == ("کارت \ufffd ملی",)
+
+
+NEW_QUESTIONS = (
+    "کارت ملی‌ام را کجا تحویل بگیرم",
+    "هزینه المثنی شناسنامه چقدره",
+    "آیا می‌شود آنلاین نوبت گرفت",
+    "shenasname gom shode chikar konam",
+    "ثبت ولادت نوزاد",  # no question word: the engine answers it
+    "مدارک لازم برای تعویض شناسنامه؟",
+    "طلاق چطوری ثبت میشه",
+)
+REMARKS = ("پاسخ خیلی کلی بود", "اطلاعات ناقص بود", "به درد نخورد", "مرسی ولی کافی نبود", "لینک کار نمی‌کرد")
+
+
+def test_item1_what_reads_as_a_question(engine: AnswerEngine) -> None:
+    assert [q for q in NEW_QUESTIONS if not engine.reads_as_question(q)] == []
+    assert [r for r in REMARKS if engine.reads_as_question(r)] == []
+
+
+async def test_item1_a_new_question_after_a_low_rating_is_answered(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    async with running_bot(tmp_path, engine, locales) as bot:
+        citizen = bot.api.create_user()
+        [shown] = await bot.say(citizen, "شناسنامه‌ام گم شده")
+        for number, question in enumerate(NEW_QUESTIONS):
+            [[event_id]] = bot.rows("SELECT max(id) FROM answer_events")
+            await bot.press(citizen, shown, f"r:{event_id}:1")
+            [prompt] = await bot.api.wait_for_messages(citizen.id)
+            assert prompt.text == bot.fa.text("rating.comment_prompt", minutes=10) and "۱۰" in prompt.text
+            [shown] = await bot.say(citizen, question)
+            assert shown.text != bot.fa.text("rating.comment_thanks"), question
+            assert bot.rows("SELECT count(*) FROM questions") == [(number + 2,)], question
+        comments = [c for (c,) in bot.rows("SELECT comment FROM ratings ORDER BY id")]
+        assert comments == list(NEW_QUESTIONS)  # kept as the comment too
+        [[event_id]] = bot.rows("SELECT max(id) FROM answer_events")
+        await bot.press(citizen, shown, f"r:{event_id}:2")
+        await bot.api.wait_for_messages(citizen.id)
+        [thanks] = await bot.say(citizen, REMARKS[0])
+        assert thanks.text == bot.fa.text("rating.comment_thanks")
+        assert bot.rows("SELECT count(*) FROM questions") == [(len(NEW_QUESTIONS) + 1,)]
