@@ -33,7 +33,7 @@ from bot.messenger.platforms import PlatformSettings
 from bot.messenger.update_feed import feed_updates
 from bot.messenger.workers import run_workers
 from bot.settings import Settings
-from bot.store import UserHasher
+from bot.store import UserHasher, mask_personal_data
 from handlers.context import Shared
 
 __all__ = ["POLL_TIMEOUT", "StartupError", "run_bots", "run_platforms", "serve"]
@@ -192,7 +192,7 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
     if problems:
         raise KnowledgeError(problems)
     tokens = [p.token for p in settings.platforms if p.token is not None]
-    configure_logging([secret, *tokens])
+    configure_logging([secret, *tokens], mask=mask_personal_data)
     shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices)
     platforms = settings.active_platforms
     if settings.workers > 1:

@@ -16,6 +16,7 @@ from bot.cli.main import main
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.log_setup import RedactingFormatter
+from bot.store import mask_personal_data
 from bot.messenger.platforms import WebhookSettings
 from bot.messenger.rate_limit import is_throttle
 from bot.runner import StartupError, serve
@@ -116,3 +117,20 @@ def test_throttle_detection() -> None:
     assert not is_throttle(NetworkError("Bad Gateway"))
     assert not is_throttle(BadRequest("Too Many Requests: flood words in the text"))
     assert not is_throttle(ValueError("bot limit exceed"))
+
+
+def test_item12_logs_carry_masked_text_only() -> None:
+    """Issue 14, item 12: whatever a library logs (an update in full, a traceback), the national
+    code, phone and card are masked; the token is still redacted before masking can touch it."""
+    token = "7000000001:AAF4keT0kenF0rSabtyarTests_0123456789"
+    formatter = RedactingFormatter([Secret(token)], "%(levelname)s %(message)s", mask=mask_personal_data)
+    update = {"message": {"text": "کد ملی من 0499370899 و موبایل 09121234567، کارت 6037991234567893"}}
+    try:
+        raise ValueError(f"cannot read {update!r} from /bot{token}/getUpdates")
+    except ValueError:
+        record = logging.LogRecord("telegram.ext", logging.CRITICAL, __file__, 1, "received %r", (update,), None)
+        record.exc_info = sys.exc_info()
+    text = formatter.format(record)
+    for personal in ("0499370899", "09121234567", "6037991234567893", token, "AAF4keT0ken"):
+        assert personal not in text
+    assert text.startswith("CRITICAL received") and "[کد ملی]" in text and "[تلفن]" in text
