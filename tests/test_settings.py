@@ -149,3 +149,10 @@ def test_hash_secret_from_config_env_or_a_private_file(tmp_path: Path) -> None:
     path.write_text("short\n")
     with pytest.raises(ConfigError, match="delete it"):
         user_hash_secret(generated)
+
+
+def test_item10_a_full_width_slash_in_a_configured_url_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[platforms.bale]\nbase_url = "https://tapi.bale.ai\uff0fbot"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="base_url"):
+        load_settings(config)

@@ -112,7 +112,11 @@ def default_platform(name: str) -> PlatformSettings:
 
 def _url(section: Section, key: str, default: str) -> str:
     value = section.string(key, default)
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise section.error(key, f"must be an http(s) URL, got {value!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise section.error(key, f"must be an http(s) URL, got {value!r}")
     return value
