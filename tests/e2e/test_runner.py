@@ -39,13 +39,16 @@ def shared_for(tmp_path: Path, engine: AnswerEngine, locales: Locales) -> Shared
     return Shared(settings, engine, locales, UserHasher("runner-tests-hash-secret"))
 
 
+PATH_SECRET = "Zq3-x8RkP0vW_4mYtB7nLc2sHd9FgJ5a"
+
+
 @pytest.mark.parametrize(("profile", "header"), [("telegram", True), ("bale", False)])
 async def test_webhook_mode(
     tmp_path: Path, engine: AnswerEngine, locales: Locales, profile: str, header: bool
 ) -> None:
     async with FakeBotApi(profile) as api:
         port = free_port()
-        webhook = WebhookSettings(url=f"http://127.0.0.1:{port}/hook-{profile}", port=port)
+        webhook = WebhookSettings(url=f"http://127.0.0.1:{port}/hook/{PATH_SECRET}", port=port)
         platform = replace(platform_for(api), webhook=webhook)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(shared_for(tmp_path, engine, locales), [platform], stop))
