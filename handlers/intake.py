@@ -2,6 +2,9 @@
 
 - An update without a human sender (a channel post, an anonymous group admin, a service message,
   another bot) is nobody's question: it stops here, silently, and nothing is stored.
+- An edited message is not answered again (edits are not asked for, but a forged webhook post
+  may carry one, and PTB's command handlers would answer it): it stops here, silently.
+- A button press without data (or a game's) matches every button handler in PTB: it is refused.
 - A lone UTF-16 surrogate (``"\\ud800"``: valid JSON, not encodable text) in a message's text or
   caption becomes U+FFFD, one UTF-16 unit for one, so the entities' offsets stay right.
 """
@@ -14,6 +17,7 @@ import re
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
+from handlers.common import refuse
 from handlers.context import BotContext
 
 __all__ = ["clean_text", "handlers"]
@@ -39,14 +43,20 @@ def _clean(message: Message | None) -> None:
 
 
 async def intake(update: Update, context: BotContext) -> None:
-    """Stop updates without a human sender; make message texts encodable."""
+    """Stop updates without a human sender and edits; refuse presses without data; make message
+    texts encodable."""
     user = update.effective_user
     if user is None or user.is_bot:
         kind = next((k for k in Update.ALL_TYPES if getattr(update, k, None) is not None), "unknown")
         _LOG.debug("update %s (%s) has no human sender: not handled", update.update_id, kind)
         raise ApplicationHandlerStop
+    if update.edited_message is not None:
+        raise ApplicationHandlerStop
+    query = update.callback_query
+    if query is not None and not query.data:
+        await refuse(query, context)
+        raise ApplicationHandlerStop
     _clean(update.message)
-    _clean(update.edited_message)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -274,3 +274,24 @@ async def test_item1_a_new_question_after_a_low_rating_is_answered(
         [thanks] = await bot.say(citizen, REMARKS[0])
         assert thanks.text == bot.fa.text("rating.comment_thanks")
         assert bot.rows("SELECT count(*) FROM questions") == [(len(NEW_QUESTIONS) + 1,)]
+
+
+def test_item3_edits_presses_without_data_and_inaccessible_messages(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    """Found by the fuzz: an edited command was answered again; a press without data matched every
+    button handler (a traceback); an edit of a message too old to see raised (a traceback)."""
+    citizen = {"id": 6, "is_bot": False, "first_name": "x"}
+    chat = {"id": 6, "type": "private"}
+    with recording_app(tmp_path, engine, locales) as app:
+        before = len(app.request.calls)
+        entities = [{"type": "bot_command", "offset": 0, "length": 6}]
+        edited = {"message_id": 1, "date": 0, "chat": chat, "from": citizen, "text": "/start", "entities": entities}
+        app.process({"edited_message": edited})
+        assert app.request.calls[before:] == []
+        old = {"message_id": 2, "date": 0, "chat": chat}  # date 0: an inaccessible message
+        for data in (None, "m:", "lang:en"):
+            query = {"id": "1", "from": citizen, "chat_instance": "1", "message": old}
+            app.process({"callback_query": query if data is None else {**query, "data": data}})
+        assert app.errors == []
+        assert len(app.request.of("answerCallbackQuery")) == 3
