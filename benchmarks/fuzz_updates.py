@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from bot.engine.engine import build_engine  # noqa: E402
-from bot.locale import load_locales  # noqa: E402
-from bot.settings import ROOT, Settings  # noqa: E402
-from tests.support.fuzz import run_fuzz  # noqa: E402
+from bot.engine.engine import build_engine
+from bot.locale import load_locales
+from bot.settings import ROOT, Settings
+from tests.support.fuzz import run_fuzz
 
 
 def free_port() -> int:
@@ -32,7 +32,9 @@ def free_port() -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=10_000, help="updates through the handlers")
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()

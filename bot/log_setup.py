@@ -38,14 +38,14 @@ class RedactingFormatter(logging.Formatter):
             text = text.replace(value, "***")
         return self._mask(text) if self._mask is not None else text
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802  (logging's name)
+    def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = self._clean(record.message)
         return super().formatMessage(record)
 
-    def formatException(self, ei: object) -> str:  # noqa: N802
+    def formatException(self, ei: object) -> str:
         return self._clean(super().formatException(ei))  # type: ignore[arg-type]
 
-    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+    def formatStack(self, stack_info: str) -> str:
         return self._clean(super().formatStack(stack_info))
 
     def format(self, record: logging.LogRecord) -> str:

@@ -70,7 +70,9 @@ async def _start(application: App, platform: PlatformSettings) -> WebhookServer 
     try:
         await server.start()
     except OSError as error:
-        raise StartupError(f"{platform.name}: cannot listen on {webhook.listen}:{webhook.port} ({error})") from None
+        raise StartupError(
+            f"{platform.name}: cannot listen on {webhook.listen}:{webhook.port} ({error})"
+        ) from None
     try:
         await application.bot.set_webhook(webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
     except TelegramError as error:

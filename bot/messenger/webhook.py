@@ -87,7 +87,11 @@ class WebhookServer:
         try:
             update = Update.de_json(data, self._application.bot)
         except Exception as error:  # the library's parsing of a known kind failed
-            _LOG.warning("webhook: skipped an update that could not be read (%d bytes): %s", len(body), type(error).__name__)
+            _LOG.warning(
+                "webhook: skipped an update that could not be read (%d bytes): %s",
+                len(body),
+                type(error).__name__,
+            )
             return web.Response(status=200)
         if update is None:
             return web.Response(status=200)

@@ -123,8 +123,8 @@ async def confirm_edit(update: Update, context: BotContext) -> None:
     """Write the previewed answer, audit it and swap the engine."""
     query, data, user = pressed(update, StaffConfirm)
     draft, catalog = context.state.pending_draft(), context.catalog
-    current = draft is not None and draft.id == data.draft and draft.task == "edit" and bool(draft.text)
-    if role_of(context, user) is not Role.EDITOR or draft is None or not current:
+    stale = draft is None or draft.id != data.draft or draft.task != "edit" or not draft.text
+    if role_of(context, user) is not Role.EDITOR or draft is None or draft.text is None or stale:
         await refuse(query, context)
         return
     await query.answer()

@@ -16,13 +16,12 @@ from bot.cli.main import main
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.log_setup import RedactingFormatter
-from bot.store import mask_personal_data
 from bot.messenger.platforms import WebhookSettings
 from bot.messenger.rate_limit import is_throttle
 from bot.runner import StartupError, serve
 from bot.secret import Secret
 from bot.settings import Settings, StoreSettings
-from bot.store import UserHasher
+from bot.store import UserHasher, mask_personal_data
 from handlers.context import Shared
 from tests.support.bot_harness import platform_for
 from tests.support.fakeapi import FakeBotApi
@@ -131,7 +130,9 @@ def test_item12_logs_carry_masked_text_only() -> None:
     try:
         raise ValueError(f"cannot read {update!r} from /bot{token}/getUpdates")
     except ValueError:
-        record = logging.LogRecord("telegram.ext", logging.CRITICAL, __file__, 1, "received %r", (update,), None)
+        record = logging.LogRecord(
+            "telegram.ext", logging.CRITICAL, __file__, 1, "received %r", (update,), None
+        )
         record.exc_info = sys.exc_info()
     text = formatter.format(record)
     for personal in ("0499370899", "09121234567", "6037991234567893", token, "AAF4keT0ken"):

@@ -91,7 +91,10 @@ def test_item4_a_bale_webhook_without_a_real_secret_is_refused(
     tmp_path: Path, url: str, secret: str | None, fragment: str
 ) -> None:
     config = tmp_path / "config.toml"
-    lines = ['[platforms.bale]\ntoken = "7000000001:AAF4keT0kenF0rSabtyarTests_0123456789"', "[platforms.bale.webhook]"]
+    lines = [
+        '[platforms.bale]\ntoken = "7000000001:AAF4keT0kenF0rSabtyarTests_0123456789"',
+        "[platforms.bale.webhook]",
+    ]
     lines += [f'url = "{url}"'] + ([f'secret = "{secret}"'] if secret else [])
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=fragment):
@@ -115,7 +118,9 @@ async def test_item4_the_runner_refuses_a_weak_webhook_and_forged_posts_reach_no
         api.create_user("Editor", user_id=EDITOR)
         async with aiohttp.ClientSession() as session:
             for path in ("", "hook", "hook/", f"hook/{PATH_SECRET[:-1]}", "bale"):
-                async with session.post(f"http://127.0.0.1:{port}/{path}", json=broadcast_from_the_editor()) as r:
+                async with session.post(
+                    f"http://127.0.0.1:{port}/{path}", json=broadcast_from_the_editor()
+                ) as r:
                     assert r.status in (404, 405), path
             await api.expect_no_messages(EDITOR, within=0.5)
             async with session.post(url, json=broadcast_from_the_editor()) as response:
@@ -155,6 +160,8 @@ async def test_item5_the_secret_before_the_body_the_body_capped_bad_json_400(
             with caplog.at_level(logging.DEBUG):
                 async with session.post(url, data=json.dumps(personal), headers=good) as response:
                     assert response.status == 200
-            assert not any("0499370899" in r.getMessage() or "09121234567" in r.getMessage() for r in caplog.records)
+            assert not any(
+                "0499370899" in r.getMessage() or "09121234567" in r.getMessage() for r in caplog.records
+            )
             assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
         await api.expect_no_messages(EDITOR, within=0.2)

@@ -12,7 +12,15 @@ import yaml
 from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
-from bot.messenger.callback_data import AddPhrasing, Dismiss, Handoff, StaffCancel, StaffConfirm, encode, parse
+from bot.messenger.callback_data import (
+    AddPhrasing,
+    Dismiss,
+    Handoff,
+    StaffCancel,
+    StaffConfirm,
+    encode,
+    parse,
+)
 from bot.messenger.staff_settings import HandoffSettings, StaffSettings
 from bot.settings import Settings
 from tests.support.bot_harness import Bot, find_question, running_bot
@@ -200,9 +208,7 @@ async def test_unanswered_add_phrasing_dismiss_and_review(
         assert dismiss_only.startswith("ud:")
         [_title, mine, *_rest] = await command(bot, editor, "/unanswered", 3)
         buttons = data_of(mine)
-        assert (
-            buttons[-1] == dismiss_only and all(b.startswith("ua:") for b in buttons[:-1]) and buttons[:-1]
-        )
+        assert buttons[-1] == dismiss_only and all(b.startswith("ua:") for b in buttons[:-1]) and buttons[:-1]
         toast = await bot.press(viewer, mine, buttons[0], strict=False)  # a viewer's forged add
         assert toast["show_alert"] is True
         target = buttons[0].split(":")[2]

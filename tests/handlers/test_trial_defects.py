@@ -19,13 +19,12 @@ from tests.handlers.test_staff_handlers import (
     STAFF_GROUP,
     command,
     data_of,
-    knowledge_copy,
     staff,
     staff_settings,
 )
 from tests.support.bot_harness import running_bot
-from tests.support.recording_app import recording_app
 from tests.support.fakeapi import FakeUser, Fault, SentMessage
+from tests.support.recording_app import recording_app
 
 OTHER_ENTRY = "marriage-record"
 
@@ -82,7 +81,9 @@ async def test_item8_staff_commands_from_citizens_and_viewers_are_no_questions(
         assert bot.rows("SELECT count(*) FROM staff_changes") == [(0,)]
 
 
-async def test_item9_staff_are_not_flood_limited(tmp_path: Path, engine: AnswerEngine, locales: Locales) -> None:
+async def test_item9_staff_are_not_flood_limited(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
     async with running_bot(
         tmp_path, engine, locales, flood=FloodSettings(3, 30.0), settings_changes=staff_settings()
     ) as bot:
@@ -173,7 +174,12 @@ NO_HUMAN_SENDER = {
             "message_id": 2,
             "date": 0,
             "chat": {"id": -5, "type": "supergroup", "title": "g"},
-            "from": {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"},
+            "from": {
+                "id": 1087968824,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            },
             "sender_chat": {"id": -5, "type": "supergroup", "title": "g"},
             "text": "/start",
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
@@ -215,7 +221,17 @@ def test_item3_a_lone_surrogate_is_answered_not_apologised_for(
     with recording_app(tmp_path, engine, locales) as app:
         for number, text in enumerate(("کارت \ud800 ملی", "\udfff", "شناسنامه\udbff گم شده")):
             chat = {"id": 6, "type": "private"}
-            app.process({"message": {"message_id": number + 1, "date": 0, "chat": chat, "from": citizen, "text": text}})
+            app.process(
+                {
+                    "message": {
+                        "message_id": number + 1,
+                        "date": 0,
+                        "chat": chat,
+                        "from": citizen,
+                        "text": text,
+                    }
+                }
+            )
         app.process(
             {
                 "callback_query": {
@@ -223,7 +239,12 @@ def test_item3_a_lone_surrogate_is_answered_not_apologised_for(
                     "from": citizen,
                     "chat_instance": "1",
                     "data": "r:1:\ud800",
-                    "message": {"message_id": 9, "date": 0, "chat": {"id": 6, "type": "private"}, "text": "x"},
+                    "message": {
+                        "message_id": 9,
+                        "date": 0,
+                        "chat": {"id": 6, "type": "private"},
+                        "text": "x",
+                    },
                 }
             }
         )
@@ -286,7 +307,14 @@ def test_item3_edits_presses_without_data_and_inaccessible_messages(
     with recording_app(tmp_path, engine, locales) as app:
         before = len(app.request.calls)
         entities = [{"type": "bot_command", "offset": 0, "length": 6}]
-        edited = {"message_id": 1, "date": 0, "chat": chat, "from": citizen, "text": "/start", "entities": entities}
+        edited = {
+            "message_id": 1,
+            "date": 0,
+            "chat": chat,
+            "from": citizen,
+            "text": "/start",
+            "entities": entities,
+        }
         app.process({"edited_message": edited})
         assert app.request.calls[before:] == []
         old = {"message_id": 2, "date": 0, "chat": chat}  # date 0: an inaccessible message

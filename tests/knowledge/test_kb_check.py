@@ -156,6 +156,7 @@ def test_item10_bad_links_are_problems_with_file_and_line(
 
 def test_item10_official_addresses_in_answers_pass(tmp_path: Path) -> None:
     entry = GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(
-        "      پاسخ کوتاه.\n", "      پاسخ کوتاه: www.sabteahval.ir و https://sabteahval.ir:443/x?y=1 و نسخه 2.0.1.\n"
+        "      پاسخ کوتاه.\n",
+        "      پاسخ کوتاه: www.sabteahval.ir و https://sabteahval.ir:443/x?y=1 و نسخه 2.0.1.\n",
     )
     assert list(load_knowledge(write_folder(tmp_path / "kb", entry)).entries) == ["a-one"]

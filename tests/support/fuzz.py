@@ -132,7 +132,13 @@ class _Generator:
             message["from"] = {"id": user_id, "is_bot": False, "first_name": "F"}
         if text.startswith("/"):
             word = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(word.encode("utf-16-le", "surrogatepass")) // 2}]
+            message["entities"] = [
+                {
+                    "type": "bot_command",
+                    "offset": 0,
+                    "length": len(word.encode("utf-16-le", "surrogatepass")) // 2,
+                }
+            ]
         return message
 
     def data(self) -> str:
@@ -184,7 +190,11 @@ class _Generator:
             return "anonymous admin", {"message": anonymous}, False
         if roll == 7:
             chat = {"id": -600, "type": "group", "title": "g"}
-            return "group, not addressed", {"message": self.message(user, self.text().lstrip("/") or "x", chat)}, False
+            return (
+                "group, not addressed",
+                {"message": self.message(user, self.text().lstrip("/") or "x", chat)},
+                False,
+            )
         if roll == 8:
             chat = {"id": -601, "type": "supergroup", "title": "g", "username": "public"}
             text = "@sabtyar_test_bot " + self.text().lstrip("/")
@@ -192,7 +202,10 @@ class _Generator:
         if roll == 9:
             return "edited", {"edited_message": self.message(user, self.text())}, False  # not re-answered
         if roll <= 11:
-            query: JSON = {"id": str(next(self.ids)), "from": {"id": user, "is_bot": False, "first_name": "F"}}
+            query: JSON = {
+                "id": str(next(self.ids)),
+                "from": {"id": user, "is_bot": False, "first_name": "F"},
+            }
             query["chat_instance"] = "1"
             query["data"] = self.data()
             if rng.random() < 0.8:
@@ -290,7 +303,9 @@ def run_fuzz(
                 replied = len(app.request.calls) > before
                 (report.replies if replied else report.silences)[kind] += 1
                 if replied != deserves:
-                    report.unexpected.append(f"{kind}: {'replied' if replied else 'silent'} to {payload!r:.200}")
+                    report.unexpected.append(
+                        f"{kind}: {'replied' if replied else 'silent'} to {payload!r:.200}"
+                    )
                 if progress is not None and number % 1000 == 999:
                     progress(number + 1)
             report.errors += [f"handler error: {error!r}" for error in app.errors]
