@@ -6,13 +6,16 @@ Each test names the issue's item it covers; each failed before its fix.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.messenger.callback_data import Handoff, StaffConfirm, encode, parse
-from bot.settings import FloodSettings
+from bot.settings import FloodSettings, Settings
 from tests.handlers.test_staff_handlers import (
     ENTRY,
     OUT_OF_SCOPE,
@@ -27,6 +30,13 @@ from tests.support.fakeapi import FakeUser, Fault, SentMessage
 from tests.support.recording_app import recording_app
 
 OTHER_ENTRY = "marriage-record"
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path, settings: Settings) -> Path:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(settings.knowledge_dir, folder)
+    return folder
 
 
 async def test_item7_a_stale_confirm_button_applies_nothing(
