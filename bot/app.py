@@ -36,7 +36,8 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """The Application for ``platform`` (which must have a token), not yet initialized.
 
-    ``with_updater=False`` for a worker process, whose updates come from the polling process."""
+    ``with_updater=False`` for a worker process, whose updates come from the polling process, and
+    for a webhook (served by :class:`bot.messenger.webhook.WebhookServer`)."""
     if platform.token is None:
         raise ValueError(f"{platform.name} has no token")
 

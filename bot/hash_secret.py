@@ -35,7 +35,8 @@ def _read(path: Path) -> Secret:
 
 def _create(path: Path) -> None:
     """Write a new secret atomically; a concurrent creator's file wins."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

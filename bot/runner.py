@@ -30,11 +30,12 @@ from bot.knowledge.loader import KnowledgeError
 from bot.knowledge.offices import load_offices
 from bot.locale import Locales
 from bot.log_setup import configure_logging
-from bot.messenger.platforms import PlatformSettings
+from bot.messenger.platforms import PlatformSettings, webhook_problem
 from bot.messenger.update_feed import feed_updates
+from bot.messenger.webhook import WebhookServer
 from bot.messenger.workers import run_workers
 from bot.settings import Settings
-from bot.store import UserHasher
+from bot.store import UserHasher, mask_personal_data
 from handlers.context import Shared
 
 __all__ = ["POLL_TIMEOUT", "StartupError", "run_bots", "run_platforms", "serve"]
@@ -50,24 +51,35 @@ class StartupError(Exception):
     """A platform could not start (rejected token, unreachable Bot API); names the platform only."""
 
 
-async def _start(application: App, platform: PlatformSettings) -> None:
-    updater = application.updater
-    assert updater is not None
+async def _start(application: App, platform: PlatformSettings) -> WebhookServer | None:
+    """Start polling, or the webhook server and ``setWebhook`` (the server, to stop it later)."""
     if not platform.uses_webhook:
+        updater = application.updater
+        assert updater is not None
         await updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
-        return
+        return None
+    problem = webhook_problem(platform)
+    if problem is not None:
+        raise StartupError(problem)
     webhook = platform.webhook
     secret = None
     if platform.webhook_secret_supported:
         secret = webhook.secret.reveal() if webhook.secret else secrets.token_urlsafe(32)
-    await updater.start_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.url_path,
-        webhook_url=webhook.url,
-        secret_token=secret,
-        allowed_updates=ALLOWED_UPDATES,
+    server = WebhookServer(
+        application, listen=webhook.listen, port=webhook.port, path=webhook.url_path, secret=secret
     )
+    try:
+        await server.start()
+    except OSError as error:
+        raise StartupError(
+            f"{platform.name}: cannot listen on {webhook.listen}:{webhook.port} ({error})"
+        ) from None
+    try:
+        await application.bot.set_webhook(webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    except TelegramError as error:
+        await server.stop()
+        raise StartupError(f"{platform.name}: setWebhook failed ({error.message})") from None
+    return server
 
 
 async def _stop(application: App) -> None:
@@ -100,13 +112,15 @@ async def serve(
     (another worker's ``/edit``, ``sabtyar kb import``) within 2 s.
     """
     started: list[App] = []
+    servers: list[WebhookServer] = []
     background: list[asyncio.Task[None]] = []
     try:
         # every process follows the knowledge files: another worker's /edit, or a `kb import`
         background.append(asyncio.create_task(shared.live.follow(), name="follow-knowledge"))
         for platform in platforms:
             feed = (feeds or {}).get(platform.name)
-            application = build_application(shared, platform, with_updater=feed is None)
+            polls = feed is None and not platform.uses_webhook
+            application = build_application(shared, platform, with_updater=polls)
             started.append(application)
             try:
                 await application.initialize()
@@ -118,7 +132,8 @@ async def serve(
                 await application.post_init(application)
             await application.start()
             if feed is None:
-                await _start(application, platform)
+                server = await _start(application, platform)
+                servers.extend([server] if server is not None else [])
                 mode = "webhook" if platform.uses_webhook else "long polling"
             else:
                 background.append(
@@ -129,6 +144,8 @@ async def serve(
         await stop.wait()
     finally:
         _LOG.info("stopping")
+        for server in servers:
+            await server.stop()
         for task in background:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -195,7 +212,7 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
     if problems or more:
         raise KnowledgeError(problems + more)
     tokens = [p.token for p in settings.platforms if p.token is not None]
-    configure_logging([secret, *tokens])
+    configure_logging([secret, *tokens], mask=mask_personal_data)
     shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices, holidays)
     platforms = settings.active_platforms
     if settings.workers > 1:

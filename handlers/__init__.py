@@ -2,6 +2,7 @@
 
 Groups run in order and a handler may stop the rest with ``ApplicationHandlerStop``:
 
+- ``-3`` intake (updates without a human sender stop here; lone surrogates in texts are replaced),
 - ``-2`` the group gate (in groups, only messages addressed to the bot go on),
 - ``-1`` per-user flood control,
 - ``0`` the comment awaited after a low rating,
@@ -17,7 +18,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import flood, groups, membership
+from handlers import flood, groups, intake, membership
 from handlers.citizen import (
     alternatives,
     choices,
@@ -49,6 +50,7 @@ __all__ = ["all_handlers", "on_error"]
 def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
     """``(group, handler)`` pairs in the order they are added to an Application."""
     ordered = [
+        (-3, intake.handlers()),
         (-2, groups.handlers()),
         (-1, flood.handlers()),
         (0, ratings.comment_handlers()),

@@ -58,8 +58,13 @@ async def refuse(query: CallbackQuery, context: BotContext) -> None:
 
 
 async def settle(edit: Awaitable[object]) -> None:
-    """Run a message edit whose failure changes nothing for the citizen (already edited, deleted)."""
+    """Run a message edit whose failure changes nothing for the citizen (already edited, deleted,
+    or too old for the platform to show the bot: PTB's ``InaccessibleMessage``)."""
     try:
         await edit
     except BadRequest as error:
         _LOG.debug("edit skipped: %s", error.message)
+    except TypeError as error:
+        if "inaccessible" not in str(error):
+            raise
+        _LOG.debug("edit skipped: the message is inaccessible")

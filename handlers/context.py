@@ -8,6 +8,7 @@ connection (opened in ``post_init``, closed in ``post_shutdown``) and its flood 
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,12 +49,14 @@ DRAFT_SECONDS = 900.0
 @dataclass(frozen=True)
 class StaffDraft:
     """A staff task in progress: ``text`` is ``None`` while the next message is awaited,
-    then the text previewed for confirmation. ``entry_id`` is the entry an edit changes."""
+    then the text previewed for confirmation. ``entry_id`` is the entry an edit changes;
+    ``id`` (random, in the confirm and cancel buttons) tells this draft's preview from older ones."""
 
     task: str
     until: float
     entry_id: str = ""
     text: str | None = None
+    id: int = field(default_factory=lambda: secrets.randbelow(2**48) + 1)
 
 
 @dataclass(frozen=True)

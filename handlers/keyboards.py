@@ -179,22 +179,25 @@ def no_match_keyboard(
     return _rows(person, [_button(catalog.text("bot.open_menu"), Menu())])
 
 
-def confirm_keyboard(task: str, catalog: Catalog) -> InlineKeyboardMarkup:
-    """Staff: confirm or cancel a previewed edit or broadcast."""
+def confirm_keyboard(task: str, draft: int, catalog: Catalog) -> InlineKeyboardMarkup:
+    """Staff: confirm or cancel the previewed edit or broadcast ``draft``."""
     return _rows(
         [
-            _button(catalog.text("staff.confirm"), StaffConfirm(task)),
-            _button(catalog.text("staff.cancel"), StaffCancel(task)),
+            _button(catalog.text("staff.confirm"), StaffConfirm(task, draft)),
+            _button(catalog.text("staff.cancel"), StaffCancel(task, draft)),
         ]
     )
 
 
-def phrasing_keyboard(question_id: int, entries: list[Entry], catalog: Catalog) -> InlineKeyboardMarkup:
-    """Staff: add an unanswered question as a phrasing of one of the nearest topics, or dismiss it."""
+def phrasing_keyboard(
+    question_id: int, entries: list[Entry], catalog: Catalog, *, editor: bool = True
+) -> InlineKeyboardMarkup:
+    """Staff: add an unanswered question as a phrasing of one of the nearest topics (editors only),
+    or dismiss it."""
     return _rows(
         *(
             [_button(catalog.text("staff.add_phrasing", title=e.title), AddPhrasing(question_id, e.id))]
-            for e in entries
+            for e in (entries if editor else [])
         ),
         [_button(catalog.text("staff.dismiss"), Dismiss(question_id))],
     )

@@ -28,7 +28,10 @@ ALLOWED: dict[str, str] = {
     "bot/cli/chat.py": "QUIT_WORDS: what a user may type to leave the terminal chat (input vocabulary)",
     "bot/cli/main.py": "the command line's --help description",
     "bot/cli/ask.py": "the --help example of sabtyar ask (a citizen's question)",
-    "bot/store/privacy.py": "masks written into the database as stored markers, not shown as text",
+    "bot/store/privacy.py": (
+        "masks written into the database as stored markers, and the words masking looks for before"
+        " a national code or a tracking code; never shown as text"
+    ),
 }
 
 #: Arabic-script letters: U+0600-U+06FF except the digits and the punctuation ، ؛ ٪ ٫.

@@ -106,11 +106,14 @@ def test_bad_tokens_are_named_but_not_shown(tmp_path: Path) -> None:
     assert "SABTYAR_HASH_SECRET" in str(caught.value) and "tiny" not in str(caught.value)
 
 
+BALE_PATH = "Zq3-x8RkP0vW_4mYtB7nLc2sHd9FgJ5a"
+
+
 def test_two_webhooks_on_one_port_are_refused(tmp_path: Path) -> None:
     text = "".join(
         f'[platforms.{name}]\ntoken = "{TOKEN}"\n[platforms.{name}.webhook]\nurl = "https://x/{name}"\n'
         for name in ("telegram", "bale")
-    ).replace('url = "https://x/bale"', 'url = "https://x/bale"\nport = 8443')
+    ).replace('url = "https://x/bale"', f'url = "https://x/{BALE_PATH}"\nport = 8443')
     with pytest.raises(ConfigError, match="same port"):
         load(tmp_path, text)
 
@@ -149,3 +152,10 @@ def test_hash_secret_from_config_env_or_a_private_file(tmp_path: Path) -> None:
     path.write_text("short\n")
     with pytest.raises(ConfigError, match="delete it"):
         user_hash_secret(generated)
+
+
+def test_item10_a_full_width_slash_in_a_configured_url_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[platforms.bale]\nbase_url = "https://tapi.bale.ai\uff0fbot"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="base_url"):
+        load_settings(config)

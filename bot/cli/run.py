@@ -1,6 +1,8 @@
 """``sabtyar run`` and ``sabtyar chat``: the bots, or the terminal chat on the same engine.
 
-``run`` with no token configured falls back to the terminal chat (said in Persian and English).
+``run`` with no token configured falls back to the terminal chat (said in Persian and English),
+but only where there is a terminal: with no token and stdin not a terminal (under systemd, in a
+container) it says so and exits with status 2, instead of a chat nobody can use.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ def run_bots(args: argparse.Namespace, context: CliContext) -> int:
     if settings is None:
         raise CommandError("cli.error.no_settings")
     if not settings.active_platforms:
+        terminal = sys.stdin is not None and sys.stdin.isatty()
+        key = "run.no_token" if terminal else "run.no_token_no_terminal"
         for language in LANGUAGES:
-            print(context.locales.get(language).text("run.no_token"), file=sys.stderr)
-        return run_terminal_chat(args, context)
+            print(context.locales.get(language).text(key), file=sys.stderr)
+        return run_terminal_chat(args, context) if terminal else 2
     from bot.runner import run_bots as run
 
     return run(settings, context.locales, context.engine)

@@ -171,6 +171,9 @@ class Analyzer:
         self._synonyms = synonyms
         self._longest_synonym = max((len(key) for key in synonyms), default=0)
         self._other_services = [tuple(self._prepared(phrase)) for phrase in lexicon.other_services]
+        self._question_words = frozenset(
+            token for word in lexicon.question_words for token in self._words(word)
+        ) | frozenset(lexicon.question_words)
 
     def _foreign_words(self, words: list[str]) -> frozenset[str]:
         """The words of ``words`` that spell out one of the other services' names."""
@@ -235,6 +238,13 @@ class Analyzer:
             else frozenset()
         )
         return MatchKey(tuple(words), unknown, foreign)
+
+    def has_question_mark_or_word(self, text: str) -> bool:
+        """A question mark (``?``, ``؟``) or one of the lexicon's question words (any spelling the
+        normalizer folds, Finglish too)."""
+        if "?" in text or "\u061f" in text:
+            return True
+        return any(word in self._question_words for word in self._words(text))
 
     @property
     def lexicon(self) -> Lexicon:

@@ -168,6 +168,11 @@ class AnswerEngine:
                 return first, second
         return None
 
+    def reads_as_question(self, text: str) -> bool:
+        """Whether ``text`` reads as a new question rather than a remark: a question mark or word,
+        or a text the engine would answer directly (``ثبت ولادت نوزاد``)."""
+        return self.analyzer.has_question_mark_or_word(text) or self.ask(text).outcome is Outcome.ANSWER
+
     def ask(self, question: str) -> Reply:
         started = time.perf_counter()
         assessment = self.assess(question)

@@ -2,9 +2,10 @@
 
 ``knowledge/synonyms.yaml`` maps colloquial forms and variant spellings to the
 form the knowledge base uses (``چنده: هزینه``); ``knowledge/language.yaml``
-lists the function words dropped from match keys, curated Finglish words, and
+lists the function words dropped from match keys, curated Finglish words,
 words naming other organisations' services (``کارت بانکی``, ``یارانه``): a
-question that names one is never answered directly.
+question that names one is never answered directly, and question words
+(``کجا``, ``چطور``): a message with one reads as a question.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Lexicon:
     function_words: tuple[str, ...] = ()
     finglish: dict[str, str] = field(default_factory=dict)
     other_services: tuple[str, ...] = ()
+    question_words: tuple[str, ...] = ()
 
 
 def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
@@ -65,4 +67,6 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
     finglish, more = _mapping(folder / "language.yaml", "finglish")
     function_words, most = _word_list(folder / "language.yaml", "function_words")
     other_services, other = _word_list(folder / "language.yaml", "other_services")
-    return Lexicon(synonyms, function_words, finglish, other_services), problems + more + most + other
+    question_words, asking = _word_list(folder / "language.yaml", "question_words")
+    lexicon = Lexicon(synonyms, function_words, finglish, other_services, question_words)
+    return lexicon, problems + more + most + other + asking

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jdatetime
 import yaml
 
 from bot.calendar import iran_day
+from bot.knowledge.links import addresses_in, is_official, link_host
 from bot.knowledge.model import Category, Entry, KnowledgeBase, Link
 from bot.messages import Message
 
@@ -140,16 +140,11 @@ def read_yaml(path: Path) -> tuple[_Node | None, list[Problem]]:
         loader.dispose()
 
 
-def _official(url: str, domains: frozenset[str]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == domain or host.endswith("." + domain) for domain in domains)
-
-
 def unofficial_links(text: str, folder: Path) -> list[str]:
-    """The web addresses in ``text`` whose domain is not in the folder's ``official_domains.yaml``."""
+    """The web addresses in ``text`` (also ``www.…`` and bare domains) that do not go to a domain of
+    the folder's ``official_domains.yaml``, or that are not valid addresses at all."""
     domains, _problems = _read_domains(folder)
-    urls = [url.rstrip(".,;:!?،؛") for url in re.findall(r"(?:https?://|www\.)[^\s<>«»()\[\]]+", text)]
-    return [url for url in urls if not _official(url if "://" in url else f"https://{url}", domains)]
+    return [url for url in addresses_in(text) if not is_official(url, domains)]
 
 
 def _strings(node: _Node | None) -> bool:
@@ -238,6 +233,12 @@ class _CategoryReader:
                 self.problem(text_node.line, "empty_text", entry=label, field=key)
         answer = fields.get("answer")
         text = answer.value if answer is not None and isinstance(answer.value, str) else ""
+        answer_line = answer.line if answer is not None else node.line
+        for address in addresses_in(text):
+            if link_host(address) is None:
+                self.problem(answer_line, "answer_address_invalid", entry=label, url=address)
+            elif not is_official(address, self.domains):
+                self.problem(answer_line, "answer_address_unofficial", entry=label, url=address)
         answer_length = len(text.strip())
         if answer is not None and answer_length > MAX_ANSWER_CHARS:
             self.problem(
@@ -308,9 +309,11 @@ class _CategoryReader:
                 self.problem(item.line, "link_fields", entry=label)
                 continue
             url = value["url"].strip()
-            if urlsplit(url).scheme != "https":
+            if link_host(url) is None or "://" not in url:
+                self.problem(item.line, "link_invalid", entry=label, url=url)
+            elif not url.lower().startswith("https://"):
                 self.problem(item.line, "link_not_https", entry=label, url=url)
-            elif not _official(url, self.domains):
+            elif not is_official(url, self.domains):
                 self.problem(item.line, "link_unofficial", entry=label, url=url)
             links.append(Link(title=str(value.get("title") or url), url=url))
         return tuple(links)

@@ -12,7 +12,8 @@ Forms::
     k:<answer_event_id>           skip the comment after a low rating
     lang:<code>                   reply language (fa, en)
     h:  /  h:<question_id>        talk to a person (about a question of the presser's)
-    sc:<task>  /  sx:<task>       staff: confirm / cancel a previewed edit or broadcast
+    sc:<task>:<draft>             staff: confirm a previewed edit or broadcast (draft <draft> only)
+    sx:<task>:<draft>             staff: cancel it
     ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
     ud:<question_id>              staff: dismiss an unanswered question's match form
     sa:<id>  /  sr:<id>           staff: accept / reject a suggested phrasing
@@ -193,12 +194,15 @@ class Handoff(Button):
 class StaffConfirm(Button):
     PREFIX: ClassVar[str] = "sc"
     task: Annotated[str, _TASK]
+    draft: Number
+    """The draft previewed: a press on an older preview is stale."""
 
 
 @dataclass(frozen=True)
 class StaffCancel(Button):
     PREFIX: ClassVar[str] = "sx"
     task: Annotated[str, _TASK]
+    draft: Number
 
 
 @dataclass(frozen=True)
@@ -299,7 +303,12 @@ def encode(data: Button) -> str:
 
 def parse(data: object) -> CallbackData | None:
     """The value a button carries, or ``None`` for anything not built by :func:`encode`."""
-    if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
+    if not isinstance(data, str) or not data or len(data) > MAX_BYTES:
+        return None
+    try:
+        if len(data.encode()) > MAX_BYTES:
+            return None
+    except UnicodeEncodeError:  # a lone surrogate: not text any button was built from
         return None
     for pattern, form in FORMS:
         if found := pattern.fullmatch(data):

@@ -13,10 +13,15 @@ Keys (a fixed interface, read by outside tools too)::
     http_client = "aiohttp"                # or "httpx" (python-telegram-bot's own transport)
 
     [platforms.bale.webhook]               # optional: webhook instead of long polling
-    url = "https://bot.example.ir/bale-7f3a"
+    url = "https://bot.example.ir/<32 or more random characters>"
     listen = "127.0.0.1"
     port = 8444
     secret = "..."                         # used only where webhook_secret_supported
+
+A webhook needs a real secret (:func:`webhook_problem`): where the platform sends the secret
+header, ``secret`` (or, if unset, a random one made at each start); where it does not (Bale), the
+URL's last path segment, at least 32 random characters (``python -c "import secrets;
+print(secrets.token_urlsafe(32))"``). ``secret`` is unused there, and set anyway it is an error.
 """
 
 from __future__ import annotations
@@ -31,18 +36,24 @@ from bot.secret import Secret
 from bot.store.records import MESSENGERS
 
 __all__ = [
+    "MIN_PATH_SECRET",
     "PLATFORM_NAMES",
     "TOKEN_VARIABLES",
     "PlatformSettings",
     "WebhookSettings",
     "default_platform",
     "read_platforms",
+    "webhook_problem",
 ]
 
 PLATFORM_NAMES = MESSENGERS
 TOKEN_VARIABLES = {"telegram": "SABTYAR_TELEGRAM_TOKEN", "bale": "SABTYAR_BALE_TOKEN"}
 _TOKEN = re.compile(r"[0-9]+:[^\s/?#]+")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: The shortest URL path segment that may serve as a webhook's secret, and its fewest distinct characters.
+MIN_PATH_SECRET = 32
+_MIN_DISTINCT = 10
+_PATH_SECRET = re.compile(r"[A-Za-z0-9_-]+")
 #: Bot API transports: aiohttp (:mod:`bot.messenger.http_client`, the default) or PTB's own httpx one.
 HTTP_CLIENTS = ("aiohttp", "httpx")
 
@@ -88,6 +99,33 @@ class PlatformSettings:
         return bool(self.webhook.url)
 
 
+def webhook_problem(platform: PlatformSettings) -> str | None:
+    """Why ``platform``'s webhook would not be protected by a real secret, or ``None``.
+
+    With the secret header the check is the header's. Without it, anyone who knows the URL can
+    post forged updates (a staff ``/broadcast``), so the URL's last path segment must be at least
+    :data:`MIN_PATH_SECRET` random-looking characters (A-Z, a-z, 0-9, ``_``, ``-``)."""
+    if not platform.uses_webhook or platform.webhook_secret_supported:
+        return None
+    name = f"[platforms.{platform.name}.webhook]"
+    if platform.webhook.secret is not None:
+        return (
+            f"{name} secret is unused: {platform.name} sends no secret header. Remove it and put"
+            f" {MIN_PATH_SECRET} or more random characters in the url's path instead"
+        )
+    segment = platform.webhook.url_path.rsplit("/", 1)[-1]
+    if (
+        len(segment) < MIN_PATH_SECRET
+        or not _PATH_SECRET.fullmatch(segment)
+        or len(set(segment)) < _MIN_DISTINCT
+    ):
+        return (
+            f"{name} url: {platform.name} sends no secret header, so the url's last path segment is"
+            f" the secret and must be {MIN_PATH_SECRET} or more random characters (A-Z, a-z, 0-9, _, -)"
+        )
+    return None
+
+
 def default_platform(name: str) -> PlatformSettings:
     """Telegram's or Bale's own Bot API; Bale's formatting and webhook secret are unverified, so off."""
     if name == "telegram":
@@ -112,7 +150,11 @@ def default_platform(name: str) -> PlatformSettings:
 
 def _url(section: Section, key: str, default: str) -> str:
     value = section.string(key, default)
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise section.error(key, f"must be an http(s) URL, got {value!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise section.error(key, f"must be an http(s) URL, got {value!r}")
     return value
@@ -169,6 +211,9 @@ def _platform(name: str, section: Section, environ: Mapping[str, str]) -> Platfo
         http_client=_http_client(section, base.http_client),
     )
     section.finish()
+    problem = webhook_problem(platform)
+    if problem is not None:
+        raise ConfigError(problem)
     return platform
 
 

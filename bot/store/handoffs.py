@@ -21,6 +21,7 @@ __all__ = [
     "open_handoff",
     "record_staff_reply",
     "waiting_handoff",
+    "withdraw_handoff",
 ]
 
 
@@ -92,3 +93,15 @@ async def waiting_handoff(store: Store, user_hash: str, since: datetime) -> int 
         (user_hash, utc_text(since)),
     )
     return rows[0][0] if rows else None
+
+
+async def withdraw_handoff(store: Store, handoff_id: int) -> bool:
+    """Remove a handoff that never reached staff (its post failed), so the citizen may ask again at
+    once; ``False`` if it is unknown or already answered."""
+    handoff_id = row_id(handoff_id)
+    async with store.transaction() as db:
+        cursor = await db.execute("DELETE FROM handoffs WHERE id = ? AND answered_at IS NULL", (handoff_id,))
+        if cursor.rowcount != 1:
+            return False
+        await db.execute("DELETE FROM handoff_messages WHERE handoff_id = ?", (handoff_id,))
+        return True

@@ -1,9 +1,18 @@
-"""Personal data kept out of the store: masking of national codes and phone numbers, keyed user hashes.
+"""Personal data kept out of the store and the logs: masking of phone numbers, national codes and
+bank cards; keyed user hashes.
 
-Masking keeps every other character verbatim. National codes are masked only when their
-checksum is valid; phone numbers are the Iranian mobile (``09…``, ``+989…``, ``00989…``, bare
-``9…`` of ten digits) and landline (``021-…``, ``+98 21 …``) forms. Digits may be Latin,
-Persian (``۰-۹``) or Arabic-Indic (``٠-٩``), with single spaces or dashes between them.
+Masking keeps every other character verbatim. Digits may be Latin, Persian (``۰-۹``) or
+Arabic-Indic (``٠-٩``); a number may be written in groups joined by up to three separators
+(spaces, dashes, dots, parentheses, zero-width and bidi marks), so ``0912.123.4567``,
+``(0912) 123 4567`` and ``0012‌345679`` (a ZWNJ inside) are one number. Whole groups are
+tried together, longest first; a group is never cut, so a 20-digit tracking code stays whole.
+
+- Phone numbers by pattern: Iranian mobiles (``09…``, ``+989…``, ``989…``, ``00989…``, a bare
+  ``9…`` of ten digits) and landlines (``021…``, ``+98 21 …``, ``0098 21 …``).
+- National codes by their check digit, and any ten digits right after words such as «کد ملی».
+- Bank cards: sixteen digits that pass the Luhn check.
+- Dates (``1402/05/12``, ``1402-05-12``), amounts and tracking codes (after «کد رهگیری» a
+  checksum match is not enough) stay.
 """
 
 from __future__ import annotations
@@ -11,14 +20,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Iterator
 
 from bot.calendar import ALL_DIGITS, latin_digits
 
 __all__ = [
+    "CARD_MASK",
     "NATIONAL_CODE_MASK",
     "PHONE_MASK",
     "UserHasher",
     "is_user_hash",
+    "is_valid_card_number",
     "is_valid_national_code",
     "mask_personal_data",
     "update_key",
@@ -27,33 +39,24 @@ __all__ = [
 # Markers written into the stored text in place of personal data (data in the database, not UI text).
 NATIONAL_CODE_MASK = "[کد ملی]"
 PHONE_MASK = "[تلفن]"
+CARD_MASK = "[کارت بانکی]"
 
-_DIGIT = "[0-9۰-۹٠-٩]"
-_SEP = "[ \u00a0\\-\u2010\u2011\u2013\u2014]?"
-_NOT_BEFORE = f"(?<!{_DIGIT})"
-_NOT_AFTER = f"(?!{_DIGIT})"
 _HASH = re.compile(r"[0-9a-f]{64}")
-
-
-def _d(latin: str) -> str:
-    """One digit in any of the three alphabets: ``_d("9")`` matches 9, ۹ and ٩."""
-    return "[" + "".join(c for c in ALL_DIGITS if latin_digits(c) in latin) + "]"
-
-
-def _run(count: int) -> str:
-    """``count`` more digits, each optionally preceded by one separator."""
-    return f"(?:{_SEP}{_DIGIT}){{{count}}}"
-
-
-_COUNTRY = rf"(?:\+|{_d('0')}{_SEP}{_d('0')}){_SEP}{_d('9')}{_SEP}{_d('8')}{_SEP}"
-_PREFIXED_PHONE = re.compile(
-    _NOT_BEFORE
-    + rf"(?:(?:{_COUNTRY}|{_d('0')}{_SEP}){_d('9')}{_run(9)}"  # mobile
-    + rf"|\(?(?:{_COUNTRY}|{_d('0')}){_d('12345678')}{_SEP}{_DIGIT}\)?{_SEP}{_DIGIT}{_run(7)})"  # landline
-    + _NOT_AFTER
+_GROUP = re.compile(f"[{ALL_DIGITS}]+")
+#: What may stand between the digit groups of one number.
+_SEPARATOR = re.compile(r"[\s\u00a0.\-\u2010-\u2015()\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]{1,3}")
+#: Words after which ten digits are a national code whatever their check digit (Arabic-keyboard
+#: letters and Finglish too). Data the masking needs, not text shown to anyone.
+_NATIONAL_WORDS = re.compile(
+    r"(?:[کك]د|شماره)[\s\u200c]*مل[یي]|national[\s_-]*(?:code|id|number)|(?:code|kode?|cod)[\s_-]*mel+[iy]",
+    re.IGNORECASE,
 )
-_BARE_MOBILE = re.compile(_NOT_BEFORE + _d("9") + _run(9) + _NOT_AFTER)
-_TEN_DIGITS = re.compile(_NOT_BEFORE + _DIGIT + _run(9) + _NOT_AFTER)
+_TRACKING_WORDS = re.compile(r"رهگیری|پیگیری|رهگيري|پيگيري|tracking|reference", re.IGNORECASE)
+#: How far back (characters) such a word may stand before the number.
+_LOOK_BACK = 24
+_LONGEST = 16
+_MOBILE = re.compile(r"(?:0|98|0098)?9[0-9]{9}")
+_LANDLINE = re.compile(r"(?:0|98|0098)[1-8][0-9]{9}")
 
 
 def is_valid_national_code(code: str) -> bool:
@@ -65,13 +68,89 @@ def is_valid_national_code(code: str) -> bool:
     return int(digits[9]) == (remainder if remainder < 2 else 11 - remainder)
 
 
+def is_valid_card_number(number: str) -> bool:
+    """True for sixteen digits (any alphabet, separators ignored) that pass the Luhn check."""
+    digits = re.sub(r"\D", "", latin_digits(number))
+    if len(digits) != 16 or not digits.isascii() or len(set(digits)) == 1:
+        return False
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _chains(text: str) -> Iterator[list[tuple[int, int]]]:
+    """The digit groups of ``text`` as ``(start, end)`` spans, joined into chains of groups that
+    only separators stand between."""
+    chain: list[tuple[int, int]] = []
+    for found in _GROUP.finditer(text):
+        if chain and not _SEPARATOR.fullmatch(text, chain[-1][1], found.start()):
+            yield chain
+            chain = []
+        chain.append(found.span())
+    if chain:
+        yield chain
+
+
+def _kind(digits: str, before: str, plus: bool) -> str | None:
+    """The mask for one candidate number (Latin digits), or ``None`` to keep it."""
+    tracking = _TRACKING_WORDS.search(before) is not None
+    national = _NATIONAL_WORDS.search(before) is not None
+    if len(digits) == 10 and national:
+        return NATIONAL_CODE_MASK
+    if (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits)) and (
+        plus or digits.startswith("0") or (len(digits) > 10 and not tracking)
+    ):
+        return PHONE_MASK
+    if tracking:
+        return None
+    if is_valid_national_code(digits):
+        return NATIONAL_CODE_MASK
+    if len(digits) == 10 and digits.startswith("9"):
+        return PHONE_MASK  # a bare mobile number without its leading zero
+    if is_valid_card_number(digits):
+        return CARD_MASK
+    return None
+
+
+def _masks(text: str, chain: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, mask)`` for the numbers in one chain of digit groups."""
+    first = 0
+    while first < len(chain):
+        for last in range(len(chain) - 1, first - 1, -1):
+            start, end = chain[first][0], chain[last][1]
+            digits = latin_digits("".join(text[a:b] for a, b in chain[first : last + 1]))
+            if len(digits) > _LONGEST:
+                continue
+            plus = start > 0 and text[start - 1] == "+"
+            before = text[max(0, start - _LOOK_BACK) : start]
+            before = _GROUP.split(before)[-1]  # only the words after the previous number
+            mask = _kind(digits, before, plus)
+            if mask is None:
+                continue
+            if plus:
+                start -= 1
+            if start > 0 and text[start - 1] == "(" and ")" in text[start:end]:
+                start -= 1  # (021) 88776655
+            yield start, end, mask
+            first = last + 1
+            break
+        else:
+            first += 1
+
+
 def mask_personal_data(text: str) -> str:
-    """``text`` with phone numbers replaced by ``[تلفن]`` and national codes by ``[کد ملی]``."""
-    text = _PREFIXED_PHONE.sub(PHONE_MASK, text)
-    text = _TEN_DIGITS.sub(
-        lambda m: NATIONAL_CODE_MASK if is_valid_national_code(m.group()) else m.group(), text
-    )
-    return _BARE_MOBILE.sub(PHONE_MASK, text)
+    """``text`` with phone numbers, national codes and bank card numbers replaced by markers."""
+    spans = [span for chain in _chains(text) for span in _masks(text, chain)]
+    if not spans:
+        return text
+    pieces, position = [], 0
+    for start, end, mask in spans:
+        pieces += [text[position:start], mask]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 class UserHasher:

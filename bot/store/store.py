@@ -19,8 +19,10 @@ requests raise ``Refused`` before anything changes. Errors::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -107,6 +109,20 @@ def check_user(user_hash: str, platform: str | None = None) -> None:
         raise ValueError(f"unknown platform {platform!r}")
 
 
+def _private_file(path: Path) -> None:
+    """Make ``path`` readable by its owner only before SQLite opens it: a new folder 0700, the
+    database 0600 (SQLite gives its ``-wal`` and ``-shm`` files the database's mode), existing
+    files tightened to 0600. Citizens' questions are personal data."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):  # gone, or not ours to change: SQLite will say so
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+
+
 class Store:
     """Owns one connection; open with ``await Store.open(path)``, close with ``await store.close()``."""
 
@@ -123,7 +139,7 @@ class Store:
     ) -> Self:
         """Connect, set the pragmas and apply the migrations not yet applied."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
         # The loop thread runs short statements itself (see ``_run``), so the connection is shared
         # with aiosqlite's thread; the store's lock keeps them from ever overlapping.
         db = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)

@@ -3,9 +3,10 @@
 Pressing "talk to a person" (on the no-match reply, the ``human-agent`` answer, or after a low
 rating) opens a handoff, keeps the citizen's chat id for it (``hold_contact``) and posts the
 citizen's recent questions (masked; language and platform, never an id) to the platform's staff
-group. A staff member's reply to that post (any member of the configured group) is sent to the
-citizen, counted as the staff reply, and the chat id is released. Outside office hours the
-citizen is told when the office opens and pointed to the official site.
+group. Only from a private chat: a staff reply never goes to a group, let alone a public one.
+A reply to that post by a staff member (``[staff.<platform>]``, never a bot) is sent to the
+citizen, counted as the staff reply, and the chat id is released; anyone else's reply is ignored.
+Outside office hours the citizen is told when the office opens and pointed to the official site.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from bot.store.handoffs import (
     open_handoff,
     record_staff_reply,
     waiting_handoff,
+    withdraw_handoff,
 )
 from handlers.citizen.handoff_notice import opening_text, tell_expectation
 from handlers.common import pressed, refuse, sender
 from handlers.context import BotContext
 from handlers.sending import send_text
+from handlers.staff.auth import log_refusal, role_of
 
 __all__ = ["handlers", "opening_text", "relay_reply"]
 
@@ -46,6 +49,9 @@ async def request_person(update: Update, context: BotContext) -> None:
     owned = not data.question_id or await store.question_owner(data.question_id) == user_hash
     if group is None or query.message is None or not owned:
         await refuse(query, context)
+        return
+    if query.message.chat.type != Chat.PRIVATE:
+        await query.answer(catalog.text("handoff.private_only"), show_alert=True)
         return
     await query.answer()
     chat_id, platform = query.message.chat.id, context.platform.name
@@ -68,20 +74,26 @@ async def request_person(update: Update, context: BotContext) -> None:
         questions=questions,
     )
     try:
-        [sent] = await send_text(context, group, post)
+        sent = await send_text(context, group, post)  # a long post comes in several parts
     except (TelegramError, ValueError) as error:
         _LOG.error("handoff %s: cannot post to the staff group: %s", handoff_id, error)
+        await withdraw_handoff(store, handoff_id)
+        await store.release_contact(user_hash, "handoff")
         await send_text(context, chat_id, catalog.text("handoff.unavailable"))
         return
-    await link_handoff_message(
-        store, platform=platform, chat_id=group, message_id=sent.message_id, handoff_id=handoff_id
-    )
+    for part in sent:  # a reply to any part reaches the citizen
+        await link_handoff_message(
+            store, platform=platform, chat_id=group, message_id=part.message_id, handoff_id=handoff_id
+        )
     await tell_expectation(context, chat_id)
 
 
 async def relay_reply(update: Update, context: BotContext) -> bool:
-    """A reply in the staff group to a handoff post: deliver it to the citizen. ``False`` if it is not one."""
-    message, _user, chat = sender(update)
+    """A reply in the staff group to a handoff post: deliver it to the citizen. ``False`` if it is not one.
+
+    A reply by anyone but staff (a member of the group who is not in ``[staff]``, a bot) is
+    taken and ignored: ``True``, nothing sent."""
+    message, user, chat = sender(update)
     replied = message.reply_to_message
     if chat.type == Chat.PRIVATE or chat.id != context.handoff_group or replied is None:
         return False
@@ -93,6 +105,9 @@ async def relay_reply(update: Update, context: BotContext) -> bool:
     if found is None or not text:
         return False
     handoff_id, user_hash = found
+    if role_of(context, user) is None:
+        log_refusal(context, user, f"reply to handoff {handoff_id}")
+        return True
     staff = context.services.shared.locales.get(None)
     quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
     citizen = await store.contact(user_hash)

@@ -2,9 +2,11 @@
 
 A press is stored first (a second press changes the rating); only then is the citizen thanked,
 in the button's toast, and the chosen face marked in the answer's rating row: two Bot API calls,
-no extra message. A rating of dissatisfied or worse asks once "what was missing?":
-the citizen's next text message is the comment, unless they skip, send a command, or wait
-longer than ten minutes.
+no extra message. A rating of dissatisfied or worse asks once "what was missing?" (saying how
+long the question waits): the citizen's next text message is the comment, unless they skip, send
+a command, or wait longer than ten minutes. A next message that reads as a new question (a
+question mark or word, or one the engine answers: :meth:`AnswerEngine.reads_as_question`) is kept
+as the comment too, but answered as a question, never swallowed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandl
 from bot.messenger.callback_data import Rate, SkipComment, matches
 from bot.store import Refused
 from handlers.common import current_markup, pressed, quote_id, refuse, sender, settle
-from handlers.context import BotContext
+from handlers.context import COMMENT_SECONDS, BotContext
 from handlers.keyboards import skip_keyboard, with_rating
 from handlers.sending import send_text
 
@@ -46,7 +48,9 @@ async def rate(update: Update, context: BotContext) -> None:
     if data.score <= LOW_RATING:
         context.state.await_comment(data.event_id)
         markup = skip_keyboard(data.event_id, catalog, handoff=context.handoff_group is not None)
-        await send_text(context, query.message.chat.id, catalog.text("rating.comment_prompt"), markup=markup)
+        minutes = round(COMMENT_SECONDS / 60)
+        prompt = catalog.text("rating.comment_prompt", minutes=minutes)
+        await send_text(context, query.message.chat.id, prompt, markup=markup)
 
 
 async def skip_comment(update: Update, context: BotContext) -> None:
@@ -61,7 +65,8 @@ async def skip_comment(update: Update, context: BotContext) -> None:
 
 
 async def take_comment(update: Update, context: BotContext) -> None:
-    """The text after a low rating is its comment; a command cancels the wait."""
+    """The text after a low rating is its comment; a command cancels the wait; a new question is
+    also answered."""
     message, user, chat = sender(update)
     event_id = context.state.pending_comment()
     if event_id is None:
@@ -71,6 +76,8 @@ async def take_comment(update: Update, context: BotContext) -> None:
     if not text or text.startswith("/"):
         return
     await context.store.record_comment(event_id, context.user_hash(user), text)
+    if context.engine.reads_as_question(text):
+        return  # the question handler answers it
     await send_text(
         context, chat.id, context.catalog.text("rating.comment_thanks"), reply_to=quote_id(message)
     )

@@ -1,10 +1,11 @@
-"""Staff commands check the sender's role; anyone else gets the citizen reply, and it is logged.
+"""Staff commands check the sender's role; anyone else gets the unknown-command reply, and it is logged.
 
 ``staff_command("stats", Role.VIEWER, stats)`` is a ``CommandHandler`` whose callback runs only
 for staff of that role on this platform (the bot's staff list, seeded from ``[staff.<platform>]``
-and managed with ``/staff``). For others the
-command's text is answered as a question, exactly as a citizen's text would be; the refusal is
-logged with the keyed user hash (its first 12 hex digits), never the messenger id.
+and managed with ``/staff``). Others get the reply any unknown command gets: the command is not
+a question, so it is never stored as one (it would top the unanswered list and could be added as
+a phrasing). The refusal is logged with the keyed user hash (its first 12 hex digits), never the
+messenger id.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from telegram import Update, User
 from telegram.ext import CommandHandler
 
 from bot.messenger.staff_settings import Role
-from handlers.citizen.questions import ask
+from handlers.citizen.fallback import unknown_command
 from handlers.context import BotContext
 
 __all__ = ["role_of", "staff_command"]
@@ -27,7 +28,7 @@ Callback = Callable[[Update, BotContext], Awaitable[None]]
 
 def role_of(context: BotContext, user: User | None) -> Role | None:
     """The staff role of ``user`` on this platform, or ``None`` for citizens."""
-    if user is None:
+    if user is None or user.is_bot:
         return None
     return context.services.roster.role(context.user_hash(user))
 
@@ -45,7 +46,7 @@ def staff_command(name: str, needed: Role, callback: Callback) -> CommandHandler
         if role is None or not role.allows(needed):
             if user is not None:
                 log_refusal(context, user, f"/{name}")
-            await ask(update, context)
+            await unknown_command(update, context)
             return
         await callback(update, context)
 

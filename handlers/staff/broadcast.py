@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.broadcast import Delivery, Result, deliver
-from bot.messenger.callback_data import StaffConfirm, parse
+from bot.messenger.callback_data import StaffConfirm
 from bot.messenger.staff_settings import Role
 from bot.store import Subscriber
 from bot.store.announcements import finish_announcement, record_announcement
@@ -26,6 +26,7 @@ from handlers.context import BotContext
 from handlers.keyboards import confirm_keyboard
 from handlers.sending import send_text
 from handlers.staff.auth import role_of, staff_command
+from handlers.staff.kb import confirms
 
 __all__ = ["handlers", "take_announcement"]
 
@@ -50,7 +51,7 @@ async def take_announcement(update: Update, context: BotContext, text: str) -> N
     context.state.draft = replace(draft, text=text)
     count = len(await context.store.subscribers(context.platform.name))
     preview = catalog.text("staff.broadcast_preview", count=count, text=text)
-    await send_text(context, chat.id, preview, markup=confirm_keyboard("broadcast", catalog))
+    await send_text(context, chat.id, preview, markup=confirm_keyboard("broadcast", draft.id, catalog))
 
 
 async def _send_one(context: BotContext, text: str, subscriber: Subscriber) -> Result:
@@ -106,9 +107,9 @@ async def _run(context: BotContext, announcement: int, text: str, progress: Mess
 
 async def confirm(update: Update, context: BotContext) -> None:
     """Record the announcement and start the paced delivery in the background."""
-    query, _data, user = pressed(update, StaffConfirm)
+    query, data, user = pressed(update, StaffConfirm)
     draft = context.state.pending_draft()
-    ok = draft is not None and draft.task == "broadcast" and draft.text
+    ok = draft is not None and draft.id == data.draft and draft.task == "broadcast" and draft.text
     if role_of(context, user) is not Role.EDITOR or not ok or query.message is None:
         await refuse(query, context)
         return
@@ -128,5 +129,5 @@ async def confirm(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         staff_command("broadcast", Role.EDITOR, start),
-        CallbackQueryHandler(confirm, pattern=lambda d: parse(d) == StaffConfirm("broadcast")),
+        CallbackQueryHandler(confirm, pattern=confirms("broadcast")),
     ]

@@ -51,17 +51,24 @@ MOST = 5
 NEAREST = 3
 
 
+def _is_command(text: str) -> bool:
+    """A bot command (``/stats``) is never a citizen's question, nor a phrasing."""
+    return text.lstrip().startswith("/")
+
+
 async def unanswered(update: Update, context: BotContext) -> None:
-    """The most frequent unanswered and low-rated questions, each with the nearest topics."""
-    _message, _user, chat = sender(update)
+    """The most frequent unanswered and low-rated questions, each with the nearest topics
+    (as add buttons for editors only); commands stored before they were kept out are skipped."""
+    _message, user, chat = sender(update)
     period = await command_period(update, context)
     if period is None:
         return
     catalog, store = context.catalog, context.store
     skip = await dismissed_forms(store)
+    editor = role_of(context, user) is Role.EDITOR
     known = {q for entry in context.knowledge.entries.values() for q in entry.questions}
     found = await unanswered_groups(store, period.start, period.end, limit=MOST + len(known), skip=skip)
-    groups = [group for group in found if group.text not in known][:MOST]  # accepted ones drop out
+    groups = [g for g in found if g.text not in known and not _is_command(g.text or g.match_form)][:MOST]
     if not groups:
         await send_text(
             context, chat.id, catalog.text("staff.unanswered_none", period=period_title(period, catalog))
@@ -74,7 +81,8 @@ async def unanswered(update: Update, context: BotContext) -> None:
         _key, ranked = context.engine.rank(group.text or group.match_form, NEAREST)
         entries = [context.knowledge.entry(c.entry_id) for c in ranked if c.entry_id in context.knowledge]
         text = catalog.text("staff.unanswered_item", text=group.text, count=persian_digits(group.count))
-        await send_text(context, chat.id, text, markup=phrasing_keyboard(group.question_id, entries, catalog))
+        markup = phrasing_keyboard(group.question_id, entries, catalog, editor=editor)
+        await send_text(context, chat.id, text, markup=markup)
 
 
 async def add_phrasing(update: Update, context: BotContext) -> None:
@@ -86,6 +94,9 @@ async def add_phrasing(update: Update, context: BotContext) -> None:
         await refuse(query, context)
         return
     text = found[0] or found[1]
+    if _is_command(text):
+        await refuse(query, context)
+        return
     entry = context.knowledge.entry(data.entry_id)
     if text in entry.questions:
         await query.answer(catalog.text("staff.phrasing_exists"))

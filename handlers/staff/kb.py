@@ -33,7 +33,16 @@ from handlers.staff.auth import role_of, staff_command
 from handlers.staff.team import STAFF_ROLE, revert_role
 from handlers.staff.workbook import WORKBOOK_IMPORT, revert_import
 
-__all__ = ["ANSWER", "PHRASING", "REVIEW", "apply_change", "handlers", "problems_text", "take_answer"]
+__all__ = [
+    "ANSWER",
+    "PHRASING",
+    "REVIEW",
+    "apply_change",
+    "confirms",
+    "handlers",
+    "problems_text",
+    "take_answer",
+]
 
 _LOG = logging.getLogger("sabtyar.staff")
 #: Audited fields: an entry's answer, a phrasing added to its questions, its review state.
@@ -130,7 +139,7 @@ async def take_answer(update: Update, context: BotContext, text: str) -> None:
         return
     context.state.draft = replace(draft, text=text)
     preview = catalog.text("staff.edit_preview", entry=draft.entry_id, answer=text)
-    await send_text(context, chat.id, preview, markup=confirm_keyboard("edit", catalog))
+    await send_text(context, chat.id, preview, markup=confirm_keyboard("edit", draft.id, catalog))
 
 
 async def apply_change(
@@ -176,9 +185,10 @@ def _set_answer(answer: str) -> Callable[[Record], Record]:
 
 async def confirm_edit(update: Update, context: BotContext) -> None:
     """Write the previewed answer, audit it and swap the engine."""
-    query, _data, user = pressed(update, StaffConfirm)
+    query, data, user = pressed(update, StaffConfirm)
     draft, catalog = context.state.pending_draft(), context.catalog
-    if role_of(context, user) is not Role.EDITOR or draft is None or draft.task != "edit" or not draft.text:
+    stale = draft is None or draft.id != data.draft or draft.task != "edit" or not draft.text
+    if role_of(context, user) is not Role.EDITOR or draft is None or draft.text is None or stale:
         await refuse(query, context)
         return
     await query.answer()
@@ -200,7 +210,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     """Drop the previewed edit or broadcast."""
     query, data, _user = pressed(update, StaffCancel)
     draft = context.state.pending_draft()
-    if draft is None or draft.task != data.task:
+    if draft is None or draft.task != data.task or draft.id != data.draft:
         await refuse(query, context)
         return
     context.state.draft = None
@@ -288,12 +298,22 @@ async def reload(update: Update, context: BotContext) -> None:
     await send_text(context, chat.id, text)
 
 
+def confirms(task: str) -> Callable[[object], bool]:
+    """A ``CallbackQueryHandler`` pattern for the confirm button of a ``task`` draft."""
+
+    def check(data: object) -> bool:
+        found = parse(data)
+        return isinstance(found, StaffConfirm) and found.task == task
+
+    return check
+
+
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         staff_command("edit", Role.EDITOR, edit),
         staff_command("undo", Role.EDITOR, undo),
         staff_command("reload", Role.EDITOR, reload),
-        CallbackQueryHandler(confirm_edit, pattern=lambda d: parse(d) == StaffConfirm("edit")),
+        CallbackQueryHandler(confirm_edit, pattern=confirms("edit")),
         CallbackQueryHandler(pick_entry, pattern=matches(EditPick)),
         CallbackQueryHandler(cancel, pattern=matches(StaffCancel)),
     ]

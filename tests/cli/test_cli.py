@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -89,11 +90,35 @@ def test_chat_answers_lost_birth_certificate_then_quits(
 
 
 @pytest.mark.slow
-def test_run_without_token_falls_back_to_chat() -> None:
-    result = run(["run"], "شناسنامه‌ام گم شده\n")
-    assert result.returncode == 0, result.stderr
-    assert "توکن" in result.stderr and "token" in result.stderr
-    assert "المثنی" in result.stdout
+def test_run_without_token_falls_back_to_chat_on_a_terminal() -> None:
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [*SABTYAR, "run"],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "SABTYAR_CONFIG": "/nonexistent/none.toml"},
+        )
+        os.close(terminal)
+        os.write(controller, "شناسنامه‌ام گم شده\nخروج\n".encode())
+        out, err = process.communicate(timeout=120)
+    finally:
+        os.close(controller)
+    assert process.returncode == 0, err
+    assert "توکن" in err and "token" in err
+    assert "المثنی" in out
+
+
+@pytest.mark.slow
+def test_item14_run_without_token_and_without_a_terminal_says_so_and_fails() -> None:
+    """Issue 14, item 14: under systemd (stdin not a terminal) no silent exit 0."""
+    result = run(["run"], "")
+    assert result.returncode == 2
+    assert "SABTYAR_BALE_TOKEN" in result.stderr and "no terminal" in result.stderr
+    assert "ترمینالی" in result.stderr and result.stdout == ""
 
 
 def test_eval_reports_figures(

@@ -21,7 +21,7 @@ import pytest_asyncio
 import yaml
 
 from bot.locale import Catalog, Locales
-from bot.messenger.callback_data import Handoff, StaffConfirm, encode
+from bot.messenger.callback_data import Handoff, encode
 from bot.settings import Settings
 from bot.store import UserHasher
 from tests.support.fakeapi import FakeBotApi, FakeUser, Fault, SentMessage
@@ -118,12 +118,12 @@ async def test_refusal_and_edit(api: FakeBotApi, folder: Path, fa: Catalog) -> N
     editor, citizen = api.state.users[EDITOR], api.create_user("شهروند", user_id=765_432_198)
     async with running(folder, api) as bot:
         [refused] = await ask(api, citizen, "/stats")
-        assert refused.text == fa.text("bot.no_match")
+        assert refused.text == fa.text("bot.unknown_command")
         assert not [m for m in api.sent(citizen.id) if m.method == "sendPhoto"]
 
         await ask(api, editor, f"/edit {ENTRY}")
         [preview] = await ask(api, editor, NEW_ANSWER)
-        await press(api, editor, preview, encode(StaffConfirm("edit")))
+        await press(api, editor, preview, data_of(preview)[0])
         [saved] = await api.wait_for_messages(editor.id, timeout=20)
         assert saved.text == fa.text("staff.edit_saved", entry=ENTRY)
         [answer] = await ask(api, citizen, LOST_BIRTH_CERTIFICATE)
@@ -196,7 +196,7 @@ async def test_broadcast_to_1000_subscribers(api: FakeBotApi, fa: Catalog, resta
     assert prompt.text == fa.text("staff.broadcast_prompt", count=SUBSCRIBERS)
     news = "اطلاعیه: ادارات ثبت احوال روز پنجشنبه تا ساعت ۱۳ باز است."
     [preview] = await ask(api, editor, news)
-    await press(api, editor, preview, encode(StaffConfirm("broadcast")))
+    await press(api, editor, preview, data_of(preview)[0])
     [progress, report] = await api.wait_for_messages(editor.id, 2, timeout=120)
     expected = fa.text(
         "staff.broadcast_report",

@@ -21,7 +21,7 @@ from bot.messenger.rate_limit import is_throttle
 from bot.runner import StartupError, serve
 from bot.secret import Secret
 from bot.settings import Settings, StoreSettings
-from bot.store import UserHasher
+from bot.store import UserHasher, mask_personal_data
 from handlers.context import Shared
 from tests.support.bot_harness import platform_for
 from tests.support.fakeapi import FakeBotApi
@@ -38,13 +38,16 @@ def shared_for(tmp_path: Path, engine: AnswerEngine, locales: Locales) -> Shared
     return Shared(settings, engine, locales, UserHasher("runner-tests-hash-secret"))
 
 
+PATH_SECRET = "Zq3-x8RkP0vW_4mYtB7nLc2sHd9FgJ5a"
+
+
 @pytest.mark.parametrize(("profile", "header"), [("telegram", True), ("bale", False)])
 async def test_webhook_mode(
     tmp_path: Path, engine: AnswerEngine, locales: Locales, profile: str, header: bool
 ) -> None:
     async with FakeBotApi(profile) as api:
         port = free_port()
-        webhook = WebhookSettings(url=f"http://127.0.0.1:{port}/hook-{profile}", port=port)
+        webhook = WebhookSettings(url=f"http://127.0.0.1:{port}/hook/{PATH_SECRET}", port=port)
         platform = replace(platform_for(api), webhook=webhook)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(shared_for(tmp_path, engine, locales), [platform], stop))
@@ -116,3 +119,22 @@ def test_throttle_detection() -> None:
     assert not is_throttle(NetworkError("Bad Gateway"))
     assert not is_throttle(BadRequest("Too Many Requests: flood words in the text"))
     assert not is_throttle(ValueError("bot limit exceed"))
+
+
+def test_item12_logs_carry_masked_text_only() -> None:
+    """Issue 14, item 12: whatever a library logs (an update in full, a traceback), the national
+    code, phone and card are masked; the token is still redacted before masking can touch it."""
+    token = "7000000001:AAF4keT0kenF0rSabtyarTests_0123456789"
+    formatter = RedactingFormatter([Secret(token)], "%(levelname)s %(message)s", mask=mask_personal_data)
+    update = {"message": {"text": "کد ملی من 0499370899 و موبایل 09121234567، کارت 6037991234567893"}}
+    try:
+        raise ValueError(f"cannot read {update!r} from /bot{token}/getUpdates")
+    except ValueError:
+        record = logging.LogRecord(
+            "telegram.ext", logging.CRITICAL, __file__, 1, "received %r", (update,), None
+        )
+        record.exc_info = sys.exc_info()
+    text = formatter.format(record)
+    for personal in ("0499370899", "09121234567", "6037991234567893", token, "AAF4keT0ken"):
+        assert personal not in text
+    assert text.startswith("CRITICAL received") and "[کد ملی]" in text and "[تلفن]" in text

@@ -23,7 +23,6 @@ import pytest_asyncio
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
-from bot.messenger.callback_data import StaffConfirm, encode
 from bot.messenger.platforms import PlatformSettings, default_platform
 from bot.messenger.poller import Poller
 from bot.messenger.update_feed import encode_update, feed_updates, shard_of
@@ -144,7 +143,7 @@ async def test_two_workers_answer_everyone_once_share_edits_and_stop_cleanly(
         await api.wait_for_messages(editor.id, timeout=30)
         api.user_sends_text(editor, NEW_ANSWER)
         [preview] = await api.wait_for_messages(editor.id, timeout=30)
-        api.user_presses_button(editor, preview, encode(StaffConfirm("edit")))
+        api.user_presses_button(editor, preview, preview.buttons[0]["callback_data"])
         [saved] = await api.wait_for_messages(editor.id, timeout=30)
         assert saved.text == fa.text("staff.edit_saved", entry="birthcert-duplicate")
         other_worker = citizens[1]  # odd id: not the editor's worker

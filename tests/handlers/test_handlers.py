@@ -162,7 +162,7 @@ async def test_low_rating_asks_for_a_masked_comment(
         [[event_id]] = bot.rows("SELECT id FROM answer_events")
         await bot.press(citizen, shown, encode(Rate(event_id, 2)))
         [prompt] = await bot.api.wait_for_messages(citizen.id)
-        assert fa.text("rating.comment_prompt") in prompt.text
+        assert fa.text("rating.comment_prompt", minutes=10) in prompt.text
         assert data_of(prompt) == [encode(SkipComment(event_id))]
         [thanks] = await bot.say(citizen, "هزینه رو ننوشته بود، شماره من 09121234567")
         assert thanks.text == fa.text("rating.comment_thanks")

@@ -33,9 +33,9 @@ async def command(bot: Bot, user: FakeUser, text: str, count: int = 1) -> list[S
 
 
 async def is_viewer(bot: Bot, user: FakeUser) -> bool:
-    """``/review`` (a viewer's command) gets a staff reply, not the citizen's «not found»."""
+    """``/review`` (a viewer's command) gets a staff reply, not the unknown-command reply others get."""
     [reply] = await command(bot, user, "/review")
-    return reply.text != bot.fa.text("bot.no_match")
+    return reply.text != bot.fa.text("bot.unknown_command")
 
 
 async def test_admin_adds_a_viewer_whose_commands_work_at_once_then_removes_them(
@@ -51,7 +51,7 @@ async def test_admin_adds_a_viewer_whose_commands_work_at_once_then_removes_them
         assert added.text == bot.fa.text("staff.team_added", name=name, role=bot.fa.text("staff.role_viewer"))
         assert await is_viewer(bot, newcomer)
         [refused] = await command(bot, newcomer, "/edit")  # a viewer, not an editor
-        assert refused.text == bot.fa.text("bot.no_match")
+        assert refused.text == bot.fa.text("bot.unknown_command")
 
         [removed] = await command(bot, admin, f"/staff remove {NEWCOMER}")
         assert removed.text == bot.fa.text("staff.team_removed", name=name)
@@ -93,7 +93,7 @@ async def test_a_forwarded_message_names_the_new_editor_and_undo_removes_them(
         [undone] = await command(bot, admin, "/undo")
         assert undone.text == bot.fa.text("staff.undone_staff_role", entry="staff-3")
         [refused] = await command(bot, second, "/edit")
-        assert refused.text == bot.fa.text("bot.no_match")
+        assert refused.text == bot.fa.text("bot.unknown_command")
 
         [prompt] = await command(bot, admin, "/staff add viewer")
         bot.api.user_forwards_message(admin, None, "سلام", hidden_name="Hidden")
@@ -118,7 +118,7 @@ async def test_the_list_button_removes_and_a_removal_outlives_the_config_after_r
         [fixed] = await command(bot, admin, f"/staff remove {ADMIN}")
         assert fixed.text == bot.fa.text("staff.team_admin_fixed")
         [only] = await command(bot, viewer, "/staff")  # not staff any more: a citizen's question
-        assert only.text == bot.fa.text("bot.no_match")
+        assert only.text == bot.fa.text("bot.unknown_command")
     async with running_bot(tmp_path, engine, locales, settings_changes=settings_changes()) as bot:
         viewer = bot.api.create_user("Viewer", user_id=VIEWER)
         assert not await is_viewer(bot, viewer)  # the config lists them; the admin's removal stands

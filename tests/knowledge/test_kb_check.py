@@ -139,3 +139,43 @@ def test_kb_check_warns_about_sample_questions_that_do_not_come_back(
         "WARNING" in captured.err and "bot.yaml:15:" in captured.err and "«شناسنامه‌ام گم شده»" in captured.err
     )
     assert "self-consistency:" in captured.out
+
+
+# Issue 14, item 10: hosts read as a browser reads them; addresses in answers checked; no crash ------
+
+BAD_ADDRESSES = [
+    ("links", "https://evil.example\\@www.sabteahval.ir/", "not on an official domain"),
+    ("links", "https://www.sabteahval.ir\uff0fnobat", "not a valid web address"),
+    ("links", "https://sabteahval.ir.evil.example/", "not on an official domain"),
+    ("answer", "https://evil.example\\@www.sabteahval.ir/", "not on an official domain"),
+    ("answer", "www.evil.example/nobat", "not on an official domain"),
+    ("answer", "evil.example/nobat", "not on an official domain"),
+    ("answer", "https://sabteahval.ir\uff0fx", "not a valid web address"),
+]
+
+
+@pytest.mark.parametrize(("where", "address", "fragment"), BAD_ADDRESSES)
+def test_item10_bad_links_are_problems_with_file_and_line(
+    tmp_path: Path, where: str, address: str, fragment: str
+) -> None:
+    entry = GOOD_ENTRY.format(id="a-one", follow_up="a-one")
+    if where == "links":
+        entry = entry.replace("https://www.sabteahval.ir", f"'{address}'")
+        line = 12
+    else:
+        entry = entry.replace("      پاسخ کوتاه.\n", f"      پاسخ کوتاه: {address} را ببینید.\n")
+        line = 9
+    folder = write_folder(tmp_path / "kb", entry)
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(folder)
+    [problem] = raised.value.problems
+    assert (problem.file, problem.line) == ("demo.yaml", line) and fragment in problem.message, problem
+    assert main(["kb", "check", str(folder)]) == 1
+
+
+def test_item10_official_addresses_in_answers_pass(tmp_path: Path) -> None:
+    entry = GOOD_ENTRY.format(id="a-one", follow_up="a-one").replace(
+        "      پاسخ کوتاه.\n",
+        "      پاسخ کوتاه: www.sabteahval.ir و https://sabteahval.ir:443/x?y=1 و نسخه 2.0.1.\n",
+    )
+    assert list(load_knowledge(write_folder(tmp_path / "kb", entry)).entries) == ["a-one"]

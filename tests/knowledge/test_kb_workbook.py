@@ -368,3 +368,22 @@ def test_a_workbook_exported_in_english_imports_unchanged(folder: Path, tmp_path
     result = import_workbook(out, folder, WORDS)  # read by a Persian deployment
     assert result.errors == () and result.changed == ()
     assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("answer", "پاسخ کوتاه. نوبت: https://www.sabteahval.ir\uff0fnobat"),
+        ("answer", "پاسخ کوتاه. نوبت در evil.example/nobat"),
+        ("links", "نوبت | https://evil.example\\@www.sabteahval.ir/"),
+        ("links", "نوبت | https://www.sabteahval.ir\uff0fnobat"),
+    ],
+)
+def test_item10_a_bad_link_in_a_workbook_is_an_error_not_a_crash(
+    folder: Path, workbook: Path, column: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(folder)
+    edit_workbook(workbook, "birth", 4, column, value)
+    assert kb_command(folder, "import", str(workbook)) == 1
+    assert snapshot(folder) == before
+    assert f"birth!{get_column_letter(COLUMN[column])}4 ({column})" in capsys.readouterr().err

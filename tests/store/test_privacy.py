@@ -10,10 +10,12 @@ import pytest
 from bot.calendar import bounds as day_bounds
 from bot.calendar import parse_day
 from bot.store.privacy import (
+    CARD_MASK,
     NATIONAL_CODE_MASK,
     PHONE_MASK,
     UserHasher,
     is_user_hash,
+    is_valid_card_number,
     is_valid_national_code,
     mask_personal_data,
     update_key,
@@ -135,3 +137,107 @@ def test_days_gregorian_and_jalali() -> None:
             parse_day(bad)
     with pytest.raises(ValueError):
         day_bounds("2026-09-24", "2026-09-23")
+
+
+# Issue 14, item 11: spellings the trial found unmasked, and numbers that must stay ------------------
+
+CODE = "0499370899"  # a valid national code
+CARD = "6037991234567893"  # sixteen digits that pass the Luhn check
+MASKED = [
+    ("989121234567", PHONE_MASK),
+    ("+989121234567", PHONE_MASK),
+    ("0912.123.4567", PHONE_MASK),
+    ("0912.123.45.67", PHONE_MASK),
+    ("(0912) 123 4567", PHONE_MASK),
+    ("0912   123   4567", PHONE_MASK),
+    ("0912 - 123 - 4567", PHONE_MASK),
+    ("۰۹۱۲.۱۲۳.۴۵۶۷", PHONE_MASK),
+    ("٠٩١٢ ١٢٣ ٤٥٦٧", PHONE_MASK),
+    ("0912\u200c123\u200c4567", PHONE_MASK),
+    ("0912\u200b1234567", PHONE_MASK),
+    ("98 912 123 4567", PHONE_MASK),
+    ("0098.912.123.4567", PHONE_MASK),
+    ("021.8877.6655", PHONE_MASK),
+    ("(021)88776655", PHONE_MASK),
+    ("98 21 8877 6655", PHONE_MASK),
+    ("049 937 0899", NATIONAL_CODE_MASK),
+    ("049.937.089.9", NATIONAL_CODE_MASK),
+    ("049-937089-9", NATIONAL_CODE_MASK),
+    ("0499\u200c370899", NATIONAL_CODE_MASK),
+    ("04993\u200d70899", NATIONAL_CODE_MASK),
+    ("049\u200f9370899", NATIONAL_CODE_MASK),
+    ("049\u2066937\u20690899", NATIONAL_CODE_MASK),
+    ("0 4 9 9 3 7 0 8 9 9", NATIONAL_CODE_MASK),
+    ("۰۴۹۹ ۳۷۰ ۸۹۹", NATIONAL_CODE_MASK),
+    (CARD, CARD_MASK),
+    ("6037 9912 3456 7893", CARD_MASK),
+    ("6037-9912-3456-7893", CARD_MASK),
+    ("6037.9912.3456.7893", CARD_MASK),
+    ("۶۰۳۷ ۹۹۱۲ ۳۴۵۶ ۷۸۹۳", CARD_MASK),
+    ("6037\u200c9912\u200c3456\u200c7893", CARD_MASK),
+    ("4111 1111 1111 1111", CARD_MASK),
+]
+#: Ten digits after «کد ملی» (and its spellings) are masked whatever their check digit.
+AFTER_WORDS = [
+    "کد ملی 1234567890",
+    "کدملی: 1234567891",
+    "كد ملي ۱۲۳۴۵۶۷۸۹۲",
+    "شماره ملی من 12345 67893 است",
+    "national code 1234567894",
+    "code meli 1234567895",
+]
+KEPT = [
+    "1402/05/12",
+    "۱۴۰۲/۰۵/۱۲",
+    "1402-05-12",
+    "2023.08.03",
+    "۱۴۰۳-۰۱-۱۵ ساعت ۱۰:۳۰",
+    "کد رهگیری 140212345678",
+    "کد رهگیری ۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶۷۸۹۰",
+    "کد پیگیری " + CODE,
+    "شماره پیگیری 6037991234567893",
+    "کد رهگیری 1234 5678 9012",
+    "سریال شناسنامه ۱۲/۳۴۵۶۷۸",
+    "هزینه ۲۵۰۰۰۰ تومان",
+    "۲۵۰٬۰۰۰ ریال",
+    "1,500,000 rials",
+    "سال ۱۴۰۵",
+    "1234567890",
+    "0000000000",
+    "1111111111111111",
+    "6037991234567890",
+    "12345678901234",
+    "12345678901234567890",
+    "0499370898",
+    "پلاک ۱۲۳",
+    "کدپستی 1234567890",
+    "ساعت 08:00 تا 13:30",
+    "3.14",
+    "ساعت ۸ تا ۱۴",
+    "۱۲ فروردین",
+    "ردیف 1 2 3 4",
+    "۰۲۱",
+    "نسخه 2.0.1",
+]
+
+
+@pytest.mark.parametrize(("number", "mask"), MASKED)
+def test_item11_more_spellings_are_masked(number: str, mask: str) -> None:
+    text = f"سلام، {number} لطفا"
+    assert mask_personal_data(text) == f"سلام، {mask} لطفا"
+
+
+@pytest.mark.parametrize("text", AFTER_WORDS)
+def test_item11_ten_digits_after_national_code_words_are_masked(text: str) -> None:
+    masked = mask_personal_data(text)
+    assert NATIONAL_CODE_MASK in masked and not any(d.isdigit() for d in masked)
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_item11_dates_amounts_and_tracking_codes_stay(text: str) -> None:
+    assert mask_personal_data(text) == text
+
+
+def test_item11_a_card_and_a_phone_side_by_side_are_both_masked() -> None:
+    assert mask_personal_data(f"کارت {CARD} و 09121234567") == f"کارت {CARD_MASK} و {PHONE_MASK}"
+    assert is_valid_card_number(CARD) and not is_valid_card_number(CARD[:-1] + "0")

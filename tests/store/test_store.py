@@ -8,9 +8,11 @@ import json
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +24,8 @@ from bot.engine.analyzer import MatchKey
 from bot.engine.decision import Decision, Outcome
 from bot.engine.engine import Reply
 from bot.engine.matcher import Candidate
-from bot.settings import ROOT
+from bot.hash_secret import user_hash_secret
+from bot.settings import ROOT, Settings, StoreSettings
 from bot.store import MIGRATIONS, Migration, QuestionEvent, Refused, SchemaError, Store, UserHasher
 from handlers.recording import question_event
 from tests.support.cli import run_cli
@@ -507,3 +510,32 @@ async def test_the_other_part_of_a_two_part_question_is_not_a_correction(store: 
     await store.close()
     assert rows(store.path, "SELECT kind FROM corrections") == [("part",)]
     assert rows(store.path, "SELECT parts FROM questions") == [('["smartcard-lost", "birthcert-replace"]',)]
+
+
+async def test_item13_the_database_its_wal_and_folder_are_private(tmp_path: Path) -> None:
+    """Issue 14, item 13: no world-readable personal data, whatever the umask."""
+    old_umask = os.umask(0o022)
+    try:
+        folder = tmp_path / "data"
+        store = await Store.open(folder / "sabtyar.db")
+        try:
+            await store.record_question(question())
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+            assert {"sabtyar.db", "sabtyar.db-wal", "sabtyar.db-shm"} <= set(modes)
+            assert set(modes.values()) == {0o600}, modes
+        finally:
+            await store.close()
+        loose = tmp_path / "old.db"  # an existing database from an older version is tightened
+        loose.touch(mode=0o644)
+        loose.chmod(0o644)
+        store = await Store.open(loose)
+        await store.close()
+        assert stat.S_IMODE(loose.stat().st_mode) == 0o600
+        settings = replace(Settings(), store=StoreSettings(tmp_path / "fresh" / "sabtyar.db"))
+        user_hash_secret(settings)
+        secret_file = tmp_path / "fresh" / "sabtyar.db.hash-secret"
+        assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+        assert stat.S_IMODE(secret_file.parent.stat().st_mode) == 0o700
+    finally:
+        os.umask(old_umask)
