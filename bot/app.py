@@ -13,20 +13,36 @@ import asyncio
 import contextlib
 
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.messenger.application import TrackedApplication
 from bot.messenger.flood import FloodGate
 from bot.messenger.http_client import AiohttpRequest
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
+from bot.messenger.retrying import RetryingRequest
 from bot.store import Store
 from bot.store.backlog import Backlog
 from handlers import all_handlers, on_error
 from handlers.context import AppData, Services, Shared, context_types
 
-__all__ = ["ALLOWED_UPDATES", "build_application"]
+__all__ = ["ALLOWED_UPDATES", "READ_TIMEOUT", "bot_api_request", "build_application"]
 
 #: The update kinds the bot asks for (Bale has no inline mode; edits are not re-answered).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+#: Seconds to wait for the Bot API's answer to a call: long enough for a slow Bot API, so that a
+#: reply it does carry out is not reported as failed (and followed by an apology).
+READ_TIMEOUT = 20.0
+
+
+def bot_api_request(platform: PlatformSettings) -> RetryingRequest:
+    """The transport for every call but ``getUpdates``: the configured client, retried."""
+    inner: BaseRequest
+    if platform.http_client == "aiohttp":
+        inner = AiohttpRequest(read_timeout=READ_TIMEOUT)
+    else:
+        inner = HTTPXRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT, pool_timeout=1.0)
+    return RetryingRequest(inner)
 
 
 def build_application(
@@ -67,6 +83,7 @@ def build_application(
 
     builder = (
         ApplicationBuilder()
+        .application_class(TrackedApplication)
         .token(platform.token.reveal())
         .base_url(platform.base_url)
         .base_file_url(platform.base_file_url)
@@ -75,8 +92,9 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    builder = builder.request(bot_api_request(platform))
     if platform.http_client == "aiohttp":
-        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool_size=1))
+        builder = builder.get_updates_request(AiohttpRequest(pool_size=1))
     if not with_updater:
         builder = builder.updater(None)
     if platform.rate_limiter:
