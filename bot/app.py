@@ -18,11 +18,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.messenger.application import TrackedApplication
 from bot.messenger.flood import FloodGate
 from bot.messenger.http_client import AiohttpRequest
+from bot.messenger.inbox import Inbox, bot_id_of
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.messenger.retrying import RetryingRequest
 from bot.store import Store
 from bot.store.backlog import Backlog
+from bot.store.spool import Spool, spool_path
 from handlers import all_handlers, on_error
 from handlers.context import AppData, Services, Shared, context_types
 
@@ -55,19 +57,31 @@ def build_application(
         raise ValueError(f"{platform.name} has no token")
 
     retrying: list[asyncio.Task[None]] = []
+    bot_id = bot_id_of(platform.token.reveal())
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         flood, store_settings = shared.settings.flood, shared.settings.store
         data: AppData = application.bot_data
+        store = await Store.open(store_settings.path)
+        inbox = Inbox(
+            lambda: data.services.store if data.services else None,
+            Spool(spool_path(store.path)),
+            platform.name,
+            bot_id,
+        )
         services = Services(
             shared=shared,
             platform=platform,
-            store=await Store.open(store_settings.path),
+            store=store,
             flood=FloodGate(flood.messages, flood.window_seconds),
             backlog=Backlog(store_settings.backlog),
+            inbox=inbox,
         )
         data.services = services
         retrying.append(asyncio.create_task(services.backlog.run(services.store), name="store-backlog"))
+        retrying.append(asyncio.create_task(inbox.run(), name="inbox-spool"))
+        if isinstance(application, TrackedApplication):
+            application.finished.append(lambda update, _delivery: _finished(inbox, update))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         data: AppData = application.bot_data
@@ -77,6 +91,8 @@ def build_application(
                 await task
         retrying.clear()
         if data.services is not None:
+            if data.services.inbox is not None:
+                await data.services.inbox.close()
             await data.services.backlog.close(data.services.store)
             await data.services.store.close()
             data.services = None
@@ -104,3 +120,10 @@ def build_application(
         application.add_handler(handler, group)
     application.add_error_handler(on_error)
     return application
+
+
+def _finished(inbox: Inbox, update: object) -> None:
+    """An update's handling ended: mark it done in the inbox."""
+    update_id = getattr(update, "update_id", None)
+    if isinstance(update_id, int):
+        inbox.done(update_id)

@@ -21,6 +21,7 @@ from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.offices import Office
 from bot.locale import Catalog, Locales
 from bot.messenger.flood import FloodGate
+from bot.messenger.inbox import Inbox
 from bot.messenger.platforms import PlatformSettings
 from bot.settings import Settings
 from bot.store import Store, UserHasher
@@ -84,6 +85,9 @@ class Services:
     store: Store
     flood: FloodGate
     backlog: Backlog = field(default_factory=Backlog)
+    inbox: Inbox | None = None
+    """Updates received and not yet handled (``bot/messenger/inbox.py``); ``None`` in tests that
+    build the services by hand."""
 
 
 class AppData:

@@ -173,8 +173,19 @@ class Store:
                 if durable:
                     await self._db.execute("PRAGMA synchronous = NORMAL")
 
+    async def write_now(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` in one write transaction in the loop thread, never waiting for a lock:
+        ``StoreUnavailable`` at once when another writer holds the database (the inbox and the
+        question log must never keep a reply or a poll waiting)."""
+        return await self._run(work, write=True, patient=False)
+
     async def _run(
-        self, work: Callable[[sqlite3.Connection], T], *, write: bool = False, durable: bool = False
+        self,
+        work: Callable[[sqlite3.Connection], T],
+        *,
+        write: bool = False,
+        durable: bool = False,
+        patient: bool = True,
     ) -> T:
         """Run ``work`` as one call: under load every ``await`` of a statement on aiosqlite's thread
         waits for an event-loop turn and a GIL hand-off while the lock is held (measured: 50 ms per
@@ -184,7 +195,8 @@ class Store:
 
         ``write`` wraps it in ``BEGIN IMMEDIATE``/``COMMIT`` (rolled back on any error, also a
         failed commit, so a full disk never leaves the connection inside a transaction);
-        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does.
+        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does. Not ``patient``: a
+        locked database is ``StoreUnavailable`` at once instead of a wait.
         """
 
         def job() -> T:
@@ -215,8 +227,10 @@ class Store:
             try:
                 return job()  # in the loop thread: about 0.1 ms, no thread hop, no GIL hand-off
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
+                if not patient or ("locked" not in str(error) and "busy" not in str(error)):
                     raise StoreUnavailable(str(error)) from error
+            except sqlite3.Error as error:  # a deleted file, an I/O error: unavailable, not a crash
+                raise StoreUnavailable(str(error)) from error
             finally:
                 db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
             # Another writer holds the database: wait for it (busy timeout) off the event loop.
