@@ -100,7 +100,8 @@ async def test_the_poller_hands_each_users_updates_to_one_worker_and_confirms_th
 async def test_a_rejected_token_stops_the_poller(api: FakeBotApi) -> None:
     ours, theirs = socket.socketpair()
     outlet = (await asyncio.open_unix_connection(sock=ours))[1]
-    poller = Poller(platform_for(api, "123:not-the-token"), feed_to([outlet]), ALLOWED_UPDATES, poll_timeout=1)
+    rejected = platform_for(api, "123:not-the-token")
+    poller = Poller(rejected, feed_to([outlet]), ALLOWED_UPDATES, poll_timeout=1)
     stop = asyncio.Event()
     await asyncio.wait_for(poller.run(stop), 5)
     assert poller.rejected and stop.is_set()
