@@ -178,7 +178,14 @@ class Inbox:
     # Finishing -----------------------------------------------------------------------------------
 
     def done(self, update_id: int) -> None:
-        """``update_id`` was handled; the mark is written with the others of this loop turn."""
+        """``update_id`` was handled: marked at once when the connection is free (a replay after a
+        crash then never repeats it), else with the others of this loop turn."""
+        store = self._store()
+        if store is not None:
+            now = utc_text(None)
+            with contextlib.suppress(StoreError):
+                store.write_at_once(lambda db: table.finish(db, self.platform, self.bot_id, [update_id], now))
+                return
         self._done.append(update_id)
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.get_running_loop().create_task(self.flush())

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.store.ids import new_id
 from bot.store.store import Store
 
 __all__ = ["Received", "finish", "known_ids", "prune", "record", "waiting"]
@@ -37,11 +38,15 @@ def record(db: sqlite3.Connection, received: Iterable[Received]) -> None:
 
 
 def finish(db: sqlite3.Connection, platform: str, bot_id: int, update_ids: Iterable[int], at: str) -> None:
-    """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``)."""
+    """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``).
+
+    An update not recorded yet (a worker can finish before the polling process's write commits)
+    gets a done row at once, which that write then leaves as it is."""
     db.executemany(
-        "UPDATE inbox SET done_at = ?, body = NULL WHERE platform = ? AND bot_id = ? AND update_id = ?"
-        " AND done_at IS NULL",
-        [(at, platform, bot_id, update_id) for update_id in update_ids],
+        "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at, done_at)"
+        " VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (platform, bot_id, update_id)"
+        " DO UPDATE SET done_at = excluded.done_at, body = NULL WHERE done_at IS NULL",
+        [(platform, bot_id, update_id, new_id(), at, at) for update_id in update_ids],
     )
 
 

@@ -267,46 +267,46 @@ async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recov
 
 @pytest.mark.parametrize("workers", [1, 2])
 async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: int) -> None:
-    """SIGKILL in a burst, restart on the same store, then SIGTERM in a second burst (one test,
-    so the engine is loaded twice, not four times).
+    """SIGKILL in a burst of 300 citizens, restart on the same store, then SIGTERM in a second
+    burst (one test, so the engine is loaded twice, not four times).
 
-    After the restart no update is counted twice (``update_key``) and every answer a citizen got
-    has its question stored. Known limit: PTB confirms a fetched batch with its next
-    ``getUpdates`` call, before the batch is processed, so updates fetched but not yet handled
-    when the process is SIGKILLed are not redelivered (the citizen gets no answer and asks again).
+    Every update is in the inbox before ``getUpdates`` confirms it, so after the restart every
+    citizen of the first burst has an answer, and every question is stored once (``update_key``).
+    A reply the Bot API carried out but whose answer the killed process had not yet read is sent
+    again: with two workers (the parent is killed, the workers finish and mark what they were
+    given) at most 1%; a single saturated process has every reply of its burst in flight, so up
+    to those answered before the kill come twice (measured: 45 to 60 of 300).
 
-    SIGTERM: the process exits with 0 within 10 s, every update it took is finished (stored and
-    answered) and the others stay queued on the server for the next start; the store is closed.
-
-    With two workers the SIGKILL hits the polling parent: the workers see their feeds end, finish
-    what they were handed and stop; updates handed on but not yet confirmed come again to the new
-    process and are counted once (a citizen may see that one answer twice).
+    SIGTERM: the process exits with 0 within 10 s; every update it took is finished, or waits in
+    the inbox for the next start, or stays queued on the server; the store is closed.
     """
     extra = f"[general]\nworkers = {workers}\n"
     async with FakeBotApi("telegram") as api:
-        citizens = [api.create_user(f"K{i}") for i in range(12)]
+        citizens = [api.create_user(f"K{i}") for i in range(300)]
         async with live_bot(tmp_path, api, flood=(50, 1.0), extra=extra) as live:
-            for round_ in range(3):
-                for citizen in citizens:
-                    api.user_sends_text(citizen, f"{OUT_OF_SCOPE} {round_}")
-            await api.wait_for_calls("sendMessage", 6, timeout=20)
+            for citizen in citizens:
+                api.user_sends_text(citizen, OUT_OF_SCOPE)
+            await api.wait_for_calls("sendMessage", 30, timeout=30)
             os.kill(live.process.pid, signal.SIGKILL)
             await live.wait_exit()
-        answered_before = len(api.calls("sendMessage"))
-        polls = len(api.calls("getUpdates"))
+        answered_before = sum(1 for citizen in citizens if api.sent(citizen.id))
         late = [api.create_user(f"T{i}") for i in range(20)]
         async with live_bot(tmp_path, api, flood=(50, 1.0), extra=extra) as again:
-            await api.wait_for_calls("getUpdates", polls + 1, timeout=60)  # the new process polls
-            await api.wait_until_delivered(timeout=30)
-            await asyncio.sleep(0.5)
-            [(stored, distinct)] = again.rows("SELECT count(*), count(DISTINCT update_key) FROM questions")
-            replies = sum(len(api.sent(citizen.id)) for citizen in citizens)
-            assert stored == distinct and replies <= stored <= 36, (
-                stored,
-                distinct,
-                replies,
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and not all(api.sent(c.id) for c in citizens):
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1.0)
+            missing = [c.id for c in citizens if not api.sent(c.id)]
+            twice = sum(max(0, len(api.sent(c.id)) - 1) for c in citizens)
+            allowed = 3 if workers == 2 else answered_before
+            assert not missing and twice <= allowed, (
+                len(missing),
+                twice,
                 answered_before,
+                again.stderr()[-2000:],
             )
+            [(stored, distinct)] = again.rows("SELECT count(*), count(DISTINCT update_key) FROM questions")
+            assert stored == distinct == 300, (stored, distinct)
 
             for citizen in late:
                 api.user_sends_text(citizen, LOST_BIRTH_CERTIFICATE)
@@ -319,7 +319,8 @@ async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: i
         assert code == 0 and elapsed < 10, (code, elapsed, again.stderr())
         stored_late = again.rows("SELECT count(*) FROM questions")[0][0] - stored
         pending = len(api.pending_updates)
-        assert stored_late + pending == 20, (stored_late, pending)  # finished, or left for next time
+        [(kept,)] = again.rows("SELECT count(*) FROM inbox WHERE done_at IS NULL")
+        assert stored_late + pending + kept == 20, (stored_late, pending, kept)
         answered = sum(1 for citizen in late if api.sent(citizen.id))
         assert answered == stored_late  # every stored question got its answer before the exit
         assert again.rows("PRAGMA integrity_check") == [("ok",)]
