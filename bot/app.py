@@ -17,13 +17,12 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.messenger.application import TrackedApplication
 from bot.messenger.flood import FloodGate
-from bot.messenger.http_client import AiohttpRequest
-from bot.messenger.inbox import Inbox, bot_id_of
+from bot.messenger.http_client import AiohttpRequest, RetryingRequest
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
-from bot.messenger.retrying import RetryingRequest
 from bot.store import Store
 from bot.store.backlog import Backlog
+from bot.store.inbox import Inbox, bot_id_of
 from bot.store.spool import Spool, spool_path
 from handlers import all_handlers, on_error
 from handlers.context import AppData, Services, Shared, context_types

@@ -21,11 +21,11 @@ from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.offices import Office
 from bot.locale import Catalog, Locales
 from bot.messenger.flood import FloodGate
-from bot.messenger.inbox import Inbox
 from bot.messenger.platforms import PlatformSettings
 from bot.settings import Settings
 from bot.store import Store, UserHasher
 from bot.store.backlog import Backlog
+from bot.store.inbox import Inbox
 
 __all__ = [
     "AppData",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from telegram.ext import AIORateLimiter
 
-from bot.messenger.send_errors import is_throttle
+from bot.messenger.http_client import is_throttle
 
 __all__ = ["PlatformRateLimiter", "is_throttle"]
 

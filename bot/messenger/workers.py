@@ -36,12 +36,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.messenger.inbox import Inbox, bot_id_of
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.poller import Deliver, Poller
 from bot.messenger.update_feed import encode_update, shard_of
 from bot.store import Store, StoreError
 from bot.store import inbox as inbox_table
+from bot.store.inbox import Inbox, bot_id_of
 from bot.store.spool import Spool, spool_path
 
 __all__ = ["FROZEN_SECONDS", "MAX_REPLACEMENTS", "STOP_SECONDS", "feed_to", "run_workers"]

@@ -6,7 +6,8 @@ noun holds the rest through the store's public ``transaction``/``rows``/``scalar
 ``announcements``, ``curation`` (staff changes and unanswered questions) and ``reporting`` (the
 report's events). ``migrations`` is the schema, ``privacy`` the masking and keyed user hashes,
 ``stats`` the figures, ``records`` the typed records, ``backlog`` the writes deferred while the
-database is unavailable.
+database is unavailable, ``inbox`` the updates received and not yet handled, ``spool`` the
+append-only file beside the database while it cannot take writes, ``ids`` generated row ids.
 
 May import: the base modules of ``bot``. Never: the engine, the knowledge layer, ``telegram``,
 the messenger, the reports, the CLI or ``handlers``; every SQLite error of the offline commands

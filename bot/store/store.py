@@ -252,8 +252,6 @@ class Store:
             except sqlite3.OperationalError as error:
                 if not patient or ("locked" not in str(error) and "busy" not in str(error)):
                     raise StoreUnavailable(str(error)) from error
-            except sqlite3.Error as error:  # a deleted file, an I/O error: unavailable, not a crash
-                raise StoreUnavailable(str(error)) from error
             finally:
                 db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
             # Another writer holds the database: wait for it (busy timeout) off the event loop.

@@ -13,10 +13,15 @@ import pytest_asyncio
 from telegram import Bot
 from telegram.error import Forbidden, NetworkError, TimedOut
 
-from bot.messenger.delivery import begin_delivery
-from bot.messenger.http_client import AiohttpRequest
-from bot.messenger.retrying import RetryingRequest
-from bot.messenger.send_errors import ConnectTimedOut, NotSent, PoolExhausted, was_not_sent
+from bot.messenger.application import begin_delivery
+from bot.messenger.http_client import (
+    AiohttpRequest,
+    ConnectTimedOut,
+    NotSent,
+    PoolExhausted,
+    RetryingRequest,
+    was_not_sent,
+)
 from tests.support.fakeapi import FakeBotApi
 from tests.support.fakeapi.faults import Fault
 
