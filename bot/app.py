@@ -67,6 +67,7 @@ def build_application(
             Spool(spool_path(store.path)),
             platform.name,
             bot_id,
+            shared.hasher.sealer(),
         )
         services = Services(
             shared=shared,

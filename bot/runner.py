@@ -230,6 +230,7 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
             settings.workers,
             lambda feeds: run_platforms(shared, platforms, feeds),
             store_path=settings.store.path,
+            sealer=shared.hasher.sealer(),
             allowed_updates=ALLOWED_UPDATES,
             poll_timeout=POLL_TIMEOUT,
             loop_factory=event_loop_factory(),

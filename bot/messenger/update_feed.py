@@ -74,7 +74,7 @@ async def feed_updates(application: Application, connection: socket.socket) -> N
     it never stops the feed.
     """
     reader, writer = await asyncio.open_unix_connection(sock=connection, limit=LINE_LIMIT)
-    beating = asyncio.create_task(_heartbeat(writer))
+    beating = asyncio.create_task(_heartbeat(connection.dup()))
     try:
         while line := await reader.readline():
             try:
@@ -89,12 +89,20 @@ async def feed_updates(application: Application, connection: socket.socket) -> N
         writer.close()
 
 
-async def _heartbeat(writer: asyncio.StreamWriter) -> None:
-    """One byte back to the polling process every ``HEARTBEAT_SECONDS``: this loop still turns."""
-    while True:
-        try:
-            writer.write(b".")
-            await writer.drain()
-        except (ConnectionError, RuntimeError):
-            return
-        await asyncio.sleep(HEARTBEAT_SECONDS)
+async def _heartbeat(channel: socket.socket) -> None:
+    """One byte back to the polling process every ``HEARTBEAT_SECONDS``: this loop still turns.
+
+    Sent on a duplicate of the feed's socket, never blocking and outside the feed's transport,
+    so a polling process gone away ends the heartbeat, not the reading of updates already sent."""
+    channel.setblocking(False)
+    try:
+        while True:
+            try:
+                channel.send(b".")
+            except BlockingIOError:
+                pass  # the parent is not reading just now; the next beat will do
+            except OSError:
+                return
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+    finally:
+        channel.close()

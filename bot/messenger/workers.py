@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -40,8 +39,8 @@ from bot.messenger.platforms import PlatformSettings
 from bot.messenger.poller import Deliver, Poller
 from bot.messenger.update_feed import encode_update, shard_of
 from bot.store import Store, StoreError
-from bot.store import inbox as inbox_table
 from bot.store.inbox import Inbox, bot_id_of
+from bot.store.privacy import Sealer
 from bot.store.spool import Spool, spool_path
 
 __all__ = ["FROZEN_SECONDS", "MAX_REPLACEMENTS", "STOP_SECONDS", "feed_to", "run_workers"]
@@ -99,12 +98,14 @@ def run_workers(
     serve: ServeWorker,
     *,
     store_path: Path,
+    sealer: Sealer | None = None,
     allowed_updates: Sequence[str],
     poll_timeout: int,
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
 ) -> int:
     """Fork ``count`` workers running ``serve(feeds)``, poll for them until stopped; the exit status."""
     group = _Group(platforms, count, serve, store_path, allowed_updates, poll_timeout)
+    group.sealer = sealer
     for index in range(count):
         group.start_worker(index)
     _LOG.info("polling for %d workers: %s", count, ", ".join(map(str, group.pids)))
@@ -136,6 +137,7 @@ class _Group:
         self.replaced: list[float] = []
         self.inboxes: dict[str, Inbox] = {}
         self.store: Store | None = None
+        self.sealer: Sealer | None = None
         self.stop = asyncio.Event()
         self.failed = False
         self.listening: list[asyncio.Task[None]] = []
@@ -191,7 +193,8 @@ class _Group:
         pollers = []
         for platform in self.platforms:
             assert platform.token is not None
-            inbox = Inbox(lambda: self.store, spool, platform.name, bot_id_of(platform.token.reveal()))
+            bot_id = bot_id_of(platform.token.reveal())
+            inbox = Inbox(lambda: self.store, spool, platform.name, bot_id, self.sealer)
             self.inboxes[platform.name] = inbox
         for index in range(self.count):
             await self.connect(index)
@@ -259,15 +262,11 @@ class _Group:
         _LOG.warning("worker %d replaced by %d", index, self.pids[index])
         for name, inbox in self.inboxes.items():
             await inbox.settle()
-            store = self.store
-            if store is None:
-                continue
             try:
-                waiting = await inbox_table.waiting(store, name, inbox.bot_id)
+                updates = await inbox.unfinished()
             except StoreError as error:
                 _LOG.error("cannot read the inbox to replay a dead worker's updates: %s", error)
                 continue
-            updates = [json.loads(body) for _, _, body in waiting]
             self.hand_on(name, updates, only=index)
             if updates:
                 _LOG.warning("%s: %d updates of the dead worker handed on again", name, len(updates))

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.store.ids import new_id
+from bot.store.privacy import Sealer
 from bot.store.spool import Record, Spool
 from bot.store.store import Store, StoreError, utc_text
 
@@ -74,8 +75,11 @@ def apply_inbox_records(db: sqlite3.Connection, records: Iterable[Record]) -> No
 class Inbox:
     """One platform's (and bot's) inbox; ``store`` gives the store in use, ``None`` while there is none."""
 
-    def __init__(self, store: StoreSource, spool: Spool, platform: str, bot_id: int) -> None:
+    def __init__(
+        self, store: StoreSource, spool: Spool, platform: str, bot_id: int, sealer: Sealer | None = None
+    ) -> None:
         self._store = store
+        self._sealer = sealer
         self.spool = spool
         self.platform = platform
         self.bot_id = bot_id
@@ -98,7 +102,7 @@ class Inbox:
         if store is None:
             return []
         try:
-            unfinished = await waiting(store, self.platform, self.bot_id)
+            updates = await self.unfinished()
             [(highest,)] = await store.rows(
                 "SELECT coalesce(max(update_id), -1) FROM inbox WHERE platform = ? AND bot_id = ?",
                 (self.platform, self.bot_id),
@@ -107,12 +111,26 @@ class Inbox:
             _LOG.error("%s: cannot read the inbox (%s): no replay", self.platform, error)
             return []
         self._highest_before = int(highest)
-        updates = [json.loads(body) for _, _, body in unfinished]
         self._remember(u["update_id"] for u in updates)
         if updates:
             _LOG.warning(
                 "%s: handing on again %d updates received and not finished", self.platform, len(updates)
             )
+        return updates
+
+    async def unfinished(self) -> list[Update]:
+        """Every update recorded and not done, oldest first (``StoreError`` without a database);
+        one that cannot be read (sealed with another secret) is logged and skipped."""
+        store = self._store()
+        if store is None:
+            raise StoreError("no database")
+        updates = []
+        for update_id, key, body in await waiting(store, self.platform, self.bot_id):
+            try:
+                text = body if self._sealer is None else self._sealer.open(body, key)
+                updates.append(json.loads(text))
+            except ValueError:
+                _LOG.error("%s: update %d in the inbox cannot be read: skipped", self.platform, update_id)
         return updates
 
     async def accept(self, batch: Sequence[object]) -> list[Update]:
@@ -133,17 +151,12 @@ class Inbox:
         self._remember(u["update_id"] for u in fresh)
         if fresh:
             now = utc_text(None)
-            received = [
-                Received(
-                    self.platform,
-                    self.bot_id,
-                    u["update_id"],
-                    new_id(),
-                    json.dumps(u, ensure_ascii=False, separators=(",", ":")),
-                    now,
-                )
-                for u in fresh
-            ]
+            received = []
+            for u in fresh:
+                key = new_id()
+                text = json.dumps(u, ensure_ascii=False, separators=(",", ":"))
+                body = text if self._sealer is None else self._sealer.seal(text, key)
+                received.append(Received(self.platform, self.bot_id, u["update_id"], key, body, now))
             previous = self._writing
             self._writing = asyncio.ensure_future(self._record(received, previous))
         return fresh
@@ -271,7 +284,8 @@ def apply_spooled(db: sqlite3.Connection, records: list[Record]) -> None:
 
 @dataclass(frozen=True)
 class Received:
-    """One update as received: ``body`` is its JSON text, ``key`` its generated never-repeating id."""
+    """One update as received: ``body`` its JSON text (sealed, see ``privacy.Sealer``), ``key``
+    its generated never-repeating id (the seal's nonce)."""
 
     platform: str
     bot_id: int

@@ -8,19 +8,22 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bot.store import Store
+from bot.store import Store, UserHasher
 from bot.store.inbox import Inbox, bot_id_of
 from bot.store.spool import Spool, spool_path
 
 
-def update(update_id: int, text: str = "سلام") -> dict[str, Any]:
-    chat = {"id": 5, "type": "private"}
+def update(update_id: int, text: str = "سلام", chat_id: int = 5) -> dict[str, Any]:
+    chat = {"id": chat_id, "type": "private"}
     message = {"message_id": update_id, "date": 0, "chat": chat, "text": text}
     return {"update_id": update_id, "message": message}
 
 
+SEALER = UserHasher("inbox-test-hash-secret-0123").sealer()
+
+
 def inbox_for(store: Store | None, db: Path) -> Inbox:
-    return Inbox(lambda: store, Spool(spool_path(db)), "telegram", bot_id_of("123:abc"))
+    return Inbox(lambda: store, Spool(spool_path(db)), "telegram", bot_id_of("123:abc"), SEALER)
 
 
 async def test_recorded_once_finished_and_the_unfinished_replayed(tmp_path: Path) -> None:
@@ -79,3 +82,24 @@ async def test_the_spool_survives_a_restart_during_the_outage(tmp_path: Path) ->
         later = inbox_for(store, db)
         assert [u["update_id"] for u in await later.start()] == [7]  # replayed from the file
         assert not spool_path(db).exists()
+
+
+async def test_update_bodies_are_sealed_at_rest_in_the_database_and_the_spool(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    secret_text = "کد ملی من ۰۰۱۲۳۴۵۶۷۸"
+    async with await Store.open(db) as store:
+        inbox = inbox_for(store, db)
+        await inbox.accept([update(1, secret_text, chat_id=987654321)])
+        await inbox.settle()
+        assert [u["message"]["text"] for u in await inbox.unfinished()] == [secret_text]
+    offline = inbox_for(None, db)
+    await offline.accept([update(2, secret_text, chat_id=987654322)])
+    await offline.settle()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert secret_text.encode() not in raw and b"987654321" not in raw and b"987654322" not in raw
+    other = Inbox(
+        lambda: None, Spool(spool_path(db)), "telegram", 123, UserHasher("another-secret-0123456").sealer()
+    )
+    async with await Store.open(db) as store:
+        other._store = lambda: store
+        assert await other.unfinished() == []  # another secret cannot read them: skipped, logged
