@@ -14,21 +14,38 @@ import asyncio
 import contextlib
 
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.messenger.application import TrackedApplication
 from bot.messenger.flood import FloodGate
-from bot.messenger.http_client import AiohttpRequest
+from bot.messenger.http_client import AiohttpRequest, RetryingRequest
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.store import Store
 from bot.store.backlog import Backlog
+from bot.store.inbox import Inbox, bot_id_of
+from bot.store.spool import Spool, spool_path
 from handlers import all_handlers, on_error
 from handlers.command_menus import set_command_menus
 from handlers.context import AppData, Services, Shared, context_types
 
-__all__ = ["ALLOWED_UPDATES", "build_application"]
+__all__ = ["ALLOWED_UPDATES", "READ_TIMEOUT", "bot_api_request", "build_application"]
 
 #: The update kinds the bot asks for (Bale has no inline mode; edits are not re-answered).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+#: Seconds to wait for the Bot API's answer to a call: long enough for a slow Bot API, so that a
+#: reply it does carry out is not reported as failed (and followed by an apology).
+READ_TIMEOUT = 20.0
+
+
+def bot_api_request(platform: PlatformSettings) -> RetryingRequest:
+    """The transport for every call but ``getUpdates``: the configured client, retried."""
+    inner: BaseRequest
+    if platform.http_client == "aiohttp":
+        inner = AiohttpRequest(read_timeout=READ_TIMEOUT)
+    else:
+        inner = HTTPXRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT, pool_timeout=1.0)
+    return RetryingRequest(inner)
 
 
 def build_application(
@@ -42,22 +59,35 @@ def build_application(
         raise ValueError(f"{platform.name} has no token")
 
     retrying: list[asyncio.Task[None]] = []
+    bot_id = bot_id_of(platform.token.reveal())
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         flood, store_settings = shared.settings.flood, shared.settings.store
         data: AppData = application.bot_data
+        store = await Store.open(store_settings.path)
+        inbox = Inbox(
+            lambda: data.services.store if data.services else None,
+            Spool(spool_path(store.path)),
+            platform.name,
+            bot_id,
+            shared.hasher.sealer(),
+        )
         services = Services(
             shared=shared,
             platform=platform,
-            store=await Store.open(store_settings.path),
+            store=store,
             flood=FloodGate(flood.messages, flood.window_seconds),
             backlog=Backlog(store_settings.backlog),
+            inbox=inbox,
         )
         data.services = services
         retrying.append(asyncio.create_task(services.backlog.run(services.store), name="store-backlog"))
         await services.roster.load(services.store)
         retrying.append(asyncio.create_task(services.roster.follow(services.store), name="staff-roster"))
         await set_command_menus(application.bot, shared, platform)
+        retrying.append(asyncio.create_task(inbox.run(), name="inbox-spool"))
+        if isinstance(application, TrackedApplication):
+            application.finished.append(lambda update, _delivery: _finished(inbox, update))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         data: AppData = application.bot_data
@@ -67,12 +97,15 @@ def build_application(
                 await task
         retrying.clear()
         if data.services is not None:
+            if data.services.inbox is not None:
+                await data.services.inbox.close()
             await data.services.backlog.close(data.services.store)
             await data.services.store.close()
             data.services = None
 
     builder = (
         ApplicationBuilder()
+        .application_class(TrackedApplication)
         .token(platform.token.reveal())
         .base_url(platform.base_url)
         .base_file_url(platform.base_file_url)
@@ -81,8 +114,9 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    builder = builder.request(bot_api_request(platform))
     if platform.http_client == "aiohttp":
-        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool_size=1))
+        builder = builder.get_updates_request(AiohttpRequest(pool_size=1))
     if not with_updater:
         builder = builder.updater(None)
     if platform.rate_limiter:
@@ -92,3 +126,10 @@ def build_application(
         application.add_handler(handler, group)
     application.add_error_handler(on_error)
     return application
+
+
+def _finished(inbox: Inbox, update: object) -> None:
+    """An update's handling ended: mark it done in the inbox."""
+    update_id = getattr(update, "update_id", None)
+    if isinstance(update_id, int):
+        inbox.done(update_id)

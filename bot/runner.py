@@ -1,8 +1,9 @@
 """``sabtyar run``: every enabled platform's Application in one process and one event loop.
 
 PTB's ``run_polling`` owns the loop, so each Application goes through the manual sequence:
-``initialize``, ``post_init``, ``start``, ``updater.start_polling`` (or ``start_webhook``),
-and on SIGINT/SIGTERM ``updater.stop``, ``stop``, ``shutdown``, ``post_shutdown``.
+``initialize``, ``post_init``, ``start``, then the project's own :class:`Poller` (which records
+each batch in the inbox before confirming it, ``bot/messenger/inbox.py``) or PTB's
+``start_webhook``, and on SIGINT/SIGTERM the same in reverse, ``shutdown``, ``post_shutdown``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from bot.knowledge.offices import load_offices
 from bot.locale import Locales
 from bot.log_setup import configure_logging
 from bot.messenger.platforms import PlatformSettings, webhook_problem
-from bot.messenger.update_feed import feed_updates
+from bot.messenger.poller import Poller
+from bot.messenger.update_feed import feed_updates, queue_updates
 from bot.messenger.webhook import WebhookServer
 from bot.messenger.workers import run_workers
 from bot.settings import Settings
@@ -51,13 +53,8 @@ class StartupError(Exception):
     """A platform could not start (rejected token, unreachable Bot API); names the platform only."""
 
 
-async def _start(application: App, platform: PlatformSettings) -> WebhookServer | None:
-    """Start polling, or the webhook server and ``setWebhook`` (the server, to stop it later)."""
-    if not platform.uses_webhook:
-        updater = application.updater
-        assert updater is not None
-        await updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
-        return None
+async def _start_webhook(application: App, platform: PlatformSettings) -> WebhookServer:
+    """The webhook server and ``setWebhook`` (the server, to stop it later)."""
     problem = webhook_problem(platform)
     if problem is not None:
         raise StartupError(problem)
@@ -119,8 +116,8 @@ async def serve(
         background.append(asyncio.create_task(shared.live.follow(), name="follow-knowledge"))
         for platform in platforms:
             feed = (feeds or {}).get(platform.name)
-            polls = feed is None and not platform.uses_webhook
-            application = build_application(shared, platform, with_updater=polls)
+            # polling runs on the project's own poller (the inbox), webhooks on its own server
+            application = build_application(shared, platform, with_updater=False)
             started.append(application)
             try:
                 await application.initialize()
@@ -131,10 +128,13 @@ async def serve(
             if application.post_init is not None:
                 await application.post_init(application)
             await application.start()
-            if feed is None:
-                server = await _start(application, platform)
-                servers.extend([server] if server is not None else [])
-                mode = "webhook" if platform.uses_webhook else "long polling"
+            if feed is None and platform.uses_webhook:
+                servers.append(await _start_webhook(application, platform))
+                mode = "webhook"
+            elif feed is None:
+                poller = await _polling(application, platform)
+                background.append(asyncio.create_task(_polled(poller, stop), name=f"poll-{platform.name}"))
+                mode = "long polling"
             else:
                 background.append(
                     asyncio.create_task(_fed(application, feed, stop), name=f"feed-{platform.name}")
@@ -155,6 +155,32 @@ async def serve(
                 await _stop(application)
             except Exception:
                 _LOG.exception("stopping an application failed")
+
+
+async def _polling(application: App, platform: PlatformSettings) -> Poller:
+    """Hand on what the inbox holds from before; the poller for what comes next."""
+    inbox = application.bot_data.services.inbox
+    assert inbox is not None
+
+    async def deliver(batch: list[dict[str, Any]]) -> None:
+        for update_id in await queue_updates(application, await inbox.accept(batch)):
+            inbox.done(update_id)
+        await inbox.settle()
+
+    for update_id in await queue_updates(application, await inbox.start()):
+        inbox.done(update_id)
+    return Poller(platform, deliver, ALLOWED_UPDATES, POLL_TIMEOUT)
+
+
+async def _polled(poller: Poller, stop: asyncio.Event) -> None:
+    """Poll until stopped; a rejected token or a failure stops the process."""
+    try:
+        await poller.run(stop)
+    except Exception:
+        _LOG.exception("%s: polling failed: stopping", poller.platform.name)
+        raise
+    finally:
+        stop.set()
 
 
 async def _fed(application: App, feed: socket.socket, stop: asyncio.Event) -> None:
@@ -220,6 +246,8 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
             platforms,
             settings.workers,
             lambda feeds: run_platforms(shared, platforms, feeds),
+            store_path=settings.store.path,
+            sealer=shared.hasher.sealer(),
             allowed_updates=ALLOWED_UPDATES,
             poll_timeout=POLL_TIMEOUT,
             loop_factory=event_loop_factory(),

@@ -28,6 +28,7 @@ from bot.messenger.staff_roster import StaffRoster
 from bot.settings import Settings
 from bot.store import Store, UserHasher
 from bot.store.backlog import Backlog
+from bot.store.inbox import Inbox
 
 __all__ = [
     "AppData",
@@ -90,6 +91,9 @@ class Services:
     store: Store
     flood: FloodGate
     backlog: Backlog = field(default_factory=Backlog)
+    inbox: Inbox | None = None
+    """Updates received and not yet handled (``bot/messenger/inbox.py``); ``None`` in tests that
+    build the services by hand."""
     roster: StaffRoster = field(init=False, repr=False, compare=False)
     """Who is staff now on this platform (the config's lists until ``roster.load`` ran)."""
 

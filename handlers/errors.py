@@ -1,4 +1,9 @@
-"""The error handler: log with the traceback (never the message text), tell the citizen something kind."""
+"""The error handler: log with the traceback (never the message text), tell the citizen something kind.
+
+The apology goes out only when nothing of the update's replies reached the Bot API (see
+``bot/messenger/delivery.py``): an answer delivered, or one whose call timed out after it was
+written, is never followed by "I couldn't answer".
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.messenger.application import current_delivery
 from handlers.context import BotContext
 
 __all__ = ["on_error"]
@@ -19,6 +25,10 @@ async def on_error(update: object, context: BotContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     _LOG.error("handling update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or context.bot_data.services is None:
+        return
+    delivery = current_delivery()
+    if delivery is not None and delivery.reached:
+        _LOG.warning("update %s: a reply reached the Bot API before the failure: no apology", update_id)
         return
     text = context.catalog.text("bot.error")
     try:

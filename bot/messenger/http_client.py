@@ -8,31 +8,72 @@ failures to PTB's errors (``TimedOut`` for timeouts, ``NetworkError`` for the re
 Bot class, the rate limiter and the error handlers behave exactly as with httpx. Parameters are
 sent as PTB sends them: a form body, multipart when there are files.
 
-Timeouts follow PTB's defaults and meanings: ``connect`` for opening the socket, ``read`` for
-each read of the answer, ``pool`` for waiting for a free connection. aiohttp has no write
-timeout; an upload is bounded by ``media_total_timeout`` instead.
+Each timeout has its own meaning and its own bound (PTB's meanings):
+
+- ``pool``: waiting for one of the ``pool_size`` request slots (a semaphore of this class, so
+  the wait is never confused with opening a socket): :class:`PoolExhausted`, *not sent*;
+- ``connect``: opening the socket (aiohttp's ``sock_connect``): :class:`ConnectTimedOut`,
+  *not sent*; a refused or unresolvable connection is :class:`NotSent`;
+- ``read``: each read of the answer (``sock_read``): ``TimedOut``, the request *may* have been
+  carried out;
+- ``write``: aiohttp has no socket write timeout; a request with files (the only large bodies)
+  is bounded as a whole by ``write_timeout`` plus ``read_timeout``.
+
+A dropped connection (the server closed it, reset) is a plain ``NetworkError``: it may or may
+not have been carried out.
+
+:class:`RetryingRequest` (around this transport or PTB's httpx one) sends a call again with
+exponential back-off and full jitter, while ``deadline`` seconds have not passed since it
+started, when it provably was not sent (always safe); failed transiently, HTTP 5xx or a dropped
+connection (the Bot API usually did nothing then, but may have: a retry can show a message
+twice, which the project accepts over a citizen left without an answer); or was throttled
+without ``retry_after`` (Bale's ``bot limit exceed`` and ``local_rate_limited``, HTTP 429 or
+420: not carried out, sent again after a longer pause). A 429 *with* ``retry_after`` is returned
+as it is, for PTB's ``RetryAfter`` and its rate limiter. A read timeout is not retried: the
+request was written and may well have been carried out. ``getUpdates`` is never retried (the
+pollers pace themselves). Failures are logged once per burst (the first at WARNING, then a
+summary when calls succeed again) and counted in :class:`RetryCounts`; every accepted reply is
+noted in the current update's :class:`bot.messenger.application.Delivery`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["AiohttpRequest"]
+from bot.messenger.application import REPLY_METHODS, current_delivery
 
-_POOL_EXHAUSTED = (
-    "Pool timeout: All connections in the connection pool are occupied. "
-    "Request was *not* sent to the Bot API."
-)
+__all__ = [
+    "THROTTLE_MARKS",
+    "AiohttpRequest",
+    "ConnectTimedOut",
+    "NotSent",
+    "PoolExhausted",
+    "RetryCounts",
+    "RetryingRequest",
+    "is_throttle",
+    "was_not_sent",
+]
+
+_LOG = logging.getLogger("sabtyar.messenger")
+#: A quiet time this long ends a burst of failures.
+_BURST_QUIET_SECONDS = 10.0
 
 
 class AiohttpRequest(BaseRequest):
-    """One aiohttp session with up to ``pool_size`` connections to the Bot API."""
+    """One aiohttp session with up to ``pool_size`` requests (and connections) at once."""
 
-    __slots__ = ("_connect", "_media_total", "_pool", "_pool_size", "_read", "_session")
+    __slots__ = ("_connect", "_pool", "_pool_size", "_read", "_session", "_slots", "_write")
 
     def __init__(
         self,
@@ -41,14 +82,15 @@ class AiohttpRequest(BaseRequest):
         read_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
-        media_total_timeout: float | None = 60.0,
+        write_timeout: float | None = 60.0,
     ) -> None:
         self._pool_size = pool_size
         self._read = read_timeout
         self._connect = connect_timeout
         self._pool = pool_timeout
-        self._media_total = media_total_timeout
+        self._write = write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -57,9 +99,11 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (inside the running loop, as aiohttp requires)."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=self._pool_size)
+            # The pool is this class's semaphore: aiohttp's connector never makes a request wait.
+            connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
             no_overall_limit = aiohttp.ClientTimeout(total=None)  # each request sets its own
             self._session = aiohttp.ClientSession(connector=connector, timeout=no_overall_limit)
+            self._slots = asyncio.Semaphore(self._pool_size)
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -76,16 +120,25 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See :meth:`telegram.request.BaseRequest.do_request`."""
-        session = self._session
-        if session is None or session.closed:
+        session, slots = self._session, self._slots
+        if session is None or session.closed or slots is None:
             raise RuntimeError("This AiohttpRequest is not initialized")
-        has_files = bool(request_data and request_data.contains_files)
+        read = self._chosen(read_timeout, self._read)
+        total = None
+        if request_data is not None and request_data.contains_files:
+            write = self._chosen(write_timeout, self._write)
+            total = None if write is None else write + (read or 0.0)
         timeout = aiohttp.ClientTimeout(
-            total=self._media_total if has_files else None,
-            connect=self._chosen(pool_timeout, self._pool),
+            total=total,
+            connect=None,
             sock_connect=self._chosen(connect_timeout, self._connect),
-            sock_read=self._chosen(read_timeout, self._read),
+            sock_read=read,
         )
+        try:
+            async with asyncio.timeout(self._chosen(pool_timeout, self._pool)):
+                await slots.acquire()
+        except TimeoutError:
+            raise PoolExhausted from None
         try:
             async with session.request(
                 method,
@@ -96,11 +149,15 @@ class AiohttpRequest(BaseRequest):
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as error:
-            raise TimedOut(_POOL_EXHAUSTED) from error
+            raise ConnectTimedOut from error
+        except aiohttp.ClientConnectorError as error:
+            raise NotSent(f"aiohttp.{type(error).__name__}: {error}") from error
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        finally:
+            slots.release()
 
     @staticmethod
     def _chosen(given: object, default: float | None) -> float | None:
@@ -118,3 +175,209 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
     for name, (filename, content, mime_type) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return form
+
+
+# What a failure tells about the request ----------------------------------------------------------
+
+#: Words of a throttling reply (Bale's and Telegram's), lower case.
+THROTTLE_MARKS = ("bot limit exceed", "local_rate_limited", "too many requests", "flood", "(429)", "(420)")
+_NOT_SENT_MARKS = ("was *not* sent", "httpx.connecterror", "httpx.connecttimeout")
+
+
+class NotSent(NetworkError):
+    """The connection could not be opened (refused, unreachable, name not resolved): not sent."""
+
+
+class PoolExhausted(TimedOut):
+    """Every request slot stayed busy for the pool timeout: not sent."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Pool timeout: All connections in the connection pool are occupied. "
+            "Request was *not* sent to the Bot API."
+        )
+
+
+class ConnectTimedOut(TimedOut):
+    """Opening the socket took longer than the connect timeout: not sent."""
+
+    def __init__(self) -> None:
+        super().__init__("Connect timeout: Request was *not* sent to the Bot API.")
+
+
+def was_not_sent(error: BaseException) -> bool:
+    """The request provably never reached the Bot API (also PTB's httpx transport's wording)."""
+    if isinstance(error, NotSent | PoolExhausted | ConnectTimedOut):
+        return True
+    return isinstance(error, NetworkError) and any(m in error.message.lower() for m in _NOT_SENT_MARKS)
+
+
+def is_throttle(error: Exception) -> bool:
+    """A throttling reply that carries no ``retry_after`` (the request was not carried out)."""
+    if not isinstance(error, NetworkError) or isinstance(error, BadRequest):
+        return False
+    message = error.message.lower()
+    return any(mark in message for mark in THROTTLE_MARKS)
+
+
+# Retries ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RetryCounts:
+    """Counts since start: ``failed`` calls (each attempt), ``retried``, ``recovered`` (a retry
+    succeeded), ``gave_up`` (deadline passed), ``sent`` (replies the Bot API accepted)."""
+
+    failed: int = 0
+    retried: int = 0
+    recovered: int = 0
+    gave_up: int = 0
+    sent: int = 0
+
+
+class RetryingRequest(BaseRequest):
+    """Wraps another transport (aiohttp's or PTB's httpx) and retries its calls, see the module."""
+
+    __slots__ = (
+        "_burst",
+        "_last_failure",
+        "_random",
+        "base_pause",
+        "counts",
+        "deadline",
+        "inner",
+        "max_pause",
+    )
+
+    def __init__(
+        self, inner: BaseRequest, *, deadline: float = 30.0, base_pause: float = 0.2, max_pause: float = 4.0
+    ) -> None:
+        self.inner = inner
+        self.deadline = deadline
+        self.base_pause = base_pause
+        self.max_pause = max_pause
+        self.counts = RetryCounts()
+        self._random = random.Random()
+        self._burst = 0
+        self._last_failure = 0.0
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """See :meth:`telegram.request.BaseRequest.do_request`; retried as the module says."""
+        api_method = url.rsplit("/", 1)[-1].lower()
+        retry = api_method != "getupdates"
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            answer: tuple[int, bytes] | None = None
+            try:
+                answer = await self.inner.do_request(
+                    url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+                )
+            except TimedOut as error:
+                if not was_not_sent(error):
+                    self._note_unknown(api_method)
+                    raise
+                failure: NetworkError | None = error
+                why = error.message
+            except NetworkError as error:
+                failure, why = error, error.message
+            else:
+                failure, transient = None, _transient(*answer)
+                if transient is None:
+                    self._succeeded(api_method, answer[0], attempt)
+                    return answer
+                why = transient
+            pause = self._pause(attempt, throttled=_is_throttle_text(why))
+            if not retry or time.monotonic() - started + pause > self.deadline:
+                self._gave_up(api_method, why, attempt)
+                if failure is not None:
+                    raise failure
+                assert answer is not None
+                return answer  # PTB turns the error reply into its exception
+            self._failed(api_method, why)
+            await asyncio.sleep(pause)
+            attempt += 1
+            self.counts.retried += 1
+
+    def _pause(self, attempt: int, *, throttled: bool) -> float:
+        base = self.base_pause * (5 if throttled else 1)
+        ceiling = min(self.max_pause * (2 if throttled else 1), base * 2**attempt)
+        return self._random.uniform(ceiling / 2, ceiling)
+
+    def _failed(self, api_method: str, why: str) -> None:
+        self.counts.failed += 1
+        now = time.monotonic()
+        if self._burst == 0 or now - self._last_failure > _BURST_QUIET_SECONDS:
+            if self._burst:
+                _LOG.warning("Bot API: %d failed calls in the last burst", self._burst)
+            self._burst = 0
+            _LOG.warning(
+                "Bot API %s failed (%s): retrying; the rest of this burst is counted", api_method, why
+            )
+        self._burst += 1
+        self._last_failure = now
+
+    def _succeeded(self, api_method: str, status: int, attempt: int) -> None:
+        if attempt:
+            self.counts.recovered += 1
+        if 200 <= status < 300 and api_method in REPLY_METHODS:
+            self.counts.sent += 1
+            if (delivery := current_delivery()) is not None:
+                delivery.sent += 1
+        if self._burst and time.monotonic() - self._last_failure > _BURST_QUIET_SECONDS:
+            _LOG.warning("Bot API works again: %d failed calls in the burst", self._burst)
+            self._burst = 0
+
+    def _note_unknown(self, api_method: str) -> None:
+        self.counts.failed += 1
+        if api_method in REPLY_METHODS and (delivery := current_delivery()) is not None:
+            delivery.unknown += 1
+
+    def _gave_up(self, api_method: str, why: str, attempt: int) -> None:
+        self.counts.failed += 1
+        if attempt:
+            self.counts.gave_up += 1
+            _LOG.error(
+                "Bot API %s still failing after %d attempts (%s): giving up", api_method, attempt + 1, why
+            )
+
+
+def _is_throttle_text(why: str) -> bool:
+    lowered = why.lower()
+    return any(mark in lowered for mark in THROTTLE_MARKS)
+
+
+def _transient(status: int, body: bytes) -> str | None:
+    """Why an answer with ``status`` should be retried, or ``None`` to return it as it is."""
+    if status >= 500:
+        return f"HTTP {status}"
+    if status not in (420, 429):
+        return None
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        return f"HTTP {status} throttled"
+    if not isinstance(reply, dict):
+        return f"HTTP {status} throttled"
+    if (reply.get("parameters") or {}).get("retry_after"):
+        return None  # PTB raises RetryAfter; its rate limiter waits it out
+    return f"HTTP {status} throttled: {reply.get('description', '')}"

@@ -1,12 +1,14 @@
-"""Long polling for worker processes: ``getUpdates`` in the parent, each update to its worker.
+"""Long polling: ``getUpdates``, each batch handed on and recorded before the next is asked for.
 
-The parent process of ``[general] workers`` above 1 runs one :class:`Poller` per platform. It
-asks the Bot API for updates as PTB's own updater does (``deleteWebhook`` once, then
-``getUpdates`` with the offset of the last update handed on, the same ``allowed_updates`` and
-long-poll timeout), writes each update to the worker that owns its user
-(``bot/messenger/update_feed.py``) and waits until the workers' sockets took them before asking for the
-next batch, so the offset confirms only updates a worker has received. Network errors and
-throttles are waited out with a growing pause; a rejected token stops the poller.
+One :class:`Poller` per platform, in the single process or in the parent of ``[general]
+workers``. It asks the Bot API for updates as PTB's own updater does (``deleteWebhook`` once,
+then ``getUpdates`` with the offset after the last update, the same ``allowed_updates`` and
+long-poll timeout) and gives each batch to ``deliver``, which records it in the inbox
+(``bot/messenger/inbox.py``) and hands it to the handlers or the workers; only when ``deliver``
+returned is the next offset asked for, so the offset confirms only updates that are recorded.
+PTB's own ``Updater`` confirms a batch before it is handled; it is not used for polling.
+Network errors and throttles are waited out with a growing pause; a rejected token stops the
+poller.
 """
 
 from __future__ import annotations
@@ -15,36 +17,36 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
 
 from bot.messenger.platforms import PlatformSettings
-from bot.messenger.update_feed import encode_update, shard_of
 
-__all__ = ["Poller"]
+__all__ = ["Deliver", "Poller"]
 
-_LOG = logging.getLogger("sabtyar.workers")
+_LOG = logging.getLogger("sabtyar.polling")
 _MAX_PAUSE = 30.0
-#: Longest wait for the workers to take a batch before the group is stopped as broken.
-_HAND_ON_SECONDS = 30.0
+
+#: Takes one batch (the Bot API's update objects) and returns once it is recorded and handed on.
+Deliver = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 
 class Poller:
-    """Polls one platform and hands its updates to ``outlets`` (one stream per worker)."""
+    """Polls one platform and gives each batch to ``deliver``."""
 
     def __init__(
         self,
         platform: PlatformSettings,
-        outlets: Sequence[asyncio.StreamWriter],
+        deliver: Deliver,
         allowed_updates: Sequence[str],
         poll_timeout: int,
     ) -> None:
         if platform.token is None:
             raise ValueError(f"{platform.name} has no token")
         self.platform = platform
-        self.outlets = outlets
+        self.deliver = deliver
         self.allowed_updates = json.dumps(list(allowed_updates))
         self.poll_timeout = poll_timeout
         self.offset: int | None = None
@@ -85,15 +87,14 @@ class Poller:
         _LOG.warning("%s: %s; polling again in %.0f s", self.platform.name, why, self._pause)
         await asyncio.sleep(self._pause)
 
-    async def _hand_on(self, updates: list[dict[str, Any]]) -> None:
-        for update in updates:
-            if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-                continue
-            self.outlets[shard_of(update, len(self.outlets))].write(encode_update(update))
-            self.offset = update["update_id"] + 1
-            self.handed_on += 1
-        # A worker that stops reading (its loop stuck) must not hang the parent, and SIGTERM with it.
-        await asyncio.wait_for(asyncio.gather(*(outlet.drain() for outlet in self.outlets)), _HAND_ON_SECONDS)
+    async def _hand_on(self, updates: object) -> None:
+        batch = [u for u in updates if isinstance(u, dict)] if isinstance(updates, list) else []
+        ids = [u["update_id"] for u in batch if isinstance(u.get("update_id"), int)]
+        if not ids:
+            return
+        await self.deliver(batch)
+        self.offset = max(ids) + 1
+        self.handed_on += len(ids)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set (or the token is rejected), then confirm what was handed on."""

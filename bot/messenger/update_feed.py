@@ -18,9 +18,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-__all__ = ["LINE_LIMIT", "encode_update", "feed_updates", "shard_of"]
+__all__ = ["HEARTBEAT_SECONDS", "LINE_LIMIT", "encode_update", "feed_updates", "queue_updates", "shard_of"]
 
 _LOG = logging.getLogger("sabtyar.workers")
+#: Seconds between a worker's heartbeats to the polling process.
+HEARTBEAT_SECONDS = 1.0
 #: Longest line a worker accepts (a 4,096-character text with its entities is far below it).
 LINE_LIMIT = 1 << 22
 
@@ -48,6 +50,23 @@ def encode_update(update: dict[str, Any]) -> bytes:
     return json.dumps(update, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
+async def queue_updates(application: Application, updates: list[dict[str, Any]]) -> list[int]:  # type: ignore[type-arg]
+    """Put ``updates`` (the Bot API's objects) into the Application's queue; one PTB cannot read
+    is logged and skipped. The ids of those skipped (nothing will handle them)."""
+    skipped = []
+    for data in updates:
+        try:
+            update = Update.de_json(data, application.bot)
+        except Exception:
+            _LOG.exception("skipped an update that could not be read (update %s)", data.get("update_id"))
+            update = None
+        if update is not None:
+            await application.update_queue.put(update)
+        elif isinstance(data.get("update_id"), int):
+            skipped.append(data["update_id"])
+    return skipped
+
+
 async def feed_updates(application: Application, connection: socket.socket) -> None:  # type: ignore[type-arg]
     """Put every update arriving on ``connection`` into the Application's queue, until EOF.
 
@@ -55,6 +74,7 @@ async def feed_updates(application: Application, connection: socket.socket) -> N
     it never stops the feed.
     """
     reader, writer = await asyncio.open_unix_connection(sock=connection, limit=LINE_LIMIT)
+    beating = asyncio.create_task(_heartbeat(connection.dup()))
     try:
         while line := await reader.readline():
             try:
@@ -65,4 +85,24 @@ async def feed_updates(application: Application, connection: socket.socket) -> N
             if update is not None:
                 await application.update_queue.put(update)
     finally:
+        beating.cancel()
         writer.close()
+
+
+async def _heartbeat(channel: socket.socket) -> None:
+    """One byte back to the polling process every ``HEARTBEAT_SECONDS``: this loop still turns.
+
+    Sent on a duplicate of the feed's socket, never blocking and outside the feed's transport,
+    so a polling process gone away ends the heartbeat, not the reading of updates already sent."""
+    channel.setblocking(False)
+    try:
+        while True:
+            try:
+                channel.send(b".")
+            except BlockingIOError:
+                pass  # the parent is not reading just now; the next beat will do
+            except OSError:
+                return
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+    finally:
+        channel.close()

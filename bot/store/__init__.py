@@ -7,7 +7,9 @@ noun holds the rest through the store's public ``transaction``/``rows``/``scalar
 report's events), ``staff_members`` (the staff list managed with ``/staff``) and ``pack_events``
 (the monthly pack's comments and per-entry counts). ``migrations`` is the schema, ``privacy``
 the masking and keyed user hashes, ``stats`` the figures, ``records`` the typed records,
-``backlog`` the writes deferred while the database is unavailable.
+``backlog`` the writes deferred while the database is unavailable, ``inbox`` the updates
+received and not yet handled, ``spool`` the append-only file beside the database while it
+cannot take writes, ``ids`` generated row ids.
 
 May import: the base modules of ``bot``. Never: the engine, the knowledge layer, ``telegram``,
 the messenger, the reports, the CLI or ``handlers``; every SQLite error of the offline commands

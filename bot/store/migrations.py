@@ -249,4 +249,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0010_inbox",
+        (
+            # Every update received, recorded before the Bot API is told it arrived (the next
+            # getUpdates offset, a webhook's HTTP 200): replayed until its handling finished
+            # (done_at), its body blanked then. A repeat of (platform, bot, update) is dropped.
+            # ``key`` is generated: unlike the update id it never repeats (new token, API reset).
+            """CREATE TABLE inbox (
+                platform TEXT NOT NULL,
+                bot_id INTEGER NOT NULL,
+                update_id INTEGER NOT NULL,
+                key INTEGER NOT NULL UNIQUE,
+                body TEXT,
+                received_at TEXT NOT NULL,
+                done_at TEXT,
+                PRIMARY KEY (platform, bot_id, update_id)
+            )""",
+            "CREATE INDEX inbox_waiting ON inbox (platform, bot_id, update_id) WHERE done_at IS NULL",
+            "CREATE INDEX inbox_received ON inbox (received_at)",
+        ),
+    ),
 )

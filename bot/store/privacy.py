@@ -17,6 +17,7 @@ tried together, longest first; a group is never cut, so a 20-digit tracking code
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -28,6 +29,7 @@ __all__ = [
     "CARD_MASK",
     "NATIONAL_CODE_MASK",
     "PHONE_MASK",
+    "Sealer",
     "UserHasher",
     "is_user_hash",
     "is_valid_card_number",
@@ -169,6 +171,10 @@ class UserHasher:
             raise ValueError("the user-hashing secret must be at least 16 bytes")
         self._secret = key
 
+    def sealer(self) -> Sealer:
+        """A :class:`Sealer` keyed by the same secret (derived keys, never the secret itself)."""
+        return Sealer(self._secret)
+
     def __call__(self, platform: str, user_id: int | str) -> str:
         return hmac.new(self._secret, f"{platform}:{user_id}".encode(), hashlib.sha256).hexdigest()
 
@@ -179,6 +185,44 @@ class UserHasher:
 def is_user_hash(value: str) -> bool:
     """True for what ``UserHasher`` returns (64 lower-case hex digits), never for a raw id."""
     return _HASH.fullmatch(value) is not None
+
+
+class Sealer:
+    """Keeps a text unreadable at rest (the inbox's update bodies, which hold messenger ids and
+    what citizens wrote): an HMAC-SHA256 keystream (counter mode) XORed with the text, then an
+    HMAC-SHA256 tag over nonce and ciphertext (encrypt-then-MAC), keys derived from the secret.
+    ``nonce`` must never be used twice with one secret (the inbox's generated key)."""
+
+    __slots__ = ("_mac", "_stream")
+
+    def __init__(self, secret: bytes) -> None:
+        self._stream = hmac.new(secret, b"sabtyar seal stream", hashlib.sha256).digest()
+        self._mac = hmac.new(secret, b"sabtyar seal tag", hashlib.sha256).digest()
+
+    def _keystream(self, nonce: int, length: int) -> bytes:
+        blocks = (length + 31) // 32
+        prefix = nonce.to_bytes(8, "big")
+        return b"".join(
+            hmac.new(self._stream, prefix + n.to_bytes(8, "big"), hashlib.sha256).digest()
+            for n in range(blocks)
+        )[:length]
+
+    def seal(self, text: str, nonce: int) -> str:
+        data = text.encode("utf-8")
+        cipher = bytes(a ^ b for a, b in zip(data, self._keystream(nonce, len(data)), strict=True))
+        tag = hmac.new(self._mac, nonce.to_bytes(8, "big") + cipher, hashlib.sha256).digest()[:16]
+        return base64.b64encode(tag + cipher).decode("ascii")
+
+    def open(self, sealed: str, nonce: int) -> str:
+        """The text; ``ValueError`` when it was not sealed with this secret and nonce."""
+        raw = base64.b64decode(sealed)
+        tag, cipher = raw[:16], raw[16:]
+        expected = hmac.new(self._mac, nonce.to_bytes(8, "big") + cipher, hashlib.sha256).digest()[:16]
+        if not hmac.compare_digest(tag, expected):
+            raise ValueError("not sealed with this secret")
+        return bytes(a ^ b for a, b in zip(cipher, self._keystream(nonce, len(cipher)), strict=True)).decode(
+            "utf-8"
+        )
 
 
 def update_key(platform: str, update_id: int) -> str:

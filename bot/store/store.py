@@ -198,8 +198,42 @@ class Store:
                 if durable:
                     await self._db.execute("PRAGMA synchronous = NORMAL")
 
+    async def write_now(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` in one write transaction in the loop thread, never waiting for a lock:
+        ``StoreUnavailable`` at once when another writer holds the database (the inbox and the
+        question log must never keep a reply or a poll waiting)."""
+        return await self._run(work, write=True, patient=False)
+
+    def write_at_once(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` in one write transaction right now, without awaiting anything: for a hook that
+        cannot wait (an update's end). ``StoreUnavailable`` when the connection is in use by a
+        transaction that awaits, or another writer holds the database."""
+        if self._lock.locked() or self._closed:
+            raise StoreUnavailable("the connection is busy")
+        db = self._db._conn
+        db.execute("PRAGMA busy_timeout = 0")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(db)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            return result
+        except sqlite3.Error as error:
+            raise StoreUnavailable(str(error)) from error
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+
     async def _run(
-        self, work: Callable[[sqlite3.Connection], T], *, write: bool = False, durable: bool = False
+        self,
+        work: Callable[[sqlite3.Connection], T],
+        *,
+        write: bool = False,
+        durable: bool = False,
+        patient: bool = True,
     ) -> T:
         """Run ``work`` as one call: under load every ``await`` of a statement on aiosqlite's thread
         waits for an event-loop turn and a GIL hand-off while the lock is held (measured: 50 ms per
@@ -209,7 +243,8 @@ class Store:
 
         ``write`` wraps it in ``BEGIN IMMEDIATE``/``COMMIT`` (rolled back on any error, also a
         failed commit, so a full disk never leaves the connection inside a transaction);
-        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does.
+        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does. Not ``patient``: a
+        locked database is ``StoreUnavailable`` at once instead of a wait.
         """
 
         def job() -> T:
@@ -240,7 +275,7 @@ class Store:
             try:
                 return job()  # in the loop thread: about 0.1 ms, no thread hop, no GIL hand-off
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
+                if not patient or ("locked" not in str(error) and "busy" not in str(error)):
                     raise StoreUnavailable(str(error)) from error
             finally:
                 db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")

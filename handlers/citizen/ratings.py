@@ -12,8 +12,10 @@ as the comment too, but answered as a question, never swallowed.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.messenger.callback_data import Rate, SkipComment, matches
@@ -25,6 +27,7 @@ from handlers.sending import send_text
 
 __all__ = ["LOW_RATING", "comment_handlers", "handlers"]
 
+_LOG = logging.getLogger(__name__)
 #: Ratings at or below this ask for a comment (2 = dissatisfied).
 LOW_RATING = 2
 
@@ -44,7 +47,14 @@ async def rate(update: Update, context: BotContext) -> None:
         await query.answer(thanks)
         return
     marked = with_rating(current_markup(query), data.event_id, data.score, catalog)
-    await asyncio.gather(query.answer(thanks), settle(query.edit_message_reply_markup(marked)))
+    # The rating is on disk: a failure to thank for it is logged, never answered with "error".
+    for outcome in await asyncio.gather(
+        query.answer(thanks), settle(query.edit_message_reply_markup(marked)), return_exceptions=True
+    ):
+        if isinstance(outcome, TelegramError):
+            _LOG.warning("a stored rating could not be acknowledged: %s", outcome.message)
+        elif isinstance(outcome, BaseException):
+            raise outcome
     if data.score <= LOW_RATING:
         context.state.await_comment(data.event_id)
         markup = skip_keyboard(data.event_id, catalog, handoff=context.handoff_group is not None)

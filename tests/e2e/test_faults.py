@@ -4,11 +4,11 @@ Delivery policy (what "exactly once" means here):
 
 - A throttle (429 with ``retry_after``, Bale's ``bot limit exceed`` without it) says the request
   was *not* carried out: the rate limiter waits and sends again, so the reply arrives once.
-- A 500/502, a dropped connection or a read timeout leave it unknown whether the message went
-  out. Sending is not idempotent, so the bot does **not** retry the reply (a retry after a
-  timeout the server did process would show the answer twice); the error handler tells the
-  citizen something went wrong. The answer is therefore delivered at most once, the apology at
-  most once, and the question is counted exactly once whatever happened on the wire.
+- A 500/502 or a dropped connection is sent again until a deadline (rarely, when the dropped
+  call had been carried out, the citizen sees the answer twice). A read timeout (20 s) is not
+  retried: the message was written and has probably gone out. The apology goes out only when
+  no reply of the update reached the Bot API; the question is counted exactly once whatever
+  happened on the wire.
 - Every update is counted once in the store: ``update_key`` makes a redelivered update (restart
   after SIGKILL before ``getUpdates`` confirmed it) return the row it already wrote.
 """
@@ -107,9 +107,12 @@ async def test_throttled_reply_is_sent_again_once(
     [Fault.server_error(), Fault.bad_gateway(), Fault.disconnect(), Fault.disconnect(process=True)],
     ids=["500", "502-html", "disconnect", "disconnect-after-processing"],
 )
-async def test_failed_reply_is_not_repeated_and_the_citizen_is_told(
+async def test_a_failed_reply_is_sent_again_and_never_followed_by_an_apology(
     tmp_path: Path, engine: AnswerEngine, locales: Locales, fault: Fault
 ) -> None:
+    """A 5xx or a dropped connection is retried (``bot/messenger/retrying.py``): the citizen gets
+    the answer and no apology; when the dropped call had in fact been carried out, the answer
+    comes twice (the price of never leaving a citizen without one)."""
     async with running_bot(tmp_path, engine, locales) as bot:
         citizen = bot.api.create_user()
         bot.api.inject(fault, "sendMessage")
@@ -118,12 +121,36 @@ async def test_failed_reply_is_not_repeated_and_the_citizen_is_told(
         await bot.api.wait_until_delivered()
         await asyncio.sleep(0.3)
         texts = [m.text for m in bot.api.sent(citizen.id)]
-        apology = bot.fa.text("bot.error")
         title = engine.knowledge.entry("birthcert-duplicate").title
         answers = [t for t in texts if t.startswith(title)]
-        assert texts.count(apology) == 1 and len(answers) == (1 if fault.process else 0), texts
+        assert bot.fa.text("bot.error") not in texts and len(answers) == (2 if fault.process else 1), texts
         assert questions(bot) == 1
         await ask_ok(bot, "after")
+
+
+async def test_an_answer_that_never_went_out_gets_the_apology(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    async with running_bot(tmp_path, engine, locales) as bot:
+        citizen = bot.api.create_user()
+        bot.api.inject(Fault.error(400, "Bad Request: message is too long"), "sendMessage")
+        [apology] = await say(bot, citizen, LOST_BIRTH_CERTIFICATE)
+        assert apology.text == bot.fa.text("bot.error")
+
+
+async def test_a_stored_rating_whose_thanks_fail_is_never_answered_with_error(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    async with running_bot(tmp_path, engine, locales) as bot:
+        citizen = bot.api.create_user()
+        [answer] = await say(bot, citizen, LOST_BIRTH_CERTIFICATE)
+        rate = next(b["callback_data"] for b in answer.buttons if b.get("callback_data", "").startswith("r:"))
+        bot.api.inject(Fault.error(400, "Bad Request: query is too old"), "answerCallbackQuery", times=None)
+        bot.api.user_presses_button(citizen, answer, rate)
+        await bot.api.wait_for_calls("answerCallbackQuery", 1)
+        await asyncio.sleep(0.5)
+        assert bot.rows("SELECT count(*) FROM ratings") == [(1,)]
+        assert len(bot.api.calls("answerCallbackQuery")) == 1  # the thanks only, no "error" toast
 
 
 async def test_polling_survives_errors_and_dropped_connections(
@@ -143,20 +170,20 @@ async def test_polling_survives_errors_and_dropped_connections(
         assert questions(bot) == 3
 
 
-async def test_read_timeout_on_a_processed_send_is_not_repeated(
+async def test_a_bot_api_slower_than_5_s_gets_the_answer_once_and_no_apology(
     tmp_path: Path, engine: AnswerEngine, locales: Locales
 ) -> None:
-    """PTB's read timeout is 5 s; the server takes 6 s but does send the message."""
+    """The defect: with PTB's 5 s read timeout a 6 s Bot API sent the answer *and* the apology."""
     async with running_bot(tmp_path, engine, locales) as bot:
         citizen = bot.api.create_user()
         bot.api.inject(Fault.slow(6.0), "sendMessage")
         bot.api.user_sends_text(citizen, LOST_BIRTH_CERTIFICATE)
         await ask_ok(bot, "meanwhile")  # one slow send blocks no one else
-        await bot.api.wait_for_messages(citizen.id, 2, timeout=15)  # the apology, then the slow answer
-        await asyncio.sleep(0.3)
+        await bot.api.wait_for_messages(citizen.id, 1, timeout=15)
+        await bot.api.expect_no_messages(citizen.id, within=1.0)
         texts = [m.text for m in bot.api.sent(citizen.id)]
         title = engine.knowledge.entry("birthcert-duplicate").title
-        assert len(texts) == 2 and sum(t.startswith(title) for t in texts) == 1, texts
+        assert len(texts) == 1 and texts[0].startswith(title), texts
         assert questions(bot) == 2
 
 
@@ -240,46 +267,46 @@ async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recov
 
 @pytest.mark.parametrize("workers", [1, 2])
 async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: int) -> None:
-    """SIGKILL in a burst, restart on the same store, then SIGTERM in a second burst (one test,
-    so the engine is loaded twice, not four times).
+    """SIGKILL in a burst of 300 citizens, restart on the same store, then SIGTERM in a second
+    burst (one test, so the engine is loaded twice, not four times).
 
-    After the restart no update is counted twice (``update_key``) and every answer a citizen got
-    has its question stored. Known limit: PTB confirms a fetched batch with its next
-    ``getUpdates`` call, before the batch is processed, so updates fetched but not yet handled
-    when the process is SIGKILLed are not redelivered (the citizen gets no answer and asks again).
+    Every update is in the inbox before ``getUpdates`` confirms it, so after the restart every
+    citizen of the first burst has an answer, and every question is stored once (``update_key``).
+    A reply the Bot API carried out but whose answer the killed process had not yet read is sent
+    again: with two workers (the parent is killed, the workers finish and mark what they were
+    given) at most 1%; a single saturated process has every reply of its burst in flight, so up
+    to those answered before the kill come twice (measured: 45 to 60 of 300).
 
-    SIGTERM: the process exits with 0 within 10 s, every update it took is finished (stored and
-    answered) and the others stay queued on the server for the next start; the store is closed.
-
-    With two workers the SIGKILL hits the polling parent: the workers see their feeds end, finish
-    what they were handed and stop; updates handed on but not yet confirmed come again to the new
-    process and are counted once (a citizen may see that one answer twice).
+    SIGTERM: the process exits with 0 within 10 s; every update it took is finished, or waits in
+    the inbox for the next start, or stays queued on the server; the store is closed.
     """
     extra = f"[general]\nworkers = {workers}\n"
     async with FakeBotApi("telegram") as api:
-        citizens = [api.create_user(f"K{i}") for i in range(12)]
+        citizens = [api.create_user(f"K{i}") for i in range(300)]
         async with live_bot(tmp_path, api, flood=(50, 1.0), extra=extra) as live:
-            for round_ in range(3):
-                for citizen in citizens:
-                    api.user_sends_text(citizen, f"{OUT_OF_SCOPE} {round_}")
-            await api.wait_for_calls("sendMessage", 6, timeout=20)
+            for citizen in citizens:
+                api.user_sends_text(citizen, OUT_OF_SCOPE)
+            await api.wait_for_calls("sendMessage", 30, timeout=30)
             os.kill(live.process.pid, signal.SIGKILL)
             await live.wait_exit()
-        answered_before = len(api.calls("sendMessage"))
-        polls = len(api.calls("getUpdates"))
+        answered_before = sum(1 for citizen in citizens if api.sent(citizen.id))
         late = [api.create_user(f"T{i}") for i in range(20)]
         async with live_bot(tmp_path, api, flood=(50, 1.0), extra=extra) as again:
-            await api.wait_for_calls("getUpdates", polls + 1, timeout=60)  # the new process polls
-            await api.wait_until_delivered(timeout=30)
-            await asyncio.sleep(0.5)
-            [(stored, distinct)] = again.rows("SELECT count(*), count(DISTINCT update_key) FROM questions")
-            replies = sum(len(api.sent(citizen.id)) for citizen in citizens)
-            assert stored == distinct and replies <= stored <= 36, (
-                stored,
-                distinct,
-                replies,
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and not all(api.sent(c.id) for c in citizens):
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1.0)
+            missing = [c.id for c in citizens if not api.sent(c.id)]
+            twice = sum(max(0, len(api.sent(c.id)) - 1) for c in citizens)
+            allowed = 3 if workers == 2 else answered_before
+            assert not missing and twice <= allowed, (
+                len(missing),
+                twice,
                 answered_before,
+                again.stderr()[-2000:],
             )
+            [(stored, distinct)] = again.rows("SELECT count(*), count(DISTINCT update_key) FROM questions")
+            assert stored == distinct == 300, (stored, distinct)
 
             for citizen in late:
                 api.user_sends_text(citizen, LOST_BIRTH_CERTIFICATE)
@@ -292,7 +319,8 @@ async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: i
         assert code == 0 and elapsed < 10, (code, elapsed, again.stderr())
         stored_late = again.rows("SELECT count(*) FROM questions")[0][0] - stored
         pending = len(api.pending_updates)
-        assert stored_late + pending == 20, (stored_late, pending)  # finished, or left for next time
+        [(kept,)] = again.rows("SELECT count(*) FROM inbox WHERE done_at IS NULL")
+        assert stored_late + pending + kept == 20, (stored_late, pending, kept)
         answered = sum(1 for citizen in late if api.sent(citizen.id))
         assert answered == stored_late  # every stored question got its answer before the exit
         assert again.rows("PRAGMA integrity_check") == [("ok",)]

@@ -363,7 +363,11 @@ async def test_send_failures_throttles_and_the_error_handler(
         [shown] = await bot.say(citizen, LOST_BIRTH_CERTIFICATE)
         assert shown.text.startswith(engine.knowledge.entry("birthcert-duplicate").title)
 
-        api.inject(Fault.server_error(), "sendMessage")
+        api.inject(Fault.server_error(), "sendMessage")  # sent again: no apology
+        [again] = await bot.say(citizen, LOST_BIRTH_CERTIFICATE)
+        assert again.text.startswith(engine.knowledge.entry("birthcert-duplicate").title)
+
+        api.inject(Fault.error(400, "Bad Request: can't parse entities"), "sendMessage")  # not sent
         with caplog.at_level(logging.ERROR, logger="sabtyar.errors"):
             [sorry] = await bot.say(citizen, LOST_BIRTH_CERTIFICATE)
         assert sorry.text == bot.fa.text("bot.error")

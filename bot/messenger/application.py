@@ -1,0 +1,82 @@
+"""The Application class of every platform, and what reached the Bot API while an update was handled.
+
+``process_update`` runs once per update in a task of its own (``concurrent_updates``); it starts
+the update's :class:`Delivery` in a ``ContextVar``, seen by every Bot API call made for it
+however deep: the transport (``bot.messenger.http_client.RetryingRequest``) notes each reply the
+Bot API accepted and each call whose fate is unknown (a read timeout after the request was
+written), and the error handler apologises only when nothing reached the citizen. When the
+handlers and the error handler are through, ``finished`` hooks run (the inbox marks the update
+done there). An update whose handling was cancelled (shutdown) is not finished: the inbox
+replays it at the next start.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application
+
+__all__ = ["REPLY_METHODS", "Delivery", "TrackedApplication", "begin_delivery", "current_delivery"]
+
+#: Bot API methods that show the citizen something (lower case, as they end the URL).
+REPLY_METHODS = frozenset(
+    {
+        "sendmessage",
+        "editmessagetext",
+        "editmessagereplymarkup",
+        "answercallbackquery",
+        "sendphoto",
+        "senddocument",
+        "sendlocation",
+        "sendcontact",
+        "copymessage",
+        "forwardmessage",
+    }
+)
+
+_CURRENT: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("sabtyar_delivery", default=None)
+
+
+@dataclass
+class Delivery:
+    """Replies of one update: ``sent`` accepted by the Bot API, ``unknown`` timed out after writing."""
+
+    sent: int = 0
+    unknown: int = 0
+
+    @property
+    def reached(self) -> bool:
+        """Something (probably) reached the citizen: an apology would follow an answer."""
+        return self.sent > 0 or self.unknown > 0
+
+
+def begin_delivery() -> Delivery:
+    """Start counting for the update handled in the current task."""
+    delivery = Delivery()
+    _CURRENT.set(delivery)
+    return delivery
+
+
+def current_delivery() -> Delivery | None:
+    """The current update's count, if its handling began one."""
+    return _CURRENT.get()
+
+
+Finished = Callable[[object, Delivery], None]
+
+
+class TrackedApplication(Application):  # type: ignore[type-arg]
+    """PTB's ``Application`` plus the per-update delivery count and the ``finished`` hook."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.finished: list[Finished] = []
+
+    async def process_update(self, update: object) -> None:
+        delivery = begin_delivery()
+        await super().process_update(update)
+        for hook in self.finished:
+            hook(update, delivery)

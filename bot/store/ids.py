@@ -1,0 +1,23 @@
+"""Generated row ids that never repeat: made by the bot, not by the database.
+
+An id is known before anything is written, so a reply (with the id in its buttons) never waits
+for the database, and a write deferred to the spool keeps its id. It is the milliseconds since
+2024 shifted left by 20 bits plus 20 random bits (a collision needs two ids in the same
+millisecond with the same 1-in-a-million draw): about 2^61 today, far above the ids SQLite
+assigned to older rows (whose buttons keep working) and below 2^63 for centuries.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+__all__ = ["new_id"]
+
+_EPOCH_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
+_RANDOM_BITS = 20
+
+
+def new_id() -> int:
+    """A fresh positive 63-bit id."""
+    return ((time.time_ns() // 1_000_000 - _EPOCH_MS) << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS)

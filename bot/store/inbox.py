@@ -1,0 +1,344 @@
+"""The inbox: updates recorded before the Bot API is told they arrived, marked done once handled, replayed.
+
+The Bot API forgets an update once the next ``getUpdates`` offset (or a webhook's HTTP 200)
+confirms it, so a bot killed between that and its reply would lose it. :class:`Inbox` records each
+batch (platform, bot id, update id, and a generated key) before the poller asks for the next one;
+the batch is handed to the handlers at once, the write runs beside them and is awaited before
+the next poll, so replies never wait for it. A repeat of an update already recorded is dropped.
+When the handlers are through with an update, it is marked done (marks of one event-loop turn
+written together). On start, and by the polling process when a worker died, every update
+recorded and not done is handed on again; the handlers' writes are idempotent per update.
+
+While the database cannot take the writes (locked, read-only, full, gone), they go to the spool
+file beside it (``spool.py``, fsynced per batch) and are replayed into the database,
+and the file removed, as soon as it works again.
+
+The SQL is plain functions of a ``sqlite3`` connection (for :meth:`Store.write_now`, one
+transaction in the loop thread that never waits for a lock, and for the spool's replay).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store.ids import new_id
+from bot.store.privacy import Sealer
+from bot.store.spool import Record, Spool
+from bot.store.store import Store, StoreError, utc_text
+
+__all__ = [
+    "Inbox",
+    "Received",
+    "apply_inbox_records",
+    "bot_id_of",
+    "finish",
+    "known_ids",
+    "prune",
+    "record",
+    "waiting",
+]
+
+_LOG = logging.getLogger("sabtyar.inbox")
+#: Update ids remembered in memory to drop repeats without asking the database.
+_REMEMBERED = 100_000
+#: Seconds between attempts to replay the spool while it holds anything.
+_REPLAY_SECONDS = 1.0
+
+Update = dict[str, Any]
+StoreSource = Callable[[], Store | None]
+
+
+def bot_id_of(token: str) -> int:
+    """The bot's id: the digits before the colon of its token (Telegram's and Bale's form)."""
+    head = token.split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def apply_inbox_records(db: sqlite3.Connection, records: Iterable[Record]) -> None:
+    """Write the spool's inbox records (``in``, ``done``) into the database, in order."""
+    for r in records:
+        if r.get("op") == "in":
+            received = Received(r["platform"], r["bot"], r["update"], r["key"], r["body"], r["at"])
+            record(db, [received])
+        elif r.get("op") == "done":
+            finish(db, r["platform"], r["bot"], r["updates"], r["at"])
+
+
+class Inbox:
+    """One platform's (and bot's) inbox; ``store`` gives the store in use, ``None`` while there is none."""
+
+    def __init__(
+        self, store: StoreSource, spool: Spool, platform: str, bot_id: int, sealer: Sealer | None = None
+    ) -> None:
+        self._store = store
+        self._sealer = sealer
+        self.spool = spool
+        self.platform = platform
+        self.bot_id = bot_id
+        self._seen: set[int] = set()
+        self._seen_order: deque[int] = deque()
+        self._highest_before = -1
+        self._done: list[int] = []
+        self._flushing: asyncio.Task[None] | None = None
+        self._writing: asyncio.Task[None] | None = None
+        self.recorded = 0
+        self.repeats = 0
+        self.spooled = 0
+
+    # Receiving -----------------------------------------------------------------------------------
+
+    async def start(self) -> list[Update]:
+        """Replay the spool, then every update recorded and not done (to hand on again)."""
+        await self.replay_spool()
+        store = self._store()
+        if store is None:
+            return []
+        try:
+            updates = await self.unfinished()
+            [(highest,)] = await store.rows(
+                "SELECT coalesce(max(update_id), -1) FROM inbox WHERE platform = ? AND bot_id = ?",
+                (self.platform, self.bot_id),
+            )
+        except StoreError as error:
+            _LOG.error("%s: cannot read the inbox (%s): no replay", self.platform, error)
+            return []
+        self._highest_before = int(highest)
+        self._remember(u["update_id"] for u in updates)
+        if updates:
+            _LOG.warning(
+                "%s: handing on again %d updates received and not finished", self.platform, len(updates)
+            )
+        return updates
+
+    async def unfinished(self) -> list[Update]:
+        """Every update recorded and not done, oldest first (``StoreError`` without a database);
+        one that cannot be read (sealed with another secret) is logged and skipped."""
+        store = self._store()
+        if store is None:
+            raise StoreError("no database")
+        updates = []
+        for update_id, key, body in await waiting(store, self.platform, self.bot_id):
+            try:
+                text = body if self._sealer is None else self._sealer.open(body, key)
+                updates.append(json.loads(text))
+            except ValueError:
+                _LOG.error("%s: update %d in the inbox cannot be read: skipped", self.platform, update_id)
+        return updates
+
+    async def accept(self, batch: Sequence[object]) -> list[Update]:
+        """The updates of ``batch`` not seen before; their recording starts (see :meth:`settle`)."""
+        fresh = [
+            u
+            for u in batch
+            if isinstance(u, dict)
+            and isinstance(u.get("update_id"), int)
+            and u["update_id"] not in self._seen
+        ]
+        older = [u["update_id"] for u in fresh if u["update_id"] <= self._highest_before]
+        if older and (store := self._store()) is not None:
+            with contextlib.suppress(StoreError):  # unknown: take them (the handlers are idempotent)
+                known = await known_ids(store, self.platform, self.bot_id, older)
+                fresh = [u for u in fresh if u["update_id"] not in known]
+        self.repeats += len(batch) - len(fresh)
+        self._remember(u["update_id"] for u in fresh)
+        if fresh:
+            now = utc_text(None)
+            received = []
+            for u in fresh:
+                key = new_id()
+                text = json.dumps(u, ensure_ascii=False, separators=(",", ":"))
+                body = text if self._sealer is None else self._sealer.seal(text, key)
+                received.append(Received(self.platform, self.bot_id, u["update_id"], key, body, now))
+            previous = self._writing
+            self._writing = asyncio.ensure_future(self._record(received, previous))
+        return fresh
+
+    async def settle(self) -> None:
+        """Wait until every batch accepted is recorded (in the database or the spool)."""
+        if self._writing is not None:
+            await self._writing
+
+    async def _record(self, received: list[Received], previous: asyncio.Future[None] | None) -> None:
+        if previous is not None:
+            await previous
+        store = self._store()
+        try:
+            if store is None:
+                raise StoreError("no database")
+            await store.write_now(lambda db: record(db, received))
+            self.recorded += len(received)
+        except StoreError:
+            records = [
+                {
+                    "op": "in",
+                    "platform": r.platform,
+                    "bot": r.bot_id,
+                    "update": r.update_id,
+                    "key": r.key,
+                    "body": r.body,
+                    "at": r.received_at,
+                }
+                for r in received
+            ]
+            await asyncio.to_thread(self.spool.append, records)
+            self.spooled += len(records)
+
+    def _remember(self, update_ids: Iterable[int]) -> None:
+        for update_id in update_ids:
+            if update_id in self._seen:
+                continue
+            self._seen.add(update_id)
+            self._seen_order.append(update_id)
+            if len(self._seen_order) > _REMEMBERED:
+                self._seen.discard(self._seen_order.popleft())
+
+    # Finishing -----------------------------------------------------------------------------------
+
+    def done(self, update_id: int) -> None:
+        """``update_id`` was handled: marked at once when the connection is free (a replay after a
+        crash then never repeats it), else with the others of this loop turn."""
+        store = self._store()
+        if store is not None:
+            now = utc_text(None)
+            with contextlib.suppress(StoreError):
+                store.write_at_once(lambda db: finish(db, self.platform, self.bot_id, [update_id], now))
+                return
+        self._done.append(update_id)
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.get_running_loop().create_task(self.flush())
+
+    async def flush(self) -> None:
+        """Write the done marks waiting (after the batches they belong to are recorded)."""
+        await asyncio.sleep(0)  # the marks of this loop turn go together
+        await self.settle()
+        marks, self._done = self._done, []
+        if not marks:
+            return
+        now = utc_text(None)
+        store = self._store()
+        try:
+            if store is None:
+                raise StoreError("no database")
+            await store.write_now(lambda db: finish(db, self.platform, self.bot_id, marks, now))
+        except StoreError:
+            record = {
+                "op": "done",
+                "platform": self.platform,
+                "bot": self.bot_id,
+                "updates": marks,
+                "at": now,
+            }
+            try:
+                await asyncio.to_thread(self.spool.append, [record])
+            except OSError as error:
+                _LOG.error(
+                    "%s: %d done marks neither in the database nor the spool (%s)",
+                    self.platform,
+                    len(marks),
+                    error,
+                )
+
+    async def replay_spool(self) -> int:
+        """Write the spool into the database if it takes writes now; the records written."""
+        store = self._store()
+        if store is None or not self.spool.exists():
+            return 0
+
+        async def apply(records: list[Record]) -> None:
+            await store.write_now(lambda db: apply_spooled(db, records))
+
+        try:
+            return await self.spool.replay(apply)
+        except StoreError:
+            return 0
+
+    async def run(self) -> None:
+        """Replay the spool while it holds anything; runs until cancelled."""
+        while True:
+            await asyncio.sleep(_REPLAY_SECONDS)
+            if self.spool.exists():
+                await self.replay_spool()
+
+    async def close(self) -> None:
+        """Write the last marks; what is left is in the spool."""
+        if self._flushing is not None:
+            await self._flushing
+        await self.flush()
+
+
+def apply_spooled(db: sqlite3.Connection, records: list[Record]) -> None:
+    """Every spooled record this process knows how to write (see ``bot/store/spool.py``)."""
+    apply_inbox_records(db, records)
+
+
+# The SQL -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """One update as received: ``body`` its JSON text (sealed, see ``privacy.Sealer``), ``key``
+    its generated never-repeating id (the seal's nonce)."""
+
+    platform: str
+    bot_id: int
+    update_id: int
+    key: int
+    body: str
+    received_at: str
+
+
+def record(db: sqlite3.Connection, received: Iterable[Received]) -> None:
+    """Insert updates not yet there (a repeat of platform, bot and update id changes nothing)."""
+    db.executemany(
+        "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        [(r.platform, r.bot_id, r.update_id, r.key, r.body, r.received_at) for r in received],
+    )
+
+
+def finish(db: sqlite3.Connection, platform: str, bot_id: int, update_ids: Iterable[int], at: str) -> None:
+    """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``).
+
+    An update not recorded yet (a worker can finish before the polling process's write commits)
+    gets a done row at once, which that write then leaves as it is."""
+    db.executemany(
+        "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at, done_at)"
+        " VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (platform, bot_id, update_id)"
+        " DO UPDATE SET done_at = excluded.done_at, body = NULL WHERE done_at IS NULL",
+        [(platform, bot_id, update_id, new_id(), at, at) for update_id in update_ids],
+    )
+
+
+def prune(db: sqlite3.Connection, before: str) -> int:
+    """Forget finished updates received before ``before`` (the Bot API keeps updates 24 hours)."""
+    return db.execute("DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?", (before,)).rowcount
+
+
+async def waiting(store: Store, platform: str, bot_id: int) -> list[tuple[int, int, str]]:
+    """``(update_id, key, body)`` of every update received and not done, oldest first."""
+    rows = await store.rows(
+        "SELECT update_id, key, body FROM inbox WHERE platform = ? AND bot_id = ? AND done_at IS NULL"
+        " ORDER BY update_id",
+        (platform, bot_id),
+    )
+    return [(int(u), int(k), str(b)) for u, k, b in rows]
+
+
+async def known_ids(store: Store, platform: str, bot_id: int, update_ids: Sequence[int]) -> set[int]:
+    """Which of ``update_ids`` the inbox already holds."""
+    if not update_ids:
+        return set()
+    marks = ",".join("?" * len(update_ids))
+    rows = await store.rows(
+        f"SELECT update_id FROM inbox WHERE platform = ? AND bot_id = ? AND update_id IN ({marks})",
+        (platform, bot_id, *update_ids),
+    )
+    return {int(u) for (u,) in rows}

@@ -1,0 +1,146 @@
+"""The transport's timeouts each bound their own wait, and failed calls are sent again when safe."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import pytest_asyncio
+from telegram import Bot
+from telegram.error import Forbidden, NetworkError, TimedOut
+
+from bot.messenger.application import begin_delivery
+from bot.messenger.http_client import (
+    AiohttpRequest,
+    ConnectTimedOut,
+    NotSent,
+    PoolExhausted,
+    RetryingRequest,
+    was_not_sent,
+)
+from tests.support.fakeapi import FakeBotApi
+from tests.support.fakeapi.faults import Fault
+
+
+@pytest_asyncio.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi("bale") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def hanging_port() -> Iterator[int]:
+    """A port whose accept queue is full: a new connection hangs in the SYN stage."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):  # fills the queue
+            yield port
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_slow_connect_is_bounded_by_the_connect_timeout_not_the_pool_timeout() -> None:
+    """The defect: aiohttp got the 1 s pool timeout as its ``connect``, so opening a socket slower
+    than 1 s failed as "Pool timeout" although the connect timeout was 5 s."""
+    with hanging_port() as port:
+        request = AiohttpRequest(pool_timeout=0.2, connect_timeout=1.0)
+        await request.initialize()
+        try:
+            started = time.monotonic()
+            with pytest.raises(ConnectTimedOut) as failed:
+                await request.do_request(f"http://127.0.0.1:{port}/bot1:a/getMe", "POST")
+            waited = time.monotonic() - started
+        finally:
+            await request.shutdown()
+    assert 0.9 < waited < 3, waited
+    assert "Pool" not in failed.value.message and was_not_sent(failed.value)
+
+
+async def test_the_pool_timeout_bounds_only_the_wait_for_a_free_slot(api: FakeBotApi) -> None:
+    user = api.create_user()
+    api.inject(Fault.slow(0.8), "sendMessage", chat_ids=user.id)
+    request = AiohttpRequest(pool_size=1, pool_timeout=0.2, read_timeout=5)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        slow = asyncio.create_task(bot.send_message(user.id, "slow"))
+        await asyncio.sleep(0.2)  # the slow call holds the only slot
+        with pytest.raises(PoolExhausted) as failed:
+            await bot.send_message(user.id, "no slot")
+        assert was_not_sent(failed.value) and isinstance(failed.value, TimedOut)
+        await slow  # the slow call itself is not cut short by the pool timeout
+    assert [m.text for m in api.sent(user.id)] == ["slow"]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.server_error(),
+        Fault.bad_gateway(),
+        Fault.disconnect(),
+        Fault.bale_throttle(),
+        Fault.bale_throttle("local_rate_limited"),
+        Fault.error(420, "Flood"),
+    ],
+    ids=["500", "502-html", "dropped", "bot-limit-exceed", "local-rate-limited", "420-flood"],
+)
+async def test_a_transient_failure_is_sent_again_and_delivered_once(api: FakeBotApi, fault: Fault) -> None:
+    user = api.create_user()
+    api.inject(fault, "sendMessage", chat_ids=user.id, times=2)
+    request = RetryingRequest(AiohttpRequest(), base_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        delivery = begin_delivery()
+        await bot.send_message(user.id, "جواب")
+    assert [m.text for m in api.sent(user.id)] == ["جواب"]
+    assert [c.fault for c in api.calls("sendMessage")] == [fault.label, fault.label, None]
+    assert request.counts.retried == 2 and request.counts.recovered == 1 and request.counts.sent == 1
+    assert delivery.sent == 1
+
+
+async def test_a_call_never_sent_is_retried_until_the_deadline_then_fails() -> None:
+    request = RetryingRequest(AiohttpRequest(connect_timeout=0.5), deadline=1.0, base_pause=0.05)
+    bot = Bot("1:abc", base_url=f"http://127.0.0.1:{closed_port()}/bot", request=request)
+    await request.initialize()
+    try:
+        started = time.monotonic()
+        with pytest.raises(NotSent):
+            await bot.send_message(1, "x")
+        assert time.monotonic() - started < 2
+    finally:
+        await request.shutdown()
+    assert request.counts.retried >= 3 and request.counts.gave_up == 1
+
+
+async def test_a_read_timeout_is_not_repeated_and_counts_as_maybe_delivered(api: FakeBotApi) -> None:
+    user = api.create_user()
+    api.inject(Fault.slow(0.6), "sendMessage", chat_ids=user.id)
+    request = RetryingRequest(AiohttpRequest(read_timeout=0.2), base_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        delivery = begin_delivery()
+        with pytest.raises(TimedOut):
+            await bot.send_message(user.id, "late")
+        assert delivery.reached and delivery.sent == 0
+        await api.wait_for_messages(user.id, 1, timeout=3)
+    assert len(api.calls("sendMessage")) == 1
+
+
+async def test_a_permanent_error_and_get_updates_are_not_retried(api: FakeBotApi) -> None:
+    user = api.create_user()
+    api.inject(Fault.blocked(), "sendMessage", chat_ids=user.id)
+    api.inject(Fault.server_error(), "getUpdates")
+    request = RetryingRequest(AiohttpRequest(), base_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        with pytest.raises(Forbidden):
+            await bot.send_message(user.id, "x")
+        with pytest.raises(NetworkError):
+            await bot.get_updates(timeout=0)
+    assert len(api.calls("sendMessage")) == 1 and len(api.calls("getUpdates")) == 1
+    assert request.counts.retried == 0

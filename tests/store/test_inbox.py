@@ -1,0 +1,105 @@
+"""The inbox records updates before they are confirmed, drops repeats, replays the unfinished,
+and keeps everything in the spool file while the database is locked by another process."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from bot.store import Store, UserHasher
+from bot.store.inbox import Inbox, bot_id_of
+from bot.store.spool import Spool, spool_path
+
+
+def update(update_id: int, text: str = "سلام", chat_id: int = 5) -> dict[str, Any]:
+    chat = {"id": chat_id, "type": "private"}
+    message = {"message_id": update_id, "date": 0, "chat": chat, "text": text}
+    return {"update_id": update_id, "message": message}
+
+
+SEALER = UserHasher("inbox-test-hash-secret-0123").sealer()
+
+
+def inbox_for(store: Store | None, db: Path) -> Inbox:
+    return Inbox(lambda: store, Spool(spool_path(db)), "telegram", bot_id_of("123:abc"), SEALER)
+
+
+async def test_recorded_once_finished_and_the_unfinished_replayed(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        inbox = inbox_for(store, db)
+        assert await inbox.start() == []
+        fresh = await inbox.accept([update(1), update(2), update(3)])
+        assert [u["update_id"] for u in fresh] == [1, 2, 3]
+        assert await inbox.accept([update(2), {"no": "id"}]) == []  # a repeat, garbage
+        await inbox.settle()
+        inbox.done(1)
+        await inbox.close()
+        rows = await store.rows("SELECT update_id, done_at IS NOT NULL, body IS NULL FROM inbox ORDER BY 1")
+        assert rows == [(1, 1, 1), (2, 0, 0), (3, 0, 0)]  # a finished update's text is blanked
+    async with await Store.open(db) as store:  # a restart
+        again = inbox_for(store, db)
+        assert [u["update_id"] for u in await again.start()] == [2, 3]
+        # the Bot API sends the unconfirmed ones again: dropped; a new one is taken
+        assert [u["update_id"] for u in await again.accept([update(1), update(2), update(4)])] == [4]
+        await again.settle()
+
+
+async def test_a_locked_database_sends_the_inbox_to_the_spool_until_it_is_free(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        inbox = inbox_for(store, db)
+        await inbox.start()
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            started = asyncio.get_running_loop().time()
+            await inbox.accept([update(10), update(11)])
+            await inbox.settle()
+            inbox.done(10)
+            await inbox.close()
+            assert asyncio.get_running_loop().time() - started < 1  # never waits for the lock
+            assert inbox.spooled == 2 and spool_path(db).exists()
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert await inbox.replay_spool() == 3
+        assert not spool_path(db).exists()
+        rows = await store.rows("SELECT update_id, done_at IS NOT NULL FROM inbox ORDER BY 1")
+        assert rows == [(10, 1), (11, 0)]
+        assert await inbox.replay_spool() == 0  # replaying twice changes nothing
+
+
+async def test_the_spool_survives_a_restart_during_the_outage(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    inbox = inbox_for(None, db)  # no database at all
+    await inbox.accept([update(7)])
+    await inbox.settle()
+    assert spool_path(db).exists()
+    async with await Store.open(db) as store:
+        later = inbox_for(store, db)
+        assert [u["update_id"] for u in await later.start()] == [7]  # replayed from the file
+        assert not spool_path(db).exists()
+
+
+async def test_update_bodies_are_sealed_at_rest_in_the_database_and_the_spool(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    secret_text = "کد ملی من ۰۰۱۲۳۴۵۶۷۸"
+    async with await Store.open(db) as store:
+        inbox = inbox_for(store, db)
+        await inbox.accept([update(1, secret_text, chat_id=987654321)])
+        await inbox.settle()
+        assert [u["message"]["text"] for u in await inbox.unfinished()] == [secret_text]
+    offline = inbox_for(None, db)
+    await offline.accept([update(2, secret_text, chat_id=987654322)])
+    await offline.settle()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert secret_text.encode() not in raw and b"987654321" not in raw and b"987654322" not in raw
+    other = Inbox(
+        lambda: None, Spool(spool_path(db)), "telegram", 123, UserHasher("another-secret-0123456").sealer()
+    )
+    async with await Store.open(db) as store:
+        other._store = lambda: store
+        assert await other.unfinished() == []  # another secret cannot read them: skipped, logged
