@@ -16,15 +16,15 @@ import contextlib
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.messenger.application import TrackedApplication
 from bot.messenger.flood import FloodGate
 from bot.messenger.http_client import AiohttpRequest, RetryingRequest
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
+from bot.messenger.updates.application import TrackedApplication
 from bot.store import Store
-from bot.store.backlog import Backlog
-from bot.store.inbox import Inbox, bot_id_of
-from bot.store.spool import Spool, spool_path
+from bot.store.durable.backlog import Backlog
+from bot.store.durable.inbox import Inbox, bot_id_of
+from bot.store.durable.spool import Spool, spool_path
 from handlers import all_handlers, on_error
 from handlers.command_menus import set_command_menus
 from handlers.context import AppData, Services, Shared, context_types
@@ -54,7 +54,7 @@ def build_application(
     """The Application for ``platform`` (which must have a token), not yet initialized.
 
     ``with_updater=False`` for a worker process, whose updates come from the polling process, and
-    for a webhook (served by :class:`bot.messenger.webhook.WebhookServer`)."""
+    for a webhook (served by :class:`bot.messenger.updates.webhook.WebhookServer`)."""
     if platform.token is None:
         raise ValueError(f"{platform.name} has no token")
 

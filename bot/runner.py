@@ -32,10 +32,10 @@ from bot.knowledge.offices import load_offices
 from bot.locale import Locales
 from bot.log_setup import configure_logging
 from bot.messenger.platforms import PlatformSettings, webhook_problem
-from bot.messenger.poller import Poller
-from bot.messenger.update_feed import feed_updates, queue_updates
-from bot.messenger.webhook import WebhookServer
-from bot.messenger.workers import run_workers
+from bot.messenger.updates.feed import feed_updates, queue_updates
+from bot.messenger.updates.poller import Poller
+from bot.messenger.updates.webhook import WebhookServer
+from bot.messenger.updates.workers import run_workers
 from bot.settings import Settings
 from bot.store import UserHasher, mask_personal_data
 from handlers.context import Shared
@@ -103,7 +103,7 @@ async def serve(
 ) -> None:
     """Run ``platforms`` until ``stop`` is set; ``StartupError`` if one cannot start.
 
-    ``feeds`` (in a worker process, ``bot/messenger/workers.py``): per platform name, the socket the
+    ``feeds`` (in a worker process, ``bot/messenger/updates/workers.py``): per platform name, the socket the
     polling process hands this worker's updates on, instead of PTB's own polling. The worker
     stops when a feed ends. Every process follows knowledge changes made by other processes
     (another worker's ``/edit``, ``sabtyar kb import``) within 2 s.

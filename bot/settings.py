@@ -91,7 +91,7 @@ class Settings:
     staff: StaffSettings = field(default_factory=StaffSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     source: Path | None = None
-    #: ``[general] workers``: processes handling updates (above 1: ``bot/messenger/workers.py``).
+    #: ``[general] workers``: processes handling updates (above 1: ``bot/messenger/updates/workers.py``).
     workers: int = 1
 
     def platform(self, name: str) -> PlatformSettings:

@@ -27,8 +27,8 @@ from bot.messenger.platforms import PlatformSettings
 from bot.messenger.staff_roster import StaffRoster
 from bot.settings import Settings
 from bot.store import Store, UserHasher
-from bot.store.backlog import Backlog
-from bot.store.inbox import Inbox
+from bot.store.durable.backlog import Backlog
+from bot.store.durable.inbox import Inbox
 
 __all__ = [
     "AppData",

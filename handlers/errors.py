@@ -12,7 +12,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.messenger.application import current_delivery
+from bot.messenger.updates.application import current_delivery
 from handlers.context import BotContext
 
 __all__ = ["on_error"]

@@ -1,5 +1,5 @@
 """Store writes a citizen's reply must not wait on: when the store is unavailable the reply goes
-out anyway and the write waits in the backlog (``bot/store/backlog.py``) to be retried."""
+out anyway and the write waits in the backlog (``bot/store/durable/backlog.py``) to be retried."""
 
 from __future__ import annotations
 

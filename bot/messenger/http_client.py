@@ -33,7 +33,7 @@ as it is, for PTB's ``RetryAfter`` and its rate limiter. A read timeout is not r
 request was written and may well have been carried out. ``getUpdates`` is never retried (the
 pollers pace themselves). Failures are logged once per burst (the first at WARNING, then a
 summary when calls succeed again) and counted in :class:`RetryCounts`; every accepted reply is
-noted in the current update's :class:`bot.messenger.application.Delivery`.
+noted in the current update's :class:`bot.messenger.updates.application.Delivery`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.messenger.application import REPLY_METHODS, current_delivery
+from bot.messenger.updates.application import REPLY_METHODS, current_delivery
 
 __all__ = [
     "THROTTLE_MARKS",

@@ -21,7 +21,7 @@ from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.messenger.platforms import PlatformSettings, WebhookSettings
 from bot.messenger.staff_settings import StaffSettings
-from bot.messenger.webhook import MAX_BODY
+from bot.messenger.updates.webhook import MAX_BODY
 from bot.runner import StartupError, serve
 from bot.secret import Secret
 from bot.settings import Settings, StoreSettings, load_settings

@@ -24,9 +24,9 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.messenger.platforms import PlatformSettings, default_platform
-from bot.messenger.poller import Poller
-from bot.messenger.update_feed import encode_update, feed_updates, shard_of
-from bot.messenger.workers import feed_to
+from bot.messenger.updates.feed import encode_update, feed_updates, shard_of
+from bot.messenger.updates.poller import Poller
+from bot.messenger.updates.workers import feed_to
 from bot.secret import Secret
 from bot.settings import Settings, StoreSettings
 from bot.store import UserHasher
@@ -237,7 +237,7 @@ async def test_the_feed_skips_bad_lines_and_queues_the_rest(
 async def test_a_poller_that_fails_stops_the_group(caplog: pytest.LogCaptureFixture) -> None:
     """A poller that ends on an error (a worker's socket gone, a bug) must not leave the parent
     waiting with nobody polling: the group stops, and the exit status says it failed."""
-    from bot.messenger.workers import _poll
+    from bot.messenger.updates.workers import _poll
 
     class Broken:
         platform = default_platform("telegram")

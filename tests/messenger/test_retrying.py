@@ -13,7 +13,6 @@ import pytest_asyncio
 from telegram import Bot
 from telegram.error import Forbidden, NetworkError, TimedOut
 
-from bot.messenger.application import begin_delivery
 from bot.messenger.http_client import (
     AiohttpRequest,
     ConnectTimedOut,
@@ -22,6 +21,7 @@ from bot.messenger.http_client import (
     RetryingRequest,
     was_not_sent,
 )
+from bot.messenger.updates.application import begin_delivery
 from tests.support.fakeapi import FakeBotApi
 from tests.support.fakeapi.faults import Fault
 

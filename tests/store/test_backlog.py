@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import QuestionEvent, Store, StoreUnavailable, UserHasher
-from bot.store.backlog import Backlog
+from bot.store.durable.backlog import Backlog
 
 HASH = UserHasher("a-test-secret-of-some-length")("telegram", 42)
 

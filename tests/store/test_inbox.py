@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.store import Store, UserHasher
-from bot.store.inbox import Inbox, bot_id_of
-from bot.store.spool import Spool, spool_path
+from bot.store.durable.inbox import Inbox, bot_id_of
+from bot.store.durable.spool import Spool, spool_path
 
 
 def update(update_id: int, text: str = "سلام", chat_id: int = 5) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 :func:`run_fuzz` pushes ``count`` generated updates through ``application.process_update`` of the
 real Application (:mod:`tests.support.recording_app`: handlers, store, engine; a recording network
-layer) and about a tenth as many POSTs through :class:`bot.messenger.webhook.WebhookServer`:
+layer) and about a tenth as many POSTs through :class:`bot.messenger.updates.webhook.WebhookServer`:
 missing fields, odd chats, senders that are not people, lone surrogates, huge texts, forged and
 stale buttons, and webhook posts without the secret, with a wrong one, oversized, not JSON, or
 authentic but unreadable. It records, per update, whether the bot replied (any Bot API call) or
@@ -30,7 +30,7 @@ import aiohttp
 
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
-from bot.messenger.webhook import MAX_BODY, SECRET_HEADER, WebhookServer
+from bot.messenger.updates.webhook import MAX_BODY, SECRET_HEADER, WebhookServer
 from tests.support.recording_app import BOT_ID, RecordingApp, recording_app
 
 __all__ = ["FuzzReport", "run_fuzz"]

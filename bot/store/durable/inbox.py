@@ -29,9 +29,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.ids import new_id
+from bot.store.durable.ids import new_id
+from bot.store.durable.spool import Record, Spool
 from bot.store.privacy import Sealer
-from bot.store.spool import Record, Spool
 from bot.store.store import Store, StoreError, utc_text
 
 __all__ = [
@@ -275,7 +275,7 @@ class Inbox:
 
 
 def apply_spooled(db: sqlite3.Connection, records: list[Record]) -> None:
-    """Every spooled record this process knows how to write (see ``bot/store/spool.py``)."""
+    """Every spooled record this process knows how to write (see ``bot/store/durable/spool.py``)."""
     apply_inbox_records(db, records)
 
 

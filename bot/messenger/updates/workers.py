@@ -3,9 +3,9 @@
 One Python process handles updates on one core (the Bot API calls, PTB's objects and the engine
 cost about 3 ms of CPU per update). With ``workers`` above 1, ``sabtyar run`` builds the engine
 once, forks the workers (which share its memory copy-on-write), and stays as the parent: it polls
-``getUpdates`` for every platform (``bot/messenger/poller.py``), records each batch in the inbox
+``getUpdates`` for every platform (``bot/messenger/updates/poller.py``), records each batch in the inbox
 (``bot/messenger/inbox.py``, its own store connection) and hands each update to the worker that
-owns its user (``bot/messenger/update_feed.py``). Each worker is an ordinary sabtyar process
+owns its user (``bot/messenger/updates/feed.py``). Each worker is an ordinary sabtyar process
 without PTB's updater: its own Applications, store connection (SQLite in WAL mode takes writers
 from several processes), backlog and flood gate; it marks its updates done in the inbox and
 reloads the knowledge when another worker changed it (``LiveEngine.follow``).
@@ -36,12 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.messenger.platforms import PlatformSettings
-from bot.messenger.poller import Deliver, Poller
-from bot.messenger.update_feed import encode_update, shard_of
+from bot.messenger.updates.feed import encode_update, shard_of
+from bot.messenger.updates.poller import Deliver, Poller
 from bot.store import Store, StoreError
-from bot.store.inbox import Inbox, bot_id_of
+from bot.store.durable.inbox import Inbox, bot_id_of
+from bot.store.durable.spool import Spool, spool_path
 from bot.store.privacy import Sealer
-from bot.store.spool import Spool, spool_path
 
 __all__ = ["FROZEN_SECONDS", "MAX_REPLACEMENTS", "STOP_SECONDS", "feed_to", "run_workers"]
 

@@ -1,10 +1,11 @@
 """Updates passed from the polling process to a worker process: one JSON update per line.
 
-With ``[general] workers`` above 1 (``bot/messenger/workers.py``), one process polls ``getUpdates`` and
-hands each update to the worker that owns its user, over a Unix socket pair; the worker feeds it
-to its Application's update queue, so handlers run exactly as with PTB's own polling. All of one
-user's updates go to the same worker, which keeps their order and their in-memory state (the
-language chosen, a comment awaited, a staff draft, the flood gate) in one place.
+With ``[general] workers`` above 1 (``bot/messenger/updates/workers.py``), one process polls
+``getUpdates`` and hands each update to the worker that owns its user, over a Unix socket pair;
+the worker feeds it to its Application's update queue, so handlers run exactly as with PTB's own
+polling. All of one user's updates go to the same worker, which keeps their order and their
+in-memory state (the language chosen, a comment awaited, a staff draft, the flood gate) in one
+place.
 """
 
 from __future__ import annotations

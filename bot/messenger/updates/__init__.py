@@ -1,0 +1,5 @@
+"""How updates reach the handlers: the project's own long-polling ``poller`` (it confirms a batch
+only once the inbox recorded it), the ``webhook`` server, the ``workers`` of ``[general] workers``
+and the ``feed`` that hands a worker its updates, and the tracked ``application`` that counts
+the replies each update got. Same import rules as the messenger.
+"""
