@@ -255,7 +255,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             # Every update received, recorded before the Bot API is told it arrived (the next
             # getUpdates offset, a webhook's HTTP 200): replayed until its handling finished
             # (done_at), its body blanked then. A repeat of (platform, bot, update) is dropped.
-            # ``key`` is generated: unlike the update id it never repeats (new token, API reset).
+            # ``key`` is generated: unlike the update id it never repeats (new token, API reset);
+            # ``digest`` (keyed) tells a redelivery from a new update that reuses an old id.
             """CREATE TABLE inbox (
                 platform TEXT NOT NULL,
                 bot_id INTEGER NOT NULL,
@@ -264,6 +265,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 body TEXT,
                 received_at TEXT NOT NULL,
                 done_at TEXT,
+                digest TEXT,
                 PRIMARY KEY (platform, bot_id, update_id)
             )""",
             "CREATE INDEX inbox_waiting ON inbox (platform, bot_id, update_id) WHERE done_at IS NULL",

@@ -103,3 +103,23 @@ async def test_update_bodies_are_sealed_at_rest_in_the_database_and_the_spool(tm
     async with await Store.open(db) as store:
         other._store = lambda: store
         assert await other.unfinished() == []  # another secret cannot read them: skipped, logged
+
+
+async def test_a_new_update_reusing_an_old_id_is_handled_a_redelivery_is_not(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        inbox = inbox_for(store, db)
+        await inbox.start()
+        await inbox.accept([update(1, "کارت ملی"), update(2, "شناسنامه")])
+        await inbox.settle()
+        inbox.done(1)
+        inbox.done(2)
+        await inbox.close()
+    async with await Store.open(db) as store:  # a restart; then a Bot API that counts from 1 again
+        again = inbox_for(store, db)
+        await again.start()
+        fresh = await again.accept([update(1, "کارت ملی"), update(2, "پرسش تازه")])
+        assert [u["message"]["text"] for u in fresh] == ["پرسش تازه"]  # 1 is a redelivery
+        await again.settle()
+        rows = await store.rows("SELECT update_id, done_at IS NULL FROM inbox ORDER BY 1")
+        assert rows == [(1, 0), (2, 1)]  # the new update 2 waits to be handled

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import sqlite3
@@ -66,7 +67,9 @@ def apply_inbox_records(db: sqlite3.Connection, records: Iterable[Record]) -> No
     """Write the spool's inbox records (``in``, ``done``) into the database, in order."""
     for r in records:
         if r.get("op") == "in":
-            received = Received(r["platform"], r["bot"], r["update"], r["key"], r["body"], r["at"])
+            received = Received(
+                r["platform"], r["bot"], r["update"], r["key"], r["body"], r["at"], r.get("digest")
+            )
             record(db, [received])
         elif r.get("op") == "done":
             finish(db, r["platform"], r["bot"], r["updates"], r["at"])
@@ -142,11 +145,19 @@ class Inbox:
             and isinstance(u.get("update_id"), int)
             and u["update_id"] not in self._seen
         ]
+        texts = {id(u): json.dumps(u, ensure_ascii=False, separators=(",", ":")) for u in fresh}
+        digests = {id(u): self._digest(texts[id(u)]) for u in fresh}
         older = [u["update_id"] for u in fresh if u["update_id"] <= self._highest_before]
         if older and (store := self._store()) is not None:
             with contextlib.suppress(StoreError):  # unknown: take them (the handlers are idempotent)
                 known = await known_ids(store, self.platform, self.bot_id, older)
-                fresh = [u for u in fresh if u["update_id"] not in known]
+                # a redelivery has the digest recorded (or none, finished before it was recorded);
+                # a new update reusing an old id (new token, Bot API reset) has another
+                fresh = [
+                    u
+                    for u in fresh
+                    if u["update_id"] not in known or known[u["update_id"]] not in (None, digests[id(u)])
+                ]
         self.repeats += len(batch) - len(fresh)
         self._remember(u["update_id"] for u in fresh)
         if fresh:
@@ -154,12 +165,19 @@ class Inbox:
             received = []
             for u in fresh:
                 key = new_id()
-                text = json.dumps(u, ensure_ascii=False, separators=(",", ":"))
+                text = texts[id(u)]
                 body = text if self._sealer is None else self._sealer.seal(text, key)
-                received.append(Received(self.platform, self.bot_id, u["update_id"], key, body, now))
+                received.append(
+                    Received(self.platform, self.bot_id, u["update_id"], key, body, now, digests[id(u)])
+                )
             previous = self._writing
             self._writing = asyncio.ensure_future(self._record(received, previous))
         return fresh
+
+    def _digest(self, text: str) -> str:
+        if self._sealer is not None:
+            return self._sealer.digest(text)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     async def settle(self) -> None:
         """Wait until every batch accepted is recorded (in the database or the spool)."""
@@ -185,6 +203,7 @@ class Inbox:
                     "key": r.key,
                     "body": r.body,
                     "at": r.received_at,
+                    "digest": r.digest,
                 }
                 for r in received
             ]
@@ -293,14 +312,28 @@ class Received:
     key: int
     body: str
     received_at: str
+    digest: str | None = None
+    """A keyed fingerprint of the update: a redelivery has the same, a new update reusing an old
+    update id (a new bot token, a Bot API reset) another."""
+
+
+#: A new update reusing a recorded update id: both digests known and different.
+_TAKEOVER = "(inbox.digest IS NOT NULL AND excluded.digest IS NOT NULL AND inbox.digest != excluded.digest)"
 
 
 def record(db: sqlite3.Connection, received: Iterable[Received]) -> None:
-    """Insert updates not yet there (a repeat of platform, bot and update id changes nothing)."""
+    """Insert updates not yet there; a redelivery changes nothing, a new update that reuses an old
+    update id (its digest differs) takes that row over, to be handled."""
     db.executemany(
-        "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        [(r.platform, r.bot_id, r.update_id, r.key, r.body, r.received_at) for r in received],
+        "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at, digest)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, bot_id, update_id) DO UPDATE SET"
+        f" key = CASE WHEN {_TAKEOVER} THEN excluded.key ELSE inbox.key END,"
+        f" body = CASE WHEN {_TAKEOVER} THEN excluded.body ELSE inbox.body END,"
+        f" received_at = CASE WHEN {_TAKEOVER} THEN excluded.received_at ELSE inbox.received_at END,"
+        f" done_at = CASE WHEN {_TAKEOVER} THEN NULL ELSE inbox.done_at END,"
+        f" digest = CASE WHEN {_TAKEOVER} THEN excluded.digest"
+        " ELSE coalesce(inbox.digest, excluded.digest) END",
+        [(r.platform, r.bot_id, r.update_id, r.key, r.body, r.received_at, r.digest) for r in received],
     )
 
 
@@ -332,13 +365,15 @@ async def waiting(store: Store, platform: str, bot_id: int) -> list[tuple[int, i
     return [(int(u), int(k), str(b)) for u, k, b in rows]
 
 
-async def known_ids(store: Store, platform: str, bot_id: int, update_ids: Sequence[int]) -> set[int]:
-    """Which of ``update_ids`` the inbox already holds."""
+async def known_ids(
+    store: Store, platform: str, bot_id: int, update_ids: Sequence[int]
+) -> dict[int, str | None]:
+    """Which of ``update_ids`` the inbox already holds, with their digests."""
     if not update_ids:
-        return set()
+        return {}
     marks = ",".join("?" * len(update_ids))
     rows = await store.rows(
-        f"SELECT update_id FROM inbox WHERE platform = ? AND bot_id = ? AND update_id IN ({marks})",
+        f"SELECT update_id, digest FROM inbox WHERE platform = ? AND bot_id = ? AND update_id IN ({marks})",
         (platform, bot_id, *update_ids),
     )
-    return {int(u) for (u,) in rows}
+    return {int(u): d for u, d in rows}

@@ -66,6 +66,7 @@ class FakeBotApi(Simulation):
         supports_inline_queries: bool | None = None,
         privacy_mode: bool | None = None,
         webhook_retry_delay: float = 0.1,
+        first_update_id: int = 100_000_001,
     ) -> None:
         self.profile = get_profile(profile).with_overrides(
             parse_mode_supported=parse_mode_supported,
@@ -76,7 +77,7 @@ class FakeBotApi(Simulation):
         head = token.split(":", 1)[0]
         bot_id = int(head) if head.isdigit() else 7_000_000_001
         self.bot = FakeUser(bot_id, bot_first_name, username=bot_username, is_bot=True)
-        self.state = BotState(token, self.bot)
+        self.state = BotState(token, self.bot, first_update_id)
         self.privacy_mode = (
             not self.profile.can_read_all_group_messages if privacy_mode is None else privacy_mode
         )

@@ -53,7 +53,7 @@ class WebhookConfig:
 class BotState:
     """Everything one fake bot account knows and has done."""
 
-    def __init__(self, token: str, bot: FakeUser) -> None:
+    def __init__(self, token: str, bot: FakeUser, first_update_id: int = 100_000_001) -> None:
         self.token = token
         self.bot = bot
         self.users: dict[int, FakeUser] = {}
@@ -75,7 +75,7 @@ class BotState:
         self.poll_generation = 0
         self.closing = False
         self._message_counters: dict[int, int] = {}
-        self._next_update_id = 100_000_001
+        self._next_update_id = first_update_id  # a restarted bot's Bot API goes on counting
         self._next_file = 1
         self._next_callback = 1
 
