@@ -26,7 +26,7 @@ __all__ = [
     "LONG_QUESTION_WORDS",
     "Caps",
     "Example",
-    "Report",
+    "QualityReport",
     "calibrate",
     "evaluate",
     "read_examples",
@@ -139,7 +139,7 @@ _SHORT = {
 
 
 @dataclass
-class Report:
+class QualityReport:
     in_scope: int = 0
     out_of_scope: int = 0
     top1: int = 0
@@ -261,8 +261,8 @@ def score_examples(engine: AnswerEngine, examples: Iterable[Example]) -> list[Sc
     return [(example, engine.assess(example.question)) for example in examples]
 
 
-def evaluate(scored: Sequence[Scored], thresholds: Thresholds) -> Report:
-    report = Report()
+def evaluate(scored: Sequence[Scored], thresholds: Thresholds) -> QualityReport:
+    report = QualityReport()
     for example, assessment in scored:
         decision = decide(assessment.ranked, thresholds, assessment.doubts, assessment.parts)
         offered = [c.entry_id for c in decision.candidates]
@@ -375,7 +375,7 @@ class _Features:
 
 def calibrate(
     scored: Sequence[Scored], caps: Caps | None = None, base: Thresholds | None = None
-) -> tuple[Thresholds, Report]:
+) -> tuple[Thresholds, QualityReport]:
     """Grid-search the thresholds for the most right answers in the first reply under the caps.
 
     Under ``caps.answer_wrong`` (wrong answers alone), ``caps.alternatives_wrong`` (wrong answers

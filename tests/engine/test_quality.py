@@ -12,14 +12,14 @@ import pytest
 
 from bot.engine.baseline import NaiveMatcher
 from bot.engine.engine import AnswerEngine
-from bot.engine.evaluation import Report, evaluate, read_examples, score_examples
+from bot.engine.evaluation import QualityReport, evaluate, read_examples, score_examples
 from bot.settings import ROOT
 
 DATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="module")
-def heldout_report(engine: AnswerEngine) -> Report:
+def heldout_report(engine: AnswerEngine) -> QualityReport:
     return evaluate(score_examples(engine, read_examples(DATA / "heldout.jsonl")), engine.thresholds)
 
 
@@ -45,19 +45,19 @@ def test_heldout_covers_every_topic(engine: AnswerEngine) -> None:
     assert len(expected) >= 41
 
 
-def test_heldout_top1(heldout_report: Report) -> None:
+def test_heldout_top1(heldout_report: QualityReport) -> None:
     assert heldout_report.top1_rate >= 0.92, "\n".join(heldout_report.lines())
 
 
-def test_heldout_top3(heldout_report: Report) -> None:
+def test_heldout_top3(heldout_report: QualityReport) -> None:
     assert heldout_report.top3_rate >= 0.98, "\n".join(heldout_report.lines())
 
 
-def test_heldout_out_of_scope_rarely_answered(heldout_report: Report) -> None:
+def test_heldout_out_of_scope_rarely_answered(heldout_report: QualityReport) -> None:
     assert heldout_report.oos_direct_rate <= 0.05, "\n".join(heldout_report.lines())
 
 
-def test_beats_naive_baseline_by_25_points(engine: AnswerEngine, heldout_report: Report) -> None:
+def test_beats_naive_baseline_by_25_points(engine: AnswerEngine, heldout_report: QualityReport) -> None:
     naive = NaiveMatcher(engine.knowledge)
     in_scope = [e for e in read_examples(DATA / "heldout.jsonl") if e.in_scope]
     naive_top1 = sum(naive.best(e.question) in e.expect for e in in_scope) / len(in_scope)
