@@ -21,6 +21,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update, User
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.calendar import latin_digits
 from bot.messenger.callback_data import RemoveStaff, encode, matches
 from bot.messenger.staff_settings import Role
 from bot.store.curation import Change, record_change
@@ -57,7 +58,7 @@ def _role_word(context: BotContext, word: str) -> Role | None:
 
 def _user_id(word: str) -> int | None:
     """A messenger user id as typed (any digits, at most 18)."""
-    digits = word.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789"))
+    digits = latin_digits(word.strip())
     return int(digits) if digits.isdigit() and len(digits) <= 18 and int(digits) > 0 else None
 
 
