@@ -33,7 +33,7 @@ from bot.messenger.platforms import PlatformSettings
 from bot.messenger.update_feed import feed_updates
 from bot.messenger.workers import run_workers
 from bot.settings import Settings
-from bot.store import UserHasher
+from bot.store import BackupError, UserHasher, run_lock
 from handlers.context import Shared
 
 __all__ = ["POLL_TIMEOUT", "StartupError", "run_bots", "run_platforms", "serve"]
@@ -194,6 +194,15 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
     tokens = [p.token for p in settings.platforms if p.token is not None]
     configure_logging([secret, *tokens])
     shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices)
+    try:
+        with run_lock(settings.store.path):  # `sabtyar restore` refuses while it is held
+            return _run(shared, settings)
+    except BackupError as error:
+        print(f"sabtyar: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(shared: Shared, settings: Settings) -> int:
     platforms = settings.active_platforms
     if settings.workers > 1:
         return run_workers(

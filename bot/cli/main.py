@@ -15,6 +15,8 @@ Examples::
     sabtyar report --from 1405-07-01 --to 1405-09-30 --format xlsx --out indicators.xlsx
     sabtyar chart --out chart.png
     sabtyar purge --older-than 180   # remove raw question texts and comments, keep the figures
+    sabtyar backup /var/backups/sabtyar/sabtyar.db   # a consistent copy while the bot runs
+    sabtyar restore /var/backups/sabtyar/sabtyar.db  # with the bot stopped
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask, kb, purge, report, run, stats
+from bot.cli import ask, backup, kb, purge, report, run, stats
 from bot.cli.command import CliContext, Register, dispatch
 from bot.locale import load_locales
 from bot.settings import ConfigError, config_path, load_settings
@@ -38,6 +40,7 @@ COMMANDS: tuple[Register, ...] = (
     stats.register,
     report.register,
     purge.register,
+    backup.register,
 )
 
 

@@ -6,13 +6,15 @@ noun holds the rest through the store's public ``transaction``/``rows``/``scalar
 ``announcements``, ``curation`` (staff changes and unanswered questions) and ``reporting`` (the
 report's events). ``migrations`` is the schema, ``privacy`` the masking and keyed user hashes,
 ``stats`` the figures, ``records`` the typed records, ``backlog`` the writes deferred while the
-database is unavailable.
+database is unavailable, ``backup`` consistent copies while the bot runs (and one taken on its own
+before a migration changes a database that has data).
 
 May import: the base modules of ``bot``. Never: the engine, the knowledge layer, ``telegram``,
 the messenger, the reports, the CLI or ``handlers``; every SQLite error of the offline commands
 becomes a ``StoreError``.
 """
 
+from bot.store.backup import BackupError, backup_database, is_running, restore_database, run_lock
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import UserHasher, is_valid_national_code, mask_personal_data, update_key
 from bot.store.records import (
@@ -32,6 +34,7 @@ __all__ = [
     "MESSENGERS",
     "MIGRATIONS",
     "PLATFORMS",
+    "BackupError",
     "Messenger",
     "Migration",
     "Platform",
@@ -46,8 +49,12 @@ __all__ = [
     "Subscriber",
     "UserHasher",
     "Via",
+    "backup_database",
+    "is_running",
     "is_valid_national_code",
     "mask_personal_data",
+    "restore_database",
+    "run_lock",
     "run_on_existing_store",
     "update_key",
 ]
