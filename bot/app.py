@@ -13,9 +13,11 @@ import asyncio
 import contextlib
 
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.messenger.flood import FloodGate
 from bot.messenger.http_client import AiohttpRequest
+from bot.messenger.monitoring import ObservedRequest
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.store import Store
@@ -27,6 +29,13 @@ __all__ = ["ALLOWED_UPDATES", "build_application"]
 
 #: The update kinds the bot asks for (Bale has no inline mode; edits are not re-answered).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def _request(platform: PlatformSettings, *, polling: bool = False) -> BaseRequest:
+    """The platform's Bot API transport as :class:`ApplicationBuilder` would make it."""
+    if platform.http_client == "aiohttp":
+        return AiohttpRequest(pool_size=1) if polling else AiohttpRequest()
+    return HTTPXRequest(connection_pool_size=1 if polling else 256)
 
 
 def build_application(
@@ -51,6 +60,7 @@ def build_application(
             backlog=Backlog(store_settings.backlog),
         )
         data.services = services
+        shared.metrics.watch_backlog(platform.name, lambda: len(services.backlog))
         retrying.append(asyncio.create_task(services.backlog.run(services.store), name="store-backlog"))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -75,8 +85,12 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    if platform.http_client == "aiohttp":
-        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool_size=1))
+    if platform.http_client == "aiohttp" or shared.settings.monitoring.enabled:
+        calls, polls = _request(platform), _request(platform, polling=True)
+        if shared.settings.monitoring.enabled:  # the same transports, with their outcomes counted
+            calls = ObservedRequest(calls, shared.metrics, platform.name)
+            polls = ObservedRequest(polls, shared.metrics, platform.name, polls=True)
+        builder = builder.request(calls).get_updates_request(polls)
     if not with_updater:
         builder = builder.updater(None)
     if platform.rate_limiter:

@@ -20,6 +20,7 @@ from typing import Any
 from bot.config_values import ConfigError, Section
 from bot.engine.decision import Thresholds
 from bot.engine.matcher import Weights
+from bot.messenger.monitoring import MonitoringSettings, read_monitoring
 from bot.messenger.platforms import PLATFORM_NAMES, PlatformSettings, default_platform, read_platforms
 from bot.messenger.staff_settings import HandoffSettings, StaffSettings, read_handoff, read_staff
 from bot.secret import Secret
@@ -30,6 +31,7 @@ __all__ = [
     "ConfigError",
     "EngineSettings",
     "FloodSettings",
+    "MonitoringSettings",
     "PrivacySettings",
     "Settings",
     "StoreSettings",
@@ -41,7 +43,17 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_VARIABLE = "SABTYAR_CONFIG"
 HASH_SECRET_VARIABLE = "SABTYAR_HASH_SECRET"
-_KNOWN_SECTIONS = {"general", "engine", "platforms", "store", "privacy", "flood", "staff", "handoff"}
+_KNOWN_SECTIONS = {
+    "general",
+    "engine",
+    "platforms",
+    "store",
+    "privacy",
+    "flood",
+    "staff",
+    "handoff",
+    "monitoring",
+}
 
 
 @dataclass(frozen=True)
@@ -61,9 +73,12 @@ class StoreSettings:
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    """``[privacy] user_hash_secret``; when absent, one is generated and kept beside the database."""
+    """``[privacy] user_hash_secret``; when absent, one is generated and kept beside the database.
+    ``retention_days``: question texts and comments older than this are blanked once a day while
+    the bot runs (0: kept until ``sabtyar purge``); the citizens' ``/privacy`` notice says it."""
 
     user_hash_secret: Secret | None = None
+    retention_days: int = 180
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,7 @@ class Settings:
     flood: FloodSettings = field(default_factory=FloodSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     source: Path | None = None
     #: ``[general] workers``: processes handling updates (above 1: ``bot/messenger/workers.py``).
     workers: int = 1
@@ -111,13 +127,14 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 def _privacy(data: object, environ: Mapping[str, str]) -> PrivacySettings:
     section = Section("privacy", {} if data is None else data)
     secret = section.string("user_hash_secret", "", secret=True)
+    retention = section.integer("retention_days", PrivacySettings.retention_days, 0, 36_500)
     section.finish()
     source = "[privacy] user_hash_secret"
     if environ.get(HASH_SECRET_VARIABLE):
         secret, source = environ[HASH_SECRET_VARIABLE], HASH_SECRET_VARIABLE
     if secret and len(secret.encode()) < 16:
         raise ConfigError(f"{source} must be at least 16 characters long")
-    return PrivacySettings(Secret(secret) if secret else None)
+    return PrivacySettings(Secret(secret) if secret else None, retention)
 
 
 def _flood(data: object) -> FloodSettings:
@@ -175,6 +192,9 @@ def load_settings(
     weights = engine.table("weights").build(Weights)
     thresholds = engine.build(Thresholds)
     platforms = read_platforms(data.get("platforms"), environ)
+    monitoring = read_monitoring(data.get("monitoring"))
+    if workers > 1 and monitoring.enabled:
+        raise ConfigError("[monitoring] needs [general] workers = 1 (one process to watch)")
     if workers > 1 and any(p.active and p.uses_webhook for p in platforms):
         raise ConfigError(
             "[general] workers above 1 need long polling: remove the webhook url or use 1 worker"
@@ -190,6 +210,7 @@ def load_settings(
         flood=_flood(data.get("flood")),
         staff=read_staff(data.get("staff")),
         handoff=read_handoff(data.get("handoff")),
+        monitoring=monitoring,
         source=path if path.exists() else None,
         workers=workers,
     )

@@ -2,6 +2,7 @@
 
 Groups run in order and a handler may stop the rest with ``ApplicationHandlerStop``:
 
+- ``-3`` counting the update for ``/metrics``,
 - ``-2`` the group gate (in groups, only messages addressed to the bot go on),
 - ``-1`` per-user flood control,
 - ``0`` the comment awaited after a low rating,
@@ -17,7 +18,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import flood, groups, membership
+from handlers import flood, groups, membership, monitoring
 from handlers.citizen import (
     choices,
     details,
@@ -27,6 +28,7 @@ from handlers.citizen import (
     location,
     media,
     menu,
+    privacy,
     questions,
     ratings,
     subscription,
@@ -45,6 +47,7 @@ __all__ = ["all_handlers", "on_error"]
 def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
     """``(group, handler)`` pairs in the order they are added to an Application."""
     ordered = [
+        (-3, monitoring.handlers()),
         (-2, groups.handlers()),
         (-1, flood.handlers()),
         (0, ratings.comment_handlers()),
@@ -59,6 +62,7 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
             + membership.handlers()
             + subscription.handlers()
             + handoff.handlers()
+            + privacy.handlers()
             + staff_reports.handlers()
             + staff_curation.handlers()
             + staff_kb.handlers()

@@ -21,6 +21,7 @@ from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.offices import Office
 from bot.locale import Catalog, Locales
 from bot.messenger.flood import FloodGate
+from bot.messenger.monitoring import Metrics
 from bot.messenger.platforms import PlatformSettings
 from bot.settings import Settings
 from bot.store import Store, UserHasher
@@ -58,6 +59,7 @@ class StaffDraft:
 class Shared:
     """Built once per process and shared by every platform.
 
+    ``metrics`` are the process's Prometheus counters (served when ``[monitoring]`` is on).
     ``engine`` is the engine the process started with; ``live.engine`` the one in use now
     (staff edits and ``/reload`` swap it), which is what handlers get as ``context.engine``.
     """
@@ -67,6 +69,7 @@ class Shared:
     locales: Locales
     hasher: UserHasher
     offices: tuple[Office, ...] = ()
+    metrics: Metrics = field(default_factory=Metrics, repr=False, compare=False)
     live: LiveEngine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -17,6 +17,7 @@ Examples::
     sabtyar purge --older-than 180   # remove raw question texts and comments, keep the figures
     sabtyar backup /var/backups/sabtyar/sabtyar.db   # a consistent copy while the bot runs
     sabtyar restore /var/backups/sabtyar/sabtyar.db  # with the bot stopped
+    sabtyar doctor                   # config, knowledge, database, tokens, webhooks: one line each
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask, backup, kb, purge, report, run, stats
+from bot.cli import ask, backup, doctor, kb, purge, report, run, stats
 from bot.cli.command import CliContext, Register, dispatch
 from bot.locale import load_locales
 from bot.settings import ConfigError, config_path, load_settings
@@ -41,6 +42,7 @@ COMMANDS: tuple[Register, ...] = (
     report.register,
     purge.register,
     backup.register,
+    doctor.register,
 )
 
 

@@ -11,6 +11,7 @@ Forms::
     k:<answer_event_id>           skip the comment after a low rating
     lang:<code>                   reply language (fa, en)
     h:  /  h:<question_id>        talk to a person (about a question of the presser's)
+    pv:                           the privacy notice
     sc:<task>  /  sx:<task>       staff: confirm / cancel a previewed edit or broadcast
     ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
     ud:<question_id>              staff: dismiss an unanswered question's match form
@@ -43,6 +44,7 @@ __all__ = [
     "Menu",
     "More",
     "NoneOfThese",
+    "Privacy",
     "Rate",
     "SkipComment",
     "StaffCancel",
@@ -167,6 +169,11 @@ class Handoff(Button):
 
 
 @dataclass(frozen=True)
+class Privacy(Button):
+    PREFIX: ClassVar[str] = "pv"
+
+
+@dataclass(frozen=True)
 class StaffConfirm(Button):
     PREFIX: ClassVar[str] = "sc"
     task: Annotated[str, _TASK]
@@ -201,6 +208,7 @@ CallbackData = (
     | SkipComment
     | Language
     | Handoff
+    | Privacy
     | StaffConfirm
     | StaffCancel
     | AddPhrasing
