@@ -1,7 +1,10 @@
 """Typed settings read from TOML (``--config``, ``SABTYAR_CONFIG`` or ``config.toml``).
 
-Every section is optional: a missing file or section means the defaults, which
-are the calibrated thresholds and the knowledge folder beside the code.
+Every section is optional: a missing file or section means the defaults: the calibrated
+thresholds, the database in the data folder (``data/`` of the checkout, else of the current
+folder) and the staff's working copy of the knowledge beside the database
+(``<data>/knowledge``, made from the shipped copy by :mod:`bot.knowledge.working_copy`).
+``[general] knowledge_dir``, when set, is the folder staff edit instead.
 Unknown keys and wrong types are errors with the key's dotted name. Bot tokens and the
 user-hashing secret may come from the environment (``SABTYAR_TELEGRAM_TOKEN``,
 ``SABTYAR_BALE_TOKEN``, ``SABTYAR_HASH_SECRET``), which wins over the file; they are
@@ -24,6 +27,7 @@ from bot.messenger.monitoring import MonitoringSettings, read_monitoring
 from bot.messenger.platforms import PLATFORM_NAMES, PlatformSettings, default_platform, read_platforms
 from bot.messenger.staff_settings import HandoffSettings, StaffSettings, read_handoff, read_staff
 from bot.secret import Secret
+from bot.shipped import CHECKOUT, shipped_dir
 
 __all__ = [
     "HASH_SECRET_VARIABLE",
@@ -39,8 +43,10 @@ __all__ = [
     "load_settings",
 ]
 
-#: The repository root: knowledge/ and locales/ live here.
+#: The repository root in a checkout (knowledge/ and locales/ live here), else site-packages.
 ROOT = Path(__file__).resolve().parent.parent
+#: Where the database (and the staff's knowledge) go by default.
+DATA_DIR = (CHECKOUT or Path.cwd()) / "data"
 CONFIG_VARIABLE = "SABTYAR_CONFIG"
 HASH_SECRET_VARIABLE = "SABTYAR_HASH_SECRET"
 _KNOWN_SECTIONS = {
@@ -67,7 +73,7 @@ class StoreSettings:
     """``[store] path``: the SQLite file (relative paths are relative to the config file);
     ``backlog``: how many writes to keep in memory while the store is unavailable."""
 
-    path: Path = ROOT / "data" / "sabtyar.db"
+    path: Path = DATA_DIR / "sabtyar.db"
     backlog: int = 10_000
 
 
@@ -95,8 +101,11 @@ def _default_platforms() -> tuple[PlatformSettings, ...]:
 
 @dataclass(frozen=True)
 class Settings:
-    knowledge_dir: Path = ROOT / "knowledge"
-    locales_dir: Path = ROOT / "locales"
+    #: The folder the engine reads and staff edit (``load_settings``: the working copy).
+    knowledge_dir: Path = field(default_factory=lambda: shipped_dir("knowledge"))
+    locales_dir: Path = field(default_factory=lambda: shipped_dir("locales"))
+    #: The knowledge as shipped with this version (read only): the working copy is made from it.
+    shipped_knowledge_dir: Path = field(default_factory=lambda: shipped_dir("knowledge"))
     language: str = "fa"
     engine: EngineSettings = field(default_factory=EngineSettings)
     platforms: tuple[PlatformSettings, ...] = field(default_factory=_default_platforms)
@@ -182,8 +191,9 @@ def load_settings(
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
     defaults = Settings()
+    store = _store(data.get("store"), base)
     general = Section("general", data.get("general", {}))
-    knowledge_dir = general.path("knowledge_dir", defaults.knowledge_dir, base)
+    knowledge_dir = general.path("knowledge_dir", store.path.parent / "knowledge", base)
     locales_dir = general.path("locales_dir", defaults.locales_dir, base)
     language = general.choice("language", "fa", ("fa", "en"))
     workers = general.integer("workers", 1, 1, 32)
@@ -205,7 +215,7 @@ def load_settings(
         language=language,
         engine=EngineSettings(thresholds=thresholds, weights=weights),
         platforms=platforms,
-        store=_store(data.get("store"), base),
+        store=store,
         privacy=_privacy(data.get("privacy"), environ),
         flood=_flood(data.get("flood")),
         staff=read_staff(data.get("staff")),

@@ -28,10 +28,14 @@ from collections.abc import Sequence
 
 from bot.cli import ask, backup, doctor, kb, purge, report, run, stats
 from bot.cli.command import CliContext, Register, dispatch
+from bot.knowledge.working_copy import prepare_working_copy
 from bot.locale import load_locales
 from bot.settings import ConfigError, config_path, load_settings
 
 __all__ = ["COMMANDS", "build_parser", "main"]
+
+#: Commands that never read the knowledge, so never make or update its working copy.
+_WITHOUT_KNOWLEDGE = frozenset({"backup", "restore", "stats", "purge"})
 
 #: Every command module, in the order ``--help`` lists them.
 COMMANDS: tuple[Register, ...] = (
@@ -64,6 +68,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    if args.command not in _WITHOUT_KNOWLEDGE:
+        try:
+            report = prepare_working_copy(settings.shipped_knowledge_dir, settings.knowledge_dir)
+        except OSError as error:
+            print(
+                f"sabtyar: cannot prepare the knowledge folder {settings.knowledge_dir}: {error}",
+                file=sys.stderr,
+            )
+            return 1
+        if report.seeded:
+            print(f"sabtyar: made the staff's knowledge folder {settings.knowledge_dir}", file=sys.stderr)
+        for line in report.lines():
+            print(f"sabtyar: {line}", file=sys.stderr)
     return dispatch(args, CliContext.of(settings, load_locales(settings.locales_dir, settings.language)))
 
 
