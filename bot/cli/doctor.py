@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from bot.cli.command import CliContext, CommandError
 from bot.knowledge.loader import check_knowledge
+from bot.knowledge.working_copy import NOTICE, UPDATES_DIR
 from bot.messenger.platforms import PlatformSettings
 from bot.settings import Settings
 from bot.store import MIGRATIONS, is_running
@@ -75,6 +76,7 @@ def diagnose(settings: Settings, knowledge_dir: Path, *, online: bool = True) ->
     """Every check's finding, in the order of the module's docstring."""
     yield _config(settings)
     yield _knowledge(knowledge_dir)
+    yield from _knowledge_updates(knowledge_dir)
     yield _store(settings.store.path)
     active = settings.active_platforms
     if not active:
@@ -120,6 +122,21 @@ def _knowledge(folder: Path) -> Finding:
             "run `sabtyar kb check` for each file and line, fix them, then `/reload` in the bot",
         )
     return Finding("ok", "knowledge", f"{len(knowledge)} entries in {folder}")
+
+
+def _knowledge_updates(folder: Path) -> Iterator[Finding]:
+    """The shipped changes the last update could not apply because staff had edited the file."""
+    notice = folder / UPDATES_DIR / NOTICE
+    if not notice.is_file():
+        return
+    for line in notice.read_text(encoding="utf-8").splitlines():
+        if "NOT applied" in line:
+            yield Finding(
+                "warn",
+                "knowledge update",
+                line.removeprefix("knowledge update "),
+                f"compare with {folder / UPDATES_DIR}, copy what is wanted, then `/reload`",
+            )
 
 
 def _store(path: Path) -> Finding:

@@ -33,7 +33,7 @@ import yaml
 
 from bot.knowledge.files import replace_files
 
-__all__ = ["BASE_DIR", "UPDATES_DIR", "FileChange", "SyncReport", "prepare_working_copy"]
+__all__ = ["BASE_DIR", "NOTICE", "UPDATES_DIR", "FileChange", "SyncReport", "prepare_working_copy"]
 
 BASE_DIR = ".shipped"
 UPDATES_DIR = ".updates"
