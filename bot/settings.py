@@ -106,6 +106,8 @@ class Settings:
     locales_dir: Path = field(default_factory=lambda: shipped_dir("locales"))
     #: The knowledge as shipped with this version (read only): the working copy is made from it.
     shipped_knowledge_dir: Path = field(default_factory=lambda: shipped_dir("knowledge"))
+    #: ``[general] knowledge_dir`` was set: that folder must exist (it is never made from scratch).
+    knowledge_dir_configured: bool = False
     language: str = "fa"
     engine: EngineSettings = field(default_factory=EngineSettings)
     platforms: tuple[PlatformSettings, ...] = field(default_factory=_default_platforms)
@@ -193,6 +195,7 @@ def load_settings(
     defaults = Settings()
     store = _store(data.get("store"), base)
     general = Section("general", data.get("general", {}))
+    knowledge_dir_configured = "knowledge_dir" in general
     knowledge_dir = general.path("knowledge_dir", store.path.parent / "knowledge", base)
     locales_dir = general.path("locales_dir", defaults.locales_dir, base)
     language = general.choice("language", "fa", ("fa", "en"))
@@ -211,6 +214,7 @@ def load_settings(
         )
     return Settings(
         knowledge_dir=knowledge_dir,
+        knowledge_dir_configured=knowledge_dir_configured,
         locales_dir=locales_dir,
         language=language,
         engine=EngineSettings(thresholds=thresholds, weights=weights),

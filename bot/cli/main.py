@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    if args.command not in _WITHOUT_KNOWLEDGE:
+    missing = settings.knowledge_dir_configured and not settings.knowledge_dir.is_dir()
+    if args.command not in _WITHOUT_KNOWLEDGE and not missing:  # a configured folder is never made up
         try:
             report = prepare_working_copy(settings.shipped_knowledge_dir, settings.knowledge_dir)
         except OSError as error:
