@@ -22,7 +22,6 @@ from bot.cli.command import CliContext, CommandError
 from bot.engine.lexicon import load_lexicon
 from bot.knowledge.loader import check_knowledge
 from bot.knowledge.offices import load_offices
-from bot.knowledge.workbook.exporter import KbWords, export_csv, export_workbook, import_workbook
 
 __all__ = ["register"]
 
@@ -75,6 +74,8 @@ def run_check(args: argparse.Namespace, context: CliContext) -> int:
 
 def run_export(args: argparse.Namespace, context: CliContext) -> int:
     """Write the workbook (``.xlsx``) or the CSV file."""
+    from bot.knowledge.workbook.exporter import KbWords, export_csv, export_workbook  # openpyxl: only here
+
     suffix = args.file.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise CommandError(f"{args.file.name}: use an .xlsx or .csv file")
@@ -89,6 +90,8 @@ def run_export(args: argparse.Namespace, context: CliContext) -> int:
 
 def run_import(args: argparse.Namespace, context: CliContext) -> int:
     """Validate, then replace the knowledge files all or nothing (or only validate with ``--check``)."""
+    from bot.knowledge.workbook.exporter import KbWords, import_workbook  # openpyxl: only here
+
     words = KbWords.of(context.locales)
     result = import_workbook(args.file, context.knowledge_dir, words, dry_run=args.check)
     if not result.ok:

@@ -24,11 +24,9 @@ from bot.calendar import Period
 from bot.cli.command import CliContext, add_period_options
 from bot.knowledge.loader import load_knowledge
 from bot.locale import Catalog
-from bot.reports.charts import chart_period, chart_png
 from bot.reports.figures import Report, build_report
 from bot.reports.labels import period_title
 from bot.reports.output import report_csv, report_json
-from bot.reports.workbook import write_workbook
 from bot.store import run_on_existing_store
 
 __all__ = ["register", "report_period", "run_chart", "run_report"]
@@ -77,6 +75,10 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def _write(args: argparse.Namespace, context: CliContext, *, chart: bool) -> int:
+    # matplotlib and openpyxl load here, in the only commands that draw or write a workbook
+    from bot.reports.charts import chart_period, chart_png
+    from bot.reports.workbook import write_workbook
+
     catalog = context.catalog
     period = (chart_period if chart else report_period)(args.date_from, args.date_to)
     kind = "png" if chart else _format(args)

@@ -16,10 +16,8 @@ from telegram.ext import BaseHandler
 
 from bot.calendar import Period
 from bot.messenger.staff_settings import Role
-from bot.reports.charts import chart_png
 from bot.reports.figures import Figures, Report, build_report
 from bot.reports.labels import FIGURES, ReportLabels, period_title
-from bot.reports.workbook import write_workbook
 from handlers.common import sender
 from handlers.context import BotContext
 from handlers.sending import send_text
@@ -75,6 +73,8 @@ async def stats(update: Update, context: BotContext) -> None:
     catalog = context.catalog
     title = catalog.text("staff.stats_title", period=period_title(period, catalog))
     await send_text(context, chat_id, f"{title}\n\n{figures_text(report)}")
+    from bot.reports.charts import chart_png  # matplotlib loads on the first /stats, not at start
+
     png = await asyncio.to_thread(chart_png, report)
     await context.bot.send_photo(chat_id, InputFile(io.BytesIO(png), filename="sabtyar-chart.png"))
 
@@ -88,6 +88,9 @@ async def export(update: Update, context: BotContext) -> None:
     catalog = context.catalog
 
     def workbook() -> bytes:
+        from bot.reports.charts import chart_png  # matplotlib and openpyxl: on the first /export
+        from bot.reports.workbook import write_workbook
+
         buffer = io.BytesIO()
         write_workbook(report, buffer, chart_png(report))
         return buffer.getvalue()
