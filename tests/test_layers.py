@@ -19,7 +19,9 @@ LAYERS = ("engine", "knowledge", "store", "reports", "messenger", "cli")
 #: Wiring: the only modules that may import ``handlers``.
 WIRING = frozenset({"bot.app", "bot.runner"})
 #: Base modules: imported by every layer, import no layer themselves.
-BASE = frozenset({"bot", "bot.config_values", "bot.secret", "bot.locale", "bot.log_setup", "bot.calendar"})
+BASE = frozenset(
+    {"bot", "bot.config_values", "bot.secret", "bot.locale", "bot.log_setup", "bot.calendar", "bot.shipped"}
+)
 
 #: Per layer, the layers (and ``telegram``) it must never import.
 FORBIDDEN: dict[str, frozenset[str]] = {
