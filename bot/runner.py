@@ -135,8 +135,9 @@ async def serve(
                 )
                 mode = f"worker {os.getpid()}"
             _LOG.info("%s: running as @%s (%s)", platform.name, application.bot.username, mode)
-        if days := shared.settings.privacy.retention_days:  # after post_init migrated the store
-            purge = purge_periodically(shared.settings.store.path, days, stop)
+        services = started[0].bot_data.services if started else None
+        if (days := shared.settings.privacy.retention_days) and services is not None:
+            purge = purge_periodically(services.store, days, stop)  # on a running store's connection
             purging = asyncio.create_task(purge, name="retention-purge")
         await stop.wait()
     finally:

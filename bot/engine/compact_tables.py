@@ -280,14 +280,27 @@ def compact_normalizer(tables: HazmTables) -> Any:
     normalizer._tokenizer = _plain_tokenizer()
     normalizer._words = tables.words
     normalizer._verbs = SpacingVerbs(tables.verbs)
-    letters = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+    letters = _HAZM_LETTERS
     normalizer.more_than_two_repeat_pattern = re.compile(rf"([{letters}])\1{{2,}}")
     normalizer.repeated_chars_pattern = re.compile(rf"[{letters}]*([{letters}])\1{{2,}}[{letters}]*")
     return normalizer
 
 
-#: hazm 0.12's ``WordTokenizer.pattern`` (compared with hazm's own in the tests).
-TOKEN_PATTERN = r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])'
+#: hazm 0.12's ``WordTokenizer.pattern`` (compared with hazm's own in the tests), its Persian
+#: punctuation written as escapes: ؟ (U+061F), ، (U+060C), ؛ (U+061B), « and ».
+TOKEN_PATTERN = '([{}!?]+|[\\d.:]+|[:.{}{}{}\\])}}"{}\\[({{/\\\\])'.format(
+    *map(chr, (0x61F, 0x60C, 0x61B, 0xBB, 0xAB))
+)
+#: The letters of hazm's repeated-letter patterns (آ ا ب پ ... ه ی), as code points.
+_HAZM_LETTERS = (
+    "".join(
+        map(chr, (0x622, 0x627, 0x628, 0x67E, 0x62A, 0x62B, 0x62C, 0x686, 0x62D, 0x62E, 0x62F, 0x630, 0x631))
+    )
+    + "".join(
+        map(chr, (0x632, 0x698, 0x633, 0x634, 0x635, 0x636, 0x637, 0x638, 0x639, 0x63A, 0x641, 0x642, 0x6A9))
+    )
+    + "".join(map(chr, (0x6AF, 0x644, 0x645, 0x646, 0x648, 0x647, 0x6CC)))
+)
 
 
 def _plain_tokenizer() -> Any:

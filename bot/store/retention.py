@@ -1,7 +1,7 @@
 """The retention period applied on its own: question texts and comments past it are blanked daily.
 
-:func:`purge_periodically` runs beside the bots (``bot/runner.py``) on a connection of its own:
-once at start, then every ``every`` seconds until the bot stops, it calls
+:func:`purge_periodically` runs beside the bots (``bot/runner.py``) on a running store's own
+connection (no second one): once at start, then every ``every`` seconds until the bot stops, it calls
 :meth:`Store.purge_raw_text` with the cut-off ``retention_days`` before now. Every row and
 figure stays; a failure (the database locked or read-only) is logged and tried again later.
 """
@@ -13,7 +13,6 @@ import contextlib
 import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bot.store.store import Store, StoreError
 
@@ -24,20 +23,19 @@ _LOG = logging.getLogger("sabtyar.retention")
 DAY = 86_400.0
 
 
-async def purge_once(path: Path, retention_days: int) -> int:
-    """Blank what is older than ``retention_days`` days in the database at ``path``; how many."""
-    async with await Store.open(path) as store:
-        return await store.purge_raw_text(datetime.now(UTC) - timedelta(days=retention_days))
+async def purge_once(store: Store, retention_days: int) -> int:
+    """Blank what is older than ``retention_days`` days; how many texts."""
+    return await store.purge_raw_text(datetime.now(UTC) - timedelta(days=retention_days))
 
 
 async def purge_periodically(
-    path: Path, retention_days: int, stop: asyncio.Event, *, every: float = DAY
+    store: Store, retention_days: int, stop: asyncio.Event, *, every: float = DAY
 ) -> None:
-    """Purge now and then every ``every`` seconds until ``stop`` is set (never cancelled mid-purge,
-    so its connection is always closed)."""
+    """Purge now and then every ``every`` seconds until ``stop`` is set (never cancelled mid-purge:
+    the caller sets ``stop`` and awaits it before closing the store)."""
     while not stop.is_set():
         try:
-            blanked = await purge_once(path, retention_days)
+            blanked = await purge_once(store, retention_days)
         except (StoreError, sqlite3.Error, OSError) as error:
             _LOG.warning("retention purge failed, trying again later: %s", error)
         else:

@@ -609,8 +609,9 @@ class Store:
                 "UPDATE ratings SET comment = NULL WHERE updated_at < ? AND comment IS NOT NULL", (cutoff,)
             )
             blanked = questions.rowcount + comments.rowcount
-        async with self._lock:
-            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # the result read, so no statement stays open on the connection
+        async with self._lock, self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            await cursor.fetchall()
         return blanked
 
 

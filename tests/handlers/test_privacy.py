@@ -78,21 +78,19 @@ async def test_a_short_retention_purges_on_its_own_while_the_bot_runs(
 
 async def test_the_purge_repeats(tmp_path: Path) -> None:
     database = tmp_path / "s.db"
-    async with await Store.open(database):
-        pass
-    stop = asyncio.Event()
-    task = asyncio.create_task(purge_periodically(database, 1, stop, every=0.05))
-    try:
-        await asyncio.sleep(0.1)
-        async with await Store.open(database) as store:  # written after the first purge ran
-            await store.record_question(
+    async with await Store.open(database) as store:
+        stop = asyncio.Event()
+        task = asyncio.create_task(purge_periodically(store, 1, stop, every=0.05))
+        try:
+            await asyncio.sleep(0.1)
+            await store.record_question(  # written after the first purge ran
                 question(update_id=1, text="دیروز", asked_at=datetime.now(UTC) - timedelta(days=2))
             )
-        for _ in range(100):
-            if texts(database) == [None]:
-                break
-            await asyncio.sleep(0.05)
-        assert texts(database) == [None]
-    finally:
-        stop.set()
-        await task
+            for _ in range(100):
+                if texts(database) == [None]:
+                    break
+                await asyncio.sleep(0.05)
+            assert texts(database) == [None]
+        finally:
+            stop.set()
+            await task
