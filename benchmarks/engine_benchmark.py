@@ -7,6 +7,12 @@ ones of 1k, 10k and 100k phrasings (the shipped entries plus generated
 distractor entries). The naive baseline (raw text, rapidfuzz ``WRatio``, no
 normalization) runs in the same invocation; figures are printed as medians,
 99th percentiles and ratios to that baseline.
+
+``hazm-shipped`` is the shipped base on hazm's own normalizer and lemmatizer (how the engine
+was built before the compact tables of ``bot/engine/compact_tables.py``): its resident memory
+and start-up are printed beside the engine's, measured in the same run. "start s" is from
+loading the knowledge to the first answer, "process s" from the process's start (imports
+included), "RSS MB" the resident memory after answering every question.
 """
 
 from __future__ import annotations
@@ -27,6 +33,41 @@ sys.path.insert(0, str(ROOT))
 
 QUESTIONS = ROOT / "tests" / "data" / "heldout.jsonl"
 SIZES = {"shipped": 0, "1k": 1_000, "10k": 10_000, "100k": 100_000}
+
+
+def _seconds_since_process_start() -> float:
+    """Seconds since this process was started (Linux: /proc), imports included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    started = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return uptime - started
+
+
+def _resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _hazm_analyzer(lexicon):  # type: ignore[no-untyped-def]
+    """The analyzer on hazm's own (full) normalizer and lemmatizer: the figures before."""
+    from functools import lru_cache
+
+    from hazm import Lemmatizer, Normalizer
+
+    from bot.engine.analyzer import Analyzer
+    from bot.engine.normalize import TextNormalizer
+
+    normalizer = TextNormalizer()
+    normalizer.__dict__["_hazm"] = Normalizer()
+    lemmatizer = Lemmatizer()
+
+    @lru_cache(maxsize=65536)
+    def lemma(word: str) -> str:
+        return str(lemmatizer.lemmatize(word))
+
+    return Analyzer(normalizer, lexicon, (lemma, lemmatizer.words))
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -68,8 +109,9 @@ def run_case(case: str, sample: int) -> dict[str, float]:
     questions = [e.question for e in examples]
     started = time.perf_counter()
     knowledge = load_knowledge(settings.knowledge_dir)
-    if SIZES[case.removeprefix("naive-")]:
-        knowledge = _synthetic(knowledge, SIZES[case.removeprefix("naive-")])
+    size = case.removeprefix("naive-").removeprefix("hazm-")
+    if SIZES[size]:
+        knowledge = _synthetic(knowledge, SIZES[size])
     phrasings = sum(len(e.phrasings) for e in knowledge.entries.values())
     if case.startswith("naive-"):
         from rapidfuzz import fuzz, process
@@ -82,9 +124,10 @@ def run_case(case: str, sample: int) -> dict[str, float]:
             found = process.extractOne(question, texts, scorer=fuzz.WRatio)
             return choices[found[2]][1] if found else ""
     else:
+        lexicon = load_lexicon(settings.knowledge_dir)[0]
         engine = AnswerEngine(
             knowledge,
-            new_analyzer(load_lexicon(settings.knowledge_dir)[0]),
+            _hazm_analyzer(lexicon) if case.startswith("hazm-") else new_analyzer(lexicon),
             settings.engine.thresholds,
             settings.engine.weights,
         )
@@ -94,6 +137,8 @@ def run_case(case: str, sample: int) -> dict[str, float]:
         def answer(question: str) -> str:
             reply = engine.ask(question)
             return reply.offered_ids[0] if reply.offered_ids else ""
+
+    from_process_start = _seconds_since_process_start()
 
     timed = examples if not sample else random.Random(1).sample(examples, min(sample, len(examples)))
     durations, correct, in_scope = [], 0, 0
@@ -112,6 +157,8 @@ def run_case(case: str, sample: int) -> dict[str, float]:
         "p99_ms": _percentile(durations, 0.99) * 1000,
         "per_second": len(durations) / sum(durations),
         "startup_s": startup,
+        "process_s": from_process_start,
+        "rss_mb": _resident_mb(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "top1_ranked": correct / in_scope if in_scope else 0.0,
     }
@@ -127,26 +174,39 @@ def main() -> None:
         print(json.dumps(run_case(args.case, args.sample)))
         return
     rows = []
+    cases = [(f"hazm-{size}", 0) for size in args.sizes.split(",") if size == "shipped"]
     for size in args.sizes.split(","):
-        for case, sample in ((size, 0), (f"naive-{size}", 0 if size in ("shipped", "1k") else 60)):
-            output = (
-                subprocess.run(
-                    [sys.executable, __file__, "--case", case, "--sample", str(sample)],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                .stdout.strip()
-                .splitlines()[-1]
+        cases += [(size, 0), (f"naive-{size}", 0 if size in ("shipped", "1k") else 60)]
+    for case, sample in cases:
+        output = (
+            subprocess.run(
+                [sys.executable, __file__, "--case", case, "--sample", str(sample)],
+                check=True,
+                capture_output=True,
+                text=True,
             )
-            rows.append((case, json.loads(output)))
-            print(f"done {case}", file=sys.stderr)
-    columns = ("phrasings", "median ms", "p99 ms", "q/s", "start s", "peak MB", "top-1")
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        rows.append((case, json.loads(output)))
+        print(f"done {case}", file=sys.stderr)
+    columns = (
+        "phrasings",
+        "median ms",
+        "p99 ms",
+        "q/s",
+        "start s",
+        "process s",
+        "RSS MB",
+        "peak MB",
+        "top-1",
+    )
     print(f"{'case':14}" + "".join(f"{name:>11}" for name in columns))
     for case, r in rows:
         print(
             f"{case:14}{r['phrasings']:>11}{r['median_ms']:>11.3f}{r['p99_ms']:>11.3f}{r['per_second']:>11.0f}"
-            f"{r['startup_s']:>11.2f}{r['peak_rss_mb']:>11.0f}{r['top1_ranked']:>11.1%}"
+            f"{r['startup_s']:>11.2f}{r['process_s']:>11.2f}{r['rss_mb']:>11.0f}{r['peak_rss_mb']:>11.0f}"
+            f"{r['top1_ranked']:>11.1%}"
         )
     figures = dict(rows)
     print("\nratios engine / naive baseline (same run):")
@@ -157,6 +217,16 @@ def main() -> None:
             f"  {size:8} median time x{e['median_ms'] / n['median_ms']:.2f}, "
             f"p99 x{e['p99_ms'] / n['p99_ms']:.2f}, "
             f"top-1 {e['top1_ranked']:.1%} vs {n['top1_ranked']:.1%} ({gain:+.1f} points)"
+        )
+    if "hazm-shipped" in figures and "shipped" in figures:
+        before, after = figures["hazm-shipped"], figures["shipped"]
+        print(
+            "\nshipped base, compact tables against hazm's own (same run): "
+            f"RSS {after['rss_mb']:.0f} MB vs {before['rss_mb']:.0f} MB, "
+            f"peak {after['peak_rss_mb']:.0f} vs {before['peak_rss_mb']:.0f} MB, "
+            f"start-up {after['startup_s']:.2f} s vs {before['startup_s']:.2f} s "
+            f"(from process start {after['process_s']:.2f} vs {before['process_s']:.2f} s), "
+            f"top-1 {after['top1_ranked']:.1%} vs {before['top1_ranked']:.1%}"
         )
     base = figures["shipped"]["median_ms"]
     print("\ngrowth of the median with the number of phrasings (engine):")

@@ -17,6 +17,10 @@ caps every request at 30 per second overall, and the point here is the bot's own
 platform's 30 messages/s is the real-world ceiling). Everything stays on 127.0.0.1; each run is
 bounded in time (``--seconds``, default 20 s after a 3 s warm-up).
 
+Each size is also run against ``benchmarks/bare_bot.py`` (a bare python-telegram-bot bot on the
+same transport and loop: no engine, no store) in the same invocation, and the bot's CPU per
+update is printed as a ratio to it (``--no-baseline`` skips it).
+
 Printed per size: sustained updates/s, median and p99 latency, errors (citizen timeouts, failed
 API calls, ERROR lines in the bot's log), the bot process's CPU (user+system seconds per wall
 second, from /proc) and its peak memory (VmHWM).
@@ -269,6 +273,8 @@ class Scenario:
     workers: int = 1
     profile_out: Path | None = None
     keep_log: Path | None = None
+    #: Run benchmarks/bare_bot.py instead of sabtyar (the baseline).
+    bare: bool = False
 
     @property
     def interval(self) -> float:
@@ -287,7 +293,10 @@ async def run(scenario: Scenario) -> dict[str, Any]:
             command = [sys.executable]
             if profile_out is not None:
                 command += ["-m", "cProfile", "-o", str(profile_out)]
-            command += ["-m", "bot.cli.main", "--config", str(config), "run"]
+            if scenario.bare:
+                command += [str(ROOT / "benchmarks" / "bare_bot.py"), api.token, api.base_url]
+            else:
+                command += ["-m", "bot.cli.main", "--config", str(config), "run"]
             env = {k: v for k, v in os.environ.items() if not k.startswith("SABTYAR_")}
             with log_path.open("wb") as log:
                 process = subprocess.Popen(
@@ -384,13 +393,29 @@ def main() -> int:
         "--http-client", choices=HTTP_CLIENTS, action="append", help="Bot API transport(s) to compare"
     )
     parser.add_argument("--workers", type=int, action="append", help="[general] workers to compare")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare PTB bot baseline")
     args = parser.parse_args()
     sizes = args.citizens or [10, 100, 1_000]
     seconds = min(max(args.seconds, 1.0), 120.0)
     runs = itertools.product(args.http_client or ["aiohttp"], args.workers or [1, 2], sizes)
+    bare: dict[tuple[str, int], dict[str, Any]] = {}
     for client, workers, size in runs:
+        if not args.no_baseline and (client, size) not in bare:
+            baseline = Scenario(size, args.rate, seconds, args.warmup, "aiohttp", 1, bare=True)
+            bare[(client, size)] = asyncio.run(run(baseline))
+            b = bare[(client, size)]
+            print(
+                f"   bare PTB x1 {size:>5} citizens: {b['updates_per_s']:>7} updates/s"
+                f"  median {b['median_ms']} ms"
+                f"  bot CPU {b['bot_cpu_per_s']} s/s ({b['bot_cpu_ms_per_update']} ms/update)"
+                f"  peak {b['bot_peak_mb']} MB (PSS {b['bot_pss_mb']} MB)",
+                flush=True,
+            )
         scenario = Scenario(size, args.rate, seconds, args.warmup, client, workers, args.profile, args.log)
         figures = asyncio.run(run(scenario))
+        if (client, size) in bare and bare[(client, size)]["bot_cpu_ms_per_update"]:
+            ratio = figures["bot_cpu_ms_per_update"] / bare[(client, size)]["bot_cpu_ms_per_update"]
+            figures["cpu_per_update_vs_bare_ptb"] = round(ratio, 2)
         if args.json:
             print(json.dumps(figures, ensure_ascii=False), flush=True)
         else:
@@ -404,6 +429,7 @@ def main() -> int:
                 f" ({figures['bot_cpu_ms_per_update']} ms/update)  peak {figures['bot_peak_mb']} MB"
                 f" (PSS {figures['bot_pss_mb']} MB)"
                 f"  (fake server + citizens CPU {figures['fake_server_cpu_per_s']} s/s)"
+                f"  CPU/update x{figures.get('cpu_per_update_vs_bare_ptb', '-')} of the bare PTB bot"
                 f"  ({figures['updates']} updates in {figures['seconds']} s: {figures['by_kind']};"
                 f" median offered-to-fetched {figures['median_fetch_ms']} ms,"
                 f" fetched-to-reply {figures['median_fetched_to_reply_ms']} ms)",

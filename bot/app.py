@@ -18,6 +18,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.messenger.flood import FloodGate
 from bot.messenger.http_client import AiohttpRequest, RetryingRequest
+from bot.messenger.monitoring import ObservedRequest
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.messenger.updates.application import TrackedApplication
@@ -46,6 +47,13 @@ def bot_api_request(platform: PlatformSettings) -> RetryingRequest:
     else:
         inner = HTTPXRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT, pool_timeout=1.0)
     return RetryingRequest(inner)
+
+
+def _request(platform: PlatformSettings, *, polling: bool = False) -> BaseRequest:
+    """The platform's Bot API transport as :class:`ApplicationBuilder` would make it."""
+    if platform.http_client == "aiohttp":
+        return AiohttpRequest(pool_size=1) if polling else AiohttpRequest()
+    return HTTPXRequest(connection_pool_size=1 if polling else 256)
 
 
 def build_application(
@@ -81,6 +89,7 @@ def build_application(
             inbox=inbox,
         )
         data.services = services
+        shared.metrics.watch_backlog(platform.name, lambda: len(services.backlog))
         retrying.append(asyncio.create_task(services.backlog.run(services.store), name="store-backlog"))
         await services.roster.load(services.store)
         retrying.append(asyncio.create_task(services.roster.follow(services.store), name="staff-roster"))
@@ -114,9 +123,12 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    builder = builder.request(bot_api_request(platform))
-    if platform.http_client == "aiohttp":
-        builder = builder.get_updates_request(AiohttpRequest(pool_size=1))
+    calls: BaseRequest = bot_api_request(platform)  # retried where provably unsent or transient
+    polls = _request(platform, polling=True)
+    if shared.settings.monitoring.enabled:  # the same transports, with their outcomes counted
+        calls = ObservedRequest(calls, shared.metrics, platform.name)
+        polls = ObservedRequest(polls, shared.metrics, platform.name, polls=True)
+    builder = builder.request(calls).get_updates_request(polls)
     if not with_updater:
         builder = builder.updater(None)
     if platform.rate_limiter:

@@ -15,8 +15,10 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
@@ -31,13 +33,15 @@ from bot.knowledge.loader import KnowledgeError
 from bot.knowledge.offices import load_offices
 from bot.locale import Locales
 from bot.log_setup import configure_logging
+from bot.messenger.monitoring import Check, MonitoringServer
 from bot.messenger.platforms import PlatformSettings, webhook_problem
 from bot.messenger.updates.feed import feed_updates, queue_updates
 from bot.messenger.updates.poller import Poller
 from bot.messenger.updates.webhook import WebhookServer
 from bot.messenger.updates.workers import run_workers
 from bot.settings import Settings
-from bot.store import UserHasher, mask_personal_data
+from bot.store import BackupError, UserHasher, mask_personal_data, run_lock
+from bot.store.retention import purge_periodically
 from handlers.context import Shared
 
 __all__ = ["POLL_TIMEOUT", "StartupError", "run_bots", "run_platforms", "serve"]
@@ -111,7 +115,14 @@ async def serve(
     started: list[App] = []
     servers: list[WebhookServer] = []
     background: list[asyncio.Task[None]] = []
+    monitor: MonitoringServer | None = None
+    purging: asyncio.Task[None] | None = None
     try:
+        if shared.settings.monitoring.enabled:
+            monitor = MonitoringServer(
+                shared.settings.monitoring, shared.metrics, lambda: readiness(shared, platforms, started)
+            )
+            await monitor.start()
         # every process follows the knowledge files: another worker's /edit, or a `kb import`
         background.append(asyncio.create_task(shared.live.follow(), name="follow-knowledge"))
         for platform in platforms:
@@ -141,9 +152,19 @@ async def serve(
                 )
                 mode = f"worker {os.getpid()}"
             _LOG.info("%s: running as @%s (%s)", platform.name, application.bot.username, mode)
+        services = started[0].bot_data.services if started else None
+        if (days := shared.settings.privacy.retention_days) and services is not None:
+            purge = purge_periodically(services.store, days, stop)  # on a running store's connection
+            purging = asyncio.create_task(purge, name="retention-purge")
         await stop.wait()
     finally:
         _LOG.info("stopping")
+        if purging is not None:  # ends at once when idle; a purge under way finishes first
+            stop.set()
+            with contextlib.suppress(Exception):
+                await purging
+        if monitor is not None:
+            await monitor.stop()
         for server in servers:
             await server.stop()
         for task in background:
@@ -181,6 +202,47 @@ async def _polled(poller: Poller, stop: asyncio.Event) -> None:
         raise
     finally:
         stop.set()
+
+
+def _store_takes_writes(path: Path) -> str:
+    """Empty when a write transaction on the database opens within 2 s, else why not (a connection
+    of its own, rolled back, so the store's own connection is never left mid-transaction)."""
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=2.0, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        return f"the database does not take writes ({error})"
+    return ""
+
+
+async def readiness(
+    shared: Shared, platforms: Sequence[PlatformSettings], started: Sequence[App]
+) -> list[Check]:
+    """``/healthz``: the engine loaded, each platform's store writable and its updates flowing."""
+    stale = shared.settings.monitoring.stale_poll_seconds
+    checks = [Check("engine", len(shared.live.engine.knowledge) > 0, "no knowledge loaded")]
+    running = {app.bot_data.services.platform.name: app for app in started if app.bot_data.services}
+    for platform in platforms:
+        application = running.get(platform.name)
+        if application is None or application.bot_data.services is None:
+            checks.append(Check(f"store {platform.name}", False, "the platform has not started"))
+            checks.append(Check(f"updates {platform.name}", False, "the platform has not started"))
+            continue
+        services = application.bot_data.services
+        problem = await asyncio.to_thread(_store_takes_writes, services.store.path)
+        if not problem and len(services.backlog):
+            problem = f"{len(services.backlog)} writes wait for the database"
+        checks.append(Check(f"store {platform.name}", not problem, problem))
+        if platform.uses_webhook:
+            serving = application.updater is not None and application.updater.running
+            checks.append(Check(f"updates {platform.name}", serving, "the webhook server is not running"))
+            continue
+        since = shared.metrics.seconds_since_poll(platform.name)
+        recent = since is not None and since <= stale
+        detail = "getUpdates never answered" if since is None else f"last getUpdates answer {since:.0f} s ago"
+        checks.append(Check(f"updates {platform.name}", recent, detail))
+    return checks
 
 
 async def _fed(application: App, feed: socket.socket, stop: asyncio.Event) -> None:
@@ -240,6 +302,15 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
     tokens = [p.token for p in settings.platforms if p.token is not None]
     configure_logging([secret, *tokens], mask=mask_personal_data)
     shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices, holidays)
+    try:
+        with run_lock(settings.store.path):  # `sabtyar restore` refuses while it is held
+            return _run(shared, settings)
+    except BackupError as error:
+        print(f"sabtyar: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(shared: Shared, settings: Settings) -> int:
     platforms = settings.active_platforms
     if settings.workers > 1:
         return run_workers(

@@ -1,7 +1,10 @@
 """Typed settings read from TOML (``--config``, ``SABTYAR_CONFIG`` or ``config.toml``).
 
-Every section is optional: a missing file or section means the defaults, which
-are the calibrated thresholds and the knowledge folder beside the code.
+Every section is optional: a missing file or section means the defaults: the calibrated
+thresholds, the database in the data folder (``data/`` of the checkout, else of the current
+folder) and the staff's working copy of the knowledge beside the database
+(``<data>/knowledge``, made from the shipped copy by :mod:`bot.knowledge.working_copy`).
+``[general] knowledge_dir``, when set, is the folder staff edit instead.
 Unknown keys and wrong types are errors with the key's dotted name. Bot tokens and the
 user-hashing secret may come from the environment (``SABTYAR_TELEGRAM_TOKEN``,
 ``SABTYAR_BALE_TOKEN``, ``SABTYAR_HASH_SECRET``), which wins over the file; they are
@@ -20,9 +23,11 @@ from typing import Any
 from bot.config_values import ConfigError, Section
 from bot.engine.decision import Thresholds
 from bot.engine.matcher import Weights
+from bot.messenger.monitoring import MonitoringSettings, read_monitoring
 from bot.messenger.platforms import PLATFORM_NAMES, PlatformSettings, default_platform, read_platforms
 from bot.messenger.staff_settings import HandoffSettings, StaffSettings, read_handoff, read_staff
 from bot.secret import Secret
+from bot.shipped import CHECKOUT, shipped_dir
 
 __all__ = [
     "HASH_SECRET_VARIABLE",
@@ -30,6 +35,7 @@ __all__ = [
     "ConfigError",
     "EngineSettings",
     "FloodSettings",
+    "MonitoringSettings",
     "PrivacySettings",
     "Settings",
     "StoreSettings",
@@ -37,11 +43,23 @@ __all__ = [
     "load_settings",
 ]
 
-#: The repository root: knowledge/ and locales/ live here.
+#: The repository root in a checkout (knowledge/ and locales/ live here), else site-packages.
 ROOT = Path(__file__).resolve().parent.parent
+#: Where the database (and the staff's knowledge) go by default.
+DATA_DIR = (CHECKOUT or Path.cwd()) / "data"
 CONFIG_VARIABLE = "SABTYAR_CONFIG"
 HASH_SECRET_VARIABLE = "SABTYAR_HASH_SECRET"
-_KNOWN_SECTIONS = {"general", "engine", "platforms", "store", "privacy", "flood", "staff", "handoff"}
+_KNOWN_SECTIONS = {
+    "general",
+    "engine",
+    "platforms",
+    "store",
+    "privacy",
+    "flood",
+    "staff",
+    "handoff",
+    "monitoring",
+}
 
 
 @dataclass(frozen=True)
@@ -55,15 +73,18 @@ class StoreSettings:
     """``[store] path``: the SQLite file (relative paths are relative to the config file);
     ``backlog``: how many writes to keep in memory while the store is unavailable."""
 
-    path: Path = ROOT / "data" / "sabtyar.db"
+    path: Path = DATA_DIR / "sabtyar.db"
     backlog: int = 10_000
 
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    """``[privacy] user_hash_secret``; when absent, one is generated and kept beside the database."""
+    """``[privacy] user_hash_secret``; when absent, one is generated and kept beside the database.
+    ``retention_days``: question texts and comments older than this are blanked once a day while
+    the bot runs (0: kept until ``sabtyar purge``); the citizens' ``/privacy`` notice says it."""
 
     user_hash_secret: Secret | None = None
+    retention_days: int = 180
 
 
 @dataclass(frozen=True)
@@ -80,8 +101,13 @@ def _default_platforms() -> tuple[PlatformSettings, ...]:
 
 @dataclass(frozen=True)
 class Settings:
-    knowledge_dir: Path = ROOT / "knowledge"
-    locales_dir: Path = ROOT / "locales"
+    #: The folder the engine reads and staff edit (``load_settings``: the working copy).
+    knowledge_dir: Path = field(default_factory=lambda: shipped_dir("knowledge"))
+    locales_dir: Path = field(default_factory=lambda: shipped_dir("locales"))
+    #: The knowledge as shipped with this version (read only): the working copy is made from it.
+    shipped_knowledge_dir: Path = field(default_factory=lambda: shipped_dir("knowledge"))
+    #: ``[general] knowledge_dir`` was set: that folder must exist (it is never made from scratch).
+    knowledge_dir_configured: bool = False
     language: str = "fa"
     engine: EngineSettings = field(default_factory=EngineSettings)
     platforms: tuple[PlatformSettings, ...] = field(default_factory=_default_platforms)
@@ -90,6 +116,7 @@ class Settings:
     flood: FloodSettings = field(default_factory=FloodSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     source: Path | None = None
     #: ``[general] workers``: processes handling updates (above 1: ``bot/messenger/updates/workers.py``).
     workers: int = 1
@@ -111,13 +138,14 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 def _privacy(data: object, environ: Mapping[str, str]) -> PrivacySettings:
     section = Section("privacy", {} if data is None else data)
     secret = section.string("user_hash_secret", "", secret=True)
+    retention = section.integer("retention_days", PrivacySettings.retention_days, 0, 36_500)
     section.finish()
     source = "[privacy] user_hash_secret"
     if environ.get(HASH_SECRET_VARIABLE):
         secret, source = environ[HASH_SECRET_VARIABLE], HASH_SECRET_VARIABLE
     if secret and len(secret.encode()) < 16:
         raise ConfigError(f"{source} must be at least 16 characters long")
-    return PrivacySettings(Secret(secret) if secret else None)
+    return PrivacySettings(Secret(secret) if secret else None, retention)
 
 
 def _flood(data: object) -> FloodSettings:
@@ -165,8 +193,10 @@ def load_settings(
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
     defaults = Settings()
+    store = _store(data.get("store"), base)
     general = Section("general", data.get("general", {}))
-    knowledge_dir = general.path("knowledge_dir", defaults.knowledge_dir, base)
+    knowledge_dir_configured = "knowledge_dir" in general
+    knowledge_dir = general.path("knowledge_dir", store.path.parent / "knowledge", base)
     locales_dir = general.path("locales_dir", defaults.locales_dir, base)
     language = general.choice("language", "fa", ("fa", "en"))
     workers = general.integer("workers", 1, 1, 32)
@@ -175,21 +205,26 @@ def load_settings(
     weights = engine.table("weights").build(Weights)
     thresholds = engine.build(Thresholds)
     platforms = read_platforms(data.get("platforms"), environ)
+    monitoring = read_monitoring(data.get("monitoring"))
+    if workers > 1 and monitoring.enabled:
+        raise ConfigError("[monitoring] needs [general] workers = 1 (one process to watch)")
     if workers > 1 and any(p.active and p.uses_webhook for p in platforms):
         raise ConfigError(
             "[general] workers above 1 need long polling: remove the webhook url or use 1 worker"
         )
     return Settings(
         knowledge_dir=knowledge_dir,
+        knowledge_dir_configured=knowledge_dir_configured,
         locales_dir=locales_dir,
         language=language,
         engine=EngineSettings(thresholds=thresholds, weights=weights),
         platforms=platforms,
-        store=_store(data.get("store"), base),
+        store=store,
         privacy=_privacy(data.get("privacy"), environ),
         flood=_flood(data.get("flood")),
         staff=read_staff(data.get("staff")),
         handoff=read_handoff(data.get("handoff")),
+        monitoring=monitoring,
         source=path if path.exists() else None,
         workers=workers,
     )

@@ -2,6 +2,7 @@
 
 Groups run in order and a handler may stop the rest with ``ApplicationHandlerStop``:
 
+- ``-4`` counting the update for ``/metrics``,
 - ``-3`` intake (updates without a human sender stop here; lone surrogates in texts are replaced),
 - ``-2`` the group gate (in groups, only messages addressed to the bot go on),
 - ``-1`` per-user flood control,
@@ -18,7 +19,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import flood, groups, intake, membership
+from handlers import flood, groups, intake, membership, monitoring
 from handlers.citizen import (
     alternatives,
     choices,
@@ -29,6 +30,7 @@ from handlers.citizen import (
     location,
     media,
     menu,
+    privacy,
     questions,
     ratings,
     subscription,
@@ -50,6 +52,7 @@ __all__ = ["all_handlers", "on_error"]
 def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
     """``(group, handler)`` pairs in the order they are added to an Application."""
     ordered = [
+        (-4, monitoring.handlers()),
         (-3, intake.handlers()),
         (-2, groups.handlers()),
         (-1, flood.handlers()),
@@ -66,6 +69,7 @@ def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
             + membership.handlers()
             + subscription.handlers()
             + handoff.handlers()
+            + privacy.handlers()
             + staff_reports.handlers()
             + staff_curation.handlers()
             + staff_kb.handlers()

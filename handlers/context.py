@@ -23,6 +23,7 @@ from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.offices import OfficeBook
 from bot.locale import Catalog, Locales
 from bot.messenger.flood import FloodGate
+from bot.messenger.monitoring import Metrics
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.staff_roster import StaffRoster
 from bot.settings import Settings
@@ -64,6 +65,7 @@ class StaffDraft:
 class Shared:
     """Built once per process and shared by every platform.
 
+    ``metrics`` are the process's Prometheus counters (served when ``[monitoring]`` is on).
     ``engine`` is the engine the process started with; ``live.engine`` the one in use now
     (staff edits and ``/reload`` swap it), which is what handlers get as ``context.engine``.
     """
@@ -74,6 +76,7 @@ class Shared:
     hasher: UserHasher
     offices: OfficeBook = field(default_factory=OfficeBook)
     holidays: Holidays = field(default_factory=Holidays)
+    metrics: Metrics = field(default_factory=Metrics, repr=False, compare=False)
     live: LiveEngine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

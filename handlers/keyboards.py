@@ -21,6 +21,7 @@ from bot.messenger.callback_data import (
     Menu,
     More,
     NoneOfThese,
+    Privacy,
     Rate,
     RejectSuggestion,
     Review,
@@ -144,12 +145,13 @@ def choices_keyboard(question_id: int | None, entries: list[Entry], catalog: Cat
 
 
 def categories_keyboard(knowledge: KnowledgeBase, catalog: Catalog) -> InlineKeyboardMarkup:
-    """The service menu's first level."""
+    """The service menu's first level, and the privacy notice last."""
     return _rows(
         *(
             [_button(c.title_en if catalog.language == "en" and c.title_en else c.title, Menu(c.id))]
             for c in knowledge.categories
-        )
+        ),
+        [_button(catalog.text("privacy.button"), Privacy())],
     )
 
 

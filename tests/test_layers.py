@@ -20,7 +20,16 @@ LAYERS = ("engine", "knowledge", "store", "reports", "messenger", "cli")
 WIRING = frozenset({"bot.app", "bot.runner"})
 #: Base modules: imported by every layer, import no layer themselves.
 BASE = frozenset(
-    {"bot", "bot.config_values", "bot.secret", "bot.locale", "bot.log_setup", "bot.calendar", "bot.messages"}
+    {
+        "bot",
+        "bot.config_values",
+        "bot.secret",
+        "bot.locale",
+        "bot.log_setup",
+        "bot.calendar",
+        "bot.messages",
+        "bot.shipped",
+    }
 )
 
 #: Per layer, the layers (and ``telegram``) it must never import.

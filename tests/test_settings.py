@@ -26,7 +26,20 @@ def test_example_config_loads_and_matches_the_defaults() -> None:
     assert example.platforms == defaults.platforms
     assert example.store == defaults.store and example.flood == defaults.flood
     assert example.privacy == defaults.privacy and example.engine == defaults.engine
+    assert example.monitoring == defaults.monitoring and example.privacy.retention_days == 180
     assert example.active_platforms == ()
+
+
+def test_monitoring_and_retention_are_read_and_checked(tmp_path: Path) -> None:
+    settings = load(tmp_path, "[monitoring]\nenabled = true\nport = 9999\n[privacy]\nretention_days = 30\n")
+    assert settings.monitoring.enabled and settings.monitoring.port == 9999
+    assert settings.monitoring.listen == "127.0.0.1" and settings.privacy.retention_days == 30
+    with pytest.raises(ConfigError, match=r"\[monitoring\] port must be a whole number"):
+        load(tmp_path, "[monitoring]\nport = 0\n")
+    with pytest.raises(ConfigError, match=r"\[monitoring\] needs \[general\] workers = 1"):
+        load(tmp_path, "[general]\nworkers = 2\n[monitoring]\nenabled = true\n")
+    with pytest.raises(ConfigError, match=r"\[privacy\] retention_days"):
+        load(tmp_path, "[privacy]\nretention_days = -1\n")
 
 
 def test_platform_defaults(tmp_path: Path) -> None:

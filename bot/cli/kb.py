@@ -23,7 +23,6 @@ from bot.engine.lexicon import load_lexicon
 from bot.knowledge.holidays import load_holidays
 from bot.knowledge.loader import Problem, check_knowledge
 from bot.knowledge.offices import load_offices
-from bot.knowledge.workbook.exporter import KbWords, export_csv, export_workbook, import_workbook
 from bot.locale import Catalog
 from bot.messages import MessageError
 
@@ -109,6 +108,8 @@ def _check_consistency(folder: Path, context: CliContext) -> None:
 
 def run_export(args: argparse.Namespace, context: CliContext) -> int:
     """Write the workbook (``.xlsx``) or the CSV file."""
+    from bot.knowledge.workbook.exporter import KbWords, export_csv, export_workbook  # openpyxl: only here
+
     suffix = args.file.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise MessageError("kb.error.export_type", suffix=suffix or "-")
@@ -121,6 +122,8 @@ def run_export(args: argparse.Namespace, context: CliContext) -> int:
 def run_import(args: argparse.Namespace, context: CliContext) -> int:
     """Validate, then replace the knowledge files all or nothing (or only validate with ``--check``);
     every error and warning with its sheet, cell and column, in the configured language."""
+    from bot.knowledge.workbook.exporter import KbWords, import_workbook  # openpyxl: only here
+
     words = KbWords.of(context.locales)
     catalog = context.catalog
     name = args.file.name

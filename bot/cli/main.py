@@ -15,6 +15,9 @@ Examples::
     sabtyar report --from 1405-07-01 --to 1405-09-30 --format xlsx --out indicators.xlsx
     sabtyar chart --out chart.png
     sabtyar purge --older-than 180   # remove raw question texts and comments, keep the figures
+    sabtyar backup /var/backups/sabtyar/sabtyar.db   # a consistent copy while the bot runs
+    sabtyar restore /var/backups/sabtyar/sabtyar.db  # with the bot stopped
+    sabtyar doctor                   # config, knowledge, database, tokens, webhooks: one line each
 """
 
 from __future__ import annotations
@@ -23,12 +26,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask, kb, purge, report, run, stats
+from bot.cli import ask, backup, doctor, kb, purge, report, run, stats
 from bot.cli.command import CliContext, Register, dispatch
+from bot.knowledge.working_copy import prepare_working_copy
 from bot.locale import load_locales
 from bot.settings import ConfigError, config_path, load_settings
 
 __all__ = ["COMMANDS", "build_parser", "main"]
+
+#: Commands that never read the knowledge, so never make or update its working copy.
+_WITHOUT_KNOWLEDGE = frozenset({"backup", "restore", "stats", "purge"})
 
 #: Every command module, in the order ``--help`` lists them.
 COMMANDS: tuple[Register, ...] = (
@@ -38,6 +45,8 @@ COMMANDS: tuple[Register, ...] = (
     stats.register,
     report.register,
     purge.register,
+    backup.register,
+    doctor.register,
 )
 
 
@@ -59,6 +68,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    missing = settings.knowledge_dir_configured and not settings.knowledge_dir.is_dir()
+    if args.command not in _WITHOUT_KNOWLEDGE and not missing:  # a configured folder is never made up
+        try:
+            report = prepare_working_copy(settings.shipped_knowledge_dir, settings.knowledge_dir)
+        except OSError as error:
+            print(
+                f"sabtyar: cannot prepare the knowledge folder {settings.knowledge_dir}: {error}",
+                file=sys.stderr,
+            )
+            return 1
+        if report.seeded:
+            print(f"sabtyar: made the staff's knowledge folder {settings.knowledge_dir}", file=sys.stderr)
+        for line in report.lines():
+            print(f"sabtyar: {line}", file=sys.stderr)
     return dispatch(args, CliContext.of(settings, load_locales(settings.locales_dir, settings.language)))
 
 

@@ -32,13 +32,9 @@ from bot.cli.command import CliContext, add_period_options
 from bot.knowledge.loader import load_knowledge
 from bot.locale import Catalog
 from bot.messages import MessageError
-from bot.reports.charts import CHART_FORMATS, chart_bytes, chart_period, chart_png
 from bot.reports.figures import Report, build_report
 from bot.reports.labels import period_title
 from bot.reports.output import report_csv, report_json
-from bot.reports.pack import build_pack
-from bot.reports.pack_files import write_pack
-from bot.reports.workbook import write_workbook
 from bot.store import run_on_existing_store
 
 __all__ = ["register", "report_period", "run_chart", "run_report"]
@@ -95,6 +91,8 @@ def _format(args: argparse.Namespace, *, chart: bool) -> str:
     """The format to write: the one the file's name says (or ``--format``), else a ``MessageError``."""
     suffix = _suffix(args.out)
     if chart:
+        from bot.reports.charts import CHART_FORMATS
+
         if suffix not in CHART_FORMATS:
             raise MessageError("report.error.chart_format", suffix=suffix or "-")
         return suffix
@@ -111,6 +109,10 @@ def _format(args: argparse.Namespace, *, chart: bool) -> str:
 
 
 def _write(args: argparse.Namespace, context: CliContext, *, chart: bool) -> int:
+    # matplotlib and openpyxl load here, in the only commands that draw or write a workbook
+    from bot.reports.charts import chart_bytes, chart_period, chart_png  # matplotlib: only here
+    from bot.reports.workbook import write_workbook
+
     catalog = context.catalog
     period = (chart_period if chart else report_period)(args.date_from, args.date_to)
     kind = _format(args, chart=chart)
@@ -145,6 +147,9 @@ def run_report(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def _write_pack(args: argparse.Namespace, context: CliContext) -> int:
+    from bot.reports.pack import build_pack  # matplotlib and openpyxl: only here
+    from bot.reports.pack_files import write_pack
+
     if args.out is not None or args.format is not None:
         raise ValueError("--pack writes its own files: leave out --out and --format")
     catalog, period = context.catalog, report_period(args.date_from, args.date_to)

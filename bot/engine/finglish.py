@@ -10,8 +10,6 @@ dictionary, never to its exhaustive search (seconds on a long word).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -70,13 +68,10 @@ def latin_skeleton(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _package_dictionary() -> Mapping[str, str]:
-    """The finglish package's word dictionary (it prints while importing: silence it)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        import sys
+    """The finglish package's word dictionary (read from its file: importing ``f2p`` costs 90 MB)."""
+    from bot.engine.compact_tables import finglish_dictionary
 
-        from finglish import f2p as module  # noqa: F401  (the module, shadowed by a function)
-
-        return sys.modules["finglish.f2p"].dictionary  # type: ignore[no-any-return]
+    return finglish_dictionary()
 
 
 class FinglishReader:

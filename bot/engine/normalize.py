@@ -57,8 +57,9 @@ _SPACES = re.compile(r"\s+")
 class TextNormalizer:
     """Turns raw text into a normalized, space-separated string of word tokens.
 
-    hazm's ``Normalizer`` costs about a second and 190 MB to build, so it is
-    built lazily, once per instance; share one instance per process.
+    hazm's ``Normalizer`` is built lazily, once per instance, on the compact tables of
+    :mod:`bot.engine.compact_tables` (hazm's own builds cost about a second and 190 MB);
+    share one instance per process.
     """
 
     def __init__(self, max_chars: int = MAX_MATCH_CHARS) -> None:
@@ -67,9 +68,9 @@ class TextNormalizer:
 
     @cached_property
     def _hazm(self):  # type: ignore[no-untyped-def]
-        from hazm import Normalizer
+        from bot.engine.compact_tables import compact_normalizer, hazm_tables
 
-        return Normalizer()
+        return compact_normalizer(hazm_tables())
 
     def clip(self, text: str) -> str:
         """Keep the head and tail of an overlong message (the question is usually there)."""

@@ -12,6 +12,7 @@ Forms::
     k:<answer_event_id>           skip the comment after a low rating
     lang:<code>                   reply language (fa, en)
     h:  /  h:<question_id>        talk to a person (about a question of the presser's)
+    pv:                           the privacy notice
     sc:<task>:<draft>             staff: confirm a previewed edit or broadcast (draft <draft> only)
     sx:<task>:<draft>             staff: cancel it
     ua:<question_id>:<entry>      staff: add an unanswered question as a phrasing of <entry>
@@ -55,6 +56,7 @@ __all__ = [
     "Menu",
     "More",
     "NoneOfThese",
+    "Privacy",
     "Rate",
     "RejectSuggestion",
     "RemoveStaff",
@@ -191,6 +193,11 @@ class Handoff(Button):
 
 
 @dataclass(frozen=True)
+class Privacy(Button):
+    PREFIX: ClassVar[str] = "pv"
+
+
+@dataclass(frozen=True)
 class StaffConfirm(Button):
     PREFIX: ClassVar[str] = "sc"
     task: Annotated[str, _TASK]
@@ -273,6 +280,7 @@ CallbackData = (
     | SkipComment
     | Language
     | Handoff
+    | Privacy
     | StaffConfirm
     | StaffCancel
     | AddPhrasing

@@ -7,15 +7,17 @@ noun holds the rest through the store's public ``transaction``/``rows``/``scalar
 report's events), ``staff_members`` (the staff list managed with ``/staff``) and ``pack_events``
 (the monthly pack's comments and per-entry counts). ``migrations`` is the schema, ``privacy``
 the masking and keyed user hashes, ``stats`` the figures, ``records`` the typed records,
-``backlog`` the writes deferred while the database is unavailable, ``inbox`` the updates
-received and not yet handled, ``spool`` the append-only file beside the database while it
-cannot take writes, ``ids`` generated row ids.
+``retention`` the daily purge, ``backup`` consistent copies while the bot runs (and one taken
+on its own before a migration changes a database that has data); ``durable/`` the inbox of
+updates received and not yet handled, the spool file beside the database while it cannot take
+writes, the backlog of deferred writes and generated ids.
 
 May import: the base modules of ``bot``. Never: the engine, the knowledge layer, ``telegram``,
 the messenger, the reports, the CLI or ``handlers``; every SQLite error of the offline commands
 becomes a ``StoreError``.
 """
 
+from bot.store.backup import BackupError, backup_database, is_running, restore_database, run_lock
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import UserHasher, is_valid_national_code, mask_personal_data, update_key
 from bot.store.records import (
@@ -43,6 +45,7 @@ __all__ = [
     "MESSENGERS",
     "MIGRATIONS",
     "PLATFORMS",
+    "BackupError",
     "Messenger",
     "Migration",
     "NoDatabase",
@@ -58,8 +61,12 @@ __all__ = [
     "Subscriber",
     "UserHasher",
     "Via",
+    "backup_database",
+    "is_running",
     "is_valid_national_code",
     "mask_personal_data",
+    "restore_database",
+    "run_lock",
     "run_on_existing_store",
     "update_key",
 ]

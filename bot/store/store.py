@@ -33,6 +33,7 @@ from typing import Any, Self, TypeVar
 
 import aiosqlite
 
+from bot.store.backup import backup_before_migrations
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.privacy import is_user_hash, mask_personal_data, update_key
 from bot.store.records import PLATFORMS, VIA, Purpose, QuestionEvent, Subscriber, Via
@@ -311,6 +312,9 @@ class Store:
         unknown = sorted(applied - set(names))
         if unknown:
             raise SchemaError(f"{self.path} has migrations this code does not know: {', '.join(unknown)}")
+        pending = [migration.name for migration in migrations if migration.name not in applied]
+        if pending and applied:  # an upgrade of a database in use: keep a copy to roll back to
+            await self._db.execute("VACUUM INTO ?", (str(backup_before_migrations(self.path, pending[0])),))
         for migration in migrations:
             async with self.transaction() as db:
                 if await self.scalar("SELECT 1 FROM schema_migrations WHERE name = ?", (migration.name,)):
@@ -739,8 +743,9 @@ class Store:
                 "UPDATE ratings SET comment = NULL WHERE updated_at < ? AND comment IS NOT NULL", (cutoff,)
             )
             blanked = questions.rowcount + comments.rowcount
-        async with self._lock:
-            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # the result read, so no statement stays open on the connection
+        async with self._lock, self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            await cursor.fetchall()
         return blanked
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -30,6 +31,7 @@ def question_text(text: str, bot_username: str | None) -> str:
 
 async def ask(update: Update, context: BotContext) -> None:
     """Record the question and the engine's decision, then reply (also when the store is down)."""
+    started = time.perf_counter()
     message, user, chat = sender(update)
     catalog, platform = context.catalog, context.platform.name
     text = question_text(message.text or "", context.bot.username)
@@ -82,6 +84,9 @@ async def ask(update: Update, context: BotContext) -> None:
         await send_text(
             context, chat.id, catalog.text("bot.no_match"), markup=markup, reply_to=quote_id(message)
         )
+    metrics = context.services.shared.metrics
+    metrics.answers.labels(platform, reply.outcome.value).inc()
+    metrics.reply_seconds.labels(platform).observe(time.perf_counter() - started)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -42,6 +42,7 @@ async def rate(update: Update, context: BotContext) -> None:
     except Refused:
         await refuse(query, context)
         return
+    context.services.shared.metrics.ratings.labels(context.platform.name, str(data.score)).inc()
     thanks = catalog.text("rating.thanks", rating=catalog.text(f"rating.name_{data.score}"))
     if query.message is None:
         await query.answer(thanks)

@@ -17,12 +17,8 @@ from telegram.ext import BaseHandler
 
 from bot.calendar import Period
 from bot.messenger.staff_settings import Role
-from bot.reports.charts import chart_png
 from bot.reports.figures import Figures, Report, build_report
 from bot.reports.labels import FIGURES, ReportLabels, period_title
-from bot.reports.pack import build_pack, pack_name, pack_workbook
-from bot.reports.pack_charts import daily_png
-from bot.reports.pdf_summary import summary_pdf
 from handlers.common import sender
 from handlers.context import BotContext
 from handlers.sending import send_text
@@ -78,6 +74,8 @@ async def stats(update: Update, context: BotContext) -> None:
     catalog = context.catalog
     title = catalog.text("staff.stats_title", period=period_title(period, catalog))
     await send_text(context, chat_id, f"{title}\n\n{figures_text(report)}")
+    from bot.reports.charts import chart_png  # matplotlib loads on the first /stats, not at start
+
     png = await asyncio.to_thread(chart_png, report)
     await context.bot.send_photo(chat_id, InputFile(io.BytesIO(png), filename="sabtyar-chart.png"))
 
@@ -88,10 +86,17 @@ async def export(update: Update, context: BotContext) -> None:
     period = await command_period(update, context)
     if period is None:
         return
+    from bot.reports.pack import build_pack, pack_name  # openpyxl: on the first /export
+
     catalog = context.catalog
     pack = await build_pack(context.store, context.knowledge, period, catalog)
 
     def files() -> tuple[bytes, bytes]:
+        from bot.reports.charts import chart_png  # matplotlib and openpyxl: on the first /export
+        from bot.reports.pack import pack_workbook
+        from bot.reports.pack_charts import daily_png
+        from bot.reports.pdf_summary import summary_pdf
+
         buffer = io.BytesIO()
         pack_workbook(pack, chart_png(pack.report)).save(buffer)
         return buffer.getvalue(), summary_pdf(pack, daily_png(pack))

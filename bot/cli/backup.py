@@ -1,0 +1,84 @@
+"""``sabtyar backup OUT`` and ``sabtyar restore BACKUP``: the database, copied while the bot runs.
+
+Examples::
+
+    sabtyar backup /var/backups/sabtyar/sabtyar-$(date +%F).db
+    sabtyar restore /var/backups/sabtyar/sabtyar-2026-01-31.db    # with the bot stopped
+
+``backup`` takes one consistent snapshot (SQLite's online backup API) while the bot keeps
+answering, and copies the user-hashing secret file (``OUT.hash-secret``) when the database has
+one, since the pseudonyms only link up with it. ``restore`` refuses while ``sabtyar run`` holds
+the database, checks the backup, and keeps the database it replaces as
+``<database>.before-restore-<time>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+from typing import Any
+
+from bot.cli.command import CliContext, CommandError
+from bot.hash_secret import hash_secret_file
+from bot.store import BackupError, backup_database, is_running, restore_database
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    backup: argparse.ArgumentParser = commands.add_parser(
+        "backup",
+        help="a consistent copy of the database, also while the bot runs: sabtyar backup OUT.db",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    backup.add_argument("out", type=Path, metavar="OUT", help="the backup file to write")
+    backup.add_argument("--db", type=Path, help="database file (default: the configured store)")
+    backup.set_defaults(run=run_backup)
+    restore: argparse.ArgumentParser = commands.add_parser(
+        "restore",
+        help="put a backup back, with the bot stopped: sabtyar restore BACKUP.db",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    restore.add_argument("backup", type=Path, metavar="BACKUP", help="a file written by sabtyar backup")
+    restore.add_argument("--db", type=Path, help="database file (default: the configured store)")
+    restore.set_defaults(run=run_restore)
+
+
+def _secret_copy(path: Path) -> Path:
+    return path.with_name(path.name + ".hash-secret")
+
+
+def run_backup(args: argparse.Namespace, context: CliContext) -> int:
+    database: Path = args.db or context.store_path
+    try:
+        out = backup_database(database, args.out)
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    print(f"backed up {database} to {out}")
+    secret = hash_secret_file(database)
+    if secret.is_file():
+        shutil.copy2(secret, _secret_copy(out))
+        _secret_copy(out).chmod(0o600)
+        print(f"with its user-hashing secret: {_secret_copy(out)} (keep it as private as the database)")
+    return 0
+
+
+def run_restore(args: argparse.Namespace, context: CliContext) -> int:
+    database: Path = args.db or context.store_path
+    if is_running(database):
+        raise CommandError(f"sabtyar run is using {database}: stop the bot first (systemctl stop sabtyar)")
+    try:
+        kept = restore_database(args.backup, database)
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    print(f"restored {args.backup} to {database}")
+    if kept is not None:
+        print(f"the database it replaced is kept as {kept}")
+    secret = _secret_copy(args.backup)
+    if secret.is_file():
+        shutil.copy2(secret, hash_secret_file(database))
+        print(f"with its user-hashing secret: {hash_secret_file(database)}")
+    return 0

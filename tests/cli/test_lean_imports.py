@@ -1,0 +1,30 @@
+"""Heavy libraries load only in the commands that use them: `run` and `ask` never import matplotlib
+or openpyxl (the charts and workbooks of `report`, `chart`, `kb export/import`, `/stats`, `/export`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from bot.settings import ROOT
+
+PROBE = """
+import json, sys
+from bot.cli.main import main
+import bot.app, bot.runner  # what `sabtyar run` imports before the first update
+code = main(["ask", "کارت ملی گم شده"])
+heavy = [name for name in ("matplotlib", "openpyxl") if name in sys.modules]
+print(json.dumps({"code": code, "heavy": heavy}))
+"""
+
+
+def test_run_and_ask_never_import_matplotlib_or_openpyxl() -> None:
+    env = {**os.environ, "SABTYAR_CONFIG": "/nonexistent/none.toml"}
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert probe.returncode == 0, probe.stderr
+    result = json.loads(probe.stdout.splitlines()[-1])
+    assert result == {"code": 0, "heavy": []}

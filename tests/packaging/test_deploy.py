@@ -1,0 +1,121 @@
+"""The deployment kit in deploy/: the systemd units pass ``systemd-analyze verify``, the container
+file runs as a non-root user with the data folder as a volume (and builds where a container
+engine runs), and the server config and the nginx example agree with each other."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ROOT, load_settings
+
+DEPLOY = ROOT / "deploy"
+VENV_SABTYAR = "/opt/sabtyar/venv/bin/sabtyar"
+
+
+def instructions(text: str) -> list[tuple[str, str]]:
+    """``(INSTRUCTION, arguments)`` of a container file, continuation lines joined."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    found = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            found.append((word.upper(), rest.strip()))
+    return found
+
+
+def test_container_file_runs_sabtyar_as_a_non_root_user_with_the_data_volume() -> None:
+    steps = instructions((DEPLOY / "Containerfile").read_text(encoding="utf-8"))
+    final = steps[max(i for i, (word, _) in enumerate(steps) if word == "FROM") :]
+    assert final[0] == ("FROM", "python:3.12-slim")
+    users = [args for word, args in final if word == "USER"]
+    assert users and users[-1] not in ("root", "0", "0:0")
+    assert ("VOLUME", '["/var/lib/sabtyar"]') in final
+    assert ("ENTRYPOINT", '["sabtyar"]') in final and ("CMD", '["run"]') in final
+    env = " ".join(args for word, args in final if word == "ENV")
+    assert "SABTYAR_CONFIG=/etc/sabtyar/config.toml" in env
+    # The config baked into the image keeps the database in the volume.
+    copied = next(args for word, args in final if word == "COPY" and "config.server.toml" in args)
+    assert copied.endswith("/etc/sabtyar/config.toml")
+    server = load_settings(DEPLOY / "config.server.toml", required=True, environ={})
+    assert server.store.path == Path("/var/lib/sabtyar/sabtyar.db")
+    assert server.knowledge_dir == Path("/var/lib/sabtyar/knowledge")
+    assert server.monitoring.enabled and server.monitoring.listen == "127.0.0.1"
+
+
+def container_engine() -> str | None:
+    for engine in ("docker", "podman"):
+        if shutil.which(engine):
+            probe = subprocess.run([engine, "info"], capture_output=True, text=True, timeout=60)
+            if probe.returncode == 0:
+                return engine
+    return None
+
+
+@pytest.mark.slow
+def test_container_file_builds() -> None:
+    engine = container_engine()
+    if engine is None:
+        pytest.skip("no container engine runs here (docker/podman info failed): the build is not tried")
+    built = subprocess.run(
+        [engine, "build", "-f", str(DEPLOY / "Containerfile"), "-t", "sabtyar-test", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    user = subprocess.run(
+        [engine, "run", "--rm", "--entrypoint", "id", "sabtyar-test", "-u"], capture_output=True, text=True
+    )
+    assert user.stdout.strip() not in ("", "0")
+
+
+@pytest.mark.parametrize("unit", ["sabtyar.service", "sabtyar-backup.service", "sabtyar-backup.timer"])
+def test_systemd_units_verify(unit: str, tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is missing (apt-get install -y systemd): the units are not verified")
+    # verify checks that ExecStart's program exists: point it at this environment's sabtyar.
+    program = Path(sys.executable).with_name("sabtyar")
+    for name in ("sabtyar.service", "sabtyar-backup.service", "sabtyar-backup.timer"):
+        text = (DEPLOY / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_text(text.replace(VENV_SABTYAR, str(program)), encoding="utf-8")
+    result = subprocess.run(
+        [analyze, "verify", str(tmp_path / unit)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Unknown" not in result.stderr and "ignoring" not in result.stderr, result.stderr
+
+
+def test_the_service_unit_is_hardened_and_restarts() -> None:
+    service = (DEPLOY / "sabtyar.service").read_text(encoding="utf-8")
+    settings = dict(
+        line.split("=", 1) for line in service.splitlines() if "=" in line and not line.startswith("#")
+    )
+    assert settings["User"] == "sabtyar" and settings["StateDirectory"] == "sabtyar"
+    assert settings["Restart"] == "on-failure" and settings["ExecStart"] == f"{VENV_SABTYAR} run"
+    for option in ("NoNewPrivileges", "PrivateTmp", "ProtectHome", "RestrictSUIDSGID"):
+        assert settings[option] == "yes", option
+    assert settings["ProtectSystem"] == "strict" and settings["CapabilityBoundingSet"] == ""
+
+
+def test_nginx_example_forwards_the_webhook_paths_of_the_server_config() -> None:
+    nginx = (DEPLOY / "nginx-sabtyar.conf").read_text(encoding="utf-8")
+    server = (DEPLOY / "config.server.toml").read_text(encoding="utf-8")
+    commented = [line[2:] for line in server.splitlines() if re.match(r"# (\[|url =|port =)", line)]
+    webhooks = tomllib.loads("\n".join(commented))  # the webhook sections, uncommented
+    for name in ("telegram", "bale"):
+        webhook = webhooks["platforms"][name]["webhook"]
+        path = "/" + webhook["url"].split("/", 3)[3]
+        blocks = re.findall(r"location (\S+) \{([^}]*)\}", nginx)
+        location = max(
+            (b for b in blocks if path.startswith(b[0])), key=lambda b: len(b[0])
+        )  # as nginx picks
+        assert f"proxy_pass http://127.0.0.1:{webhook['port']};" in location[1]
