@@ -28,9 +28,9 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.config_values import ConfigError
 from bot.engine.engine import AnswerEngine
 from bot.hash_secret import user_hash_secret
-from bot.knowledge.holidays import load_holidays
+from bot.knowledge.directory.holidays import load_holidays
+from bot.knowledge.directory.offices import load_offices
 from bot.knowledge.loader import KnowledgeError
-from bot.knowledge.offices import load_offices
 from bot.locale import Locales
 from bot.log_setup import configure_logging
 from bot.messenger.monitoring import Check, MonitoringServer

@@ -18,9 +18,9 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.engine.engine import AnswerEngine
 from bot.engine.live import LiveEngine
-from bot.knowledge.holidays import Holidays
+from bot.knowledge.directory.holidays import Holidays
+from bot.knowledge.directory.offices import OfficeBook
 from bot.knowledge.model import Entry, KnowledgeBase
-from bot.knowledge.offices import OfficeBook
 from bot.locale import Catalog, Locales
 from bot.messenger.flood import FloodGate
 from bot.messenger.monitoring import Metrics

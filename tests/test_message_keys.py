@@ -19,8 +19,8 @@ from bot.settings import ROOT
 #: The modules whose messages these commands say, and the key prefix each call form implies.
 _SOURCES = (
     "bot/knowledge/loader.py",
-    "bot/knowledge/offices.py",
-    "bot/knowledge/holidays.py",
+    "bot/knowledge/directory/offices.py",
+    "bot/knowledge/directory/holidays.py",
     "bot/engine/lexicon.py",
     "bot/knowledge/workbook/rows.py",
     "bot/knowledge/workbook/sheets.py",

@@ -20,9 +20,9 @@ from typing import Any
 
 from bot.cli.command import CliContext
 from bot.engine.lexicon import load_lexicon
-from bot.knowledge.holidays import load_holidays
+from bot.knowledge.directory.holidays import load_holidays
+from bot.knowledge.directory.offices import load_offices
 from bot.knowledge.loader import Problem, check_knowledge
-from bot.knowledge.offices import load_offices
 from bot.locale import Catalog
 from bot.messages import MessageError
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Message
 
+from bot.knowledge.directory.text import directory_text
 from bot.knowledge.model import Entry
-from bot.knowledge.office_directory import directory_text
 from bot.knowledge.presentation import answer_text
 from bot.locale import Catalog
 from bot.messenger.callback_data import Button

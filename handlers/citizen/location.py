@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.calendar import IRAN_TIME, persian_digits
-from bot.knowledge.office_directory import province_text, today_line
-from bot.knowledge.offices import nearest_offices
+from bot.knowledge.directory.offices import nearest_offices
+from bot.knowledge.directory.text import province_text, today_line
 from bot.messenger.callback_data import Topic
 from handlers.common import quote_id, sender
 from handlers.context import BotContext

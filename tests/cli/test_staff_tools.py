@@ -252,7 +252,7 @@ def test_unofficial_links(settings: Settings) -> None:
 def test_office_hours_skip_holidays_and_follow_the_configured_week() -> None:
     from datetime import date
 
-    from bot.knowledge.holidays import Holidays
+    from bot.knowledge.directory.holidays import Holidays
     from bot.messenger.staff_settings import read_handoff
 
     hours = read_handoff({"office_hours": "08:00-14:00", "workdays": "saturday-thursday"})

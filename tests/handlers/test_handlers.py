@@ -249,7 +249,7 @@ async def test_location_lists_the_nearest_offices(
 ) -> None:
     from datetime import time
 
-    from bot.knowledge.offices import Office
+    from bot.knowledge.directory.offices import Office
 
     every_day = {day: (time(0, 0), time(23, 59)) for day in range(7)}
     offices = (
@@ -271,7 +271,7 @@ async def test_location_lists_the_nearest_offices(
 async def test_location_and_offices_answer_without_offices_say_so_plainly(
     tmp_path: Path, engine: AnswerEngine, locales: Locales
 ) -> None:
-    from bot.knowledge.offices import OfficeBook, Province
+    from bot.knowledge.directory.offices import OfficeBook, Province
 
     province = Province("استان بوشهر", "اداره کل ثبت احوال استان بوشهر", "bocr.ir", ("بوشهر", "برازجان"))
     async with running_bot(tmp_path, engine, locales, offices=OfficeBook(province)) as bot:

@@ -8,9 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.holidays import Holidays, load_holidays
-from bot.knowledge.office_directory import directory_text, hours_line, today_line
-from bot.knowledge.offices import Office, OfficeBook, Province, distance_km, load_offices, nearest_offices
+from bot.knowledge.directory.holidays import Holidays, load_holidays
+from bot.knowledge.directory.offices import (
+    Office,
+    OfficeBook,
+    Province,
+    distance_km,
+    load_offices,
+    nearest_offices,
+)
+from bot.knowledge.directory.text import directory_text, hours_line, today_line
 from bot.locale import Locales
 from bot.settings import ROOT
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
-from bot.knowledge.offices import Office, OfficeBook
+from bot.knowledge.directory.offices import Office, OfficeBook
 from bot.locale import Catalog, Locales
 from bot.messenger.platforms import PlatformSettings, default_platform
 from bot.runner import serve

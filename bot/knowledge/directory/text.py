@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from bot.knowledge.offices import WEEKDAYS, Office, OfficeBook
+from bot.knowledge.directory.offices import WEEKDAYS, Office, OfficeBook
 from bot.locale import Catalog
 
 __all__ = ["directory_text", "hours_line", "office_text", "province_text", "today_line"]
