@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
@@ -37,7 +37,6 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandl
 from bot.knowledge.diff import KnowledgeDiff, knowledge_diff
 from bot.knowledge.loader import Problem
 from bot.knowledge.restore import RestoreConflict, file_digests, folder_fingerprint, restore_backup
-from bot.knowledge.workbook.exporter import CellError, ImportResult, KbWords, export_workbook, import_workbook
 from bot.locale import Catalog
 from bot.messenger.callback_data import ImportApply, ImportDrop, encode, matches
 from bot.messenger.staff_settings import Role
@@ -46,6 +45,9 @@ from handlers.common import pressed, refuse, sender, settle
 from handlers.context import DRAFT_SECONDS, BotContext
 from handlers.sending import send_text
 from handlers.staff.auth import role_of, staff_command
+
+if TYPE_CHECKING:  # openpyxl loads on the first workbook, not when the bot starts
+    from bot.knowledge.workbook.exporter import CellError, ImportResult, KbWords
 
 __all__ = ["WORKBOOK_IMPORT", "handlers", "message_handlers", "revert_import"]
 
@@ -140,6 +142,8 @@ def _keyboard(token: str, catalog: Catalog) -> InlineKeyboardMarkup:
 
 
 def _words(context: BotContext) -> KbWords:
+    from bot.knowledge.workbook.exporter import KbWords
+
     return KbWords.of(context.services.shared.locales)
 
 
@@ -167,6 +171,8 @@ async def on_document(update: Update, context: BotContext) -> None:
     path = uploads / f"{token}{Path(name).suffix.lower()}"
     path.write_bytes(data)
     fingerprint = await asyncio.to_thread(folder_fingerprint, folder)
+    from bot.knowledge.workbook.exporter import import_workbook
+
     result = await asyncio.to_thread(import_workbook, path, folder, _words(context), dry_run=True)
     if not result.ok or result.knowledge is None:
         path.unlink(missing_ok=True)
@@ -217,6 +223,8 @@ async def apply_pressed(update: Update, context: BotContext) -> None:
     words = _words(context)
 
     def write() -> tuple[ImportResult, dict[str, str]] | None:
+        from bot.knowledge.workbook.exporter import import_workbook
+
         if folder_fingerprint(folder) != meta["fingerprint"]:
             return None
         result = import_workbook(source, folder, words)
@@ -308,6 +316,8 @@ async def send_workbook(update: Update, context: BotContext) -> None:
     folder, words = context.services.shared.settings.knowledge_dir, _words(context)
 
     def export() -> bytes:
+        from bot.knowledge.workbook.exporter import export_workbook
+
         with tempfile.TemporaryDirectory(prefix="sabtyar-kb-") as scratch:
             out = Path(scratch) / "knowledge.xlsx"
             export_workbook(folder, out, words)
