@@ -190,7 +190,8 @@ async def _polling(application: App, platform: PlatformSettings) -> Poller:
 
     for update_id in await queue_updates(application, await inbox.start()):
         inbox.done(update_id)
-    return Poller(platform, deliver, ALLOWED_UPDATES, POLL_TIMEOUT)
+    metrics = application.bot_data.services.shared.metrics
+    return Poller(platform, deliver, ALLOWED_UPDATES, POLL_TIMEOUT, lambda: metrics.polled(platform.name))
 
 
 async def _polled(poller: Poller, stop: asyncio.Event) -> None:
@@ -235,7 +236,7 @@ async def readiness(
             problem = f"{len(services.backlog)} writes wait for the database"
         checks.append(Check(f"store {platform.name}", not problem, problem))
         if platform.uses_webhook:
-            serving = application.updater is not None and application.updater.running
+            serving = application.running  # the webhook server feeds a running application
             checks.append(Check(f"updates {platform.name}", serving, "the webhook server is not running"))
             continue
         since = shared.metrics.seconds_since_poll(platform.name)

@@ -29,6 +29,8 @@ _SOURCES = (
     "bot/calendar.py",
     "bot/cli/command.py",
     "bot/cli/kb.py",
+    "bot/cli/backup.py",
+    "bot/cli/doctor.py",
     "bot/cli/report.py",
     "bot/cli/stats.py",
     "bot/cli/run.py",

@@ -56,7 +56,7 @@ def run_backup(args: argparse.Namespace, context: CliContext) -> int:
     try:
         out = backup_database(database, args.out)
     except BackupError as error:
-        raise CommandError(str(error)) from error
+        raise CommandError("cli.error.backup_failed", error=str(error)) from error
     print(f"backed up {database} to {out}")
     secret = hash_secret_file(database)
     if secret.is_file():
@@ -69,11 +69,11 @@ def run_backup(args: argparse.Namespace, context: CliContext) -> int:
 def run_restore(args: argparse.Namespace, context: CliContext) -> int:
     database: Path = args.db or context.store_path
     if is_running(database):
-        raise CommandError(f"sabtyar run is using {database}: stop the bot first (systemctl stop sabtyar)")
+        raise CommandError("cli.error.restore_running", database=str(database))
     try:
         kept = restore_database(args.backup, database)
     except BackupError as error:
-        raise CommandError(str(error)) from error
+        raise CommandError("cli.error.backup_failed", error=str(error)) from error
     print(f"restored {args.backup} to {database}")
     if kept is not None:
         print(f"the database it replaced is kept as {kept}")

@@ -65,7 +65,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace, context: CliContext) -> int:
     settings = context.settings
     if settings is None:
-        raise CommandError("no settings")
+        raise CommandError("cli.error.no_settings")
     findings = list(diagnose(settings, context.knowledge_dir, online=not args.offline))
     for finding in findings:
         print(finding)

@@ -42,6 +42,7 @@ class Poller:
         deliver: Deliver,
         allowed_updates: Sequence[str],
         poll_timeout: int,
+        on_answer: Callable[[], None] | None = None,
     ) -> None:
         if platform.token is None:
             raise ValueError(f"{platform.name} has no token")
@@ -49,6 +50,8 @@ class Poller:
         self.deliver = deliver
         self.allowed_updates = json.dumps(list(allowed_updates))
         self.poll_timeout = poll_timeout
+        self.on_answer = on_answer
+        """Called each time getUpdates answered (``/healthz`` reads how recent that is)."""
         self.offset: int | None = None
         self.rejected = False
         self.handed_on = 0
@@ -122,6 +125,8 @@ class Poller:
                 if self.rejected:
                     stop.set()
                     return
+                if poll.result() is not None and self.on_answer is not None:
+                    self.on_answer()
                 await self._hand_on(poll.result() or [])
             if self.offset is not None:  # as PTB does on stop: confirm, so nothing comes twice
                 confirm = {"offset": self.offset, "timeout": 0, "limit": 1}
