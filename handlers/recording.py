@@ -4,7 +4,9 @@ out anyway and the write waits in the backlog (``bot/store/durable/backlog.py``)
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from telegram import CallbackQuery
 
@@ -13,7 +15,7 @@ from bot.store import Platform, QuestionEvent, Refused, Store, StoreUnavailable
 from handlers.common import refuse
 from handlers.context import BotContext
 
-__all__ = ["offered_under_answer", "question_event", "recorded", "recorded_press"]
+__all__ = ["Press", "PressRecorder", "offered_under_answer", "question_event", "recorded", "recorded_press"]
 
 #: At most this many buttons under an answer (alternatives and the other part together).
 MAX_UNDER_ANSWER = 2
@@ -75,27 +77,65 @@ async def recorded[T](context: BotContext, label: str, write: Callable[[Store], 
         return None
 
 
+class PressRecorder(Protocol):
+    """``Store.record_choice`` or ``Store.record_correction``: the entry a citizen pressed for a
+    question, recorded; the answer event id, or ``Refused``."""
+
+    def __call__(
+        self,
+        store: Store,
+        question_id: int,
+        entry_id: str,
+        /,
+        *,
+        user_hash: str,
+        platform: str,
+        update_id: int | None = None,
+        at: datetime | None = None,
+    ) -> Awaitable[int]: ...
+
+
 async def recorded_press(
     context: BotContext,
     query: CallbackQuery,
+    press: Press,
     offered: Sequence[str] | None,
-    index: int,
-    record: Callable[[Store, str, datetime], Awaitable[int]],
-    label: str,
+    record: PressRecorder,
 ) -> tuple[str, int | None] | None:
-    """A press on entry ``index`` of the entries a question ``offered`` (``None``: not the
-    presser's): the entry and its answer event id (``None`` if deferred), after ``record``;
-    a forged, foreign or stale press is refused (and ``None`` returned)."""
+    """A press on entry ``press.index`` of the entries question ``press.question_id`` offered
+    (``offered`` is ``None``: not the presser's): the entry and its answer event id (``None`` if
+    deferred), after ``record``; a forged, foreign or stale press is refused (``None`` returned)."""
+    index = press.index
     if offered is None or not 0 <= index < len(offered) or offered[index] not in context.knowledge:
         await refuse(query, context)
         return None
     entry_id, at = offered[index], datetime.now(UTC)
+    user_hash, platform = press.user_hash, context.platform.name
 
     async def write(store: Store) -> int:
-        return await record(store, entry_id, at)
+        return await record(
+            store,
+            press.question_id,
+            entry_id,
+            user_hash=user_hash,
+            platform=platform,
+            update_id=press.update_id,
+            at=at,
+        )
 
     try:
-        return entry_id, await recorded(context, label, write)
+        return entry_id, await recorded(context, f"{press.kind} of update {press.update_id}", write)
     except Refused:
         await refuse(query, context)
         return None
+
+
+@dataclass(frozen=True)
+class Press:
+    """Who pressed which of a question's offered entries, in which update (``kind`` names it in logs)."""
+
+    kind: str
+    question_id: int
+    index: int
+    user_hash: str
+    update_id: int

@@ -5,7 +5,6 @@ part of a two-part question. A press sends that entry's answer and is recorded a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -15,7 +14,7 @@ from bot.store import Store
 from handlers.citizen.answers import Offered, send_answer
 from handlers.common import pressed
 from handlers.context import BotContext
-from handlers.recording import recorded_press
+from handlers.recording import Press, recorded_press
 
 __all__ = ["handlers", "offered_buttons"]
 
@@ -35,21 +34,11 @@ def offered_buttons(question_id: int | None, entries: Sequence[str], *, two_part
 async def open_alternative(update: Update, context: BotContext) -> None:
     """Send the pressed entry's answer; only the asker's own question and its offered entries."""
     query, data, user = pressed(update, Alternative)
-    user_hash, platform, update_id = context.user_hash(user), context.platform.name, update.update_id
-    offered = await context.store.offered_beside_answer(data.question_id, user_hash)
-
-    async def record(store: Store, entry_id: str, at: datetime) -> int:
-        return await store.record_correction(
-            data.question_id,
-            entry_id,
-            user_hash=user_hash,
-            platform=platform,
-            update_id=update_id,
-            at=at,
-        )
-
-    label = f"alternative of update {update_id}"
-    if (pressed_entry := await recorded_press(context, query, offered, data.index, record, label)) is None:
+    press = Press("alternative", data.question_id, data.index, context.user_hash(user), update.update_id)
+    offered = await context.store.offered_beside_answer(press.question_id, press.user_hash)
+    if (
+        pressed_entry := await recorded_press(context, query, press, offered, Store.record_correction)
+    ) is None:
         return
     entry_id, event_id = pressed_entry
     await query.answer()

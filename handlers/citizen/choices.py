@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -14,7 +13,7 @@ from handlers.citizen.answers import answer_in_place, send_answer
 from handlers.common import pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import no_match_keyboard
-from handlers.recording import recorded_press
+from handlers.recording import Press, recorded_press
 from handlers.sending import send_text
 
 __all__ = ["handlers"]
@@ -23,21 +22,9 @@ __all__ = ["handlers"]
 async def choose(update: Update, context: BotContext) -> None:
     """Show the chosen answer; only the asker's own, offered choices are accepted."""
     query, data, user = pressed(update, Choose)
-    user_hash, platform, update_id = context.user_hash(user), context.platform.name, update.update_id
-    offered = await context.store.offered_choices(data.question_id, user_hash)
-
-    async def record(store: Store, entry_id: str, at: datetime) -> int:
-        return await store.record_choice(
-            data.question_id,
-            entry_id,
-            user_hash=user_hash,
-            platform=platform,
-            update_id=update_id,
-            at=at,
-        )
-
-    label = f"choice of update {update_id}"
-    if (pressed_entry := await recorded_press(context, query, offered, data.index, record, label)) is None:
+    press = Press("choice", data.question_id, data.index, context.user_hash(user), update.update_id)
+    offered = await context.store.offered_choices(press.question_id, press.user_hash)
+    if (pressed_entry := await recorded_press(context, query, press, offered, Store.record_choice)) is None:
         return
     entry_id, event_id = pressed_entry
     if isinstance(query.message, Message):
