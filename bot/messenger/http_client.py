@@ -61,6 +61,7 @@ __all__ = [
     "PoolExhausted",
     "RetryCounts",
     "RetryingRequest",
+    "WrappedRequest",
     "is_throttle",
     "was_not_sent",
 ]
@@ -235,31 +236,14 @@ class RetryCounts:
     sent: int = 0
 
 
-class RetryingRequest(BaseRequest):
-    """Wraps another transport (aiohttp's or PTB's httpx) and retries its calls, see the module."""
+class WrappedRequest(BaseRequest):
+    """A transport around another one (``inner``): its start, stop and read timeout are the inner
+    one's; a subclass overrides ``do_request``."""
 
-    __slots__ = (
-        "_burst",
-        "_last_failure",
-        "_random",
-        "base_pause",
-        "counts",
-        "deadline",
-        "inner",
-        "max_pause",
-    )
+    __slots__ = ("inner",)
 
-    def __init__(
-        self, inner: BaseRequest, *, deadline: float = 30.0, base_pause: float = 0.2, max_pause: float = 4.0
-    ) -> None:
+    def __init__(self, inner: BaseRequest) -> None:
         self.inner = inner
-        self.deadline = deadline
-        self.base_pause = base_pause
-        self.max_pause = max_pause
-        self.counts = RetryCounts()
-        self._random = random.Random()
-        self._burst = 0
-        self._last_failure = 0.0
 
     @property
     def read_timeout(self) -> float | None:
@@ -270,6 +254,32 @@ class RetryingRequest(BaseRequest):
 
     async def shutdown(self) -> None:
         await self.inner.shutdown()
+
+
+class RetryingRequest(WrappedRequest):
+    """Wraps another transport (aiohttp's or PTB's httpx) and retries its calls, see the module."""
+
+    __slots__ = (
+        "_burst",
+        "_last_failure",
+        "_random",
+        "base_pause",
+        "counts",
+        "deadline",
+        "max_pause",
+    )
+
+    def __init__(
+        self, inner: BaseRequest, *, deadline: float = 30.0, base_pause: float = 0.2, max_pause: float = 4.0
+    ) -> None:
+        super().__init__(inner)
+        self.deadline = deadline
+        self.base_pause = base_pause
+        self.max_pause = max_pause
+        self.counts = RetryCounts()
+        self._random = random.Random()
+        self._burst = 0
+        self._last_failure = 0.0
 
     async def do_request(
         self,

@@ -45,6 +45,7 @@ from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 from bot.config_values import Section
+from bot.messenger.http_client import WrappedRequest
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -105,26 +106,16 @@ class Metrics:
         return None if at is None else time.monotonic() - at
 
 
-class ObservedRequest(BaseRequest):
+class ObservedRequest(WrappedRequest):
     """``inner`` with its outcomes counted for ``platform``."""
 
-    __slots__ = ("_inner", "_metrics", "_platform", "_polls")
+    __slots__ = ("_metrics", "_platform", "_polls")
 
     def __init__(self, inner: BaseRequest, metrics: Metrics, platform: str, *, polls: bool = False) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._metrics = metrics
         self._platform = platform
         self._polls = polls
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self._inner.shutdown()
 
     async def do_request(
         self,
@@ -137,7 +128,7 @@ class ObservedRequest(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         try:
-            status, body = await self._inner.do_request(
+            status, body = await self.inner.do_request(
                 url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
             )
         except NetworkError:
