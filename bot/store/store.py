@@ -124,6 +124,20 @@ def _private_file(path: Path) -> None:
                 file.chmod(0o600)
 
 
+def _in_transaction[R](db: sqlite3.Connection, work: Callable[[sqlite3.Connection], R]) -> R:
+    """``work`` inside ``BEGIN IMMEDIATE``/``COMMIT``, rolled back on any error (also a failed
+    commit, so a full disk never leaves the connection inside a transaction)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(db)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return result
+
+
 class Store:
     """Owns one connection; open with ``await Store.open(path)``, close with ``await store.close()``."""
 
@@ -214,15 +228,7 @@ class Store:
         db = self._db._conn
         db.execute("PRAGMA busy_timeout = 0")
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(db)
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-            return result
+            return _in_transaction(db, work)
         except sqlite3.Error as error:
             raise StoreUnavailable(str(error)) from error
         finally:
@@ -255,15 +261,7 @@ class Store:
             if durable:
                 db.execute("PRAGMA synchronous = FULL")
             try:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    result = work(db)
-                    db.execute("COMMIT")
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
-                return result
+                return _in_transaction(db, work)
             finally:
                 if durable:
                     db.execute("PRAGMA synchronous = NORMAL")
