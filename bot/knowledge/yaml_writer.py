@@ -265,9 +265,7 @@ def office_record(office: Office) -> dict[str, Any]:
         "city": office.city,
         "address": office.address,
         "phones": list(office.phones),
-        "hours": {
-            days[n]: span_text(*office.hours[n]) for n in WEEKDAYS.values() if n in office.hours
-        },
+        "hours": {days[n]: span_text(*office.hours[n]) for n in WEEKDAYS.values() if n in office.hours},
         "services": list(office.services),
         "latitude": office.latitude,
         "longitude": office.longitude,

@@ -52,7 +52,8 @@ def test_problems_name_the_line(tmp_path: Path) -> None:
     )
     book, problems = load_offices(tmp_path)
     assert [o.name for o in book] == ["الف"]
-    assert {p.line for p in problems} == {6, 10}
+    # each on the line of the value at fault (a missing address: its office's first line)
+    assert {p.line for p in problems} == {6, 7, 9, 12}
     messages = " ".join(p.message for p in problems)
     for expected in ("address", "phone", "before they close", "fri"):
         assert expected in messages

@@ -51,8 +51,8 @@ from bot.knowledge.workbook.sheets import (
     add_table_sheet,
     write_csv,
 )
-from bot.knowledge.yaml_writer import province_record
 from bot.knowledge.workbook.words import KbWords
+from bot.knowledge.yaml_writer import province_record
 from bot.messages import MessageError
 
 __all__ = [

@@ -262,7 +262,9 @@ class _Reader:
     def office_sheet(self, table: Table) -> None:
         """The offices' rows, or the province's one row (more rows are an error)."""
         parse, columns = (
-            (parse_office, OFFICE_COLUMNS) if table.name == OFFICES_SHEET else (parse_province, PROVINCE_COLUMNS)
+            (parse_office, OFFICE_COLUMNS)
+            if table.name == OFFICES_SHEET
+            else (parse_province, PROVINCE_COLUMNS)
         )
         rows = self.rows(table, columns, headed=True)
         if rows is None:
@@ -406,7 +408,9 @@ def _locate_office(problem: Problem, origins: dict[int, LineOrigin], reader: _Re
     return CellError(OFFICES_SHEET, reader.offices[origin.record][1], column, problem.note)
 
 
-def _stage_offices(reader: _Reader, knowledge_dir: Path, staging: Path) -> tuple[bytes | None, OfficeBook | None]:
+def _stage_offices(
+    reader: _Reader, knowledge_dir: Path, staging: Path
+) -> tuple[bytes | None, OfficeBook | None]:
     """``offices.yaml`` as the workbook leaves it, written into ``staging`` and checked there: its
     bytes when the offices or the province change (else ``None``) and the book after the import
     (``None`` when the workbook has neither sheet: the file stays as it is)."""

@@ -196,7 +196,6 @@ def text_lines(value: Any) -> list[str]:
     return [line.strip() for line in text(value).split("\n") if line.strip()]
 
 
-
 class CellRow:
     """One row's cells by column name, collecting its errors and warnings; ``text_columns`` are
     the columns of free text (a number or date there means the spreadsheet converted it)."""

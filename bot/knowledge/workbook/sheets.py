@@ -36,7 +36,7 @@ import io
 import math
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -281,7 +281,9 @@ def add_guide_sheet(wb: Workbook, words: KbWords) -> None:
         described = [column for column in columns if column not in WEEKDAYS or column == "saturday"]
         for column in described:
             if column == "saturday":
-                label = catalog.text("offices.days", first=words.label("saturday"), last=words.label("friday"))
+                label = catalog.text(
+                    "offices.days", first=words.label("saturday"), last=words.label("friday")
+                )
                 ws.append([label, catalog.text("kb.guide.office_columns.hours")])
             else:
                 ws.append([words.label(column), catalog.text(f"kb.guide.office_columns.{column}", **limits)])
