@@ -38,7 +38,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.knowledge.diff import KnowledgeDiff, OfficeDiff, knowledge_diff, office_diff
-from bot.knowledge.directory.offices import OfficeBook
+from bot.knowledge.directory.offices import OfficeBook, load_offices
 from bot.knowledge.loader import Problem
 from bot.knowledge.restore import RestoreConflict, file_digests, folder_fingerprint, restore_backup
 from bot.locale import Catalog
@@ -206,7 +206,7 @@ async def on_document(update: Update, context: BotContext) -> None:
         await send_text(context, chat.id, f"{failed}\n{_errors_text(result.errors, catalog)}")
         raise ApplicationHandlerStop
     diff = knowledge_diff(context.knowledge, result.knowledge)
-    offices = _offices_change(context.services.shared.live_offices.current(), result)
+    offices = _offices_change((await asyncio.to_thread(load_offices, folder))[0], result)
     if diff.empty and offices.empty:
         path.unlink(missing_ok=True)
         await send_text(context, chat.id, catalog.text("staff.import_same", file=name))
@@ -248,16 +248,16 @@ async def apply_pressed(update: Update, context: BotContext) -> None:
     folder, live = context.services.shared.settings.knowledge_dir, context.services.shared.live
     source = meta_path.parent / str(meta["file"])
     before = context.knowledge
-    offices_before = context.services.shared.live_offices.current()
     words = _words(context)
 
-    def write() -> tuple[ImportResult, dict[str, str]] | None:
+    def write() -> tuple[ImportResult, dict[str, str], OfficeBook] | None:
         from bot.knowledge.workbook.exporter import import_workbook
 
         if folder_fingerprint(folder) != meta["fingerprint"]:
             return None
+        offices_before = load_offices(folder)[0]
         result = import_workbook(source, folder, words)
-        return result, file_digests(folder, result.changed) if result.ok else {}
+        return result, file_digests(folder, result.changed) if result.ok else {}, offices_before
 
     try:
         outcome, problems = await live.change_files(write)
@@ -266,7 +266,7 @@ async def apply_pressed(update: Update, context: BotContext) -> None:
     if outcome is None:
         await send_text(context, chat_id, catalog.text("staff.import_stale"))
         return
-    result, digests = outcome
+    result, digests, offices_before = outcome
     if not result.ok or result.knowledge is None:
         failed = catalog.text("staff.import_failed", file=str(meta["name"]), count=len(result.errors))
         await send_text(context, chat_id, f"{failed}\n{_errors_text(result.errors, catalog)}")

@@ -120,9 +120,9 @@ def column_letter(position: int) -> str:
     return str(get_column_letter(position + 1))
 
 
-def _alignment(column: str) -> Alignment:
+def _alignment(code: bool) -> Alignment:
     """Wrapped, top-aligned; right to left for Persian text, left to right for codes."""
-    return Alignment(wrap_text=True, vertical="top", readingOrder=1 if column in _CODE_COLUMNS else 2)
+    return Alignment(wrap_text=True, vertical="top", readingOrder=1 if code else 2)
 
 
 class SourceError(Exception):
@@ -169,7 +169,7 @@ def _style_sheet(ws: Worksheet, columns: Sequence[str], *, code: frozenset[str] 
         dimension = ws.column_dimensions[letter]
         dimension.width = width
         dimension.font = font  # rows typed below the data: same font, reading order, text format
-        dimension.alignment = _alignment(column if column in code else "")
+        dimension.alignment = _alignment(column in code)
         dimension.number_format = "@"
         header = ws.cell(row=1, column=position)
         header.font, header.alignment = bold, Alignment(vertical="center", readingOrder=1)
@@ -177,7 +177,7 @@ def _style_sheet(ws: Worksheet, columns: Sequence[str], *, code: frozenset[str] 
         lines = 1
         for cell, column, width in zip(row, columns, widths, strict=False):
             cell.font = font
-            cell.alignment = _alignment(column if column in code else "")
+            cell.alignment = _alignment(column in code)
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # an answer starting with '=' stays text
                 cell.number_format = "@"
