@@ -138,6 +138,7 @@ def test_the_offices_sheet_is_there_with_headers_when_no_office_is_listed(
     assert cities.split("\n")[:2] == ["بوشهر", "برازجان"]
     for ws in (offices, province):
         assert ws.sheet_view.rightToLeft and ws["A1"].font.bold and ws.freeze_panes == "B2"
+    assert offices.column_dimensions[get_column_letter(OFFICE["address"])].width >= 40  # room to type
     # an empty sheet still helps: yes/no and the province's cities to choose from, how to write hours
     rules = {
         str(cell_range).split(":")[0]: rule

@@ -95,6 +95,7 @@ def _add_office_sheets(wb: Workbook, book: OfficeBook, words: KbWords) -> None:
         header=[words.label(column) for column in OFFICE_COLUMNS],
         code=OFFICE_CODE_COLUMNS,
         cities=book.province.cities,
+        roomy=True,
     )
     province = [province_cells(book.province, words)] if province_record(book.province) else []
     add_table_sheet(
@@ -105,6 +106,7 @@ def _add_office_sheets(wb: Workbook, book: OfficeBook, words: KbWords) -> None:
         words,
         header=[words.label(column) for column in PROVINCE_COLUMNS],
         code=PROVINCE_CODE_COLUMNS,
+        roomy=True,
     )
 
 

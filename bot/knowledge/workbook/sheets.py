@@ -142,10 +142,12 @@ class Table:
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
-def _width(values: Iterable[Any], column: str) -> float:
-    """The width a column's content needs (longest line + 2), from its header's up to its cap."""
+def _width(values: Iterable[Any], column: str, *, roomy: bool = False) -> float:
+    """The width a column's content needs (longest line + 2), from its header's up to its cap;
+    ``roomy``: the cap (a sheet staff mostly type into, such as the offices with none listed yet)."""
+    cap = _WIDTHS.get(column, 24)
     longest = max((len(line) for value in values for line in str(value or "").split("\n")), default=0)
-    return float(min(_WIDTHS.get(column, 24), max(len(column), longest) + 2))
+    return float(cap if roomy else min(cap, max(len(column), longest) + 2))
 
 
 def _lines(value: Any, width: float) -> int:
@@ -156,15 +158,18 @@ def _lines(value: Any, width: float) -> int:
     return sum(max(1, math.ceil(len(line) * 1.1 / per_line)) for line in str(value).split("\n"))
 
 
-def _style_sheet(ws: Worksheet, columns: Sequence[str], *, code: frozenset[str] = _CODE_COLUMNS) -> None:
-    """Fonts, reading order, wrapping, text format, widths by content and heights by lines."""
+def _style_sheet(
+    ws: Worksheet, columns: Sequence[str], *, code: frozenset[str] = _CODE_COLUMNS, roomy: bool = False
+) -> None:
+    """Fonts, reading order, wrapping, text format, widths by content (``roomy``: at their caps)
+    and heights by lines."""
     font, bold = Font(name=FONT_NAME, size=11), Font(name=FONT_NAME, size=11, bold=True)
     ws.sheet_view.rightToLeft = True
     ws.freeze_panes = "B2"
     widths = []
     for position, column in enumerate(columns, start=1):
         letter = get_column_letter(position)
-        width = _width((cell.value for cell in ws[letter]), column)
+        width = _width((cell.value for cell in ws[letter]), column, roomy=roomy)
         widths.append(width)
         dimension = ws.column_dimensions[letter]
         dimension.width = width
@@ -228,17 +233,19 @@ def add_table_sheet(
     header: Sequence[str] | None = None,
     code: frozenset[str] = _CODE_COLUMNS,
     cities: Sequence[str] = (),
+    roomy: bool = False,
 ) -> Worksheet:
     """A sheet with a header row (``header``, else the column names) and ``rows``; text cells stay
     text (never formulas), ``code`` columns read left to right; ``needs_review`` offers
     ``words``' yes and no, ``category`` the ``categories`` category ids of the categories sheet,
     ``city`` the ``cities`` (other cities can still be typed: import checks them), and
-    ``verified_on``, the weekdays and the coordinates say how to write them."""
+    ``verified_on``, the weekdays and the coordinates say how to write them; ``roomy`` columns are
+    as wide as their caps, ready for typing."""
     ws = wb.create_sheet(title)
     ws.append(list(header or columns))
     for values in rows:
         ws.append(list(values))
-    _style_sheet(ws, columns, code=code)
+    _style_sheet(ws, columns, code=code, roomy=roomy)
     catalog = words.catalog
     days = [column for column in columns if column in WEEKDAYS]
     if days:
