@@ -35,7 +35,7 @@ __all__ = [
     "official_domains",
     "read_yaml",
     "unofficial_links",
-    "verified_on_issue",
+    "verified_on_problem",
 ]
 
 #: Files of the knowledge folder that are not categories.
@@ -294,10 +294,9 @@ class _CategoryReader:
 
     def check_verified_on(self, node: _Node | None, label: str) -> None:
         """A date (or null), from 1 Farvardin 1300 to today (Iran time)."""
-        issue = verified_on_issue(node.value) if node is not None else None
-        if node is not None and issue is not None:
-            key, values = issue
-            self.problem(node.line, key, entry=label, **values)
+        problem = verified_on_problem(self.name, node.line, node.value, label) if node is not None else None
+        if problem is not None:
+            self.problems.append(problem)
 
     def read_links(self, node: _Node | None, label: str) -> tuple[Link, ...]:
         if node is None or node.value is None:
@@ -322,17 +321,26 @@ class _CategoryReader:
         return tuple(links)
 
 
-def verified_on_issue(value: object) -> tuple[str, dict[str, str]] | None:
-    """What is wrong with a ``verified_on`` value, as a ``kb.problem`` key and its values; ``None``
-    for a date from 1 Farvardin 1300 to today (Iran time), or no date."""
+def verified_on_problem(file: str, line: int, value: object, entry: str | None = None) -> Problem | None:
+    """The problem of a ``verified_on`` value of an entry (``entry``: its id) or of an office
+    (``None``): it must be a date from 1 Farvardin 1300 to today (Iran time), or no date."""
     if value is None:
         return None
+    label = {} if entry is None else {"entry": entry}
+    answer = entry is not None
     if not isinstance(value, date):
-        return "verified_on_not_date", {}
+        return Problem.of(
+            file, line, "verified_on_not_date" if answer else "office_verified_on_not_date", **label
+        )
+    day = value.isoformat()
     if value > iran_day(datetime.now(UTC)):
-        return "verified_on_future", {"date": value.isoformat()}
+        return Problem.of(
+            file, line, "verified_on_future" if answer else "office_verified_on_future", date=day, **label
+        )
     if value < FIRST_VERIFIED_ON:
-        return "verified_on_too_old", {"date": value.isoformat()}
+        return Problem.of(
+            file, line, "verified_on_too_old" if answer else "office_verified_on_too_old", date=day, **label
+        )
     return None
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from bot.calendar import latin_digits
 from bot.knowledge.links import is_official, link_host
-from bot.knowledge.loader import Problem, YamlNode, official_domains, read_yaml, verified_on_issue
+from bot.knowledge.loader import Problem, YamlNode, official_domains, read_yaml, verified_on_problem
 
 __all__ = [
     "OFFICES_FILE",
@@ -182,24 +182,25 @@ class _Checks:
         self.domains = domains
         self.problems: list[Problem] = []
         self.names: set[str] = set()
+        self.cities: tuple[str, ...] = ()  # the province's, even when another of its values is wrong
 
     def problem(self, line: int, key: str, /, **values: str | int | float) -> None:
         self.problems.append(Problem.of(OFFICES_FILE, line, key, **values))
 
-    def official(self, node: YamlNode, prefix: str, *, bare: bool = False) -> None:
-        """An https address (or, with ``bare``, a domain) on an official domain."""
+    def official(self, node: YamlNode, *, office: bool) -> None:
+        """An office's https page, or the province's site (a bare domain too), on an official domain."""
         url = str(node.value).strip()
-        if link_host(url) is None or ("://" not in url and not bare):
-            self.problem(node.line, f"{prefix}_url_invalid", url=url)
+        if link_host(url) is None or ("://" not in url and office):
+            self.problem(node.line, "office_url_invalid" if office else "province_url_invalid", url=url)
         elif "://" in url and not url.lower().startswith("https://"):
-            self.problem(node.line, f"{prefix}_url_not_https", url=url)
+            self.problem(node.line, "office_url_not_https" if office else "province_url_not_https", url=url)
         elif not is_official(url, self.domains):
-            self.problem(node.line, f"{prefix}_url_unofficial", url=url)
+            self.problem(node.line, "office_url_unofficial" if office else "province_url_unofficial", url=url)
 
-    def review(self, fields: dict[str, YamlNode], prefix: str) -> bool:
+    def review(self, fields: dict[str, YamlNode], *, office: bool) -> bool:
         node = fields.get("needs_review")
         if node is not None and not isinstance(node.value, bool):
-            self.problem(node.line, f"{prefix}_needs_review_bool")
+            self.problem(node.line, "office_needs_review_bool" if office else "province_needs_review_bool")
         return node is None or node.value is not False
 
     def hours(self, node: YamlNode | None) -> dict[int, tuple[time, time]]:
@@ -272,13 +273,12 @@ class _Checks:
         url_node = fields.get("url")
         url = str(url_node.value or "").strip() if url_node is not None else ""
         if url_node is not None and url:
-            self.official(url_node, "office")
+            self.official(url_node, office=True)
         checked = fields.get("verified_on")
-        issue = verified_on_issue(checked.value) if checked is not None else None
-        if checked is not None and issue is not None:
-            key, values = issue
-            self.problem(checked.line, f"office_{key}", **values)
-        needs_review = self.review(fields, "office")
+        problem = verified_on_problem(OFFICES_FILE, checked.line, checked.value) if checked else None
+        if problem is not None:
+            self.problems.append(problem)
+        needs_review = self.review(fields, office=True)
         for key, child in fields.items():
             if key not in _OFFICE_KEYS:
                 self.problem(child.line, "office_unknown_keys", keys=key)
@@ -311,12 +311,13 @@ class _Checks:
                 self.problem(fields[key].line, "province_text", key=key)
             texts[key] = str(value or "").strip()
         if texts["site"]:
-            self.official(fields["site"], "province", bare=True)
+            self.official(fields["site"], office=False)
         cities_node = fields.get("cities")
         cities = _texts(cities_node.value if cities_node else None)
         if cities is None and cities_node is not None:
             self.problem(cities_node.line, "province_list", key="cities")
-        needs_review = self.review(fields, "province")
+        self.cities = cities or ()
+        needs_review = self.review(fields, office=False)
         for key, child in fields.items():
             if key not in _PROVINCE_KEYS:
                 self.problem(child.line, "province_unknown_keys", keys=key)
@@ -326,8 +327,9 @@ class _Checks:
 
 
 def check_offices(root: YamlNode | None, domains: frozenset[str]) -> tuple[OfficeBook, list[Problem]]:
-    """The province and offices of a read ``offices.yaml`` and every problem, each on its line.
-    An office with a problem is left out of the book (so is the province)."""
+    """The province and offices of a read ``offices.yaml`` and every problem, each on its line
+    (in line order). An office with a problem is left out of the book (so is the province, whose
+    cities still check the offices' cities)."""
     if root is None or not isinstance(root.children, dict):
         return OfficeBook(), [Problem.of(OFFICES_FILE, root.line if root else 1, "offices_expected")]
     checks = _Checks(domains)
@@ -343,10 +345,10 @@ def check_offices(root: YamlNode | None, domains: frozenset[str]) -> tuple[Offic
             checks.problem(node.line, "offices_list")
         else:
             for child in node.children:
-                office = checks.office(child, province.cities)
+                office = checks.office(child, checks.cities)
                 if office is not None:
                     offices.append(office)
-    return OfficeBook(province, tuple(offices)), checks.problems
+    return OfficeBook(province, tuple(offices)), sorted(checks.problems)
 
 
 def load_offices(folder: Path) -> tuple[OfficeBook, list[Problem]]:
