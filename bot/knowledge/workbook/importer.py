@@ -41,10 +41,11 @@ from typing import Any
 
 from openpyxl.utils import column_index_from_string
 
-from bot.knowledge.directory.offices import OFFICES_FILE, OfficeBook, load_offices
-from bot.knowledge.files import BACKUP_DIR, CategoryFile, category_files, file_header, replace_files
+from bot.knowledge.directory.offices import OFFICES_FILE, OfficeBook
+from bot.knowledge.files import BACKUP_DIR, CategoryFile, category_files, replace_files
 from bot.knowledge.loader import DATA_FILES, Problem, check_knowledge
 from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.workbook.office_import import OfficeRows, stage_offices
 from bot.knowledge.workbook.office_rows import OFFICE_COLUMNS, PROVINCE_COLUMNS, parse_office, parse_province
 from bot.knowledge.workbook.rows import (
     CATEGORY_COLUMNS,
@@ -68,15 +69,7 @@ from bot.knowledge.workbook.sheets import (
     read_xlsx,
 )
 from bot.knowledge.workbook.words import KbWords
-from bot.knowledge.yaml_writer import (
-    PROVINCE_RECORD,
-    LineOrigin,
-    entry_record,
-    office_record,
-    province_record,
-    write_category,
-    write_offices,
-)
+from bot.knowledge.yaml_writer import LineOrigin, entry_record, write_category
 
 __all__ = ["BACKUP_DIR", "ImportResult", "import_workbook"]
 
@@ -131,9 +124,7 @@ class _Reader:
         self.letters: dict[str, dict[str, str]] = {}
         self.labels: dict[str, dict[str, str]] = {}  # the offices sheets' headers as they read
         self.phrasings: dict[str, tuple[str, str, int]] = {}
-        self.offices: list[tuple[dict[str, Any], int]] | None = None  # None: no offices sheet
-        self.province: tuple[dict[str, Any], int] | None = None
-        self.province_read = False  # the province sheet was read (an empty one: no province)
+        self.office_rows = OfficeRows()
 
     def error(
         self, sheet: str, row: int, column: str, key: str, /, structural: bool = False, **values: str | int
@@ -271,10 +262,10 @@ class _Reader:
             return
         records = [(parse(table.name, row, cells, self.errors, self.words), row) for row, cells in rows]
         if table.name == OFFICES_SHEET:
-            self.offices = records
+            self.office_rows.offices = records
             return
-        self.province_read = True
-        self.province = records[0] if records else None
+        self.office_rows.province_read = True
+        self.office_rows.province = records[0] if records else None
         for _record, row in records[1:]:
             self.error(table.name, row, "", "province_rows", row=records[0][1])
 
@@ -391,57 +382,6 @@ def _locate(problem: Problem, written: dict[str, tuple[dict[int, LineOrigin], _P
     return CellError(sheet, row, _column(problem, origin.field), problem.note)
 
 
-def _locate_office(problem: Problem, origins: dict[int, LineOrigin], reader: _Reader) -> CellError:
-    """The cell of the offices or province sheet a problem of the written ``offices.yaml`` is on."""
-    unplaced = CellError(problem.file, problem.line, "", problem.note)
-    lines = [line for line in origins if line <= problem.line]
-    if not lines:
-        return unplaced
-    origin = origins[max(lines)]
-    if origin.record == PROVINCE_RECORD and reader.province is not None:
-        return CellError(PROVINCE_SHEET, reader.province[1], origin.field, problem.note)
-    if origin.record < 0 or reader.offices is None:
-        return unplaced
-    column = origin.field if origin.field != "hours" else "saturday"
-    if problem.key == "office_coordinates_pair":  # said on the cell left empty
-        column = str(dict(problem.note.values)["missing"])
-    return CellError(OFFICES_SHEET, reader.offices[origin.record][1], column, problem.note)
-
-
-def _stage_offices(
-    reader: _Reader, knowledge_dir: Path, staging: Path
-) -> tuple[bytes | None, OfficeBook | None]:
-    """``offices.yaml`` as the workbook leaves it, written into ``staging`` and checked there: its
-    bytes when the offices or the province change (else ``None``) and the book after the import
-    (``None`` when the workbook has neither sheet: the file stays as it is)."""
-    if reader.offices is None and not reader.province_read:
-        return None, None
-    current, problems = load_offices(knowledge_dir)
-    keeps_some = reader.offices is None or not reader.province_read
-    if problems and keeps_some:  # the part the workbook does not hold cannot be read to keep it
-        reader.errors += [CellError(problem.file, problem.line, "", problem.note) for problem in problems]
-        return None, None
-    province = (
-        (reader.province[0] if reader.province else None)
-        if reader.province_read
-        else province_record(current.province)
-    )
-    offices = (
-        [record for record, _row in reader.offices]
-        if reader.offices is not None
-        else [office_record(office) for office in current]
-    )
-    path = knowledge_dir / OFFICES_FILE
-    header = file_header(path.read_text(encoding="utf-8")) if path.exists() else reader.words.offices_header()
-    content, origins = write_offices(header, province, offices)
-    (staging / OFFICES_FILE).write_text(content, encoding="utf-8")
-    book, found = load_offices(staging)
-    reader.errors += [_locate_office(problem, origins, reader) for problem in found]
-    if found:
-        return None, None
-    return (None if book == current and not problems else content.encode("utf-8")), book
-
-
 def _sorted(
     errors: list[CellError],
     order: list[str],
@@ -514,7 +454,10 @@ def import_workbook(
             (staging / plan.file).write_bytes(contents[plan.file])
             written[plan.file] = (origins, plan)
         knowledge, problems = check_knowledge(staging)
-        offices_content, offices = _stage_offices(reader, knowledge_dir, staging)
+        offices_content, offices, office_errors = stage_offices(
+            reader.office_rows, knowledge_dir, staging, words
+        )
+    reader.errors += office_errors
     reader.errors += [_locate(problem, written) for problem in problems if not _echo(problem, reader.seen)]
     if knowledge is None or any(not error.warning for error in reader.errors):
         return _result(reader, order)
