@@ -236,7 +236,7 @@ def test_a_closed_day_and_a_removed_office(filled: Path, tmp_path: Path) -> None
         ({"city": "تهران"}, "city", "«تهران» is not one of the province's cities"),
         ({"longitude": None}, "longitude", "has a latitude but no longitude"),
         ({"latitude": None}, "latitude", "has a longitude but no latitude"),
-        ({"latitude": 51.2167, "longitude": 29.2667}, "latitude", "from 25 to 40"),
+        ({"latitude": 51.2167, "longitude": 29.2667}, "latitude", "from 24 to 40"),
         ({"latitude": "بیست و نه"}, "latitude", "must be a number"),
         ({"url": "https://evil.example/bocr.ir"}, "url", "not on an official domain"),
         ({"url": "http://bocr.ir/x"}, "url", "is not https"),

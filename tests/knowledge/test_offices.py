@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.directory.holidays import Holidays, load_holidays
+from bot.knowledge.directory.live import LiveOffices
 from bot.knowledge.directory.offices import (
     Office,
     OfficeBook,
@@ -89,6 +90,19 @@ def test_kb_check_holds_the_file_to_the_workbooks_rules(tmp_path: Path) -> None:
     assert (
         office.hours == {SAT: MORNING} and not office.needs_review and office.url == "https://www.bocr.ir/a"
     )
+
+
+def test_a_running_bot_reads_the_offices_again_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "offices.yaml"
+    path.write_text("offices: []\n", encoding="utf-8")
+    live = LiveOffices(tmp_path, load_offices(tmp_path)[0])
+    assert not live.current()
+    path.write_text("offices:\n  - name: الف\n    address: خیابان\n", encoding="utf-8")
+    assert [office.name for office in live.current()] == ["الف"]
+    path.write_text("offices:\n  - name: الف\n    latitude: 500\n", encoding="utf-8")  # broken
+    assert [office.name for office in live.current()] == ["الف"]  # the last good list stays
+    path.unlink()
+    assert not live.current()  # no file: no office
 
 
 def test_hours_and_coordinates_are_optional(tmp_path: Path) -> None:

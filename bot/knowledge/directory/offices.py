@@ -72,9 +72,9 @@ WEEKDAYS: dict[str, int] = {
 }
 _EARTH_RADIUS_KM = 6371.0
 _SPAN = re.compile(r"([0-2]?[0-9]):([0-5][0-9])\s*[-\u2013]\s*([0-2]?[0-9]):([0-5][0-9])")
-#: Where an office can be: Iran's extent in decimal degrees (25°03′ to 39°47′ north, 44°02′ to
-#: 63°20′ east), rounded outwards. A point outside is a typing slip or latitude and longitude swapped.
-_BOUNDS: dict[str, tuple[int, int]] = {"latitude": (25, 40), "longitude": (44, 64)}
+#: Where an office can be: Iran lies between 24° and 40° north and between 44° and 64° east. A point
+#: outside is a typing slip, or latitude and longitude swapped (no Iranian latitude is a longitude).
+_BOUNDS: dict[str, tuple[int, int]] = {"latitude": (24, 40), "longitude": (44, 64)}
 _PROVINCE_KEYS = frozenset({"title", "office", "site", "cities", "needs_review"})
 _OFFICE_KEYS = {
     "name",
