@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.durable.ids import new_id
+from bot.store.durable.ids import new_key
 from bot.store.durable.spool import Record, Spool
 from bot.store.privacy import Sealer
 from bot.store.store import Store, StoreError, utc_text
@@ -90,6 +90,9 @@ class Inbox:
         self._seen_order: deque[int] = deque()
         self._highest_before = -1
         self._done: list[int] = []
+        self.on_recorded: list[Callable[[list[int]], None]] = []
+        """Called with update ids once their done marks are in the database or the spool (a
+        worker tells the polling process, ``bot/messenger/updates/reports.py``)."""
         self._flushing: asyncio.Task[None] | None = None
         self._writing: asyncio.Task[None] | None = None
         self.recorded = 0
@@ -164,7 +167,7 @@ class Inbox:
             now = utc_text(None)
             received = []
             for u in fresh:
-                key = new_id()
+                key = new_key()
                 text = texts[id(u)]
                 body = text if self._sealer is None else self._sealer.seal(text, key)
                 received.append(
@@ -229,6 +232,7 @@ class Inbox:
             now = utc_text(None)
             with contextlib.suppress(StoreError):
                 store.write_at_once(lambda db: finish(db, self.platform, self.bot_id, [update_id], now))
+                self._recorded([update_id])
                 return
         self._done.append(update_id)
         if self._flushing is None or self._flushing.done():
@@ -264,6 +268,12 @@ class Inbox:
                     len(marks),
                     error,
                 )
+                return
+        self._recorded(marks)
+
+    def _recorded(self, update_ids: list[int]) -> None:
+        for listener in self.on_recorded:
+            listener(update_ids)
 
     async def replay_spool(self) -> int:
         """Write the spool into the database if it takes writes now; the records written."""
@@ -346,7 +356,7 @@ def finish(db: sqlite3.Connection, platform: str, bot_id: int, update_ids: Itera
         "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at, done_at)"
         " VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (platform, bot_id, update_id)"
         " DO UPDATE SET done_at = excluded.done_at, body = NULL WHERE done_at IS NULL",
-        [(platform, bot_id, update_id, new_id(), at, at) for update_id in update_ids],
+        [(platform, bot_id, update_id, new_key(), at, at) for update_id in update_ids],
     )
 
 
