@@ -250,8 +250,9 @@ async def readiness(
 
 async def _fed(application: App, feed: socket.socket, stop: asyncio.Event) -> None:
     """Feed the worker's updates; when the polling process goes away, stop this worker too."""
+    services = application.bot_data.services
     try:
-        await feed_updates(application, feed)
+        await feed_updates(application, feed, services.inbox if services is not None else None)
     finally:
         stop.set()
 

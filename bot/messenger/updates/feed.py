@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot.messenger.updates.application import TrackedApplication
 from bot.messenger.updates.reports import Reporter
+from bot.store.durable.inbox import Inbox
 
 __all__ = ["LINE_LIMIT", "encode_update", "feed_updates", "queue_updates", "shard_of"]
 
@@ -69,18 +70,25 @@ async def queue_updates(application: Application, updates: list[dict[str, Any]])
     return skipped
 
 
-async def feed_updates(application: Application, connection: socket.socket) -> None:  # type: ignore[type-arg]
+async def feed_updates(
+    application: Application,  # type: ignore[type-arg]
+    connection: socket.socket,
+    inbox: Inbox | None = None,
+) -> None:
     """Put every update arriving on ``connection`` into the Application's queue, until EOF.
 
     A line that is not an update (bad JSON, a known kind PTB cannot parse) is logged and skipped;
-    it never stops the feed. Each update finished (handled, or skipped with its id known) is
-    reported to the polling process, with a heartbeat, on a duplicate of ``connection``.
+    it never stops the feed. Each update finished (handled, or skipped with its id known), and
+    each done mark ``inbox`` recorded, is reported to the polling process, with a heartbeat, on a
+    duplicate of ``connection``.
     """
     reader, writer = await asyncio.open_unix_connection(sock=connection, limit=LINE_LIMIT)
     reporter = Reporter(connection.dup())
     tracked = application if isinstance(application, TrackedApplication) else None
     if tracked is not None:
         tracked.finished.append(lambda update, _delivery: _report(reporter, update))
+    if inbox is not None:
+        inbox.on_recorded.append(reporter.recorded)
     beating = asyncio.create_task(reporter.run())
     try:
         while line := await reader.readline():

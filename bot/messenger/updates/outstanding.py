@@ -1,11 +1,13 @@
-"""The polling process's record of the updates each worker was given and has not reported finished.
+"""The polling process's record of the updates each worker was given and has not reported through.
 
 One :class:`Outstanding` per worker slot (``bot/messenger/updates/workers.py``), kept in memory and
-carried over to the worker that replaces a dead or frozen one, which is handed every update in
-it again. It is filled when an update is handed on (whether or not the write reached the worker:
-a worker that died a moment ago and is not yet noticed takes nothing) and emptied by the worker's
-reports (``reports.py``), so it never depends on the database: an update recorded in the spool
-file while the database was busy is replayed to the replacement as well.
+carried over to the worker that replaces a dead or frozen one. An update is *handed* when it is
+written to the worker (whether or not the write reached it: a worker that died a moment ago and
+is not yet noticed takes nothing), *finished* when the worker reports its handling ended (replies
+sent), and forgotten when the worker reports its done mark recorded (``reports.py``; the two
+reports can arrive in either order). The replacement is handed every update still handed; the
+polling process marks done itself those finished and not recorded. None of it depends on the
+database: an update recorded in the spool file while the database was busy is replayed as well.
 """
 
 from __future__ import annotations
@@ -18,23 +20,36 @@ Update = dict[str, Any]
 
 
 class Outstanding:
-    """Per platform, the updates handed to one worker slot and not reported finished, in order."""
+    """Per platform, the updates handed to one worker slot and not finished, and those finished
+    whose done mark the worker has not reported recorded."""
 
     def __init__(self) -> None:
-        self._by_platform: dict[str, dict[int, Update]] = {}
+        self._handed: dict[str, dict[int, Update]] = {}
+        self._unmarked: dict[str, set[int]] = {}
 
     def add(self, platform: str, update: Update) -> None:
         """``update`` (with an int ``update_id``) was handed to the worker."""
-        self._by_platform.setdefault(platform, {})[update["update_id"]] = update
+        self._handed.setdefault(platform, {})[update["update_id"]] = update
 
     def finish(self, platform: str, update_id: int) -> None:
-        """The worker reported ``update_id`` finished (a second report, or one unknown, changes nothing)."""
-        self._by_platform.get(platform, {}).pop(update_id, None)
+        """The worker reported ``update_id`` finished: never handed on again (a second report, or
+        one after its mark was reported recorded, changes nothing)."""
+        if self._handed.get(platform, {}).pop(update_id, None) is not None:
+            self._unmarked.setdefault(platform, set()).add(update_id)
+
+    def recorded(self, platform: str, update_id: int) -> None:
+        """The worker reported the done mark of ``update_id`` recorded: forgotten."""
+        self._handed.get(platform, {}).pop(update_id, None)
+        self._unmarked.get(platform, set()).discard(update_id)
 
     def of(self, platform: str) -> list[Update]:
-        """The updates of ``platform`` still outstanding, oldest first."""
-        waiting = self._by_platform.get(platform, {})
+        """The updates of ``platform`` handed and not finished, oldest first."""
+        waiting = self._handed.get(platform, {})
         return [waiting[update_id] for update_id in sorted(waiting)]
 
+    def take_unmarked(self, platform: str) -> list[int]:
+        """The ids of ``platform``'s updates finished without a recorded mark, now forgotten."""
+        return sorted(self._unmarked.pop(platform, set()))
+
     def __len__(self) -> int:
-        return sum(len(waiting) for waiting in self._by_platform.values())
+        return sum(len(waiting) for waiting in self._handed.values())

@@ -1,10 +1,12 @@
-"""What a worker tells the polling process: a heartbeat, and each update it finished.
+"""What a worker tells the polling process: a heartbeat, each update it finished, each mark recorded.
 
 With ``[general] workers`` above 1 (``bot/messenger/updates/workers.py``), each worker writes
 lines back on a duplicate of its feed's socket: ``.`` every ``HEARTBEAT_SECONDS`` (its event loop
-still turns) and the update id of every update whose handling ended (its replies sent, or it was
-skipped). The polling process keeps each worker's updates until they are reported, so a worker
-that dies or freezes costs no citizen a reply: its replacement is given exactly those.
+still turns); ``f<update id>`` as soon as an update's handling ended (its replies sent, or it was
+skipped); ``r<update id>`` once the update's done mark is in the database or the spool file. The
+polling process keeps each worker's updates until they are reported, so a worker that dies or
+freezes costs no citizen a reply: its replacement is given those not finished, and the polling
+process itself marks done those finished whose mark the dead worker had not yet written.
 
 The lines go out on a non-blocking socket of their own, never through the feed's transport, so
 a polling process gone away ends the reports, not the reading of updates already sent. A line is
@@ -17,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
-__all__ = ["HEARTBEAT", "HEARTBEAT_SECONDS", "Reporter", "finished_id"]
+__all__ = ["FINISHED", "HEARTBEAT", "HEARTBEAT_SECONDS", "RECORDED", "Reporter", "read_report"]
 
 #: Seconds between a worker's heartbeats to the polling process.
 HEARTBEAT_SECONDS = 1.0
@@ -25,17 +27,24 @@ HEARTBEAT_SECONDS = 1.0
 HEARTBEAT = b".\n"
 
 
-def finished_id(line: bytes) -> int | None:
-    """The update id a worker reported finished in ``line``; ``None`` for a heartbeat, a line cut
-    short (no newline) or anything else."""
-    if not line.endswith(b"\n"):
+#: The kinds of report: an update's handling ended; its done mark is recorded.
+FINISHED, RECORDED = "f", "r"
+
+
+def read_report(line: bytes) -> tuple[str, int] | None:
+    """``(kind, update id)`` of a report line; ``None`` for a heartbeat, a line cut short (no
+    newline) or anything else."""
+    if not line.endswith(b"\n") or len(line) < 3:
         return None
-    body = line[:-1]
-    return int(body) if body.isdigit() else None
+    kind, digits = chr(line[0]), line[1:-1]
+    if kind not in (FINISHED, RECORDED) or not digits.isdigit():
+        return None
+    return kind, int(digits)
 
 
 class Reporter:
-    """A worker's side: ``finished`` reports an update, ``run`` sends the heartbeat until cancelled."""
+    """A worker's side: ``finished`` and ``recorded`` report updates, ``run`` sends the heartbeat
+    until cancelled."""
 
     def __init__(self, channel: socket.socket) -> None:
         channel.setblocking(False)
@@ -45,10 +54,18 @@ class Reporter:
 
     def finished(self, update_id: int) -> None:
         """Report ``update_id`` finished (sent now, or with the next heartbeat if the socket is full)."""
+        self._report(FINISHED, [update_id])
+
+    def recorded(self, update_ids: list[int]) -> None:
+        """Report the done marks of ``update_ids`` recorded (in the database or the spool)."""
+        self._report(RECORDED, update_ids)
+
+    def _report(self, kind: str, update_ids: list[int]) -> None:
         if self._channel is None:
             return
-        self._pending += b"%d\n" % update_id
-        self.reported += 1
+        prefix = kind.encode()
+        self._pending += b"".join(b"%s%d\n" % (prefix, update_id) for update_id in update_ids)
+        self.reported += len(update_ids)
         self._send()
 
     def _send(self) -> None:

@@ -10,15 +10,17 @@ without PTB's updater: its own Applications, store connection (SQLite in WAL mod
 from several processes), backlog and flood gate; it marks its updates done in the inbox and
 reloads the knowledge when another worker changed it (``LiveEngine.follow``).
 
-Each worker reports back, on its feed's socket, a heartbeat every second and the id of every
-update it finished, after its replies were sent (``bot/messenger/updates/reports.py``). The
-parent keeps, in memory, each worker slot's updates handed on and not yet reported
-(``outstanding.py``). A worker that dies is logged at ERROR and replaced by a new fork, which is
-handed every one of them, whether they reached the dead worker, were written into its socket
-after it died, or were recorded in the spool file rather than the database: replaying from the
-database alone missed those. A worker silent for ``FROZEN_SECONDS`` (its event loop stuck) is
-logged, killed (so it can never finish late beside its replacement) and replaced the same way.
-An update the dead worker answered but had not yet reported is answered twice; nothing is lost.
+Each worker reports back, on its feed's socket, a heartbeat every second, the id of every
+update it finished (its replies sent) and of every done mark it recorded
+(``bot/messenger/updates/reports.py``). The parent keeps, in memory, each worker slot's updates
+handed on and not yet reported (``outstanding.py``). A worker that dies is logged at ERROR and
+replaced by a new fork, which is handed every update not finished, whether it reached the dead
+worker, was written into its socket after it died, or was recorded in the spool file rather
+than the database (replaying from the database alone missed those); the parent marks done
+those finished whose mark the dead worker had not written. A worker silent for
+``FROZEN_SECONDS`` (its event loop stuck) is logged, killed (so it can never finish late beside
+its replacement) and replaced the same way. An update whose reply the Bot API had carried out
+when the worker died, before the worker read the answer, is answered twice; nothing is lost.
 More than ``MAX_REPLACEMENTS`` replacements within a minute (a worker that cannot start) stop
 the group with exit status 1. The store's migrations run before the first fork, so workers
 starting on a new database never race to create its tables.
@@ -47,7 +49,7 @@ from bot.messenger.platforms import PlatformSettings
 from bot.messenger.updates.feed import encode_update, shard_of
 from bot.messenger.updates.outstanding import Outstanding
 from bot.messenger.updates.poller import Deliver, Poller
-from bot.messenger.updates.reports import finished_id
+from bot.messenger.updates.reports import FINISHED, read_report
 from bot.store import Store, StoreError
 from bot.store.durable.inbox import Inbox, bot_id_of
 from bot.store.durable.spool import Spool, spool_path
@@ -214,13 +216,18 @@ class _Group:
         return handed
 
     async def _listen(self, worker: _Worker, platform: str, reader: asyncio.StreamReader) -> None:
-        """Read ``worker``'s heartbeats and reports of updates finished, until its end of the feed closes."""
+        """Read ``worker``'s heartbeats and reports, until its end of the feed closes."""
         with contextlib.suppress(ConnectionError, ValueError):
             while line := await reader.readline():
                 worker.beat = time.monotonic()
-                update_id = finished_id(line)
-                if update_id is not None:
+                report = read_report(line)
+                if report is None:
+                    continue
+                kind, update_id = report
+                if kind == FINISHED:
                     worker.outstanding.finish(platform, update_id)
+                else:
+                    worker.outstanding.recorded(platform, update_id)
 
     def deliver_for(self, platform: str) -> Deliver:
         inbox = self.inboxes[platform]
@@ -281,7 +288,7 @@ class _Group:
         exited: dict[int, int] = {}
         await asyncio.to_thread(_stop_children, self.pids, exited)
         for inbox in self.inboxes.values():
-            await inbox.settle()
+            await inbox.close()  # the batches recorded, the marks written for dead workers
         if self.store is not None:
             await self.store.close()
         failed = self.failed or not polled_well or any(poller.rejected for poller in pollers)
@@ -320,6 +327,13 @@ class _Group:
             writer.close()
         old.writers = {}
         old.pid = 0
+        marked = 0
+        for name, inbox in self.inboxes.items():  # finished, and the dead worker wrote no mark yet
+            for update_id in old.outstanding.take_unmarked(name):
+                inbox.done(update_id)
+                marked += 1
+        if marked:
+            _LOG.warning("%d updates the replaced worker had finished marked done for it", marked)
         now = time.monotonic()
         self.replaced = [t for t in self.replaced if now - t < 60] + [now]
         if len(self.replaced) > MAX_REPLACEMENTS:
