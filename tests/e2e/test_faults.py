@@ -267,17 +267,7 @@ async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recov
 
 @pytest.mark.parametrize(
     "workers",
-    [
-        1,
-        pytest.param(
-            2,
-            marks=pytest.mark.xfail(
-                reason="known open defect (issue 13): with two workers some replies of the second burst "
-                "do not arrive within 20 s in some runs",
-                strict=False,
-            ),
-        ),
-    ],
+    [1, 2],
 )
 async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: int) -> None:
     """SIGKILL in a burst of 300 citizens, restart on the same store, then SIGTERM in a second
@@ -312,6 +302,7 @@ async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: i
             missing = [c.id for c in citizens if not api.sent(c.id)]
             twice = sum(max(0, len(api.sent(c.id)) - 1) for c in citizens)
             allowed = 3 if workers == 2 else answered_before
+            print(f"figures workers={workers}: unanswered {len(missing)} of 300, twice {twice}")  # pytest -s
             assert not missing and twice <= allowed, (
                 len(missing),
                 twice,
