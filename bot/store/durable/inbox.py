@@ -290,11 +290,15 @@ class Inbox:
             return 0
 
     async def run(self) -> None:
-        """Replay the spool while it holds anything; runs until cancelled."""
+        """Replay the spool while it holds anything; runs until cancelled (an attempt that fails
+        is logged and made again: this task ending would leave the spool unreplayed)."""
         while True:
             await asyncio.sleep(_REPLAY_SECONDS)
-            if self.spool.exists():
-                await self.replay_spool()
+            try:
+                if self.spool.exists():
+                    await self.replay_spool()
+            except Exception:
+                _LOG.exception("%s: replaying the spool failed; trying again", self.platform)
 
     async def close(self) -> None:
         """Write the last marks; what is left is in the spool."""
