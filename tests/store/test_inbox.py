@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +97,47 @@ async def test_a_done_mark_is_told_once_it_is_in_the_database_or_the_spool(tmp_p
         finally:
             other.execute("ROLLBACK")
             other.close()
+
+
+class GatedSpool(Spool):
+    """A spool whose appends wait for ``gate`` (an fsync that takes its time)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.gate = threading.Event()
+
+    def append(self, records: Sequence[dict[str, Any]]) -> None:
+        self.gate.wait(5)
+        super().append(records)
+
+
+async def test_a_mark_made_while_the_marks_before_it_are_written_is_written_too(tmp_path: Path) -> None:
+    """The last marks of a burst, made while the previous ones went to the spool, waited for the
+    next update or the stop (the inbox showed them unfinished for as long)."""
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        spool = GatedSpool(spool_path(db))
+        inbox = Inbox(lambda: store, spool, "telegram", bot_id_of("123:abc"), SEALER)
+        told: list[list[int]] = []
+        inbox.on_recorded.append(told.append)
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the database is busy: the marks go to the spool
+        try:
+            inbox.done(1)
+            for _ in range(20):  # its write reaches the spool (and waits there)
+                await asyncio.sleep(0.01)
+            inbox.done(2)  # meanwhile
+            spool.gate.set()
+            for _ in range(100):
+                if len(told) == 2:
+                    break
+                await asyncio.sleep(0.02)
+            assert told == [[1], [2]]
+        finally:
+            spool.gate.set()
+            other.execute("ROLLBACK")
+            other.close()
+        await inbox.close()
 
 
 async def test_the_spool_survives_a_restart_during_the_outage(tmp_path: Path) -> None:

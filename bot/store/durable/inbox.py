@@ -239,12 +239,16 @@ class Inbox:
             self._flushing = asyncio.get_running_loop().create_task(self.flush())
 
     async def flush(self) -> None:
-        """Write the done marks waiting (after the batches they belong to are recorded)."""
+        """Write the done marks waiting (after the batches they belong to are recorded), also
+        those that came while this write was under way: nothing else would write them until the
+        next update finished (the last marks of a burst waited for the next citizen, or the stop)."""
         await asyncio.sleep(0)  # the marks of this loop turn go together
         await self.settle()
-        marks, self._done = self._done, []
-        if not marks:
-            return
+        while self._done:
+            marks, self._done = self._done, []
+            await self._write_marks(marks)
+
+    async def _write_marks(self, marks: list[int]) -> None:
         now = utc_text(None)
         store = self._store()
         try:
