@@ -328,6 +328,7 @@ async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: i
         assert stored_late + pending + kept == 20, (stored_late, pending, kept)
         answered = sum(1 for citizen in late if api.sent(citizen.id))
         assert answered == stored_late  # every stored question got its answer before the exit
+        assert (await again.stats())["delivered"] == 300 + answered  # each delivered question once
         assert again.rows("PRAGMA integrity_check") == [("ok",)]
         wal = again.db.with_name("sabtyar.db-wal")
         assert not wal.exists() or wal.stat().st_size == 0  # the store was closed (WAL checkpointed)

@@ -211,6 +211,7 @@ async def test_a_worker_killed_or_frozen_mid_burst_is_replaced_and_every_citizen
                 break
             await asyncio.sleep(0.1)
         assert bot.rows(inbox) == [(300, 0)]
+        assert (await bot.stats())["delivered"] == 300  # every question's reply, counted once
     log = bot.stderr()
     reason = "ended on its own" if how == "killed" else "frozen"
     assert f"worker {first} {reason}" in log and "replaced by" in log

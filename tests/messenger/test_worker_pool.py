@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.messenger.updates.outstanding import Outstanding
-from bot.messenger.updates.reports import FINISHED, HEARTBEAT, RECORDED, Reporter, read_report
+from bot.messenger.updates.reports import FINISHED, HEARTBEAT, RECORDED, Report, Reporter, read_report
 from bot.settings import ROOT
 from bot.store.durable.spool import spool_path
 from tests.support.fakeapi import FakeBotApi
@@ -35,50 +35,53 @@ def test_outstanding_keeps_an_update_until_it_is_finished_and_its_mark_recorded(
     for update_id in (12, 10, 11, 13):
         ledger.add("telegram", update(update_id))
     ledger.add("bale", update(10))  # another platform's update 10 is another update
-    ledger.finish("telegram", 11)
-    ledger.finish("telegram", 11)  # a second report changes nothing
+    ledger.finish("telegram", 11, replies=2)
+    ledger.finish("telegram", 11, replies=5)  # a second report changes nothing
     ledger.finish("telegram", 99)  # nor one unknown
     ledger.recorded("telegram", 13)  # its mark reported first: then finished
     ledger.finish("telegram", 13)
     assert [u["update_id"] for u in ledger.of("telegram")] == [10, 12]  # oldest first
     assert [u["update_id"] for u in ledger.of("bale")] == [10] and ledger.of("none") == []
     assert len(ledger) == 3
-    assert ledger.take_unmarked("telegram") == [11]  # finished, no mark recorded: the parent marks it
-    assert ledger.take_unmarked("telegram") == []
-    ledger.finish("telegram", 12)
+    assert ledger.take_unmarked("telegram") == {11: 2}  # finished, no mark recorded: the parent marks it
+    assert ledger.take_unmarked("telegram") == {}
+    ledger.finish("telegram", 12, replies=1)
     ledger.recorded("telegram", 12)
-    assert ledger.take_unmarked("telegram") == [] and [u["update_id"] for u in ledger.of("telegram")] == [10]
+    assert ledger.take_unmarked("telegram") == {} and [u["update_id"] for u in ledger.of("telegram")] == [10]
 
 
 def test_a_report_is_a_kind_and_an_update_id_on_a_whole_line() -> None:
-    assert read_report(b"f100000007\n") == (FINISHED, 100000007)
-    assert read_report(b"r12\n") == (RECORDED, 12)
+    assert read_report(b"f100000007 1\n") == Report(FINISHED, 100000007, 1)
+    assert read_report(b"r12\n") == Report(RECORDED, 12)
     assert read_report(HEARTBEAT) is None
-    assert read_report(b"f1000") is None  # cut short by the worker's death: not a report
-    assert read_report(b"f-3\n") is None and read_report(b"x12\n") is None and read_report(b"f\n") is None
+    assert read_report(b"f1000 1") is None  # cut short by the worker's death: not a report
+    assert read_report(b"f12\n") is None and read_report(b"r12 1\n") is None
+    assert read_report(b"f-3 1\n") is None and read_report(b"x12\n") is None and read_report(b"f\n") is None
 
 
 def test_reports_keep_their_order_and_framing_when_the_socket_is_full() -> None:
     ours, theirs = socket.socketpair()
     ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
     reporter = Reporter(ours)
-    for update_id in range(100_000, 110_000):  # far more than the socket holds: partial sends
-        reporter.finished(update_id)
-    reporter.recorded([7, 8])
-    theirs.setblocking(False)
-    received = bytearray()
-    while len(received) < 10_000 * 8 + 6:
-        try:
-            chunk = theirs.recv(65536)
-        except BlockingIOError:
-            reporter.finished(110_000)  # the next try sends what waits, in order
-            continue
-        received += chunk
-    reports = [read_report(line) for line in bytes(received).splitlines(keepends=True)]
-    assert reports[:10_000] == [(FINISHED, update_id) for update_id in range(100_000, 110_000)]
-    assert reports[10_000:10_002] == [(RECORDED, 7), (RECORDED, 8)]
-    reporter.close()
-    theirs.close()
+    try:
+        for update_id in range(100_000, 110_000):  # far more than the socket holds: partial sends
+            reporter.finished(update_id, 1)
+        reporter.recorded([7, 8])
+        theirs.setblocking(False)
+        received = bytearray()
+        while len(received) < 10_000 * 10 + 6:
+            try:
+                chunk = theirs.recv(65536)
+            except BlockingIOError:
+                reporter.finished(110_000)  # the next try sends what waits, in order
+                continue
+            received += chunk
+        reports = [read_report(line) for line in bytes(received).splitlines(keepends=True)]
+        assert reports[:10_000] == [Report(FINISHED, update_id, 1) for update_id in range(100_000, 110_000)]
+        assert reports[10_000:10_002] == [Report(RECORDED, 7), Report(RECORDED, 8)]
+    finally:
+        reporter.close()
+        theirs.close()
 
 
 async def run_group(tmp_path: Path, how: str) -> tuple[list[int], Counter[int], str, int, bool]:

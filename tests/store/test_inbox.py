@@ -199,3 +199,33 @@ def test_the_keys_of_many_updates_recorded_at_once_never_repeat() -> None:
     in one batch stopped polling with ``UNIQUE constraint failed: inbox.key``)."""
     keys = [new_key() for _ in range(200_000)]
     assert len(set(keys)) == len(keys) and all(0 < key < 2**63 for key in keys)
+
+
+async def test_a_question_counts_as_delivered_once_a_reply_to_its_update_was_accepted(tmp_path: Path) -> None:
+    """``stats --json`` ``delivered``: questions whose update finished with a reply the Bot API
+    accepted, written with the done mark (directly or through the spool), counted once."""
+    from bot.cli.stats import stats_main
+    from tests.store.test_store import question
+
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        for update_id in (1, 2, 3, 4):
+            await store.record_question(question(update_id=update_id))
+        inbox = inbox_for(store, db)
+        inbox.done(1, replies=1)
+        inbox.done(2, replies=0)  # nothing reached the citizen
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            inbox.done(3, replies=2)  # to the spool
+            await inbox.close()
+            assert spool_path(db).exists()
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert await inbox.replay_spool() == 1
+        inbox.done(1, replies=1)  # a replay after a crash adds nothing
+        await inbox.close()
+        assert await store.rows("SELECT replies FROM deliveries ORDER BY replies") == [(1,), (2,)]
+    figures = await asyncio.to_thread(stats_main, db, None, None)
+    assert (figures["questions"], figures["answered"], figures["delivered"]) == (4, 4, 2)

@@ -44,7 +44,7 @@ async def _work(feed: socket.socket, out: Path, behaviour: str) -> int:
             os.kill(os.getpid(), signal.SIGKILL if behaviour == "die" else signal.SIGSTOP)
         with (out / "answered").open("a") as answered:
             answered.write(f"{os.getpid()} {update['update_id']}\n")
-        reporter.finished(update["update_id"])
+        reporter.finished(update["update_id"], 1)
         reporter.recorded([update["update_id"]])  # as a worker's inbox does once its mark is written
     beating.cancel()
     writer.close()

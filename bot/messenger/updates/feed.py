@@ -86,7 +86,7 @@ async def feed_updates(
     reporter = Reporter(connection.dup())
     tracked = application if isinstance(application, TrackedApplication) else None
     if tracked is not None:
-        tracked.finished.append(lambda update, _delivery: _report(reporter, update))
+        tracked.finished.append(lambda update, delivery: _report(reporter, update, delivery.sent))
     if inbox is not None:
         inbox.on_recorded.append(reporter.recorded)
     beating = asyncio.create_task(reporter.run())
@@ -109,7 +109,7 @@ async def feed_updates(
         writer.close()
 
 
-def _report(reporter: Reporter, update: object) -> None:
+def _report(reporter: Reporter, update: object, replies: int) -> None:
     update_id = getattr(update, "update_id", None)
     if isinstance(update_id, int):
-        reporter.finished(update_id)
+        reporter.finished(update_id, replies)

@@ -25,31 +25,32 @@ class Outstanding:
 
     def __init__(self) -> None:
         self._handed: dict[str, dict[int, Update]] = {}
-        self._unmarked: dict[str, set[int]] = {}
+        self._unmarked: dict[str, dict[int, int]] = {}
 
     def add(self, platform: str, update: Update) -> None:
         """``update`` (with an int ``update_id``) was handed to the worker."""
         self._handed.setdefault(platform, {})[update["update_id"]] = update
 
-    def finish(self, platform: str, update_id: int) -> None:
-        """The worker reported ``update_id`` finished: never handed on again (a second report, or
-        one after its mark was reported recorded, changes nothing)."""
+    def finish(self, platform: str, update_id: int, replies: int = 0) -> None:
+        """The worker reported ``update_id`` finished (``replies`` accepted by the Bot API): never
+        handed on again (a second report, or one after its mark was reported recorded, changes
+        nothing)."""
         if self._handed.get(platform, {}).pop(update_id, None) is not None:
-            self._unmarked.setdefault(platform, set()).add(update_id)
+            self._unmarked.setdefault(platform, {})[update_id] = replies
 
     def recorded(self, platform: str, update_id: int) -> None:
         """The worker reported the done mark of ``update_id`` recorded: forgotten."""
         self._handed.get(platform, {}).pop(update_id, None)
-        self._unmarked.get(platform, set()).discard(update_id)
+        self._unmarked.get(platform, {}).pop(update_id, None)
 
     def of(self, platform: str) -> list[Update]:
         """The updates of ``platform`` handed and not finished, oldest first."""
         waiting = self._handed.get(platform, {})
         return [waiting[update_id] for update_id in sorted(waiting)]
 
-    def take_unmarked(self, platform: str) -> list[int]:
-        """The ids of ``platform``'s updates finished without a recorded mark, now forgotten."""
-        return sorted(self._unmarked.pop(platform, set()))
+    def take_unmarked(self, platform: str) -> dict[int, int]:
+        """``platform``'s updates finished without a recorded mark, with their replies; now forgotten."""
+        return dict(sorted(self._unmarked.pop(platform, {}).items()))
 
     def __len__(self) -> int:
         return sum(len(waiting) for waiting in self._handed.values())

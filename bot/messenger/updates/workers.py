@@ -223,11 +223,10 @@ class _Group:
                 report = read_report(line)
                 if report is None:
                     continue
-                kind, update_id = report
-                if kind == FINISHED:
-                    worker.outstanding.finish(platform, update_id)
+                if report.kind == FINISHED:
+                    worker.outstanding.finish(platform, report.update_id, report.replies)
                 else:
-                    worker.outstanding.recorded(platform, update_id)
+                    worker.outstanding.recorded(platform, report.update_id)
 
     def deliver_for(self, platform: str) -> Deliver:
         inbox = self.inboxes[platform]
@@ -329,8 +328,8 @@ class _Group:
         old.pid = 0
         marked = 0
         for name, inbox in self.inboxes.items():  # finished, and the dead worker wrote no mark yet
-            for update_id in old.outstanding.take_unmarked(name):
-                inbox.done(update_id)
+            for update_id, replies in old.outstanding.take_unmarked(name).items():
+                inbox.done(update_id, replies)
                 marked += 1
         if marked:
             _LOG.warning("%d updates the replaced worker had finished marked done for it", marked)

@@ -26,13 +26,13 @@ import json
 import logging
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.store.durable.ids import new_key
 from bot.store.durable.spool import Record, Spool
-from bot.store.privacy import Sealer
+from bot.store.privacy import Sealer, update_key
 from bot.store.store import Store, StoreError, utc_text
 
 __all__ = [
@@ -72,7 +72,8 @@ def apply_inbox_records(db: sqlite3.Connection, records: Iterable[Record]) -> No
             )
             record(db, [received])
         elif r.get("op") == "done":
-            finish(db, r["platform"], r["bot"], r["updates"], r["at"])
+            replies = {int(update_id): int(count) for update_id, count in (r.get("replies") or {}).items()}
+            finish(db, r["platform"], r["bot"], r["updates"], r["at"], replies)
 
 
 class Inbox:
@@ -89,7 +90,7 @@ class Inbox:
         self._seen: set[int] = set()
         self._seen_order: deque[int] = deque()
         self._highest_before = -1
-        self._done: list[int] = []
+        self._done: dict[int, int] = {}
         self.on_recorded: list[Callable[[list[int]], None]] = []
         """Called with update ids once their done marks are in the database or the spool (a
         worker tells the polling process, ``bot/messenger/updates/reports.py``)."""
@@ -224,17 +225,19 @@ class Inbox:
 
     # Finishing -----------------------------------------------------------------------------------
 
-    def done(self, update_id: int) -> None:
-        """``update_id`` was handled: marked at once when the connection is free (a replay after a
-        crash then never repeats it), else with the others of this loop turn."""
+    def done(self, update_id: int, replies: int = 0) -> None:
+        """``update_id`` was handled, ``replies`` of its replies accepted by the Bot API: marked at
+        once when the connection is free (a replay after a crash then never repeats it), else
+        with the others of this loop turn."""
         store = self._store()
         if store is not None:
             now = utc_text(None)
+            sent = {update_id: replies}
             with contextlib.suppress(StoreError):
-                store.write_at_once(lambda db: finish(db, self.platform, self.bot_id, [update_id], now))
+                store.write_at_once(lambda db: finish(db, self.platform, self.bot_id, [update_id], now, sent))
                 self._recorded([update_id])
                 return
-        self._done.append(update_id)
+        self._done[update_id] = replies
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.get_running_loop().create_task(self.flush())
 
@@ -245,23 +248,24 @@ class Inbox:
         await asyncio.sleep(0)  # the marks of this loop turn go together
         await self.settle()
         while self._done:
-            marks, self._done = self._done, []
+            marks, self._done = self._done, {}
             await self._write_marks(marks)
 
-    async def _write_marks(self, marks: list[int]) -> None:
+    async def _write_marks(self, marks: dict[int, int]) -> None:
         now = utc_text(None)
         store = self._store()
         try:
             if store is None:
                 raise StoreError("no database")
-            await store.write_now(lambda db: finish(db, self.platform, self.bot_id, marks, now))
+            await store.write_now(lambda db: finish(db, self.platform, self.bot_id, list(marks), now, marks))
         except StoreError:
             record = {
                 "op": "done",
                 "platform": self.platform,
                 "bot": self.bot_id,
-                "updates": marks,
+                "updates": list(marks),
                 "at": now,
+                "replies": {str(update_id): count for update_id, count in marks.items() if count},
             }
             try:
                 await asyncio.to_thread(self.spool.append, [record])
@@ -273,7 +277,7 @@ class Inbox:
                     error,
                 )
                 return
-        self._recorded(marks)
+        self._recorded(list(marks))
 
     def _recorded(self, update_ids: list[int]) -> None:
         for listener in self.on_recorded:
@@ -355,8 +359,16 @@ def record(db: sqlite3.Connection, received: Iterable[Received]) -> None:
     )
 
 
-def finish(db: sqlite3.Connection, platform: str, bot_id: int, update_ids: Iterable[int], at: str) -> None:
-    """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``).
+def finish(
+    db: sqlite3.Connection,
+    platform: str,
+    bot_id: int,
+    update_ids: Iterable[int],
+    at: str,
+    replies: Mapping[int, int] | None = None,
+) -> None:
+    """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``);
+    those with ``replies`` accepted by the Bot API go into ``deliveries`` (the first time only).
 
     An update not recorded yet (a worker can finish before the polling process's write commits)
     gets a done row at once, which that write then leaves as it is."""
@@ -365,6 +377,12 @@ def finish(db: sqlite3.Connection, platform: str, bot_id: int, update_ids: Itera
         " VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (platform, bot_id, update_id)"
         " DO UPDATE SET done_at = excluded.done_at, body = NULL WHERE done_at IS NULL",
         [(platform, bot_id, update_id, new_key(), at, at) for update_id in update_ids],
+    )
+    delivered = [(update_key(platform, u), count, at) for u, count in (replies or {}).items() if count > 0]
+    db.executemany(
+        "INSERT INTO deliveries (update_key, replies, delivered_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (update_key) DO NOTHING",
+        delivered,
     )
 
 
