@@ -7,10 +7,14 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.store import Store, UserHasher
+from bot.store.durable import inbox as inbox_module
 from bot.store.durable.ids import new_key
 from bot.store.durable.inbox import Inbox, bot_id_of
 from bot.store.durable.spool import Spool, spool_path
@@ -229,3 +233,43 @@ async def test_a_question_counts_as_delivered_once_a_reply_to_its_update_was_acc
         assert await store.rows("SELECT replies FROM deliveries ORDER BY replies") == [(1,), (2,)]
     figures = await asyncio.to_thread(stats_main, db, None, None)
     assert (figures["questions"], figures["answered"], figures["delivered"]) == (4, 4, 2)
+
+
+async def test_finished_updates_are_forgotten_on_start_and_then_daily(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prune`` was never called: the inbox kept a row for every update ever received."""
+    db = tmp_path / "s.db"
+    old = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def received(db: sqlite3.Connection, update_id: int, at: str, done: bool) -> None:
+        db.execute(
+            "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at, done_at)"
+            " VALUES ('telegram', ?, ?, ?, NULL, ?, ?)",
+            (bot_id_of("123:abc"), update_id, new_key(), at, at if done else None),
+        )
+
+    monkeypatch.setattr(inbox_module, "_PRUNE_SECONDS", 0.0)  # a day passes between two attempts
+    monkeypatch.setattr(inbox_module, "_REPLAY_SECONDS", 0.01)
+    async with await Store.open(db) as store:
+        await store.write_now(lambda db: received(db, 1, old, True))
+        await store.write_now(lambda db: received(db, 2, old, False))  # waiting: never forgotten
+        inbox = inbox_for(store, db)
+        await inbox.accept([update(3)])
+        await inbox.settle()
+        inbox.done(3)  # finished, but recent
+        await inbox.start()
+        rows = "SELECT update_id FROM inbox ORDER BY 1"
+        assert await store.rows(rows) == [(2,), (3,)]
+
+        await store.write_now(lambda db: received(db, 4, old, True))  # arrived, and then "a day later":
+        upkeep = asyncio.create_task(inbox.run())
+        try:
+            for _ in range(100):
+                if await store.rows(rows) == [(2,), (3,)]:
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            upkeep.cancel()
+        assert await store.rows(rows) == [(2,), (3,)]
+        assert await store.rows("SELECT update_id FROM inbox WHERE done_at IS NULL") == [(2,)]

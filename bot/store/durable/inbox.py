@@ -6,8 +6,11 @@ batch (platform, bot id, update id, and a generated key) before the poller asks 
 the batch is handed to the handlers at once, the write runs beside them and is awaited before
 the next poll, so replies never wait for it. A repeat of an update already recorded is dropped.
 When the handlers are through with an update, it is marked done (marks of one event-loop turn
-written together). On start, and by the polling process when a worker died, every update
-recorded and not done is handed on again; the handlers' writes are idempotent per update.
+written together), with the replies the Bot API accepted for it (``deliveries``, read by
+``sabtyar stats``). On start every update recorded and not done is handed on again (the
+handlers' writes are idempotent per update); a dead worker's updates are handed to its
+replacement from the polling process's own record (``bot/messenger/updates/outstanding.py``).
+Finished updates are forgotten ``KEEP_FINISHED`` after they arrived: on start, then daily.
 
 While the database cannot take the writes (locked, read-only, full, gone), they go to the spool
 file beside it (``spool.py``, fsynced per batch) and are replayed into the database,
@@ -25,9 +28,11 @@ import hashlib
 import json
 import logging
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.store.durable.ids import new_key
@@ -36,6 +41,7 @@ from bot.store.privacy import Sealer, update_key
 from bot.store.store import Store, StoreError, utc_text
 
 __all__ = [
+    "KEEP_FINISHED",
     "Inbox",
     "Received",
     "apply_inbox_records",
@@ -52,6 +58,12 @@ _LOG = logging.getLogger("sabtyar.inbox")
 _REMEMBERED = 100_000
 #: Seconds between attempts to replay the spool while it holds anything.
 _REPLAY_SECONDS = 1.0
+#: Finished updates are forgotten this long after they arrived (the Bot API keeps an update 24 hours).
+KEEP_FINISHED = timedelta(days=2)
+#: Seconds between two prunings by the process that polls (the first on start).
+_PRUNE_SECONDS = 24 * 3600.0
+#: Seconds before a pruning the database refused is tried again.
+_PRUNE_RETRY_SECONDS = 60.0
 
 Update = dict[str, Any]
 StoreSource = Callable[[], Store | None]
@@ -91,6 +103,7 @@ class Inbox:
         self._seen_order: deque[int] = deque()
         self._highest_before = -1
         self._done: dict[int, int] = {}
+        self._next_prune: float | None = None
         self.on_recorded: list[Callable[[list[int]], None]] = []
         """Called with update ids once their done marks are in the database or the spool (a
         worker tells the polling process, ``bot/messenger/updates/reports.py``)."""
@@ -119,6 +132,7 @@ class Inbox:
             return []
         self._highest_before = int(highest)
         self._remember(u["update_id"] for u in updates)
+        await self.forget_finished()  # then daily, in ``run``
         if updates:
             _LOG.warning(
                 "%s: handing on again %d updates received and not finished", self.platform, len(updates)
@@ -298,15 +312,36 @@ class Inbox:
             return 0
 
     async def run(self) -> None:
-        """Replay the spool while it holds anything; runs until cancelled (an attempt that fails
-        is logged and made again: this task ending would leave the spool unreplayed)."""
+        """Replay the spool while it holds anything and, in the process that started the inbox,
+        forget finished updates daily; runs until cancelled (an attempt that fails is logged and
+        made again: this task ending would leave the spool unreplayed)."""
         while True:
             await asyncio.sleep(_REPLAY_SECONDS)
             try:
                 if self.spool.exists():
                     await self.replay_spool()
+                if self._next_prune is not None and time.monotonic() >= self._next_prune:
+                    await self.forget_finished()
             except Exception:
-                _LOG.exception("%s: replaying the spool failed; trying again", self.platform)
+                _LOG.exception("%s: the inbox's upkeep (spool, pruning) failed; trying again", self.platform)
+
+    async def forget_finished(self) -> int:
+        """Delete the finished updates that arrived more than ``KEEP_FINISHED`` ago (their text is
+        blanked already; the table would grow by every update ever received); how many. Never
+        waits for the database: refused, it is tried again in a minute."""
+        store = self._store()
+        before = utc_text(datetime.now(UTC) - KEEP_FINISHED)
+        try:
+            if store is None:
+                raise StoreError("no database")
+            forgotten = await store.write_now(lambda db: prune(db, before))
+        except StoreError:
+            self._next_prune = time.monotonic() + _PRUNE_RETRY_SECONDS
+            return 0
+        self._next_prune = time.monotonic() + _PRUNE_SECONDS
+        if forgotten:
+            _LOG.info("%s: %d finished updates forgotten from the inbox", self.platform, forgotten)
+        return forgotten
 
     async def close(self) -> None:
         """Write the last marks; what is left is in the spool."""
