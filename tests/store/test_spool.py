@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 
 from bot.settings import ROOT
+from bot.store import Store, UserHasher
 from bot.store.durable import spool as spool_module
-from bot.store.durable.spool import Record, Spool
+from bot.store.durable.inbox import Inbox, bot_id_of
+from bot.store.durable.spool import Record, Spool, spool_path
 
 HOLD = """
 import fcntl, os, sys
@@ -112,3 +114,25 @@ async def test_a_worker_forked_while_the_spool_was_locked_does_not_keep_the_lock
             assert replayed == 1 and applied.records == [{"op": "x"}]
         finally:
             polling.kill()
+
+
+async def test_a_start_hands_on_what_the_spool_holds_once_another_process_lets_go_of_it(
+    tmp_path: Path,
+) -> None:
+    """At a group's start a worker may be replaying the spool just then: the polling process
+    tries again (a replay only tries the lock) rather than miss the updates in it."""
+    db = tmp_path / "s.db"
+    sealer = UserHasher("spool-test-hash-secret-0123").sealer()
+    chat = {"id": 5, "type": "private"}
+    update = {"update_id": 7, "message": {"message_id": 7, "date": 0, "chat": chat, "text": "x"}}
+    outage = Inbox(lambda: None, Spool(spool_path(db)), "telegram", bot_id_of("123:abc"), sealer)
+    await outage.accept([update])
+    await outage.settle()  # recorded in the spool only
+    hold_briefly = HOLD.replace("sys.stdin.read()", "import time; time.sleep(0.5)")
+    async with await Store.open(db) as store:
+        with subprocess.Popen(
+            [sys.executable, "-c", hold_briefly, str(spool_path(db))], stdout=subprocess.PIPE
+        ) as worker:
+            assert worker.stdout is not None and worker.stdout.readline() == b"held\n"
+            inbox = Inbox(lambda: store, Spool(spool_path(db)), "telegram", bot_id_of("123:abc"), sealer)
+            assert [u["update_id"] for u in await inbox.start()] == [7]

@@ -58,6 +58,8 @@ _LOG = logging.getLogger("sabtyar.inbox")
 _REMEMBERED = 100_000
 #: Seconds between attempts to replay the spool while it holds anything.
 _REPLAY_SECONDS = 1.0
+#: Seconds the start tries to replay a spool another process holds or the database refuses.
+_START_REPLAY_SECONDS = 10.0
 #: Finished updates are forgotten this long after they arrived (the Bot API keeps an update 24 hours).
 KEEP_FINISHED = timedelta(days=2)
 #: Seconds between two prunings by the process that polls (the first on start).
@@ -116,8 +118,17 @@ class Inbox:
     # Receiving -----------------------------------------------------------------------------------
 
     async def start(self) -> list[Update]:
-        """Replay the spool, then every update recorded and not done (to hand on again)."""
-        await self.replay_spool()
+        """Replay the spool, then every update recorded and not done (to hand on again).
+
+        The spool is tried for up to ``_START_REPLAY_SECONDS`` while another process holds it
+        (a worker replaying it just then) or the database is busy: an update still in it is not
+        handed on by this start."""
+        deadline = time.monotonic() + _START_REPLAY_SECONDS
+        while not await self.replay_spool() and self._store() is not None and self.spool.exists():
+            if time.monotonic() >= deadline:
+                _LOG.warning("%s: the spool could not be replayed at start", self.platform)
+                break
+            await asyncio.sleep(0.1)
         store = self._store()
         if store is None:
             return []
