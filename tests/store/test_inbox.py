@@ -66,8 +66,9 @@ async def test_a_locked_database_sends_the_inbox_to_the_spool_until_it_is_free(t
             await inbox.accept([update(10), update(11)])
             await inbox.settle()
             inbox.done(10)
-            await inbox.close()
+            await inbox.flush()
             assert asyncio.get_running_loop().time() - started < 1  # never waits for the lock
+            await inbox.close()  # tries the spool for a moment at the end, then leaves it
             assert inbox.spooled == 2 and spool_path(db).exists()
         finally:
             other.execute("ROLLBACK")
@@ -96,7 +97,7 @@ async def test_a_done_mark_is_told_once_it_is_in_the_database_or_the_spool(tmp_p
         try:
             inbox.done(2)
             assert told == [[1]]  # not yet written anywhere
-            await inbox.close()
+            await inbox.flush()
             assert told == [[1], [2]] and spool_path(db).exists()
         finally:
             other.execute("ROLLBACK")
@@ -142,6 +143,29 @@ async def test_a_mark_made_while_the_marks_before_it_are_written_is_written_too(
             other.execute("ROLLBACK")
             other.close()
         await inbox.close()
+
+
+async def test_a_closing_inbox_writes_its_spool_once_the_database_is_free_again(tmp_path: Path) -> None:
+    """The processes of a group stopping together hold the database in turn: a worker's last
+    marks went to the spool and stayed there until the next start (the inbox showed them
+    unfinished meanwhile)."""
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        inbox = inbox_for(store, db)
+        await inbox.accept([update(20)])
+        await inbox.settle()
+        other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another process closing its store
+        release = threading.Timer(0.3, lambda: other.execute("ROLLBACK"))
+        release.start()
+        try:
+            inbox.done(20)
+            await inbox.close()
+        finally:
+            release.join()
+            other.close()
+        assert not spool_path(db).exists()
+        assert await store.rows("SELECT done_at IS NOT NULL FROM inbox WHERE update_id = 20") == [(1,)]
 
 
 async def test_the_spool_survives_a_restart_during_the_outage(tmp_path: Path) -> None:
@@ -222,7 +246,7 @@ async def test_a_question_counts_as_delivered_once_a_reply_to_its_update_was_acc
         other.execute("BEGIN IMMEDIATE")
         try:
             inbox.done(3, replies=2)  # to the spool
-            await inbox.close()
+            await inbox.flush()
             assert spool_path(db).exists()
         finally:
             other.execute("ROLLBACK")

@@ -58,6 +58,8 @@ _LOG = logging.getLogger("sabtyar.inbox")
 _REMEMBERED = 100_000
 #: Seconds between attempts to replay the spool while it holds anything.
 _REPLAY_SECONDS = 1.0
+#: Seconds a closing inbox tries to write the spool into a busy database.
+_CLOSE_REPLAY_SECONDS = 2.0
 #: Seconds the start tries to replay a spool another process holds or the database refuses.
 _START_REPLAY_SECONDS = 10.0
 #: Finished updates are forgotten this long after they arrived (the Bot API keeps an update 24 hours).
@@ -355,10 +357,17 @@ class Inbox:
         return forgotten
 
     async def close(self) -> None:
-        """Write the last marks; what is left is in the spool."""
+        """Write the last marks, and the spool into the database, trying for up to
+        ``_CLOSE_REPLAY_SECONDS`` while it is busy (the processes of a group stopping together
+        hold it in turn); what is still left is in the spool, for the next start."""
         if self._flushing is not None:
             await self._flushing
         await self.flush()
+        deadline = time.monotonic() + _CLOSE_REPLAY_SECONDS
+        while self._store() is not None and self.spool.exists() and time.monotonic() < deadline:
+            if await self.replay_spool():
+                break
+            await asyncio.sleep(0.05)
 
 
 def apply_spooled(db: sqlite3.Connection, records: list[Record]) -> None:
