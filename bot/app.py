@@ -96,7 +96,7 @@ def build_application(
         await set_command_menus(application.bot, shared, platform)
         retrying.append(asyncio.create_task(inbox.run(), name="inbox-spool"))
         if isinstance(application, TrackedApplication):
-            application.finished.append(lambda update, _delivery: _finished(inbox, update))
+            application.finished.append(lambda update, delivery: _finished(inbox, update, delivery.sent))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         data: AppData = application.bot_data
@@ -140,8 +140,8 @@ def build_application(
     return application
 
 
-def _finished(inbox: Inbox, update: object) -> None:
-    """An update's handling ended: mark it done in the inbox."""
+def _finished(inbox: Inbox, update: object, replies: int) -> None:
+    """An update's handling ended, ``replies`` accepted by the Bot API: mark it done in the inbox."""
     update_id = getattr(update, "update_id", None)
     if isinstance(update_id, int):
-        inbox.done(update_id)
+        inbox.done(update_id, replies)

@@ -44,11 +44,13 @@ from bot.store import BackupError, UserHasher, mask_personal_data, run_lock
 from bot.store.retention import purge_periodically
 from handlers.context import Shared
 
-__all__ = ["POLL_TIMEOUT", "StartupError", "run_bots", "run_platforms", "serve"]
+__all__ = ["POLL_TIMEOUT", "RUN_LOCK_WAIT", "StartupError", "run_bots", "run_platforms", "serve"]
 
 _LOG = logging.getLogger("sabtyar.runner")
 #: Seconds a long poll waits for updates.
 POLL_TIMEOUT = 20
+#: Seconds ``sabtyar run`` waits for the run lock: the workers of a killed group finishing.
+RUN_LOCK_WAIT = 30.0
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -248,8 +250,9 @@ async def readiness(
 
 async def _fed(application: App, feed: socket.socket, stop: asyncio.Event) -> None:
     """Feed the worker's updates; when the polling process goes away, stop this worker too."""
+    services = application.bot_data.services
     try:
-        await feed_updates(application, feed)
+        await feed_updates(application, feed, services.inbox if services is not None else None)
     finally:
         stop.set()
 
@@ -304,7 +307,8 @@ def run_bots(settings: Settings, locales: Locales, engine: AnswerEngine) -> int:
     configure_logging([secret, *tokens], mask=mask_personal_data)
     shared = Shared(settings, engine, locales, UserHasher(secret.reveal()), offices, holidays)
     try:
-        with run_lock(settings.store.path):  # `sabtyar restore` refuses while it is held
+        # `sabtyar restore` refuses while it is held; a killed group's workers may still hold it
+        with run_lock(settings.store.path, wait=RUN_LOCK_WAIT):
             return _run(shared, settings)
     except BackupError as error:
         print(f"sabtyar: {error}", file=sys.stderr)

@@ -70,6 +70,7 @@ STATS_KEYS = (
     "csat",
     "resolved",
     "answer_rate",
+    "delivered",
 )
 
 
@@ -124,6 +125,7 @@ class Figures:
 
     questions: int = 0
     answered: int = 0
+    delivered: int = 0
     did_you_mean: int = 0
     resolved: int = 0
     unanswered: int = 0
@@ -153,6 +155,7 @@ class Figures:
 class _Cell:
     outcomes: Counter[str] = field(default_factory=Counter)
     resolved: int = 0
+    delivered: int = 0
     response_ms: list[int] = field(default_factory=list)
     scores: list[int] = field(default_factory=list)
     handoffs: int = 0
@@ -163,6 +166,7 @@ class _Cell:
     def add_question(self, question: QuestionRow) -> None:
         self.outcomes[question.outcome] += 1
         self.resolved += question.outcome == "did_you_mean" and question.resolved_id is not None
+        self.delivered += question.delivered
         self.response_ms.append(question.response_ms)
 
     def figures(self, subscribers: int | None = None, *, subtotal: bool = False) -> Figures:
@@ -172,6 +176,7 @@ class _Cell:
         return Figures(
             questions=questions,
             answered=answered,
+            delivered=self.delivered,
             did_you_mean=self.outcomes["did_you_mean"],
             resolved=self.resolved,
             unanswered=questions - answered - self.resolved,

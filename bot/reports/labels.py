@@ -59,6 +59,7 @@ class Figure:
 FIGURES: tuple[Figure, ...] = (
     Figure("questions", INFORMING),
     Figure("answered", INFORMING),
+    Figure("delivered", INFORMING),
     Figure("did_you_mean", INFORMING),
     Figure("resolved", INFORMING),
     Figure("unanswered", INFORMING),

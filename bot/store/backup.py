@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,11 @@ __all__ = [
     "run_lock",
     "run_lock_file",
 ]
+
+
+_LOG = logging.getLogger("sabtyar.store")
+#: Seconds between attempts to take a run lock held by another process.
+_LOCK_POLL_SECONDS = 0.1
 
 
 class BackupError(Exception):
@@ -93,16 +100,30 @@ def run_lock_file(database: Path) -> Path:
 
 
 @contextlib.contextmanager
-def run_lock(database: Path) -> Iterator[None]:
-    """Hold the run lock of ``database`` (``BackupError`` if another process holds it)."""
+def run_lock(database: Path, *, wait: float = 0.0) -> Iterator[None]:
+    """Hold the run lock of ``database`` (``BackupError`` if another process holds it for longer
+    than ``wait`` seconds).
+
+    ``sabtyar run`` waits: the workers of a group whose polling process was killed hold the lock
+    (inherited at the fork) while they finish the updates they were given; a restart that began
+    before they ended would otherwise exit, and nobody would poll."""
     path = run_lock_file(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BackupError(f"another sabtyar process is running on {database}") from None
+        deadline = time.monotonic() + wait
+        waited = False
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BackupError(f"another sabtyar process is running on {database}") from None
+                if not waited:
+                    _LOG.warning("another sabtyar process holds %s: waiting up to %.0f s", path.name, wait)
+                    waited = True
+                time.sleep(_LOCK_POLL_SECONDS)
         yield
     finally:
         os.close(descriptor)

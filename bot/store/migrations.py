@@ -272,4 +272,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX inbox_received ON inbox (received_at)",
         ),
     ),
+    Migration(
+        "0011_deliveries",
+        (
+            # The replies the Bot API accepted for an update (``update_key`` as in ``questions``),
+            # written with its done mark in the inbox's transaction; kept when the inbox row is
+            # pruned. ``sabtyar stats`` counts a question ``delivered`` when its update has a row.
+            # The first finished handling counts: a replay after a crash adds nothing.
+            """CREATE TABLE deliveries (
+                update_key TEXT PRIMARY KEY,
+                replies INTEGER NOT NULL,
+                delivered_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )

@@ -42,6 +42,8 @@ class QuestionRow:
     response_ms: int
     offered: tuple[str, ...] = ()
     """The "did you mean" choices offered, nearest first (empty for other outcomes)."""
+    delivered: bool = False
+    """A reply to it reached the Bot API (recorded with its update's done mark)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ class ReportEvents:
 
 
 _QUESTIONS = (
-    "SELECT q.asked_at, q.platform, q.outcome, q.answer_id, r.entry_id, q.response_ms, q.candidates"
+    "SELECT q.asked_at, q.platform, q.outcome, q.answer_id, r.entry_id, q.response_ms, q.candidates,"
+    " EXISTS (SELECT 1 FROM deliveries d WHERE d.update_key = q.update_key)"
     " FROM questions q LEFT JOIN resolutions r ON r.question_id = q.id"
     " WHERE q.asked_at >= :lo AND q.asked_at < :hi ORDER BY q.asked_at, q.id"
 )
@@ -122,9 +125,18 @@ async def report_events(store: Store, start: datetime | None, end: datetime | No
     period = {"lo": utc_text(start) if start else "", "hi": utc_text(end) if end else "\uffff"}
     questions = tuple(
         QuestionRow(
-            parse_utc(at), platform, outcome, answer_id, resolved, int(ms), _offered(outcome, offered)
+            parse_utc(at),
+            platform,
+            outcome,
+            answer_id,
+            resolved,
+            int(ms),
+            _offered(outcome, offered),
+            bool(delivered),
         )
-        for at, platform, outcome, answer_id, resolved, ms, offered in await store.rows(_QUESTIONS, period)
+        for at, platform, outcome, answer_id, resolved, ms, offered, delivered in await store.rows(
+            _QUESTIONS, period
+        )
     )
     ratings = tuple(
         RatingRow(parse_utc(at), platform, entry_id, int(score))

@@ -174,12 +174,18 @@ class Store:
         return store
 
     async def close(self) -> None:
-        """Close the connection (the last one checkpoints the WAL into the file); idempotent."""
+        """Close the connection (the last one checkpoints the WAL into the file); idempotent.
+
+        ``PRAGMA optimize`` first, where the database allows: it fails at once ("database is
+        locked") when another process wrote since its read began (the workers of a group stop
+        together), and then the connection is closed all the same (it used to stay open, its WAL
+        never checkpointed)."""
         async with self._lock:
             if self._closed:
                 return
             self._closed = True
-            await self._db.execute("PRAGMA optimize")
+            with contextlib.suppress(sqlite3.OperationalError):  # an optimisation only
+                await self._db.execute("PRAGMA optimize")
             await self._db.close()
 
     async def __aenter__(self) -> Self:

@@ -20,6 +20,7 @@ import gc
 import os
 import signal
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import pytest
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.settings import Settings
-from bot.store import Store, UserHasher
+from bot.store import Store, UserHasher, run_lock
 from handlers.context import Shared
 from tests.support.bot_harness import Bot, running_bot
 from tests.support.fakeapi import FakeBotApi, FakeUser, Fault, SentMessage
@@ -267,17 +268,7 @@ async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recov
 
 @pytest.mark.parametrize(
     "workers",
-    [
-        1,
-        pytest.param(
-            2,
-            marks=pytest.mark.xfail(
-                reason="known open defect (issue 13): with two workers some replies of the second burst "
-                "do not arrive within 20 s in some runs",
-                strict=False,
-            ),
-        ),
-    ],
+    [1, 2],
 )
 async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: int) -> None:
     """SIGKILL in a burst of 300 citizens, restart on the same store, then SIGTERM in a second
@@ -312,6 +303,7 @@ async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: i
             missing = [c.id for c in citizens if not api.sent(c.id)]
             twice = sum(max(0, len(api.sent(c.id)) - 1) for c in citizens)
             allowed = 3 if workers == 2 else answered_before
+            print(f"figures workers={workers}: unanswered {len(missing)} of 300, twice {twice}")  # pytest -s
             assert not missing and twice <= allowed, (
                 len(missing),
                 twice,
@@ -336,9 +328,45 @@ async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: i
         assert stored_late + pending + kept == 20, (stored_late, pending, kept)
         answered = sum(1 for citizen in late if api.sent(citizen.id))
         assert answered == stored_late  # every stored question got its answer before the exit
+        assert (await again.stats())["delivered"] == 300 + answered  # each delivered question once
         assert again.rows("PRAGMA integrity_check") == [("ok",)]
         wal = again.db.with_name("sabtyar.db-wal")
         assert not wal.exists() or wal.stat().st_size == 0  # the store was closed (WAL checkpointed)
+
+
+async def test_a_restart_waits_for_the_workers_of_a_killed_group_to_release_the_run_lock(
+    tmp_path: Path,
+) -> None:
+    """The workers of a group whose polling process was SIGKILLed hold the run lock (inherited at
+    the fork) while they finish their updates; a restart in that moment exited with "another
+    sabtyar process is running", and nobody polled. It waits for the lock and starts."""
+    waiting = "another sabtyar process holds sabtyar.db.run-lock: waiting"
+    log = tmp_path / "sabtyar.log"
+    held, stop = threading.Event(), threading.Event()
+
+    def workers_finishing() -> None:  # hold the lock until the restart says it waits for it
+        with run_lock(tmp_path / "sabtyar.db"):
+            held.set()
+            deadline = time.monotonic() + 60
+            while not stop.is_set() and time.monotonic() < deadline:
+                if log.exists() and waiting in log.read_text(errors="replace"):
+                    time.sleep(0.5)
+                    return
+                time.sleep(0.05)
+
+    holder = threading.Thread(target=workers_finishing)
+    holder.start()
+    held.wait(5)
+    try:
+        extra = "[general]\nworkers = 2\n"
+        async with FakeBotApi("telegram") as api, live_bot(tmp_path, api, extra=extra) as bot:
+            citizen = api.create_user("after the restart")
+            api.user_sends_text(citizen, LOST_BIRTH_CERTIFICATE)
+            [answer] = await api.wait_for_messages(citizen.id, timeout=30)
+            assert answer.text and waiting in bot.stderr()
+    finally:
+        stop.set()
+        holder.join(5)
 
 
 def test_rate_limiter_can_be_switched_off_for_benchmarks_only(engine: AnswerEngine, locales: Locales) -> None:

@@ -186,11 +186,6 @@ async def everyone_answered(api: FakeBotApi, citizens: list[FakeUser], timeout: 
     return missing, extra
 
 
-@pytest.mark.xfail(
-    reason="known open defect (issue 13): after the merges a replaced worker leaves 9 to 100 of 300 "
-    "citizens unanswered in some runs; the test states the target",
-    strict=False,
-)
 @pytest.mark.parametrize("how", ["killed", "frozen"])
 async def test_a_worker_killed_or_frozen_mid_burst_is_replaced_and_every_citizen_answered(
     tmp_path: Path, api: FakeBotApi, how: str
@@ -205,12 +200,18 @@ async def test_a_worker_killed_or_frozen_mid_burst_is_replaced_and_every_citizen
         await api.wait_for_calls("sendMessage", 40, timeout=60)
         os.kill(first, signal.SIGKILL if how == "killed" else signal.SIGSTOP)
         missing, extra = await everyone_answered(api, citizens, timeout=90)
+        print(f"figures {how}: unanswered {missing} of 300, answered twice {extra}")  # pytest -s
         assert missing == 0, (missing, bot.stderr()[-3000:])
         assert extra <= 3, extra
         assert bot.process.poll() is None
         assert first not in children_of(bot.process.pid) and len(children_of(bot.process.pid)) == 2
-        [(done, waiting)] = bot.rows("SELECT count(done_at), count(*) - count(done_at) FROM inbox")
-        assert (done, waiting) == (300, 0)
+        inbox = "SELECT count(done_at), count(*) - count(done_at) FROM inbox"
+        for _ in range(150):  # marks written through the spool while the store was busy follow
+            if bot.rows(inbox) == [(300, 0)]:
+                break
+            await asyncio.sleep(0.1)
+        assert bot.rows(inbox) == [(300, 0)]
+        assert (await bot.stats())["delivered"] == 300  # every question's reply, counted once
     log = bot.stderr()
     reason = "ended on its own" if how == "killed" else "frozen"
     assert f"worker {first} {reason}" in log and "replaced by" in log

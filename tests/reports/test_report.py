@@ -201,12 +201,14 @@ def figures(
     med: float | None, p95: int | None,
     ho: int, ho_ans: int, ho_med: float | None,
     n: int, mean: float | None, csat: float | None,
-    subs: int | None = None, ann: int | None = None, deliv: int | None = None,
+    subs: int | None = None, ann: int | None = None, deliv: int | None = None, replied: int = 0,
 ) -> dict[str, int | float | None]:  # fmt: skip
-    """The figures of a row, in the report's key order (floats as rounded to 4 places)."""
+    """The figures of a row, in the report's key order (floats as rounded to 4 places); the seed's
+    questions were not handled by the bot, so none counts as ``delivered`` unless given."""
     return {
         "questions": q,
         "answered": ans,
+        "delivered": replied,
         "did_you_mean": dym,
         "resolved": res,
         "unanswered": unans,

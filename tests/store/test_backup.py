@@ -122,3 +122,29 @@ def test_backup_command_copies_the_hash_secret_too(
     assert "no sabtyar database" in capsys.readouterr().err
     assert run_cli(["restore", str(out)], store_path=database) == 0
     assert count(database) == 1
+
+
+def test_run_waits_for_a_run_lock_released_in_time_and_refuses_one_held_longer(tmp_path: Path) -> None:
+    """A killed group's workers hold the run lock while they finish: ``sabtyar run`` waits for it."""
+    database = tmp_path / "sabtyar.db"
+    held = threading.Event()
+    release = threading.Event()
+
+    def orphan() -> None:
+        with run_lock(database):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=orphan)
+    holder.start()
+    held.wait(5)
+    try:
+        with pytest.raises(BackupError, match="running"), run_lock(database, wait=0.3):
+            pass
+        threading.Timer(0.5, release.set).start()
+        with run_lock(database, wait=10):
+            assert is_running(database)
+    finally:
+        release.set()
+        holder.join(5)
+    assert not is_running(database)

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -361,7 +362,7 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         "mean_rating",
         "csat",
     ]
-    assert {key: jalali[key] for key in list(jalali)[:13]} == {
+    assert {key: jalali[key] for key in list(jalali)[:14]} == {
         "questions": 3,
         "answered": 0,
         "did_you_mean": 2,
@@ -371,6 +372,7 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         "csat": 0.5,
         "resolved": 1,
         "answer_rate": 0.3333,
+        "delivered": 0,  # no update of the seed was handled by the bot
         "corrections": 0,
         "suggestions": 1,
         "suggestions_accepted": 0,
@@ -539,3 +541,27 @@ async def test_item13_the_database_its_wal_and_folder_are_private(tmp_path: Path
         assert stat.S_IMODE(secret_file.parent.stat().st_mode) == 0o700
     finally:
         os.umask(old_umask)
+
+
+async def test_a_close_whose_optimize_is_refused_still_closes_the_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PRAGMA optimize`` fails at once when another process wrote meanwhile (a group stopping):
+    the connection then stayed open and its WAL was never checkpointed into the file."""
+    path = tmp_path / "sabtyar.db"
+    store = await Store.open(path)
+    await store.record_question(question(update_id=1))
+    wal = path.with_name("sabtyar.db-wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    execute = store._db.execute
+
+    def refused(sql: str, *args: Any) -> Any:
+        if sql == "PRAGMA optimize":
+            raise sqlite3.OperationalError("database is locked")
+        return execute(sql, *args)
+
+    monkeypatch.setattr(store._db, "execute", refused)
+    await store.close()
+    assert not wal.exists() or wal.stat().st_size == 0  # closed: the WAL is in the file
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM questions").fetchone() == (1,)

@@ -19,7 +19,14 @@ from typing import Any
 
 from telegram.ext import Application
 
-__all__ = ["REPLY_METHODS", "Delivery", "TrackedApplication", "begin_delivery", "current_delivery"]
+__all__ = [
+    "REPLY_METHODS",
+    "Delivery",
+    "Skipped",
+    "TrackedApplication",
+    "begin_delivery",
+    "current_delivery",
+]
 
 #: Bot API methods that show the citizen something (lower case, as they end the URL).
 REPLY_METHODS = frozenset(
@@ -68,6 +75,13 @@ def current_delivery() -> Delivery | None:
 Finished = Callable[[object, Delivery], None]
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """An update that could not be read: only its id is known, and nothing will handle it."""
+
+    update_id: int
+
+
 class TrackedApplication(Application):  # type: ignore[type-arg]
     """PTB's ``Application`` plus the per-update delivery count and the ``finished`` hook."""
 
@@ -80,3 +94,9 @@ class TrackedApplication(Application):  # type: ignore[type-arg]
         await super().process_update(update)
         for hook in self.finished:
             hook(update, delivery)
+
+    def skipped(self, update_id: int) -> None:
+        """``update_id`` could not be read: the ``finished`` hooks run for it (with nothing sent),
+        so it is neither replayed nor handed to another worker again."""
+        for hook in self.finished:
+            hook(Skipped(update_id), Delivery())

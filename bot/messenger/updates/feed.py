@@ -5,7 +5,7 @@ With ``[general] workers`` above 1 (``bot/messenger/updates/workers.py``), one p
 the worker feeds it to its Application's update queue, so handlers run exactly as with PTB's own
 polling. All of one user's updates go to the same worker, which keeps their order and their
 in-memory state (the language chosen, a comment awaited, a staff draft, the flood gate) in one
-place.
+place. The worker reports back a heartbeat and each update it finished (``reports.py``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-__all__ = ["HEARTBEAT_SECONDS", "LINE_LIMIT", "encode_update", "feed_updates", "queue_updates", "shard_of"]
+from bot.messenger.updates.application import TrackedApplication
+from bot.messenger.updates.reports import Reporter
+from bot.store.durable.inbox import Inbox
+
+__all__ = ["LINE_LIMIT", "encode_update", "feed_updates", "queue_updates", "shard_of"]
 
 _LOG = logging.getLogger("sabtyar.workers")
-#: Seconds between a worker's heartbeats to the polling process.
-HEARTBEAT_SECONDS = 1.0
 #: Longest line a worker accepts (a 4,096-character text with its entities is far below it).
 LINE_LIMIT = 1 << 22
 
@@ -68,20 +70,37 @@ async def queue_updates(application: Application, updates: list[dict[str, Any]])
     return skipped
 
 
-async def feed_updates(application: Application, connection: socket.socket) -> None:  # type: ignore[type-arg]
+async def feed_updates(
+    application: Application,  # type: ignore[type-arg]
+    connection: socket.socket,
+    inbox: Inbox | None = None,
+) -> None:
     """Put every update arriving on ``connection`` into the Application's queue, until EOF.
 
     A line that is not an update (bad JSON, a known kind PTB cannot parse) is logged and skipped;
-    it never stops the feed.
+    it never stops the feed. Each update finished (handled, or skipped with its id known), and
+    each done mark ``inbox`` recorded, is reported to the polling process, with a heartbeat, on a
+    duplicate of ``connection``.
     """
     reader, writer = await asyncio.open_unix_connection(sock=connection, limit=LINE_LIMIT)
-    beating = asyncio.create_task(_heartbeat(connection.dup()))
+    reporter = Reporter(connection.dup())
+    tracked = application if isinstance(application, TrackedApplication) else None
+    if tracked is not None:
+        tracked.finished.append(lambda update, delivery: _report(reporter, update, delivery.sent))
+    if inbox is not None:
+        inbox.on_recorded.append(reporter.recorded)
+    beating = asyncio.create_task(reporter.run())
     try:
         while line := await reader.readline():
+            data: Any = None
             try:
-                update = Update.de_json(json.loads(line), application.bot)
+                data = json.loads(line)
+                update = Update.de_json(data, application.bot)
             except Exception:
                 _LOG.exception("skipped an update that could not be read (%d bytes)", len(line))
+                update_id = data.get("update_id") if isinstance(data, dict) else None
+                if tracked is not None and isinstance(update_id, int):
+                    tracked.skipped(update_id)  # nothing will handle it: never handed on again
                 continue
             if update is not None:
                 await application.update_queue.put(update)
@@ -90,20 +109,7 @@ async def feed_updates(application: Application, connection: socket.socket) -> N
         writer.close()
 
 
-async def _heartbeat(channel: socket.socket) -> None:
-    """One byte back to the polling process every ``HEARTBEAT_SECONDS``: this loop still turns.
-
-    Sent on a duplicate of the feed's socket, never blocking and outside the feed's transport,
-    so a polling process gone away ends the heartbeat, not the reading of updates already sent."""
-    channel.setblocking(False)
-    try:
-        while True:
-            try:
-                channel.send(b".")
-            except BlockingIOError:
-                pass  # the parent is not reading just now; the next beat will do
-            except OSError:
-                return
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-    finally:
-        channel.close()
+def _report(reporter: Reporter, update: object, replies: int) -> None:
+    update_id = getattr(update, "update_id", None)
+    if isinstance(update_id, int):
+        reporter.finished(update_id, replies)

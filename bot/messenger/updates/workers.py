@@ -4,17 +4,26 @@ One Python process handles updates on one core (the Bot API calls, PTB's objects
 cost about 3 ms of CPU per update). With ``workers`` above 1, ``sabtyar run`` builds the engine
 once, forks the workers (which share its memory copy-on-write), and stays as the parent: it polls
 ``getUpdates`` for every platform (``bot/messenger/updates/poller.py``), records each batch in the inbox
-(``bot/messenger/inbox.py``, its own store connection) and hands each update to the worker that
+(``bot/store/durable/inbox.py``, its own store connection) and hands each update to the worker that
 owns its user (``bot/messenger/updates/feed.py``). Each worker is an ordinary sabtyar process
 without PTB's updater: its own Applications, store connection (SQLite in WAL mode takes writers
 from several processes), backlog and flood gate; it marks its updates done in the inbox and
 reloads the knowledge when another worker changed it (``LiveEngine.follow``).
 
-A worker that dies is logged at ERROR and replaced by a new fork, and the updates it had been
-given and not finished are handed to the new one. Each worker sends a heartbeat byte every
-second on its feed; one silent for ``FROZEN_SECONDS`` (its event loop stuck) is logged, killed
-and replaced the same way. More than ``MAX_REPLACEMENTS`` replacements within a minute (a worker
-that cannot start) stop the group with exit status 1.
+Each worker reports back, on its feed's socket, a heartbeat every second, the id of every
+update it finished (its replies sent) and of every done mark it recorded
+(``bot/messenger/updates/reports.py``). The parent keeps, in memory, each worker slot's updates
+handed on and not yet reported (``outstanding.py``). A worker that dies is logged at ERROR and
+replaced by a new fork, which is handed every update not finished, whether it reached the dead
+worker, was written into its socket after it died, or was recorded in the spool file rather
+than the database (replaying from the database alone missed those); the parent marks done
+those finished whose mark the dead worker had not written. A worker silent for
+``FROZEN_SECONDS`` (its event loop stuck) is logged, killed (so it can never finish late beside
+its replacement) and replaced the same way. An update whose reply the Bot API had carried out
+when the worker died, before the worker read the answer, is answered twice; nothing is lost.
+More than ``MAX_REPLACEMENTS`` replacements within a minute (a worker that cannot start) stop
+the group with exit status 1. The store's migrations run before the first fork, so workers
+starting on a new database never race to create its tables.
 
 Stopping: SIGTERM or SIGINT to the parent stops polling (confirming the updates recorded),
 closes the feeds and sends SIGTERM to the workers, which finish their updates in flight and
@@ -32,12 +41,15 @@ import signal
 import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.updates.feed import encode_update, shard_of
+from bot.messenger.updates.outstanding import Outstanding
 from bot.messenger.updates.poller import Deliver, Poller
+from bot.messenger.updates.reports import FINISHED, read_report
 from bot.store import Store, StoreError
 from bot.store.durable.inbox import Inbox, bot_id_of
 from bot.store.durable.spool import Spool, spool_path
@@ -54,6 +66,8 @@ FROZEN_SECONDS = 10.0
 MAX_REPLACEMENTS = 5
 #: Longest wait for a worker to take a batch; a worker that does not is left to the watchdog.
 _HAND_ON_SECONDS = 5.0
+#: Longest wait for the last reports of a worker that died, before its replacement is handed the rest.
+_LAST_REPORTS_SECONDS = 1.0
 
 ServeWorker = Callable[[Mapping[str, socket.socket]], int]
 Pairs = dict[str, tuple[socket.socket, socket.socket]]
@@ -102,18 +116,44 @@ def run_workers(
     allowed_updates: Sequence[str],
     poll_timeout: int,
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+    frozen_seconds: float = FROZEN_SECONDS,
 ) -> int:
     """Fork ``count`` workers running ``serve(feeds)``, poll for them until stopped; the exit status."""
+    asyncio.run(_migrate(store_path))  # before the forks: the workers never race to create tables
     group = _Group(platforms, count, serve, store_path, allowed_updates, poll_timeout)
     group.sealer = sealer
+    group.frozen_seconds = frozen_seconds
     for index in range(count):
-        group.start_worker(index)
+        group.start_worker(index, Outstanding())
     _LOG.info("polling for %d workers: %s", count, ", ".join(map(str, group.pids)))
     return asyncio.run(group.supervise(), loop_factory=loop_factory)
 
 
+async def _migrate(store_path: Path) -> None:
+    """Open the store once (applying its migrations) and close it; a store that cannot be opened is
+    left to the polling process and the workers, which say so."""
+    with contextlib.suppress(StoreError):
+        store = await Store.open(store_path)
+        await store.close()
+
+
+@dataclass(eq=False)
+class _Worker:
+    """One worker process as the polling process sees it."""
+
+    index: int
+    pid: int
+    pairs: Pairs
+    outstanding: Outstanding
+    """Its slot's updates handed on and not reported finished (carried over to a replacement)."""
+    writers: dict[str, asyncio.StreamWriter] = field(default_factory=dict)
+    listening: list[asyncio.Task[None]] = field(default_factory=list)
+    beat: float = field(default_factory=time.monotonic)
+
+
 class _Group:
-    """The parent's view of its workers: their pids, feeds, heartbeats and the inboxes."""
+    """The parent's view of its workers: their processes, feeds, heartbeats, outstanding updates
+    and the inboxes."""
 
     def __init__(
         self,
@@ -130,55 +170,83 @@ class _Group:
         self.store_path = store_path
         self.allowed_updates = allowed_updates
         self.poll_timeout = poll_timeout
-        self.pids = [0] * count
-        self.pairs: list[Pairs] = [{} for _ in range(count)]
-        self.writers: dict[tuple[str, int], asyncio.StreamWriter] = {}
-        self.beats = [time.monotonic()] * count
+        self.frozen_seconds = FROZEN_SECONDS
+        self.workers: list[_Worker] = []
         self.replaced: list[float] = []
         self.inboxes: dict[str, Inbox] = {}
         self.store: Store | None = None
         self.sealer: Sealer | None = None
         self.stop = asyncio.Event()
         self.failed = False
-        self.listening: list[asyncio.Task[None]] = []
 
-    def start_worker(self, index: int) -> None:
+    @property
+    def pids(self) -> list[int]:
+        """The running workers' process ids (a slot given up on has none)."""
+        return [worker.pid for worker in self.workers if worker.pid]
+
+    def start_worker(self, index: int, outstanding: Outstanding) -> _Worker:
+        """Fork the worker of slot ``index``; from now on it is the one updates are handed to."""
         pairs = {p.name: socket.socketpair() for p in self.platforms}
-        others = [end for i, old in enumerate(self.pairs) if i != index for end, _ in old.values()]
-        self.pairs[index] = pairs
-        self.pids[index] = _fork(index, pairs, others, self.serve)
-        self.beats[index] = time.monotonic()
+        # the child keeps none of the polling process's ends (also those of a worker it replaces)
+        others = [end for old in self.workers for end, _ in old.pairs.values()]
+        worker = _Worker(index, _fork(index, pairs, others, self.serve), pairs, outstanding)
+        if index < len(self.workers):
+            self.workers[index] = worker
+        else:
+            self.workers.append(worker)
+        return worker
 
-    async def connect(self, index: int) -> None:
-        for name, (parent_end, _) in self.pairs[index].items():
-            reader, writer = await asyncio.open_unix_connection(sock=parent_end)
-            self.writers[(name, index)] = writer
-            self.listening.append(asyncio.create_task(self._listen(index, reader)))
+    async def connect(self, worker: _Worker) -> int:
+        """Open ``worker``'s feeds, then hand it every update of its slot still outstanding (none
+        for a new group; a dead worker's for its replacement); how many."""
+        writers = {}
+        readers = {}
+        for name, (parent_end, _) in worker.pairs.items():
+            readers[name], writers[name] = await asyncio.open_unix_connection(sock=parent_end)
+        # no await from here on: an update handed on meanwhile waits in ``outstanding``, once
+        worker.writers = writers
+        worker.listening = [
+            asyncio.create_task(self._listen(worker, name, reader)) for name, reader in readers.items()
+        ]
+        handed = 0
+        for name, writer in writers.items():
+            for update in worker.outstanding.of(name):
+                writer.write(encode_update(update))
+                handed += 1
+        return handed
 
-    async def _listen(self, index: int, reader: asyncio.StreamReader) -> None:
-        with contextlib.suppress(ConnectionError):
-            while await reader.read(256):
-                self.beats[index] = time.monotonic()
+    async def _listen(self, worker: _Worker, platform: str, reader: asyncio.StreamReader) -> None:
+        """Read ``worker``'s heartbeats and reports, until its end of the feed closes."""
+        with contextlib.suppress(ConnectionError, ValueError):
+            while line := await reader.readline():
+                worker.beat = time.monotonic()
+                report = read_report(line)
+                if report is None:
+                    continue
+                if report.kind == FINISHED:
+                    worker.outstanding.finish(platform, report.update_id, report.replies)
+                else:
+                    worker.outstanding.recorded(platform, report.update_id)
 
     def deliver_for(self, platform: str) -> Deliver:
         inbox = self.inboxes[platform]
 
         async def deliver(batch: list[dict[str, Any]]) -> None:
             self.hand_on(platform, await inbox.accept(batch))
-            outlets = [w for (name, _), w in self.writers.items() if name == platform]
+            outlets = [w.writers[platform] for w in self.workers if platform in w.writers]
             with contextlib.suppress(TimeoutError, ConnectionError):
                 await asyncio.wait_for(asyncio.gather(*(o.drain() for o in outlets)), _HAND_ON_SECONDS)
             await inbox.settle()
 
         return deliver
 
-    def hand_on(self, platform: str, updates: list[dict[str, Any]], only: int | None = None) -> None:
+    def hand_on(self, platform: str, updates: list[dict[str, Any]]) -> None:
+        """Give each update to its user's worker; it stays outstanding until the worker reports it."""
         for update in updates:
-            index = shard_of(update, self.count)
-            if only is not None and index != only:
-                continue
-            writer = self.writers[(platform, index)]
-            if not writer.is_closing():  # a dead worker's updates wait in the inbox for its successor
+            worker = self.workers[shard_of(update, self.count)]
+            worker.outstanding.add(platform, update)
+            writer = worker.writers.get(platform)
+            if writer is not None and not writer.is_closing():  # else its replacement gets it
                 writer.write(encode_update(update))
 
     async def supervise(self) -> int:
@@ -196,8 +264,8 @@ class _Group:
             bot_id = bot_id_of(platform.token.reveal())
             inbox = Inbox(lambda: self.store, spool, platform.name, bot_id, self.sealer)
             self.inboxes[platform.name] = inbox
-        for index in range(self.count):
-            await self.connect(index)
+        for worker in self.workers:
+            await self.connect(worker)
         for platform in self.platforms:
             self.hand_on(platform.name, await self.inboxes[platform.name].start())
             pollers.append(
@@ -208,16 +276,18 @@ class _Group:
         polling = [asyncio.create_task(_poll(poller, self.stop)) for poller in pollers]
         await self.stop.wait()
         polled_well = all(await asyncio.gather(*polling))
-        for task in [watching, *spooling, *self.listening]:
+        listening = [task for worker in self.workers for task in worker.listening]
+        for task in [watching, *spooling, *listening]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for writer in self.writers.values():  # the workers see the end of their feeds
-            writer.close()
+        for worker in self.workers:  # the workers see the end of their feeds
+            for writer in worker.writers.values():
+                writer.close()
         exited: dict[int, int] = {}
-        await asyncio.to_thread(_stop_children, list(self.pids), exited)
+        await asyncio.to_thread(_stop_children, self.pids, exited)
         for inbox in self.inboxes.values():
-            await inbox.settle()
+            await inbox.close()  # the batches recorded, the marks written for dead workers
         if self.store is not None:
             await self.store.close()
         failed = self.failed or not polled_well or any(poller.rejected for poller in pollers)
@@ -227,49 +297,54 @@ class _Group:
         """Replace a worker that died or froze."""
         while True:
             await asyncio.sleep(0.2)
-            for index, pid in enumerate(self.pids):
-                done, status = os.waitpid(pid, os.WNOHANG)
+            for worker in list(self.workers):
+                if not worker.pid or self.stop.is_set():
+                    continue
+                done, status = os.waitpid(worker.pid, os.WNOHANG)
                 if done:
                     code = os.waitstatus_to_exitcode(status)
-                    _LOG.error("worker %d ended on its own (status %d): replacing it", pid, code)
-                    await self._replace(index)
-                elif time.monotonic() - self.beats[index] > FROZEN_SECONDS:
+                    _LOG.error("worker %d ended on its own (status %d): replacing it", worker.pid, code)
+                    await self._replace(worker)
+                elif time.monotonic() - worker.beat > self.frozen_seconds:
                     _LOG.error(
                         "worker %d frozen (no heartbeat for %.0f s): killing and replacing it",
-                        pid,
-                        FROZEN_SECONDS,
+                        worker.pid,
+                        self.frozen_seconds,
                     )
                     with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    await self._replace(index)
+                        os.kill(worker.pid, signal.SIGKILL)
+                    await asyncio.to_thread(os.waitpid, worker.pid, 0)
+                    await self._replace(worker)
 
-    async def _replace(self, index: int) -> None:
+    async def _replace(self, old: _Worker) -> None:
+        """Fork a new worker for ``old``'s slot and hand it every update ``old`` had not finished."""
+        if old.listening:  # the reports it wrote before it died (its end is closed: they end soon)
+            await asyncio.wait(old.listening, timeout=_LAST_REPORTS_SECONDS)
+        for task in old.listening:
+            task.cancel()
+        for writer in old.writers.values():
+            writer.close()
+        old.writers = {}
+        old.pid = 0
+        marked = 0
+        for name, inbox in self.inboxes.items():  # finished, and the dead worker wrote no mark yet
+            for update_id, replies in old.outstanding.take_unmarked(name).items():
+                inbox.done(update_id, replies)
+                marked += 1
+        if marked:
+            _LOG.warning("%d updates the replaced worker had finished marked done for it", marked)
         now = time.monotonic()
         self.replaced = [t for t in self.replaced if now - t < 60] + [now]
         if len(self.replaced) > MAX_REPLACEMENTS:
             _LOG.error("%d workers replaced within a minute: stopping", len(self.replaced))
             self.failed = True
             self.stop.set()
-            self.pids[index] = os.getpid()  # nothing left to wait for
             return
-        for platform in self.platforms:
-            old = self.writers.pop((platform.name, index), None)
-            if old is not None:
-                old.close()
-        self.start_worker(index)
-        await self.connect(index)
-        _LOG.warning("worker %d replaced by %d", index, self.pids[index])
-        for name, inbox in self.inboxes.items():
-            await inbox.settle()
-            try:
-                updates = await inbox.unfinished()
-            except StoreError as error:
-                _LOG.error("cannot read the inbox to replay a dead worker's updates: %s", error)
-                continue
-            self.hand_on(name, updates, only=index)
-            if updates:
-                _LOG.warning("%s: %d updates of the dead worker handed on again", name, len(updates))
+        new = self.start_worker(old.index, old.outstanding)
+        handed = await self.connect(new)
+        _LOG.warning("worker %d replaced by %d", old.index, new.pid)
+        if handed:
+            _LOG.warning("%d updates the replaced worker had not finished handed to %d", handed, new.pid)
 
 
 async def _poll(poller: Poller, stop: asyncio.Event) -> bool:

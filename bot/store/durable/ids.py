@@ -5,6 +5,12 @@ for the database, and a write deferred to the spool keeps its id. It is the mill
 2024 shifted left by 20 bits plus 20 random bits (a collision needs two ids in the same
 millisecond with the same 1-in-a-million draw): about 2^61 today, far above the ids SQLite
 assigned to older rows (whose buttons keep working) and below 2^63 for centuries.
+
+Those 20 random bits are too few where many ids are drawn at once and must all differ: a batch
+of 100 updates recorded in one millisecond repeats one with a chance of 1 in 200, which broke
+the inbox's unique ``key`` (and stopped polling) and would reuse a seal's nonce. The inbox's
+keys are :func:`new_key`: 63 random bits, no time, a repeat among 3 billion keys being as
+likely as not.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import secrets
 import time
 
-__all__ = ["new_id"]
+__all__ = ["new_id", "new_key"]
 
 _EPOCH_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 _RANDOM_BITS = 20
@@ -21,3 +27,8 @@ _RANDOM_BITS = 20
 def new_id() -> int:
     """A fresh positive 63-bit id."""
     return ((time.time_ns() // 1_000_000 - _EPOCH_MS) << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS)
+
+
+def new_key() -> int:
+    """A fresh positive 63-bit random key: an update's key in the inbox, its seal's nonce."""
+    return secrets.randbits(63) or 1

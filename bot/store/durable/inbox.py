@@ -6,8 +6,11 @@ batch (platform, bot id, update id, and a generated key) before the poller asks 
 the batch is handed to the handlers at once, the write runs beside them and is awaited before
 the next poll, so replies never wait for it. A repeat of an update already recorded is dropped.
 When the handlers are through with an update, it is marked done (marks of one event-loop turn
-written together). On start, and by the polling process when a worker died, every update
-recorded and not done is handed on again; the handlers' writes are idempotent per update.
+written together), with the replies the Bot API accepted for it (``deliveries``, read by
+``sabtyar stats``). On start every update recorded and not done is handed on again (the
+handlers' writes are idempotent per update); a dead worker's updates are handed to its
+replacement from the polling process's own record (``bot/messenger/updates/outstanding.py``).
+Finished updates are forgotten ``KEEP_FINISHED`` after they arrived: on start, then daily.
 
 While the database cannot take the writes (locked, read-only, full, gone), they go to the spool
 file beside it (``spool.py``, fsynced per batch) and are replayed into the database,
@@ -25,17 +28,20 @@ import hashlib
 import json
 import logging
 import sqlite3
+import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.store.durable.ids import new_id
+from bot.store.durable.ids import new_key
 from bot.store.durable.spool import Record, Spool
-from bot.store.privacy import Sealer
+from bot.store.privacy import Sealer, update_key
 from bot.store.store import Store, StoreError, utc_text
 
 __all__ = [
+    "KEEP_FINISHED",
     "Inbox",
     "Received",
     "apply_inbox_records",
@@ -52,6 +58,16 @@ _LOG = logging.getLogger("sabtyar.inbox")
 _REMEMBERED = 100_000
 #: Seconds between attempts to replay the spool while it holds anything.
 _REPLAY_SECONDS = 1.0
+#: Seconds a closing inbox tries to write the spool into a busy database.
+_CLOSE_REPLAY_SECONDS = 2.0
+#: Seconds the start tries to replay a spool another process holds or the database refuses.
+_START_REPLAY_SECONDS = 10.0
+#: Finished updates are forgotten this long after they arrived (the Bot API keeps an update 24 hours).
+KEEP_FINISHED = timedelta(days=2)
+#: Seconds between two prunings by the process that polls (the first on start).
+_PRUNE_SECONDS = 24 * 3600.0
+#: Seconds before a pruning the database refused is tried again.
+_PRUNE_RETRY_SECONDS = 60.0
 
 Update = dict[str, Any]
 StoreSource = Callable[[], Store | None]
@@ -72,7 +88,8 @@ def apply_inbox_records(db: sqlite3.Connection, records: Iterable[Record]) -> No
             )
             record(db, [received])
         elif r.get("op") == "done":
-            finish(db, r["platform"], r["bot"], r["updates"], r["at"])
+            replies = {int(update_id): int(count) for update_id, count in (r.get("replies") or {}).items()}
+            finish(db, r["platform"], r["bot"], r["updates"], r["at"], replies)
 
 
 class Inbox:
@@ -89,7 +106,11 @@ class Inbox:
         self._seen: set[int] = set()
         self._seen_order: deque[int] = deque()
         self._highest_before = -1
-        self._done: list[int] = []
+        self._done: dict[int, int] = {}
+        self._next_prune: float | None = None
+        self.on_recorded: list[Callable[[list[int]], None]] = []
+        """Called with update ids once their done marks are in the database or the spool (a
+        worker tells the polling process, ``bot/messenger/updates/reports.py``)."""
         self._flushing: asyncio.Task[None] | None = None
         self._writing: asyncio.Task[None] | None = None
         self.recorded = 0
@@ -99,8 +120,17 @@ class Inbox:
     # Receiving -----------------------------------------------------------------------------------
 
     async def start(self) -> list[Update]:
-        """Replay the spool, then every update recorded and not done (to hand on again)."""
-        await self.replay_spool()
+        """Replay the spool, then every update recorded and not done (to hand on again).
+
+        The spool is tried for up to ``_START_REPLAY_SECONDS`` while another process holds it
+        (a worker replaying it just then) or the database is busy: an update still in it is not
+        handed on by this start."""
+        deadline = time.monotonic() + _START_REPLAY_SECONDS
+        while not await self.replay_spool() and self._store() is not None and self.spool.exists():
+            if time.monotonic() >= deadline:
+                _LOG.warning("%s: the spool could not be replayed at start", self.platform)
+                break
+            await asyncio.sleep(0.1)
         store = self._store()
         if store is None:
             return []
@@ -115,6 +145,7 @@ class Inbox:
             return []
         self._highest_before = int(highest)
         self._remember(u["update_id"] for u in updates)
+        await self.forget_finished()  # then daily, in ``run``
         if updates:
             _LOG.warning(
                 "%s: handing on again %d updates received and not finished", self.platform, len(updates)
@@ -164,7 +195,7 @@ class Inbox:
             now = utc_text(None)
             received = []
             for u in fresh:
-                key = new_id()
+                key = new_key()
                 text = texts[id(u)]
                 body = text if self._sealer is None else self._sealer.seal(text, key)
                 received.append(
@@ -221,39 +252,47 @@ class Inbox:
 
     # Finishing -----------------------------------------------------------------------------------
 
-    def done(self, update_id: int) -> None:
-        """``update_id`` was handled: marked at once when the connection is free (a replay after a
-        crash then never repeats it), else with the others of this loop turn."""
+    def done(self, update_id: int, replies: int = 0) -> None:
+        """``update_id`` was handled, ``replies`` of its replies accepted by the Bot API: marked at
+        once when the connection is free (a replay after a crash then never repeats it), else
+        with the others of this loop turn."""
         store = self._store()
         if store is not None:
             now = utc_text(None)
+            sent = {update_id: replies}
             with contextlib.suppress(StoreError):
-                store.write_at_once(lambda db: finish(db, self.platform, self.bot_id, [update_id], now))
+                store.write_at_once(lambda db: finish(db, self.platform, self.bot_id, [update_id], now, sent))
+                self._recorded([update_id])
                 return
-        self._done.append(update_id)
+        self._done[update_id] = replies
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.get_running_loop().create_task(self.flush())
 
     async def flush(self) -> None:
-        """Write the done marks waiting (after the batches they belong to are recorded)."""
+        """Write the done marks waiting (after the batches they belong to are recorded), also
+        those that came while this write was under way: nothing else would write them until the
+        next update finished (the last marks of a burst waited for the next citizen, or the stop)."""
         await asyncio.sleep(0)  # the marks of this loop turn go together
         await self.settle()
-        marks, self._done = self._done, []
-        if not marks:
-            return
+        while self._done:
+            marks, self._done = self._done, {}
+            await self._write_marks(marks)
+
+    async def _write_marks(self, marks: dict[int, int]) -> None:
         now = utc_text(None)
         store = self._store()
         try:
             if store is None:
                 raise StoreError("no database")
-            await store.write_now(lambda db: finish(db, self.platform, self.bot_id, marks, now))
+            await store.write_now(lambda db: finish(db, self.platform, self.bot_id, list(marks), now, marks))
         except StoreError:
             record = {
                 "op": "done",
                 "platform": self.platform,
                 "bot": self.bot_id,
-                "updates": marks,
+                "updates": list(marks),
                 "at": now,
+                "replies": {str(update_id): count for update_id, count in marks.items() if count},
             }
             try:
                 await asyncio.to_thread(self.spool.append, [record])
@@ -264,6 +303,12 @@ class Inbox:
                     len(marks),
                     error,
                 )
+                return
+        self._recorded(list(marks))
+
+    def _recorded(self, update_ids: list[int]) -> None:
+        for listener in self.on_recorded:
+            listener(update_ids)
 
     async def replay_spool(self) -> int:
         """Write the spool into the database if it takes writes now; the records written."""
@@ -280,17 +325,49 @@ class Inbox:
             return 0
 
     async def run(self) -> None:
-        """Replay the spool while it holds anything; runs until cancelled."""
+        """Replay the spool while it holds anything and, in the process that started the inbox,
+        forget finished updates daily; runs until cancelled (an attempt that fails is logged and
+        made again: this task ending would leave the spool unreplayed)."""
         while True:
             await asyncio.sleep(_REPLAY_SECONDS)
-            if self.spool.exists():
-                await self.replay_spool()
+            try:
+                if self.spool.exists():
+                    await self.replay_spool()
+                if self._next_prune is not None and time.monotonic() >= self._next_prune:
+                    await self.forget_finished()
+            except Exception:
+                _LOG.exception("%s: the inbox's upkeep (spool, pruning) failed; trying again", self.platform)
+
+    async def forget_finished(self) -> int:
+        """Delete the finished updates that arrived more than ``KEEP_FINISHED`` ago (their text is
+        blanked already; the table would grow by every update ever received); how many. Never
+        waits for the database: refused, it is tried again in a minute."""
+        store = self._store()
+        before = utc_text(datetime.now(UTC) - KEEP_FINISHED)
+        try:
+            if store is None:
+                raise StoreError("no database")
+            forgotten = await store.write_now(lambda db: prune(db, before))
+        except StoreError:
+            self._next_prune = time.monotonic() + _PRUNE_RETRY_SECONDS
+            return 0
+        self._next_prune = time.monotonic() + _PRUNE_SECONDS
+        if forgotten:
+            _LOG.info("%s: %d finished updates forgotten from the inbox", self.platform, forgotten)
+        return forgotten
 
     async def close(self) -> None:
-        """Write the last marks; what is left is in the spool."""
+        """Write the last marks, and the spool into the database, trying for up to
+        ``_CLOSE_REPLAY_SECONDS`` while it is busy (the processes of a group stopping together
+        hold it in turn); what is still left is in the spool, for the next start."""
         if self._flushing is not None:
             await self._flushing
         await self.flush()
+        deadline = time.monotonic() + _CLOSE_REPLAY_SECONDS
+        while self._store() is not None and self.spool.exists() and time.monotonic() < deadline:
+            if await self.replay_spool():
+                break
+            await asyncio.sleep(0.05)
 
 
 def apply_spooled(db: sqlite3.Connection, records: list[Record]) -> None:
@@ -337,8 +414,16 @@ def record(db: sqlite3.Connection, received: Iterable[Received]) -> None:
     )
 
 
-def finish(db: sqlite3.Connection, platform: str, bot_id: int, update_ids: Iterable[int], at: str) -> None:
-    """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``).
+def finish(
+    db: sqlite3.Connection,
+    platform: str,
+    bot_id: int,
+    update_ids: Iterable[int],
+    at: str,
+    replies: Mapping[int, int] | None = None,
+) -> None:
+    """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``);
+    those with ``replies`` accepted by the Bot API go into ``deliveries`` (the first time only).
 
     An update not recorded yet (a worker can finish before the polling process's write commits)
     gets a done row at once, which that write then leaves as it is."""
@@ -346,7 +431,13 @@ def finish(db: sqlite3.Connection, platform: str, bot_id: int, update_ids: Itera
         "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at, done_at)"
         " VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (platform, bot_id, update_id)"
         " DO UPDATE SET done_at = excluded.done_at, body = NULL WHERE done_at IS NULL",
-        [(platform, bot_id, update_id, new_id(), at, at) for update_id in update_ids],
+        [(platform, bot_id, update_id, new_key(), at, at) for update_id in update_ids],
+    )
+    delivered = [(update_key(platform, u), count, at) for u, count in (replies or {}).items() if count > 0]
+    db.executemany(
+        "INSERT INTO deliveries (update_key, replies, delivered_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (update_key) DO NOTHING",
+        delivered,
     )
 
 

@@ -5,16 +5,25 @@ events (questions, answers shown, ratings) are appended here as JSON lines, one 
 ``fsync`` per batch, so they survive a crash or a restart during the outage. Once the database
 takes writes again, the owner replays the file (oldest first, every record idempotent) and it is
 removed. Several processes (the poller and its workers) share the file: every append and every
-replay holds an exclusive ``flock`` on it.
+replay holds an exclusive POSIX record lock on it (``lockf``), and, within one process, the
+spool's own thread lock. Not ``flock``: a flock belongs to the open file, so a worker forked
+while the polling process appended in a thread kept the lock for its whole life, and every
+later append waited for ever. An append (in a thread) waits for the lock; a replay runs in the
+event loop, so it only tries: while another process holds the lock (appending, replaying, or
+frozen in the middle of either) it leaves the file to the next attempt, and never stops its own
+loop, whose heartbeat, polling and replies go on. A file another process replayed and removed
+meanwhile is nothing to replay.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,13 +46,40 @@ class Spool:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.appended = 0
+        self._thread_lock = threading.Lock()
 
     @contextlib.contextmanager
-    def _locked(self, flags: int) -> Iterator[int]:
-        """The file, open and locked; never one another process removed while this one waited."""
+    def _locked(self, flags: int, *, wait: bool = True) -> Iterator[int | None]:
+        """The file, open and locked; never one another process removed while this one waited.
+        Not ``wait``: ``None`` at once while another thread or process holds the lock or
+        (without ``O_CREAT``) when there is no file."""
+        if not self._thread_lock.acquire(blocking=wait):
+            yield None
+            return
+        try:
+            with self._file_locked(flags, wait=wait) as fd:
+                yield fd
+        finally:
+            self._thread_lock.release()
+
+    @contextlib.contextmanager
+    def _file_locked(self, flags: int, *, wait: bool) -> Iterator[int | None]:
         while True:
-            fd = os.open(self.path, flags | os.O_CLOEXEC, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fd = os.open(self.path, flags | os.O_CLOEXEC, 0o600)
+            except FileNotFoundError:
+                if wait:
+                    raise
+                yield None
+                return
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                os.close(fd)
+                if wait or error.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
+                yield None
+                return
             if os.fstat(fd).st_nlink > 0:
                 break
             os.close(fd)  # replayed and removed meanwhile: open the path again
@@ -60,21 +96,26 @@ class Spool:
             json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for r in records
         )
         with self._locked(os.O_WRONLY | os.O_APPEND | os.O_CREAT) as fd:
+            assert fd is not None  # created if missing, waited for if locked
             os.write(fd, data)
             os.fsync(fd)
         self.appended += len(records)
 
     def exists(self) -> bool:
-        return self.path.exists() and self.path.stat().st_size > 0
+        try:
+            return self.path.stat().st_size > 0
+        except FileNotFoundError:
+            return False
 
     async def replay(self, apply: Callable[[list[Record]], Awaitable[None]]) -> int:
         """Give every record to ``apply`` (one call), then empty the file; the number replayed.
 
-        ``apply`` raises when the database cannot take them yet: the file is kept as it is.
-        A line cut short by a crash in the middle of an append is skipped with a warning."""
-        if not self.path.exists():
-            return 0
-        with self._locked(os.O_RDWR) as fd:
+        ``apply`` raises when the database cannot take them yet: the file is kept as it is; so
+        it is while another process holds its lock (0 replayed, for the next attempt). A line
+        cut short by a crash in the middle of an append is skipped with a warning."""
+        with self._locked(os.O_RDWR, wait=False) as fd:
+            if fd is None:
+                return 0
             with open(fd, "rb", closefd=False) as source:
                 lines = source.read().splitlines()
             records = []
