@@ -25,6 +25,7 @@ import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.analyzer import MatchKey
+from bot.engine.classifier import EntryClassifier
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
 
@@ -54,6 +55,12 @@ class Weights:
     part_margin: float = 0.2
     max_clauses: int = 6
     """At most this many clauses of a message are scored on their own (the last ones)."""
+    classifier: float = 0.3
+    """The share of an entry's score that comes from the phrasing classifier's probability
+    (:mod:`bot.engine.classifier`); 0 turns the classifier off (it is then not even trained)."""
+    classifier_entries: int = 3
+    """The classifier's most likely entries are scored even when no phrasing of theirs made the
+    character shortlist."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,14 @@ class Matcher:
         self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
         self._weight_sums = [sum(self._idf[word] for word in words) for words in self._word_sets]
         self._entry_words = {entry_id: frozenset(words) for entry_id, words in entry_words.items()}
+        self._rows_of: dict[str, list[int]] = defaultdict(list)
+        for row, phrasing in enumerate(self._phrasings):
+            self._rows_of[phrasing.entry_id].append(row)
+        self._classifier = (
+            EntryClassifier(self._vectorizer, [p.key.text for p in self._phrasings], list(self._entry_of))
+            if self._weights.classifier > 0 and len(self._rows_of) > 1
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self._phrasings)
@@ -159,14 +174,21 @@ class Matcher:
         else:
             char_scores = np.asarray((query @ self._inverted).todense()).ravel()
         shortlist = min(self._weights.shortlist, len(self._phrasings))
-        rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist]
+        rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist].tolist()
+        probabilities = self._classifier.probabilities(key.text) if self._classifier else {}
+        if probabilities:
+            listed = {self._entry_of[row] for row in rows}
+            likely = sorted(probabilities, key=lambda entry_id: -probabilities[entry_id])
+            for entry_id in likely[: self._weights.classifier_entries]:
+                if entry_id not in listed:
+                    rows.extend(self._rows_of[entry_id])
         weights = self.question_weights(key, emphasis)
         query_words = frozenset(weights)
         query_weight = sum(weights.values()) or 1.0
         best: dict[str, Candidate] = {}
         w = self._weights
         entry_bonus: dict[str, float] = {}
-        for row in rows.tolist():
+        for row in rows:
             shared = self._word_sets[row] & query_words
             shared_weight = sum(weights[word] for word in shared)
             score = (
@@ -179,6 +201,8 @@ class Matcher:
                 covered = self._entry_words[entry_id] & query_words
                 entry_bonus[entry_id] = sum(weights[word] for word in covered) / query_weight
             score += w.entry_coverage * entry_bonus[entry_id]
+            if probabilities:
+                score = (1 - w.classifier) * score + w.classifier * probabilities[entry_id]
             if entry_id not in best or score > best[entry_id].score:
                 best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
