@@ -31,6 +31,14 @@ _COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون",
 #: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
 _HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160
+#: Written before the lemma of a negated verb: hazm gives «نکردم» and «کردم» one lemma, and «پیدا
+#: نکردم» (lost) must not read as «پیدا کردم» (found).
+_NEGATION = "نه"
+
+
+def _negated(word: str, lemma: str, lemmatize: Callable[[str], str]) -> bool:
+    """Whether ``word`` is a negated verb: a verb lemma that the word without its «ن» shares."""
+    return "#" in lemma and word.startswith("ن") and len(word) > 3 and lemmatize(word[1:]) == lemma
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,8 @@ class Analyzer:
                 token = self._normalizer.normalize(self._finglish.read(token)) or token
             for part in token.split(" "):
                 lemma = self._lemma(part)
+                if _negated(part, lemma, self._lemma):
+                    words.append(_NEGATION)
                 words.extend(piece for piece in lemma.split(_ZWNJ) if piece)
         return words
 
@@ -262,6 +272,7 @@ class Analyzer:
         Words of ``background`` (the answers) are not used for repairs but are not
         unknown either: a question that uses them is still about the knowledge base.
         """
+        texts = list(texts)
         analyzed = [self._apply_synonyms(self._words(text)) for text in texts]
         counts: Counter[str] = Counter(word for words in analyzed for word in words)
         for source, target in self._synonyms.items():
@@ -272,12 +283,20 @@ class Analyzer:
         # «یارنه» or «sahame edalat» is still recognised as theirs (and never answered directly).
         services = [self._words(phrase) for phrase in self._lexicon.other_services]
         counts.update(word for words in services for word in words)
+        # Finglish is read against the base's words, its phrasings' words as written (a verb
+        # before its lemma: «بگیرم» for «begiram») and the function words (``ye``, ``ham``).
+        written = [
+            [w for w in self._normalizer.normalize(text).replace(_ZWNJ, " ").split(" ") if w]
+            for text in texts
+        ]
         finglish = FinglishReader(
             self._lexicon.finglish,
             [
                 [w for w in words if w not in self._function_words and "#" not in w]
                 for words in analyzed + services
-            ],
+            ]
+            + written
+            + [sorted(self._function_words)],
         )
         return Analyzer(
             self._normalizer,

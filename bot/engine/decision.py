@@ -36,15 +36,15 @@ class Thresholds:
     ``suggest`` or more are offered as choices.
     """
 
-    answer: float = 0.44
-    margin: float = 0.1
-    suggest: float = 0.28
+    answer: float = 0.62
+    margin: float = 0.08
+    suggest: float = 0.24
     max_suggestions: int = 3
     max_unknown: float = 0.4
     """A question whose unknown words carry more than this share of its weight is never answered alone."""
-    alternatives_answer: float = 0.28
+    alternatives_answer: float = 0.32
     """The best entry's score needed for an answer with alternatives (1.0: the band is off)."""
-    alternatives_margin: float = 0.02
+    alternatives_margin: float = 0.1
     alternatives_max_unknown: float = 0.2
     max_alternatives: int = 2
 

@@ -55,7 +55,7 @@ class Weights:
     part_margin: float = 0.2
     max_clauses: int = 6
     """At most this many clauses of a message are scored on their own (the last ones)."""
-    classifier: float = 0.3
+    classifier: float = 0.4
     """The share of an entry's score that comes from the phrasing classifier's probability
     (:mod:`bot.engine.classifier`); 0 turns the classifier off (it is then not even trained)."""
     classifier_entries: int = 3

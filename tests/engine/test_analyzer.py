@@ -139,3 +139,18 @@ def test_context_words_do_not_block_a_civil_registration_answer(engine: AnswerEn
 
 def test_a_service_word_inside_another_phrase_is_not_foreign(engine: AnswerEngine) -> None:
     assert not key(engine, "خدمات الکترونیک ثبت احوال").foreign
+
+
+@pytest.mark.parametrize(
+    ("found", "lost"),
+    [
+        ("یه کارت ملی پیدا کردم", "کارت ملیمو پیدا نکردم"),
+        ("شناسنامه‌ای پیدا کرده‌ام", "شناسنامه‌ام را پیدا نمی‌کنم"),
+    ],
+)
+def test_a_negated_verb_keeps_its_negation(engine: AnswerEngine, found: str, lost: str) -> None:
+    """hazm gives «نکردم» the lemma of «کردم»: found must not read as lost."""
+    assert "گم" not in key(engine, found).tokens
+    assert "گم" in key(engine, lost).tokens
+    assert engine.ask(found).answer_id == "found-document"
+    assert engine.ask(lost).answer_id in {"smartcard-lost", "birthcert-duplicate"}
