@@ -33,7 +33,7 @@ class EntryClassifier:
             analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=False, token_pattern=r"\S+"
         )
         self._words.fit(texts)
-        self._model = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=50, tol=None, random_state=_SEED)
+        self._model = SGDClassifier(loss="log_loss", alpha=1e-4, max_iter=50, tol=None, random_state=_SEED)
         self._model.fit(self._features(texts), list(labels))
         self._index = {str(entry_id): i for i, entry_id in enumerate(self._model.classes_)}
 

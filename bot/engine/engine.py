@@ -109,7 +109,9 @@ class AnswerEngine:
 
     def doubts(self, key: MatchKey) -> Doubts:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`)."""
-        return Doubts(self.matcher.unknown_share(key), other_service=bool(key.foreign))
+        return Doubts(
+            self.matcher.unknown_share(key), other_service=bool(key.foreign), vague=self.matcher.vague(key)
+        )
 
     def assess(self, question: str) -> Assessment:
         """The ranking, the doubts and the parts of a question (the thresholds apply later).
@@ -147,7 +149,10 @@ class AnswerEngine:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
-        doubts = Doubts(matcher.unknown_share(content, emphasis), other_service=bool(content.foreign))
+        doubts = Doubts(
+            min(matcher.unknown_share(content, emphasis), matcher.unknown_share(asking)),
+            other_service=bool(content.foreign),
+        )
         return Assessment(content, ranked, doubts, self._parts(informative))
 
     def _parts(self, informative: list[tuple[Clause, MatchKey]]) -> tuple[Candidate, Candidate] | None:

@@ -59,6 +59,9 @@ class Weights:
     """The share of an entry's score that comes from the phrasing classifier's probability
     (:mod:`bot.engine.classifier`); 0 turns the classifier off (it is then not even trained)."""
     classifier_entries: int = 3
+    vague_share: float = 0.25
+    """A question of one or two words that phrasings of more than this share of the entries use
+    together («شناسنامه», «کارت ملی», «مدارک لازم») is vague: it gets choices, never an answer."""
     """The classifier's most likely entries are scored even when no phrasing of theirs made the
     character shortlist."""
 
@@ -147,6 +150,15 @@ class Matcher:
     def known_weight(self, key: MatchKey) -> float:
         """The weight of the knowledge-base words of a key (0: it says nothing the base knows)."""
         return sum(self._idf.get(word, 0.0) for word in set(key.tokens) if word not in key.foreign)
+
+    def vague(self, key: MatchKey) -> bool:
+        """Whether ``key`` is one or two common words of the base and nothing else (see
+        ``Weights.vague_share``)."""
+        words = set(key.tokens)
+        if not 0 < len(words) <= 2 or key.unknown or key.foreign:
+            return False
+        sharing = {self._entry_of[row] for row, phrasing in enumerate(self._word_sets) if words <= phrasing}
+        return len(sharing) > self._weights.vague_share * len(self._entry_words)
 
     @property
     def weights(self) -> Weights:
