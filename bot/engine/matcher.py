@@ -214,7 +214,7 @@ class Matcher:
                 entry_bonus[entry_id] = sum(weights[word] for word in covered) / query_weight
             score += w.entry_coverage * entry_bonus[entry_id]
             if probabilities:
-                score = (1 - w.classifier) * score + w.classifier * probabilities[entry_id]
+                score *= 1 - w.classifier + w.classifier * probabilities[entry_id]
             if entry_id not in best or score > best[entry_id].score:
                 best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
