@@ -31,6 +31,10 @@ _COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون",
 #: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
 _HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160
+#: A known word used this rarely, whose stem without a spoken ending is used this many times more,
+#: is read as the stem (unless the synonym map names the word itself).
+_RARE = 2
+_COMMON_RATIO = 5
 #: Written before the lemma of a negated verb: hazm gives «نکردم» and «کردم» one lemma, and «پیدا
 #: نکردم» (lost) must not read as «پیدا کردم» (found).
 _NEGATION = "نه"
@@ -81,8 +85,10 @@ class Vocabulary:
         dictionary: Container[str],
         bigrams: frozenset[tuple[str, str]] = frozenset(),
         function_words: frozenset[str] = frozenset(),
+        protected: frozenset[str] = frozenset(),
     ) -> None:
         self._counts = counts
+        self._protected = protected
         self._dictionary = dictionary
         self._bigrams = bigrams
         self._function_words = function_words
@@ -132,6 +138,12 @@ class Vocabulary:
     def repair(self, word: str) -> tuple[str, ...]:
         """Known words as they are; otherwise a stripped ending, a homophone, a split, or the
         nearest spelling. Real words the base does not use (``کلاس``) stay unknown."""
+        if word in self._counts and self._counts[word] <= _RARE and word not in self._protected:
+            # A spoken form a phrasing happens to use («سالمه») defers to its common stem, so that
+            # the question's words and the phrasings' words meet on one form.
+            stem = self._strip_ending(word)
+            if stem and self._counts[stem] >= _COMMON_RATIO * self._counts[word]:
+                return (stem,)
         if word in self._counts or word.isdigit() or len(word) < 3:
             return (word,)
         stem = self._strip_ending(word)
@@ -307,6 +319,7 @@ class Analyzer:
                 self._dictionary,
                 frozenset(pair for words in analyzed for pair in pairwise(words)),
                 self._function_words,
+                frozenset(word for source in self._synonyms for word in source),
             ),
             finglish,
             frozenset(word for text in background for word in self._words(text)),

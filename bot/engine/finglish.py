@@ -98,6 +98,8 @@ def _unwritten(latin: str, persian: str) -> int:
     of two words that both fit, the one writing more of it is the better reading (``shohar``:
     ``شوهر`` rather than ``شهر``)."""
     written = sum(2 if letter in "خچشغقژ" else 0 if letter in "عءئ" else 1 for letter in persian)
+    if persian.endswith("ی") and latin.endswith("e"):
+        return abs(len(latin) - written) + 1  # a final «e» is the ezafe (``sabte fote``), not «ی»
     if persian.endswith("ه") and not latin.endswith(("e", "a", "h")):
         written -= 1  # a final heh the Latin does not write is a worse fit, not a better one
         return abs(len(latin) - written) + 1

@@ -49,10 +49,10 @@ class Weights:
     clause_blend: float = 0.0
     """Measured on the tuning sets: any share lowered top-1 (the asking clause often names only
     the intent, «چه مدارکی لازمه؟», and the story the topic), so it is off."""
-    part_score: float = 0.7
+    part_score: float = 0.5
     """Two clauses are two questions when each one's best entry scores this much, is this far
     ahead of its runner-up (``part_margin``) and the entries differ."""
-    part_margin: float = 0.2
+    part_margin: float = 0.1
     max_clauses: int = 6
     """At most this many clauses of a message are scored on their own (the last ones)."""
     classifier: float = 0.4
@@ -214,7 +214,7 @@ class Matcher:
                 entry_bonus[entry_id] = sum(weights[word] for word in covered) / query_weight
             score += w.entry_coverage * entry_bonus[entry_id]
             if probabilities:
-                score *= 1 - w.classifier + w.classifier * probabilities[entry_id]
+                score = (1 - w.classifier) * score + w.classifier * probabilities[entry_id]
             if entry_id not in best or score > best[entry_id].score:
                 best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]

@@ -40,7 +40,7 @@ def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> No
     ("text", "expected"),
     [
         ("چنده", ("هزینه",)),  # cost words unified, kept: they carry intent
-        ("فامیلیمو عوض کنم", ("نام", "خانوادگی", "تعویض")),  # synonym map, spoken ending
+        ("فامیلیشو عوض کنم", ("نام", "خانوادگی", "تعویض")),  # synonym map, spoken ending
         ("١٥ سالمه", ("15", "سال")),  # digits to one alphabet, spoken "I am"
         ("میخوام", ()),  # function words drop
         ("از برای به با در", ()),
