@@ -29,6 +29,10 @@ from bot.engine.classifier import EntryClassifier
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
 
+#: Phrasings of at most this many words say what an entry is about (a long one tells a story that
+#: mentions many things: «سلام، ...»).
+_SHORT_PHRASING = 4
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -60,8 +64,9 @@ class Weights:
     (:mod:`bot.engine.classifier`); 0 turns the classifier off (it is then not even trained)."""
     classifier_entries: int = 3
     vague_share: float = 0.25
-    """A question of one or two words that phrasings of more than this share of the entries use
-    together («شناسنامه», «کارت ملی», «مدارک لازم») is vague: it gets choices, never an answer."""
+    """A question of one or two words that short phrasings (titles, keywords, a few words) of more
+    than this share of the entries use together («شناسنامه», «کارت ملی») is vague: it gets
+    choices, never an answer."""
     """The classifier's most likely entries are scored even when no phrasing of theirs made the
     character shortlist."""
 
@@ -157,7 +162,11 @@ class Matcher:
         words = set(key.tokens)
         if not 0 < len(words) <= 2 or key.unknown or key.foreign:
             return False
-        sharing = {self._entry_of[row] for row, phrasing in enumerate(self._word_sets) if words <= phrasing}
+        sharing = {
+            self._entry_of[row]
+            for row, phrasing in enumerate(self._word_sets)
+            if len(phrasing) <= _SHORT_PHRASING and words <= phrasing
+        }
         return len(sharing) > self._weights.vague_share * len(self._entry_words)
 
     @property

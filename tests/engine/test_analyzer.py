@@ -118,8 +118,30 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
     analyzed = key(engine, text)
     assert analyzed.foreign
-    assert engine.doubts(analyzed).other_service
+    assert engine.assess(text).doubts.other_service
     assert engine.ask(text).answer_id is None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [("ثبت شرکت", "redirect-property"), ("استعلام خلافی خودرو", "redirect-driving")],
+)
+def test_an_entry_about_another_service_answers_it(engine: AnswerEngine, text: str, entry_id: str) -> None:
+    """The pointer to the other organisation is the answer when its keywords name the service."""
+    assert key(engine, text).foreign
+    assert engine.ask(text).answer_id == entry_id
+
+
+@pytest.mark.parametrize("text", ["سلام", "درود", "salam"])
+def test_a_greeting_is_answered_though_long_phrasings_start_with_one(engine: AnswerEngine, text: str) -> None:
+    assert engine.ask(text).answer_id == "greeting"
+
+
+@pytest.mark.parametrize("text", ["شناسنامه", "کارت ملی", "ثبت"])
+def test_a_vague_question_gets_choices(engine: AnswerEngine, text: str) -> None:
+    reply = engine.ask(text)
+    assert reply.outcome is Outcome.DID_YOU_MEAN
+    assert len(reply.offered_ids) >= 2
 
 
 def test_the_other_service_rule_holds_whatever_the_scores(engine: AnswerEngine) -> None:
