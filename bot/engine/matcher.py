@@ -63,6 +63,10 @@ class Weights:
     """The share of an entry's score that comes from the phrasing classifier's probability
     (:mod:`bot.engine.classifier`); 0 turns the classifier off (it is then not even trained)."""
     classifier_entries: int = 3
+    classifier_trust: float = 0.5
+    """Below this lexical score the classifier's share shrinks in proportion: its probabilities
+    always sum to one, so a question the base knows nothing of («هوای فردا») would otherwise get a
+    confident entry."""
     vague_share: float = 0.25
     """A question of one or two words that short phrasings (titles, keywords, a few words) of more
     than this share of the entries use together («شناسنامه», «کارت ملی») is vague: it gets
@@ -167,7 +171,7 @@ class Matcher:
             for row, phrasing in enumerate(self._word_sets)
             if len(phrasing) <= _SHORT_PHRASING and words <= phrasing
         }
-        return len(sharing) > self._weights.vague_share * len(self._entry_words)
+        return len(sharing) > max(1.0, self._weights.vague_share * len(self._entry_words))
 
     @property
     def weights(self) -> Weights:
@@ -223,7 +227,8 @@ class Matcher:
                 entry_bonus[entry_id] = sum(weights[word] for word in covered) / query_weight
             score += w.entry_coverage * entry_bonus[entry_id]
             if probabilities:
-                score = (1 - w.classifier) * score + w.classifier * probabilities[entry_id]
+                trust = min(1.0, score / w.classifier_trust)
+                score = (1 - w.classifier) * score + w.classifier * probabilities[entry_id] * trust
             if entry_id not in best or score > best[entry_id].score:
                 best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]

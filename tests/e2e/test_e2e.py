@@ -31,7 +31,7 @@ from tests.support.live_bot import LiveBot, live_bot
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
-OUT_OF_SCOPE = "هوای فردا تهران چطوره"
+OUT_OF_SCOPE = "هوای تهران چطوره"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=["telegram", "bale"])

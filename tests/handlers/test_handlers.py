@@ -28,7 +28,7 @@ from tests.support.bot_harness import (
 from tests.support.fakeapi import Fault, SentMessage
 
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
-OUT_OF_SCOPE = "هوای فردا تهران چطوره"
+OUT_OF_SCOPE = "هوای تهران چطوره"
 
 
 def data_of(message: SentMessage) -> list[str]:
