@@ -38,13 +38,13 @@ class Thresholds:
 
     answer: float = 0.54
     margin: float = 0.0
-    suggest: float = 0.24
+    suggest: float = 0.26
     max_suggestions: int = 3
     max_unknown: float = 0.4
     """A question whose unknown words carry more than this share of its weight is never answered alone."""
     alternatives_answer: float = 0.36
     """The best entry's score needed for an answer with alternatives (1.0: the band is off)."""
-    alternatives_margin: float = 0.04
+    alternatives_margin: float = 0.06
     alternatives_max_unknown: float = 0.2
     max_alternatives: int = 2
 

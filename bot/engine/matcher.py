@@ -63,7 +63,7 @@ class Weights:
     """The share of an entry's score that comes from the phrasing classifier's probability
     (:mod:`bot.engine.classifier`); 0 turns the classifier off (it is then not even trained)."""
     classifier_entries: int = 3
-    classifier_trust: float = 0.5
+    classifier_trust: float = 0.3
     """Below this lexical score the classifier's share shrinks in proportion: its probabilities
     always sum to one, so a question the base knows nothing of («هوای فردا») would otherwise get a
     confident entry."""
