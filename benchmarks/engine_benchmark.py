@@ -99,8 +99,8 @@ def run_case(case: str, sample: int) -> dict[str, float]:
     """One case in this process: build, then time every question; return the figures."""
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     from bot.engine.engine import AnswerEngine, new_analyzer
-    from bot.engine.evaluation import read_examples
     from bot.engine.lexicon import load_lexicon
+    from bot.engine.quality.evaluation import read_examples
     from bot.knowledge.loader import load_knowledge
     from bot.settings import Settings
 

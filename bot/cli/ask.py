@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.cli.command import CliContext
 from bot.engine.decision import Outcome
-from bot.engine.evaluation import Caps, calibrate, evaluate, read_examples, score_examples
+from bot.engine.quality.evaluation import Caps, calibrate, evaluate, read_examples, score_examples
 from bot.knowledge.presentation import answer_text, choices_text
 
 __all__ = ["register"]

@@ -88,8 +88,8 @@ def run_check(args: argparse.Namespace, context: CliContext) -> int:
 def _check_consistency(folder: Path, context: CliContext) -> None:
     """Warn (exit code unchanged) about sample questions whose first reply is not their own entry's
     answer: the engine confuses them with another entry."""
-    from bot.engine.consistency import stray_phrasings
     from bot.engine.engine import build_engine
+    from bot.engine.quality.consistency import stray_phrasings
 
     engine = context.engine if folder == context.knowledge_dir else build_engine(folder)
     asked, strays = stray_phrasings(engine, folder)

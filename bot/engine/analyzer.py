@@ -31,6 +31,18 @@ _COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون",
 #: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
 _HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160
+#: A known word used this rarely, whose stem without a spoken ending is used this many times more,
+#: is read as the stem (unless the synonym map names the word itself).
+_RARE = 2
+_COMMON_RATIO = 5
+#: Written before the lemma of a negated verb: hazm gives «نکردم» and «کردم» one lemma, and «پیدا
+#: نکردم» (lost) must not read as «پیدا کردم» (found).
+_NEGATION = "نه"
+
+
+def _negated(word: str, lemma: str, lemmatize: Callable[[str], str]) -> bool:
+    """Whether ``word`` is a negated verb: a verb lemma that the word without its «ن» shares."""
+    return "#" in lemma and word.startswith("ن") and len(word) > 3 and lemmatize(word[1:]) == lemma
 
 
 @dataclass(frozen=True)
@@ -73,8 +85,10 @@ class Vocabulary:
         dictionary: Container[str],
         bigrams: frozenset[tuple[str, str]] = frozenset(),
         function_words: frozenset[str] = frozenset(),
+        protected: frozenset[str] = frozenset(),
     ) -> None:
         self._counts = counts
+        self._protected = protected
         self._dictionary = dictionary
         self._bigrams = bigrams
         self._function_words = function_words
@@ -124,6 +138,12 @@ class Vocabulary:
     def repair(self, word: str) -> tuple[str, ...]:
         """Known words as they are; otherwise a stripped ending, a homophone, a split, or the
         nearest spelling. Real words the base does not use (``کلاس``) stay unknown."""
+        if word in self._counts and self._counts[word] <= _RARE and word not in self._protected:
+            # A spoken form a phrasing happens to use («سالمه») defers to its common stem, so that
+            # the question's words and the phrasings' words meet on one form.
+            stem = self._strip_ending(word)
+            if stem and self._counts[stem] >= _COMMON_RATIO * self._counts[word]:
+                return (stem,)
         if word in self._counts or word.isdigit() or len(word) < 3:
             return (word,)
         stem = self._strip_ending(word)
@@ -198,6 +218,8 @@ class Analyzer:
                 token = self._normalizer.normalize(self._finglish.read(token)) or token
             for part in token.split(" "):
                 lemma = self._lemma(part)
+                if _negated(part, lemma, self._lemma):
+                    words.append(_NEGATION)
                 words.extend(piece for piece in lemma.split(_ZWNJ) if piece)
         return words
 
@@ -262,6 +284,7 @@ class Analyzer:
         Words of ``background`` (the answers) are not used for repairs but are not
         unknown either: a question that uses them is still about the knowledge base.
         """
+        texts = list(texts)
         analyzed = [self._apply_synonyms(self._words(text)) for text in texts]
         counts: Counter[str] = Counter(word for words in analyzed for word in words)
         for source, target in self._synonyms.items():
@@ -272,12 +295,20 @@ class Analyzer:
         # «یارنه» or «sahame edalat» is still recognised as theirs (and never answered directly).
         services = [self._words(phrase) for phrase in self._lexicon.other_services]
         counts.update(word for words in services for word in words)
+        # Finglish is read against the base's words, its phrasings' words as written (a verb
+        # before its lemma: «بگیرم» for «begiram») and the function words (``ye``, ``ham``).
+        written = [
+            [w for w in self._normalizer.normalize(text).replace(_ZWNJ, " ").split(" ") if w]
+            for text in texts
+        ]
         finglish = FinglishReader(
             self._lexicon.finglish,
             [
                 [w for w in words if w not in self._function_words and "#" not in w]
                 for words in analyzed + services
-            ],
+            ]
+            + written
+            + [sorted(self._function_words)],
         )
         return Analyzer(
             self._normalizer,
@@ -288,6 +319,7 @@ class Analyzer:
                 self._dictionary,
                 frozenset(pair for words in analyzed for pair in pairwise(words)),
                 self._function_words,
+                frozenset(word for source in self._synonyms for word in source),
             ),
             finglish,
             frozenset(word for text in background for word in self._words(text)),

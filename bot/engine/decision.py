@@ -36,15 +36,15 @@ class Thresholds:
     ``suggest`` or more are offered as choices.
     """
 
-    answer: float = 0.44
-    margin: float = 0.1
-    suggest: float = 0.28
+    answer: float = 0.54
+    margin: float = 0.0
+    suggest: float = 0.26
     max_suggestions: int = 3
     max_unknown: float = 0.4
     """A question whose unknown words carry more than this share of its weight is never answered alone."""
-    alternatives_answer: float = 0.28
+    alternatives_answer: float = 0.36
     """The best entry's score needed for an answer with alternatives (1.0: the band is off)."""
-    alternatives_margin: float = 0.02
+    alternatives_margin: float = 0.06
     alternatives_max_unknown: float = 0.2
     max_alternatives: int = 2
 
@@ -95,6 +95,8 @@ class Doubts:
 
     unknown_share: float = 0.0
     other_service: bool = False
+    vague: bool = False
+    """One or two words that many entries use («شناسنامه»): choices, never an answer."""
 
 
 def decide(
@@ -114,7 +116,7 @@ def decide(
         return Decision(Outcome.NO_MATCH, ())
     best = offered[0]
     margin = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-    if doubts.other_service:
+    if doubts.other_service or doubts.vague:
         return Decision(Outcome.DID_YOU_MEAN, offered)
     if parts is not None and doubts.unknown_share <= t.alternatives_max_unknown and t.max_alternatives:
         first, second = parts

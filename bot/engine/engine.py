@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.engine.analyzer import Analyzer, MatchKey, hazm_lemmatizer
@@ -17,6 +17,10 @@ from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
 
 __all__ = ["AnswerEngine", "Assessment", "Reply", "build_engine"]
+
+#: A word this short cannot tell which service a question names, so it never lets an entry answer
+#: a question about another organisation's service.
+_NAMING_LETTERS = 3
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,13 @@ class AnswerEngine:
             weights,
         )
 
+        self._declared_words = {
+            entry.id: frozenset(
+                word for text in (entry.title, *entry.keywords) for word in self.analyzer.analyze(text).tokens
+            )
+            for entry in knowledge.entries.values()
+        }
+
     def entry(self, entry_id: str) -> Entry:
         return self.knowledge.entry(entry_id)
 
@@ -107,9 +118,27 @@ class AnswerEngine:
         key = self.analyzer.analyze(question)
         return key, self.matcher.rank(key, limit)
 
-    def doubts(self, key: MatchKey) -> Doubts:
-        """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`)."""
-        return Doubts(self.matcher.unknown_share(key), other_service=bool(key.foreign))
+    def doubts(
+        self, key: MatchKey, ranked: list[Candidate], emphasis: frozenset[str] | None = None
+    ) -> Doubts:
+        """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`);
+        ``emphasis``: the asking clause's words in a message of several clauses."""
+        other_service = self._names_other_service(key, ranked)
+        if key.foreign and not other_service:  # the best entry is about that service: its words are known
+            key = replace(key, foreign=frozenset())
+        share = self.matcher.unknown_share(key, emphasis)
+        if emphasis is not None:
+            share = min(share, self.matcher.unknown_share(replace(key, tokens=tuple(emphasis))))
+        return Doubts(share, other_service=other_service, vague=self.matcher.vague(key))
+
+    def _names_other_service(self, key: MatchKey, ranked: list[Candidate]) -> bool:
+        """Whether ``key`` names another organisation's service that the best entry is not about:
+        an entry whose title or keywords name it (``redirect-property``: «ثبت شرکت») may answer."""
+        if not key.foreign:
+            return False
+        if any(len(word) < _NAMING_LETTERS for word in key.foreign):  # «بی» of «بیمه» names nothing
+            return True
+        return not (ranked and key.foreign <= self._declared_words.get(ranked[0].entry_id, frozenset()))
 
     def assess(self, question: str) -> Assessment:
         """The ranking, the doubts and the parts of a question (the thresholds apply later).
@@ -130,14 +159,15 @@ class AnswerEngine:
             ranked = matcher.rank(content)
             if content is not whole:  # courtesy dropped: what the whole says still counts
                 ranked = _better_of(ranked, matcher.rank(whole))
-            return Assessment(content, ranked, self.doubts(content))
+            return Assessment(content, ranked, self.doubts(content, ranked))
         weights = matcher.weights
         keys = [
             (clause, self.analyzer.analyze(clause.text)) for clause in clauses.clauses[-weights.max_clauses :]
         ]
         informative = [(clause, key) for clause, key in keys if matcher.known_weight(key)]
         if not informative:
-            return Assessment(content, matcher.rank(content), self.doubts(content))
+            ranked = matcher.rank(content)
+            return Assessment(content, ranked, self.doubts(content, ranked))
         _, asking = next(
             ((clause, key) for clause, key in reversed(informative) if clause.asks), informative[-1]
         )
@@ -147,8 +177,7 @@ class AnswerEngine:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
-        doubts = Doubts(matcher.unknown_share(content, emphasis), other_service=bool(content.foreign))
-        return Assessment(content, ranked, doubts, self._parts(informative))
+        return Assessment(content, ranked, self.doubts(content, ranked, emphasis), self._parts(informative))
 
     def _parts(self, informative: list[tuple[Clause, MatchKey]]) -> tuple[Candidate, Candidate] | None:
         """The two entries of a two-part question, in the order asked, or ``None``."""

@@ -3,9 +3,14 @@
 Persian script writes few vowels, and Finglish writes them all, so both sides are
 reduced to a consonant skeleton (``shenasname`` and ``شناسنامه`` both become
 ``Snsnm``) and a Latin word is read as the knowledge-base word or word pair
-with the same skeleton. Words the curated map names come first; words the
-knowledge base does not know fall back to the ``finglish`` package's
-dictionary, never to its exhaustive search (seconds on a long word).
+with the same skeleton. A skeleton of one or two letters (``peyda``: ``pd``,
+``aghd``: ``qd``) fits many words, so a word is only taken when the Latin
+spelling can be written from its letters (:func:`spelled_as`: each Persian
+letter by its usual Latin spellings, unwritten short vowels allowed between);
+among words with the same skeleton, one that passes that check is preferred.
+Words the curated map names come first; words the knowledge base does not know
+fall back to the ``finglish`` package's dictionary, never to its exhaustive
+search (seconds on a long word).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from itertools import pairwise
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["FinglishReader", "latin_skeleton", "persian_skeleton"]
+__all__ = ["FinglishReader", "latin_skeleton", "persian_skeleton", "spelled_as"]
 
 _PERSIAN_CLASSES = str.maketrans(
     {
@@ -46,6 +51,59 @@ _LATIN_CLASSES = str.maketrans(
 )  # fmt: skip
 _DOUBLE = re.compile(r"(.)\1+")
 _LATIN_WORD = re.compile(r"^[a-z']+$")
+
+
+#: How each Persian letter is written in Finglish (regular expressions, without short vowels).
+_LATIN_SPELLINGS = {
+    "ب": "b", "پ": "p", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j",
+    "چ": "ch", "ح": "h", "خ": "(?:kh|x)", "د": "d", "ذ": "z", "ز": "z", "ض": "z", "ظ": "z",
+    "ر": "r", "ژ": "(?:zh|j)", "ش": "sh", "غ": "(?:gh|q|g)", "ق": "(?:gh|q|g)", "ف": "f",
+    "ک": "(?:k|c)", "گ": "g", "ل": "l", "م": "m", "ن": "n", "آ": "a", "ا": "[aeo]?",
+    "و": "(?:v|w|o|u|oo|ou|ow)", "ی": "(?:i|y|ee|ey|ei|e)", "ع": "'?", "ء": "'?", "ئ": "'?",
+    "ه": "h",
+}  # fmt: skip
+_SHORT_VOWEL = "[aeo]?"
+
+
+@lru_cache(maxsize=16384)
+def _spelling_pattern(word: str) -> re.Pattern[str] | None:
+    """A pattern of the Latin spellings of a Persian word (``None`` for a letter it cannot spell)."""
+    letters = [letter for letter in word if letter not in " \u200c"]
+    parts = []
+    for position, letter in enumerate(letters):
+        last = position == len(letters) - 1
+        if letter == "ه" and last and position > 0:
+            parts.append("(?:eh|ah|e|a|h)?")
+            continue
+        spelling = _LATIN_SPELLINGS.get(letter)
+        if spelling is None:
+            return None
+        if position == 0 and letter == "ا":
+            spelling = "[aeoi]?"
+        if not spelling.endswith("?"):
+            spelling = f"(?:{spelling})+"  # doubled letters: seyyed, tashdid
+        parts.append(spelling)
+    return re.compile(_SHORT_VOWEL + _SHORT_VOWEL.join(parts) + _SHORT_VOWEL)
+
+
+def spelled_as(latin: str, persian: str) -> bool:
+    """Whether ``latin`` can be a Finglish spelling of ``persian`` (``peyda``/``پیدا``: yes;
+    ``shahr``/``شوهر``: no)."""
+    pattern = _spelling_pattern(persian)
+    return bool(pattern and pattern.fullmatch(latin.lower()))
+
+
+def _unwritten(latin: str, persian: str) -> int:
+    """Roughly how many letters of ``latin`` the Persian spelling does not write (short vowels):
+    of two words that both fit, the one writing more of it is the better reading (``shohar``:
+    ``شوهر`` rather than ``شهر``)."""
+    written = sum(2 if letter in "خچشغقژ" else 0 if letter in "عءئ" else 1 for letter in persian)
+    if persian.endswith("ی") and latin.endswith("e"):
+        return abs(len(latin) - written) + 1  # a final «e» is the ezafe (``sabte fote``), not «ی»
+    if persian.endswith("ه") and not latin.endswith(("e", "a", "h")):
+        written -= 1  # a final heh the Latin does not write is a worse fit, not a better one
+        return abs(len(latin) - written) + 1
+    return abs(len(latin) - written)
 
 
 def persian_skeleton(word: str) -> str:
@@ -85,8 +143,10 @@ class FinglishReader:
             counts.update(words)
             counts.update(f"{a} {b}" for a, b in pairwise(words))
         self._by_skeleton: dict[str, str] = {}
+        self._all_by_skeleton: dict[str, list[str]] = {}
         for word, _count in counts.most_common():
             skeleton = persian_skeleton(word)
+            self._all_by_skeleton.setdefault(skeleton, []).append(word)
             if len(skeleton) >= 2:
                 self._by_skeleton.setdefault(skeleton, word)
         self._skeletons = [s for s in self._by_skeleton if len(s) >= 4]
@@ -118,6 +178,9 @@ class FinglishReader:
         if token in self._curated:
             return self._curated[token]
         skeleton = latin_skeleton(token)
+        fitting = [word for word in self._all_by_skeleton.get(skeleton, ()) if spelled_as(token, word)]
+        if fitting:
+            return min(fitting, key=lambda word: _unwritten(token, word))
         if len(skeleton) >= min_skeleton and skeleton in self._by_skeleton:
             return self._by_skeleton[skeleton]
         if len(skeleton) >= 5 and self._skeletons:

@@ -25,8 +25,13 @@ import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.analyzer import MatchKey
+from bot.engine.classifier import EntryClassifier
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
+
+#: Phrasings of at most this many words say what an entry is about (a long one tells a story that
+#: mentions many things: «سلام، ...»).
+_SHORT_PHRASING = 4
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,26 @@ class Weights:
     clause_blend: float = 0.0
     """Measured on the tuning sets: any share lowered top-1 (the asking clause often names only
     the intent, «چه مدارکی لازمه؟», and the story the topic), so it is off."""
-    part_score: float = 0.7
+    part_score: float = 0.5
     """Two clauses are two questions when each one's best entry scores this much, is this far
     ahead of its runner-up (``part_margin``) and the entries differ."""
-    part_margin: float = 0.2
+    part_margin: float = 0.1
     max_clauses: int = 6
     """At most this many clauses of a message are scored on their own (the last ones)."""
+    classifier: float = 0.4
+    """The share of an entry's score that comes from the phrasing classifier's probability
+    (:mod:`bot.engine.classifier`); 0 turns the classifier off (it is then not even trained)."""
+    classifier_entries: int = 3
+    classifier_trust: float = 0.3
+    """Below this lexical score the classifier's share shrinks in proportion: its probabilities
+    always sum to one, so a question the base knows nothing of («هوای فردا») would otherwise get a
+    confident entry."""
+    vague_share: float = 0.25
+    """A question of one or two words that short phrasings (titles, keywords, a few words) of more
+    than this share of the entries use together («شناسنامه», «کارت ملی») is vague: it gets
+    choices, never an answer."""
+    """The classifier's most likely entries are scored even when no phrasing of theirs made the
+    character shortlist."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,14 @@ class Matcher:
         self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
         self._weight_sums = [sum(self._idf[word] for word in words) for words in self._word_sets]
         self._entry_words = {entry_id: frozenset(words) for entry_id, words in entry_words.items()}
+        self._rows_of: dict[str, list[int]] = defaultdict(list)
+        for row, phrasing in enumerate(self._phrasings):
+            self._rows_of[phrasing.entry_id].append(row)
+        self._classifier = (
+            EntryClassifier(self._vectorizer, [p.key.text for p in self._phrasings], list(self._entry_of))
+            if self._weights.classifier > 0 and len(self._rows_of) > 1
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self._phrasings)
@@ -133,6 +160,19 @@ class Matcher:
         """The weight of the knowledge-base words of a key (0: it says nothing the base knows)."""
         return sum(self._idf.get(word, 0.0) for word in set(key.tokens) if word not in key.foreign)
 
+    def vague(self, key: MatchKey) -> bool:
+        """Whether ``key`` is one or two common words of the base and nothing else (see
+        ``Weights.vague_share``)."""
+        words = set(key.tokens)
+        if not 0 < len(words) <= 2 or key.unknown or key.foreign:
+            return False
+        sharing = {
+            self._entry_of[row]
+            for row, phrasing in enumerate(self._word_sets)
+            if len(phrasing) <= _SHORT_PHRASING and words <= phrasing
+        }
+        return len(sharing) > max(1.0, self._weights.vague_share * len(self._entry_words))
+
     @property
     def weights(self) -> Weights:
         return self._weights
@@ -159,14 +199,21 @@ class Matcher:
         else:
             char_scores = np.asarray((query @ self._inverted).todense()).ravel()
         shortlist = min(self._weights.shortlist, len(self._phrasings))
-        rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist]
+        rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist].tolist()
+        probabilities = self._classifier.probabilities(key.text) if self._classifier else {}
+        if probabilities:
+            listed = {self._entry_of[row] for row in rows}
+            likely = sorted(probabilities, key=lambda entry_id: -probabilities[entry_id])
+            for entry_id in likely[: self._weights.classifier_entries]:
+                if entry_id not in listed:
+                    rows.extend(self._rows_of[entry_id])
         weights = self.question_weights(key, emphasis)
         query_words = frozenset(weights)
         query_weight = sum(weights.values()) or 1.0
         best: dict[str, Candidate] = {}
         w = self._weights
         entry_bonus: dict[str, float] = {}
-        for row in rows.tolist():
+        for row in rows:
             shared = self._word_sets[row] & query_words
             shared_weight = sum(weights[word] for word in shared)
             score = (
@@ -179,6 +226,9 @@ class Matcher:
                 covered = self._entry_words[entry_id] & query_words
                 entry_bonus[entry_id] = sum(weights[word] for word in covered) / query_weight
             score += w.entry_coverage * entry_bonus[entry_id]
+            if probabilities:
+                trust = min(1.0, score / w.classifier_trust)
+                score = (1 - w.classifier) * score + w.classifier * probabilities[entry_id] * trust
             if entry_id not in best or score > best[entry_id].score:
                 best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]

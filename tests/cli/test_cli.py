@@ -37,7 +37,7 @@ def run(
 def test_ask_jsonl_contract(
     engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    questions = ["شناسنامه‌ام گم شده", "هوای فردا تهران چطوره", "", "كارت ملي"]
+    questions = ["شناسنامه‌ام گم شده", "هوای تهران چطوره", "", "كارت ملي"]
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(questions) + "\n"))
     assert run_cli(["ask", "--jsonl"], engine=engine) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

@@ -6,6 +6,7 @@ the last test checks that ``sabtyar stats --json`` counts what the others produc
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -16,16 +17,21 @@ import pytest_asyncio
 from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
 from bot.locale import Catalog, Locales
-from bot.messenger.callback_data import Choose, Menu, Rate, Topic, encode
+from bot.messenger.callback_data import Alternative, Choose, Menu, Rate, Topic, encode
 from bot.store import mask_personal_data
-from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, find_question
+from tests.support.bot_harness import (
+    ALTERNATIVES_CANDIDATES,
+    DID_YOU_MEAN_CANDIDATES,
+    TWO_PART_CANDIDATES,
+    find_question,
+)
 from tests.support.fakeapi import FakeBotApi, FakeUser, SentMessage
 from tests.support.live_bot import LiveBot, live_bot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
-OUT_OF_SCOPE = "هوای فردا تهران چطوره"
+OUT_OF_SCOPE = "هوای تهران چطوره"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=["telegram", "bale"])
@@ -171,12 +177,51 @@ async def test_forged_button_is_refused_and_changes_nothing(live: LiveBot, fa: C
     await api.expect_no_messages(owner.id, within=0.3)
 
 
+async def test_answer_with_alternatives_a_press_on_one_and_a_two_part_question(
+    live: LiveBot, fa: Catalog, engine: AnswerEngine
+) -> None:
+    question = next(
+        q
+        for q in ALTERNATIVES_CANDIDATES
+        if engine.ask(q).outcome is Outcome.ANSWER_ALTERNATIVES and not engine.ask(q).parts
+    )
+    reply = engine.ask(question)
+    api, citizen = live.api, live.api.create_user("زهرا")
+    api.user_sends_text(citizen, question)
+    [shown] = await api.wait_for_messages(citizen.id, timeout=10)
+    assert shown.text.startswith(engine.knowledge.entry(reply.answer_id or "").title)
+    assert fa.text("answer.alternatives") in shown.text
+    question_id = int(next(d for d in data_of(shown) if d.startswith("alt:")).split(":")[1])
+    offered = [d for d in data_of(shown) if d.startswith("alt:")]
+    assert offered == [encode(Alternative(question_id, i)) for i in range(len(reply.alternatives[:2]))]
+    await press(live, citizen, shown, offered[-1])
+    [alternative] = await api.wait_for_messages(citizen.id, timeout=10)
+    chosen = reply.alternatives[len(offered) - 1]
+    assert alternative.text.startswith(engine.knowledge.entry(chosen).title)
+    assert live.rows(
+        "SELECT from_entry, to_entry, kind FROM corrections WHERE question_id = ?", question_id
+    ) == [(reply.answer_id, chosen, "alternative")]
+    live.expected.update(questions=1, answered=1, corrections=1)
+
+    two_part = find_question(
+        engine, Outcome.ANSWER_ALTERNATIVES, tuple(q for q in TWO_PART_CANDIDATES if engine.ask(q).parts)
+    )
+    first, second = engine.ask(two_part).parts
+    api.user_sends_text(citizen, two_part)
+    [both] = await api.wait_for_messages(citizen.id, timeout=10)
+    assert both.text.startswith(engine.knowledge.entry(first).title)
+    assert fa.text("answer.other_part") in both.text
+    assert both.button_texts[0] == engine.knowledge.entry(second).title
+    [[parts]] = live.rows("SELECT parts FROM questions ORDER BY id DESC LIMIT 1")
+    assert parts is not None and [first, second] == json.loads(parts)
+    live.expected.update(questions=1, answered=1)
+
+
 async def test_stats_json_counts_what_the_suite_did(live: LiveBot) -> None:
     figures = await live.stats()
     expected = live.expected
-    assert {k: figures[k] for k in ("questions", "answered", "did_you_mean", "unanswered", "ratings")} == {
-        k: expected[k] for k in ("questions", "answered", "did_you_mean", "unanswered", "ratings")
-    }
+    counted = ("questions", "answered", "did_you_mean", "unanswered", "ratings", "corrections")
+    assert {k: figures[k] for k in counted} == {k: expected[k] for k in counted}
     if expected["ratings"]:
         assert figures["csat"] == round(expected["satisfied"] / expected["ratings"], 4)
     users = [u.id for u in live.api.state.users.values()]

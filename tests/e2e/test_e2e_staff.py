@@ -34,7 +34,7 @@ NEW_ANSWER = "پاسخ آزمون سرتاسری: برای المثنی شناس
 HASH_SECRET = "e2e-staff-hash-secret-0123456789"
 ENTRY = "birthcert-duplicate"
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
-OUT_OF_SCOPE = "هوای فردا تهران چطوره"
+OUT_OF_SCOPE = "هوای تهران چطوره"
 SUBSCRIBERS, BLOCKED = 1000, 40
 
 

@@ -36,7 +36,7 @@ from tests.support.fakeapi import FakeBotApi, FakeUser, Fault, SentMessage
 from tests.support.live_bot import live_bot
 
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
-OUT_OF_SCOPE = "هوای فردا تهران چطوره"
+OUT_OF_SCOPE = "هوای تهران چطوره"
 
 
 def questions(bot: Bot) -> int:

@@ -40,7 +40,7 @@ def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> No
     ("text", "expected"),
     [
         ("چنده", ("هزینه",)),  # cost words unified, kept: they carry intent
-        ("فامیلیمو عوض کنم", ("نام", "خانوادگی", "تعویض")),  # synonym map, spoken ending
+        ("فامیلیشو عوض کنم", ("نام", "خانوادگی", "تعویض")),  # synonym map, spoken ending
         ("١٥ سالمه", ("15", "سال")),  # digits to one alphabet, spoken "I am"
         ("میخوام", ()),  # function words drop
         ("از برای به با در", ()),
@@ -118,8 +118,30 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
     analyzed = key(engine, text)
     assert analyzed.foreign
-    assert engine.doubts(analyzed).other_service
+    assert engine.assess(text).doubts.other_service
     assert engine.ask(text).answer_id is None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [("ثبت شرکت", "redirect-property"), ("استعلام خلافی خودرو", "redirect-driving")],
+)
+def test_an_entry_about_another_service_answers_it(engine: AnswerEngine, text: str, entry_id: str) -> None:
+    """The pointer to the other organisation is the answer when its keywords name the service."""
+    assert key(engine, text).foreign
+    assert engine.ask(text).answer_id == entry_id
+
+
+@pytest.mark.parametrize("text", ["سلام", "درود", "salam"])
+def test_a_greeting_is_answered_though_long_phrasings_start_with_one(engine: AnswerEngine, text: str) -> None:
+    assert engine.ask(text).answer_id == "greeting"
+
+
+@pytest.mark.parametrize("text", ["شناسنامه", "کارت ملی", "ثبت"])
+def test_a_vague_question_gets_choices(engine: AnswerEngine, text: str) -> None:
+    reply = engine.ask(text)
+    assert reply.outcome is Outcome.DID_YOU_MEAN
+    assert len(reply.offered_ids) >= 2
 
 
 def test_the_other_service_rule_holds_whatever_the_scores(engine: AnswerEngine) -> None:
@@ -139,3 +161,18 @@ def test_context_words_do_not_block_a_civil_registration_answer(engine: AnswerEn
 
 def test_a_service_word_inside_another_phrase_is_not_foreign(engine: AnswerEngine) -> None:
     assert not key(engine, "خدمات الکترونیک ثبت احوال").foreign
+
+
+@pytest.mark.parametrize(
+    ("found", "lost"),
+    [
+        ("یه کارت ملی پیدا کردم", "کارت ملیمو پیدا نکردم"),
+        ("شناسنامه‌ای پیدا کرده‌ام", "شناسنامه‌ام را پیدا نمی‌کنم"),
+    ],
+)
+def test_a_negated_verb_keeps_its_negation(engine: AnswerEngine, found: str, lost: str) -> None:
+    """hazm gives «نکردم» the lemma of «کردم»: found must not read as lost."""
+    assert "گم" not in key(engine, found).tokens
+    assert "گم" in key(engine, lost).tokens
+    assert engine.ask(found).answer_id == "found-document"
+    assert engine.ask(lost).answer_id in {"smartcard-lost", "birthcert-duplicate"}

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.baseline import NaiveMatcher
 from bot.engine.engine import AnswerEngine
-from bot.engine.evaluation import QualityReport, evaluate, read_examples, score_examples
+from bot.engine.quality.baseline import NaiveMatcher
+from bot.engine.quality.evaluation import QualityReport, evaluate, read_examples, score_examples
 from bot.settings import ROOT
 
 DATA = ROOT / "tests" / "data"

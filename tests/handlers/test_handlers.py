@@ -19,11 +19,16 @@ from bot.locale import Locales
 from bot.messenger.callback_data import Alternative, Choose, Menu, More, Rate, SkipComment, Topic, encode
 from bot.settings import FloodSettings
 from bot.store import Store
-from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, find_question, running_bot
+from tests.support.bot_harness import (
+    ALTERNATIVES_CANDIDATES,
+    DID_YOU_MEAN_CANDIDATES,
+    find_question,
+    running_bot,
+)
 from tests.support.fakeapi import Fault, SentMessage
 
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
-OUT_OF_SCOPE = "هوای فردا تهران چطوره"
+OUT_OF_SCOPE = "هوای تهران چطوره"
 
 
 def data_of(message: SentMessage) -> list[str]:
@@ -415,14 +420,6 @@ async def test_blocking_the_bot_unsubscribes(tmp_path: Path, engine: AnswerEngin
             await asyncio.sleep(0.05)
         assert bot.rows("SELECT subscribed FROM subscriptions") == [(0,)]
         assert bot.rows("SELECT count(*) FROM contacts") == [(0,)]
-
-
-ALTERNATIVES_CANDIDATES = (
-    "پیگیری",
-    "تعویض",
-    "مدارک لازم",
-    "کارت ملی هوشمندم گم شده و میخوام اسمم رو هم عوض کنم",
-)
 
 
 async def test_answer_with_alternatives_then_a_correction(

@@ -18,7 +18,7 @@ from handlers.citizen import handoff_notice
 from tests.support.bot_harness import HASH_SECRET, running_bot
 
 STAFF_GROUP = -4545
-OUT_OF_SCOPE = "هوای فردا تهران چطوره"
+OUT_OF_SCOPE = "هوای تهران چطوره"
 
 
 async def answered_earlier(db: Path, minutes: list[int]) -> None:

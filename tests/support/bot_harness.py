@@ -26,6 +26,23 @@ __all__ = ["DID_YOU_MEAN_CANDIDATES", "Bot", "find_question", "polling", "runnin
 
 HASH_SECRET = "handler-tests-hash-secret"
 DID_YOU_MEAN_CANDIDATES = ("کارت", "شناسنامه", "ثبت", "کارت ملی", "مدارک", "پیگیری", "هزینه")
+#: Questions one of which the engine answers with alternatives (not a two-part question).
+ALTERNATIVES_CANDIDATES = (
+    "پیگیری",
+    "تعویض",
+    "مدارک لازم",
+    "کارت ملی هوشمندم گم شده و میخوام اسمم رو هم عوض کنم",
+    "شناسنامه ام پاره شده عوضش می کنن؟",
+    "کارتم آماده شده 🎉 تا کی وقت دارم برم بگیرمش؟",
+    "پسرم 15 سالشه میتونه کارت ملی بگیره؟",
+)
+#: Questions one of which the engine reads as asking two things.
+TWO_PART_CANDIDATES = (
+    "کارت ملیم گم شده، شناسنامه‌ام هم پاره شده",
+    "کارت ملی هوشمندم گم شده. ضمنا ساعت کاری اداره ثبت احوال چنده؟",
+    "شناسنامه‌ام گم شده، کد ملی بچه‌ام رو هم از کجا پیدا کنم؟",
+    "برای ثبت ولادت نوزاد چه مدارکی لازمه؟ یه سوال دیگه هم داشتم، ساعت کاری اداره چنده؟",
+)
 
 
 def find_question(engine: AnswerEngine, outcome: Outcome, candidates: tuple[str, ...]) -> str:

@@ -352,7 +352,7 @@ class _Features:
             self.s1[i] = ranked[0].score
             self.margin[i] = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
             self.unknown[i] = a.doubts.unknown_share
-            self.other[i] = a.doubts.other_service
+            self.other[i] = a.doubts.other_service or a.doubts.vague
             top = ranked[:max_suggestions]
             rights = [c.score for c in top if c.entry_id in example.expect]
             if rights:

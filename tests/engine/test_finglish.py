@@ -1,0 +1,67 @@
+"""Finglish read as Persian: short words by their spelling, verbs as written, function words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.engine import AnswerEngine
+from bot.engine.finglish import FinglishReader, spelled_as
+
+
+@pytest.mark.parametrize(
+    ("latin", "persian"),
+    [
+        ("peyda", "پیدا"),
+        ("gavahi", "گواهی"),
+        ("govahi", "گواهی"),
+        ("aghd", "عقد"),
+        ("vaght", "وقت"),
+        ("seyyed", "سید"),
+        ("iran", "ایران"),
+        ("variz", "واریز"),
+        ("shohar", "شوهر"),
+        ("shenasnameh", "شناسنامه"),
+        ("khareji", "خارجی"),
+    ],
+)
+def test_a_latin_word_is_a_spelling_of_its_persian_word(latin: str, persian: str) -> None:
+    assert spelled_as(latin, persian)
+
+
+@pytest.mark.parametrize(
+    ("latin", "persian"),
+    [("shahr", "شوهر"), ("kart", "کارگر"), ("meli", "مالیات"), ("vaght", "واقعیت"), ("gom", "گواهی")],
+)
+def test_a_latin_word_is_not_a_spelling_of_an_other_word(latin: str, persian: str) -> None:
+    assert not spelled_as(latin, persian)
+
+
+def test_a_two_letter_skeleton_is_read_only_when_the_spelling_fits() -> None:
+    # «پیدا» and «پید» share the skeleton «pd»; «وقت» and «واقعیت» the skeleton «qt».
+    reader = FinglishReader({}, [["پیدا", "وقت", "واقعیت", "واقعیت", "شهر", "شهر", "شوهر"]])
+    assert reader.read("peyda") == "پیدا"
+    assert reader.read("vaght") == "وقت"
+    assert reader.read("shohar") == "شوهر"  # not the more frequent «شهر», which writes less of it
+    assert reader.read("shahr") == "شهر"
+    assert reader.read("pd") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("ye kart meli peyda kardam koja tahvil bedam", {"پیدا", "کارت", "ملی"}),
+        ("chetori vaght begiram", {"نوبت"}),  # «وقت گرفتن» is «نوبت» (synonyms)
+        ("seyyed hastam", {"سید"}),
+        ("amar talagh dar iran", {"طلاق", "ایران"}),
+    ],
+)
+def test_finglish_questions_have_no_unknown_latin_words(
+    engine: AnswerEngine, question: str, words: set[str]
+) -> None:
+    key = engine.analyzer.analyze(question)
+    assert words <= set(key.tokens), key
+    assert not {word for word in key.tokens if word.isascii()}, key
+
+
+def test_an_indefinite_ye_is_a_function_word_not_a_noun(engine: AnswerEngine) -> None:
+    assert engine.analyzer.analyze("ye kart meli").tokens == engine.analyzer.analyze("کارت ملی").tokens
