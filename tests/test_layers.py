@@ -29,6 +29,7 @@ BASE = frozenset(
         "bot.calendar",
         "bot.messages",
         "bot.shipped",
+        "bot.yaml_text",
     }
 )
 

@@ -21,6 +21,7 @@ from bot.calendar import iran_day
 from bot.knowledge.links import addresses_in, is_official, link_host
 from bot.knowledge.model import Category, Entry, KnowledgeBase, Link
 from bot.messages import Message
+from bot.yaml_text import SAFE_LOADER
 
 __all__ = [
     "DATA_FILES",
@@ -106,10 +107,6 @@ class _Node:
     children: dict[str, _Node] | list[_Node] | None = None
 
 
-#: libyaml's parser where PyYAML has it: the same nodes, lines and values, about six times faster.
-_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _wrap(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -145,7 +142,7 @@ def read_yaml(path: Path) -> tuple[_Node | None, list[Problem]]:
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem.of(name, 0, "cannot_read", error=str(error))]
     try:
-        root = _parse(text, _FAST_LOADER)
+        root = _parse(text, SAFE_LOADER)
     except (yaml.YAMLError, ValueError):
         try:
             root = _parse(text, yaml.SafeLoader)

@@ -44,7 +44,7 @@ def test_shipped_knowledge_is_valid() -> None:
 
 def test_the_fast_parser_reads_the_shipped_folder_as_pyyaml_does(monkeypatch: pytest.MonkeyPatch) -> None:
     fast = load_knowledge(ROOT / "knowledge")
-    monkeypatch.setattr(loader, "_FAST_LOADER", yaml.SafeLoader)
+    monkeypatch.setattr(loader, "SAFE_LOADER", yaml.SafeLoader)
     assert load_knowledge(ROOT / "knowledge") == fast  # identical objects, source lines included
 
 
