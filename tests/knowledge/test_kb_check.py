@@ -14,6 +14,9 @@ from bot.knowledge import loader
 from bot.knowledge.loader import KnowledgeError, check_knowledge, load_knowledge
 from bot.settings import ROOT
 
+# `main` makes the staff's working copy from the shipped base: in each test's tmp_path, not in data/
+pytestmark = pytest.mark.usefixtures("own_config")
+
 GOOD_ENTRY = """\
   - id: {id}
     category: demo
