@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.settings import ROOT
 
 PROBE = """
@@ -21,6 +23,7 @@ print(json.dumps({"code": code, "heavy": heavy}))
 """
 
 
+@pytest.mark.slow  # a real process (a fresh sys.modules) that builds the engine: 4-5 s
 def test_run_and_ask_never_import_matplotlib_or_openpyxl(own_config: Path) -> None:
     probe = subprocess.run(
         [sys.executable, "-c", PROBE],
