@@ -19,6 +19,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from bot.engine.engine import AnswerEngine
 from bot.engine.live import LiveEngine
 from bot.knowledge.directory.holidays import Holidays
+from bot.knowledge.directory.live import LiveOffices
 from bot.knowledge.directory.offices import OfficeBook
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.locale import Catalog, Locales
@@ -68,6 +69,8 @@ class Shared:
     ``metrics`` are the process's Prometheus counters (served when ``[monitoring]`` is on).
     ``engine`` is the engine the process started with; ``live.engine`` the one in use now
     (staff edits and ``/reload`` swap it), which is what handlers get as ``context.engine``.
+    ``offices`` are the offices the process started with; ``live_offices.current()`` the ones
+    ``offices.yaml`` holds now (a workbook import replaces them), which handlers answer with.
     """
 
     settings: Settings
@@ -78,11 +81,13 @@ class Shared:
     holidays: Holidays = field(default_factory=Holidays)
     metrics: Metrics = field(default_factory=Metrics, repr=False, compare=False)
     live: LiveEngine = field(init=False, repr=False, compare=False)
+    live_offices: LiveOffices = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         thresholds, weights = self.engine.thresholds, self.settings.engine.weights
         live = LiveEngine(self.engine, self.settings.knowledge_dir, thresholds, weights)
         object.__setattr__(self, "live", live)
+        object.__setattr__(self, "live_offices", LiveOffices(self.settings.knowledge_dir, self.offices))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ before anything is written::
     diff.changed                    # EntryChange: the fields that differ, and a short answer diff
 
 :func:`short_diff` gives the words taken out and put in (``-…`` / ``+…``), a few lines at most,
-so a long answer's one-word fix is visible at a glance.
+so a long answer's one-word fix is visible at a glance. :func:`office_diff` does the same for the
+offices (by name) and the province of a workbook's ``offices`` and ``province`` sheets.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, fields
 
+from bot.knowledge.directory.offices import Office, OfficeBook, Province
 from bot.knowledge.model import Category, Entry, KnowledgeBase
 
-__all__ = ["EntryChange", "KnowledgeDiff", "knowledge_diff", "short_diff"]
+__all__ = ["EntryChange", "KnowledgeDiff", "OfficeDiff", "knowledge_diff", "office_diff", "short_diff"]
 
 #: Entry fields compared (where an entry is in its file is not a change).
 _COMPARED = tuple(f.name for f in fields(Entry) if f.name not in ("source_file", "source_line"))
@@ -100,3 +102,40 @@ def knowledge_diff(before: KnowledgeBase, after: KnowledgeBase) -> KnowledgeDiff
         c.id for c in after.categories if c.id in old_categories and _shown(c) != _shown(old_categories[c.id])
     )
     return KnowledgeDiff(added, removed, tuple(changed), categories_added, categories_changed)
+
+
+@dataclass(frozen=True)
+class OfficeDiff:
+    """Offices by name: added, removed, and changed with the fields that differ; the province's
+    fields that differ."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    province: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.province)
+
+
+def office_diff(before: OfficeBook, after: OfficeBook) -> OfficeDiff:
+    """What ``after`` changes in ``before``, offices in ``after``'s order."""
+    old = {office.name: office for office in before}
+    new = {office.name: office for office in after}
+    changed = tuple(
+        (name, names)
+        for name, office in new.items()
+        if name in old
+        and (names := tuple(f.name for f in fields(Office) if _differs(old[name], office, f.name)))
+    )
+    return OfficeDiff(
+        added=tuple(name for name in new if name not in old),
+        removed=tuple(name for name in old if name not in new),
+        changed=changed,
+        province=tuple(f.name for f in fields(Province) if _differs(before.province, after.province, f.name)),
+    )
+
+
+def _differs(old: object, new: object, name: str) -> bool:
+    return bool(getattr(old, name) != getattr(new, name))

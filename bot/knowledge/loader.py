@@ -30,10 +30,13 @@ __all__ = [
     "MIN_QUESTIONS",
     "KnowledgeError",
     "Problem",
+    "YamlNode",
     "check_knowledge",
     "load_knowledge",
+    "official_domains",
     "read_yaml",
     "unofficial_links",
+    "verified_on_problem",
 ]
 
 #: Files of the knowledge folder that are not categories.
@@ -105,6 +108,10 @@ class _Node:
     value: Any
     line: int
     children: dict[str, _Node] | list[_Node] | None = None
+
+
+#: A YAML value with its line, as :func:`read_yaml` gives it (for the data files' own checks).
+YamlNode = _Node
 
 
 def _wrap(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
@@ -303,14 +310,9 @@ class _CategoryReader:
 
     def check_verified_on(self, node: _Node | None, label: str) -> None:
         """A date (or null), from 1 Farvardin 1300 to today (Iran time)."""
-        if node is None or node.value is None:
-            return
-        if not isinstance(node.value, date):
-            self.problem(node.line, "verified_on_not_date", entry=label)
-        elif node.value > iran_day(datetime.now(UTC)):
-            self.problem(node.line, "verified_on_future", entry=label, date=node.value.isoformat())
-        elif node.value < FIRST_VERIFIED_ON:
-            self.problem(node.line, "verified_on_too_old", entry=label, date=node.value.isoformat())
+        problem = verified_on_problem(self.name, node.line, node.value, label) if node is not None else None
+        if problem is not None:
+            self.problems.append(problem)
 
     def read_links(self, node: _Node | None, label: str) -> tuple[Link, ...]:
         if node is None or node.value is None:
@@ -333,6 +335,34 @@ class _CategoryReader:
                 self.problem(item.line, "link_unofficial", entry=label, url=url)
             links.append(Link(title=str(value.get("title") or url), url=url))
         return tuple(links)
+
+
+def verified_on_problem(file: str, line: int, value: object, entry: str | None = None) -> Problem | None:
+    """The problem of a ``verified_on`` value of an entry (``entry``: its id) or of an office
+    (``None``): it must be a date from 1 Farvardin 1300 to today (Iran time), or no date."""
+    if value is None:
+        return None
+    label = {} if entry is None else {"entry": entry}
+    answer = entry is not None
+    if not isinstance(value, date):
+        return Problem.of(
+            file, line, "verified_on_not_date" if answer else "office_verified_on_not_date", **label
+        )
+    day = value.isoformat()
+    if value > iran_day(datetime.now(UTC)):
+        return Problem.of(
+            file, line, "verified_on_future" if answer else "office_verified_on_future", date=day, **label
+        )
+    if value < FIRST_VERIFIED_ON:
+        return Problem.of(
+            file, line, "verified_on_too_old" if answer else "office_verified_on_too_old", date=day, **label
+        )
+    return None
+
+
+def official_domains(folder: Path) -> frozenset[str]:
+    """The domains of the folder's ``official_domains.yaml`` (its problems are ``check_knowledge``'s)."""
+    return _read_domains(folder)[0]
 
 
 def _read_domains(folder: Path) -> tuple[frozenset[str], list[Problem]]:

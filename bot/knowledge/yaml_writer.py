@@ -27,6 +27,11 @@ The canonical format, which the shipped files already follow byte for byte::
         needs_review: true
                                         # one blank line between entries
 
+``offices.yaml`` (:func:`write_offices`) follows the same rules, in the shape its top comment shows:
+the header comment kept, ``province:`` (cities as a flow list), then ``offices:`` (``[]`` when
+empty), one blank line between offices, hours a block mapping of quoted spans, the optional
+``latitude``/``longitude``, ``url`` and ``verified_on`` only when given.
+
 Every scalar is checked by reading it back, so a value YAML would misread (``yes``,
 ``12``, ``a: b``, a leading ``-``) is quoted instead. Writing also returns a map from
 each written line to the field it holds, so a loader problem can be traced back to a
@@ -44,14 +49,19 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.directory.offices import WEEKDAYS, Office, Province, span_text
 from bot.knowledge.model import Category, Entry
 
 __all__ = [
     "ENTRY_KEYS",
+    "PROVINCE_RECORD",
     "LineOrigin",
     "category_record",
     "entry_record",
+    "office_record",
+    "province_record",
     "write_category",
+    "write_offices",
 ]
 
 #: Key order of an entry, as in the shipped files.
@@ -79,9 +89,14 @@ _WORD = re.compile(r"[A-Za-z]")  # ASCII text starting with a letter is no numbe
 _WORDS = {"yes", "no", "true", "false", "on", "off", "null"}  # ... unless it is one of YAML 1.1's words
 
 
+#: The record index of the ``province:`` block in :func:`write_offices`' line map.
+PROVINCE_RECORD = -1
+
+
 @dataclass(frozen=True)
 class LineOrigin:
-    """Where a written line came from: the record's index (-1 for the category block) and its field."""
+    """Where a written line came from: the record's index (-1 for the category block, or the
+    province block; -2 for the header and the ``offices:`` line) and its field."""
 
     record: int
     field: str
@@ -228,4 +243,90 @@ def write_category(
         if index:
             out.add("", index, "id")
         _entry_lines(out, index, entry)
+    return "\n".join(out.lines) + "\n", out.origins
+
+
+def province_record(province: Province) -> dict[str, Any] | None:
+    """The ``province:`` mapping, or ``None`` when the file has none (nothing in it)."""
+    if not (province.title or province.office or province.site or province.cities):
+        return None
+    return {
+        "title": province.title,
+        "office": province.office,
+        "site": province.site,
+        "cities": list(province.cities),
+        "needs_review": province.needs_review,
+    }
+
+
+def office_record(office: Office) -> dict[str, Any]:
+    """An office's YAML mapping; ``hours`` by day name in the week's order."""
+    days = {number: name for name, number in WEEKDAYS.items()}
+    return {
+        "name": office.name,
+        "city": office.city,
+        "address": office.address,
+        "phones": list(office.phones),
+        "hours": {days[n]: span_text(*office.hours[n]) for n in WEEKDAYS.values() if n in office.hours},
+        "services": list(office.services),
+        "latitude": office.latitude,
+        "longitude": office.longitude,
+        "url": office.url,
+        "verified_on": office.verified_on,
+        "needs_review": office.needs_review,
+    }
+
+
+def _value(value: Any) -> str:
+    """A coordinate: a number as Python writes it (YAML reads it back the same), anything else as text."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return repr(float(value))
+    return _scalar(str(value))
+
+
+def _office_lines(out: _Lines, index: int, office: dict[str, Any]) -> None:
+    def add(text: str, field: str) -> None:
+        out.add(text, index, field)
+
+    add(f"  - name: {_scalar(office['name'])}", "name")
+    add(f"    city: {_scalar(office['city'])}", "city")
+    add(f"    address: {_scalar(office['address'])}", "address")
+    add(f"    phones: {_flow_list(office['phones'])}", "phones")
+    if office["hours"]:
+        add("    hours:", "hours")
+        for day, span in office["hours"].items():
+            add(f"      {day}: {_quoted(span)}", day)
+    else:
+        add("    hours: {}", "hours")
+    add(f"    services: {_flow_list(office['services'])}", "services")
+    for key in ("latitude", "longitude"):
+        if office[key] not in (None, ""):
+            add(f"    {key}: {_value(office[key])}", key)
+    if office["url"]:
+        add(f"    url: {_scalar(office['url'])}", "url")
+    if office["verified_on"] is not None:
+        add(f"    verified_on: {_date(office['verified_on'])}", "verified_on")
+    add(f"    needs_review: {'true' if office['needs_review'] else 'false'}", "needs_review")
+
+
+def write_offices(
+    header: str, province: dict[str, Any] | None, offices: Sequence[dict[str, Any]]
+) -> tuple[str, dict[int, LineOrigin]]:
+    """``offices.yaml``'s text and, for each 1-based line, the record (:data:`PROVINCE_RECORD`, an
+    office's index, or -2) and the field it holds."""
+    out = _Lines()
+    if header:
+        out.add(header.removesuffix("\n"), -2, "")
+    if province is not None:
+        out.add("province:", PROVINCE_RECORD, "title")
+        for key in ("title", "office", "site"):
+            out.add(f"  {key}: {_scalar(province[key])}", PROVINCE_RECORD, key)
+        out.add(f"  cities: {_flow_list(province['cities'])}", PROVINCE_RECORD, "cities")
+        review = "true" if province["needs_review"] else "false"
+        out.add(f"  needs_review: {review}", PROVINCE_RECORD, "needs_review")
+    out.add("offices:" if offices else "offices: []", -2, "")
+    for index, office in enumerate(offices):
+        if index:
+            out.add("", index, "name")
+        _office_lines(out, index, office)
     return "\n".join(out.lines) + "\n", out.origins

@@ -45,7 +45,7 @@ DIRECTORY_ENTRIES = frozenset({"offices", "office-hours"})
 def _directory(context: BotContext, entry: Entry) -> list[str]:
     if entry.id not in DIRECTORY_ENTRIES:
         return []
-    return [directory_text(context.services.shared.offices, context.catalog)]
+    return [directory_text(context.services.shared.live_offices.current(), context.catalog)]
 
 
 def _answer(

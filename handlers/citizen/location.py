@@ -25,7 +25,7 @@ async def on_location(update: Update, context: BotContext) -> None:
     """List the closest offices with their distance, or say kindly that none are known yet."""
     message, _user, chat = sender(update)
     catalog = context.catalog
-    book = context.services.shared.offices
+    book = context.services.shared.live_offices.current()
     markup = (
         buttons([(catalog.text("location.all_offices"), Topic(OFFICES_ENTRY))])
         if OFFICES_ENTRY in context.knowledge

@@ -6,11 +6,14 @@ the staff group (as a reply to the bot or with ``/import`` as its caption), is v
 without changing anything (:func:`~bot.knowledge.workbook.importer.import_workbook` with
 ``dry_run``): a broken workbook gets every error with its sheet, row and column, and nothing
 changes; a valid one gets a preview (entries added, changed with a short diff of the answer, and
-removed) with apply and drop buttons.
+removed; offices added, changed and removed, and the province's changed fields) with apply and
+drop buttons. A workbook without the offices sheets (exported by an older version) leaves the
+offices as they are.
 
 Apply imports the same file all or nothing, provided the knowledge folder is still the one the
 preview was computed on, swaps the engine at once (citizens get the new answers; other worker
-processes within 2 s), and audits the import as one ``staff_changes`` row (field
+processes within 2 s; the offices on the next question, as ``offices.yaml`` is read again
+when it changes), and audits the import as one ``staff_changes`` row (field
 ``workbook_import``: the backup folder before, the files written and their digests after) that
 ``/undo`` reverts by putting the backup back, unless a file was edited since. If the files
 were written but the bot could not load them, the editor is told the running answers are the
@@ -34,7 +37,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.knowledge.diff import KnowledgeDiff, knowledge_diff
+from bot.knowledge.diff import KnowledgeDiff, OfficeDiff, knowledge_diff, office_diff
+from bot.knowledge.directory.offices import OfficeBook, load_offices
 from bot.knowledge.loader import Problem
 from bot.knowledge.restore import RestoreConflict, file_digests, folder_fingerprint, restore_backup
 from bot.locale import Catalog
@@ -93,8 +97,29 @@ def _problems_text(problems: Sequence[Problem]) -> str:
     return "\n".join(f"• {problem}" for problem in problems[:_MAX_ERRORS])
 
 
-def preview_text(diff: KnowledgeDiff, file_name: str, catalog: Catalog) -> str:
-    """The preview: counts, then each entry changed (fields and answer diff), added and removed."""
+def _office_items(offices: OfficeDiff, catalog: Catalog) -> list[list[str]]:
+    separator = catalog.text("staff.import_separator")
+    items = [[catalog.text("staff.import_office_added", name=name)] for name in offices.added]
+    items += [
+        [catalog.text("staff.import_office_changed", name=name, fields=separator.join(names))]
+        for name, names in offices.changed
+    ]
+    items += [[catalog.text("staff.import_office_removed", name=name)] for name in offices.removed]
+    if offices.province:
+        items.append([catalog.text("staff.import_province_changed", fields=separator.join(offices.province))])
+    return items
+
+
+def _offices_change(before: OfficeBook, result: ImportResult) -> OfficeDiff:
+    """What the import changes in the offices (nothing when the workbook has no offices sheets)."""
+    return OfficeDiff() if result.offices is None else office_diff(before, result.offices)
+
+
+def preview_text(
+    diff: KnowledgeDiff, file_name: str, catalog: Catalog, offices: OfficeDiff | None = None
+) -> str:
+    """The preview: counts, then each entry changed (fields and answer diff), added and removed,
+    then the offices and the province."""
     heading = catalog.text(
         "staff.import_preview",
         file=file_name,
@@ -122,6 +147,7 @@ def preview_text(diff: KnowledgeDiff, file_name: str, catalog: Catalog) -> str:
         for c in diff.categories_added
     ]
     items += [[catalog.text("staff.import_changed_category", category=c)] for c in diff.categories_changed]
+    items += _office_items(offices or OfficeDiff(), catalog)
     lines = [heading, *(line for item in items[:_MAX_LISTED] for line in item)]
     if len(items) > _MAX_LISTED:
         lines.append(catalog.text("staff.import_more", count=len(items) - _MAX_LISTED))
@@ -180,13 +206,15 @@ async def on_document(update: Update, context: BotContext) -> None:
         await send_text(context, chat.id, f"{failed}\n{_errors_text(result.errors, catalog)}")
         raise ApplicationHandlerStop
     diff = knowledge_diff(context.knowledge, result.knowledge)
-    if diff.empty:
+    offices = _offices_change((await asyncio.to_thread(load_offices, folder))[0], result)
+    if diff.empty and offices.empty:
         path.unlink(missing_ok=True)
         await send_text(context, chat.id, catalog.text("staff.import_same", file=name))
         raise ApplicationHandlerStop
     meta = {"file": path.name, "name": name, "fingerprint": fingerprint, "staff": staff_hash}
     path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
-    await send_text(context, chat.id, preview_text(diff, name, catalog), markup=_keyboard(token, catalog))
+    text = preview_text(diff, name, catalog, offices)
+    await send_text(context, chat.id, text, markup=_keyboard(token, catalog))
     raise ApplicationHandlerStop
 
 
@@ -222,13 +250,14 @@ async def apply_pressed(update: Update, context: BotContext) -> None:
     before = context.knowledge
     words = _words(context)
 
-    def write() -> tuple[ImportResult, dict[str, str]] | None:
+    def write() -> tuple[ImportResult, dict[str, str], OfficeBook] | None:
         from bot.knowledge.workbook.exporter import import_workbook
 
         if folder_fingerprint(folder) != meta["fingerprint"]:
             return None
+        offices_before = load_offices(folder)[0]
         result = import_workbook(source, folder, words)
-        return result, file_digests(folder, result.changed) if result.ok else {}
+        return result, file_digests(folder, result.changed) if result.ok else {}, offices_before
 
     try:
         outcome, problems = await live.change_files(write)
@@ -237,7 +266,7 @@ async def apply_pressed(update: Update, context: BotContext) -> None:
     if outcome is None:
         await send_text(context, chat_id, catalog.text("staff.import_stale"))
         return
-    result, digests = outcome
+    result, digests, offices_before = outcome
     if not result.ok or result.knowledge is None:
         failed = catalog.text("staff.import_failed", file=str(meta["name"]), count=len(result.errors))
         await send_text(context, chat_id, f"{failed}\n{_errors_text(result.errors, catalog)}")
@@ -246,13 +275,21 @@ async def apply_pressed(update: Update, context: BotContext) -> None:
         await send_text(context, chat_id, catalog.text("staff.import_same", file=str(meta["name"])))
         return
     diff = knowledge_diff(before, result.knowledge)
+    offices = _offices_change(offices_before, result)
     staff_hash = context.user_hash(user)
-    after = {
+    after: dict[str, Any] = {
         "files": digests,
         "added": [e.id for e in diff.added],
         "changed": [c.entry_id for c in diff.changed],
         "removed": [e.id for e in diff.removed],
     }
+    if not offices.empty:
+        after["offices"] = {
+            "added": list(offices.added),
+            "changed": [name for name, _fields in offices.changed],
+            "removed": list(offices.removed),
+            "province": list(offices.province),
+        }
     await record_change(
         context.store,
         staff_hash=staff_hash,
@@ -268,6 +305,13 @@ async def apply_pressed(update: Update, context: BotContext) -> None:
         text = catalog.text("staff.import_not_live", problems=_problems_text(problems), **counts)
     else:
         text = catalog.text("staff.import_applied", **counts)
+    if not offices.empty and not problems:
+        counted = {
+            "added": len(offices.added),
+            "changed": len(offices.changed),
+            "removed": len(offices.removed),
+        }
+        text += "\n" + catalog.text("staff.import_offices_applied", **counted)
     await send_text(context, chat_id, text)
 
 

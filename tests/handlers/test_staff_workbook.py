@@ -173,3 +173,88 @@ async def test_a_preview_made_stale_by_another_edit_is_not_applied(
         same = await send(bot, editor, group, workbook)  # the old workbook never undoes the newer edit
         assert not same.buttons  # nothing to apply: the row was not edited since its export
         assert load_knowledge(knowledge_copy).entry(ENTRY).answer == "پاسخ دیگری از ویرایشگر."
+
+
+async def test_an_office_added_in_the_workbook_is_previewed_applied_and_found_by_a_shared_location(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales, knowledge_copy: Path
+) -> None:
+    """Staff fill in the offices sheet in the chat's workbook; a citizen's location then finds the office."""
+    name = "اداره ثبت احوال نمونه برازجان"
+    original = (knowledge_copy / "offices.yaml").read_bytes()
+    async with running_bot(tmp_path, engine, locales, settings_changes=changes(knowledge_copy)) as bot:
+        editor, citizen = bot.api.create_user("Editor", user_id=EDITOR), bot.api.create_user()
+        group = bot.api.create_group("کارکنان", [editor], chat_id=STAFF_GROUP)
+        fa = bot.fa
+        bot.api.user_sends_location(citizen, 29.25, 51.20)
+        [none] = await bot.api.wait_for_messages(citizen.id)
+        assert none.text is not None and none.text.startswith(fa.text("location.none"))
+
+        book = load_workbook(io.BytesIO(await workbook_of(bot, editor, group)))
+        every_day = ["07:30-14:00"] * 7
+        row = [name, "برازجان", "برازجان، خیابان نمونه", "077-00000000", *every_day, "شناسنامه"]
+        book["offices"].append([*row, 29.2667, 51.2167, "https://bocr.ir/", None, "بله"])
+        out = io.BytesIO()
+        book.save(out)
+        preview = await send(bot, editor, group, out.getvalue())
+        assert preview.text is not None and preview.buttons
+        assert preview.text.startswith(
+            fa.text("staff.import_preview", file="answers.xlsx", added=0, changed=0, removed=0)
+        )
+        assert fa.text("staff.import_office_added", name=name) in preview.text
+        assert (knowledge_copy / "offices.yaml").read_bytes() == original  # a preview changes nothing
+
+        await bot.press(editor, preview, preview.buttons[0]["callback_data"], chat=group)
+        [applied] = await bot.api.wait_for_messages(STAFF_GROUP, timeout=30)
+        assert applied.text == "\n".join(
+            [
+                fa.text("staff.import_applied", added=0, changed=0, removed=0),
+                fa.text("staff.import_offices_applied", added=1, changed=0, removed=0),
+            ]
+        )
+        bot.api.user_sends_location(citizen, 29.25, 51.20)
+        [nearest] = await bot.api.wait_for_messages(citizen.id)
+        assert nearest.text is not None and nearest.text.startswith(fa.text("location.nearest"))
+        assert name in nearest.text and "حدود ۲٫۵ کیلومتر" in nearest.text
+        assert fa.text("location.today", hours="۷:۳۰ تا ۱۴") in nearest.text
+
+        bot.api.user_sends_command(editor, "/undo", chat=group)
+        await bot.api.wait_for_messages(STAFF_GROUP, timeout=30)
+        assert (knowledge_copy / "offices.yaml").read_bytes() == original
+        bot.api.user_sends_location(citizen, 29.25, 51.20)
+        [none_again] = await bot.api.wait_for_messages(citizen.id)
+        assert none_again.text is not None and none_again.text.startswith(fa.text("location.none"))
+
+
+async def test_a_workbook_without_the_offices_sheets_still_imports_in_the_chat(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales, knowledge_copy: Path
+) -> None:
+    """A workbook exported by the previous version: the answer changes, the offices stay."""
+    original = (knowledge_copy / "offices.yaml").read_bytes()
+    async with running_bot(tmp_path, engine, locales, settings_changes=changes(knowledge_copy)) as bot:
+        editor = bot.api.create_user("Editor", user_id=EDITOR)
+        group = bot.api.create_group("کارکنان", [editor], chat_id=STAFF_GROUP)
+        book = load_workbook(
+            io.BytesIO(edited(await workbook_of(bot, editor, group), ENTRY, answer=NEW_ANSWER))
+        )
+        book.remove(book["offices"])
+        book.remove(book["province"])
+        out = io.BytesIO()
+        book.save(out)
+        preview = await send(bot, editor, group, out.getvalue())
+        assert preview.text is not None and preview.buttons
+        fa = bot.fa
+        office_lines = [
+            fa.text(key, name="@", fields="@").split("@")[0]
+            for key in (
+                "staff.import_office_added",
+                "staff.import_office_changed",
+                "staff.import_office_removed",
+            )
+        ]
+        office_lines.append(fa.text("staff.import_province_changed", fields="@").split("@")[0])
+        assert not any(line in preview.text for line in office_lines), preview.text
+        await bot.press(editor, preview, preview.buttons[0]["callback_data"], chat=group)
+        [applied] = await bot.api.wait_for_messages(STAFF_GROUP, timeout=30)
+        assert applied.text == bot.fa.text("staff.import_applied", added=0, changed=1, removed=0)
+        assert load_knowledge(knowledge_copy).entry(ENTRY).answer == NEW_ANSWER
+    assert (knowledge_copy / "offices.yaml").read_bytes() == original

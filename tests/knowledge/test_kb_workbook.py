@@ -71,7 +71,7 @@ def test_export_layout(folder: Path, tmp_path: Path) -> None:
     export_workbook(folder, out, WORDS)
     wb = load_workbook(out)
     category_ids = [category.id for category in knowledge.categories]
-    assert wb.sheetnames == [WORDS.guide_sheet, "categories", *category_ids]
+    assert wb.sheetnames == [WORDS.guide_sheet, "categories", *category_ids, "offices", "province"]
     assert "questions" in str([cell.value for cell in wb[WORDS.guide_sheet]["A"]])
     for ws in wb.worksheets:
         assert ws.sheet_view.rightToLeft

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.directory.holidays import Holidays, load_holidays
+from bot.knowledge.directory.live import LiveOffices
 from bot.knowledge.directory.offices import (
     Office,
     OfficeBook,
@@ -52,10 +53,56 @@ def test_problems_name_the_line(tmp_path: Path) -> None:
     )
     book, problems = load_offices(tmp_path)
     assert [o.name for o in book] == ["الف"]
-    assert {p.line for p in problems} == {6, 10}
+    # each on the line of the value at fault (a missing address: its office's first line)
+    assert {p.line for p in problems} == {6, 7, 9, 12}
     messages = " ".join(p.message for p in problems)
     for expected in ("address", "phone", "before they close", "fri"):
         assert expected in messages
+
+
+def test_kb_check_holds_the_file_to_the_workbooks_rules(tmp_path: Path) -> None:
+    """The one validator: a city of the province, an official https page, coordinates inside Iran
+    and both or neither, a past date, one name per office, Persian digits in hours."""
+    (tmp_path / "official_domains.yaml").write_text("domains: [bocr.ir]\n", encoding="utf-8")
+    (tmp_path / "offices.yaml").write_text(
+        "province:\n  title: استان بوشهر\n  site: evil.example\n  cities: [بوشهر, برازجان]\n"
+        "offices:\n"
+        "  - name: الف\n    city: تهران\n    address: خیابان\n    url: https://evil.example/\n"
+        "    latitude: 51.2\n    longitude: 29.2\n    verified_on: 2999-01-01\n"
+        "  - name: الف\n    city: بوشهر\n    address: خیابان\n    latitude: 28.9\n"
+        "  - name: ب\n    city: برازجان\n    address: خیابان\n    url: https://www.bocr.ir/a\n"
+        "    hours: {saturday: '۰۷:۳۰-۱۴:۰۰'}\n    latitude: 29.27\n    longitude: 51.21\n"
+        "    needs_review: false\n",
+        encoding="utf-8",
+    )
+    book, problems = load_offices(tmp_path)
+    assert [(p.line, p.key) for p in problems] == [
+        (3, "province_url_unofficial"),
+        (7, "office_city"),
+        (9, "office_url_unofficial"),
+        (10, "office_number"),  # latitude 51.2: swapped with the longitude
+        (11, "office_number"),
+        (12, "office_verified_on_future"),
+        (13, "office_duplicate_name"),
+        (16, "office_coordinates_pair"),
+    ]
+    [office] = book
+    assert (
+        office.hours == {SAT: MORNING} and not office.needs_review and office.url == "https://www.bocr.ir/a"
+    )
+
+
+def test_a_running_bot_reads_the_offices_again_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "offices.yaml"
+    path.write_text("offices: []\n", encoding="utf-8")
+    live = LiveOffices(tmp_path, load_offices(tmp_path)[0])
+    assert not live.current()
+    path.write_text("offices:\n  - name: الف\n    address: خیابان\n", encoding="utf-8")
+    assert [office.name for office in live.current()] == ["الف"]
+    path.write_text("offices:\n  - name: الف\n    latitude: 500\n", encoding="utf-8")  # broken
+    assert [office.name for office in live.current()] == ["الف"]  # the last good list stays
+    path.unlink()
+    assert not live.current()  # no file: no office
 
 
 def test_hours_and_coordinates_are_optional(tmp_path: Path) -> None:

@@ -9,11 +9,18 @@
    ``knowledge/.backup/<timestamp>/`` (the loader reads top-level ``*.yaml`` only), write
    each new file beside its target and ``os.replace`` it into place.
 
+The offices (the ``offices`` and ``province`` sheets) go the same way: the import writes
+``offices.yaml`` (keeping its top comment) into the temporary copy and reads it back with the
+one validator, :func:`~bot.knowledge.directory.offices.check_offices`, whose problems are
+traced back to their cells like the loader's; the file is replaced with the rest, all or
+nothing, and only when the offices or the province differ from the file's. A workbook without
+these sheets (exported by an older version, or a CSV) leaves ``offices.yaml`` as it is.
+
 The workbook is the whole knowledge base: a category missing from it, or a category left
 with no entries, is an error rather than a deletion. An entry stays on its category's sheet
 (its ``category`` cell must match). A loader problem that only echoes another (a follow-up
-to an entry rejected for its own error) is left out. The data files (synonyms, language,
-official domains, offices) are copied for validation and never written.
+to an entry rejected for its own error) is left out. The other data files (synonyms, language,
+official domains, holidays) are copied for validation and never written.
 
 Never over newer edits: each exported row carries its entry's ``version`` (a fingerprint). A row
 whose entry changed on disk since the export (an in-bot ``/edit``, an added phrasing) is kept as
@@ -32,9 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import column_index_from_string
+
+from bot.knowledge.directory.offices import OFFICES_FILE, OfficeBook
 from bot.knowledge.files import BACKUP_DIR, CategoryFile, category_files, replace_files
 from bot.knowledge.loader import DATA_FILES, Problem, check_knowledge
 from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.workbook.office_import import OfficeRows, stage_offices
+from bot.knowledge.workbook.office_rows import OFFICE_COLUMNS, PROVINCE_COLUMNS, parse_office, parse_province
 from bot.knowledge.workbook.rows import (
     CATEGORY_COLUMNS,
     ENTRY_COLUMNS,
@@ -48,6 +60,8 @@ from bot.knowledge.workbook.rows import (
 )
 from bot.knowledge.workbook.sheets import (
     CATEGORIES_SHEET,
+    OFFICES_SHEET,
+    PROVINCE_SHEET,
     SourceError,
     Table,
     column_letter,
@@ -62,18 +76,22 @@ __all__ = ["BACKUP_DIR", "ImportResult", "import_workbook"]
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Loader problems the reader already reported in its own words, on the right row.
 _READER_KEYS = frozenset({"duplicate_question"})
+#: Sheets that are not categories (the guide's title is the words').
+_OFFICE_SHEETS = (OFFICES_SHEET, PROVINCE_SHEET)
 
 
 @dataclass(frozen=True)
 class ImportResult:
     """``errors`` empty means the import succeeded; ``changed`` lists the files rewritten;
-    ``warnings`` are values read anyway (kept newer entries, removed control characters, ...)."""
+    ``warnings`` are values read anyway (kept newer entries, removed control characters, ...);
+    ``offices`` the province and offices after the import (``None``: the file had neither sheet)."""
 
     errors: tuple[CellError, ...] = ()
     changed: tuple[str, ...] = ()
     backup: Path | None = None
     knowledge: KnowledgeBase | None = None
     warnings: tuple[CellError, ...] = ()
+    offices: OfficeBook | None = None
 
     @property
     def ok(self) -> bool:
@@ -104,7 +122,9 @@ class _Reader:
         self.plans: dict[str, _Plan] = {}
         self.seen: dict[str, tuple[str, int]] = {}
         self.letters: dict[str, dict[str, str]] = {}
+        self.labels: dict[str, dict[str, str]] = {}  # the offices sheets' headers as they read
         self.phrasings: dict[str, tuple[str, str, int]] = {}
+        self.office_rows = OfficeRows()
 
     def error(
         self, sheet: str, row: int, column: str, key: str, /, structural: bool = False, **values: str | int
@@ -112,13 +132,20 @@ class _Reader:
         self.errors.append(CellError.of(sheet, row, column, key, **values))
         self.structural = self.structural or structural
 
-    def rows(self, table: Table, columns: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]] | None:
-        """The rows by column name; ``None`` when the header is wrong (said)."""
-        index = header_index(table.name, table.header, columns, self.errors)
+    def rows(
+        self, table: Table, columns: tuple[str, ...], *, headed: bool = False
+    ) -> list[tuple[int, dict[str, Any]]] | None:
+        """The rows by column name; ``None`` when the header is wrong (said). ``headed``: the
+        headers are the words' (the offices sheets), read in every language."""
+        names = self.words.column_names(columns) if headed else None
+        labels = self.words.labels(columns) if headed else None
+        index = header_index(table.name, table.header, columns, self.errors, names, labels)
         if index is None:
             self.structural = True
             return None
         self.letters[table.name] = {column: column_letter(i) for column, i in index.items()}
+        if headed:
+            self.labels[table.name] = {column: text(table.header[i]) for column, i in index.items()}
         return [
             (row, {c: values[i] if i < len(values) else None for c, i in index.items()})
             for row, values in table.rows
@@ -193,12 +220,19 @@ class _Reader:
             record = parse_category(CATEGORIES_SHEET, row, cells, self.errors)
             if record is None:
                 continue
+            if record["id"] in _OFFICE_SHEETS:
+                self.error(CATEGORIES_SHEET, row, "id", "sheet_title", structural=True, category=record["id"])
+                continue
             if record["id"] in self.plans:
                 self.error(CATEGORIES_SHEET, row, "id", "category_twice", category=record["id"])
                 continue
             self.plans[record["id"]] = _Plan(record, (CATEGORIES_SHEET, row))
         for table in tables:
             if table.name in self.words.guide_sheets or table.name == CATEGORIES_SHEET:
+                continue
+            if table.name in _OFFICE_SHEETS:
+                if table.header or table.rows:  # an empty sheet loses nothing: left out
+                    self.office_sheet(table)
                 continue
             plan = self.plans.get(table.name)
             if plan is None:
@@ -216,6 +250,25 @@ class _Reader:
                 sheet, row = plan.origin
                 self.error(sheet, row, "id", "no_sheet", structural=True, category=category_id)
 
+    def office_sheet(self, table: Table) -> None:
+        """The offices' rows, or the province's one row (more rows are an error)."""
+        parse, columns = (
+            (parse_office, OFFICE_COLUMNS)
+            if table.name == OFFICES_SHEET
+            else (parse_province, PROVINCE_COLUMNS)
+        )
+        rows = self.rows(table, columns, headed=True)
+        if rows is None:
+            return
+        records = [(parse(table.name, row, cells, self.errors, self.words), row) for row, cells in rows]
+        if table.name == OFFICES_SHEET:
+            self.office_rows.offices = records
+            return
+        self.office_rows.province_read = True
+        self.office_rows.province = records[0] if records else None
+        for _record, row in records[1:]:
+            self.error(table.name, row, "", "province_rows", row=records[0][1])
+
     def order(self, sheet: str, plan: _Plan) -> None:
         """Say when a sheet's rows are in a new order: it is the order of the citizens' menu."""
         if self.current is None or plan.record["id"] not in {c.id for c in self.current.categories}:
@@ -229,6 +282,10 @@ class _Reader:
         self.plans = {category_id: _Plan(dict(found.record), None) for category_id, found in existing.items()}
         if tuple(text(value) for value in table.header[:2]) in self.words.guide_headers:
             self.error(table.name, 0, "", "guide_as_csv", structural=True)
+        office_names = self.words.column_names((*OFFICE_COLUMNS, *PROVINCE_COLUMNS))
+        headers = [" ".join(text(value).lower().split()) for value in table.header if text(value)]
+        if headers and all(header in office_names for header in headers):
+            self.error(table.name, 0, "", "offices_as_csv", structural=True)
         rows = None if self.structural else self.rows(table, ENTRY_COLUMNS)
         for unread in self.plans.values():
             unread.unread = rows is None
@@ -326,24 +383,33 @@ def _locate(problem: Problem, written: dict[str, tuple[dict[int, LineOrigin], _P
 
 
 def _sorted(
-    errors: list[CellError], order: list[str], letters: dict[str, dict[str, str]]
+    errors: list[CellError],
+    order: list[str],
+    letters: dict[str, dict[str, str]],
+    labels: dict[str, dict[str, str]],
 ) -> tuple[CellError, ...]:
-    """In sheet order, then row and column; each with its cell reference (``G5``)."""
+    """In sheet order, then row and column; each with its cell reference (``G5``) and, on the
+    offices sheets, its header as the sheet shows it."""
     rank = {name: position for position, name in enumerate(order)}
-    columns = {name: position for position, name in enumerate(ENTRY_COLUMNS)}
+
+    def column(error: CellError) -> int:
+        letter = letters.get(error.sheet, {}).get(error.column)
+        return column_index_from_string(letter) if letter else -1
+
     unique = [
         error
         if error.cell or not error.row or error.column not in letters.get(error.sheet, {})
-        else error.at(f"{letters[error.sheet][error.column]}{error.row}")
+        else error.at(
+            f"{letters[error.sheet][error.column]}{error.row}",
+            labels.get(error.sheet, {}).get(error.column, ""),
+        )
         for error in dict.fromkeys(errors)
     ]
-    return tuple(
-        sorted(unique, key=lambda e: (rank.get(e.sheet, len(rank)), e.row, columns.get(e.column, -1), e.note))
-    )
+    return tuple(sorted(unique, key=lambda e: (rank.get(e.sheet, len(rank)), e.row, column(e), e.note)))
 
 
 def _result(reader: _Reader, order: list[str], **done: Any) -> ImportResult:
-    errors = _sorted(reader.errors, order, reader.letters)
+    errors = _sorted(reader.errors, order, reader.letters, reader.labels)
     failed = tuple(error for error in errors if not error.warning)
     warnings = tuple(error for error in errors if error.warning)
     return ImportResult(failed, warnings=warnings) if failed else ImportResult(warnings=warnings, **done)
@@ -388,6 +454,10 @@ def import_workbook(
             (staging / plan.file).write_bytes(contents[plan.file])
             written[plan.file] = (origins, plan)
         knowledge, problems = check_knowledge(staging)
+        offices_content, offices, office_errors = stage_offices(
+            reader.office_rows, knowledge_dir, staging, words
+        )
+    reader.errors += office_errors
     reader.errors += [_locate(problem, written) for problem in problems if not _echo(problem, reader.seen)]
     if knowledge is None or any(not error.warning for error in reader.errors):
         return _result(reader, order)
@@ -396,5 +466,8 @@ def import_workbook(
         for name, data in contents.items()
         if not (knowledge_dir / name).exists() or (knowledge_dir / name).read_bytes() != data
     }
+    if offices_content is not None:
+        changed[OFFICES_FILE] = offices_content
     backup = None if dry_run else replace_files(knowledge_dir, changed)
-    return _result(reader, order, changed=tuple(sorted(changed)), backup=backup, knowledge=knowledge)
+    done = {"changed": tuple(sorted(changed)), "backup": backup, "knowledge": knowledge, "offices": offices}
+    return _result(reader, order, **done)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
@@ -37,6 +37,7 @@ __all__ = [
     "ENTRY_COLUMNS",
     "VERSION",
     "CellError",
+    "CellRow",
     "Formula",
     "category_cells",
     "entry_cells",
@@ -46,6 +47,7 @@ __all__ = [
     "parse_entry",
     "shown_date",
     "text",
+    "text_lines",
 ]
 
 #: The column holding each entry's fingerprint at export; optional on import (older workbooks).
@@ -96,13 +98,15 @@ def entry_version(record: dict[str, Any]) -> str:
 class CellError:
     """A problem in one cell: ``row`` is the spreadsheet row (1 is the header), ``column`` its
     name, ``cell`` its reference as the spreadsheet shows it (``G5``) once known; ``note`` the
-    text's key (``kb.error.*``, or ``kb.warning.*`` for a value read anyway)."""
+    text's key (``kb.error.*``, or ``kb.warning.*`` for a value read anyway); ``label`` the
+    column's header as the sheet shows it, when that is not its name (``شنبه`` for ``saturday``)."""
 
     sheet: str
     row: int
     column: str
     note: Message
     cell: str = ""
+    label: str = ""
 
     @classmethod
     def of(cls, sheet: str, row: int, column: str, key: str, /, **values: str | int | float) -> CellError:
@@ -126,15 +130,17 @@ class CellError:
         """The text in English (the command line words it in the configured language)."""
         return str(self.note)
 
-    def at(self, cell: str) -> CellError:
-        return replace(self, cell=cell)
+    def at(self, cell: str, label: str = "") -> CellError:
+        return replace(self, cell=cell, label=label)
 
     def where(self) -> str:
-        """``birth!G5 (answer)``, ``birth!5`` without a column, ``sheet`` without a row."""
+        """``birth!G5 (answer)``, ``offices!E3 (شنبه)``, ``birth!5`` without a column, ``sheet``
+        without a row."""
         if not self.row:
             return self.sheet
         reference = f"{self.sheet}!{self.cell or self.row}"
-        return f"{reference} ({self.column})" if self.column else reference
+        column = self.label or self.column
+        return f"{reference} ({column})" if column else reference
 
     def text(self, catalog: Texts) -> str:
         """``where: message`` in ``catalog``'s language."""
@@ -185,15 +191,25 @@ def text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _lines(value: Any) -> list[str]:
+def text_lines(value: Any) -> list[str]:
+    """A list cell: one item a line, blank lines left out."""
     return [line.strip() for line in text(value).split("\n") if line.strip()]
 
 
-class _Row:
-    """One row's cells by column name, collecting its errors and warnings."""
+class CellRow:
+    """One row's cells by column name, collecting its errors and warnings; ``text_columns`` are
+    the columns of free text (a number or date there means the spreadsheet converted it)."""
 
-    def __init__(self, sheet: str, row: int, cells: dict[str, Any], errors: list[CellError]) -> None:
+    def __init__(
+        self,
+        sheet: str,
+        row: int,
+        cells: dict[str, Any],
+        errors: list[CellError],
+        text_columns: frozenset[str] = TEXT_COLUMNS,
+    ) -> None:
         self.sheet, self.row, self.cells, self.errors = sheet, row, cells, errors
+        self.text_columns = text_columns
         for column, value in cells.items():
             self.check(column, value)
 
@@ -211,7 +227,7 @@ class _Row:
         elif isinstance(value, str) and _CONTROL.search(value):
             self.cells[column] = _CONTROL.sub("", value)
             self.warn(column, "control_characters")
-        elif column in TEXT_COLUMNS and not isinstance(value, str | None | bool):
+        elif column in self.text_columns and not isinstance(value, str | None | bool):
             self.warn(column, "converted", value=text(value))
 
     def text(self, column: str) -> str:
@@ -219,7 +235,7 @@ class _Row:
 
     def links(self) -> list[dict[str, str]]:
         links = []
-        for line in _lines(self.cells.get("links")):
+        for line in text_lines(self.cells.get("links")):
             title, _, url = line.rpartition("|")
             title, url = title.strip(), url.strip()
             if not url:
@@ -270,7 +286,7 @@ def parse_entry(
     sheet: str, row: int, cells: dict[str, Any], category_id: str, errors: list[CellError], words: KbWords
 ) -> dict[str, Any] | None:
     """The YAML record of an entry row, or None when the row has no id; bad cells go to ``errors``."""
-    cells_row = _Row(sheet, row, cells, errors)
+    cells_row = CellRow(sheet, row, cells, errors)
     entry_id = cells_row.text("id")
     if not entry_id:
         cells_row.error("id", "empty_id")
@@ -283,8 +299,8 @@ def parse_entry(
         "category": category_id,
         "title": cells_row.text("title"),
         "title_en": cells_row.text("title_en"),
-        "questions": _lines(cells.get("questions")),
-        "keywords": _lines(cells.get("keywords")),
+        "questions": text_lines(cells.get("questions")),
+        "keywords": text_lines(cells.get("keywords")),
         "answer": cells_row.text("answer"),
         "links": cells_row.links(),
         "follow_ups": [item for item in _FOLLOW_UP_SEPARATORS.split(cells_row.text("follow_ups")) if item],
@@ -298,7 +314,7 @@ def parse_category(
     sheet: str, row: int, cells: dict[str, Any], errors: list[CellError]
 ) -> dict[str, Any] | None:
     """The ``category:`` block of a categories-sheet row, or None when the row has no id."""
-    cells_row = _Row(sheet, row, cells, errors)
+    cells_row = CellRow(sheet, row, cells, errors)
     category_id = cells_row.text("id")
     if not category_id:
         cells_row.error("id", "empty_category_id")
@@ -319,32 +335,48 @@ def parse_category(
 
 
 def header_index(
-    sheet: str, header: Sequence[Any], columns: Sequence[str], errors: list[CellError]
+    sheet: str,
+    header: Sequence[Any],
+    columns: Sequence[str],
+    errors: list[CellError],
+    names: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> dict[str, int] | None:
     """Column name -> position from a header row. A missing column, or one import does not know
     (its cells would be lost at the next export), is an error; so all missing columns are one
-    error, and a header with none of them is said to be no header at all."""
+    error, and a header with none of them is said to be no header at all. ``names`` reads other
+    headers (lowercased) as columns (the offices sheet's headers in every language), and
+    ``labels`` are the headers the errors name (as exported), by column."""
+
+    def shown(column: str) -> str:
+        return (labels or {}).get(column, column)
+
     index: dict[str, int] = {}
     unknown: list[tuple[int, str]] = []
     for position, name in enumerate(header):
-        key = text(name).lower()
+        key = " ".join(text(name).lower().split())
+        key = (names or {}).get(key, key)
         if key in columns and key not in index:
             index[key] = position
         elif key:
             unknown.append((position, text(name)))
     missing = [column for column in columns if column not in index and column not in OPTIONAL_COLUMNS]
     if len(missing) == len([c for c in columns if c not in OPTIONAL_COLUMNS]):
-        errors.append(CellError.of(sheet, 1, "", "no_header", columns=", ".join(columns[:3])))
+        first = ", ".join(shown(column) for column in columns[:3])
+        errors.append(CellError.of(sheet, 1, "", "no_header", columns=first))
         return None
     if len(missing) == 1 and len(unknown) == 1:  # one header renamed: one error, on its cell
         position, name = unknown[0]
         cell = _letter(position) + "1"
         errors.append(
-            CellError.of(sheet, 1, missing[0], "renamed_column", found=name, column=missing[0]).at(cell)
+            CellError.of(sheet, 1, missing[0], "renamed_column", found=name, column=shown(missing[0])).at(
+                cell, shown(missing[0]) if labels else ""
+            )
         )
         return None
     if missing:
-        errors.append(CellError.of(sheet, 1, "", "missing_columns", columns=", ".join(missing)))
+        names_missing = ", ".join(shown(column) for column in missing)
+        errors.append(CellError.of(sheet, 1, "", "missing_columns", columns=names_missing))
     for position, name in unknown:
         errors.append(CellError.of(sheet, 1, name, "unknown_column", column=name).at(_letter(position) + "1"))
     return None if missing or unknown else index

@@ -1,9 +1,11 @@
 """The knowledge workbook's words: written in one language, read in every language.
 
-The guide sheet, the ``needs_review`` cell words and the comment header of a new category file
-are ``kb.*`` texts in ``locales/``. Export writes one language's; import recognises the guide
-sheet and the yes/no words of every language, and ``TRUE``/``FALSE``, ``yes``/``no``, ``1``/``0``
-(Excel and LibreOffice booleans), so a workbook exported in one language imports in any::
+The guide sheet, the ``needs_review`` cell words, the headers of the offices and province sheets
+(``kb.office_columns.*``; the weekdays are ``offices.day.*``) and the comment header of a new
+category file are ``kb.*`` texts in ``locales/``. Export writes one language's; import recognises
+the guide sheet, those headers (and the columns' own names) and the yes/no words of every
+language, and ``TRUE``/``FALSE``, ``yes``/``no``, ``1``/``0`` (Excel and LibreOffice booleans), so
+a workbook exported in one language imports in any::
 
     words = KbWords.of(load_locales(ROOT / "locales"))        # writes Persian, the default
     export_workbook(knowledge_dir, Path("answers.xlsx"), words)
@@ -11,8 +13,10 @@ sheet and the yes/no words of every language, and ``TRUE``/``FALSE``, ``yes``/``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.knowledge.directory.offices import WEEKDAYS
 from bot.locale import Catalog, Locales
 
 __all__ = ["KbWords"]
@@ -36,6 +40,7 @@ class KbWords:
     guide_headers: frozenset[tuple[str, str]]
     true_words: frozenset[str]
     false_words: frozenset[str]
+    catalogs: tuple[Catalog, ...] = ()
 
     @classmethod
     def of(cls, locales: Locales, language: str | None = None) -> KbWords:
@@ -49,6 +54,7 @@ class KbWords:
             ),
             true_words=_TRUE | _words(catalogs, "kb.needs_review.yes_word", "kb.needs_review.also_yes"),
             false_words=_FALSE | _words(catalogs, "kb.needs_review.no_word", "kb.needs_review.also_no"),
+            catalogs=tuple(catalogs),
         )
 
     @property
@@ -69,3 +75,25 @@ class KbWords:
     def header(self, title: str) -> str:
         """The comment header of a new category file: its title, then how to edit it."""
         return f"# {title}\n# {self.catalog.text('kb.yaml_hint')}\n"
+
+    def label(self, column: str, catalog: Catalog | None = None) -> str:
+        """The header of an offices or province column («شنبه», «نام اداره»)."""
+        catalog = catalog or self.catalog
+        key = f"offices.day.{column}" if column in WEEKDAYS else f"kb.office_columns.{column}"
+        return catalog.text(key)
+
+    def labels(self, columns: Sequence[str]) -> dict[str, str]:
+        """The headers written for ``columns``, by column."""
+        return {column: self.label(column) for column in columns}
+
+    def column_names(self, columns: Sequence[str]) -> dict[str, str]:
+        """Header text (lowercased) -> column: the headers of every language, and the names."""
+        names = {column.lower(): column for column in columns}
+        for catalog in (self.catalog, *self.catalogs):
+            for column in columns:
+                names.setdefault(" ".join(self.label(column, catalog).lower().split()), column)
+        return names
+
+    def offices_header(self) -> str:
+        """The comment header of a new ``offices.yaml``."""
+        return "".join(f"# {line}\n" for line in self.catalog.text("kb.offices_yaml_hint").split("\n"))
