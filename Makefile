@@ -15,12 +15,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/sabtyar run
 
+# Both test targets spread the tests over every core (pytest-xdist); a worker that finishes its
+# share takes tests from the other's (worksteal). `PYTEST_WORKERS=0 make test` runs in one process.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
+
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q $(PYTEST_PARALLEL)
 
 # The edit loop: everything but the tests marked slow (real processes, kills, load).
 test-fast: $(STAMP)
-	$(VENV)/bin/python -m pytest -q -m "not slow"
+	$(VENV)/bin/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow"
 
 # Linter, formatter, types (strict on the store) and the layer rules.
 check: $(STAMP)

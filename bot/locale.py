@@ -6,9 +6,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.calendar import persian_digits
+from bot.yaml_text import safe_load
 
 __all__ = ["BUNDLED_DIR", "LANGUAGES", "Catalog", "Locales", "bundled_catalog", "load_locales"]
 
@@ -71,7 +70,7 @@ def load_locales(folder: Path, default: str = "fa") -> Locales:
     """Read every language's file; nested keys become dotted (``chat.welcome``)."""
     catalogs = {}
     for language in LANGUAGES:
-        data = yaml.safe_load((folder / f"{language}.yaml").read_text(encoding="utf-8")) or {}
+        data = safe_load((folder / f"{language}.yaml").read_text(encoding="utf-8")) or {}
         catalogs[language] = Catalog(language, _flatten(data))
     return Locales(catalogs, default)
 

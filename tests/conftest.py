@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +35,18 @@ def engine(settings: Settings, base_analyzer: Analyzer) -> AnswerEngine:
     return build_engine(
         settings.knowledge_dir, settings.engine.thresholds, settings.engine.weights, base_analyzer
     )
+
+
+@pytest.fixture
+def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``SABTYAR_CONFIG`` for commands run without ``--config`` (in-process or child processes):
+    a config of the test's own, so the database and the staff's knowledge copy go to ``tmp_path``,
+    never to the checkout's ``data/`` (shared with tests running beside it and a developer's bot),
+    and a developer's ``config.toml`` is not read."""
+    config = tmp_path / "config.toml"
+    config.write_text('[store]\npath = "data/sabtyar.db"\n', encoding="utf-8")
+    monkeypatch.setenv("SABTYAR_CONFIG", str(config))
+    return config
 
 
 @pytest.fixture(scope="session")

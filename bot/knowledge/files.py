@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from bot.knowledge.loader import DATA_FILES
+from bot.yaml_text import safe_load
 
 __all__ = ["BACKUP_DIR", "CategoryFile", "category_files", "file_header", "replace_files"]
 
@@ -44,9 +45,9 @@ def file_header(content: str) -> str:
 def _category_block(content: str) -> Any:
     """The ``category:`` mapping, read from the lines before ``entries:`` when it comes first (fast)."""
     head = content.split("\nentries:", 1)[0]
-    data = yaml.safe_load(head) if head != content else None
+    data = safe_load(head) if head != content else None
     if not (isinstance(data, dict) and "category" in data):
-        data = yaml.safe_load(content)
+        data = safe_load(content)
     return data.get("category") if isinstance(data, dict) else None
 
 

@@ -21,6 +21,7 @@ from bot.calendar import iran_day
 from bot.knowledge.links import addresses_in, is_official, link_host
 from bot.knowledge.model import Category, Entry, KnowledgeBase, Link
 from bot.messages import Message
+from bot.yaml_text import SAFE_LOADER
 
 __all__ = [
     "DATA_FILES",
@@ -126,25 +127,40 @@ def _wrap(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
     return _Node(loader.construct_object(node, deep=True), line)
 
 
+def _parse(text: str, loader_class: type[yaml.SafeLoader]) -> _Node | None:
+    """The file's single document with its lines, or None when it holds none; raises YAMLError."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _wrap(node, loader)
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path) -> tuple[_Node | None, list[Problem]]:
-    """Parse one YAML file, keeping line numbers; a syntax error becomes a problem."""
+    """Parse one YAML file, keeping line numbers; a syntax error becomes a problem.
+
+    A file the fast parser refuses is parsed again by PyYAML's own, whose error names the
+    offending character (libyaml's words it less precisely), so the problem reads the same
+    with or without libyaml."""
     name = path.name
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem.of(name, 0, "cannot_read", error=str(error))]
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, [Problem.of(name, 1, "empty_file")]
-        return _wrap(node, loader), []
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        return None, [Problem.of(name, line, "yaml_error", error=str(getattr(error, "problem", error)))]
-    finally:
-        loader.dispose()
+        root = _parse(text, SAFE_LOADER)
+    except (yaml.YAMLError, ValueError):
+        try:
+            root = _parse(text, yaml.SafeLoader)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 1 if mark else 0
+            problem = str(getattr(error, "problem", error))
+            return None, [Problem.of(name, line, "yaml_error", error=problem)]
+    if root is None:
+        return None, [Problem.of(name, 1, "empty_file")]
+    return root, []
 
 
 def unofficial_links(text: str, folder: Path) -> list[str]:

@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from bot.knowledge.files import replace_files
+from bot.yaml_text import safe_load
 
 __all__ = ["BASE_DIR", "NOTICE", "UPDATES_DIR", "FileChange", "SyncReport", "prepare_working_copy"]
 
@@ -86,7 +87,7 @@ def _entries(data: bytes | None) -> dict[str, Any]:
     if data is None:
         return {}
     try:
-        content = yaml.safe_load(data.decode("utf-8"))
+        content = safe_load(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError):
         return {}
     entries = content.get("entries") if isinstance(content, dict) else None

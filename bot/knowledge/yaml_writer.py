@@ -130,6 +130,8 @@ def entry_record(entry: Entry) -> dict[str, Any]:
 
 
 def _reads_back(text: str, value: Any) -> bool:
+    # PyYAML's own parser, not libyaml's (bot.yaml_text): it is the stricter of the two (libyaml
+    # reads ``[1?]``, PyYAML refuses it), so what is written reads back with either.
     try:
         return bool(yaml.safe_load(text) == value)
     except yaml.YAMLError:

@@ -30,7 +30,7 @@ def run(
         text=True,
         timeout=120,
         cwd=ROOT,
-        env={**os.environ, "SABTYAR_CONFIG": "/nonexistent/none.toml", **(env or {})},
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -90,6 +90,7 @@ def test_chat_answers_lost_birth_certificate_then_quits(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("own_config")
 def test_run_without_token_falls_back_to_chat_on_a_terminal() -> None:
     controller, terminal = pty.openpty()
     try:
@@ -100,7 +101,7 @@ def test_run_without_token_falls_back_to_chat_on_a_terminal() -> None:
             stderr=subprocess.PIPE,
             text=True,
             cwd=ROOT,
-            env={**os.environ, "SABTYAR_CONFIG": "/nonexistent/none.toml"},
+            env=dict(os.environ),
         )
         os.close(terminal)
         os.write(controller, "شناسنامه‌ام گم شده\nخروج\n".encode())
@@ -113,6 +114,7 @@ def test_run_without_token_falls_back_to_chat_on_a_terminal() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("own_config")
 def test_item14_run_without_token_and_without_a_terminal_says_so_and_fails() -> None:
     """Issue 14, item 14: under systemd (stdin not a terminal) no silent exit 0."""
     result = run(["run"], "")

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.settings import ROOT
 from tests.support.fakeapi import FakeBotApi
 
@@ -62,6 +64,7 @@ async def test_doctor_names_a_bad_token_and_a_missing_knowledge_folder(tmp_path:
     assert "999:WRONG" not in "\n".join(lines)
 
 
+@pytest.mark.slow  # two real processes, each loading the app and the knowledge: 4-5 s
 async def test_doctor_passes_a_sound_setup_and_checks_the_webhook(tmp_path: Path) -> None:
     async with FakeBotApi("telegram") as api:
         config = write_config(tmp_path, api, api.token)

@@ -7,6 +7,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from bot.settings import ROOT
 
@@ -20,10 +23,15 @@ print(json.dumps({"code": code, "heavy": heavy}))
 """
 
 
-def test_run_and_ask_never_import_matplotlib_or_openpyxl() -> None:
-    env = {**os.environ, "SABTYAR_CONFIG": "/nonexistent/none.toml"}
+@pytest.mark.slow  # a real process (a fresh sys.modules) that builds the engine: 4-5 s
+def test_run_and_ask_never_import_matplotlib_or_openpyxl(own_config: Path) -> None:
     probe = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert probe.returncode == 0, probe.stderr
     result = json.loads(probe.stdout.splitlines()[-1])

@@ -6,11 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.calendar import persian_digits
 from bot.cli.main import main
+from bot.knowledge import loader
 from bot.knowledge.loader import KnowledgeError, check_knowledge, load_knowledge
 from bot.settings import ROOT
+
+# `main` makes the staff's working copy from the shipped base: in each test's tmp_path, not in data/
+pytestmark = pytest.mark.usefixtures("own_config")
 
 GOOD_ENTRY = """\
   - id: {id}
@@ -38,6 +43,19 @@ def test_shipped_knowledge_is_valid() -> None:
     knowledge, problems = check_knowledge(ROOT / "knowledge")
     assert problems == []
     assert knowledge is not None and len(knowledge) >= 41
+
+
+def test_the_fast_parser_reads_the_shipped_folder_as_pyyaml_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = load_knowledge(ROOT / "knowledge")
+    monkeypatch.setattr(loader, "SAFE_LOADER", yaml.SafeLoader)
+    assert load_knowledge(ROOT / "knowledge") == fast  # identical objects, source lines included
+
+
+def test_a_yaml_error_names_the_offending_character_and_its_line(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "kb", GOOD_ENTRY.format(id="a-one", follow_up="a-one") + "\t- id: x\n")
+    _knowledge, problems = check_knowledge(folder)
+    assert [(p.file, p.line) for p in problems] == [("demo.yaml", 16)]
+    assert "found character '\\t' that cannot start any token" in problems[0].message, problems
 
 
 def test_valid_folder_loads(tmp_path: Path) -> None:

@@ -34,11 +34,19 @@ def folder(tmp_path: Path) -> Path:
     return Path(shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge"))
 
 
-@pytest.fixture
-def workbook(folder: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "kb.xlsx"
-    export_workbook(folder, out, WORDS)
+@pytest.fixture(scope="module")
+def shipped_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped knowledge exported once (versions are content fingerprints, so it is the export
+    of every fresh ``folder``); tests edit copies of it."""
+    out = tmp_path_factory.mktemp("export") / "kb.xlsx"
+    export_workbook(ROOT / "knowledge", out, WORDS)
     return out
+
+
+@pytest.fixture
+def workbook(folder: Path, shipped_workbook: Path, tmp_path: Path) -> Path:
+    """The export of ``folder`` as it was copied."""
+    return Path(shutil.copy(shipped_workbook, tmp_path / "kb.xlsx"))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
