@@ -200,7 +200,7 @@ class Matcher:
             char_scores = np.asarray((query @ self._inverted).todense()).ravel()
         shortlist = min(self._weights.shortlist, len(self._phrasings))
         rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist].tolist()
-        probabilities = self._classifier.probabilities(key.text) if self._classifier else {}
+        probabilities = self._classifier.probabilities(key.text, query) if self._classifier else {}
         if probabilities:
             listed = {self._entry_of[row] for row in rows}
             likely = sorted(probabilities, key=lambda entry_id: -probabilities[entry_id])
