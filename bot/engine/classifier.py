@@ -40,8 +40,11 @@ class EntryClassifier:
         self._weights = np.ascontiguousarray(self._model.coef_.T)
         self._intercept = np.asarray(self._model.intercept_, dtype=np.float64)
 
-    def _features(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return sp.hstack([self._char.transform(texts), self._words.transform(texts)], format="csr")
+    def _features(self, texts: Sequence[str], char_rows: sp.csr_matrix | None = None) -> sp.csr_matrix:
+        """The texts' character n-grams (``char_rows`` when the caller has them) beside their words."""
+        if char_rows is None:
+            char_rows = self._char.transform(texts)
+        return sp.hstack([char_rows, self._words.transform(texts)], format="csr")
 
     def probabilities(self, text: str, char_row: sp.csr_matrix | None = None) -> dict[str, float]:
         """Each entry's probability for ``text`` (they sum to 1), or ``{}`` for an empty text;
@@ -51,10 +54,8 @@ class EntryClassifier:
         coefficients directly (a third of the call's cost was the library's own overhead)."""
         if not text:
             return {}
-        if char_row is None:
-            char_row = self._char.transform([text])
         with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
-            features = sp.hstack([char_row, self._words.transform([text])], format="csr")
+            features = self._features([text], char_row)
         scores = np.asarray(features @ self._weights).ravel() + self._intercept
         likely = 1.0 / (1.0 + np.exp(-scores))
         total = likely.sum()

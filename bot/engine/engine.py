@@ -95,21 +95,19 @@ class AnswerEngine:
         self.thresholds = thresholds
         texts = [text for entry in knowledge.entries.values() for text in entry.phrasings]
         self.analyzer = analyzer.with_vocabulary(texts, [e.answer for e in knowledge.entries.values()])
-        self.matcher = Matcher(
-            [
-                Phrasing(entry.id, text, self.analyzer.analyze(text))
-                for entry in knowledge.entries.values()
-                for text in entry.phrasings
-            ],
-            weights,
-        )
-
-        self._declared_words = {
-            entry.id: frozenset(
-                word for text in (entry.title, *entry.keywords) for word in self.analyzer.analyze(text).tokens
-            )
+        phrasings = [
+            Phrasing(entry.id, text, self.analyzer.analyze(text))
             for entry in knowledge.entries.values()
-        }
+            for text in entry.phrasings
+        ]
+        self.matcher = Matcher(phrasings, weights)
+        # The words an entry's title and keywords say it is about (from the keys just analyzed).
+        declared: dict[str, set[str]] = {entry_id: set() for entry_id in knowledge.entries}
+        for phrasing in phrasings:
+            entry = knowledge.entries[phrasing.entry_id]
+            if phrasing.text == entry.title or phrasing.text in entry.keywords:
+                declared[phrasing.entry_id].update(phrasing.key.tokens)
+        self._declared_words = {entry_id: frozenset(words) for entry_id, words in declared.items()}
 
     def entry(self, entry_id: str) -> Entry:
         return self.knowledge.entry(entry_id)

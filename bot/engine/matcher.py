@@ -113,6 +113,11 @@ class Matcher:
         self._inverted = matrix.T.tocsr()
         self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
         self._weight_sums = [sum(self._idf[word] for word in words) for words in self._word_sets]
+        self._short_phrasings = [
+            (str(self._entry_of[row]), words)
+            for row, words in enumerate(self._word_sets)
+            if len(words) <= _SHORT_PHRASING
+        ]
         self._entry_words = {entry_id: frozenset(words) for entry_id, words in entry_words.items()}
         self._rows_of: dict[str, list[int]] = defaultdict(list)
         for row, phrasing in enumerate(self._phrasings):
@@ -166,11 +171,7 @@ class Matcher:
         words = set(key.tokens)
         if not 0 < len(words) <= 2 or key.unknown or key.foreign:
             return False
-        sharing = {
-            self._entry_of[row]
-            for row, phrasing in enumerate(self._word_sets)
-            if len(phrasing) <= _SHORT_PHRASING and words <= phrasing
-        }
+        sharing = {entry_id for entry_id, phrasing in self._short_phrasings if words <= phrasing}
         return len(sharing) > max(1.0, self._weights.vague_share * len(self._entry_words))
 
     @property
