@@ -20,10 +20,8 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from handlers import flood, groups, intake, membership, monitoring
+from handlers.asking import alternatives, choices, details, questions, ratings
 from handlers.citizen import (
-    alternatives,
-    choices,
-    details,
     fallback,
     handoff,
     language,
@@ -31,8 +29,6 @@ from handlers.citizen import (
     media,
     menu,
     privacy,
-    questions,
-    ratings,
     subscription,
 )
 from handlers.context import BotContext

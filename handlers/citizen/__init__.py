@@ -1,3 +1,4 @@
-"""What a citizen does: ask, choose, rate, browse the menu, change language, share a location,
-subscribe, ask for a person, send media. Thin adapters over the engine and the store.
+"""Everything else a citizen does: browse the menu, change language, share a location, read the
+privacy notice, subscribe, ask for a person, send media; and what no other handler took. Thin
+adapters over the engine and the store (a question and its answer: ``handlers/asking/``).
 """

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.messenger.callback_data import Menu, Topic, matches
 from bot.store import Store
-from handlers.citizen.answers import send_answer
+from handlers.asking.answers import send_answer
 from handlers.common import pressed, quote_id, refuse, sender, settle
 from handlers.context import BotContext
 from handlers.keyboards import categories_keyboard, topics_keyboard

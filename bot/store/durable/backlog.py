@@ -8,7 +8,7 @@ with its cause, a full backlog drops its oldest write with an ERROR line each ti
 logged with the count written, and whatever is still waiting at shutdown is named at ERROR.
 
 Ratings and comments do not come here: a citizen is thanked only for what is on disk, so a rating
-the store refuses is answered with an apology instead (see ``handlers/citizen/ratings.py``).
+the store refuses is answered with an apology instead (see ``handlers/asking/ratings.py``).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.engine.decision import Outcome
 from bot.store import Store
-from handlers.citizen.alternatives import offered_buttons
-from handlers.citizen.answers import send_answer
+from handlers.asking.alternatives import offered_buttons
+from handlers.asking.answers import send_answer
 from handlers.common import quote_id, sender
 from handlers.context import BotContext
 from handlers.keyboards import choices_keyboard, no_match_keyboard

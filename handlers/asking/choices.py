@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import Choose, NoneOfThese, matches
 from bot.store import Store
-from handlers.citizen.answers import answer_in_place, send_answer
+from handlers.asking.answers import answer_in_place, send_answer
 from handlers.common import pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import no_match_keyboard

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import More, matches
-from handlers.citizen.answers import send_full_answer
+from handlers.asking.answers import send_full_answer
 from handlers.common import current_markup, pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import without

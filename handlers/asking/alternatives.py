@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import Alternative, Button, Topic, matches
 from bot.store import Store
-from handlers.citizen.answers import Offered, send_answer
+from handlers.asking.answers import Offered, send_answer
 from handlers.common import pressed
 from handlers.context import BotContext
 from handlers.recording import Press, recorded_press
