@@ -24,7 +24,7 @@ from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.messenger.callback_data import Choose, More, NoneOfThese, Rate, SkipComment, encode
 from bot.store import mask_personal_data, update_key
-from handlers.citizen.questions import question_text
+from handlers.asking.questions import question_text
 from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, find_question
 from tests.support.recording_app import BOT_ID, RecordingApp, recording_app
 
