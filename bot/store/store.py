@@ -56,6 +56,9 @@ T = TypeVar("T")
 _OUTCOMES = ("answer", "did_you_mean", "no_match")
 _QUESTION_BY_KEY = "SELECT id FROM questions WHERE update_key = ?"
 _EVENT_BY_KEY = "SELECT id FROM answer_events WHERE update_key = ?"
+#: The first and the longest pause between two attempts while another process holds the database.
+_FIRST_PAUSE = 0.005
+_LONGEST_PAUSE = 0.1
 _PURPOSES: dict[str, tuple[str, str]] = {
     "subscription": ("for_subscription", "for_handoff"),
     "handoff": ("for_handoff", "for_subscription"),
@@ -124,6 +127,12 @@ def _private_file(path: Path) -> None:
                 file.chmod(0o600)
 
 
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    """Another connection holds the database (worth waiting for), as opposed to a refusal."""
+    text = str(error)
+    return "locked" in text or "busy" in text
+
+
 def _in_transaction[R](db: sqlite3.Connection, work: Callable[[sqlite3.Connection], R]) -> R:
     """``work`` inside ``BEGIN IMMEDIATE``/``COMMIT``, rolled back on any error (also a failed
     commit, so a full disk never leaves the connection inside a transaction)."""
@@ -139,7 +148,13 @@ def _in_transaction[R](db: sqlite3.Connection, work: Callable[[sqlite3.Connectio
 
 
 class Store:
-    """Owns one connection; open with ``await Store.open(path)``, close with ``await store.close()``."""
+    """Owns one connection; open with ``await Store.open(path)``, close with ``await store.close()``.
+
+    Never waits on the database while holding the connection: SQLite's own busy timeout is 0, and
+    a call that finds the database locked by another process lets go of the connection and tries
+    again a moment later (``_patiently``), for up to ``busy_timeout_ms``; meanwhile every other
+    call (a reply's write that defers at once, a read) goes on. A write that must not wait at all
+    (``write_now``) is ``StoreUnavailable`` at once."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
@@ -161,8 +176,8 @@ class Store:
         store = cls(db, path)
         store._busy_timeout_ms = int(busy_timeout_ms)
         try:
-            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            mode = await store.scalar("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA busy_timeout = 0")  # waits are the store's, off the connection
+            mode = await store._run(lambda conn: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             if str(mode).lower() != "wal":
                 raise StoreError(f"{path}: cannot use WAL journaling (got {mode!r})")
             for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
@@ -202,22 +217,34 @@ class Store:
 
         With :meth:`rows` and :meth:`scalar`, what the store's noun modules (``handoffs``,
         ``announcements``, ``curation``, ``reporting``) write and read through: the same
-        connection and lock as the store's own methods."""
-        async with self._lock:
+        connection and lock as the store's own methods. While another process holds the
+        database, the wait for it (up to the busy timeout, then ``StoreUnavailable``) holds
+        neither the lock nor the connection."""
+
+        def begin(db: sqlite3.Connection) -> None:
             if durable:
-                await self._db.execute("PRAGMA synchronous = FULL")
+                db.execute("PRAGMA synchronous = FULL")
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                    await self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:  # also after a failed COMMIT (disk full)
-                        await self._db.execute("ROLLBACK")
-                    raise
+                db.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                if durable:
+                    db.execute("PRAGMA synchronous = NORMAL")
+                raise
+
+        await self._patiently(begin, keep_lock=True)
+        try:
+            try:
+                yield self._db
+                await self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:  # also after a failed COMMIT (disk full)
+                    await self._db.execute("ROLLBACK")
+                raise
             finally:
                 if durable:
                     await self._db.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            self._lock.release()
 
     async def write_now(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work`` in one write transaction in the loop thread, never waiting for a lock:
@@ -231,14 +258,10 @@ class Store:
         transaction that awaits, or another writer holds the database."""
         if self._lock.locked() or self._closed:
             raise StoreUnavailable("the connection is busy")
-        db = self._db._conn
-        db.execute("PRAGMA busy_timeout = 0")
         try:
-            return _in_transaction(db, work)
+            return _in_transaction(self._db._conn, work)
         except sqlite3.Error as error:
             raise StoreUnavailable(str(error)) from error
-        finally:
-            db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
 
     async def _run(
         self,
@@ -248,20 +271,20 @@ class Store:
         durable: bool = False,
         patient: bool = True,
     ) -> T:
-        """Run ``work`` as one call: under load every ``await`` of a statement on aiosqlite's thread
-        waits for an event-loop turn and a GIL hand-off while the lock is held (measured: 50 ms per
-        question with 10 concurrent citizens), so the hot paths (questions, answers shown, choices,
-        ratings, reads) run their whole transaction in the loop thread with no busy wait, and only
-        when another writer holds the database go to aiosqlite's thread to wait for it there.
+        """Run ``work`` as one call in the loop thread: under load every ``await`` of a statement
+        on aiosqlite's thread waits for an event-loop turn and a GIL hand-off while the lock is
+        held (measured: 50 ms per question with 10 concurrent citizens), so the hot paths
+        (questions, answers shown, choices, ratings, reads) run their whole transaction at once
+        (about 0.1 ms), and SQLite never waits inside it (busy timeout 0).
 
         ``write`` wraps it in ``BEGIN IMMEDIATE``/``COMMIT`` (rolled back on any error, also a
         failed commit, so a full disk never leaves the connection inside a transaction);
-        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does. Not ``patient``: a
-        locked database is ``StoreUnavailable`` at once instead of a wait.
+        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does. ``patient``: while
+        another process holds the database, tried again until the busy timeout
+        (``_patiently``); else ``StoreUnavailable`` at once.
         """
 
-        def job() -> T:
-            db = self._db._conn
+        def job(db: sqlite3.Connection) -> T:
             if not write:
                 return work(db)
             if durable:
@@ -272,25 +295,46 @@ class Store:
                 if durable:
                     db.execute("PRAGMA synchronous = NORMAL")
 
+        if patient:
+            return await self._patiently(job)
         async with self._lock:
-            if self._closed:
-                raise StoreError("the store is closed")
-            db = self._db._conn
-            db.execute("PRAGMA busy_timeout = 0")
             try:
-                return job()  # in the loop thread: about 0.1 ms, no thread hop, no GIL hand-off
-            except sqlite3.OperationalError as error:
-                if not patient or ("locked" not in str(error) and "busy" not in str(error)):
-                    raise StoreUnavailable(str(error)) from error
-            finally:
-                db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-            # Another writer holds the database: wait for it (busy timeout) off the event loop.
-            try:
-                # aiosqlite's own thread; it has no public "run this callable" (untyped there)
-                waited: T = await self._db._execute(job)  # type: ignore[no-untyped-call]
-                return waited
+                return job(self._connection())
             except sqlite3.OperationalError as error:
                 raise StoreUnavailable(str(error)) from error
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open connection (call with the lock held); ``StoreError`` once closed."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        return self._db._conn
+
+    async def _patiently(self, job: Callable[[sqlite3.Connection], T], *, keep_lock: bool = False) -> T:
+        """``job`` under the lock; while the database is locked by another process (``busy``,
+        ``locked``), the lock is let go and ``job`` tried again after a growing pause (5 to 100
+        ms) until the busy timeout, then ``StoreUnavailable``. Any other ``OperationalError``
+        (read-only, disk full, I/O) is ``StoreUnavailable`` at once. ``keep_lock``: returns with
+        the lock still held (the caller releases it)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._busy_timeout_ms / 1000
+        pause = _FIRST_PAUSE
+        while True:
+            await self._lock.acquire()
+            try:
+                result = job(self._connection())
+            except sqlite3.OperationalError as error:
+                self._lock.release()
+                if not _is_busy(error) or loop.time() >= deadline:
+                    raise StoreUnavailable(str(error)) from error
+            except BaseException:
+                self._lock.release()
+                raise
+            else:
+                if not keep_lock:
+                    self._lock.release()
+                return result
+            await asyncio.sleep(min(pause, max(0.0, deadline - loop.time())))
+            pause = min(pause * 2, _LONGEST_PAUSE)
 
     async def scalar(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         """The first column of the first row, or ``None``."""
