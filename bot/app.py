@@ -24,7 +24,7 @@ from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.messenger.updates.application import TrackedApplication
 from bot.store import Store
 from bot.store.durable.backlog import Backlog
-from bot.store.durable.inbox import Inbox, bot_id_of
+from bot.store.durable.inbox import UPDATE_KEY_FIELD, Inbox, bot_id_of
 from bot.store.durable.spool import Spool, spool_path
 from handlers import all_handlers, on_error
 from handlers.command_menus import set_command_menus
@@ -141,7 +141,9 @@ def build_application(
 
 
 def _finished(inbox: Inbox, update: object, replies: int) -> None:
-    """An update's handling ended, ``replies`` accepted by the Bot API: mark it done in the inbox."""
+    """An update's handling ended, ``replies`` accepted by the Bot API: mark it done in the inbox
+    (with the generated key it was handed on with, the key its deliveries are counted under)."""
     update_id = getattr(update, "update_id", None)
+    key = (getattr(update, "api_kwargs", None) or {}).get(UPDATE_KEY_FIELD)
     if isinstance(update_id, int):
-        inbox.done(update_id, replies)
+        inbox.done(update_id, replies, key if isinstance(key, int) else None)

@@ -8,14 +8,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from telegram import CallbackQuery
+from telegram import CallbackQuery, Update
 
 from bot.engine.engine import Reply
 from bot.store import Platform, QuestionEvent, Refused, Store, StoreUnavailable
+from bot.store.durable.ids import derived_key
+from bot.store.durable.inbox import UPDATE_KEY_FIELD, bot_id_of
 from handlers.common import refuse
 from handlers.context import BotContext
 
-__all__ = ["Press", "PressRecorder", "offered_under_answer", "question_event", "recorded", "recorded_press"]
+__all__ = [
+    "Press",
+    "PressRecorder",
+    "offered_under_answer",
+    "question_event",
+    "recorded",
+    "recorded_press",
+    "update_key_of",
+]
 
 #: At most this many buttons under an answer (alternatives and the other part together).
 MAX_UNDER_ANSWER = 2
@@ -33,6 +43,18 @@ def offered_under_answer(reply: Reply) -> tuple[str, ...]:
     return tuple(unique[:MAX_UNDER_ANSWER])
 
 
+def update_key_of(update: Update, context: BotContext) -> int:
+    """The update's generated key, which the inbox handed it on with: the row id of its question
+    and of the answer it showed, known before anything is written, the same when the update is
+    handed on again after a crash, and never one of an older update that had the same update id
+    (a new token, a Bot API reset). An update that came another way (no inbox on its path) gets
+    a key derived from its own content and the bot: the same for the same update."""
+    key = update.api_kwargs.get(UPDATE_KEY_FIELD)
+    if isinstance(key, int) and not isinstance(key, bool) and 0 < key < 2**63:
+        return key
+    return derived_key(context.platform.name, str(bot_id_of(context.bot.token)), update.to_json())
+
+
 def question_event(
     reply: Reply,
     *,
@@ -40,6 +62,7 @@ def question_event(
     user_hash: str,
     language: str,
     update_id: int | None = None,
+    key: int | None = None,
     response_ms: int | None = None,
     asked_at: datetime | None = None,
 ) -> QuestionEvent:
@@ -60,6 +83,7 @@ def question_event(
         candidates=tuple(reply.offered_ids),
         response_ms=round(reply.seconds * 1000) if response_ms is None else response_ms,
         update_id=update_id,
+        key=key,
         asked_at=asked_at,
     )
 
@@ -91,6 +115,7 @@ class PressRecorder(Protocol):
         user_hash: str,
         platform: str,
         update_id: int | None = None,
+        key: int | None = None,
         at: datetime | None = None,
     ) -> Awaitable[int]: ...
 
@@ -120,6 +145,7 @@ async def recorded_press(
             user_hash=user_hash,
             platform=platform,
             update_id=press.update_id,
+            key=press.key,
             at=at,
         )
 
@@ -139,3 +165,5 @@ class Press:
     index: int
     user_hash: str
     update_id: int
+    key: int
+    """The update's generated key: the id of the answer event the press shows."""

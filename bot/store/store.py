@@ -7,13 +7,9 @@ or confirmed for, commit with ``synchronous=FULL``: the WAL is fsynced before th
 so they survive a power cut too. Callers send the thank-you only after the awaited call returned.
 
 Every write checks its arguments first (platforms, user hashes, scores) and forged or foreign
-requests raise ``Refused`` before anything changes. Errors::
-
-    StoreError
-    ├── SchemaError       the migration list is invalid, or the database is newer than this code
-    ├── StoreUnavailable  locked past the busy timeout, read-only, disk full, I/O error: nothing
-    │                     was written; the same call may succeed later (see ``backlog.py``)
-    └── Refused           a forged, foreign or stale request; nothing was written
+requests raise ``Refused`` before anything changes (the errors: ``errors.py``). A citizen's
+events (questions, answers shown, choices, ratings, comments) are records with their own SQL
+(``events.py``), so a write the database cannot take now can wait in the spool and be made later.
 """
 
 from __future__ import annotations
@@ -26,7 +22,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -34,9 +30,10 @@ from typing import Any, Self, TypeVar
 import aiosqlite
 
 from bot.store.backup import backup_before_migrations
+from bot.store.errors import Refused, SchemaError, StoreError, StoreUnavailable, check_user, row_id, utc_text
+from bot.store.events import Asked, Chosen, Commented, Corrected, Rated, Shown
 from bot.store.migrations import MIGRATIONS, Migration
-from bot.store.privacy import is_user_hash, mask_personal_data, update_key
-from bot.store.records import PLATFORMS, VIA, Purpose, QuestionEvent, Subscriber, Via
+from bot.store.records import Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import SATISFIED, Stats
 
 __all__ = [
@@ -53,9 +50,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-_OUTCOMES = ("answer", "did_you_mean", "no_match")
-_QUESTION_BY_KEY = "SELECT id FROM questions WHERE update_key = ?"
-_EVENT_BY_KEY = "SELECT id FROM answer_events WHERE update_key = ?"
 #: The first and the longest pause between two attempts while another process holds the database.
 _FIRST_PAUSE = 0.005
 _LONGEST_PAUSE = 0.1
@@ -63,54 +57,6 @@ _PURPOSES: dict[str, tuple[str, str]] = {
     "subscription": ("for_subscription", "for_handoff"),
     "handoff": ("for_handoff", "for_subscription"),
 }
-
-
-class StoreError(Exception):
-    """The store could not do what was asked."""
-
-
-class SchemaError(StoreError):
-    """The migration list is invalid, or the database has migrations this code does not know."""
-
-
-class StoreUnavailable(StoreError):
-    """The database could not be used just now (locked, read-only, full, I/O); nothing was written."""
-
-
-class Refused(StoreError):
-    """A forged, foreign or stale request (someone else's answer, an unknown id, a bad score)."""
-
-
-def utc_text(at: datetime | None) -> str:
-    """A timezone-aware time (default now) as sortable UTC text."""
-    if at is None:
-        at = datetime.now(UTC)
-    elif at.tzinfo is None:
-        raise ValueError("times must be timezone-aware")
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def row_id(value: object) -> int:
-    """A row id from outside (button data): a positive 64-bit integer, else ``Refused``."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        raise Refused(f"not a valid id: {value!r}")
-    return value
-
-
-def _suggest(db: sqlite3.Connection, question_id: int, entry_id: str, at: str) -> None:
-    """The question as a suggested phrasing of the entry the citizen chose (once; staff decide)."""
-    db.execute(
-        "INSERT OR IGNORE INTO suggestions (question_id, entry_id, created_at) VALUES (?, ?, ?)",
-        (question_id, entry_id, at),
-    )
-
-
-def check_user(user_hash: str, platform: str | None = None) -> None:
-    """``ValueError`` unless ``user_hash`` is a keyed hash (never a raw id) and the platform known."""
-    if not is_user_hash(user_hash):
-        raise ValueError("user_hash must be a UserHasher hash, never a raw messenger id")
-    if platform is not None and platform not in PLATFORMS:
-        raise ValueError(f"unknown platform {platform!r}")
 
 
 def _private_file(path: Path) -> None:
@@ -382,39 +328,7 @@ class Store:
 
     async def record_question(self, event: QuestionEvent) -> int:
         """Store a question (masked); a replay of the same update returns the first row's id."""
-        check_user(event.user_hash, event.platform)
-        if event.outcome not in _OUTCOMES:
-            raise ValueError(f"unknown outcome {event.outcome!r}")
-        key = None if event.update_id is None else update_key(event.platform, event.update_id)
-        values = (
-            utc_text(event.asked_at),
-            event.platform,
-            event.user_hash,
-            event.language,
-            mask_personal_data(event.text),
-            mask_personal_data(event.match_form),
-            event.outcome,
-            event.answer_id,
-            float(event.score),
-            json.dumps(list(event.candidates), ensure_ascii=False),
-            max(0, int(event.response_ms)),
-            key,
-            json.dumps(list(event.alternatives), ensure_ascii=False) if event.alternatives else None,
-            json.dumps(list(event.parts), ensure_ascii=False) if event.parts else None,
-        )
-
-        def work(db: sqlite3.Connection) -> int:
-            if key and (existing := db.execute(_QUESTION_BY_KEY, (key,)).fetchone()):
-                return int(existing[0])
-            cursor = db.execute(
-                "INSERT INTO questions (asked_at, platform, user_hash, language, text, match_form, outcome,"
-                " answer_id, score, candidates, response_ms, update_key, alternatives, parts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-            return int(cursor.lastrowid or 0)
-
-        return await self._run(work, write=True)
+        return int(await self._run(Asked.of(event).apply, write=True))
 
     async def record_answer_event(
         self,
@@ -425,37 +339,22 @@ class Store:
         via: Via,
         question_id: int | None = None,
         update_id: int | None = None,
+        key: int | None = None,
         at: datetime | None = None,
     ) -> int:
-        """Record an answer shown (its id goes into the rating buttons); idempotent per update."""
-        check_user(user_hash, platform)
-        if via not in VIA:
-            raise ValueError(f"unknown way of showing an answer {via!r}")
-        return await self._run(
-            lambda db: self._answer_event(db, user_hash, platform, entry_id, via, question_id, update_id, at),
-            write=True,
+        """Record an answer shown (its id goes into the rating buttons); idempotent per update
+        (``key``, the update's generated key, is the event's id)."""
+        shown = Shown.of(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=entry_id,
+            via=via,
+            question_id=question_id,
+            key=key,
+            update_id=update_id,
+            at=at,
         )
-
-    @staticmethod
-    def _answer_event(
-        db: sqlite3.Connection,
-        user_hash: str,
-        platform: str,
-        entry_id: str,
-        via: str,
-        question_id: int | None,
-        update_id: int | None,
-        at: datetime | None,
-    ) -> int:
-        key = None if update_id is None else update_key(platform, update_id)
-        if key and (existing := db.execute(_EVENT_BY_KEY, (key,)).fetchone()):
-            return int(existing[0])
-        cursor = db.execute(
-            "INSERT INTO answer_events (question_id, entry_id, user_hash, platform, via, shown_at,"
-            " update_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (question_id, entry_id, user_hash, platform, via, utc_text(at), key),
-        )
-        return int(cursor.lastrowid or 0)
+        return int(await self._run(shown.apply, write=True))
 
     async def record_choice(
         self,
@@ -465,6 +364,7 @@ class Store:
         user_hash: str,
         platform: str,
         update_id: int | None = None,
+        key: int | None = None,
         at: datetime | None = None,
     ) -> int:
         """Resolve a "did you mean" question by the citizen's choice; returns the answer event id.
@@ -472,27 +372,17 @@ class Store:
         Refused unless the question is the citizen's own and ``entry_id`` was one of its choices.
         A later choice replaces the resolution (one per question).
         """
-        check_user(user_hash, platform)
-        question_id = row_id(question_id)
-        resolved_at = utc_text(at)
-
-        def work(db: sqlite3.Connection) -> int:
-            row = db.execute(
-                "SELECT user_hash, outcome, candidates FROM questions WHERE id = ?", (question_id,)
-            ).fetchone()
-            owner, outcome, candidates = row or (None, None, "[]")
-            if owner != user_hash or outcome != "did_you_mean" or entry_id not in json.loads(candidates):
-                raise Refused("not a choice offered to this citizen")
-            db.execute(
-                "INSERT INTO resolutions (question_id, entry_id, resolved_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (question_id) DO UPDATE SET entry_id = excluded.entry_id,"
-                " resolved_at = excluded.resolved_at",
-                (question_id, entry_id, resolved_at),
-            )
-            _suggest(db, question_id, entry_id, resolved_at)
-            return self._answer_event(db, user_hash, platform, entry_id, "choice", question_id, update_id, at)
-
-        return await self._run(work, write=True)
+        shown = Shown.of(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=entry_id,
+            via="choice",
+            question_id=question_id,
+            key=key,
+            update_id=update_id,
+            at=at,
+        )
+        return int(await self._run(Chosen.of(question_id, entry_id, shown).apply, write=True))
 
     async def record_correction(
         self,
@@ -502,6 +392,7 @@ class Store:
         user_hash: str,
         platform: str,
         update_id: int | None = None,
+        key: int | None = None,
         at: datetime | None = None,
     ) -> int:
         """The citizen pressed ``entry_id`` under an answer: an alternative (a correction of the
@@ -510,29 +401,17 @@ class Store:
         Refused unless the question is the citizen's own, was answered, and offered ``entry_id``
         besides its answer. A correction is not a rating; it also becomes a suggested phrasing.
         """
-        check_user(user_hash, platform)
-        question_id = row_id(question_id)
-        when = utc_text(at)
-
-        def work(db: sqlite3.Connection) -> int:
-            row = db.execute(
-                "SELECT user_hash, answer_id, alternatives, parts FROM questions WHERE id = ?", (question_id,)
-            ).fetchone()
-            owner, answer_id, alternatives, parts = row or (None, None, None, None)
-            offered = json.loads(alternatives or "[]")
-            if owner != user_hash or entry_id not in offered or entry_id == answer_id:
-                raise Refused("not an entry offered under this citizen's answer")
-            kind = "part" if parts and entry_id in json.loads(parts) else "alternative"
-            db.execute(
-                "INSERT OR IGNORE INTO corrections (question_id, from_entry, to_entry, kind, at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (question_id, answer_id, entry_id, kind, when),
-            )
-            if kind == "alternative":
-                _suggest(db, question_id, entry_id, when)
-            return self._answer_event(db, user_hash, platform, entry_id, kind, question_id, update_id, at)
-
-        return await self._run(work, write=True)
+        shown = Shown.of(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=entry_id,
+            via="alternative",
+            question_id=question_id,
+            key=key,
+            update_id=update_id,
+            at=at,
+        )
+        return int(await self._run(Corrected.of(question_id, entry_id, shown).apply, write=True))
 
     async def offered_beside_answer(self, question_id: int, user_hash: str) -> tuple[str, ...] | None:
         """The entries an answered question of ``user_hash`` offered besides its answer, else ``None``."""
@@ -593,39 +472,15 @@ class Store:
         self, answer_event_id: int, user_hash: str, score: int, *, at: datetime | None = None
     ) -> int:
         """Rate an answer shown to ``user_hash`` (1..5); a second press changes it. Durable on return."""
-        check_user(user_hash)
-        answer_event_id = row_id(answer_event_id)
-        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-            raise Refused(f"score out of range: {score!r}")
-        now = utc_text(at)
-
-        def work(db: sqlite3.Connection) -> int:
-            owner = db.execute(
-                "SELECT user_hash FROM answer_events WHERE id = ?", (answer_event_id,)
-            ).fetchone()
-            if owner is None or owner[0] != user_hash:
-                raise Refused("not an answer shown to this citizen")
-            [rating_id] = db.execute(
-                "INSERT INTO ratings (answer_event_id, user_hash, score, rated_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (answer_event_id, user_hash)"
-                " DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at RETURNING id",
-                (answer_event_id, user_hash, score, now, now),
-            ).fetchone()
-            return int(rating_id)
-
-        return await self._run(work, write=True, durable=True)
+        rated = Rated.of(answer_event_id, user_hash, score, at)
+        return int(await self._run(rated.apply, write=True, durable=True))
 
     async def record_comment(
         self, answer_event_id: int, user_hash: str, comment: str, *, at: datetime | None = None
     ) -> bool:
         """Attach a (masked) comment to the citizen's rating; ``False`` if there is no such rating."""
-        check_user(user_hash)
-        async with self.transaction(durable=True) as db:
-            cursor = await db.execute(
-                "UPDATE ratings SET comment = ?, updated_at = ? WHERE answer_event_id = ? AND user_hash = ?",
-                (mask_personal_data(comment), utc_text(at), answer_event_id, user_hash),
-            )
-            return cursor.rowcount == 1
+        commented = Commented.of(answer_event_id, user_hash, comment, at)
+        return bool(await self._run(commented.apply, write=True, durable=True))
 
     async def rating(self, answer_event_id: int, user_hash: str) -> int | None:
         """The score the citizen gave an answer, if any."""

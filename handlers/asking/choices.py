@@ -13,7 +13,7 @@ from handlers.asking.answers import answer_in_place, send_answer
 from handlers.common import pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import no_match_keyboard
-from handlers.recording import Press, recorded_press
+from handlers.recording import Press, recorded_press, update_key_of
 from handlers.sending import send_text
 
 __all__ = ["handlers"]
@@ -22,7 +22,8 @@ __all__ = ["handlers"]
 async def choose(update: Update, context: BotContext) -> None:
     """Show the chosen answer; only the asker's own, offered choices are accepted."""
     query, data, user = pressed(update, Choose)
-    press = Press("choice", data.question_id, data.index, context.user_hash(user), update.update_id)
+    key = update_key_of(update, context)
+    press = Press("choice", data.question_id, data.index, context.user_hash(user), update.update_id, key)
     offered = await context.store.offered_choices(press.question_id, press.user_hash)
     if (pressed_entry := await recorded_press(context, query, press, offered, Store.record_choice)) is None:
         return

@@ -16,7 +16,7 @@ from handlers.asking.answers import send_answer
 from handlers.common import quote_id, sender
 from handlers.context import BotContext
 from handlers.keyboards import choices_keyboard, no_match_keyboard
-from handlers.recording import question_event, recorded
+from handlers.recording import question_event, recorded, update_key_of
 from handlers.sending import send_text
 
 __all__ = ["handlers", "question_text"]
@@ -43,12 +43,14 @@ async def ask(update: Update, context: BotContext) -> None:
     # Both answer outcomes send the answer; alternatives and a second part go under it as buttons.
     direct = reply.answer_id if reply.outcome.answers else None
     asked_at = datetime.now(UTC)  # kept: a deferred write stores when it was asked, not written
+    key = update_key_of(update, context)  # the question's id, and its answer's
     event = question_event(
         reply,
         platform=platform,  # type: ignore[arg-type]
         user_hash=user_hash,
         language=catalog.language,
         update_id=update.update_id,
+        key=key,
         asked_at=asked_at,
     )
 
@@ -63,6 +65,7 @@ async def ask(update: Update, context: BotContext) -> None:
             via="direct",
             question_id=question_id,
             update_id=update.update_id,
+            key=key,
             at=asked_at,
         )
         return question_id, event_id

@@ -16,7 +16,7 @@ from handlers.asking.answers import send_answer
 from handlers.common import pressed, quote_id, refuse, sender, settle
 from handlers.context import BotContext
 from handlers.keyboards import categories_keyboard, topics_keyboard
-from handlers.recording import recorded
+from handlers.recording import recorded, update_key_of
 from handlers.sending import send_text
 from handlers.staff.commands import staff_help
 
@@ -79,7 +79,7 @@ async def open_topic(update: Update, context: BotContext) -> None:
         await refuse(query, context)
         return
     user_hash, platform, entry_id = context.user_hash(user), context.platform.name, data.entry_id
-    at = datetime.now(UTC)
+    at, key = datetime.now(UTC), update_key_of(update, context)
 
     async def write(store: Store) -> int:
         return await store.record_answer_event(
@@ -88,6 +88,7 @@ async def open_topic(update: Update, context: BotContext) -> None:
             entry_id=entry_id,
             via="menu",
             update_id=update.update_id,
+            key=key,
             at=at,
         )
 

@@ -23,7 +23,7 @@ from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.messenger.callback_data import Choose, More, NoneOfThese, Rate, SkipComment, encode
-from bot.store import mask_personal_data, update_key
+from bot.store import mask_personal_data
 from handlers.asking.questions import question_text
 from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, find_question
 from tests.support.recording_app import BOT_ID, RecordingApp, recording_app
@@ -217,9 +217,7 @@ def test_any_text_is_answered_and_stored_verbatim(app: RecordingApp, texts: list
         replies = [c for c in app.request.of("sendMessage")[sent:] if c.params["chat_id"] == citizen]
         assert replies, f"no reply to {text!r}"
         asked = question_text(text, "sabtyar_test_bot")
-        stored = app.rows(
-            "SELECT text FROM questions WHERE update_key = ?", update_key(app.platform, update.update_id)
-        )
+        stored = app.rows("SELECT text FROM questions WHERE update_key = ?", app.key_of(update))
         assert stored == ([(mask_personal_data(asked),)] if asked else [])
 
 
@@ -228,9 +226,7 @@ def test_injection_strings_are_stored_byte_for_byte(app: RecordingApp, text: str
     tables = app.tables()
     update = app.process({"message": message(next(_user_ids), text)})
     count("injections")
-    [[stored]] = app.rows(
-        "SELECT text FROM questions WHERE update_key = ?", update_key(app.platform, update.update_id)
-    )
+    [[stored]] = app.rows("SELECT text FROM questions WHERE update_key = ?", app.key_of(update))
     assert stored == " ".join(text.split()) and app.tables() == tables
     assert app.rows("PRAGMA integrity_check") == [("ok",)]
 
@@ -323,13 +319,9 @@ def test_replayed_updates_are_counted_once(app: RecordingApp, engine: AnswerEngi
     def check(score: int, index: int, order: list[int], citizen: int) -> None:
         citizen += next(_user_ids) * 10_000_000  # never an earlier example's citizen
         asked = app.process({"message": message(citizen, direct)})
-        [[event_id]] = app.rows(
-            "SELECT id FROM answer_events WHERE update_key = ?", update_key(app.platform, asked.update_id)
-        )
+        [[event_id]] = app.rows("SELECT id FROM answer_events WHERE update_key = ?", app.key_of(asked))
         doubt = app.process({"message": message(citizen, offered)})
-        [[question_id]] = app.rows(
-            "SELECT id FROM questions WHERE update_key = ?", update_key(app.platform, doubt.update_id)
-        )
+        [[question_id]] = app.rows("SELECT id FROM questions WHERE update_key = ?", app.key_of(doubt))
         actions = [
             press(citizen, encode(Rate(event_id, score))),
             press(citizen, encode(Choose(question_id, index))),

@@ -35,13 +35,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.store.durable.ids import new_key
+from bot.store.durable.ids import key_text, new_key
 from bot.store.durable.spool import Record, Spool
 from bot.store.privacy import Sealer, update_key
 from bot.store.store import Store, StoreError, utc_text
 
 __all__ = [
     "KEEP_FINISHED",
+    "UPDATE_KEY_FIELD",
     "Inbox",
     "Received",
     "apply_inbox_records",
@@ -69,6 +70,10 @@ _PRUNE_SECONDS = 24 * 3600.0
 #: Seconds before a pruning the database refused is tried again.
 _PRUNE_RETRY_SECONDS = 60.0
 
+#: The field an update is handed to the handlers with: its generated key (never sent by a Bot API;
+#: python-telegram-bot keeps it in ``Update.api_kwargs``).
+UPDATE_KEY_FIELD = "sabtyar_key"
+
 Update = dict[str, Any]
 StoreSource = Callable[[], Store | None]
 
@@ -89,7 +94,8 @@ def apply_inbox_records(db: sqlite3.Connection, records: Iterable[Record]) -> No
             record(db, [received])
         elif r.get("op") == "done":
             replies = {int(update_id): int(count) for update_id, count in (r.get("replies") or {}).items()}
-            finish(db, r["platform"], r["bot"], r["updates"], r["at"], replies)
+            keys = {int(update_id): int(key) for update_id, key in (r.get("keys") or {}).items()}
+            finish(db, r["platform"], r["bot"], r["updates"], r["at"], replies, keys)
 
 
 class Inbox:
@@ -107,6 +113,7 @@ class Inbox:
         self._seen_order: deque[int] = deque()
         self._highest_before = -1
         self._done: dict[int, int] = {}
+        self._keys: dict[int, int] = {}
         self._next_prune: float | None = None
         self.on_recorded: list[Callable[[list[int]], None]] = []
         """Called with update ids once their done marks are in the database or the spool (a
@@ -162,13 +169,14 @@ class Inbox:
         for update_id, key, body in await waiting(store, self.platform, self.bot_id):
             try:
                 text = body if self._sealer is None else self._sealer.open(body, key)
-                updates.append(json.loads(text))
+                updates.append({**json.loads(text), UPDATE_KEY_FIELD: key})
             except ValueError:
                 _LOG.error("%s: update %d in the inbox cannot be read: skipped", self.platform, update_id)
         return updates
 
     async def accept(self, batch: Sequence[object]) -> list[Update]:
-        """The updates of ``batch`` not seen before; their recording starts (see :meth:`settle`)."""
+        """The updates of ``batch`` not seen before, each with its generated key
+        (``UPDATE_KEY_FIELD``); their recording starts (see :meth:`settle`)."""
         fresh = [
             u
             for u in batch
@@ -201,6 +209,7 @@ class Inbox:
                 received.append(
                     Received(self.platform, self.bot_id, u["update_id"], key, body, now, digests[id(u)])
                 )
+                u[UPDATE_KEY_FIELD] = key  # handed on with it: the key of its questions and answers
             previous = self._writing
             self._writing = asyncio.ensure_future(self._record(received, previous))
         return fresh
@@ -252,19 +261,23 @@ class Inbox:
 
     # Finishing -----------------------------------------------------------------------------------
 
-    def done(self, update_id: int, replies: int = 0) -> None:
+    def done(self, update_id: int, replies: int = 0, key: int | None = None) -> None:
         """``update_id`` was handled, ``replies`` of its replies accepted by the Bot API: marked at
         once when the connection is free (a replay after a crash then never repeats it), else
-        with the others of this loop turn."""
+        with the others of this loop turn. ``key``: the generated key it was handed on with."""
         store = self._store()
+        keys = {update_id: key} if key is not None else {}
         if store is not None:
             now = utc_text(None)
             sent = {update_id: replies}
             with contextlib.suppress(StoreError):
-                store.write_at_once(lambda db: finish(db, self.platform, self.bot_id, [update_id], now, sent))
+                store.write_at_once(
+                    lambda db: finish(db, self.platform, self.bot_id, [update_id], now, sent, keys)
+                )
                 self._recorded([update_id])
                 return
         self._done[update_id] = replies
+        self._keys.update(keys)
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.get_running_loop().create_task(self.flush())
 
@@ -281,10 +294,13 @@ class Inbox:
     async def _write_marks(self, marks: dict[int, int]) -> None:
         now = utc_text(None)
         store = self._store()
+        keys = {update_id: self._keys.pop(update_id) for update_id in marks if update_id in self._keys}
         try:
             if store is None:
                 raise StoreError("no database")
-            await store.write_now(lambda db: finish(db, self.platform, self.bot_id, list(marks), now, marks))
+            await store.write_now(
+                lambda db: finish(db, self.platform, self.bot_id, list(marks), now, marks, keys)
+            )
         except StoreError:
             record = {
                 "op": "done",
@@ -293,6 +309,7 @@ class Inbox:
                 "updates": list(marks),
                 "at": now,
                 "replies": {str(update_id): count for update_id, count in marks.items() if count},
+                "keys": {str(update_id): key for update_id, key in keys.items()},
             }
             try:
                 await asyncio.to_thread(self.spool.append, [record])
@@ -421,24 +438,35 @@ def finish(
     update_ids: Iterable[int],
     at: str,
     replies: Mapping[int, int] | None = None,
+    keys: Mapping[int, int] | None = None,
 ) -> None:
     """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``);
-    those with ``replies`` accepted by the Bot API go into ``deliveries`` (the first time only).
+    those with ``replies`` accepted by the Bot API go into ``deliveries`` (the first time only),
+    under the update's generated key (``key_text``, as its question's ``update_key``).
 
     An update not recorded yet (a worker can finish before the polling process's write commits)
-    gets a done row at once, which that write then leaves as it is."""
+    gets a done row at once, with the key it was handed on with (``keys``), which that write then
+    leaves as it is."""
+    keys = keys or {}
     db.executemany(
         "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at, done_at)"
         " VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (platform, bot_id, update_id)"
         " DO UPDATE SET done_at = excluded.done_at, body = NULL WHERE done_at IS NULL",
-        [(platform, bot_id, update_id, new_key(), at, at) for update_id in update_ids],
+        [(platform, bot_id, update_id, keys.get(update_id) or new_key(), at, at) for update_id in update_ids],
     )
-    delivered = [(update_key(platform, u), count, at) for u, count in (replies or {}).items() if count > 0]
-    db.executemany(
-        "INSERT INTO deliveries (update_key, replies, delivered_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (update_key) DO NOTHING",
-        delivered,
-    )
+    for update_id, count in (replies or {}).items():
+        if count <= 0:
+            continue
+        row = db.execute(
+            "SELECT key FROM inbox WHERE platform = ? AND bot_id = ? AND update_id = ?",
+            (platform, bot_id, update_id),
+        ).fetchone()
+        key = keys.get(update_id) or (int(row[0]) if row else None)
+        db.execute(
+            "INSERT INTO deliveries (update_key, replies, delivered_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (update_key) DO NOTHING",
+            (key_text(key) if key is not None else update_key(platform, update_id), count, at),
+        )
 
 
 def prune(db: sqlite3.Connection, before: str) -> int:
