@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -32,6 +34,7 @@ import aiosqlite
 from bot.store.backup import backup_before_migrations
 from bot.store.errors import Refused, SchemaError, StoreError, StoreUnavailable, check_user, row_id, utc_text
 from bot.store.events import Asked, Chosen, Commented, Corrected, Rated, Shown
+from bot.store.files import WalFiles, file_id, move_aside, restore_shm_size, wal_files
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.records import Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import SATISFIED, Stats
@@ -49,6 +52,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+_LOG = logging.getLogger("sabtyar.store")
+#: Seconds between two looks at the database file (``Store.keep``).
+KEEP_SECONDS = 1.0
 
 #: The first and the longest pause between two attempts while another process holds the database.
 _FIRST_PAUSE = 0.005
@@ -79,6 +86,18 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+#: SQLite's primary result codes of a database that cannot be used now (read-only, I/O, full, cannot
+#: open, locking protocol), as opposed to a mistake in the SQL.
+_UNUSABLE_CODES = frozenset({8, 10, 13, 14, 15})
+
+
+def _cannot_be_used(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _UNUSABLE_CODES
+    return any(word in str(error) for word in ("readonly", "disk", "I/O", "unable to open"))
+
+
 def _in_transaction[R](db: sqlite3.Connection, work: Callable[[sqlite3.Connection], R]) -> R:
     """``work`` inside ``BEGIN IMMEDIATE``/``COMMIT``, rolled back on any error (also a failed
     commit, so a full disk never leaves the connection inside a transaction)."""
@@ -93,6 +112,104 @@ def _in_transaction[R](db: sqlite3.Connection, work: Callable[[sqlite3.Connectio
     return result
 
 
+async def _connect(path: Path, migrations: Sequence[Migration], busy_timeout_ms: int) -> aiosqlite.Connection:
+    """A connection to ``path`` with the pragmas set and the migrations applied (a database that
+    is not there is created). While another process holds the database, tried again until the
+    busy timeout (``StoreUnavailable``); a database whose migrations are all applied is only
+    read, so a start while another process holds it opens it all the same."""
+    _private_file(path)
+    # The loop thread runs short statements itself (see ``Store._run``), so the connection is
+    # shared with aiosqlite's thread; the store's lock keeps them from ever overlapping.
+    db = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        db._conn.execute("PRAGMA busy_timeout = 0").fetchall()  # waits are the store's, off the connection
+        mode = await _retrying(
+            db, busy_timeout_ms, lambda c: c.execute("PRAGMA journal_mode = WAL").fetchall()[0][0]
+        )
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{path}: cannot use WAL journaling (got {mode!r})")
+        for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
+            db._conn.execute(f"PRAGMA {pragma}").fetchall()
+        await _migrate(db, path, migrations, busy_timeout_ms)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def _retrying[R](
+    db: aiosqlite.Connection, busy_timeout_ms: int, job: Callable[[sqlite3.Connection], R]
+) -> R:
+    """``job`` on the bare connection in the loop thread, tried again while the database is busy;
+    ``StoreUnavailable`` when it stays busy or cannot be used (read-only, full, I/O); any other
+    error (a broken migration) as it is."""
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + busy_timeout_ms / 1000, _FIRST_PAUSE
+    while True:
+        try:
+            return job(db._conn)
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) and not _cannot_be_used(error):
+                raise
+            if not _is_busy(error) or loop.time() >= deadline:
+                raise StoreUnavailable(str(error)) from error
+        await asyncio.sleep(min(pause, max(0.0, deadline - loop.time())))
+        pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+def _applied(db: sqlite3.Connection) -> set[str] | None:
+    """The migrations applied, ``None`` on a database that never had any."""
+    if not db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone():
+        return None
+    return {name for (name,) in db.execute("SELECT name FROM schema_migrations")}
+
+
+async def _migrate(
+    db: aiosqlite.Connection, path: Path, migrations: Sequence[Migration], busy_timeout_ms: int
+) -> None:
+    names = [migration.name for migration in migrations]
+    if len(set(names)) != len(names):
+        raise SchemaError(f"duplicate migration names in {names}")
+    applied = await _retrying(db, busy_timeout_ms, _applied)
+    unknown = sorted((applied or set()) - set(names))
+    if unknown:
+        raise SchemaError(f"{path} has migrations this code does not know: {', '.join(unknown)}")
+    pending = [migration for migration in migrations if migration.name not in (applied or set())]
+    if not pending:
+        return
+    if applied is None:
+
+        def create(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+
+        await _retrying(db, busy_timeout_ms, lambda conn: _in_transaction(conn, create))
+    elif applied and not any(path.parent.glob(f"{path.name}.before-{pending[0].name}-*")):
+        # an upgrade of a database in use: keep a copy to roll back to (once: a start that could
+        # not take the migrations, the database locked, tries again every second)
+        await db.execute("VACUUM INTO ?", (str(backup_before_migrations(path, pending[0].name)),))
+    for migration in pending:
+        await _retrying(db, busy_timeout_ms, functools.partial(_apply_migration, migration))
+
+
+def _apply_migration(migration: Migration, conn: sqlite3.Connection) -> None:
+    """``migration`` and the row that records it, in one transaction (unless another process
+    applied it meanwhile)."""
+
+    def apply(db: sqlite3.Connection) -> None:
+        if db.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (migration.name,)).fetchall():
+            return
+        for statement in migration.statements:
+            db.execute(statement)
+        db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, utc_text(None)))
+
+    _in_transaction(conn, apply)
+
+
 class Store:
     """Owns one connection; open with ``await Store.open(path)``, close with ``await store.close()``.
 
@@ -100,14 +217,32 @@ class Store:
     a call that finds the database locked by another process lets go of the connection and tries
     again a moment later (``_patiently``), for up to ``busy_timeout_ms``; meanwhile every other
     call (a reply's write that defers at once, a read) goes on. A write that must not wait at all
-    (``write_now``) is ``StoreUnavailable`` at once."""
+    (``write_now``) is ``StoreUnavailable`` at once.
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
-        self._db = db
+    The running bot's store (:meth:`open_serving`) may also be *down*: not opened at start (the
+    database locked, read-only, full), or closed because its file was deleted or replaced under
+    it. Every call is then ``StoreUnavailable`` (the citizens' events wait in the spool), and
+    :meth:`keep` opens it again, recreating a missing database with the migrations."""
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection | None,
+        path: Path,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        busy_timeout_ms: int = 5000,
+    ) -> None:
+        self._db_or_none = db
         self.path = path
         self._lock = asyncio.Lock()
         self._closed = False
-        self._busy_timeout_ms = 5000
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._migrations = tuple(migrations)
+        self._identity = file_id(path) if db is not None else None
+        self._shm_size = 0
+        self._down: str | None = None if db is not None else "not opened yet"
+        self._wal = wal_files(path) if db is not None else WalFiles(None, None)
+        """The ``-wal`` and ``-shm`` the connection uses (SQLite made them when it opened)."""
 
     @classmethod
     async def open(
@@ -115,24 +250,94 @@ class Store:
     ) -> Self:
         """Connect, set the pragmas and apply the migrations not yet applied."""
         path = Path(path)
-        _private_file(path)
-        # The loop thread runs short statements itself (see ``_run``), so the connection is shared
-        # with aiosqlite's thread; the store's lock keeps them from ever overlapping.
-        db = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
-        store = cls(db, path)
-        store._busy_timeout_ms = int(busy_timeout_ms)
+        db = await _connect(path, migrations, busy_timeout_ms)
+        return cls(db, path, migrations=migrations, busy_timeout_ms=busy_timeout_ms)
+
+    @classmethod
+    async def open_serving(
+        cls, path: Path | str, *, migrations: Sequence[Migration] = MIGRATIONS, busy_timeout_ms: int = 5000
+    ) -> Self:
+        """:meth:`open`, or, when the database cannot be used now (locked past the busy timeout,
+        read-only, full, an I/O error), a store that is down until :meth:`keep` opens it: the bot
+        starts and answers all the same, its writes waiting in the spool, and says so at ERROR.
+        A schema newer than this code still stops it (``SchemaError``)."""
         try:
-            await db.execute("PRAGMA busy_timeout = 0")  # waits are the store's, off the connection
-            mode = await store._run(lambda conn: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
-            if str(mode).lower() != "wal":
-                raise StoreError(f"{path}: cannot use WAL journaling (got {mode!r})")
-            for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
-                await db.execute(f"PRAGMA {pragma}")
-            await store._migrate(migrations)
-        except BaseException:
-            await db.close()
-            raise
-        return store
+            return await cls.open(path, migrations=migrations, busy_timeout_ms=busy_timeout_ms)
+        except (StoreUnavailable, sqlite3.OperationalError) as error:
+            store = cls(None, Path(path), migrations=migrations, busy_timeout_ms=busy_timeout_ms)
+            store._down = str(error)
+            _LOG.error(
+                "%s cannot be used at start (%s): answering anyway, the writes wait in %s.spool;"
+                " opening it again every %.0f s",
+                store.path.name,
+                error,
+                store.path.name,
+                KEEP_SECONDS,
+            )
+            return store
+
+    @property
+    def available(self) -> bool:
+        """Whether the database is open (it may still be locked by another process)."""
+        return self._db_or_none is not None and not self._closed
+
+    @property
+    def _db(self) -> aiosqlite.Connection:
+        if self._db_or_none is None:
+            raise StoreUnavailable(f"{self.path.name} is not open ({self._down})")
+        return self._db_or_none
+
+    async def keep(self, every: float = KEEP_SECONDS) -> None:
+        """Watch the database file and open the store again while it is down; until cancelled."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.check_file()
+            except Exception:
+                _LOG.exception("%s: watching the database failed; trying again", self.path.name)
+
+    async def check_file(self) -> None:
+        """One look: a database deleted or replaced under the open connection is logged at ERROR,
+        the connection closed and the path opened again (a missing database recreated with the
+        migrations; the writes that waited meanwhile are then replayed from the spool); a store
+        that is down is opened again when it can be.
+
+        The old file's ``-wal`` and ``-shm`` stay behind (SQLite never checkpoints or removes them
+        for a database moved or unlinked under it) and would be read as the new database's: they
+        are moved aside first (``<name>-wal.orphaned-<time>``: the old file's last writes), unless
+        another process of the group moved them already (they are no longer the ones this
+        connection used)."""
+        async with self._lock:
+            if self._closed:
+                return
+            if self._db_or_none is not None:
+                now = file_id(self.path)
+                if now == self._identity:
+                    return
+                what = "deleted" if now is None else "replaced by another file"
+                self._down = f"the database file was {what}"
+                old, self._db_or_none = self._db_or_none, None
+                with contextlib.suppress(sqlite3.Error):
+                    await old.close()
+                moved = move_aside(self.path, self._wal)
+                _LOG.error(
+                    "%s was %s while in use: the writes wait in the spool while it is %s%s",
+                    self.path.name,
+                    what,
+                    "recreated with the migrations" if now is None else "opened again",
+                    f"; the old file's {', '.join(moved)} kept aside" if moved else "",
+                )
+            existed = self.path.exists()
+            try:
+                db = await _connect(self.path, self._migrations, self._busy_timeout_ms)
+            except (StoreUnavailable, sqlite3.OperationalError) as error:
+                self._down = str(error)
+                return
+            self._db_or_none, self._identity, self._shm_size = db, file_id(self.path), 0
+            self._wal = wal_files(self.path)
+            how = "opened" if existed else "recreated with the migrations"
+            _LOG.warning("%s %s: the writes that waited are written now", self.path.name, how)
+            self._down = None
 
     async def close(self) -> None:
         """Close the connection (the last one checkpoints the WAL into the file); idempotent.
@@ -145,9 +350,11 @@ class Store:
             if self._closed:
                 return
             self._closed = True
+            if self._db_or_none is None:
+                return
             with contextlib.suppress(sqlite3.OperationalError):  # an optimisation only
-                await self._db.execute("PRAGMA optimize")
-            await self._db.close()
+                await self._db_or_none.execute("PRAGMA optimize")
+            await self._db_or_none.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -177,35 +384,36 @@ class Store:
                     db.execute("PRAGMA synchronous = NORMAL")
                 raise
 
-        await self._patiently(begin, keep_lock=True)
+        await self._patiently(begin, keep_lock=True, write=True)
         try:
+            connection = self._db
             try:
-                yield self._db
-                await self._db.execute("COMMIT")
+                yield connection
+                await connection.execute("COMMIT")
             except BaseException:
-                if self._db.in_transaction:  # also after a failed COMMIT (disk full)
-                    await self._db.execute("ROLLBACK")
+                if connection.in_transaction:  # also after a failed COMMIT (disk full)
+                    await connection.execute("ROLLBACK")
                 raise
             finally:
                 if durable:
-                    await self._db.execute("PRAGMA synchronous = NORMAL")
+                    await connection.execute("PRAGMA synchronous = NORMAL")
         finally:
             self._lock.release()
 
-    async def write_now(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def write_now(self, work: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> T:
         """``work`` in one write transaction in the loop thread, never waiting for a lock:
         ``StoreUnavailable`` at once when another writer holds the database (the inbox and the
-        question log must never keep a reply or a poll waiting)."""
-        return await self._run(work, write=True, patient=False)
+        question log must never keep a reply or a poll waiting); ``durable`` as in :meth:`_run`."""
+        return await self._run(work, write=True, durable=durable, patient=False)
 
     def write_at_once(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work`` in one write transaction right now, without awaiting anything: for a hook that
         cannot wait (an update's end). ``StoreUnavailable`` when the connection is in use by a
         transaction that awaits, or another writer holds the database."""
-        if self._lock.locked() or self._closed:
+        if self._lock.locked():
             raise StoreUnavailable("the connection is busy")
         try:
-            return _in_transaction(self._db._conn, work)
+            return _in_transaction(self._connection(write=True), work)
         except sqlite3.Error as error:
             raise StoreUnavailable(str(error)) from error
 
@@ -242,20 +450,37 @@ class Store:
                     db.execute("PRAGMA synchronous = NORMAL")
 
         if patient:
-            return await self._patiently(job)
+            return await self._patiently(job, write=write)
         async with self._lock:
             try:
-                return job(self._connection())
+                return job(self._connection(write=write))
             except sqlite3.OperationalError as error:
                 raise StoreUnavailable(str(error)) from error
 
-    def _connection(self) -> sqlite3.Connection:
-        """The open connection (call with the lock held); ``StoreError`` once closed."""
+    def _connection(self, *, write: bool = False) -> sqlite3.Connection:
+        """The open connection (call with the lock held), after a look at the files: a ``-shm``
+        another process cut short is given its size back (``files.restore_shm_size``), and a
+        write to a database file deleted or replaced since it was opened is ``StoreUnavailable``
+        (it would be lost with the old file; :meth:`check_file` closes it)."""
         if self._closed:
             raise StoreError("the store is closed")
-        return self._db._conn
+        connection = self._db._conn
+        size, self._shm_size = restore_shm_size(self.path, self._shm_size)
+        if size < self._shm_size:
+            _LOG.error(
+                "%s-shm was cut short by another process (%d of %d bytes): its size given back, the"
+                " WAL index is rebuilt",
+                self.path.name,
+                size,
+                self._shm_size,
+            )
+        if write and file_id(self.path) != self._identity:
+            raise StoreUnavailable(f"{self.path.name} was deleted or replaced while in use")
+        return connection
 
-    async def _patiently(self, job: Callable[[sqlite3.Connection], T], *, keep_lock: bool = False) -> T:
+    async def _patiently(
+        self, job: Callable[[sqlite3.Connection], T], *, keep_lock: bool = False, write: bool = False
+    ) -> T:
         """``job`` under the lock; while the database is locked by another process (``busy``,
         ``locked``), the lock is let go and ``job`` tried again after a growing pause (5 to 100
         ms) until the busy timeout, then ``StoreUnavailable``. Any other ``OperationalError``
@@ -267,7 +492,7 @@ class Store:
         while True:
             await self._lock.acquire()
             try:
-                result = job(self._connection())
+                result = job(self._connection(write=write))
             except sqlite3.OperationalError as error:
                 self._lock.release()
                 if not _is_busy(error) or loop.time() >= deadline:
@@ -292,32 +517,6 @@ class Store:
         self, sql: str, parameters: Sequence[object] | Mapping[str, object] = ()
     ) -> list[tuple[Any, ...]]:
         return await self._run(lambda db: db.execute(sql, parameters).fetchall())
-
-    async def _migrate(self, migrations: Sequence[Migration]) -> None:
-        names = [migration.name for migration in migrations]
-        if len(set(names)) != len(names):
-            raise SchemaError(f"duplicate migration names in {names}")
-        async with self.transaction():
-            await self._db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations"
-                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-        applied = {name for (name,) in await self.rows("SELECT name FROM schema_migrations")}
-        unknown = sorted(applied - set(names))
-        if unknown:
-            raise SchemaError(f"{self.path} has migrations this code does not know: {', '.join(unknown)}")
-        pending = [migration.name for migration in migrations if migration.name not in applied]
-        if pending and applied:  # an upgrade of a database in use: keep a copy to roll back to
-            await self._db.execute("VACUUM INTO ?", (str(backup_before_migrations(self.path, pending[0])),))
-        for migration in migrations:
-            async with self.transaction() as db:
-                if await self.scalar("SELECT 1 FROM schema_migrations WHERE name = ?", (migration.name,)):
-                    continue
-                for statement in migration.statements:
-                    await db.execute(statement)
-                await db.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, utc_text(None))
-                )
 
     async def applied_migrations(self) -> list[tuple[str, str]]:
         """``(name, applied_at)`` of every migration applied, oldest first."""
