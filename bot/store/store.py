@@ -241,6 +241,8 @@ class Store:
         self._identity = file_id(path) if db is not None else None
         self._shm_size = 0
         self._down: str | None = None if db is not None else "not opened yet"
+        self.last_refusal: str | None = None
+        """Why the database last refused a call (for the log line that says the store is down)."""
         self._wal = wal_files(path) if db is not None else WalFiles(None, None)
         """The ``-wal`` and ``-shm`` the connection uses (SQLite made them when it opened)."""
 
@@ -262,7 +264,7 @@ class Store:
         starts and answers all the same, its writes waiting in the spool, and says so at ERROR.
         A schema newer than this code still stops it (``SchemaError``)."""
         try:
-            return await cls.open(path, migrations=migrations, busy_timeout_ms=busy_timeout_ms)
+            store = await cls.open(path, migrations=migrations, busy_timeout_ms=busy_timeout_ms)
         except (StoreUnavailable, sqlite3.OperationalError) as error:
             store = cls(None, Path(path), migrations=migrations, busy_timeout_ms=busy_timeout_ms)
             store._down = str(error)
@@ -275,6 +277,22 @@ class Store:
                 KEEP_SECONDS,
             )
             return store
+        if not await store.takes_writes():  # opened for reading: another process holds it
+            _LOG.error(
+                "%s does not take writes at start (another process holds it, or it is read-only or"
+                " full): answering anyway, the writes wait in %s.spool",
+                store.path.name,
+                store.path.name,
+            )
+        return store
+
+    async def takes_writes(self) -> bool:
+        """Whether a write transaction opens now, without waiting (an empty one, rolled back)."""
+        try:
+            await self._run(lambda db: None, write=True, patient=False)
+        except StoreError:
+            return False
+        return True
 
     @property
     def available(self) -> bool:
@@ -284,7 +302,8 @@ class Store:
     @property
     def _db(self) -> aiosqlite.Connection:
         if self._db_or_none is None:
-            raise StoreUnavailable(f"{self.path.name} is not open ({self._down})")
+            self.last_refusal = f"{self.path.name} is not open ({self._down})"
+            raise StoreUnavailable(self.last_refusal)
         return self._db_or_none
 
     async def keep(self, every: float = KEEP_SECONDS) -> None:
@@ -455,6 +474,7 @@ class Store:
             try:
                 return job(self._connection(write=write))
             except sqlite3.OperationalError as error:
+                self.last_refusal = str(error)
                 raise StoreUnavailable(str(error)) from error
 
     def _connection(self, *, write: bool = False) -> sqlite3.Connection:
@@ -475,7 +495,8 @@ class Store:
                 self._shm_size,
             )
         if write and file_id(self.path) != self._identity:
-            raise StoreUnavailable(f"{self.path.name} was deleted or replaced while in use")
+            self.last_refusal = f"{self.path.name} was deleted or replaced while in use"
+            raise StoreUnavailable(self.last_refusal)
         return connection
 
     async def _patiently(
@@ -496,6 +517,7 @@ class Store:
             except sqlite3.OperationalError as error:
                 self._lock.release()
                 if not _is_busy(error) or loop.time() >= deadline:
+                    self.last_refusal = str(error)
                     raise StoreUnavailable(str(error)) from error
             except BaseException:
                 self._lock.release()

@@ -115,7 +115,9 @@ async def test_no_match_is_recorded_unanswered(live: LiveBot, fa: Catalog, engin
     api.user_sends_text(citizen, question)
     [reply] = await api.wait_for_messages(citizen.id, timeout=10)
     assert reply.text == fa.text("bot.no_match") and "t:human-agent" in data_of(reply)
-    [[text]] = live.rows("SELECT text FROM questions WHERE outcome = 'no_match' ORDER BY asked_at DESC LIMIT 1")
+    [[text]] = live.rows(
+        "SELECT text FROM questions WHERE outcome = 'no_match' ORDER BY asked_at DESC LIMIT 1"
+    )
     assert text == mask_personal_data(question)
     live.expected.update(questions=1, unanswered=1)
 

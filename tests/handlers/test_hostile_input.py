@@ -239,7 +239,8 @@ def forged_presses(owned: dict[str, int]) -> st.SearchStrategy[tuple[int, str | 
     event, question, choices = owned["event"], owned["question"], owned["choices"]
     stranger = st.integers(min_value=3_000_000, max_value=3_000_100)
     anyone = st.one_of(st.just(OWNER), stranger)
-    unknown_id = st.integers(min_value=event + question + 10_000, max_value=2**63 - 1)
+    # ids are generated keys, anywhere in 1 .. 2**63 - 1: any other one is unknown
+    unknown_id = st.integers(min_value=1, max_value=2**63 - 1).filter(lambda i: i not in (event, question))
     foreign = st.one_of(
         st.integers(1, 5).map(lambda s: encode(Rate(event, s))),
         st.integers(0, 9).map(lambda i: encode(Choose(question, i))),

@@ -103,9 +103,11 @@ class LiveBot:
 
 @contextlib.asynccontextmanager
 async def live_bot(folder: Path, api: FakeBotApi, **config: Any) -> AsyncIterator[LiveBot]:
-    """Start ``sabtyar run``, wait for its first long poll; SIGTERM and a clean exit at the end."""
+    """Start ``sabtyar run``, wait for its first long poll (not an earlier bot's on the same
+    server); SIGTERM and a clean exit at the end."""
     path = write_config(folder, api, **config)
     log = folder / "sabtyar.log"
+    polled_before = len(api.calls("getUpdates"))  # an earlier bot's polls on the same server
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli.main", "--config", str(path), "run"],
@@ -119,7 +121,7 @@ async def live_bot(folder: Path, api: FakeBotApi, **config: Any) -> AsyncIterato
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60
-        while not api.calls("getUpdates"):
+        while len(api.calls("getUpdates")) <= polled_before:
             if process.poll() is not None:
                 raise RuntimeError(f"sabtyar run exited ({process.returncode}):\n{bot.stderr()}")
             if loop.time() > deadline:

@@ -37,6 +37,7 @@ from typing import Any
 
 from bot.store.durable.ids import key_text, new_key
 from bot.store.durable.spool import Record, Spool
+from bot.store.events import EVENT_OPS, apply_event_records
 from bot.store.privacy import Sealer, update_key
 from bot.store.store import Store, StoreError, utc_text
 
@@ -129,28 +130,41 @@ class Inbox:
     async def start(self) -> list[Update]:
         """Replay the spool, then every update recorded and not done (to hand on again).
 
-        The spool is tried for up to ``_START_REPLAY_SECONDS`` while another process holds it
-        (a worker replaying it just then) or the database is busy: an update still in it is not
-        handed on by this start."""
+        The spool is tried for up to ``_START_REPLAY_SECONDS`` while another process holds it (a
+        worker replaying it just then). While the database cannot take it (locked by another
+        process, down), the updates the spool holds and no done mark follows are handed on from
+        the spool itself, with those the database holds: a restart during an outage answers them."""
         deadline = time.monotonic() + _START_REPLAY_SECONDS
-        while not await self.replay_spool() and self._store() is not None and self.spool.exists():
+        while self.spool.exists():
+            written, refused = await self._replay()
+            if written or refused:
+                break
             if time.monotonic() >= deadline:
                 _LOG.warning("%s: the spool could not be replayed at start", self.platform)
                 break
             await asyncio.sleep(0.1)
         store = self._store()
-        if store is None:
-            return []
+        recorded: list[tuple[int, int, str]] = []
+        highest = -1
         try:
-            updates = await self.unfinished()
+            if store is None:
+                raise StoreError("no database")
+            recorded = await waiting(store, self.platform, self.bot_id)
             [(highest,)] = await store.rows(
                 "SELECT coalesce(max(update_id), -1) FROM inbox WHERE platform = ? AND bot_id = ?",
                 (self.platform, self.bot_id),
             )
         except StoreError as error:
-            _LOG.error("%s: cannot read the inbox (%s): no replay", self.platform, error)
-            return []
-        self._highest_before = int(highest)
+            _LOG.error(
+                "%s: cannot read the inbox (%s): handing on what the spool holds", self.platform, error
+            )
+        spooled, finished = self._spooled()
+        rows = {update_id: (key, body) for update_id, key, body in recorded if update_id not in finished}
+        for update_id, (key, body) in spooled.items():
+            if update_id not in finished:
+                rows.setdefault(update_id, (key, body))
+        self._highest_before = max([int(highest), *spooled, *finished])
+        updates = self._opened([(update_id, *rows[update_id]) for update_id in sorted(rows)])
         self._remember(u["update_id"] for u in updates)
         await self.forget_finished()  # then daily, in ``run``
         if updates:
@@ -165,14 +179,33 @@ class Inbox:
         store = self._store()
         if store is None:
             raise StoreError("no database")
+        return self._opened(await waiting(store, self.platform, self.bot_id))
+
+    def _opened(self, rows: Iterable[tuple[int, int, str]]) -> list[Update]:
+        """The updates of ``(update_id, key, body)`` rows, each with its key; one that cannot be
+        read (sealed with another secret) is logged and skipped."""
         updates = []
-        for update_id, key, body in await waiting(store, self.platform, self.bot_id):
+        for update_id, key, body in rows:
             try:
                 text = body if self._sealer is None else self._sealer.open(body, key)
                 updates.append({**json.loads(text), UPDATE_KEY_FIELD: key})
             except ValueError:
                 _LOG.error("%s: update %d in the inbox cannot be read: skipped", self.platform, update_id)
         return updates
+
+    def _spooled(self) -> tuple[dict[int, tuple[int, str]], set[int]]:
+        """This inbox's updates the spool holds (``update_id`` to key and body), and those it
+        holds a done mark of."""
+        received: dict[int, tuple[int, str]] = {}
+        finished: set[int] = set()
+        for r in self.spool.read():
+            if r.get("platform") != self.platform or r.get("bot") != self.bot_id:
+                continue
+            if r.get("op") == "in" and isinstance(r.get("update"), int):
+                received[r["update"]] = (int(r["key"]), str(r["body"]))
+            elif r.get("op") == "done":
+                finished.update(u for u in r.get("updates") or () if isinstance(u, int))
+        return received, finished
 
     async def accept(self, batch: Sequence[object]) -> list[Update]:
         """The updates of ``batch`` not seen before, each with its generated key
@@ -329,17 +362,25 @@ class Inbox:
 
     async def replay_spool(self) -> int:
         """Write the spool into the database if it takes writes now; the records written."""
+        written, _refused = await self._replay()
+        return written
+
+    async def _replay(self) -> tuple[int, bool]:
+        """The records the spool wrote into the database, and whether the database refused them
+        (0 and ``False``: nothing to write, or another process holds the spool)."""
         store = self._store()
-        if store is None or not self.spool.exists():
-            return 0
+        if store is None:
+            return 0, self.spool.exists()
+        if not self.spool.exists():
+            return 0, False
 
         async def apply(records: list[Record]) -> None:
             await store.write_now(lambda db: apply_spooled(db, records))
 
         try:
-            return await self.spool.replay(apply)
+            return await self.spool.replay(apply), False
         except StoreError:
-            return 0
+            return 0, True
 
     async def run(self) -> None:
         """Replay the spool while it holds anything and, in the process that started the inbox,
@@ -388,8 +429,14 @@ class Inbox:
 
 
 def apply_spooled(db: sqlite3.Connection, records: list[Record]) -> None:
-    """Every spooled record this process knows how to write (see ``bot/store/durable/spool.py``)."""
-    apply_inbox_records(db, records)
+    """Every spooled record this process knows how to write (see ``bot/store/durable/spool.py``),
+    in the order they were appended: the inbox's (``in``, ``done``) and a citizen's events
+    (``bot/store/events.py``; one refused at last is logged and skipped)."""
+    for record in records:
+        if record.get("op") in EVENT_OPS:
+            apply_event_records(db, [record])
+        else:
+            apply_inbox_records(db, [record])
 
 
 # The SQL -------------------------------------------------------------------------------------------
