@@ -98,7 +98,7 @@ def build_application(
         shared.metrics.watch_backlog(platform.name, lambda: len(services.backlog))
         retrying.append(asyncio.create_task(store.keep(), name="store-file"))
         retrying.append(asyncio.create_task(services.backlog.run(services.store), name="store-backlog"))
-        if await store.takes_writes():
+        if store.took_writes_at_start:
             await services.roster.load(services.store)
         else:  # seeding the staff list would wait for the database: the config's lists until then
             retrying.append(asyncio.create_task(_load_roster_later(services), name="staff-roster-load"))

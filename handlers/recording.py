@@ -32,6 +32,7 @@ __all__ = [
     "offered_choices",
     "offered_under_answer",
     "question_event",
+    "question_owner",
     "record",
     "recorded_press",
     "shown_entry",
@@ -137,6 +138,17 @@ async def shown_entry(context: BotContext, event_id: int, user_hash: str) -> str
     pending = context.backlog.shown(event_id)
     if found is None and pending is not None and pending.user_hash == user_hash:
         found = pending.entry_id
+    if found is None and unavailable is not None:
+        raise unavailable
+    return found
+
+
+async def question_owner(context: BotContext, question_id: int) -> str | None:
+    """Who asked a question, as :func:`offered_choices` finds it."""
+    found, unavailable = await _read(context.store.question_owner(question_id))
+    pending = context.backlog.question(question_id)
+    if found is None and pending is not None:
+        found = pending.user_hash
     if found is None and unavailable is not None:
         raise unavailable
     return found

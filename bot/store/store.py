@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -56,6 +57,9 @@ T = TypeVar("T")
 _LOG = logging.getLogger("sabtyar.store")
 #: Seconds between two looks at the database file (``Store.keep``).
 KEEP_SECONDS = 1.0
+#: Seconds a start gives the database to take a write before it says it does not (the other
+#: processes of a group write for a moment at their start too).
+_START_PROBE_SECONDS = 1.0
 
 #: The first and the longest pause between two attempts while another process holds the database.
 _FIRST_PAUSE = 0.005
@@ -241,6 +245,8 @@ class Store:
         self._identity = file_id(path) if db is not None else None
         self._shm_size = 0
         self._down: str | None = None if db is not None else "not opened yet"
+        self.took_writes_at_start = db is not None
+        """Whether the database took a write when :meth:`open_serving` opened it."""
         self.last_refusal: str | None = None
         """Why the database last refused a call (for the log line that says the store is down)."""
         self._wal = wal_files(path) if db is not None else WalFiles(None, None)
@@ -277,7 +283,9 @@ class Store:
                 KEEP_SECONDS,
             )
             return store
-        if not await store.takes_writes():  # opened for reading: another process holds it
+        # opened for reading; another process may hold it (a worker's moment, or an outage)
+        store.took_writes_at_start = await store.takes_writes(within=_START_PROBE_SECONDS)
+        if not store.took_writes_at_start:
             _LOG.error(
                 "%s does not take writes at start (another process holds it, or it is read-only or"
                 " full): answering anyway, the writes wait in %s.spool",
@@ -286,13 +294,19 @@ class Store:
             )
         return store
 
-    async def takes_writes(self) -> bool:
-        """Whether a write transaction opens now, without waiting (an empty one, rolled back)."""
-        try:
-            await self._run(lambda db: None, write=True, patient=False)
-        except StoreError:
-            return False
-        return True
+    async def takes_writes(self, within: float = 0.0) -> bool:
+        """Whether a write transaction opens (an empty one) within ``within`` seconds; the lock
+        is never held while it waits."""
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                await self._run(lambda db: None, write=True, patient=False)
+            except StoreError:
+                if time.monotonic() >= deadline:
+                    return False
+                await asyncio.sleep(_LONGEST_PAUSE)
+            else:
+                return True
 
     @property
     def available(self) -> bool:
@@ -425,6 +439,23 @@ class Store:
         question log must never keep a reply or a poll waiting); ``durable`` as in :meth:`_run`."""
         return await self._run(work, write=True, durable=durable, patient=False)
 
+    async def write_within(
+        self, work: Callable[[sqlite3.Connection], T], seconds: float, *, durable: bool = False
+    ) -> T:
+        """:meth:`write_now`, but a database another process holds is waited for up to
+        ``seconds`` (never holding the connection meanwhile), then ``StoreUnavailable``."""
+
+        def job(db: sqlite3.Connection) -> T:
+            if durable:
+                db.execute("PRAGMA synchronous = FULL")
+            try:
+                return _in_transaction(db, work)
+            finally:
+                if durable:
+                    db.execute("PRAGMA synchronous = NORMAL")
+
+        return await self._patiently(job, write=True, seconds=seconds)
+
     def write_at_once(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work`` in one write transaction right now, without awaiting anything: for a hook that
         cannot wait (an update's end). ``StoreUnavailable`` when the connection is in use by a
@@ -500,15 +531,20 @@ class Store:
         return connection
 
     async def _patiently(
-        self, job: Callable[[sqlite3.Connection], T], *, keep_lock: bool = False, write: bool = False
+        self,
+        job: Callable[[sqlite3.Connection], T],
+        *,
+        keep_lock: bool = False,
+        write: bool = False,
+        seconds: float | None = None,
     ) -> T:
         """``job`` under the lock; while the database is locked by another process (``busy``,
         ``locked``), the lock is let go and ``job`` tried again after a growing pause (5 to 100
         ms) until the busy timeout, then ``StoreUnavailable``. Any other ``OperationalError``
         (read-only, disk full, I/O) is ``StoreUnavailable`` at once. ``keep_lock``: returns with
-        the lock still held (the caller releases it)."""
+        the lock still held (the caller releases it). ``seconds``: instead of the busy timeout."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._busy_timeout_ms / 1000
+        deadline = loop.time() + (self._busy_timeout_ms / 1000 if seconds is None else seconds)
         pause = _FIRST_PAUSE
         while True:
             await self._lock.acquire()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,7 +135,7 @@ async def test_without_a_spool_events_wait_in_memory_bounded_and_named(
     """The spool refused too (here: its folder is a file): memory, bounded; never silent."""
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")
-    backlog = Backlog(capacity=2, spool=Spool(blocked / "b.db.spool"))
+    backlog = Backlog(capacity=2, spool=Spool(blocked / "b.db.spool"), close_seconds=0.1)
     keys = [new_key() for _ in range(3)]
     with caplog.at_level(logging.ERROR, logger="sabtyar.store"):
         with database_locked(store.path):
@@ -158,11 +160,62 @@ async def test_a_full_disk_refused_write_is_kept_like_a_lock(
     async def full(*args: object, **kw: object) -> None:
         raise StoreUnavailable("database or disk is full")
 
-    monkeypatch.setattr(store, "write_now", full)
+    monkeypatch.setattr(store, "write_within", full)
     assert await backlog.write(store, asked(new_key())) is Kept.SPOOL
     monkeypatch.undo()
     await asyncio.wait_for(backlog.catch_up(store), 5)
     assert counts(store.path) == (1, 1, 0)
+
+
+async def test_another_process_s_inbox_records_in_the_spool_keep_no_event_waiting(store: Store) -> None:
+    """With workers, the processes of a group write in turn and a moment's lock sends an inbox
+    batch to the spool, which another process may be replaying just then: the events of this
+    process, which wait for nothing, still go to the database (with the file's existence taken
+    as "waiting", 32-33 of 300 citizens were answered twice when a worker was killed, bound 3)."""
+    spool = Spool(spool_path(store.path))
+    spool.append(
+        [{"op": "in", "platform": "telegram", "bot": 1, "update": 1, "key": 1, "body": "{}", "at": "x"}]
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", SPOOL_HOLD, str(spool.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        assert await Backlog(spool=spool).write(store, asked(new_key())) is Kept.DATABASE
+    finally:
+        holder.communicate(b"")
+    assert counts(store.path) == (1, 1, 0)
+
+
+async def test_a_spool_held_by_a_frozen_process_keeps_a_reply_waiting_a_second_at_most(store: Store) -> None:
+    """The database locked and the spool's lock held by a process frozen mid-replay: the events
+    wait in memory after a second (the append waited for the lock for ever before)."""
+    spool = Spool(spool_path(store.path))
+    spool.append([{"op": "noop"}])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", SPOOL_HOLD, str(spool.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    backlog = Backlog(spool=spool)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        with database_locked(store.path):
+            started = time.monotonic()
+            assert await backlog.write(store, asked(new_key())) is Kept.MEMORY
+            assert time.monotonic() - started < 2.0
+    finally:
+        holder.communicate(b"")
+    await backlog.close(store)  # its append went through meanwhile, and memory: written once
+    assert counts(store.path) == (1, 1, 0)
+
+
+#: Another process holding the spool's lock (replaying it).
+SPOOL_HOLD = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
 
 
 def test_capacity_must_be_positive() -> None:

@@ -21,6 +21,7 @@ ERROR line each time, and whatever is still in memory at shutdown is named at ER
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict, deque
@@ -33,11 +34,18 @@ from bot.store.durable.spool import Record, Spool
 from bot.store.events import Asked, Chosen, Corrected, Event, Shown, apply_events, event_from_record
 from bot.store.store import Refused, Store, StoreError, StoreUnavailable
 
-__all__ = ["Backlog", "Kept"]
+__all__ = ["PATIENCE", "Backlog", "Kept"]
 
 _LOG = logging.getLogger("sabtyar.store")
 #: Seconds a write goes straight behind what waits after the database refused it.
 _RETRY_PAUSE = 0.5
+#: Seconds an event's write waits for another process's write of a moment (a worker's) before it
+#: goes to the spool; a lock held longer is an outage.
+PATIENCE = 0.25
+#: Seconds a deferral waits for the spool (another process may hold its lock a moment).
+_APPEND_SECONDS = 1.0
+#: Seconds a closing backlog tries to write what waits while the processes of a group stop.
+CLOSE_SECONDS = 2.0
 
 
 class Kept(Enum):
@@ -59,13 +67,18 @@ class Backlog:
     with the inbox (``None``: memory only, as in tests that build the services by hand)."""
 
     def __init__(
-        self, capacity: int = 10_000, retry_seconds: float = 2.0, spool: Spool | None = None
+        self,
+        capacity: int = 10_000,
+        retry_seconds: float = 2.0,
+        spool: Spool | None = None,
+        close_seconds: float = CLOSE_SECONDS,
     ) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
         self.retry_seconds = retry_seconds
         self.spool = spool
+        self.close_seconds = close_seconds
         self._memory: deque[tuple[Event, float]] = deque()
         self._questions: OrderedDict[int, Asked] = OrderedDict()
         self._shown: OrderedDict[int, Shown] = OrderedDict()
@@ -74,6 +87,8 @@ class Backlog:
         self._lock = asyncio.Lock()
         self._outage: str | None = None
         self._refused: str | None = None
+        self._in_spool = False
+        """Events of this process (or left by a stopped one) are in the spool file."""
         self._retry_at = 0.0
         """A write does not try to catch up before this (the database refused a moment ago: the
         spool is not read again for every citizen of a burst)."""
@@ -87,20 +102,29 @@ class Backlog:
         return len(self._memory)
 
     def waiting(self) -> bool:
-        """Whether events wait for the database (in memory or the spool file of any process)."""
-        return bool(self._memory) or (self.spool is not None and self.spool.exists())
+        """Whether events this process deferred (or a stopped one left, :meth:`load`) wait for
+        the database: in memory, or in the spool file until it is replayed (by any process; the
+        file is removed then). The inbox's own records in the spool keep nothing waiting here:
+        the processes of a group write in turn, and a moment's lock sends those to the spool."""
+        if self._memory:
+            return True
+        if self._in_spool and not (self.spool is not None and self.spool.exists()):
+            self._in_spool = False  # replayed (here or by another process)
+        return self._in_spool
 
     async def write(self, store: Store, events: Sequence[Event], *, durable: bool = False) -> Kept:
         """Write ``events`` in one transaction now (``durable``: fsynced), or keep them to write
-        later; never waits for the database. ``Refused`` (a forged or foreign press) only when
-        the database could say so: with events waiting, those are checked when written."""
+        later. Another process's write of a moment (a worker of the group) is waited for, up to
+        ``PATIENCE``, the connection free meanwhile; a database locked longer, or anything
+        already waiting, sends them to the spool at once. ``Refused`` (a forged or foreign press)
+        only when the database could say so: with events waiting, those are checked when written."""
         if self.waiting() and time.monotonic() >= self._retry_at:
             await self.catch_up(store)
         if self.waiting():
             cause = self._refused or store.last_refusal or "earlier writes wait for the database"
         else:
             try:
-                await store.write_now(lambda db: apply_events(db, events), durable=durable)
+                await store.write_within(lambda db: apply_events(db, events), PATIENCE, durable=durable)
             except StoreUnavailable as error:
                 cause = str(error)
             else:
@@ -117,12 +141,14 @@ class Backlog:
         for event in events:
             self._index(event)
         if self.spool is not None:
-            try:
-                await self._append([event.record() for event in events])
-            except OSError as error:
-                _LOG.error("the spool refused %d events too (%s): they wait in memory", len(events), error)
+            try:  # bounded: a process frozen while it held the spool's lock must not stop a reply
+                await asyncio.wait_for(self._append([event.record() for event in events]), _APPEND_SECONDS)
+            except (OSError, TimeoutError) as error:
+                why = str(error) or "its lock held by another process"
+                _LOG.error("the spool refused %d events too (%s): they wait in memory", len(events), why)
             else:
                 self.spooled += len(events)
+                self._in_spool = True
                 return Kept.SPOOL
         for event in events:
             self._keep_in_memory(event)
@@ -151,6 +177,8 @@ class Backlog:
                     self._refused = str(error)
                     self._retry_at = time.monotonic() + _RETRY_PAUSE
                     return 0
+                if not self.spool.exists():
+                    self._in_spool = False
             done = 0
             while self._memory:
                 event = self._memory[0][0]
@@ -192,9 +220,13 @@ class Backlog:
         """A last attempt at shutdown; what memory still holds goes to the spool (for the next
         start), else is named at ERROR (it is lost)."""
         if self._appending is not None:
-            await asyncio.shield(self._appending)
-        if self.waiting():
+            with contextlib.suppress(OSError):
+                await asyncio.shield(self._appending)
+        deadline = time.monotonic() + self.close_seconds
+        while self.waiting() and time.monotonic() < deadline:  # the group's processes stop together
             await self.catch_up(store)
+            if self.waiting():
+                await asyncio.sleep(0.05)
         if self._memory and self.spool is not None:
             events = [event for event, _since in self._memory]
             try:
@@ -212,6 +244,7 @@ class Backlog:
         for record in records:
             try:
                 self._index(event_from_record(record))
+                self._in_spool = True
             except (KeyError, TypeError, ValueError):
                 continue
 
