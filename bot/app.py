@@ -24,7 +24,7 @@ from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.messenger.updates.application import TrackedApplication
 from bot.store import Store
 from bot.store.durable.backlog import Backlog
-from bot.store.durable.inbox import UPDATE_KEY_FIELD, Inbox, bot_id_of
+from bot.store.durable.inbox import UPDATE_KEY_FIELD, Inbox, bot_id_of, key_of
 from bot.store.durable.spool import Spool, spool_path
 from bot.store.store import KEEP_SECONDS
 from handlers import all_handlers, on_error
@@ -159,8 +159,12 @@ async def _load_roster_later(services: Services) -> None:
 
 def _finished(inbox: Inbox, update: object, replies: int) -> None:
     """An update's handling ended, ``replies`` accepted by the Bot API: mark it done in the inbox
-    (with the generated key it was handed on with, the key its deliveries are counted under)."""
+    with its key (the one it was handed on with, else derived from it as the handlers do), the
+    key its deliveries are counted under."""
     update_id = getattr(update, "update_id", None)
-    key = (getattr(update, "api_kwargs", None) or {}).get(UPDATE_KEY_FIELD)
-    if isinstance(update_id, int):
-        inbox.done(update_id, replies, key if isinstance(key, int) else None)
+    if not isinstance(update_id, int):
+        return
+    to_json = getattr(update, "to_json", None)
+    attached = (getattr(update, "api_kwargs", None) or {}).get(UPDATE_KEY_FIELD)
+    key = key_of(inbox.platform, inbox.bot_id, attached, to_json) if callable(to_json) else None
+    inbox.done(update_id, replies, key)

@@ -20,8 +20,7 @@ from telegram import CallbackQuery, Update
 from bot.engine.engine import Reply
 from bot.store import Platform, QuestionEvent, Refused, StoreUnavailable
 from bot.store.durable.backlog import Kept
-from bot.store.durable.ids import derived_key
-from bot.store.durable.inbox import UPDATE_KEY_FIELD, bot_id_of
+from bot.store.durable.inbox import UPDATE_KEY_FIELD, bot_id_of, key_of
 from bot.store.events import Chosen, Corrected, Event, Shown
 from handlers.common import refuse
 from handlers.context import BotContext
@@ -61,10 +60,8 @@ def update_key_of(update: Update, context: BotContext) -> int:
     handed on again after a crash, and never one of an older update that had the same update id
     (a new token, a Bot API reset). An update that came another way (no inbox on its path) gets
     a key derived from its own content and the bot: the same for the same update."""
-    key = update.api_kwargs.get(UPDATE_KEY_FIELD)
-    if isinstance(key, int) and not isinstance(key, bool) and 0 < key < 2**63:
-        return key
-    return derived_key(context.platform.name, str(bot_id_of(context.bot.token)), update.to_json())
+    attached = update.api_kwargs.get(UPDATE_KEY_FIELD)
+    return key_of(context.platform.name, bot_id_of(context.bot.token), attached, update.to_json)
 
 
 def question_event(

@@ -7,6 +7,7 @@ Real bot on the local Bot API (``tests/support/fakeapi``), real SQLite file."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import aiohttp
@@ -19,6 +20,7 @@ from bot.messenger.callback_data import Rate, encode
 from bot.store import QuestionEvent, Store
 from tests.support.bot_harness import running_bot
 from tests.support.fakeapi import DEFAULT_TOKEN
+from tests.support.recording_app import recording_app
 
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
 
@@ -110,3 +112,26 @@ async def test_a_rating_button_of_a_message_sent_before_the_keys_still_records_i
         toast = await bot.press(citizen, old, f"r:{event_id}:1")
         assert toast["text"] == bot.fa.text("rating.thanks", rating=bot.fa.text("rating.name_1"))
         assert bot.rows("SELECT answer_event_id, score FROM ratings") == [(event_id, 1)]
+
+
+def test_an_update_that_came_without_the_inbox_key_is_delivered_under_the_key_its_question_has(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    """An update handed to the handlers another way than the inbox (webhook mode) gets a key
+    derived from its content: its question's ``update_key`` and its done mark's delivery agree, so
+    ``delivered`` counts it (the done mark had a random key, never the question's)."""
+    with recording_app(tmp_path, engine, locales) as app:
+        citizen = {"id": 31_000_001, "is_bot": False, "first_name": "C"}
+        message = {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": citizen["id"], "type": "private"},
+            "from": citizen,
+            "text": LOST_BIRTH_CERTIFICATE,
+        }
+        update = app.process({"message": message})
+        key = app.key_of(update)
+        assert app.rows("SELECT count(*) FROM questions WHERE update_key = ?", key) == [(1,)]
+        # the done mark's key, which its deliveries are counted under (this network layer reports
+        # no reply accepted, so the inbox row shows it)
+        assert app.rows("SELECT 'k' || key FROM inbox WHERE done_at IS NOT NULL") == [(key,)]

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.store.durable.ids import key_text, new_key
+from bot.store.durable.ids import derived_key, key_text, new_key
 from bot.store.durable.spool import Record, Spool
 from bot.store.events import EVENT_OPS, apply_event_records
 from bot.store.privacy import Sealer, update_key
@@ -49,6 +49,7 @@ __all__ = [
     "apply_inbox_records",
     "bot_id_of",
     "finish",
+    "key_of",
     "known_ids",
     "prune",
     "record",
@@ -77,6 +78,16 @@ UPDATE_KEY_FIELD = "sabtyar_key"
 
 Update = dict[str, Any]
 StoreSource = Callable[[], Store | None]
+
+
+def key_of(platform: str, bot_id: int, attached: object, content: Callable[[], str]) -> int:
+    """An update's generated key: the one it was handed on with (``attached``, its
+    ``UPDATE_KEY_FIELD``), else, for an update that came another way (no inbox on its path), one
+    derived from the bot and the update's content (``content()``, its JSON): the same for the same
+    update, in the handlers and in its done mark alike."""
+    if isinstance(attached, int) and not isinstance(attached, bool) and 0 < attached < 2**63:
+        return attached
+    return derived_key(platform, str(bot_id), content())
 
 
 def bot_id_of(token: str) -> int:
