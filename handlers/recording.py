@@ -20,8 +20,8 @@ from telegram import CallbackQuery, Update
 from bot.engine.engine import Reply
 from bot.store import Platform, QuestionEvent, Refused, StoreUnavailable
 from bot.store.durable.backlog import Kept
-from bot.store.durable.events import Chosen, Corrected, Event, Shown
 from bot.store.durable.inbox import UPDATE_KEY_FIELD, bot_id_of, key_of
+from bot.store.events import Chosen, Corrected, Event, Shown
 from handlers.common import refuse
 from handlers.context import BotContext
 

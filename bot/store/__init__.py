@@ -1,18 +1,18 @@
 """The embedded event store (SQLite, WAL, versioned migrations): questions, answers shown,
 choices, ratings, subscriptions, handoffs, announcements, staff changes.
 
-``store.py`` holds the connection and the transactions; one module per noun holds the rest
-through the store's public ``transaction``/``rows``/``scalar``: ``handoffs``, ``announcements``,
-``curation`` (staff changes and unanswered questions), ``reporting`` (the report's events),
-``staff_members`` (the staff list managed with ``/staff``) and ``pack_events`` (the monthly
-pack's comments and per-entry counts). ``migrations`` is the schema, ``privacy`` the masking and
-keyed user hashes, ``stats`` the figures, ``records`` the typed records (with the errors and the
-checks every write makes), ``retention`` the daily purge, ``backup`` consistent copies while the
-bot runs (and one taken on its own before a migration changes a database that has data);
-``durable/`` the inbox of updates received and not yet handled, a citizen's events as records
-with their own SQL, the spool file beside the database while it cannot take writes, the backlog
-of events the database did not take at once, generated keys, and the database's files watched
-under the running store.
+``store.py`` holds the connection and the transactions (``files`` watches the database file and
+its ``-shm`` under it), ``events`` a citizen's events as records with their own SQL, ``errors``
+the errors and the checks every write makes; one module per
+noun holds the rest through the store's public ``transaction``/``rows``/``scalar``: ``handoffs``,
+``announcements``, ``curation`` (staff changes and unanswered questions), ``reporting`` (the
+report's events), ``staff_members`` (the staff list managed with ``/staff``) and ``pack_events``
+(the monthly pack's comments and per-entry counts). ``migrations`` is the schema, ``privacy``
+the masking and keyed user hashes, ``stats`` the figures, ``records`` the typed records,
+``retention`` the daily purge, ``backup`` consistent copies while the bot runs (and one taken
+on its own before a migration changes a database that has data); ``durable/`` the inbox of
+updates received and not yet handled, the spool file beside the database while it cannot take
+writes, the backlog of events the database did not take at once, and generated keys.
 
 May import: the base modules of ``bot``. Never: the engine, the knowledge layer, ``telegram``,
 the messenger, the reports, the CLI or ``handlers``; every SQLite error of the offline commands

@@ -7,10 +7,9 @@ or confirmed for, commit with ``synchronous=FULL``: the WAL is fsynced before th
 so they survive a power cut too. Callers send the thank-you only after the awaited call returned.
 
 Every write checks its arguments first (platforms, user hashes, scores) and forged or foreign
-requests raise ``Refused`` before anything changes (the errors: ``records.py``). A citizen's
+requests raise ``Refused`` before anything changes (the errors: ``errors.py``). A citizen's
 events (questions, answers shown, choices, ratings, comments) are records with their own SQL
-(``durable/events.py``), so a write the database cannot take now can wait in the spool and be
-made later.
+(``events.py``), so a write the database cannot take now can wait in the spool and be made later.
 """
 
 from __future__ import annotations
@@ -34,22 +33,11 @@ from typing import Any, Self, TypeVar
 import aiosqlite
 
 from bot.store.backup import backup_before_migrations
-from bot.store.durable.events import Asked, Chosen, Commented, Corrected, Rated, Shown
-from bot.store.durable.files import WalFiles, file_id, move_aside, restore_shm_size, wal_files
+from bot.store.errors import Refused, SchemaError, StoreError, StoreUnavailable, check_user, row_id, utc_text
+from bot.store.events import Asked, Chosen, Commented, Corrected, Rated, Shown
+from bot.store.files import WalFiles, file_id, move_aside, restore_shm_size, wal_files
 from bot.store.migrations import MIGRATIONS, Migration
-from bot.store.records import (
-    Purpose,
-    QuestionEvent,
-    Refused,
-    SchemaError,
-    StoreError,
-    StoreUnavailable,
-    Subscriber,
-    Via,
-    check_user,
-    row_id,
-    utc_text,
-)
+from bot.store.records import Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import SATISFIED, Stats
 
 __all__ = [

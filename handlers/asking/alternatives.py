@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import Alternative, Button, Topic, matches
-from bot.store.durable.events import Corrected
+from bot.store.events import Corrected
 from handlers.asking.answers import Offered, send_answer
 from handlers.common import pressed
 from handlers.context import BotContext

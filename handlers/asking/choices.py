@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import Choose, NoneOfThese, matches
-from bot.store.durable.events import Chosen
+from bot.store.events import Chosen
 from handlers.asking.answers import answer_in_place, send_answer
 from handlers.common import pressed, refuse, settle
 from handlers.context import BotContext

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.engine.decision import Outcome
-from bot.store.durable.events import Asked, Event, Shown
+from bot.store.events import Asked, Event, Shown
 from handlers.asking.alternatives import offered_buttons
 from handlers.asking.answers import send_answer
 from handlers.common import quote_id, sender

@@ -22,7 +22,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandl
 
 from bot.messenger.callback_data import Rate, SkipComment, matches
 from bot.store import Refused
-from bot.store.durable.events import Commented, Rated
+from bot.store.events import Commented, Rated
 from handlers.common import current_markup, pressed, quote_id, refuse, sender, settle
 from handlers.context import COMMENT_SECONDS, BotContext
 from handlers.keyboards import skip_keyboard, with_rating

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.messenger.callback_data import Menu, Topic, matches
-from bot.store.durable.events import Shown
+from bot.store.events import Shown
 from handlers.asking.answers import send_answer
 from handlers.common import pressed, quote_id, refuse, sender, settle
 from handlers.context import BotContext

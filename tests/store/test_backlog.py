@@ -16,9 +16,9 @@ import pytest
 
 from bot.store import QuestionEvent, Refused, Store, StoreUnavailable, UserHasher
 from bot.store.durable.backlog import Backlog, Kept
-from bot.store.durable.events import Asked, Rated, Shown
 from bot.store.durable.ids import new_key
 from bot.store.durable.spool import Spool, spool_path
+from bot.store.events import Asked, Rated, Shown
 from tests.support.db_lock import database_locked
 
 HASH = UserHasher("a-test-secret-of-some-length")("telegram", 42)

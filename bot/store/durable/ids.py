@@ -11,7 +11,7 @@ of 100 updates recorded in one millisecond repeats one with a chance of 1 in 200
 the inbox's unique ``key`` (and stopped polling) and would reuse a seal's nonce. The inbox's
 keys are :func:`new_key`: 63 random bits, no time, a repeat among 3 billion keys being as
 likely as not. The same key is the update's questions' and answer events' row id
-(``bot/store/durable/events.py``), its ``update_key`` being :func:`key_text`; an update handed to the
+(``bot/store/events.py``), its ``update_key`` being :func:`key_text`; an update handed to the
 handlers without one (no inbox on its path) gets :func:`derived_key` of its own content.
 """
 

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.store.durable.events import EVENT_OPS, apply_event_records
 from bot.store.durable.ids import derived_key, key_text, new_key
 from bot.store.durable.spool import Record, Spool
+from bot.store.events import EVENT_OPS, apply_event_records
 from bot.store.privacy import Sealer, update_key
 from bot.store.store import Store, StoreError, utc_text
 
@@ -442,7 +442,7 @@ class Inbox:
 def apply_spooled(db: sqlite3.Connection, records: list[Record]) -> None:
     """Every spooled record this process knows how to write (see ``bot/store/durable/spool.py``),
     in the order they were appended: the inbox's (``in``, ``done``) and a citizen's events
-    (``bot/store/durable/events.py``; one refused at last is logged and skipped)."""
+    (``bot/store/events.py``; one refused at last is logged and skipped)."""
     for record in records:
         if record.get("op") in EVENT_OPS:
             apply_event_records(db, [record])

@@ -1,7 +1,7 @@
 """A citizen's events as plain records: a question asked, an answer shown, a choice, a correction,
 a rating, a comment. Each is checked and masked when made, written by its own SQL (a function of
 a ``sqlite3`` connection, inside the caller's transaction) and turned into a JSON object and back,
-so a write the database cannot take now waits in the spool file (``spool.py``) or the
+so a write the database cannot take now waits in the spool file (``durable/spool.py``) or the
 backlog and is written later, the same way, at most once.
 
 Keys that never repeat: an event of an update carries the update's generated key (the inbox's,
@@ -27,8 +27,9 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol, Self
 
 from bot.store.durable.ids import key_text
+from bot.store.errors import Refused, check_user, row_id, utc_text
 from bot.store.privacy import mask_personal_data, update_key
-from bot.store.records import VIA, QuestionEvent, Refused, check_user, row_id, utc_text
+from bot.store.records import VIA, QuestionEvent
 
 __all__ = [
     "EVENT_OPS",
