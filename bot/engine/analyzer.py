@@ -191,7 +191,12 @@ class Analyzer:
                 synonyms[key] = tuple(self._words(target))
         self._synonyms = synonyms
         self._longest_synonym = max((len(key) for key in synonyms), default=0)
-        self._other_services = [tuple(self._prepared(phrase)) for phrase in lexicon.other_services]
+        services: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in lexicon.other_services:
+            words = tuple(self._prepared(phrase))
+            if words:
+                services.setdefault(words[0], []).append(words)
+        self._other_services = services  # each other service's words, by its first word
         self._question_words = frozenset(
             token for word in lexicon.question_words for token in self._words(word)
         ) | frozenset(lexicon.question_words)
@@ -200,11 +205,10 @@ class Analyzer:
         """The words of ``words`` that spell out one of the other services' names."""
         found: set[str] = set()
         stems = [word.split("#")[0] for word in words]  # a verb lemma (سوخت#سوز) by its past stem
-        for phrase in self._other_services:
-            size = len(phrase)
-            for start in range(len(words) - size + 1):
-                if size and tuple(stems[start : start + size]) == phrase:
-                    found.update(words[start : start + size])
+        for start, stem in enumerate(stems):
+            for phrase in self._other_services.get(stem, ()):
+                if tuple(stems[start : start + len(phrase)]) == phrase:
+                    found.update(words[start : start + len(phrase)])
         return frozenset(found)
 
     def _words(self, text: str) -> list[str]:
