@@ -14,6 +14,7 @@ from bot.engine import classifier as classifier_module
 from bot.engine.classifier import EntryClassifier
 from bot.engine.compact_tables import CACHE_VARIABLE
 from bot.engine.engine import AnswerEngine
+from bot.engine.vectors import OneTextVectors
 
 TEXTS = [
     "کارت ملی گم",
@@ -36,6 +37,10 @@ def _built(vectorizer: TfidfVectorizer) -> EntryClassifier:
     return EntryClassifier(vectorizer, TEXTS, LABELS)
 
 
+def _asked(classifier: EntryClassifier, vectorizer: TfidfVectorizer, text: str) -> dict[str, float]:
+    return classifier.probabilities(text, OneTextVectors(vectorizer).row(text))
+
+
 def test_probabilities_are_a_fresh_fits_predict_proba(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -44,7 +49,7 @@ def test_probabilities_are_a_fresh_fits_predict_proba(
     built = _built(vectorizer)
     model = SGDClassifier(**classifier_module._MODEL).fit(built._features(TEXTS), LABELS)  # type: ignore[arg-type]
     for text in ASKED:
-        mine = built.probabilities(text)
+        mine = _asked(built, vectorizer, text)
         theirs = model.predict_proba(built._features([text]))[0]
         assert sum(mine.values()) == pytest.approx(1.0)
         for column, entry_id in enumerate(model.classes_):
@@ -65,7 +70,7 @@ def test_a_second_build_reads_the_fit_back_instead_of_fitting(
     monkeypatch.setattr(SGDClassifier, "fit", no_fit)
     second = _built(vectorizer)
     for text in ASKED:
-        assert second.probabilities(text) == first.probabilities(text)
+        assert _asked(second, vectorizer, text) == _asked(first, vectorizer, text)
 
 
 def test_an_unreadable_kept_fit_is_fitted_again_with_the_same_result(
@@ -78,7 +83,7 @@ def test_an_unreadable_kept_fit_is_fitted_again_with_the_same_result(
     kept.write_bytes(b"not a numpy file")
     again = _built(vectorizer)
     for text in ASKED:
-        assert again.probabilities(text) == first.probabilities(text)
+        assert _asked(again, vectorizer, text) == _asked(first, vectorizer, text)
     with np.load(kept) as saved:  # written again, whole
         assert saved["coef"].shape == (5, again._weights.shape[0])
 
@@ -89,7 +94,8 @@ def test_an_unwritable_cache_folder_still_gives_a_classifier(
     blocked = tmp_path / "file"
     blocked.write_text("a file where the folder should be")
     monkeypatch.setenv(CACHE_VARIABLE, str(blocked))
-    assert _built(_char_vectorizer()).probabilities("کارت ملی گم")
+    vectorizer = _char_vectorizer()
+    assert _asked(_built(vectorizer), vectorizer, "کارت ملی گم")
 
 
 def test_the_cache_keeps_only_the_most_recent_fits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,4 +108,4 @@ def test_the_cache_keeps_only_the_most_recent_fits(tmp_path: Path, monkeypatch: 
 
 def test_an_empty_text_has_no_probabilities(engine: AnswerEngine) -> None:
     assert engine.matcher._classifier is not None
-    assert engine.matcher._classifier.probabilities("") == {}
+    assert engine.matcher._classifier.probabilities("", engine.matcher._one_text.row("")) == {}
