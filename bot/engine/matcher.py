@@ -47,6 +47,9 @@ class Weights:
     familiar_weight: float = 0.5
     long_question_words: int = 6
     story_weight: float = 0.7
+    story_words: int = 10
+    """A message of several clauses with this many distinct words is a story: another
+    organisation's service named outside its asking clause is context, not what it asks."""
     """In a message of several clauses, the weight of words outside the asking clause."""
     clause_scoring: bool = True
     """Score the asking clause alone too and blend it into each entry's score by ``clause_blend``."""
