@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.engine.finglish import FinglishReader
 from bot.engine.lexicon import Lexicon
@@ -152,15 +153,56 @@ class Vocabulary:
         same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
         if same_sound:
             return (same_sound,)
-        if word in self._dictionary:
+        listed = word in self._dictionary
+        if listed and (self._seen(word) or len(word) < 4):
             return (word,)
-        for cut in range(len(word) - 2, 1, -1):
-            left, right = word[:cut], word[cut:]
-            if left in self._counts and (right in self._counts or self._strip_ending(right)):
-                return (left, right if right in self._counts else self._strip_ending(right))
+        parts = self._split(word)
+        if parts:
+            return parts
         cutoff = 85.0 if len(word) <= 4 else 80.0
         found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if not found and len(word) >= 4:  # one letter mistyped in a short word: «حارج», «تجزد»
+            found = process.extractOne(word, self._by_frequency, scorer=Levenshtein.distance, score_cutoff=1)  # type: ignore[call-overload]
+        if found and listed and not self._typo_of(word, found[0]):
+            return (word,)
         return (found[0],) if found else (word,)
+
+    def _seen(self, word: str) -> bool:
+        """A word hazm's list has seen in use (a positive frequency); the list also holds forms seen
+        zero times, most of them typos of common words («حارج», «تعوض», «سلاک»)."""
+        entry = self._dictionary[word]  # type: ignore[index]
+        return bool(entry[0] > 0)
+
+    def _typo_of(self, word: str, known: str) -> bool:
+        """Whether a listed but never-seen ``word`` reads as a typo of ``known`` («ممنو» of «ممنون»):
+        not ``known`` with an ending or a prefix («بازی», «نگرفته»), not ``known`` with its first
+        letter lost («ادرش», «مادرش»), and ``known`` says something (not a function word)."""
+        return not (
+            known in self._function_words
+            or word.startswith(known)
+            or word.endswith(known)
+            or known.endswith(word)
+        )
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        """Words typed without their spaces: two known words («ثبتنکردن»), the first with its
+        ezafe («امضایدیجیتال»), or three («ادارهثبتاحوال»); ``()`` when none fits."""
+        for cut in range(len(word) - 2, 1, -1):
+            left, right = word[:cut], word[cut:]
+            right = right if right in self._counts else self._strip_ending(right)
+            if not right:
+                continue
+            if left in self._counts:
+                return (left, right)
+            if left.endswith("ی") and left[:-1] in self._counts and len(left) > 3:
+                return (left[:-1], right)
+        if len(word) >= 7:
+            for first in range(2, len(word) - 3):
+                for second in range(first + 2, len(word) - 1):
+                    parts = (word[:first], word[first:second], word[second:])
+                    if all(part in self._counts for part in parts):
+                        return parts
+        return ()
 
 
 class Analyzer:

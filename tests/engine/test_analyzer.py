@@ -51,6 +51,39 @@ def test_key_words(engine: AnswerEngine, text: str, expected: tuple[str, ...]) -
     assert key(engine, text).tokens == expected
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # forms hazm's word list holds but never saw in use: typos of the base's words
+        ("حارج", "خارج"),
+        ("تعوض", "تعویض"),
+        ("سلاک", "سلام"),
+        ("ممنو", "ممنون"),
+        ("تجزد", "تجرد"),  # not in the list: one letter off
+    ],
+)
+def test_a_mistyped_letter_is_repaired(engine: AnswerEngine, typed: str, meant: str) -> None:
+    assert engine.analyzer.analyze(meant).tokens == engine.analyzer.analyze(typed).tokens != (typed,)
+
+
+@pytest.mark.parametrize(
+    ("typed", "spaced"),
+    [
+        ("ادارهثبتاحوال", "اداره ثبت احوال"),  # three words
+        ("امضایدیجیتال", "امضا دیجیتال"),  # the first with its ezafe
+        ("سندتکبرگ", "سند تک برگ"),
+    ],
+)
+def test_words_typed_without_their_spaces_are_split(engine: AnswerEngine, typed: str, spaced: str) -> None:
+    assert key(engine, typed).tokens == key(engine, spaced).tokens
+
+
+@pytest.mark.parametrize("word", ["کلاس", "نگرفته", "هوای", "تیم"])
+def test_real_words_and_their_forms_are_not_turned_into_base_words(engine: AnswerEngine, word: str) -> None:
+    repaired = key(engine, word).tokens
+    assert repaired in ((word,), ()) or (word == "نگرفته" and "رفته" not in repaired)
+
+
 @pytest.mark.parametrize(("text", "unknown"), [("یارانه من قطع شده", "یارانه"), ("ثبت نام کنکور", "کنکور")])
 def test_words_outside_the_base_are_unknown(engine: AnswerEngine, text: str, unknown: str) -> None:
     analyzed = key(engine, text)
