@@ -365,7 +365,10 @@ class Analyzer:
                 self._dictionary,
                 frozenset(pair for words in analyzed for pair in pairwise(words)),
                 self._function_words,
-                frozenset(word for source in self._synonyms for word in source),
+                # synonyms' sources and other services' names keep their own form: «بیمه» is not
+                # the rare spoken form of «بی»
+                frozenset(word for source in self._synonyms for word in source)
+                | frozenset(word for words in services for word in words),
             ),
             finglish,
             frozenset(word for text in background for word in self._words(text)),
