@@ -151,7 +151,7 @@ def _write_pack(args: argparse.Namespace, context: CliContext) -> int:
     from bot.reports.pack_files import write_pack
 
     if args.out is not None or args.format is not None:
-        raise ValueError("--pack writes its own files: leave out --out and --format")
+        raise MessageError("report.error.pack_alone", folder=str(args.pack))
     catalog, period = context.catalog, report_period(args.date_from, args.date_to)
     knowledge = load_knowledge(context.knowledge_dir)
     path = args.db or context.store_path
