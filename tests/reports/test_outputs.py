@@ -127,3 +127,25 @@ def test_a_period_is_a_jalali_month_a_jalali_year_or_the_last_days(
     assert json.loads(capsys.readouterr().out)["period"]["from"] == "1405-07-01"
     assert run_cli(["stats", "--last", "7d", "--from", "1405"], store_path=seeded) == 2
     assert capsys.readouterr().err == f"sabtyar stats: {FA.text('period.error.last_with_dates')}\n"
+
+
+def test_a_file_or_database_that_cannot_be_used_is_said_in_the_configured_language(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def said(key: str, **values: str) -> str:
+        return FA.text(key, **values, error="\x00").split("\x00")[0]  # up to the system's own words
+
+    text = tmp_path / "r.txt"
+    assert report(report_args(seeded, "--out", str(text))) == 2 and not text.exists()
+    assert capsys.readouterr().err == f"sabtyar report: {said('report.error.format', suffix='txt')}\n"
+    missing = tmp_path / "no-such-folder" / "r.csv"
+    assert report(report_args(seeded, "--out", str(missing))) == 1
+    assert capsys.readouterr().err == f"sabtyar report: {said('cli.error.no_file', file=str(missing))}\n"
+    folder = tmp_path / "r.json"
+    folder.mkdir()
+    assert report(report_args(seeded, "--out", str(folder))) == 1
+    assert capsys.readouterr().err.startswith(f"sabtyar report: {said('cli.error.os')}[Errno 21] ")
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database, a note saved under the database's name\n" * 200)
+    assert run_cli(["stats", "--json"], store_path=garbage) == 1
+    assert capsys.readouterr().err.startswith(f"sabtyar stats: {said('cli.error.store')}")
