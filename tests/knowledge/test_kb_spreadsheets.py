@@ -6,6 +6,7 @@ a spreadsheet program does, and imports it into a copy of the shipped knowledge 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import shutil
@@ -17,6 +18,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from bot.engine.engine import AnswerEngine
+from bot.engine.live import LiveEngine
 from bot.knowledge.edit import apply_entry_change
 from bot.knowledge.loader import FIRST_VERIFIED_ON, check_knowledge, load_knowledge
 from bot.knowledge.workbook.conversions import looks_converted
@@ -25,7 +28,7 @@ from bot.knowledge.workbook.rows import ENTRY_COLUMNS, shown_date
 from bot.knowledge.workbook.sheets import FONT_NAME, LINE_HEIGHT
 from bot.knowledge.workbook.words import KbWords
 from bot.locale import load_locales
-from bot.settings import ROOT
+from bot.settings import ROOT, Settings
 from tests.support.cli import run_cli
 
 COLUMN = {name: position for position, name in enumerate(ENTRY_COLUMNS, start=1)}
@@ -366,3 +369,25 @@ def test_the_import_command_speaks_the_configured_language(
     set_cell(workbook, sheet, row, "verified_on", "1405-09-15")
     assert run_cli(["kb", "import", str(workbook)], knowledge_dir=folder) == 0
     assert "در چند ثانیه" in capsys.readouterr().out  # the running bot follows the files
+
+
+@pytest.mark.slow  # the new engine is indexed in full (about 7 s here)
+async def test_an_import_is_live_in_the_running_bot_within_seconds(
+    folder: Path, workbook: Path, engine: AnswerEngine, settings: Settings
+) -> None:
+    """The running bot follows the knowledge files (as ``kb import`` says): no ``/reload`` needed."""
+    live = LiveEngine(engine, folder, settings.engine.thresholds, settings.engine.weights)
+    following = asyncio.create_task(live.follow(every=0.05))
+    try:
+        sheet, row = row_of(folder, "smartcard-lost")
+        edited = "پاسخ تازه از کارنامه: به دفتر پیشخوان بروید."
+        set_cell(workbook, sheet, row, "answer", edited)
+        argv = ["kb", "import", str(workbook)]
+        assert await asyncio.to_thread(lambda: run_cli(argv, knowledge_dir=folder)) == 0
+        for _ in range(400):
+            if live.engine.knowledge.entry("smartcard-lost").answer == edited:
+                break
+            await asyncio.sleep(0.05)
+        assert live.engine.knowledge.entry("smartcard-lost").answer == edited
+    finally:
+        following.cancel()
