@@ -213,3 +213,19 @@ def test_the_staffs_knowledge_folder_is_announced_in_the_configured_language(
     assert main(["kb", "check"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"sabtyar: پوشه دانشنامه {folder} آماده نشد: "), err
+
+
+def test_any_other_bad_value_is_still_one_line_and_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from bot.cli.command import CliContext, dispatch
+    from bot.locale import load_locales
+
+    def run(args: argparse.Namespace, context: CliContext) -> int:
+        raise ValueError("not a number: 'ده'")
+
+    locales = load_locales(ROOT / "locales", "fa")
+    args = argparse.Namespace(command="stats", run=run)
+    assert dispatch(args, CliContext(locales, ROOT / "knowledge", Path("unused.db"))) == 2
+    said = locales.get(None).text("cli.error.bad_value", error="not a number: 'ده'")
+    assert capsys.readouterr().err == f"sabtyar stats: {said}\n"
