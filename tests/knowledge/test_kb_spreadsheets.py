@@ -108,6 +108,11 @@ def test_answer_cells_read_right_to_left_wrapped_and_tall_enough(folder: Path, w
     lists = {str(v.sqref).split(":")[0][0]: v.formula1 for v in ws.data_validations.dataValidation}
     assert lists[get_column_letter(COLUMN["needs_review"])] == f'"{WORDS.yes},{WORDS.no}"'
     assert lists[get_column_letter(COLUMN["category"])].startswith("categories!$A$2:")
+    # a date cell, selected, says how to write a Jalali date, in the data rows and the rows below them
+    dates = get_column_letter(COLUMN["verified_on"])
+    [prompt] = [v for v in ws.data_validations.dataValidation if str(v.sqref).startswith(f"{dates}2:")]
+    assert prompt.showInputMessage and prompt.prompt == WORDS.catalog.text("kb.guide.prompt.verified_on")
+    assert int(str(prompt.sqref).split(":")[1][1:]) > ws.max_row
     guide = "\n".join(str(cell.value) for cell in wb[WORDS.guide_sheet]["B"] if cell.value)
     assert "ترتیب ردیف‌ها همان ترتیب موضوع‌ها" in guide and "۱۴۰۵/۰۹/۱۵" in guide
 
