@@ -10,11 +10,15 @@ is (``test_kb_check``, ``test_kb_offices_sheet``, ``test_kb_spreadsheets``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from bot.engine.decision import Outcome
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.workbook.exporter import export_workbook
 from bot.knowledge.workbook.words import KbWords
 from bot.locale import load_locales
@@ -399,3 +403,47 @@ def test_kb_import_lists_its_warnings_and_writes_new_offices_under_the_guide_com
     written = (folder / "offices.yaml").read_text(encoding="utf-8")
     hint = said("kb.offices_yaml_hint").split("\n")
     assert written.startswith("".join(f"# {line}\n" for line in hint)) and "اداره ثبت احوال بوشهر" in written
+
+
+# kb check: the sample questions asked of the engine ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScriptedReply:
+    outcome: Outcome
+    answer_id: str | None
+    offered_ids: list[str]
+
+
+class ScriptedEngine:
+    """The engine's two members ``kb check`` uses: every sample question gets its own entry's answer
+    but those scripted."""
+
+    def __init__(self, knowledge: KnowledgeBase, replies: dict[str, ScriptedReply]) -> None:
+        self.knowledge, self.replies = knowledge, replies
+
+    def ask(self, text: str) -> ScriptedReply:
+        own = next(entry.id for entry in self.knowledge.entries.values() if text in entry.questions)
+        return self.replies.get(text, ScriptedReply(Outcome.ANSWER, own, [own]))
+
+
+def test_kb_check_says_which_sample_questions_do_not_get_their_own_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entries = ENTRY + GOOD_ENTRY.format(id="b-two", follow_up="b-two")
+    folder = write_folder(tmp_path / "kb", entries)
+    knowledge = load_knowledge(folder)
+    replies = {  # a-one's phrasings one to three on line 8: another answer, choices, nothing
+        "پرسش یک a-one": ScriptedReply(Outcome.ANSWER, "b-two", ["b-two"]),
+        "پرسش دو a-one": ScriptedReply(Outcome.DID_YOU_MEAN, None, ["b-two", "a-one"]),
+        "پرسش سه a-one": ScriptedReply(Outcome.NO_MATCH, None, []),
+    }
+    engine = ScriptedEngine(knowledge, replies)
+    assert run_cli(["kb", "check"], knowledge_dir=folder, engine=engine) == 0  # type: ignore[arg-type]
+    captured = capsys.readouterr()
+    where = f"  هشدار {folder / 'demo.yaml'}:8: "
+    assert captured.err == "".join(
+        f"{where}{said(f'cli.kb_stray.{key}', phrasing=f'پرسش {n} a-one', entry='a-one', given='b-two')}\n"
+        for key, n in (("answered", "یک"), ("offered", "دو"), ("no_match", "سه"))
+    )
+    assert said("cli.kb_consistency", answered=7, asked=10) in captured.out
