@@ -157,6 +157,15 @@ def test_kb_check_refuses_dates_in_the_future_or_before_1300(folder: Path) -> No
     assert date(1921, 3, 21) == FIRST_VERIFIED_ON
 
 
+def test_a_future_date_is_said_as_the_jalali_date_staff_wrote(folder: Path) -> None:
+    text = (folder / "birth.yaml").read_text(encoding="utf-8")
+    first = text.index("verified_on:")
+    end = text.index("\n", first)
+    (folder / "birth.yaml").write_text(text[:first] + "verified_on: 2999-01-01" + text[end:], "utf-8")
+    [problem] = check_knowledge(folder)[1]
+    assert dict(problem.note.values)["date"] == "2377/10/12"
+
+
 def test_an_old_export_never_overwrites_an_edit_made_in_the_bot(folder: Path, workbook: Path) -> None:
     sheet, row = row_of(folder, "smartcard-lost")
     edited = "پاسخ ویرایش‌شده در ربات."
