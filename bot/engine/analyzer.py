@@ -162,7 +162,7 @@ class Vocabulary:
         cutoff = 85.0 if len(word) <= 4 else 80.0
         found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
         if not found and len(word) >= 4:  # one letter mistyped in a short word: «حارج», «تجزد»
-            found = process.extractOne(word, self._by_frequency, scorer=Levenshtein.distance, score_cutoff=1)  # type: ignore[call-overload]
+            found = process.extractOne(word, self._by_frequency, scorer=Levenshtein.distance, score_cutoff=1)
         if found and listed and not self._typo_of(word, found[0]):
             return (word,)
         return (found[0],) if found else (word,)
