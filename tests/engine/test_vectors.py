@@ -1,5 +1,6 @@
 """One text's TF-IDF row is the fitted vectorizer's own ``transform``: same columns, same values
-(to float precision), for every question of the test sets and both of the engine's vectorizers."""
+(to float precision), for every fourth question of the test sets (about 650) and both of the
+engine's vectorizers."""
 
 from __future__ import annotations
 
@@ -24,11 +25,11 @@ def _questions() -> list[str]:
     return found
 
 
-def test_the_row_is_the_vectorizers_transform_on_every_test_question(engine: AnswerEngine) -> None:
+def test_the_row_is_the_vectorizers_transform_on_the_test_questions(engine: AnswerEngine) -> None:
     matcher = engine.matcher
     assert matcher._classifier is not None
-    keys = [engine.analyzer.analyze(question).text for question in _questions()]
-    assert len(keys) > 2000
+    keys = [engine.analyzer.analyze(question).text for question in _questions()[::4]]
+    assert len(keys) > 500
     for vectorizer in (matcher._vectorizer, matcher._classifier._words):
         one_text = OneTextVectors(vectorizer)
         tolerance = 1e-6 if vectorizer.dtype == np.float32 else 1e-12
