@@ -127,7 +127,8 @@ def test_kb_check_command_exits_1_and_prints_location(
 
 
 def test_kb_check_command_passes_on_shipped_base(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["kb", "check"]) == 0
+    # the sample questions are asked in the test below (on a copy of this base)
+    assert main(["kb", "check", "--no-consistency"]) == 0
     knowledge = load_knowledge(ROOT / "knowledge")
     out = capsys.readouterr().out
     entries, categories = (persian_digits(len(x)) for x in (knowledge, knowledge.categories))
