@@ -35,6 +35,8 @@ _MAX_TOKENS = 160
 #: A known word used this rarely, whose stem without a spoken ending is used this many times more,
 #: is read as the stem (unless the synonym map names the word itself).
 _RARE = 2
+#: Endings a seen word takes without becoming another word: plural, ezafe, possessives, comparatives.
+_WORD_ENDINGS = ("ی", "یی", "ای", "ها", "های", "ان", "ام", "ات", "اش", "م", "ت", "ش", "تر", "ترین")
 _COMMON_RATIO = 5
 #: Written before the lemma of a negated verb: hazm gives «نکردم» and «کردم» one lemma, and «پیدا
 #: نکردم» (lost) must not read as «پیدا کردم» (found).
@@ -167,11 +169,16 @@ class Vocabulary:
             return (word,)
         return (found[0],) if found else (word,)
 
-    def _seen(self, word: str) -> bool:
-        """A word hazm's list has seen in use (a positive frequency); the list also holds forms seen
-        zero times, most of them typos of common words («حارج», «تعوض», «سلاک»)."""
-        entry = self._dictionary[word]  # type: ignore[index]
-        return bool(entry[0] > 0)
+    def _seen(self, word: str, endings: bool = True) -> bool:
+        """A word hazm's list has seen in use (a positive frequency), or such a word with an ending
+        («مصرفی», «خنگی»); the list also holds forms seen zero times, most of them typos of common
+        words («حارج», «تعوض», «سلاک»)."""
+        if word in self._dictionary and self._dictionary[word][0] > 0:  # type: ignore[index]
+            return True
+        return endings and any(
+            word.endswith(ending) and len(word) - len(ending) >= 2 and self._seen(word[: -len(ending)], False)
+            for ending in _WORD_ENDINGS
+        )
 
     def _typo_of(self, word: str, known: str) -> bool:
         """Whether a listed but never-seen ``word`` reads as a typo of ``known`` («ممنو» of «ممنون»):

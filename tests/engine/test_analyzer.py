@@ -78,7 +78,7 @@ def test_words_typed_without_their_spaces_are_split(engine: AnswerEngine, typed:
     assert key(engine, typed).tokens == key(engine, spaced).tokens
 
 
-@pytest.mark.parametrize("word", ["کلاس", "نگرفته", "هوای", "تیم"])
+@pytest.mark.parametrize("word", ["کلاس", "نگرفته", "هوای", "تیم", "مصرفی", "خنگی"])
 def test_real_words_and_their_forms_are_not_turned_into_base_words(engine: AnswerEngine, word: str) -> None:
     repaired = key(engine, word).tokens
     assert repaired in ((word,), ()) or (word == "نگرفته" and "رفته" not in repaired)
