@@ -1,9 +1,11 @@
 """``sabtyar run``: every enabled platform's Application in one process and one event loop.
 
 PTB's ``run_polling`` owns the loop, so each Application goes through the manual sequence:
-``initialize``, ``post_init``, ``start``, then the project's own :class:`Poller` (which records
-each batch in the inbox before confirming it, ``bot/messenger/inbox.py``) or PTB's
-``start_webhook``, and on SIGINT/SIGTERM the same in reverse, ``shutdown``, ``post_shutdown``.
+``initialize``, ``post_init``, ``start``, then the updates the inbox holds from before
+(``bot/store/durable/inbox.py``: recorded, not done when the last run ended), then the project's
+own :class:`Poller` (which records each batch in the inbox before confirming it) or its
+:class:`WebhookServer` (which records each update before its HTTP 200), and on SIGINT/SIGTERM the
+same in reverse, ``shutdown``, ``post_shutdown``.
 """
 
 from __future__ import annotations
@@ -68,8 +70,15 @@ async def _start_webhook(application: App, platform: PlatformSettings) -> Webhoo
     secret = None
     if platform.webhook_secret_supported:
         secret = webhook.secret.reveal() if webhook.secret else secrets.token_urlsafe(32)
+    inbox = application.bot_data.services.inbox
+    await _replay(application)  # what was recorded before a crash, before anything new comes
     server = WebhookServer(
-        application, listen=webhook.listen, port=webhook.port, path=webhook.url_path, secret=secret
+        application,
+        listen=webhook.listen,
+        port=webhook.port,
+        path=webhook.url_path,
+        secret=secret,
+        inbox=inbox,
     )
     try:
         await server.start()
@@ -180,6 +189,14 @@ async def serve(
                 _LOG.exception("stopping an application failed")
 
 
+async def _replay(application: App) -> None:
+    """Hand on every update the inbox holds from before and that is not done (none on a first start)."""
+    inbox = application.bot_data.services.inbox
+    assert inbox is not None
+    for update_id in await queue_updates(application, await inbox.start()):
+        inbox.done(update_id)
+
+
 async def _polling(application: App, platform: PlatformSettings) -> Poller:
     """Hand on what the inbox holds from before; the poller for what comes next."""
     inbox = application.bot_data.services.inbox
@@ -190,8 +207,7 @@ async def _polling(application: App, platform: PlatformSettings) -> Poller:
             inbox.done(update_id)
         await inbox.settle()
 
-    for update_id in await queue_updates(application, await inbox.start()):
-        inbox.done(update_id)
+    await _replay(application)
     metrics = application.bot_data.services.shared.metrics
     return Poller(platform, deliver, ALLOWED_UPDATES, POLL_TIMEOUT, lambda: metrics.polled(platform.name))
 
