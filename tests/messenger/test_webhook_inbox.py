@@ -43,7 +43,9 @@ async def webhook(inbox: Inbox) -> AsyncIterator[tuple[Application, str]]:  # ty
     server queued stays in ``update_queue``."""
     application = ApplicationBuilder().token(TOKEN).updater(None).build()
     port = free_port()
-    server = WebhookServer(application, listen="127.0.0.1", port=port, path="hook", secret=SECRET, inbox=inbox)
+    server = WebhookServer(
+        application, listen="127.0.0.1", port=port, path="hook", secret=SECRET, inbox=inbox
+    )
     await server.start()
     try:
         yield application, f"http://127.0.0.1:{port}/hook"
