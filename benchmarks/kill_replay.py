@@ -35,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -108,7 +109,7 @@ async def one_run(mode: str, citizens: int, after: int, deadline: float) -> Outc
         extra, started = bot_config(mode, port)
         async with FakeBotApi("telegram") as api:
             people = [api.create_user(f"C{i}") for i in range(citizens)]
-            config = {"flood": (50, 1.0), "extra": extra, "started": started}
+            config: dict[str, Any] = {"flood": (50, 1.0), "extra": extra, "started": started}
             async with live_bot(Path(folder), api, **config) as bot:
                 began = time.monotonic()
                 burst = [api.user_sends_text(citizen, QUESTION) for citizen in people]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import time
 from typing import Any
@@ -110,7 +111,7 @@ class WebhookDeliverer:
                     assert update is not None
                     queue = queue_of(update)
                     posting[queue] = asyncio.create_task(self._deliver(session, current, update))
-                    posting[queue].add_done_callback(lambda _, queue=queue: self._posted(posting, queue))
+                    posting[queue].add_done_callback(functools.partial(self._posted, posting, queue))
         finally:
             for task in posting.values():
                 task.cancel()
@@ -118,7 +119,7 @@ class WebhookDeliverer:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    def _posted(self, posting: dict[int, asyncio.Task[None]], queue: int) -> None:
+    def _posted(self, posting: dict[int, asyncio.Task[None]], queue: int, _task: object) -> None:
         posting.pop(queue, None)
         self.state.changed.notify()
 
