@@ -19,8 +19,9 @@ recorded. Each update is queued for the handlers at once and answered 200 only o
 has it (in the database, or the spool file while the database cannot take it), so a bot killed
 after the 200 handles it at its next start; the handlers never wait for that write. An update
 the inbox already holds (the Bot API posts it again when a 200 did not reach it) is answered 200
-and not handled again; one that cannot be recorded at all (the disk refuses the spool too) is
-answered 500, for the Bot API to post it again.
+and not handled again. One that cannot be recorded at all (the database unavailable and the
+disk refusing the spool too) is handled all the same and answered 500, logged at ERROR; the Bot
+API's next post of it counts as a repeat (handled once, but lost if the process dies first).
 """
 
 from __future__ import annotations
