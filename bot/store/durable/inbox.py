@@ -114,6 +114,8 @@ class Inbox:
         worker tells the polling process, ``bot/messenger/updates/reports.py``)."""
         self._flushing: asyncio.Task[None] | None = None
         self._writing: asyncio.Task[None] | None = None
+        self._joining: list[Received] | None = None
+        """What the write not yet begun (``_writing``) will record."""
         self.recorded = 0
         self.repeats = 0
         self.spooled = 0
@@ -202,8 +204,11 @@ class Inbox:
                 received.append(
                     Received(self.platform, self.bot_id, u["update_id"], key, body, now, digests[id(u)])
                 )
-            previous = self._writing
-            self._writing = asyncio.ensure_future(self._record(received, previous))
+            if self._joining is not None:  # a write not yet begun takes this batch along
+                self._joining.extend(received)
+            else:
+                self._joining = received
+                self._writing = asyncio.ensure_future(self._record(self._writing))
         return fresh
 
     def _digest(self, text: str) -> str:
@@ -223,10 +228,13 @@ class Inbox:
         :meth:`accept` to wait for that batch alone, while others are accepted meanwhile."""
         return self._writing
 
-    async def _record(self, received: list[Received], previous: asyncio.Future[None] | None) -> None:
+    async def _record(self, previous: asyncio.Future[None] | None) -> None:
+        """Write the batches accepted until it begins (those of one event-loop turn, or all that
+        came while the write before it ran: one transaction for a webhook's concurrent posts)."""
         if previous is not None:  # batches are written in order; a failed one is its own batch's
             with contextlib.suppress(Exception):
                 await previous
+        received, self._joining = self._joining or [], None
         store = self._store()
         try:
             if store is None:
