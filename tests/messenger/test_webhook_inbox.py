@@ -54,9 +54,11 @@ async def webhook(inbox: Inbox) -> AsyncIterator[tuple[Application, str]]:  # ty
 
 
 async def post(url: str, body: dict[str, Any]) -> int:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url, json=body, headers={SECRET_HEADER: SECRET}) as response:
-            return response.status
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=body, headers={SECRET_HEADER: SECRET}) as response,
+    ):
+        return response.status
 
 
 def inbox_rows(db: Path) -> list[tuple[int, bool]]:
@@ -91,6 +93,53 @@ async def test_an_update_is_recorded_before_its_200_and_a_repeat_is_answered_and
             assert await post(url, update(41)) == 200
             assert application.update_queue.qsize() == 0  # replayed from the inbox, not from the post
         await again.close()
+
+
+class TurnCountingInbox(Inbox):
+    """Notes the event-loop turn in which each post was taken."""
+
+    def __init__(self, *args: Any, turn: list[int]) -> None:
+        super().__init__(*args)
+        self.turn = turn
+        self.taken_in: list[int] = []
+
+    async def accept(self, batch: Any) -> list[dict[str, Any]]:
+        self.taken_in.append(self.turn[0])
+        return await super().accept(batch)
+
+
+async def test_posts_that_come_together_are_taken_one_per_event_loop_turn(tmp_path: Path) -> None:
+    """The Bot API posts up to 40 at once; taken in one turn they held the loop, and the answers to
+    replies already sent waited to be read and marked done."""
+    loop = asyncio.get_running_loop()
+    turn = [0]
+    ticking = True
+
+    def tick() -> None:
+        turn[0] += 1
+        if ticking:
+            loop.call_soon(tick)
+
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        inbox = TurnCountingInbox(
+            lambda: store, Spool(spool_path(db)), "telegram", bot_id_of(TOKEN), SEALER, turn=turn
+        )
+        await inbox.start()
+        async with webhook(inbox) as (application, url), aiohttp.ClientSession() as session:
+            loop.call_soon(tick)
+
+            async def post_one(update_id: int) -> int:
+                headers = {SECRET_HEADER: SECRET}
+                async with session.post(url, json=update(update_id, update_id), headers=headers) as r:
+                    return r.status
+
+            statuses = await asyncio.gather(*(post_one(i) for i in range(1, 11)))
+            ticking = False
+        await inbox.close()
+    assert statuses == [200] * 10 and application.update_queue.qsize() == 10
+    taken = inbox.taken_in
+    assert len(set(taken)) == len(taken) == 10, taken  # never two in one turn
 
 
 async def test_an_update_neither_the_database_nor_the_spool_took_is_answered_500(tmp_path: Path) -> None:
