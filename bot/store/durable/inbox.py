@@ -229,8 +229,9 @@ class Inbox:
         return self._writing
 
     async def _record(self, previous: asyncio.Future[None] | None) -> None:
-        """Write the batches accepted until it begins (those of one event-loop turn, or all that
-        came while the write before it ran: one transaction for a webhook's concurrent posts)."""
+        """Write the batches accepted until it begins: those of one event-loop turn, and all that
+        came while the write before it ran (a webhook's posts while the spool's fsync runs take
+        one fsync, not one each)."""
         if previous is not None:  # batches are written in order; a failed one is its own batch's
             with contextlib.suppress(Exception):
                 await previous
