@@ -512,6 +512,47 @@ async def test_webhook_delivery_with_secret_and_retry(profile: str, header_sent:
         await runner.cleanup()
 
 
+async def test_webhook_posts_several_chats_at_once_and_each_chat_in_order() -> None:
+    """As the real Bot API: up to ``max_connections`` posts at once, one chat's updates one at a time."""
+    in_flight: list[int] = []
+    most = 0
+    order: list[tuple[int, int]] = []
+    overlapping_chat = False
+
+    async def receive(request: web.Request) -> web.Response:
+        nonlocal most, overlapping_chat
+        update = await request.json()
+        chat = update["message"]["chat"]["id"]
+        overlapping_chat |= chat in in_flight
+        in_flight.append(chat)
+        most = max(most, len(in_flight))
+        await asyncio.sleep(0.05)
+        in_flight.remove(chat)
+        order.append((chat, update["update_id"]))
+        return web.Response(text="ok")
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", receive)
+    runner = web.AppRunner(receiver, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    try:
+        async with FakeBotApi() as api, Bot(api.token, base_url=api.base_url) as bot:
+            assert await bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=5)
+            users = [api.create_user(f"U{i}") for i in range(8)]
+            for _ in range(3):
+                for user in users:
+                    api.user_sends_text(user, "hi")
+            await api.wait_until_delivered(timeout=10)
+        assert most == 5 and not overlapping_chat and len(order) == 24
+        for user in users:
+            ids = [update_id for chat, update_id in order if chat == user.id]
+            assert ids == sorted(ids) and len(ids) == 3
+    finally:
+        await runner.cleanup()
+
+
 # separate process -------------------------------------------------------------------------
 async def test_runs_as_a_separate_process() -> None:
     proc = await asyncio.create_subprocess_exec(
