@@ -8,6 +8,7 @@ then dropped: the citizen saw it although the bot did not learn so).
 - the question's reply: a ``sendMessage`` to the citizen (the answer, or the "did you mean"
   question with its choices); ``apology`` text: the bot's "I couldn't answer";
 - a choice's reply: the "did you mean" message edited into the answer (``editMessageText``);
+  the same text shown again, in a message or another edit, is a duplicate;
 - a rating's reply: the toast thanking for it (``answerCallbackQuery`` with a text);
 - an apology to a press: a toast with the apology (cut to 200 characters, as the bot sends it).
 
@@ -239,10 +240,20 @@ def tally(log: ReplyLog, conversations: list[Conversation]) -> Tally:
             counts.presses_unanswered += not answered
             counts.apologies += len(apologies)
             counts.apologised_after_answer += bool(apologies and answered)
-        visible = Counter(
-            (r.method, r.query_id, r.text) for r in replies if r.method != "editMessageText" and r.text
-        )
-        extra = sum(n - 1 for n in visible.values())
+        extra = sum(n - 1 for n in _shown(replies).values())
         counts.duplicated += extra > 0
         counts.duplicates += extra
     return counts
+
+
+def _shown(replies: list[Reply]) -> Counter[tuple[str | None, str]]:
+    """How often the citizen was shown each text: a message's text (sent, or edited in: the same
+    edit made twice shows nothing new), a toast's per press."""
+    edits = {(r.message_id, r.text) for r in replies if r.method == "editMessageText"}
+    shown: Counter[tuple[str | None, str]] = Counter((None, text) for _, text in edits)
+    for reply in replies:
+        if reply.method == "sendMessage":
+            shown[(None, reply.text)] += 1
+        elif reply.method == "answerCallbackQuery" and reply.text:
+            shown[(reply.query_id, reply.text)] += 1
+    return shown
