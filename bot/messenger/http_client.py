@@ -34,6 +34,14 @@ request was written and may well have been carried out. ``getUpdates`` is never 
 pollers pace themselves). Failures are logged once per burst (the first at WARNING, then a
 summary when calls succeed again) and counted in :class:`RetryCounts`; every accepted reply is
 noted in the current update's :class:`bot.messenger.updates.application.Delivery`.
+
+A call sent again after a failure that may have been carried out (5xx, a dropped connection) can
+find its work done: an edit answered "message is not modified", a button's answer "query is too
+old / query ID is invalid" (a query is answered once). That is the earlier attempt's success,
+returned as one (``{"ok": true, "result": true}``, as the Bot API answers an edit of an inline
+message), never an error: the "did you mean" message edited into the answer was otherwise
+followed by the same answer as a new message, and a choice's answered button logged as a failed
+update.
 """
 
 from __future__ import annotations
@@ -296,6 +304,7 @@ class RetryingRequest(WrappedRequest):
         retry = api_method != "getupdates"
         started = time.monotonic()
         attempt = 0
+        maybe_done = False  # an earlier attempt may have been carried out
         while True:
             answer: tuple[int, bytes] | None = None
             try:
@@ -310,12 +319,16 @@ class RetryingRequest(WrappedRequest):
                 why = error.message
             except NetworkError as error:
                 failure, why = error, error.message
+                maybe_done = maybe_done or not was_not_sent(error)
             else:
                 failure, transient = None, _transient(*answer)
                 if transient is None:
+                    if maybe_done and _done_before(api_method, *answer):
+                        answer = (200, _DONE)
                     self._succeeded(api_method, answer[0], attempt)
                     return answer
                 why = transient
+                maybe_done = True
             pause = self._pause(attempt, throttled=_is_throttle_text(why))
             if not retry or time.monotonic() - started + pause > self.deadline:
                 self._gave_up(api_method, why, attempt)
@@ -369,6 +382,30 @@ class RetryingRequest(WrappedRequest):
             _LOG.error(
                 "Bot API %s still failing after %d attempts (%s): giving up", api_method, attempt + 1, why
             )
+
+
+#: What the Bot API answers a call whose work is already done (see the module).
+_DONE = b'{"ok":true,"result":true}'
+#: The words of a 400 that says so, by method (lower case).
+_DONE_MARKS = {
+    "editmessagetext": ("message is not modified",),
+    "editmessagereplymarkup": ("message is not modified",),
+    "editmessagecaption": ("message is not modified",),
+    "answercallbackquery": ("query is too old", "query id is invalid", "query_id_invalid"),
+}
+
+
+def _done_before(api_method: str, status: int, body: bytes) -> bool:
+    """A 400 saying the call's work is already done (an earlier attempt of it was carried out)."""
+    marks = _DONE_MARKS.get(api_method)
+    if status != 400 or marks is None:
+        return False
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        return False
+    description = str(reply.get("description", "")).lower() if isinstance(reply, dict) else ""
+    return any(mark in description for mark in marks)
 
 
 def _is_throttle_text(why: str) -> bool:

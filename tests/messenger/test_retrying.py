@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from telegram import Bot
-from telegram.error import Forbidden, NetworkError, TimedOut
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
 from bot.messenger.http_client import (
     AiohttpRequest,
@@ -144,3 +144,44 @@ async def test_a_permanent_error_and_get_updates_are_not_retried(api: FakeBotApi
             await bot.get_updates(timeout=0)
     assert len(api.calls("sendMessage")) == 1 and len(api.calls("getUpdates")) == 1
     assert request.counts.retried == 0
+
+
+async def test_an_edit_the_dropped_attempt_had_made_is_not_an_error_when_sent_again(api: FakeBotApi) -> None:
+    """The defect: the connection of an edit dropped after the Bot API had made it; sent again,
+    the edit came back "message is not modified" (BadRequest), and the "did you mean" message
+    edited into the answer was followed by the same answer as a new message."""
+    user = api.create_user()
+    request = RetryingRequest(AiohttpRequest(), base_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        message = await bot.send_message(user.id, "منظورتان کدام است؟")
+        api.inject(Fault.disconnect(process=True), "editMessageText")
+        delivery = begin_delivery()
+        await bot.edit_message_text("جواب", chat_id=user.id, message_id=message.message_id)
+        assert delivery.sent == 1
+        with pytest.raises(BadRequest, match="not modified"):  # without an earlier failure: an error
+            await bot.edit_message_text("جواب", chat_id=user.id, message_id=message.message_id)
+    assert [c.fault for c in api.calls("editMessageText")] == ["disconnect+processed", None, None]
+    assert [m.text for m in api.sent(user.id)] == ["جواب"]
+
+
+async def test_a_button_answer_the_dropped_attempt_had_made_is_not_an_error_when_sent_again(
+    api: FakeBotApi,
+) -> None:
+    """The defect: sent again after its connection dropped, the answer to a pressed button that
+    the Bot API had carried out came back "query is too old" (BadRequest): an ERROR with a
+    traceback for a choice whose answer the citizen had, and "not acknowledged" for a rating."""
+    user = api.create_user()
+    request = RetryingRequest(AiohttpRequest(), base_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("5", callback_data="r:1:5")]])
+        message = await bot.send_message(user.id, "جواب", reply_markup=markup)
+        api.user_presses_button(user, message.message_id, "r:1:5")
+        [update] = await bot.get_updates(timeout=0)
+        assert update.callback_query is not None
+        api.inject(Fault.disconnect(process=True), "answerCallbackQuery")
+        delivery = begin_delivery()
+        assert await bot.answer_callback_query(update.callback_query.id, "سپاس") is True
+        assert delivery.sent == 1
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # without an earlier failure
+            await bot.answer_callback_query(update.callback_query.id, "سپاس")
+    assert [a["text"] for a in api.callback_answers] == ["سپاس"]
