@@ -344,6 +344,39 @@ async def test_retry_after_and_bale_throttle(
     ]
 
 
+async def test_one_call_in_n_fails_in_turn_until_cleared(api: FakeBotApi, bot: Bot) -> None:
+    """``fail_every(3)``: the 3rd, 6th, ... call fails, a 500 then a dropped connection; a
+    scripted fault still wins; the answers are the official JSON envelopes."""
+    user = api.create_user()
+    api.fail_every(3)
+    outcomes = []
+    for number in range(7):
+        try:
+            await bot.send_message(user.id, f"m{number}")
+            outcomes.append("ok")
+        except NetworkError as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes == ["ok", "ok", "NetworkError", "ok", "ok", "NetworkError", "ok"]
+    assert [c.fault for c in api.calls("sendMessage")] == [
+        None,
+        None,
+        "error 500",
+        None,
+        None,
+        "disconnect",
+        None,
+    ]
+    assert [m.text for m in api.sent(user.id)] == ["m0", "m1", "m3", "m4", "m6"]
+    status, body = await raw_call(api, "getMe")
+    assert (status, body["ok"]) == (200, True)  # the 8th call
+    status, body = await raw_call(api, "getMe")  # the 9th: the next fault in turn, a 500 again
+    assert (status, body) == (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+    api.inject(Fault.blocked(), "sendMessage")
+    api.clear_faults()
+    for number in range(4):
+        await bot.send_message(user.id, f"after {number}")
+
+
 async def test_fault_scoped_to_chat_and_delay_beyond_client_timeout(api: FakeBotApi) -> None:
     alice, bob = api.create_user("Alice"), api.create_user("Bob")
     api.inject(Fault.blocked(), chat_ids=[bob.id], times=None)
