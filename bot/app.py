@@ -24,8 +24,9 @@ from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.messenger.updates.application import TrackedApplication
 from bot.store import Store
 from bot.store.durable.backlog import Backlog
-from bot.store.durable.inbox import Inbox, bot_id_of
+from bot.store.durable.inbox import UPDATE_KEY_FIELD, Inbox, bot_id_of, key_of
 from bot.store.durable.spool import Spool, spool_path
+from bot.store.store import KEEP_SECONDS
 from handlers import all_handlers, on_error
 from handlers.command_menus import set_command_menus
 from handlers.context import AppData, Services, Shared, context_types
@@ -72,26 +73,35 @@ def build_application(
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         flood, store_settings = shared.settings.flood, shared.settings.store
         data: AppData = application.bot_data
-        store = await Store.open(store_settings.path)
+        # a database that cannot be used now (locked, read-only, full) is opened later: the bot
+        # answers meanwhile, its writes waiting in the spool
+        store = await Store.open_serving(store_settings.path)
+        spool = Spool(spool_path(store.path))  # one per process: the inbox's and the events'
         inbox = Inbox(
             lambda: data.services.store if data.services else None,
-            Spool(spool_path(store.path)),
+            spool,
             platform.name,
             bot_id,
             shared.hasher.sealer(),
         )
+        backlog = Backlog(store_settings.backlog, spool=spool)
+        backlog.load(spool.read())  # events a stopped bot left waiting: presses on them are checked
         services = Services(
             shared=shared,
             platform=platform,
             store=store,
             flood=FloodGate(flood.messages, flood.window_seconds),
-            backlog=Backlog(store_settings.backlog),
+            backlog=backlog,
             inbox=inbox,
         )
         data.services = services
         shared.metrics.watch_backlog(platform.name, lambda: len(services.backlog))
+        retrying.append(asyncio.create_task(store.keep(), name="store-file"))
         retrying.append(asyncio.create_task(services.backlog.run(services.store), name="store-backlog"))
-        await services.roster.load(services.store)
+        if store.took_writes_at_start:
+            await services.roster.load(services.store)
+        else:  # seeding the staff list would wait for the database: the config's lists until then
+            retrying.append(asyncio.create_task(_load_roster_later(services), name="staff-roster-load"))
         retrying.append(asyncio.create_task(services.roster.follow(services.store), name="staff-roster"))
         await set_command_menus(application.bot, shared, platform)
         retrying.append(asyncio.create_task(inbox.run(), name="inbox-spool"))
@@ -140,8 +150,21 @@ def build_application(
     return application
 
 
+async def _load_roster_later(services: Services) -> None:
+    """Seed and read the staff list once the database takes writes (a start during an outage)."""
+    while not await services.store.takes_writes():
+        await asyncio.sleep(KEEP_SECONDS)
+    await services.roster.load(services.store)
+
+
 def _finished(inbox: Inbox, update: object, replies: int) -> None:
-    """An update's handling ended, ``replies`` accepted by the Bot API: mark it done in the inbox."""
+    """An update's handling ended, ``replies`` accepted by the Bot API: mark it done in the inbox
+    with its key (the one it was handed on with, else derived from it as the handlers do), the
+    key its deliveries are counted under."""
     update_id = getattr(update, "update_id", None)
-    if isinstance(update_id, int):
-        inbox.done(update_id, replies)
+    if not isinstance(update_id, int):
+        return
+    to_json = getattr(update, "to_json", None)
+    attached = (getattr(update, "api_kwargs", None) or {}).get(UPDATE_KEY_FIELD)
+    key = key_of(inbox.platform, inbox.bot_id, attached, to_json) if callable(to_json) else None
+    inbox.done(update_id, replies, key)

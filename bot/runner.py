@@ -251,8 +251,8 @@ async def readiness(
             continue
         services = application.bot_data.services
         problem = await asyncio.to_thread(_store_takes_writes, services.store.path)
-        if not problem and len(services.backlog):
-            problem = f"{len(services.backlog)} writes wait for the database"
+        if not problem and services.backlog.waiting():
+            problem = "writes wait for the database (in the spool file or in memory)"
         checks.append(Check(f"store {platform.name}", not problem, problem))
         if platform.uses_webhook:
             serving = application.running  # the webhook server feeds a running application

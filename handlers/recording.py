@@ -1,21 +1,42 @@
-"""Store writes a citizen's reply must not wait on: when the store is unavailable the reply goes
-out anyway and the write waits in the backlog (``bot/store/durable/backlog.py``) to be retried."""
+"""A citizen's events on their way to the store, never keeping a reply waiting.
+
+Every event of an update is keyed by the update's generated key (``update_key_of``): the row id
+of its question and of the answer it showed, known before anything is written, so the reply goes
+out at once, with all its buttons, whether the database takes the write now or not. The write
+goes through the backlog (``bot/store/durable/backlog.py``): the database at once if it takes it
+without waiting, else the spool file beside it (on disk, written later, at most once). A press on
+a button of an answer still waiting there is checked against the backlog's copy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import json
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
-from telegram import CallbackQuery
+from telegram import CallbackQuery, Update
 
 from bot.engine.engine import Reply
-from bot.store import Platform, QuestionEvent, Refused, Store, StoreUnavailable
+from bot.store import Platform, QuestionEvent, Refused, StoreUnavailable
+from bot.store.durable.backlog import Kept
+from bot.store.durable.inbox import UPDATE_KEY_FIELD, bot_id_of, key_of
+from bot.store.events import Chosen, Corrected, Event, Shown
 from handlers.common import refuse
 from handlers.context import BotContext
 
-__all__ = ["Press", "PressRecorder", "offered_under_answer", "question_event", "recorded", "recorded_press"]
+__all__ = [
+    "Press",
+    "offered_beside_answer",
+    "offered_choices",
+    "offered_under_answer",
+    "question_event",
+    "question_owner",
+    "record",
+    "recorded_press",
+    "shown_entry",
+    "update_key_of",
+]
 
 #: At most this many buttons under an answer (alternatives and the other part together).
 MAX_UNDER_ANSWER = 2
@@ -33,6 +54,16 @@ def offered_under_answer(reply: Reply) -> tuple[str, ...]:
     return tuple(unique[:MAX_UNDER_ANSWER])
 
 
+def update_key_of(update: Update, context: BotContext) -> int:
+    """The update's generated key, which the inbox handed it on with: the row id of its question
+    and of the answer it showed, known before anything is written, the same when the update is
+    handed on again after a crash, and never one of an older update that had the same update id
+    (a new token, a Bot API reset). An update that came another way (no inbox on its path) gets
+    a key derived from its own content and the bot: the same for the same update."""
+    attached = update.api_kwargs.get(UPDATE_KEY_FIELD)
+    return key_of(context.platform.name, bot_id_of(context.bot.token), attached, update.to_json)
+
+
 def question_event(
     reply: Reply,
     *,
@@ -40,6 +71,7 @@ def question_event(
     user_hash: str,
     language: str,
     update_id: int | None = None,
+    key: int | None = None,
     response_ms: int | None = None,
     asked_at: datetime | None = None,
 ) -> QuestionEvent:
@@ -60,39 +92,70 @@ def question_event(
         candidates=tuple(reply.offered_ids),
         response_ms=round(reply.seconds * 1000) if response_ms is None else response_ms,
         update_id=update_id,
+        key=key,
         asked_at=asked_at,
     )
 
 
-async def recorded[T](context: BotContext, label: str, write: Callable[[Store], Awaitable[T]]) -> T | None:
-    """``write``'s result, or ``None`` when the store is unavailable and the write was deferred.
+async def record(context: BotContext, events: Sequence[Event], *, durable: bool = False) -> Kept:
+    """Write ``events`` (one update's) without waiting for the database; where they were kept.
+    ``Refused`` for a forged or foreign press the database can tell."""
+    return await context.backlog.write(context.store, events, durable=durable)
 
-    ``write`` must be idempotent (the store's writes are, per update): it may run again later.
-    ``label`` names it in the logs and must hold no personal data.
-    """
+
+async def offered_choices(context: BotContext, question_id: int, user_hash: str) -> tuple[str, ...] | None:
+    """The entries a "did you mean" question of ``user_hash`` offered (``None``: not theirs, or
+    no such question), from the database or, while it waits there, the backlog."""
+    found, unavailable = await _read(context.store.offered_choices(question_id, user_hash))
+    pending = context.backlog.question(question_id)
+    if found is None and pending is not None and pending.user_hash == user_hash:
+        found = tuple(json.loads(pending.candidates)) if pending.outcome == "did_you_mean" else None
+    if found is None and unavailable is not None:
+        raise unavailable
+    return found
+
+
+async def offered_beside_answer(
+    context: BotContext, question_id: int, user_hash: str
+) -> tuple[str, ...] | None:
+    """The entries an answered question of ``user_hash`` offered besides its answer, as
+    :func:`offered_choices` finds them."""
+    found, unavailable = await _read(context.store.offered_beside_answer(question_id, user_hash))
+    pending = context.backlog.question(question_id)
+    if found is None and pending is not None and pending.user_hash == user_hash and pending.alternatives:
+        found = tuple(json.loads(pending.alternatives))
+    if found is None and unavailable is not None:
+        raise unavailable
+    return found
+
+
+async def shown_entry(context: BotContext, event_id: int, user_hash: str) -> str | None:
+    """The entry an answer event of ``user_hash`` showed, as :func:`offered_choices` finds it."""
+    found, unavailable = await _read(context.store.shown_entry(event_id, user_hash))
+    pending = context.backlog.shown(event_id)
+    if found is None and pending is not None and pending.user_hash == user_hash:
+        found = pending.entry_id
+    if found is None and unavailable is not None:
+        raise unavailable
+    return found
+
+
+async def question_owner(context: BotContext, question_id: int) -> str | None:
+    """Who asked a question, as :func:`offered_choices` finds it."""
+    found, unavailable = await _read(context.store.question_owner(question_id))
+    pending = context.backlog.question(question_id)
+    if found is None and pending is not None:
+        found = pending.user_hash
+    if found is None and unavailable is not None:
+        raise unavailable
+    return found
+
+
+async def _read[T](lookup: Awaitable[T | None]) -> tuple[T | None, StoreUnavailable | None]:
     try:
-        return await write(context.store)
+        return await lookup, None
     except StoreUnavailable as error:
-        context.backlog.defer(label, write, error)
-        return None
-
-
-class PressRecorder(Protocol):
-    """``Store.record_choice`` or ``Store.record_correction``: the entry a citizen pressed for a
-    question, recorded; the answer event id, or ``Refused``."""
-
-    def __call__(
-        self,
-        store: Store,
-        question_id: int,
-        entry_id: str,
-        /,
-        *,
-        user_hash: str,
-        platform: str,
-        update_id: int | None = None,
-        at: datetime | None = None,
-    ) -> Awaitable[int]: ...
+        return None, error
 
 
 async def recorded_press(
@@ -100,34 +163,32 @@ async def recorded_press(
     query: CallbackQuery,
     press: Press,
     offered: Sequence[str] | None,
-    record: PressRecorder,
-) -> tuple[str, int | None] | None:
+    kind: type[Chosen] | type[Corrected],
+) -> tuple[str, int] | None:
     """A press on entry ``press.index`` of the entries question ``press.question_id`` offered
-    (``offered`` is ``None``: not the presser's): the entry and its answer event id (``None`` if
-    deferred), after ``record``; a forged, foreign or stale press is refused (``None`` returned)."""
+    (``offered`` is ``None``: not the presser's): the entry and its answer event id (the
+    update's key), recorded as ``kind`` (a choice, a correction); a forged, foreign or stale press
+    is refused (``None`` returned)."""
     index = press.index
     if offered is None or not 0 <= index < len(offered) or offered[index] not in context.knowledge:
         await refuse(query, context)
         return None
-    entry_id, at = offered[index], datetime.now(UTC)
-    user_hash, platform = press.user_hash, context.platform.name
-
-    async def write(store: Store) -> int:
-        return await record(
-            store,
-            press.question_id,
-            entry_id,
-            user_hash=user_hash,
-            platform=platform,
-            update_id=press.update_id,
-            at=at,
-        )
-
+    entry_id = offered[index]
+    shown = Shown.of(
+        user_hash=press.user_hash,
+        platform=context.platform.name,
+        entry_id=entry_id,
+        via="choice" if kind is Chosen else "alternative",
+        question_id=press.question_id,
+        key=press.key,
+        at=datetime.now(UTC),
+    )
     try:
-        return entry_id, await recorded(context, f"{press.kind} of update {press.update_id}", write)
+        await record(context, [kind.of(press.question_id, entry_id, shown)])
     except Refused:
         await refuse(query, context)
         return None
+    return entry_id, press.key
 
 
 @dataclass(frozen=True)
@@ -139,3 +200,5 @@ class Press:
     index: int
     user_hash: str
     update_id: int
+    key: int
+    """The update's generated key: the id of the answer event the press shows."""

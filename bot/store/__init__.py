@@ -1,7 +1,9 @@
 """The embedded event store (SQLite, WAL, versioned migrations): questions, answers shown,
 choices, ratings, subscriptions, handoffs, announcements, staff changes.
 
-``store.py`` holds the connection, the transactions and the citizen-side SQL; one module per
+``store.py`` holds the connection and the transactions (``files`` watches the database file and
+its ``-shm`` under it), ``events`` a citizen's events as records with their own SQL, ``errors``
+the errors and the checks every write makes; one module per
 noun holds the rest through the store's public ``transaction``/``rows``/``scalar``: ``handoffs``,
 ``announcements``, ``curation`` (staff changes and unanswered questions), ``reporting`` (the
 report's events), ``staff_members`` (the staff list managed with ``/staff``) and ``pack_events``
@@ -10,7 +12,7 @@ the masking and keyed user hashes, ``stats`` the figures, ``records`` the typed 
 ``retention`` the daily purge, ``backup`` consistent copies while the bot runs (and one taken
 on its own before a migration changes a database that has data); ``durable/`` the inbox of
 updates received and not yet handled, the spool file beside the database while it cannot take
-writes, the backlog of deferred writes and generated ids.
+writes, the backlog of events the database did not take at once, and generated keys.
 
 May import: the base modules of ``bot``. Never: the engine, the knowledge layer, ``telegram``,
 the messenger, the reports, the CLI or ``handlers``; every SQLite error of the offline commands

@@ -129,15 +129,21 @@ async def unanswered_groups(
     """The most frequent match forms of questions left unanswered or rated 2 or less in ``[start, end)``."""
     rows = await store.rows(
         "WITH picked AS ("
-        " SELECT q.id, q.match_form FROM questions q LEFT JOIN resolutions r ON r.question_id = q.id"
+        " SELECT q.id, q.match_form, q.asked_at FROM questions q"
+        " LEFT JOIN resolutions r ON r.question_id = q.id"
         " WHERE q.asked_at >= :lo AND q.asked_at < :hi"
         " AND (q.outcome = 'no_match' OR (q.outcome = 'did_you_mean' AND r.question_id IS NULL))"
-        " UNION SELECT q.id, q.match_form FROM questions q JOIN answer_events e ON e.question_id = q.id"
+        " UNION SELECT q.id, q.match_form, q.asked_at FROM questions q"
+        " JOIN answer_events e ON e.question_id = q.id"
         " JOIN ratings t ON t.answer_event_id = e.id"
-        " WHERE q.asked_at >= :lo AND q.asked_at < :hi AND t.score <= 2)"
-        " SELECT g.match_form, g.n, g.latest, coalesce(q.text, g.match_form) FROM ("
-        "  SELECT match_form, count(*) AS n, max(id) AS latest FROM picked WHERE match_form != ''"
-        "  GROUP BY match_form) g JOIN questions q ON q.id = g.latest ORDER BY g.n DESC, g.latest DESC",
+        " WHERE q.asked_at >= :lo AND q.asked_at < :hi AND t.score <= 2),"
+        # the latest question of each match form by when it was asked (ids are generated keys,
+        # in no order)
+        " ranked AS (SELECT match_form, id, asked_at, count(*) OVER (PARTITION BY match_form) AS n,"
+        "  row_number() OVER (PARTITION BY match_form ORDER BY asked_at DESC, id DESC) AS k"
+        "  FROM picked WHERE match_form != '')"
+        " SELECT g.match_form, g.n, g.id, coalesce(q.text, g.match_form) FROM ranked g"
+        " JOIN questions q ON q.id = g.id WHERE g.k = 1 ORDER BY g.n DESC, g.asked_at DESC, g.id DESC",
         {"lo": utc_text(start), "hi": utc_text(end)},
     )
     found = [UnansweredGroup(form, n, latest, text) for form, n, latest, text in rows if form not in skip]
@@ -153,7 +159,8 @@ async def question_text(store: Store, question_id: int) -> tuple[str, str] | Non
 async def recent_questions(store: Store, user_hash: str, *, limit: int = 3) -> list[tuple[int, str]]:
     """A citizen's latest questions ``(id, masked text)``, oldest first."""
     rows = await store.rows(
-        "SELECT id, coalesce(text, '') FROM questions WHERE user_hash = ? ORDER BY id DESC LIMIT ?",
+        "SELECT id, coalesce(text, '') FROM questions WHERE user_hash = ?"
+        " ORDER BY asked_at DESC, id DESC LIMIT ?",
         (user_hash, limit),
     )
     return [(question_id, text) for question_id, text in reversed(rows)]

@@ -49,6 +49,10 @@ class QuestionEvent:
     response_ms: int
     update_id: int | None = None
     """The messenger's update id (``None`` in the terminal chat): a replayed update is recorded once."""
+    key: int | None = None
+    """The update's generated key (``durable/ids.py``): the question's row id, known before it is
+    written; a replay with the same key is recorded once. Without it, ``update_id`` keys the row
+    (as before the keys existed: it repeats after a new token or a Bot API reset)."""
     asked_at: datetime | None = None
     alternatives: Sequence[str] = ()
     """The entries offered as buttons under the answer: the runners-up of an answer with

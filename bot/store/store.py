@@ -7,13 +7,9 @@ or confirmed for, commit with ``synchronous=FULL``: the WAL is fsynced before th
 so they survive a power cut too. Callers send the thank-you only after the awaited call returned.
 
 Every write checks its arguments first (platforms, user hashes, scores) and forged or foreign
-requests raise ``Refused`` before anything changes. Errors::
-
-    StoreError
-    ├── SchemaError       the migration list is invalid, or the database is newer than this code
-    ├── StoreUnavailable  locked past the busy timeout, read-only, disk full, I/O error: nothing
-    │                     was written; the same call may succeed later (see ``backlog.py``)
-    └── Refused           a forged, foreign or stale request; nothing was written
+requests raise ``Refused`` before anything changes (the errors: ``errors.py``). A citizen's
+events (questions, answers shown, choices, ratings, comments) are records with their own SQL
+(``events.py``), so a write the database cannot take now can wait in the spool and be made later.
 """
 
 from __future__ import annotations
@@ -21,12 +17,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import json
+import logging
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -34,9 +33,11 @@ from typing import Any, Self, TypeVar
 import aiosqlite
 
 from bot.store.backup import backup_before_migrations
+from bot.store.errors import Refused, SchemaError, StoreError, StoreUnavailable, check_user, row_id, utc_text
+from bot.store.events import Asked, Chosen, Commented, Corrected, Rated, Shown
+from bot.store.files import WalFiles, file_id, move_aside, restore_shm_size, wal_files
 from bot.store.migrations import MIGRATIONS, Migration
-from bot.store.privacy import is_user_hash, mask_personal_data, update_key
-from bot.store.records import PLATFORMS, VIA, Purpose, QuestionEvent, Subscriber, Via
+from bot.store.records import Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import SATISFIED, Stats
 
 __all__ = [
@@ -53,61 +54,20 @@ __all__ = [
 
 T = TypeVar("T")
 
-_OUTCOMES = ("answer", "did_you_mean", "no_match")
-_QUESTION_BY_KEY = "SELECT id FROM questions WHERE update_key = ?"
-_EVENT_BY_KEY = "SELECT id FROM answer_events WHERE update_key = ?"
+_LOG = logging.getLogger("sabtyar.store")
+#: Seconds between two looks at the database file (``Store.keep``).
+KEEP_SECONDS = 1.0
+#: Seconds a start gives the database to take a write before it says it does not (the other
+#: processes of a group write for a moment at their start too).
+_START_PROBE_SECONDS = 1.0
+
+#: The first and the longest pause between two attempts while another process holds the database.
+_FIRST_PAUSE = 0.005
+_LONGEST_PAUSE = 0.1
 _PURPOSES: dict[str, tuple[str, str]] = {
     "subscription": ("for_subscription", "for_handoff"),
     "handoff": ("for_handoff", "for_subscription"),
 }
-
-
-class StoreError(Exception):
-    """The store could not do what was asked."""
-
-
-class SchemaError(StoreError):
-    """The migration list is invalid, or the database has migrations this code does not know."""
-
-
-class StoreUnavailable(StoreError):
-    """The database could not be used just now (locked, read-only, full, I/O); nothing was written."""
-
-
-class Refused(StoreError):
-    """A forged, foreign or stale request (someone else's answer, an unknown id, a bad score)."""
-
-
-def utc_text(at: datetime | None) -> str:
-    """A timezone-aware time (default now) as sortable UTC text."""
-    if at is None:
-        at = datetime.now(UTC)
-    elif at.tzinfo is None:
-        raise ValueError("times must be timezone-aware")
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def row_id(value: object) -> int:
-    """A row id from outside (button data): a positive 64-bit integer, else ``Refused``."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        raise Refused(f"not a valid id: {value!r}")
-    return value
-
-
-def _suggest(db: sqlite3.Connection, question_id: int, entry_id: str, at: str) -> None:
-    """The question as a suggested phrasing of the entry the citizen chose (once; staff decide)."""
-    db.execute(
-        "INSERT OR IGNORE INTO suggestions (question_id, entry_id, created_at) VALUES (?, ?, ?)",
-        (question_id, entry_id, at),
-    )
-
-
-def check_user(user_hash: str, platform: str | None = None) -> None:
-    """``ValueError`` unless ``user_hash`` is a keyed hash (never a raw id) and the platform known."""
-    if not is_user_hash(user_hash):
-        raise ValueError("user_hash must be a UserHasher hash, never a raw messenger id")
-    if platform is not None and platform not in PLATFORMS:
-        raise ValueError(f"unknown platform {platform!r}")
 
 
 def _private_file(path: Path) -> None:
@@ -124,6 +84,24 @@ def _private_file(path: Path) -> None:
                 file.chmod(0o600)
 
 
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    """Another connection holds the database (worth waiting for), as opposed to a refusal."""
+    text = str(error)
+    return "locked" in text or "busy" in text
+
+
+#: SQLite's primary result codes of a database that cannot be used now (read-only, I/O, full, cannot
+#: open, locking protocol), as opposed to a mistake in the SQL.
+_UNUSABLE_CODES = frozenset({8, 10, 13, 14, 15})
+
+
+def _cannot_be_used(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _UNUSABLE_CODES
+    return any(word in str(error) for word in ("readonly", "disk", "I/O", "unable to open"))
+
+
 def _in_transaction[R](db: sqlite3.Connection, work: Callable[[sqlite3.Connection], R]) -> R:
     """``work`` inside ``BEGIN IMMEDIATE``/``COMMIT``, rolled back on any error (also a failed
     commit, so a full disk never leaves the connection inside a transaction)."""
@@ -138,15 +116,141 @@ def _in_transaction[R](db: sqlite3.Connection, work: Callable[[sqlite3.Connectio
     return result
 
 
-class Store:
-    """Owns one connection; open with ``await Store.open(path)``, close with ``await store.close()``."""
+async def _connect(path: Path, migrations: Sequence[Migration], busy_timeout_ms: int) -> aiosqlite.Connection:
+    """A connection to ``path`` with the pragmas set and the migrations applied (a database that
+    is not there is created). While another process holds the database, tried again until the
+    busy timeout (``StoreUnavailable``); a database whose migrations are all applied is only
+    read, so a start while another process holds it opens it all the same."""
+    _private_file(path)
+    # The loop thread runs short statements itself (see ``Store._run``), so the connection is
+    # shared with aiosqlite's thread; the store's lock keeps them from ever overlapping.
+    db = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        db._conn.execute("PRAGMA busy_timeout = 0").fetchall()  # waits are the store's, off the connection
+        mode = await _retrying(
+            db, busy_timeout_ms, lambda c: c.execute("PRAGMA journal_mode = WAL").fetchall()[0][0]
+        )
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{path}: cannot use WAL journaling (got {mode!r})")
+        for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
+            db._conn.execute(f"PRAGMA {pragma}").fetchall()
+        await _migrate(db, path, migrations, busy_timeout_ms)
+    except BaseException:
+        await db.close()
+        raise
+    return db
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
-        self._db = db
+
+async def _retrying[R](
+    db: aiosqlite.Connection, busy_timeout_ms: int, job: Callable[[sqlite3.Connection], R]
+) -> R:
+    """``job`` on the bare connection in the loop thread, tried again while the database is busy;
+    ``StoreUnavailable`` when it stays busy or cannot be used (read-only, full, I/O); any other
+    error (a broken migration) as it is."""
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + busy_timeout_ms / 1000, _FIRST_PAUSE
+    while True:
+        try:
+            return job(db._conn)
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) and not _cannot_be_used(error):
+                raise
+            if not _is_busy(error) or loop.time() >= deadline:
+                raise StoreUnavailable(str(error)) from error
+        await asyncio.sleep(min(pause, max(0.0, deadline - loop.time())))
+        pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+def _applied(db: sqlite3.Connection) -> set[str] | None:
+    """The migrations applied, ``None`` on a database that never had any."""
+    if not db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone():
+        return None
+    return {name for (name,) in db.execute("SELECT name FROM schema_migrations")}
+
+
+async def _migrate(
+    db: aiosqlite.Connection, path: Path, migrations: Sequence[Migration], busy_timeout_ms: int
+) -> None:
+    names = [migration.name for migration in migrations]
+    if len(set(names)) != len(names):
+        raise SchemaError(f"duplicate migration names in {names}")
+    applied = await _retrying(db, busy_timeout_ms, _applied)
+    unknown = sorted((applied or set()) - set(names))
+    if unknown:
+        raise SchemaError(f"{path} has migrations this code does not know: {', '.join(unknown)}")
+    pending = [migration for migration in migrations if migration.name not in (applied or set())]
+    if not pending:
+        return
+    if applied is None:
+
+        def create(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+
+        await _retrying(db, busy_timeout_ms, lambda conn: _in_transaction(conn, create))
+    elif applied and not any(path.parent.glob(f"{path.name}.before-{pending[0].name}-*")):
+        # an upgrade of a database in use: keep a copy to roll back to (once: a start that could
+        # not take the migrations, the database locked, tries again every second)
+        await db.execute("VACUUM INTO ?", (str(backup_before_migrations(path, pending[0].name)),))
+    for migration in pending:
+        await _retrying(db, busy_timeout_ms, functools.partial(_apply_migration, migration))
+
+
+def _apply_migration(migration: Migration, conn: sqlite3.Connection) -> None:
+    """``migration`` and the row that records it, in one transaction (unless another process
+    applied it meanwhile)."""
+
+    def apply(db: sqlite3.Connection) -> None:
+        if db.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (migration.name,)).fetchall():
+            return
+        for statement in migration.statements:
+            db.execute(statement)
+        db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, utc_text(None)))
+
+    _in_transaction(conn, apply)
+
+
+class Store:
+    """Owns one connection; open with ``await Store.open(path)``, close with ``await store.close()``.
+
+    Never waits on the database while holding the connection: SQLite's own busy timeout is 0, and
+    a call that finds the database locked by another process lets go of the connection and tries
+    again a moment later (``_patiently``), for up to ``busy_timeout_ms``; meanwhile every other
+    call (a reply's write that defers at once, a read) goes on. A write that must not wait at all
+    (``write_now``) is ``StoreUnavailable`` at once.
+
+    The running bot's store (:meth:`open_serving`) may also be *down*: not opened at start (the
+    database locked, read-only, full), or closed because its file was deleted or replaced under
+    it. Every call is then ``StoreUnavailable`` (the citizens' events wait in the spool), and
+    :meth:`keep` opens it again, recreating a missing database with the migrations."""
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection | None,
+        path: Path,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        busy_timeout_ms: int = 5000,
+    ) -> None:
+        self._db_or_none = db
         self.path = path
         self._lock = asyncio.Lock()
         self._closed = False
-        self._busy_timeout_ms = 5000
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._migrations = tuple(migrations)
+        self._identity = file_id(path) if db is not None else None
+        self._shm_size = 0
+        self._down: str | None = None if db is not None else "not opened yet"
+        self.took_writes_at_start = db is not None
+        """Whether the database took a write when :meth:`open_serving` opened it."""
+        self.last_refusal: str | None = None
+        """Why the database last refused a call (for the log line that says the store is down)."""
+        self._wal = wal_files(path) if db is not None else WalFiles(None, None)
+        """The ``-wal`` and ``-shm`` the connection uses (SQLite made them when it opened)."""
 
     @classmethod
     async def open(
@@ -154,24 +258,119 @@ class Store:
     ) -> Self:
         """Connect, set the pragmas and apply the migrations not yet applied."""
         path = Path(path)
-        _private_file(path)
-        # The loop thread runs short statements itself (see ``_run``), so the connection is shared
-        # with aiosqlite's thread; the store's lock keeps them from ever overlapping.
-        db = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
-        store = cls(db, path)
-        store._busy_timeout_ms = int(busy_timeout_ms)
+        db = await _connect(path, migrations, busy_timeout_ms)
+        return cls(db, path, migrations=migrations, busy_timeout_ms=busy_timeout_ms)
+
+    @classmethod
+    async def open_serving(
+        cls, path: Path | str, *, migrations: Sequence[Migration] = MIGRATIONS, busy_timeout_ms: int = 5000
+    ) -> Self:
+        """:meth:`open`, or, when the database cannot be used now (locked past the busy timeout,
+        read-only, full, an I/O error), a store that is down until :meth:`keep` opens it: the bot
+        starts and answers all the same, its writes waiting in the spool, and says so at ERROR.
+        A schema newer than this code still stops it (``SchemaError``)."""
         try:
-            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            mode = await store.scalar("PRAGMA journal_mode = WAL")
-            if str(mode).lower() != "wal":
-                raise StoreError(f"{path}: cannot use WAL journaling (got {mode!r})")
-            for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
-                await db.execute(f"PRAGMA {pragma}")
-            await store._migrate(migrations)
-        except BaseException:
-            await db.close()
-            raise
+            store = await cls.open(path, migrations=migrations, busy_timeout_ms=busy_timeout_ms)
+        except (StoreUnavailable, sqlite3.OperationalError) as error:
+            store = cls(None, Path(path), migrations=migrations, busy_timeout_ms=busy_timeout_ms)
+            store._down = str(error)
+            _LOG.error(
+                "%s cannot be used at start (%s): answering anyway, the writes wait in %s.spool;"
+                " opening it again every %.0f s",
+                store.path.name,
+                error,
+                store.path.name,
+                KEEP_SECONDS,
+            )
+            return store
+        # opened for reading; another process may hold it (a worker's moment, or an outage)
+        store.took_writes_at_start = await store.takes_writes(within=_START_PROBE_SECONDS)
+        if not store.took_writes_at_start:
+            _LOG.error(
+                "%s does not take writes at start (another process holds it, or it is read-only or"
+                " full): answering anyway, the writes wait in %s.spool",
+                store.path.name,
+                store.path.name,
+            )
         return store
+
+    async def takes_writes(self, within: float = 0.0) -> bool:
+        """Whether a write transaction opens (an empty one) within ``within`` seconds; the lock
+        is never held while it waits."""
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                await self._run(lambda db: None, write=True, patient=False)
+            except StoreError:
+                if time.monotonic() >= deadline:
+                    return False
+                await asyncio.sleep(_LONGEST_PAUSE)
+            else:
+                return True
+
+    @property
+    def available(self) -> bool:
+        """Whether the database is open (it may still be locked by another process)."""
+        return self._db_or_none is not None and not self._closed
+
+    @property
+    def _db(self) -> aiosqlite.Connection:
+        if self._db_or_none is None:
+            self.last_refusal = f"{self.path.name} is not open ({self._down})"
+            raise StoreUnavailable(self.last_refusal)
+        return self._db_or_none
+
+    async def keep(self, every: float = KEEP_SECONDS) -> None:
+        """Watch the database file and open the store again while it is down; until cancelled."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.check_file()
+            except Exception:
+                _LOG.exception("%s: watching the database failed; trying again", self.path.name)
+
+    async def check_file(self) -> None:
+        """One look: a database deleted or replaced under the open connection is logged at ERROR,
+        the connection closed and the path opened again (a missing database recreated with the
+        migrations; the writes that waited meanwhile are then replayed from the spool); a store
+        that is down is opened again when it can be.
+
+        The old file's ``-wal`` and ``-shm`` stay behind (SQLite never checkpoints or removes them
+        for a database moved or unlinked under it) and would be read as the new database's: they
+        are moved aside first (``<name>-wal.orphaned-<time>``: the old file's last writes), unless
+        another process of the group moved them already (they are no longer the ones this
+        connection used)."""
+        async with self._lock:
+            if self._closed:
+                return
+            if self._db_or_none is not None:
+                now = file_id(self.path)
+                if now == self._identity:
+                    return
+                what = "deleted" if now is None else "replaced by another file"
+                self._down = f"the database file was {what}"
+                old, self._db_or_none = self._db_or_none, None
+                with contextlib.suppress(sqlite3.Error):
+                    await old.close()
+                moved = move_aside(self.path, self._wal)
+                _LOG.error(
+                    "%s was %s while in use: the writes wait in the spool while it is %s%s",
+                    self.path.name,
+                    what,
+                    "recreated with the migrations" if now is None else "opened again",
+                    f"; the old file's {', '.join(moved)} kept aside" if moved else "",
+                )
+            existed = self.path.exists()
+            try:
+                db = await _connect(self.path, self._migrations, self._busy_timeout_ms)
+            except (StoreUnavailable, sqlite3.OperationalError) as error:
+                self._down = str(error)
+                return
+            self._db_or_none, self._identity, self._shm_size = db, file_id(self.path), 0
+            self._wal = wal_files(self.path)
+            how = "opened" if existed else "recreated with the migrations"
+            _LOG.warning("%s %s: the writes that waited are written now", self.path.name, how)
+            self._down = None
 
     async def close(self) -> None:
         """Close the connection (the last one checkpoints the WAL into the file); idempotent.
@@ -184,9 +383,11 @@ class Store:
             if self._closed:
                 return
             self._closed = True
+            if self._db_or_none is None:
+                return
             with contextlib.suppress(sqlite3.OperationalError):  # an optimisation only
-                await self._db.execute("PRAGMA optimize")
-            await self._db.close()
+                await self._db_or_none.execute("PRAGMA optimize")
+            await self._db_or_none.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -202,43 +403,69 @@ class Store:
 
         With :meth:`rows` and :meth:`scalar`, what the store's noun modules (``handoffs``,
         ``announcements``, ``curation``, ``reporting``) write and read through: the same
-        connection and lock as the store's own methods."""
-        async with self._lock:
+        connection and lock as the store's own methods. While another process holds the
+        database, the wait for it (up to the busy timeout, then ``StoreUnavailable``) holds
+        neither the lock nor the connection."""
+
+        def begin(db: sqlite3.Connection) -> None:
             if durable:
-                await self._db.execute("PRAGMA synchronous = FULL")
+                db.execute("PRAGMA synchronous = FULL")
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                    await self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:  # also after a failed COMMIT (disk full)
-                        await self._db.execute("ROLLBACK")
-                    raise
+                db.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                if durable:
+                    db.execute("PRAGMA synchronous = NORMAL")
+                raise
+
+        await self._patiently(begin, keep_lock=True, write=True)
+        try:
+            connection = self._db
+            try:
+                yield connection
+                await connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:  # also after a failed COMMIT (disk full)
+                    await connection.execute("ROLLBACK")
+                raise
             finally:
                 if durable:
-                    await self._db.execute("PRAGMA synchronous = NORMAL")
+                    await connection.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            self._lock.release()
 
-    async def write_now(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def write_now(self, work: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> T:
         """``work`` in one write transaction in the loop thread, never waiting for a lock:
         ``StoreUnavailable`` at once when another writer holds the database (the inbox and the
-        question log must never keep a reply or a poll waiting)."""
-        return await self._run(work, write=True, patient=False)
+        question log must never keep a reply or a poll waiting); ``durable`` as in :meth:`_run`."""
+        return await self._run(work, write=True, durable=durable, patient=False)
+
+    async def write_within(
+        self, work: Callable[[sqlite3.Connection], T], seconds: float, *, durable: bool = False
+    ) -> T:
+        """:meth:`write_now`, but a database another process holds is waited for up to
+        ``seconds`` (never holding the connection meanwhile), then ``StoreUnavailable``."""
+
+        def job(db: sqlite3.Connection) -> T:
+            if durable:
+                db.execute("PRAGMA synchronous = FULL")
+            try:
+                return _in_transaction(db, work)
+            finally:
+                if durable:
+                    db.execute("PRAGMA synchronous = NORMAL")
+
+        return await self._patiently(job, write=True, seconds=seconds)
 
     def write_at_once(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work`` in one write transaction right now, without awaiting anything: for a hook that
         cannot wait (an update's end). ``StoreUnavailable`` when the connection is in use by a
         transaction that awaits, or another writer holds the database."""
-        if self._lock.locked() or self._closed:
+        if self._lock.locked():
             raise StoreUnavailable("the connection is busy")
-        db = self._db._conn
-        db.execute("PRAGMA busy_timeout = 0")
         try:
-            return _in_transaction(db, work)
+            return _in_transaction(self._connection(write=True), work)
         except sqlite3.Error as error:
             raise StoreUnavailable(str(error)) from error
-        finally:
-            db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
 
     async def _run(
         self,
@@ -248,20 +475,20 @@ class Store:
         durable: bool = False,
         patient: bool = True,
     ) -> T:
-        """Run ``work`` as one call: under load every ``await`` of a statement on aiosqlite's thread
-        waits for an event-loop turn and a GIL hand-off while the lock is held (measured: 50 ms per
-        question with 10 concurrent citizens), so the hot paths (questions, answers shown, choices,
-        ratings, reads) run their whole transaction in the loop thread with no busy wait, and only
-        when another writer holds the database go to aiosqlite's thread to wait for it there.
+        """Run ``work`` as one call in the loop thread: under load every ``await`` of a statement
+        on aiosqlite's thread waits for an event-loop turn and a GIL hand-off while the lock is
+        held (measured: 50 ms per question with 10 concurrent citizens), so the hot paths
+        (questions, answers shown, choices, ratings, reads) run their whole transaction at once
+        (about 0.1 ms), and SQLite never waits inside it (busy timeout 0).
 
         ``write`` wraps it in ``BEGIN IMMEDIATE``/``COMMIT`` (rolled back on any error, also a
         failed commit, so a full disk never leaves the connection inside a transaction);
-        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does. Not ``patient``: a
-        locked database is ``StoreUnavailable`` at once instead of a wait.
+        ``durable`` fsyncs the WAL at commit, as :meth:`transaction` does. ``patient``: while
+        another process holds the database, tried again until the busy timeout
+        (``_patiently``); else ``StoreUnavailable`` at once.
         """
 
-        def job() -> T:
-            db = self._db._conn
+        def job(db: sqlite3.Connection) -> T:
             if not write:
                 return work(db)
             if durable:
@@ -272,25 +499,71 @@ class Store:
                 if durable:
                     db.execute("PRAGMA synchronous = NORMAL")
 
+        if patient:
+            return await self._patiently(job, write=write)
         async with self._lock:
-            if self._closed:
-                raise StoreError("the store is closed")
-            db = self._db._conn
-            db.execute("PRAGMA busy_timeout = 0")
             try:
-                return job()  # in the loop thread: about 0.1 ms, no thread hop, no GIL hand-off
+                return job(self._connection(write=write))
             except sqlite3.OperationalError as error:
-                if not patient or ("locked" not in str(error) and "busy" not in str(error)):
-                    raise StoreUnavailable(str(error)) from error
-            finally:
-                db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-            # Another writer holds the database: wait for it (busy timeout) off the event loop.
-            try:
-                # aiosqlite's own thread; it has no public "run this callable" (untyped there)
-                waited: T = await self._db._execute(job)  # type: ignore[no-untyped-call]
-                return waited
-            except sqlite3.OperationalError as error:
+                self.last_refusal = str(error)
                 raise StoreUnavailable(str(error)) from error
+
+    def _connection(self, *, write: bool = False) -> sqlite3.Connection:
+        """The open connection (call with the lock held), after a look at the files: a ``-shm``
+        another process cut short is given its size back (``files.restore_shm_size``), and a
+        write to a database file deleted or replaced since it was opened is ``StoreUnavailable``
+        (it would be lost with the old file; :meth:`check_file` closes it)."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        connection = self._db._conn
+        size, self._shm_size = restore_shm_size(self.path, self._shm_size)
+        if size < self._shm_size:
+            _LOG.error(
+                "%s-shm was cut short by another process (%d of %d bytes): its size given back, the"
+                " WAL index is rebuilt",
+                self.path.name,
+                size,
+                self._shm_size,
+            )
+        if write and file_id(self.path) != self._identity:
+            self.last_refusal = f"{self.path.name} was deleted or replaced while in use"
+            raise StoreUnavailable(self.last_refusal)
+        return connection
+
+    async def _patiently(
+        self,
+        job: Callable[[sqlite3.Connection], T],
+        *,
+        keep_lock: bool = False,
+        write: bool = False,
+        seconds: float | None = None,
+    ) -> T:
+        """``job`` under the lock; while the database is locked by another process (``busy``,
+        ``locked``), the lock is let go and ``job`` tried again after a growing pause (5 to 100
+        ms) until the busy timeout, then ``StoreUnavailable``. Any other ``OperationalError``
+        (read-only, disk full, I/O) is ``StoreUnavailable`` at once. ``keep_lock``: returns with
+        the lock still held (the caller releases it). ``seconds``: instead of the busy timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self._busy_timeout_ms / 1000 if seconds is None else seconds)
+        pause = _FIRST_PAUSE
+        while True:
+            await self._lock.acquire()
+            try:
+                result = job(self._connection(write=write))
+            except sqlite3.OperationalError as error:
+                self._lock.release()
+                if not _is_busy(error) or loop.time() >= deadline:
+                    self.last_refusal = str(error)
+                    raise StoreUnavailable(str(error)) from error
+            except BaseException:
+                self._lock.release()
+                raise
+            else:
+                if not keep_lock:
+                    self._lock.release()
+                return result
+            await asyncio.sleep(min(pause, max(0.0, deadline - loop.time())))
+            pause = min(pause * 2, _LONGEST_PAUSE)
 
     async def scalar(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         """The first column of the first row, or ``None``."""
@@ -303,32 +576,6 @@ class Store:
     ) -> list[tuple[Any, ...]]:
         return await self._run(lambda db: db.execute(sql, parameters).fetchall())
 
-    async def _migrate(self, migrations: Sequence[Migration]) -> None:
-        names = [migration.name for migration in migrations]
-        if len(set(names)) != len(names):
-            raise SchemaError(f"duplicate migration names in {names}")
-        async with self.transaction():
-            await self._db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations"
-                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-        applied = {name for (name,) in await self.rows("SELECT name FROM schema_migrations")}
-        unknown = sorted(applied - set(names))
-        if unknown:
-            raise SchemaError(f"{self.path} has migrations this code does not know: {', '.join(unknown)}")
-        pending = [migration.name for migration in migrations if migration.name not in applied]
-        if pending and applied:  # an upgrade of a database in use: keep a copy to roll back to
-            await self._db.execute("VACUUM INTO ?", (str(backup_before_migrations(self.path, pending[0])),))
-        for migration in migrations:
-            async with self.transaction() as db:
-                if await self.scalar("SELECT 1 FROM schema_migrations WHERE name = ?", (migration.name,)):
-                    continue
-                for statement in migration.statements:
-                    await db.execute(statement)
-                await db.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, utc_text(None))
-                )
-
     async def applied_migrations(self) -> list[tuple[str, str]]:
         """``(name, applied_at)`` of every migration applied, oldest first."""
         rows = await self.rows("SELECT name, applied_at FROM schema_migrations ORDER BY applied_at, rowid")
@@ -338,39 +585,7 @@ class Store:
 
     async def record_question(self, event: QuestionEvent) -> int:
         """Store a question (masked); a replay of the same update returns the first row's id."""
-        check_user(event.user_hash, event.platform)
-        if event.outcome not in _OUTCOMES:
-            raise ValueError(f"unknown outcome {event.outcome!r}")
-        key = None if event.update_id is None else update_key(event.platform, event.update_id)
-        values = (
-            utc_text(event.asked_at),
-            event.platform,
-            event.user_hash,
-            event.language,
-            mask_personal_data(event.text),
-            mask_personal_data(event.match_form),
-            event.outcome,
-            event.answer_id,
-            float(event.score),
-            json.dumps(list(event.candidates), ensure_ascii=False),
-            max(0, int(event.response_ms)),
-            key,
-            json.dumps(list(event.alternatives), ensure_ascii=False) if event.alternatives else None,
-            json.dumps(list(event.parts), ensure_ascii=False) if event.parts else None,
-        )
-
-        def work(db: sqlite3.Connection) -> int:
-            if key and (existing := db.execute(_QUESTION_BY_KEY, (key,)).fetchone()):
-                return int(existing[0])
-            cursor = db.execute(
-                "INSERT INTO questions (asked_at, platform, user_hash, language, text, match_form, outcome,"
-                " answer_id, score, candidates, response_ms, update_key, alternatives, parts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-            return int(cursor.lastrowid or 0)
-
-        return await self._run(work, write=True)
+        return int(await self._run(Asked.of(event).apply, write=True))
 
     async def record_answer_event(
         self,
@@ -381,37 +596,22 @@ class Store:
         via: Via,
         question_id: int | None = None,
         update_id: int | None = None,
+        key: int | None = None,
         at: datetime | None = None,
     ) -> int:
-        """Record an answer shown (its id goes into the rating buttons); idempotent per update."""
-        check_user(user_hash, platform)
-        if via not in VIA:
-            raise ValueError(f"unknown way of showing an answer {via!r}")
-        return await self._run(
-            lambda db: self._answer_event(db, user_hash, platform, entry_id, via, question_id, update_id, at),
-            write=True,
+        """Record an answer shown (its id goes into the rating buttons); idempotent per update
+        (``key``, the update's generated key, is the event's id)."""
+        shown = Shown.of(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=entry_id,
+            via=via,
+            question_id=question_id,
+            key=key,
+            update_id=update_id,
+            at=at,
         )
-
-    @staticmethod
-    def _answer_event(
-        db: sqlite3.Connection,
-        user_hash: str,
-        platform: str,
-        entry_id: str,
-        via: str,
-        question_id: int | None,
-        update_id: int | None,
-        at: datetime | None,
-    ) -> int:
-        key = None if update_id is None else update_key(platform, update_id)
-        if key and (existing := db.execute(_EVENT_BY_KEY, (key,)).fetchone()):
-            return int(existing[0])
-        cursor = db.execute(
-            "INSERT INTO answer_events (question_id, entry_id, user_hash, platform, via, shown_at,"
-            " update_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (question_id, entry_id, user_hash, platform, via, utc_text(at), key),
-        )
-        return int(cursor.lastrowid or 0)
+        return int(await self._run(shown.apply, write=True))
 
     async def record_choice(
         self,
@@ -421,6 +621,7 @@ class Store:
         user_hash: str,
         platform: str,
         update_id: int | None = None,
+        key: int | None = None,
         at: datetime | None = None,
     ) -> int:
         """Resolve a "did you mean" question by the citizen's choice; returns the answer event id.
@@ -428,27 +629,17 @@ class Store:
         Refused unless the question is the citizen's own and ``entry_id`` was one of its choices.
         A later choice replaces the resolution (one per question).
         """
-        check_user(user_hash, platform)
-        question_id = row_id(question_id)
-        resolved_at = utc_text(at)
-
-        def work(db: sqlite3.Connection) -> int:
-            row = db.execute(
-                "SELECT user_hash, outcome, candidates FROM questions WHERE id = ?", (question_id,)
-            ).fetchone()
-            owner, outcome, candidates = row or (None, None, "[]")
-            if owner != user_hash or outcome != "did_you_mean" or entry_id not in json.loads(candidates):
-                raise Refused("not a choice offered to this citizen")
-            db.execute(
-                "INSERT INTO resolutions (question_id, entry_id, resolved_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (question_id) DO UPDATE SET entry_id = excluded.entry_id,"
-                " resolved_at = excluded.resolved_at",
-                (question_id, entry_id, resolved_at),
-            )
-            _suggest(db, question_id, entry_id, resolved_at)
-            return self._answer_event(db, user_hash, platform, entry_id, "choice", question_id, update_id, at)
-
-        return await self._run(work, write=True)
+        shown = Shown.of(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=entry_id,
+            via="choice",
+            question_id=question_id,
+            key=key,
+            update_id=update_id,
+            at=at,
+        )
+        return int(await self._run(Chosen.of(question_id, entry_id, shown).apply, write=True))
 
     async def record_correction(
         self,
@@ -458,6 +649,7 @@ class Store:
         user_hash: str,
         platform: str,
         update_id: int | None = None,
+        key: int | None = None,
         at: datetime | None = None,
     ) -> int:
         """The citizen pressed ``entry_id`` under an answer: an alternative (a correction of the
@@ -466,29 +658,17 @@ class Store:
         Refused unless the question is the citizen's own, was answered, and offered ``entry_id``
         besides its answer. A correction is not a rating; it also becomes a suggested phrasing.
         """
-        check_user(user_hash, platform)
-        question_id = row_id(question_id)
-        when = utc_text(at)
-
-        def work(db: sqlite3.Connection) -> int:
-            row = db.execute(
-                "SELECT user_hash, answer_id, alternatives, parts FROM questions WHERE id = ?", (question_id,)
-            ).fetchone()
-            owner, answer_id, alternatives, parts = row or (None, None, None, None)
-            offered = json.loads(alternatives or "[]")
-            if owner != user_hash or entry_id not in offered or entry_id == answer_id:
-                raise Refused("not an entry offered under this citizen's answer")
-            kind = "part" if parts and entry_id in json.loads(parts) else "alternative"
-            db.execute(
-                "INSERT OR IGNORE INTO corrections (question_id, from_entry, to_entry, kind, at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (question_id, answer_id, entry_id, kind, when),
-            )
-            if kind == "alternative":
-                _suggest(db, question_id, entry_id, when)
-            return self._answer_event(db, user_hash, platform, entry_id, kind, question_id, update_id, at)
-
-        return await self._run(work, write=True)
+        shown = Shown.of(
+            user_hash=user_hash,
+            platform=platform,
+            entry_id=entry_id,
+            via="alternative",
+            question_id=question_id,
+            key=key,
+            update_id=update_id,
+            at=at,
+        )
+        return int(await self._run(Corrected.of(question_id, entry_id, shown).apply, write=True))
 
     async def offered_beside_answer(self, question_id: int, user_hash: str) -> tuple[str, ...] | None:
         """The entries an answered question of ``user_hash`` offered besides its answer, else ``None``."""
@@ -549,39 +729,15 @@ class Store:
         self, answer_event_id: int, user_hash: str, score: int, *, at: datetime | None = None
     ) -> int:
         """Rate an answer shown to ``user_hash`` (1..5); a second press changes it. Durable on return."""
-        check_user(user_hash)
-        answer_event_id = row_id(answer_event_id)
-        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-            raise Refused(f"score out of range: {score!r}")
-        now = utc_text(at)
-
-        def work(db: sqlite3.Connection) -> int:
-            owner = db.execute(
-                "SELECT user_hash FROM answer_events WHERE id = ?", (answer_event_id,)
-            ).fetchone()
-            if owner is None or owner[0] != user_hash:
-                raise Refused("not an answer shown to this citizen")
-            [rating_id] = db.execute(
-                "INSERT INTO ratings (answer_event_id, user_hash, score, rated_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (answer_event_id, user_hash)"
-                " DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at RETURNING id",
-                (answer_event_id, user_hash, score, now, now),
-            ).fetchone()
-            return int(rating_id)
-
-        return await self._run(work, write=True, durable=True)
+        rated = Rated.of(answer_event_id, user_hash, score, at)
+        return int(await self._run(rated.apply, write=True, durable=True))
 
     async def record_comment(
         self, answer_event_id: int, user_hash: str, comment: str, *, at: datetime | None = None
     ) -> bool:
         """Attach a (masked) comment to the citizen's rating; ``False`` if there is no such rating."""
-        check_user(user_hash)
-        async with self.transaction(durable=True) as db:
-            cursor = await db.execute(
-                "UPDATE ratings SET comment = ?, updated_at = ? WHERE answer_event_id = ? AND user_hash = ?",
-                (mask_personal_data(comment), utc_text(at), answer_event_id, user_hash),
-            )
-            return cursor.rowcount == 1
+        commented = Commented.of(answer_event_id, user_hash, comment, at)
+        return bool(await self._run(commented.apply, write=True, durable=True))
 
     async def rating(self, answer_event_id: int, user_hash: str) -> int | None:
         """The score the citizen gave an answer, if any."""

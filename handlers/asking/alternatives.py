@@ -10,11 +10,11 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import Alternative, Button, Topic, matches
-from bot.store import Store
+from bot.store.events import Corrected
 from handlers.asking.answers import Offered, send_answer
 from handlers.common import pressed
 from handlers.context import BotContext
-from handlers.recording import Press, recorded_press
+from handlers.recording import Press, offered_beside_answer, recorded_press, update_key_of
 
 __all__ = ["handlers", "offered_buttons"]
 
@@ -34,11 +34,10 @@ def offered_buttons(question_id: int | None, entries: Sequence[str], *, two_part
 async def open_alternative(update: Update, context: BotContext) -> None:
     """Send the pressed entry's answer; only the asker's own question and its offered entries."""
     query, data, user = pressed(update, Alternative)
-    press = Press("alternative", data.question_id, data.index, context.user_hash(user), update.update_id)
-    offered = await context.store.offered_beside_answer(press.question_id, press.user_hash)
-    if (
-        pressed_entry := await recorded_press(context, query, press, offered, Store.record_correction)
-    ) is None:
+    key = update_key_of(update, context)
+    press = Press("alternative", data.question_id, data.index, context.user_hash(user), update.update_id, key)
+    offered = await offered_beside_answer(context, press.question_id, press.user_hash)
+    if (pressed_entry := await recorded_press(context, query, press, offered, Corrected)) is None:
         return
     entry_id, event_id = pressed_entry
     await query.answer()

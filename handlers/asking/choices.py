@@ -8,12 +8,12 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import Choose, NoneOfThese, matches
-from bot.store import Store
+from bot.store.events import Chosen
 from handlers.asking.answers import answer_in_place, send_answer
 from handlers.common import pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import no_match_keyboard
-from handlers.recording import Press, recorded_press
+from handlers.recording import Press, offered_choices, recorded_press, update_key_of
 from handlers.sending import send_text
 
 __all__ = ["handlers"]
@@ -22,9 +22,10 @@ __all__ = ["handlers"]
 async def choose(update: Update, context: BotContext) -> None:
     """Show the chosen answer; only the asker's own, offered choices are accepted."""
     query, data, user = pressed(update, Choose)
-    press = Press("choice", data.question_id, data.index, context.user_hash(user), update.update_id)
-    offered = await context.store.offered_choices(press.question_id, press.user_hash)
-    if (pressed_entry := await recorded_press(context, query, press, offered, Store.record_choice)) is None:
+    key = update_key_of(update, context)
+    press = Press("choice", data.question_id, data.index, context.user_hash(user), update.update_id, key)
+    offered = await offered_choices(context, press.question_id, press.user_hash)
+    if (pressed_entry := await recorded_press(context, query, press, offered, Chosen)) is None:
         return
     entry_id, event_id = pressed_entry
     if isinstance(query.message, Message):
@@ -38,7 +39,7 @@ async def choose(update: Update, context: BotContext) -> None:
 async def none_of_these(update: Update, context: BotContext) -> None:
     """None of the options fit: say how to go on; the question stays unresolved."""
     query, data, user = pressed(update, NoneOfThese)
-    if await context.store.offered_choices(data.question_id, context.user_hash(user)) is None:
+    if await offered_choices(context, data.question_id, context.user_hash(user)) is None:
         await refuse(query, context)
         return
     await query.answer()

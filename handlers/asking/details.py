@@ -10,6 +10,7 @@ from handlers.asking.answers import send_full_answer
 from handlers.common import current_markup, pressed, refuse, settle
 from handlers.context import BotContext
 from handlers.keyboards import without
+from handlers.recording import shown_entry
 
 __all__ = ["handlers"]
 
@@ -17,7 +18,7 @@ __all__ = ["handlers"]
 async def more(update: Update, context: BotContext) -> None:
     """Send the whole answer; the short one keeps its rating buttons."""
     query, data, user = pressed(update, More)
-    entry_id = await context.store.shown_entry(data.event_id, context.user_hash(user))
+    entry_id = await shown_entry(context, data.event_id, context.user_hash(user))
     if entry_id is None or entry_id not in context.knowledge or query.message is None:
         await refuse(query, context)
         return

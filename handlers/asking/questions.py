@@ -10,13 +10,13 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.engine.decision import Outcome
-from bot.store import Store
+from bot.store.events import Asked, Event, Shown
 from handlers.asking.alternatives import offered_buttons
 from handlers.asking.answers import send_answer
 from handlers.common import quote_id, sender
 from handlers.context import BotContext
 from handlers.keyboards import choices_keyboard, no_match_keyboard
-from handlers.recording import question_event, recorded
+from handlers.recording import question_event, record, update_key_of
 from handlers.sending import send_text
 
 __all__ = ["handlers", "question_text"]
@@ -30,7 +30,8 @@ def question_text(text: str, bot_username: str | None) -> str:
 
 
 async def ask(update: Update, context: BotContext) -> None:
-    """Record the question and the engine's decision, then reply (also when the store is down)."""
+    """Record the question and the engine's decision, then reply: at once, with every button,
+    whether the store takes the write now or keeps it for later."""
     started = time.perf_counter()
     message, user, chat = sender(update)
     catalog, platform = context.catalog, context.platform.name
@@ -43,32 +44,31 @@ async def ask(update: Update, context: BotContext) -> None:
     # Both answer outcomes send the answer; alternatives and a second part go under it as buttons.
     direct = reply.answer_id if reply.outcome.answers else None
     asked_at = datetime.now(UTC)  # kept: a deferred write stores when it was asked, not written
+    key = update_key_of(update, context)  # the question's id, and its answer's
     event = question_event(
         reply,
         platform=platform,  # type: ignore[arg-type]
         user_hash=user_hash,
         language=catalog.language,
         update_id=update.update_id,
+        key=key,
         asked_at=asked_at,
     )
 
-    async def write(store: Store) -> tuple[int, int | None]:
-        question_id = await store.record_question(event)
-        if direct is None:
-            return question_id, None
-        event_id = await store.record_answer_event(
+    events: list[Event] = [Asked.of(event)]
+    if direct is not None:
+        shown = Shown.of(
             user_hash=user_hash,
             platform=platform,
             entry_id=direct,
             via="direct",
-            question_id=question_id,
-            update_id=update.update_id,
+            question_id=key,
+            key=key,
             at=asked_at,
         )
-        return question_id, event_id
-
-    ids = await recorded(context, f"question of update {update.update_id}", write)
-    question_id, event_id = ids if ids is not None else (None, None)
+        events.append(shown)
+    await record(context, events)  # never waits for the database: the ids are the update's key
+    question_id, event_id = key, key if direct is not None else None
     if direct is not None:
         offered = offered_buttons(question_id, event.alternatives, two_parts=bool(event.parts))
         await send_answer(context, chat.id, direct, event_id, reply_to=quote_id(message), offered=offered)

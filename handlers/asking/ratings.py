@@ -1,12 +1,14 @@
 """Ratings on the five-point scale, and the optional comment after a low one.
 
-A press is stored first (a second press changes the rating); only then is the citizen thanked,
-in the button's toast, and the chosen face marked in the answer's rating row: two Bot API calls,
-no extra message. A rating of dissatisfied or worse asks once "what was missing?" (saying how
-long the question waits): the citizen's next text message is the comment, unless they skip, send
-a command, or wait longer than ten minutes. A next message that reads as a new question (a
-question mark or word, or one the engine answers: :meth:`AnswerEngine.reads_as_question`) is kept
-as the comment too, but answered as a question, never swallowed.
+A press is stored first (a second press changes the rating), without waiting for the database:
+in it, or, while it cannot take the write, in the spool file beside it (on disk, written later);
+only then is the citizen thanked, in the button's toast, and the chosen face marked in the
+answer's rating row: two Bot API calls, no extra message. A rating of dissatisfied or worse asks
+once "what was missing?" (saying how long the question waits): the citizen's next text message
+is the comment, unless they skip, send a command, or wait longer than ten minutes. A next
+message that reads as a new question (a question mark or word, or one the engine answers:
+:meth:`AnswerEngine.reads_as_question`) is kept as the comment too, but answered as a question,
+never swallowed.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandl
 
 from bot.messenger.callback_data import Rate, SkipComment, matches
 from bot.store import Refused
+from bot.store.events import Commented, Rated
 from handlers.common import current_markup, pressed, quote_id, refuse, sender, settle
 from handlers.context import COMMENT_SECONDS, BotContext
 from handlers.keyboards import skip_keyboard, with_rating
+from handlers.recording import record
 from handlers.sending import send_text
 
 __all__ = ["LOW_RATING", "comment_handlers", "handlers"]
@@ -38,9 +42,14 @@ async def rate(update: Update, context: BotContext) -> None:
     query, data, user = pressed(update, Rate)
     catalog = context.catalog
     try:
-        await context.store.record_rating(data.event_id, context.user_hash(user), data.score)
+        kept = await record(
+            context, [Rated.of(data.event_id, context.user_hash(user), data.score)], durable=True
+        )
     except Refused:
         await refuse(query, context)
+        return
+    if not kept.on_disk:  # neither the database nor the spool took it: never thanked
+        await query.answer(catalog.text("bot.error")[:200], show_alert=True)
         return
     context.services.shared.metrics.ratings.labels(context.platform.name, str(data.score)).inc()
     thanks = catalog.text("rating.thanks", rating=catalog.text(f"rating.name_{data.score}"))
@@ -86,12 +95,11 @@ async def take_comment(update: Update, context: BotContext) -> None:
     text = (message.text or "").strip()
     if not text or text.startswith("/"):
         return
-    await context.store.record_comment(event_id, context.user_hash(user), text)
+    kept = await record(context, [Commented.of(event_id, context.user_hash(user), text)], durable=True)
     if context.engine.reads_as_question(text):
         return  # the question handler answers it
-    await send_text(
-        context, chat.id, context.catalog.text("rating.comment_thanks"), reply_to=quote_id(message)
-    )
+    thanks = "rating.comment_thanks" if kept.on_disk else "bot.error"
+    await send_text(context, chat.id, context.catalog.text(thanks), reply_to=quote_id(message))
     raise ApplicationHandlerStop
 
 

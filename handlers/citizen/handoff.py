@@ -31,6 +31,7 @@ from bot.store.handoffs import (
 from handlers.citizen.handoff_notice import opening_text, tell_expectation
 from handlers.common import pressed, refuse, sender
 from handlers.context import BotContext
+from handlers.recording import question_owner
 from handlers.sending import send_text
 from handlers.staff.auth import log_refusal, role_of
 
@@ -46,7 +47,7 @@ async def request_person(update: Update, context: BotContext) -> None:
     query, data, user = pressed(update, Handoff)
     group, store, catalog = context.handoff_group, context.store, context.catalog
     user_hash = context.user_hash(user)
-    owned = not data.question_id or await store.question_owner(data.question_id) == user_hash
+    owned = not data.question_id or await question_owner(context, data.question_id) == user_hash
     if group is None or query.message is None or not owned:
         await refuse(query, context)
         return

@@ -11,12 +11,12 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.messenger.callback_data import Menu, Topic, matches
-from bot.store import Store
+from bot.store.events import Shown
 from handlers.asking.answers import send_answer
 from handlers.common import pressed, quote_id, refuse, sender, settle
 from handlers.context import BotContext
 from handlers.keyboards import categories_keyboard, topics_keyboard
-from handlers.recording import recorded
+from handlers.recording import record, update_key_of
 from handlers.sending import send_text
 from handlers.staff.commands import staff_help
 
@@ -79,19 +79,11 @@ async def open_topic(update: Update, context: BotContext) -> None:
         await refuse(query, context)
         return
     user_hash, platform, entry_id = context.user_hash(user), context.platform.name, data.entry_id
-    at = datetime.now(UTC)
+    at, key = datetime.now(UTC), update_key_of(update, context)
 
-    async def write(store: Store) -> int:
-        return await store.record_answer_event(
-            user_hash=user_hash,
-            platform=platform,
-            entry_id=entry_id,
-            via="menu",
-            update_id=update.update_id,
-            at=at,
-        )
-
-    event_id = await recorded(context, f"topic shown by update {update.update_id}", write)
+    shown = Shown.of(user_hash=user_hash, platform=platform, entry_id=entry_id, via="menu", key=key, at=at)
+    await record(context, [shown])
+    event_id = key
     await query.answer()
     await send_answer(context, query.message.chat.id, data.entry_id, event_id)
 

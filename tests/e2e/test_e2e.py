@@ -115,7 +115,9 @@ async def test_no_match_is_recorded_unanswered(live: LiveBot, fa: Catalog, engin
     api.user_sends_text(citizen, question)
     [reply] = await api.wait_for_messages(citizen.id, timeout=10)
     assert reply.text == fa.text("bot.no_match") and "t:human-agent" in data_of(reply)
-    [[text]] = live.rows("SELECT text FROM questions WHERE outcome = 'no_match' ORDER BY id DESC LIMIT 1")
+    [[text]] = live.rows(
+        "SELECT text FROM questions WHERE outcome = 'no_match' ORDER BY asked_at DESC LIMIT 1"
+    )
     assert text == mask_personal_data(question)
     live.expected.update(questions=1, unanswered=1)
 
@@ -212,7 +214,7 @@ async def test_answer_with_alternatives_a_press_on_one_and_a_two_part_question(
     assert both.text.startswith(engine.knowledge.entry(first).title)
     assert fa.text("answer.other_part") in both.text
     assert both.button_texts[0] == engine.knowledge.entry(second).title
-    [[parts]] = live.rows("SELECT parts FROM questions ORDER BY id DESC LIMIT 1")
+    [[parts]] = live.rows("SELECT parts FROM questions ORDER BY asked_at DESC LIMIT 1")
     assert parts is not None and [first, second] == json.loads(parts)
     live.expected.update(questions=1, answered=1)
 

@@ -26,13 +26,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.settings import Settings
 from bot.store import Store, UserHasher, run_lock
+from bot.store.durable.spool import spool_path
 from handlers.context import Shared
 from tests.e2e.test_secrets import free_port
-from tests.support.bot_harness import Bot, running_bot
+from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, Bot, find_question, running_bot
+from tests.support.db_lock import DatabaseLock, database_locked
 from tests.support.fakeapi import FakeBotApi, FakeUser, Fault, SentMessage
 from tests.support.live_bot import live_bot
 
@@ -192,26 +195,135 @@ async def test_a_bot_api_slower_than_5_s_gets_the_answer_once_and_no_apology(
 # Store faults --------------------------------------------------------------------------------------
 
 
-async def test_a_briefly_locked_store_delays_but_loses_nothing(
+#: How long the tests hold the database; ``benchmarks/locked_store.py`` holds it the 30 s of the
+#: issue's criterion and prints the figures.
+LOCK_SECONDS = 6.0
+
+
+def rate_button(message: SentMessage, score: int) -> str:
+    return next(
+        b["callback_data"]
+        for b in message.buttons
+        if b.get("callback_data", "").startswith("r:") and b["callback_data"].endswith(f":{score}")
+    )
+
+
+async def answered_within(
+    bot_api: FakeBotApi, citizen: FakeUser, text: str, seconds: float = 2.0
+) -> SentMessage:
+    """The reply to ``text``, which must come within ``seconds`` of asking (else ``TimeoutError``)."""
+    bot_api.user_sends_text(citizen, text)
+    [reply] = await bot_api.wait_for_messages(citizen.id, timeout=seconds)
+    return reply
+
+
+async def pressed_within(
+    bot_api: FakeBotApi, citizen: FakeUser, message: SentMessage, data: str, seconds: float = 2.0
+) -> dict[str, object]:
+    """The answer to a button press, which must come within ``seconds``."""
+    done = len(bot_api.callback_answers)
+    bot_api.user_presses_button(citizen, message, data)
+    return (await bot_api.wait_for_callback_answers(done + 1, timeout=seconds))[done]
+
+
+async def test_a_lock_held_by_another_process_keeps_no_citizen_waiting_and_loses_nothing(
     tmp_path: Path, engine: AnswerEngine, locales: Locales
 ) -> None:
-    """Another writer holds the database for 1 s (less than the 5 s busy timeout)."""
+    """Issue 13, item 3: another process holds the database (``BEGIN EXCLUSIVE``) for
+    ``LOCK_SECONDS``; every citizen is answered within 2 s of asking, with the answer's buttons,
+    and every button press (a rating of an answer from before the lock and of one given during
+    it, a "did you mean" choice) within 2 s, the ratings thanked (they are on disk, in the spool);
+    once the lock ends every event is in the database exactly once.
+
+    Before: the first question's write waited the 5 s busy timeout holding the store's
+    connection, the others behind it: with a 30 s lock 0 of 40 citizens were answered within
+    2 s (5.1 to 27.8 s), and a rating waited 15.7 s, for the lock's end."""
+    doubt = find_question(engine, Outcome.DID_YOU_MEAN, DID_YOU_MEAN_CANDIDATES)
     async with running_bot(tmp_path, engine, locales) as bot:
-        other = sqlite3.connect(bot.db, isolation_level=None, check_same_thread=False)
-        try:
-            other.execute("BEGIN EXCLUSIVE")
-            citizens = [bot.api.create_user(f"L{i}") for i in range(3)]
+        rater, chooser = bot.api.create_user("rater"), bot.api.create_user("chooser")
+        before = await answered_within(bot.api, rater, LOST_BIRTH_CERTIFICATE)
+        citizens = [bot.api.create_user(f"L{i}") for i in range(10)]
+        thanks = bot.fa.text("rating.thanks", rating=bot.fa.text("rating.name_5"))
+        with database_locked(bot.db):
+            started = time.monotonic()
+            answers = []
             for citizen in citizens:
-                bot.api.user_sends_text(citizen, LOST_BIRTH_CERTIFICATE)
-            await asyncio.sleep(1.0)
-            assert not bot.api.sent(citizens[0].id)  # waiting for the lock, not failing
-            other.execute("COMMIT")
+                answers.append(await answered_within(bot.api, citizen, LOST_BIRTH_CERTIFICATE))
+                await asyncio.sleep(LOCK_SECONDS * 0.5 / len(citizens))
+            assert all(rate_button(answer, 5) for answer in answers)  # rating buttons, as always
+            assert (await pressed_within(bot.api, rater, before, rate_button(before, 5)))["text"] == thanks
+            toast = await pressed_within(bot.api, citizens[0], answers[0], rate_button(answers[0], 5))
+            assert toast["text"] == thanks
+            choices = await answered_within(bot.api, chooser, doubt)
+            choose = next(b["callback_data"] for b in choices.buttons if b["callback_data"].startswith("c:"))
+            assert (await pressed_within(bot.api, chooser, choices, choose)).get("text") is None
+            await bot.api.wait_for_calls("editMessageText", 1, timeout=2.0)  # the answer in its place
+            assert questions(bot) == 1  # nothing written while the lock is held
+            await asyncio.sleep(max(0.0, LOCK_SECONDS - (time.monotonic() - started)))
+            assert questions(bot) == 1
+        for _ in range(100):  # written within about a second of the lock's end
+            if questions(bot) == 12 and bot.rows("SELECT count(*) FROM ratings") == [(2,)]:
+                break
+            await asyncio.sleep(0.1)
+        await bot.api.wait_until_delivered()
+        await asyncio.sleep(0.3)
+        assert bot.rows("SELECT count(*), count(DISTINCT update_key), count(DISTINCT id) FROM questions") == [
+            (12, 12, 12)
+        ]
+        # the answers shown: the one from before, ten during the lock, the choice's
+        assert bot.rows("SELECT count(*), count(DISTINCT update_key) FROM answer_events") == [(12, 12)]
+        assert bot.rows("SELECT count(*) FROM ratings") == [(2,)]
+        assert bot.rows("SELECT count(*) FROM resolutions") == [(1,)]
+        assert bot.rows("SELECT count(*) FROM inbox WHERE done_at IS NULL") == [(0,)]
+        assert not spool_path(bot.db).exists()
+
+
+async def test_a_restart_during_an_outage_answers_at_once_and_the_spool_replays(tmp_path: Path) -> None:
+    """The same across a restart: the bot is killed (SIGKILL) while another process holds the
+    database, and started again while it still holds it. Before: the events waiting in memory
+    were lost with the process (40 of 40), and a start on a locked database waited the busy
+    timeout and exited 1. Now the new process starts at once (and says the database does not
+    take writes), answers within 2 s, and once the lock ends the spool the killed process wrote
+    is in the database, every question once."""
+    async with FakeBotApi("telegram") as api:
+        rater = api.create_user("rater")
+        first = [api.create_user(f"A{i}") for i in range(4)]
+        second = [api.create_user(f"B{i}") for i in range(4)]
+        async with live_bot(tmp_path, api, flood=(50, 1.0)) as live:
+            before = await answered_within(api, rater, LOST_BIRTH_CERTIFICATE, seconds=20)
+            lock = DatabaseLock(live.db)
+            try:
+                for citizen in first:
+                    await answered_within(api, citizen, LOST_BIRTH_CERTIFICATE)
+                toast = await pressed_within(api, rater, before, rate_button(before, 4))
+                assert toast["text"] != live_text("bot.error")
+                os.kill(live.process.pid, signal.SIGKILL)
+                await live.wait_exit()
+            except BaseException:
+                lock.release()
+                raise
+        try:
+            async with live_bot(tmp_path, api, flood=(50, 1.0)) as again:  # the lock still held
+                for citizen in second:
+                    await answered_within(api, citizen, LOST_BIRTH_CERTIFICATE)
+                assert "does not take writes at start" in again.stderr()
+                lock.release()
+                for _ in range(100):
+                    if again.rows("SELECT count(*) FROM questions") == [(9,)]:
+                        break
+                    await asyncio.sleep(0.1)
+                assert again.rows("SELECT count(*), count(DISTINCT update_key) FROM questions") == [(9, 9)]
+                assert again.rows("SELECT score FROM ratings") == [(4,)]
         finally:
-            other.close()
-        for citizen in citizens:
-            [answer] = await bot.api.wait_for_messages(citizen.id, timeout=10)
-            assert answer.text.startswith(engine.knowledge.entry("birthcert-duplicate").title)
-        assert questions(bot) == 3
+            lock.release()
+        assert all(api.sent(c.id) for c in (rater, *first, *second))
+
+
+def live_text(key: str) -> str:
+    from bot.locale import load_locales
+    from bot.settings import ROOT
+
+    return load_locales(ROOT / "locales").get("fa").text(key)
 
 
 @pytest.mark.parametrize(
@@ -220,10 +332,11 @@ async def test_a_briefly_locked_store_delays_but_loses_nothing(
 async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recovers(
     tmp_path: Path, engine: AnswerEngine, locales: Locales, failure: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Disk full / read-only / locked past the busy timeout: the citizen gets the whole answer
-    (nothing to rate: no event id yet), the failure is logged at ERROR, the question waits in the
-    backlog and is written, once, when the store works again. A rating needs the store: refused
-    with an apology, never thanked."""
+    """Disk full / read-only / locked: the citizen gets the answer as always, with its buttons (its
+    ids are the update's key, known before the write), the failure is logged at ERROR, the events
+    wait in the spool and are written, once, when the store works again. A rating is thanked
+    once it is on disk: in the spool. Before: the whole answer without buttons, the question
+    waiting in memory only, and the rating refused with an apology."""
     entry = engine.knowledge.entry("birthcert-duplicate")
     async with running_bot(tmp_path, engine, locales) as bot:
         rated = bot.api.create_user("rated")
@@ -235,18 +348,13 @@ async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recov
         citizen = bot.api.create_user()
         with caplog.at_level("WARNING", logger="sabtyar"):
             [reply] = await say(bot, citizen, LOST_BIRTH_CERTIFICATE)
-            assert reply.text.startswith(entry.title) and bot.fa.text("rating.prompt") not in reply.text
-            assert not [b for b in reply.buttons if b.get("callback_data", "").startswith(("r:", "m:"))]
-            rate = next(
-                b["callback_data"] for b in answered.buttons if b.get("callback_data", "").startswith("r:")
-            )
-            bot.api.user_presses_button(rated, answered, rate)
-            [refusal] = await bot.api.wait_for_callback_answers()
-            assert refusal["text"] == bot.fa.text("bot.error")[:200]
-            await bot.api.expect_no_messages(rated.id)  # no thanks for a rating not on disk
-            assert questions(bot) == 1
+            assert reply.text.startswith(entry.title) and bot.fa.text("rating.prompt") in reply.text
+            assert rate_button(reply, 5)
+            toast = await pressed_within(bot.api, rated, answered, rate_button(answered, 4))
+            assert toast["text"] == bot.fa.text("rating.thanks", rating=bot.fa.text("rating.name_4"))
+            assert questions(bot) == 1 and spool_path(bot.db).exists()
             live_store._db._connection = real
-            for _ in range(100):  # the backlog retries every 2 s
+            for _ in range(100):  # the spool is replayed every second
                 if questions(bot) == 2:
                     break
                 await asyncio.sleep(0.1)
@@ -256,10 +364,10 @@ async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recov
         assert bot.rows("SELECT count(*) FROM answer_events WHERE user_hash = ?", bot.user_hash(citizen)) == [
             (1,)
         ]
-        assert bot.rows("SELECT count(*) FROM ratings") == [(0,)]
+        assert bot.rows("SELECT score FROM ratings") == [(4,)]
         logged = [(r.levelname, r.getMessage(), r.exc_text or "") for r in caplog.records]
         assert any(level == "ERROR" and failure in message for level, message, _ in logged)
-        assert any("wrote 1 deferred" in message for _, message, _ in logged)
+        assert any("written to the database" in message for _, message, _ in logged)
         await ask_ok(bot, "recovered")
         assert questions(bot) == 3
 

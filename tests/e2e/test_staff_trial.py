@@ -21,7 +21,10 @@ from tests.support.fakeapi import FakeUser, SentMessage
 
 async def rate(bot: Bot, citizen: FakeUser, shown: SentMessage, score: int) -> SentMessage:
     """Rate the latest answer shown to ``citizen``; the comment prompt comes back."""
-    [[event_id]] = bot.rows("SELECT max(id) FROM answer_events WHERE user_hash = ?", bot.user_hash(citizen))
+    [[event_id]] = bot.rows(
+        "SELECT id FROM answer_events WHERE user_hash = ? ORDER BY shown_at DESC LIMIT 1",
+        bot.user_hash(citizen),
+    )
     await bot.press(citizen, shown, f"r:{event_id}:{score}")
     [prompt] = await bot.api.wait_for_messages(citizen.id)
     assert prompt.text == bot.fa.text("rating.comment_prompt", minutes=10)

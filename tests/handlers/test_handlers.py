@@ -175,7 +175,7 @@ async def test_low_rating_asks_for_a_masked_comment(
         assert bot.rows("SELECT count(*) FROM questions") == [(1,)]  # the comment is not a question
 
         [again] = await bot.say(citizen, LOST_BIRTH_CERTIFICATE)  # the next text is a question again
-        [[second]] = bot.rows("SELECT max(id) FROM answer_events")
+        [[second]] = bot.rows("SELECT id FROM answer_events ORDER BY shown_at DESC LIMIT 1")
         await bot.press(citizen, again, encode(Rate(second, 1)))
         [prompt] = await bot.api.wait_for_messages(citizen.id)
         toast = await bot.press(citizen, prompt, encode(SkipComment(second)), edits="editMessageReplyMarkup")

@@ -23,7 +23,7 @@ from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
 from bot.messenger.callback_data import Choose, More, NoneOfThese, Rate, SkipComment, encode
-from bot.store import mask_personal_data, update_key
+from bot.store import mask_personal_data
 from handlers.asking.questions import question_text
 from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, find_question
 from tests.support.recording_app import BOT_ID, RecordingApp, recording_app
@@ -219,9 +219,7 @@ def test_any_text_is_answered_and_stored_verbatim(app: RecordingApp, texts: list
         replies = [c for c in app.request.of("sendMessage")[sent:] if c.params["chat_id"] == citizen]
         assert replies, f"no reply to {text!r}"
         asked = question_text(text, "sabtyar_test_bot")
-        stored = app.rows(
-            "SELECT text FROM questions WHERE update_key = ?", update_key(app.platform, update.update_id)
-        )
+        stored = app.rows("SELECT text FROM questions WHERE update_key = ?", app.key_of(update))
         assert stored == ([(mask_personal_data(asked),)] if asked else [])
 
 
@@ -230,9 +228,7 @@ def test_injection_strings_are_stored_byte_for_byte(app: RecordingApp, text: str
     tables = app.tables()
     update = app.process({"message": message(next(_user_ids), text)})
     count("injections")
-    [[stored]] = app.rows(
-        "SELECT text FROM questions WHERE update_key = ?", update_key(app.platform, update.update_id)
-    )
+    [[stored]] = app.rows("SELECT text FROM questions WHERE update_key = ?", app.key_of(update))
     assert stored == " ".join(text.split()) and app.tables() == tables
     assert app.rows("PRAGMA integrity_check") == [("ok",)]
 
@@ -245,7 +241,8 @@ def forged_presses(owned: dict[str, int]) -> st.SearchStrategy[tuple[int, str | 
     event, question, choices = owned["event"], owned["question"], owned["choices"]
     stranger = st.integers(min_value=3_000_000, max_value=3_000_100)
     anyone = st.one_of(st.just(OWNER), stranger)
-    unknown_id = st.integers(min_value=event + question + 10_000, max_value=2**63 - 1)
+    # ids are generated keys, anywhere in 1 .. 2**63 - 1: any other one is unknown
+    unknown_id = st.integers(min_value=1, max_value=2**63 - 1).filter(lambda i: i not in (event, question))
     foreign = st.one_of(
         st.integers(1, 5).map(lambda s: encode(Rate(event, s))),
         st.integers(0, 9).map(lambda i: encode(Choose(question, i))),
@@ -325,13 +322,9 @@ def test_replayed_updates_are_counted_once(app: RecordingApp, engine: AnswerEngi
     def check(score: int, index: int, order: list[int], citizen: int) -> None:
         citizen += next(_user_ids) * 10_000_000  # never an earlier example's citizen
         asked = app.process({"message": message(citizen, direct)})
-        [[event_id]] = app.rows(
-            "SELECT id FROM answer_events WHERE update_key = ?", update_key(app.platform, asked.update_id)
-        )
+        [[event_id]] = app.rows("SELECT id FROM answer_events WHERE update_key = ?", app.key_of(asked))
         doubt = app.process({"message": message(citizen, offered)})
-        [[question_id]] = app.rows(
-            "SELECT id FROM questions WHERE update_key = ?", update_key(app.platform, doubt.update_id)
-        )
+        [[question_id]] = app.rows("SELECT id FROM questions WHERE update_key = ?", app.key_of(doubt))
         actions = [
             press(citizen, encode(Rate(event_id, score))),
             press(citizen, encode(Choose(question_id, index))),

@@ -56,7 +56,7 @@ async def test_without_retention_the_notice_says_texts_stay(
 
 def texts(path: Path) -> list[str | None]:
     with sqlite3.connect(path) as db:
-        return [text for (text,) in db.execute("SELECT text FROM questions ORDER BY id")]
+        return [text for (text,) in db.execute("SELECT text FROM questions ORDER BY asked_at")]
 
 
 async def test_a_short_retention_purges_on_its_own_while_the_bot_runs(

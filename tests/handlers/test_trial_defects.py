@@ -263,7 +263,7 @@ def test_item3_a_lone_surrogate_is_answered_not_apologised_for(
         assert len(replies) == 3 and locales.get("fa").text("bot.error") not in replies
         [refusal] = app.request.of("answerCallbackQuery")
         assert refusal.params["show_alert"] is True
-        assert app.rows("SELECT text FROM questions ORDER BY id")[0] == ("کارت \ufffd ملی",)
+        assert app.rows("SELECT text FROM questions ORDER BY asked_at")[0] == ("کارت \ufffd ملی",)
 
 
 NEW_QUESTIONS = (
@@ -290,7 +290,7 @@ async def test_item1_a_new_question_after_a_low_rating_is_answered(
         citizen = bot.api.create_user()
         [shown] = await bot.say(citizen, "شناسنامه‌ام گم شده")
         for number, question in enumerate(NEW_QUESTIONS):
-            [[event_id]] = bot.rows("SELECT max(id) FROM answer_events")
+            [[event_id]] = bot.rows("SELECT id FROM answer_events ORDER BY shown_at DESC LIMIT 1")
             await bot.press(citizen, shown, f"r:{event_id}:1")
             [prompt] = await bot.api.wait_for_messages(citizen.id)
             assert prompt.text == bot.fa.text("rating.comment_prompt", minutes=10) and "۱۰" in prompt.text
@@ -299,7 +299,7 @@ async def test_item1_a_new_question_after_a_low_rating_is_answered(
             assert bot.rows("SELECT count(*) FROM questions") == [(number + 2,)], question
         comments = [c for (c,) in bot.rows("SELECT comment FROM ratings ORDER BY id")]
         assert comments == list(NEW_QUESTIONS)  # kept as the comment too
-        [[event_id]] = bot.rows("SELECT max(id) FROM answer_events")
+        [[event_id]] = bot.rows("SELECT id FROM answer_events ORDER BY shown_at DESC LIMIT 1")
         await bot.press(citizen, shown, f"r:{event_id}:2")
         await bot.api.wait_for_messages(citizen.id)
         [thanks] = await bot.say(citizen, REMARKS[0])

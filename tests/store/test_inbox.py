@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from bot.store import Store, UserHasher
 from bot.store.durable import inbox as inbox_module
 from bot.store.durable.ids import new_key
-from bot.store.durable.inbox import Inbox, bot_id_of
+from bot.store.durable.inbox import UPDATE_KEY_FIELD, Inbox, bot_id_of
 from bot.store.durable.spool import Spool, spool_path
 
 
@@ -263,32 +264,61 @@ def test_the_keys_of_many_updates_recorded_at_once_never_repeat() -> None:
 
 async def test_a_question_counts_as_delivered_once_a_reply_to_its_update_was_accepted(tmp_path: Path) -> None:
     """``stats --json`` ``delivered``: questions whose update finished with a reply the Bot API
-    accepted, written with the done mark (directly or through the spool), counted once."""
+    accepted, written with the done mark (directly or through the spool), counted once, under the
+    update's generated key (the question's ``update_key``)."""
     from bot.cli.stats import stats_main
     from tests.store.test_store import question
 
     db = tmp_path / "s.db"
     async with await Store.open(db) as store:
-        for update_id in (1, 2, 3, 4):
-            await store.record_question(question(update_id=update_id))
         inbox = inbox_for(store, db)
-        inbox.done(1, replies=1)
-        inbox.done(2, replies=0)  # nothing reached the citizen
+        handed = await inbox.accept([update(u) for u in (1, 2, 3, 4)])
+        await inbox.settle()
+        keys = {u["update_id"]: u[UPDATE_KEY_FIELD] for u in handed}
+        for update_id, key in keys.items():
+            await store.record_question(replace(question(update_id=update_id), key=key))
+        inbox.done(1, replies=1, key=keys[1])
+        inbox.done(2, replies=0, key=keys[2])  # nothing reached the citizen
         other = sqlite3.connect(db, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
-            inbox.done(3, replies=2)  # to the spool
+            inbox.done(3, replies=2, key=keys[3])  # to the spool
             await inbox.flush()
             assert spool_path(db).exists()
         finally:
             other.execute("ROLLBACK")
             other.close()
         assert await inbox.replay_spool() == 1
-        inbox.done(1, replies=1)  # a replay after a crash adds nothing
+        inbox.done(1, replies=1, key=keys[1])  # a replay after a crash adds nothing
         await inbox.close()
         assert await store.rows("SELECT replies FROM deliveries ORDER BY replies") == [(1,), (2,)]
     figures = await asyncio.to_thread(stats_main, db, None, None)
     assert (figures["questions"], figures["answered"], figures["delivered"]) == (4, 4, 2)
+
+
+async def test_an_update_is_handed_on_with_its_generated_key_the_same_when_replayed(tmp_path: Path) -> None:
+    """The key is the update's questions' and answers' row id: known before anything is written,
+    the same when the update is handed on again after a restart, and another for a new update that
+    reuses the update id (here: the same id, other content, after the first was finished)."""
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        inbox = inbox_for(store, db)
+        [first, second] = await inbox.accept([update(1), update(2)])
+        await inbox.settle()
+        inbox.done(1, replies=1, key=first[UPDATE_KEY_FIELD])
+        await inbox.close()
+        assert await store.rows("SELECT key FROM inbox ORDER BY update_id") == [
+            (first[UPDATE_KEY_FIELD],),
+            (second[UPDATE_KEY_FIELD],),
+        ]
+    async with await Store.open(db) as store:  # a restart: update 2 is handed on again, same key
+        again = inbox_for(store, db)
+        assert [u[UPDATE_KEY_FIELD] for u in await again.start()] == [second[UPDATE_KEY_FIELD]]
+        again._highest_before = 2  # as after a start that found update 1 finished
+        again._seen.discard(1)
+        [reused] = await again.accept([update(1, text="another")])
+        assert reused[UPDATE_KEY_FIELD] not in (first[UPDATE_KEY_FIELD], second[UPDATE_KEY_FIELD])
+        await again.close()
 
 
 async def test_finished_updates_are_forgotten_on_start_and_then_daily(

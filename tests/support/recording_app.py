@@ -30,6 +30,7 @@ from bot.messenger.platforms import default_platform
 from bot.secret import Secret
 from bot.settings import FloodSettings, Settings, StoreSettings
 from bot.store import UserHasher
+from bot.store.durable.ids import derived_key, key_text
 from handlers.context import BotContext, Shared
 
 __all__ = ["BOT_ID", "TOKEN", "Call", "RecordingApp", "RecordingRequest", "recording_app"]
@@ -126,6 +127,11 @@ class RecordingApp:
 
     def user_hash(self, user_id: int) -> str:
         return self.shared.hasher(self.platform, user_id)
+
+    def key_of(self, update: Update) -> str:
+        """The ``update_key`` of what ``update`` wrote: no inbox hands updates on here, so the key
+        is the one the handlers derive from the update's content (``handlers.recording``)."""
+        return key_text(derived_key(self.platform, str(BOT_ID), update.to_json()))
 
     def rows(self, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
         with contextlib.closing(sqlite3.connect(self.db)) as connection:

@@ -253,8 +253,8 @@ class _Group:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop.set)
-        try:
-            self.store = await Store.open(self.store_path)
+        try:  # a database that cannot be used now is opened later; the inbox goes to the spool
+            self.store = await Store.open_serving(self.store_path)
         except StoreError as error:
             _LOG.error("the polling process cannot open the store (%s): the inbox goes to the spool", error)
         spool = Spool(spool_path(self.store_path))
@@ -272,12 +272,13 @@ class _Group:
                 Poller(platform, self.deliver_for(platform.name), self.allowed_updates, self.poll_timeout)
             )
         watching = asyncio.create_task(self._watch())
+        keeping = [asyncio.create_task(self.store.keep())] if self.store is not None else []
         spooling = [asyncio.create_task(inbox.run()) for inbox in self.inboxes.values()]
         polling = [asyncio.create_task(_poll(poller, self.stop)) for poller in pollers]
         await self.stop.wait()
         polled_well = all(await asyncio.gather(*polling))
         listening = [task for worker in self.workers for task in worker.listening]
-        for task in [watching, *spooling, *listening]:
+        for task in [watching, *keeping, *spooling, *listening]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -36,18 +36,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.store.durable.ids import new_key
+from bot.store.durable.ids import derived_key, key_text, new_key
 from bot.store.durable.spool import Record, Spool
+from bot.store.events import EVENT_OPS, apply_event_records
 from bot.store.privacy import Sealer, update_key
 from bot.store.store import Store, StoreError, utc_text
 
 __all__ = [
     "KEEP_FINISHED",
+    "UPDATE_KEY_FIELD",
     "Inbox",
     "Received",
     "apply_inbox_records",
     "bot_id_of",
     "finish",
+    "key_of",
     "known_ids",
     "prune",
     "record",
@@ -70,8 +73,22 @@ _PRUNE_SECONDS = 24 * 3600.0
 #: Seconds before a pruning the database refused is tried again.
 _PRUNE_RETRY_SECONDS = 60.0
 
+#: The field an update is handed to the handlers with: its generated key (never sent by a Bot API;
+#: python-telegram-bot keeps it in ``Update.api_kwargs``).
+UPDATE_KEY_FIELD = "sabtyar_key"
+
 Update = dict[str, Any]
 StoreSource = Callable[[], Store | None]
+
+
+def key_of(platform: str, bot_id: int, attached: object, content: Callable[[], str]) -> int:
+    """An update's generated key: the one it was handed on with (``attached``, its
+    ``UPDATE_KEY_FIELD``), else, for an update that came another way (no inbox on its path), one
+    derived from the bot and the update's content (``content()``, its JSON): the same for the same
+    update, in the handlers and in its done mark alike."""
+    if isinstance(attached, int) and not isinstance(attached, bool) and 0 < attached < 2**63:
+        return attached
+    return derived_key(platform, str(bot_id), content())
 
 
 def bot_id_of(token: str) -> int:
@@ -90,7 +107,8 @@ def apply_inbox_records(db: sqlite3.Connection, records: Iterable[Record]) -> No
             record(db, [received])
         elif r.get("op") == "done":
             replies = {int(update_id): int(count) for update_id, count in (r.get("replies") or {}).items()}
-            finish(db, r["platform"], r["bot"], r["updates"], r["at"], replies)
+            keys = {int(update_id): int(key) for update_id, key in (r.get("keys") or {}).items()}
+            finish(db, r["platform"], r["bot"], r["updates"], r["at"], replies, keys)
 
 
 class Inbox:
@@ -108,6 +126,7 @@ class Inbox:
         self._seen_order: deque[int] = deque()
         self._highest_before = -1
         self._done: dict[int, int] = {}
+        self._keys: dict[int, int] = {}
         self._next_prune: float | None = None
         self.on_recorded: list[Callable[[list[int]], None]] = []
         """Called with update ids once their done marks are in the database or the spool (a
@@ -125,28 +144,41 @@ class Inbox:
     async def start(self) -> list[Update]:
         """Replay the spool, then every update recorded and not done (to hand on again).
 
-        The spool is tried for up to ``_START_REPLAY_SECONDS`` while another process holds it
-        (a worker replaying it just then) or the database is busy: an update still in it is not
-        handed on by this start."""
+        The spool is tried for up to ``_START_REPLAY_SECONDS`` while another process holds it (a
+        worker replaying it just then). While the database cannot take it (locked by another
+        process, down), the updates the spool holds and no done mark follows are handed on from
+        the spool itself, with those the database holds: a restart during an outage answers them."""
         deadline = time.monotonic() + _START_REPLAY_SECONDS
-        while not await self.replay_spool() and self._store() is not None and self.spool.exists():
+        while self.spool.exists():
+            written, refused = await self._replay()
+            if written or refused:
+                break
             if time.monotonic() >= deadline:
                 _LOG.warning("%s: the spool could not be replayed at start", self.platform)
                 break
             await asyncio.sleep(0.1)
         store = self._store()
-        if store is None:
-            return []
+        recorded: list[tuple[int, int, str]] = []
+        highest = -1
         try:
-            updates = await self.unfinished()
+            if store is None:
+                raise StoreError("no database")
+            recorded = await waiting(store, self.platform, self.bot_id)
             [(highest,)] = await store.rows(
                 "SELECT coalesce(max(update_id), -1) FROM inbox WHERE platform = ? AND bot_id = ?",
                 (self.platform, self.bot_id),
             )
         except StoreError as error:
-            _LOG.error("%s: cannot read the inbox (%s): no replay", self.platform, error)
-            return []
-        self._highest_before = int(highest)
+            _LOG.error(
+                "%s: cannot read the inbox (%s): handing on what the spool holds", self.platform, error
+            )
+        spooled, finished = self._spooled()
+        rows = {update_id: (key, body) for update_id, key, body in recorded if update_id not in finished}
+        for update_id, (key, body) in spooled.items():
+            if update_id not in finished:
+                rows.setdefault(update_id, (key, body))
+        self._highest_before = max([int(highest), *spooled, *finished])
+        updates = self._opened([(update_id, *rows[update_id]) for update_id in sorted(rows)])
         self._remember(u["update_id"] for u in updates)
         await self.forget_finished()  # then daily, in ``run``
         if updates:
@@ -161,17 +193,37 @@ class Inbox:
         store = self._store()
         if store is None:
             raise StoreError("no database")
+        return self._opened(await waiting(store, self.platform, self.bot_id))
+
+    def _opened(self, rows: Iterable[tuple[int, int, str]]) -> list[Update]:
+        """The updates of ``(update_id, key, body)`` rows, each with its key; one that cannot be
+        read (sealed with another secret) is logged and skipped."""
         updates = []
-        for update_id, key, body in await waiting(store, self.platform, self.bot_id):
+        for update_id, key, body in rows:
             try:
                 text = body if self._sealer is None else self._sealer.open(body, key)
-                updates.append(json.loads(text))
+                updates.append({**json.loads(text), UPDATE_KEY_FIELD: key})
             except ValueError:
                 _LOG.error("%s: update %d in the inbox cannot be read: skipped", self.platform, update_id)
         return updates
 
+    def _spooled(self) -> tuple[dict[int, tuple[int, str]], set[int]]:
+        """This inbox's updates the spool holds (``update_id`` to key and body), and those it
+        holds a done mark of."""
+        received: dict[int, tuple[int, str]] = {}
+        finished: set[int] = set()
+        for r in self.spool.read():
+            if r.get("platform") != self.platform or r.get("bot") != self.bot_id:
+                continue
+            if r.get("op") == "in" and isinstance(r.get("update"), int):
+                received[r["update"]] = (int(r["key"]), str(r["body"]))
+            elif r.get("op") == "done":
+                finished.update(u for u in r.get("updates") or () if isinstance(u, int))
+        return received, finished
+
     async def accept(self, batch: Sequence[object]) -> list[Update]:
-        """The updates of ``batch`` not seen before; their recording starts (see :meth:`settle`)."""
+        """The updates of ``batch`` not seen before, each with its generated key
+        (``UPDATE_KEY_FIELD``); their recording starts (see :meth:`settle`)."""
         fresh = [
             u
             for u in batch
@@ -204,6 +256,7 @@ class Inbox:
                 received.append(
                     Received(self.platform, self.bot_id, u["update_id"], key, body, now, digests[id(u)])
                 )
+                u[UPDATE_KEY_FIELD] = key  # handed on with it: the key of its questions and answers
             if self._joining is not None:  # a write not yet begun takes this batch along
                 self._joining.extend(received)
             else:
@@ -270,19 +323,23 @@ class Inbox:
 
     # Finishing -----------------------------------------------------------------------------------
 
-    def done(self, update_id: int, replies: int = 0) -> None:
+    def done(self, update_id: int, replies: int = 0, key: int | None = None) -> None:
         """``update_id`` was handled, ``replies`` of its replies accepted by the Bot API: marked at
         once when the connection is free (a replay after a crash then never repeats it), else
-        with the others of this loop turn."""
+        with the others of this loop turn. ``key``: the generated key it was handed on with."""
         store = self._store()
+        keys = {update_id: key} if key is not None else {}
         if store is not None:
             now = utc_text(None)
             sent = {update_id: replies}
             with contextlib.suppress(StoreError):
-                store.write_at_once(lambda db: finish(db, self.platform, self.bot_id, [update_id], now, sent))
+                store.write_at_once(
+                    lambda db: finish(db, self.platform, self.bot_id, [update_id], now, sent, keys)
+                )
                 self._recorded([update_id])
                 return
         self._done[update_id] = replies
+        self._keys.update(keys)
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.get_running_loop().create_task(self.flush())
 
@@ -299,10 +356,13 @@ class Inbox:
     async def _write_marks(self, marks: dict[int, int]) -> None:
         now = utc_text(None)
         store = self._store()
+        keys = {update_id: self._keys.pop(update_id) for update_id in marks if update_id in self._keys}
         try:
             if store is None:
                 raise StoreError("no database")
-            await store.write_now(lambda db: finish(db, self.platform, self.bot_id, list(marks), now, marks))
+            await store.write_now(
+                lambda db: finish(db, self.platform, self.bot_id, list(marks), now, marks, keys)
+            )
         except StoreError:
             record = {
                 "op": "done",
@@ -311,6 +371,7 @@ class Inbox:
                 "updates": list(marks),
                 "at": now,
                 "replies": {str(update_id): count for update_id, count in marks.items() if count},
+                "keys": {str(update_id): key for update_id, key in keys.items()},
             }
             try:
                 await asyncio.to_thread(self.spool.append, [record])
@@ -330,17 +391,25 @@ class Inbox:
 
     async def replay_spool(self) -> int:
         """Write the spool into the database if it takes writes now; the records written."""
+        written, _refused = await self._replay()
+        return written
+
+    async def _replay(self) -> tuple[int, bool]:
+        """The records the spool wrote into the database, and whether the database refused them
+        (0 and ``False``: nothing to write, or another process holds the spool)."""
         store = self._store()
-        if store is None or not self.spool.exists():
-            return 0
+        if store is None:
+            return 0, self.spool.exists()
+        if not self.spool.exists():
+            return 0, False
 
         async def apply(records: list[Record]) -> None:
             await store.write_now(lambda db: apply_spooled(db, records))
 
         try:
-            return await self.spool.replay(apply)
+            return await self.spool.replay(apply), False
         except StoreError:
-            return 0
+            return 0, True
 
     async def run(self) -> None:
         """Replay the spool while it holds anything and, in the process that started the inbox,
@@ -389,8 +458,14 @@ class Inbox:
 
 
 def apply_spooled(db: sqlite3.Connection, records: list[Record]) -> None:
-    """Every spooled record this process knows how to write (see ``bot/store/durable/spool.py``)."""
-    apply_inbox_records(db, records)
+    """Every spooled record this process knows how to write (see ``bot/store/durable/spool.py``),
+    in the order they were appended: the inbox's (``in``, ``done``) and a citizen's events
+    (``bot/store/events.py``; one refused at last is logged and skipped)."""
+    for record in records:
+        if record.get("op") in EVENT_OPS:
+            apply_event_records(db, [record])
+        else:
+            apply_inbox_records(db, [record])
 
 
 # The SQL -------------------------------------------------------------------------------------------
@@ -439,24 +514,35 @@ def finish(
     update_ids: Iterable[int],
     at: str,
     replies: Mapping[int, int] | None = None,
+    keys: Mapping[int, int] | None = None,
 ) -> None:
     """Mark updates done and blank their bodies (what a citizen wrote is kept only in ``questions``);
-    those with ``replies`` accepted by the Bot API go into ``deliveries`` (the first time only).
+    those with ``replies`` accepted by the Bot API go into ``deliveries`` (the first time only),
+    under the update's generated key (``key_text``, as its question's ``update_key``).
 
     An update not recorded yet (a worker can finish before the polling process's write commits)
-    gets a done row at once, which that write then leaves as it is."""
+    gets a done row at once, with the key it was handed on with (``keys``), which that write then
+    leaves as it is."""
+    keys = keys or {}
     db.executemany(
         "INSERT INTO inbox (platform, bot_id, update_id, key, body, received_at, done_at)"
         " VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (platform, bot_id, update_id)"
         " DO UPDATE SET done_at = excluded.done_at, body = NULL WHERE done_at IS NULL",
-        [(platform, bot_id, update_id, new_key(), at, at) for update_id in update_ids],
+        [(platform, bot_id, update_id, keys.get(update_id) or new_key(), at, at) for update_id in update_ids],
     )
-    delivered = [(update_key(platform, u), count, at) for u, count in (replies or {}).items() if count > 0]
-    db.executemany(
-        "INSERT INTO deliveries (update_key, replies, delivered_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (update_key) DO NOTHING",
-        delivered,
-    )
+    for update_id, count in (replies or {}).items():
+        if count <= 0:
+            continue
+        row = db.execute(
+            "SELECT key FROM inbox WHERE platform = ? AND bot_id = ? AND update_id = ?",
+            (platform, bot_id, update_id),
+        ).fetchone()
+        key = keys.get(update_id) or (int(row[0]) if row else None)
+        db.execute(
+            "INSERT INTO deliveries (update_key, replies, delivered_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (update_key) DO NOTHING",
+            (key_text(key) if key is not None else update_key(platform, update_id), count, at),
+        )
 
 
 def prune(db: sqlite3.Connection, before: str) -> int:

@@ -101,10 +101,19 @@ class Spool:
             os.fsync(fd)
         self.appended += len(records)
 
+    def read(self) -> list[Record]:
+        """The records the file holds now, nothing removed (``[]`` when there is none, or while
+        another process holds it); a line cut short is skipped."""
+        with self._locked(os.O_RDWR, wait=False) as fd:
+            if fd is None:
+                return []
+            with open(fd, "rb", closefd=False) as source:
+                return _records(source.read(), self.path.name, warn=False)
+
     def exists(self) -> bool:
         try:
             return self.path.stat().st_size > 0
-        except FileNotFoundError:
+        except OSError:  # none, or its folder cannot be read: nothing in it to replay
             return False
 
     async def replay(self, apply: Callable[[list[Record]], Awaitable[None]]) -> int:
@@ -117,19 +126,25 @@ class Spool:
             if fd is None:
                 return 0
             with open(fd, "rb", closefd=False) as source:
-                lines = source.read().splitlines()
-            records = []
-            for line in lines:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    _LOG.warning("spool %s: skipped a line cut short (%d bytes)", self.path.name, len(line))
-                    continue
-                if isinstance(record, dict):
-                    records.append(record)
+                records = _records(source.read(), self.path.name, warn=True)
             if records:
                 await apply(records)
             self.path.unlink()  # under the lock: an appender waiting for it opens a new file
         if records:
             _LOG.warning("spool %s: %d records written to the database", self.path.name, len(records))
         return len(records)
+
+
+def _records(data: bytes, name: str, *, warn: bool) -> list[Record]:
+    """The JSON objects of the file's lines; a line cut short by a crash is skipped."""
+    records = []
+    for line in data.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if warn:
+                _LOG.warning("spool %s: skipped a line cut short (%d bytes)", name, len(line))
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
