@@ -454,7 +454,7 @@ async def test_webhook_sigkill_after_http_200_then_a_restart_answers_everyone(tm
     """Webhook mode: the bot answered HTTP 200 for every update of a burst of 100 citizens, then
     SIGKILL and a restart. Each update was in the inbox before its 200 and is handled at the
     start: everyone is answered (before the inbox, the 200 came first and 70% of 300 were
-    lost), at most 3 twice, and every question is stored once."""
+    lost), at most 3 twice, and every question is stored and counted delivered once."""
     port = free_port()
     extra = f'[platforms.telegram.webhook]\nurl = "http://127.0.0.1:{port}/hook"\nport = {port}\n'
     async with FakeBotApi("telegram") as api:
@@ -478,6 +478,7 @@ async def test_webhook_sigkill_after_http_200_then_a_restart_answers_everyone(tm
             [(stored, distinct)] = again.rows("SELECT count(*), count(DISTINCT update_key) FROM questions")
             assert stored == distinct == BURST, (stored, distinct)
             assert again.rows("SELECT count(*) FROM inbox WHERE done_at IS NULL") == [(0,)]
+            assert (await again.stats())["delivered"] == BURST  # each delivered question once
 
 
 async def test_a_restart_waits_for_the_workers_of_a_killed_group_to_release_the_run_lock(
