@@ -211,9 +211,9 @@ async def test_a_loop_running_late_costs_attempts_not_the_answer(api: FakeBotApi
     """The defect: four busy loops beside the bot and a burst of 300 citizens; the bot's event
     loop ran 7-9 s late, so connections the Bot API had accepted at once "timed out" at 5 s,
     three attempts used up the 30 s deadline, and up to 15 of 300 citizens got the apology
-    instead of their answer. Here three attempts of 0.4 s fail so, beyond the 1 s deadline."""
+    instead of their answer. Here three attempts of 0.2 s fail so, beyond the 0.5 s deadline."""
     user = api.create_user()
-    request = RetryingRequest(LateLoop(AiohttpRequest(), 3, 0.4), deadline=1.0, base_pause=0.05)
+    request = RetryingRequest(LateLoop(AiohttpRequest(), 3, 0.2), deadline=0.5, base_pause=0.02)
     async with Bot(api.token, base_url=api.base_url, request=request) as bot:
         await bot.send_message(user.id, "جواب")
     assert [m.text for m in api.sent(user.id)] == ["جواب"]
