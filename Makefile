@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast check lint bench
+.PHONY: run test test-fast trials check lint bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "sabtyar needs Python 3.12 or 3.13 (see .python-version; with pyenv: pyenv install 3.12)")'
@@ -30,6 +30,11 @@ test: $(STAMP)
 # The edit loop: everything but the tests marked slow (real processes, kills, load).
 test-fast: $(STAMP)
 	$(VENV)/bin/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow"
+
+# The slow tests at the full sizes their requirements name (10,000 hostile updates, a broadcast to
+# 1,000 subscribers, every test question through hazm's own parts): on demand, not in CI.
+trials: $(STAMP)
+	SABTYAR_FULL_TRIALS=1 $(VENV)/bin/python -m pytest -q -m slow
 
 # Linter, formatter, types (strict on the store) and the layer rules.
 check: $(STAMP)

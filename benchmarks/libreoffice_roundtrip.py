@@ -15,6 +15,11 @@ Steps, each printed with what was saved and what came back:
    saved as XLSX: the import must store 15 Azar 1405.
 4. The workbook saved as CSV by LibreOffice (only the sheet on screen, the guide): import must
    say to use ``kb export FILE.csv``.
+5. ``kb export answers.csv`` with number-like text (``021``, ``8:00``, ``50%``), opened by
+   LibreOffice (General cells) and saved as CSV again: import must flag every value it converted.
+
+Headless ``--convert-to`` has no view, so view settings such as the frozen header row are not
+carried over (an interactive save keeps them): step 1 shows ``freeze=None`` for that reason.
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ from openpyxl import load_workbook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.knowledge.edit import apply_entry_change  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
-from bot.knowledge.workbook.exporter import export_workbook, import_workbook  # noqa: E402
+from bot.knowledge.workbook.exporter import export_csv, export_workbook, import_workbook  # noqa: E402
 from bot.knowledge.workbook.rows import ENTRY_COLUMNS  # noqa: E402
 from bot.knowledge.workbook.words import KbWords  # noqa: E402
 from bot.locale import load_locales  # noqa: E402
@@ -40,14 +46,16 @@ from bot.locale import load_locales  # noqa: E402
 WORDS = KbWords.of(load_locales(ROOT / "locales"), "fa")
 
 
-def soffice(source: Path, target_format: str, out_dir: Path) -> Path:
-    """LibreOffice headless: open ``source`` and save it as ``target_format`` in ``out_dir``."""
+def soffice(source: Path, target_format: str, out_dir: Path, infilter: str = "") -> Path:
+    """LibreOffice headless: open ``source`` (with the ``infilter`` import options, if any) and save
+    it as ``target_format`` in ``out_dir``."""
     profile = out_dir / "profile"
     subprocess.run(
         [
             "soffice",
             f"-env:UserInstallation=file://{profile}",
             "--headless",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             target_format,
             "--outdir",
@@ -151,6 +159,25 @@ def main() -> int:
         )
         for error in result.errors:
             print("     ", error)
+
+        # 5. the CSV export opened and saved again by LibreOffice, with number-like text
+        shutil.copytree(ROOT / "knowledge", folder, dirs_exist_ok=True)
+        typed_values = {"birth-registration": "021", "baby-name": "8:00", "birth-late": "50%"}
+        for entry_id, value in typed_values.items():
+            apply_entry_change(folder, entry_id, lambda record, value=value: {**record, "source": value})
+        exported_csv = work / "answers.csv"
+        export_csv(folder, exported_csv, WORDS)
+        (work / "csv5").mkdir()
+        resaved = soffice(
+            exported_csv, "csv:Text - txt - csv (StarCalc):44,34,76", work / "csv5", infilter="CSV:44,34,76,1"
+        )
+        result = import_workbook(resaved, folder, WORDS, dry_run=True)
+        print(
+            f"5. kb export CSV with sources {list(typed_values.values())}, saved again by LibreOffice:"
+            f" ok={result.ok} changed={result.changed} warnings={len(result.warnings)}"
+        )
+        for warning in result.warnings:
+            print("     ", warning)
         shutil.copytree(ROOT / "knowledge", folder, dirs_exist_ok=True)
         print("   knowledge unchanged by the dry runs:", snapshot(folder) == before)
     return 0

@@ -83,6 +83,12 @@ def month_key(day: date) -> str:
     return f"{jalali.year:04d}-{jalali.month:02d}"
 
 
+def jalali_text(day: date) -> str:
+    """A day as staff write it: ``"1405/10/01"`` (Jalali)."""
+    jalali = jdatetime.date.fromgregorian(date=day)
+    return f"{jalali.year:04d}/{jalali.month:02d}/{jalali.day:02d}"
+
+
 def next_month(key: str) -> str:
     year, month = (int(part) for part in key.split("-"))
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"

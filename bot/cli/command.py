@@ -30,6 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.calendar import Period
 from bot.knowledge.loader import KnowledgeError
 from bot.locale import Catalog, Locales
 from bot.messages import Message, MessageError
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from bot.engine.engine import AnswerEngine
     from bot.settings import Settings
 
-__all__ = ["CliContext", "CommandError", "Register", "Run", "add_period_options", "dispatch"]
+__all__ = ["CliContext", "CommandError", "Register", "Run", "add_period_options", "dispatch", "last_days"]
 
 Run = Callable[[argparse.Namespace, "CliContext"], int]
 
@@ -91,10 +92,21 @@ class CliContext:
 
 
 def add_period_options(parser: argparse.ArgumentParser) -> None:
-    """``--from``, ``--to`` (a Jalali or Gregorian day, a Jalali month or year) and ``--db``."""
+    """``--from``, ``--to`` (a Jalali or Gregorian day, a Jalali month or year), ``--last`` (``30d``:
+    the last 30 Iran days, today included) and ``--db``."""
     parser.add_argument("--from", dest="date_from", metavar="DATE", help="first day, month or year")
     parser.add_argument("--to", dest="date_to", metavar="DATE", help="last day, month or year, included")
+    parser.add_argument("--last", metavar="DAYS", help="the last DAYS Iran days, today included: 30d")
     parser.add_argument("--db", type=Path, help="database file (default: the configured store)")
+
+
+def last_days(args: argparse.Namespace) -> Period | None:
+    """The period of ``--last`` (``None`` without it); a ``MessageError`` with ``--from`` or ``--to``."""
+    if args.last is None:
+        return None
+    if args.date_from or args.date_to:
+        raise MessageError("period.error.last_with_dates")
+    return Period.last(args.last)
 
 
 def dispatch(args: argparse.Namespace, context: CliContext) -> int:

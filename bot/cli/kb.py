@@ -71,6 +71,7 @@ def run_check(args: argparse.Namespace, context: CliContext) -> int:
     catalog = context.catalog
     knowledge, problems = check_knowledge(folder)
     problems += load_lexicon(folder)[1] + load_offices(folder)[1] + load_holidays(folder)[1]
+    problems = sorted(set(problems))  # one per cause: language.yaml is read once per word list
     if knowledge is None or problems:
         _problems(folder, problems, catalog)
         return 1
@@ -93,17 +94,15 @@ def _check_consistency(folder: Path, context: CliContext) -> None:
 
     engine = context.engine if folder == context.knowledge_dir else build_engine(folder)
     asked, strays = stray_phrasings(engine, folder)
+    catalog = context.catalog
     for stray in strays:
-        given = f"{stray.outcome} {stray.given}" if stray.given else stray.outcome
-        print(
-            f"  WARNING {folder / stray.file}:{stray.line}: «{stray.phrasing}» of {stray.entry_id}"
-            f" comes back as {given}",
-            file=sys.stderr,
+        answered = stray.outcome.startswith("answer")
+        key = "no_match" if stray.given is None else "answered" if answered else "offered"
+        said = catalog.text(
+            f"cli.kb_stray.{key}", phrasing=stray.phrasing, entry=stray.entry_id, given=stray.given or ""
         )
-    print(
-        f"self-consistency: {asked - len(strays)} of {asked} sample questions"
-        " answered by their own entry first"
-    )
+        print(f"  {catalog.text('cli.warning')} {folder / stray.file}:{stray.line}: {said}", file=sys.stderr)
+    print(catalog.text("cli.kb_consistency", answered=asked - len(strays), asked=asked))
 
 
 def run_export(args: argparse.Namespace, context: CliContext) -> int:

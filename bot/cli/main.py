@@ -68,21 +68,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    locales = load_locales(settings.locales_dir, settings.language)
+    catalog, folder = locales.get(None), str(settings.knowledge_dir)
     missing = settings.knowledge_dir_configured and not settings.knowledge_dir.is_dir()
     if args.command not in _WITHOUT_KNOWLEDGE and not missing:  # a configured folder is never made up
         try:
             report = prepare_working_copy(settings.shipped_knowledge_dir, settings.knowledge_dir)
         except OSError as error:
-            print(
-                f"sabtyar: cannot prepare the knowledge folder {settings.knowledge_dir}: {error}",
-                file=sys.stderr,
-            )
+            text = catalog.text("cli.knowledge_unprepared", folder=folder, error=str(error))
+            print(f"sabtyar: {text}", file=sys.stderr)
             return 1
         if report.seeded:
-            print(f"sabtyar: made the staff's knowledge folder {settings.knowledge_dir}", file=sys.stderr)
+            print(f"sabtyar: {catalog.text('cli.knowledge_seeded', folder=folder)}", file=sys.stderr)
         for line in report.lines():
             print(f"sabtyar: {line}", file=sys.stderr)
-    return dispatch(args, CliContext.of(settings, load_locales(settings.locales_dir, settings.language)))
+    return dispatch(args, CliContext.of(settings, locales))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,13 @@ Examples::
     sabtyar report --format json                      # this Jalali month so far, to stdout
     sabtyar report --from 1405-07 --pack pack-1405-07 # the monthly pack: workbook, PNG charts, PDF
     sabtyar chart --out chart.png                     # the last 30 days
+    sabtyar report --last 7d --out week.xlsx          # the last 7 days, today included
     sabtyar chart --from 1405-07-25 --to 1405-08-05 --out chart.png
 
 Dates are Jalali (``1405-07-01``) or Gregorian (``2026-09-23``) calendar days in Iran time, both
-ends included. Without ``--from`` the report starts on the first of ``--to``'s Jalali month;
-without ``--to`` it ends today.
+ends included, or a Jalali month (``1405-09``) or year (``1405``); ``--last 30d`` is the last 30
+Iran days, today included. Without ``--from`` the report starts on the first of ``--to``'s Jalali
+month; without ``--to`` it ends today.
 
 Formats by name, never one under another's name: the report is xlsx, csv or json (``--format``,
 else the ``--out`` file's suffix; JSON to stdout without ``--out``); the chart is png, svg or
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.calendar import Period
-from bot.cli.command import CliContext, add_period_options
+from bot.cli.command import CliContext, add_period_options, last_days
 from bot.knowledge.loader import load_knowledge
 from bot.locale import Catalog
 from bot.messages import MessageError
@@ -114,7 +116,7 @@ def _write(args: argparse.Namespace, context: CliContext, *, chart: bool) -> int
     from bot.reports.workbook import write_workbook
 
     catalog = context.catalog
-    period = (chart_period if chart else report_period)(args.date_from, args.date_to)
+    period = last_days(args) or (chart_period if chart else report_period)(args.date_from, args.date_to)
     kind = _format(args, chart=chart)
     if kind == "xlsx" and args.out is None:
         raise MessageError("report.error.xlsx_needs_out")
@@ -151,8 +153,8 @@ def _write_pack(args: argparse.Namespace, context: CliContext) -> int:
     from bot.reports.pack_files import write_pack
 
     if args.out is not None or args.format is not None:
-        raise ValueError("--pack writes its own files: leave out --out and --format")
-    catalog, period = context.catalog, report_period(args.date_from, args.date_to)
+        raise MessageError("report.error.pack_alone", folder=str(args.pack))
+    catalog, period = context.catalog, last_days(args) or report_period(args.date_from, args.date_to)
     knowledge = load_knowledge(context.knowledge_dir)
     path = args.db or context.store_path
     pack = run_on_existing_store(path, lambda store: build_pack(store, knowledge, period, catalog))

@@ -5,6 +5,7 @@ Examples::
     sabtyar stats --json
     sabtyar stats --json --from 1405-07-01 --to 1405-07-30
     sabtyar stats --json --from 1405-09                 # from 1 Azar 1405 on
+    sabtyar stats --json --last 30d                     # the last 30 days, today included
     sabtyar stats --json --from 2026-09-23 --to 2026-10-22 --db data/sabtyar.db
 
 Dates are Iran calendar days, Gregorian (``2026-09-23``) or Jalali (``1405-07-01``), or a whole
@@ -25,8 +26,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.calendar import bounds
-from bot.cli.command import CliContext, add_period_options
+from bot.calendar import Period, bounds
+from bot.cli.command import CliContext, add_period_options, last_days
 from bot.reports.figures import period_figures, stats_json
 from bot.reports.handoff_speed import handoff_speed
 from bot.store import Stats, Store, run_on_existing_store
@@ -35,10 +36,13 @@ from bot.store.reporting import report_events
 __all__ = ["register", "stats_main"]
 
 
-def stats_main(db_path: Path, date_from: str | None, date_to: str | None) -> dict[str, Any]:
-    """The fixed JSON figures for the period, then the handoff speed keys (additive: see
-    :mod:`bot.reports.handoff_speed`); ``ValueError`` on a bad date, ``FileNotFoundError``."""
-    start, end = bounds(date_from, date_to)
+def stats_main(
+    db_path: Path, date_from: str | None, date_to: str | None, period: Period | None = None
+) -> dict[str, Any]:
+    """The fixed JSON figures for the period (``period``, else from ``date_from`` to ``date_to``,
+    each optional), then the handoff speed keys (additive: see :mod:`bot.reports.handoff_speed`);
+    ``ValueError`` on a bad date, ``FileNotFoundError``."""
+    start, end = (period.start, period.end) if period else bounds(date_from, date_to)
 
     async def read(store: Store) -> dict[str, Any]:
         figures = stats_json(await period_figures(store, start, end))
@@ -76,7 +80,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace, context: CliContext) -> int:
     """Print the figures (JSON with ``--json``, else one ``name: value`` per line)."""
-    figures = stats_main(args.db or context.store_path, args.date_from, args.date_to)
+    figures = stats_main(args.db or context.store_path, args.date_from, args.date_to, last_days(args))
     if args.json:
         print(json.dumps(figures))
     else:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.engine.finglish import FinglishReader
 from bot.engine.lexicon import Lexicon
@@ -34,6 +35,8 @@ _MAX_TOKENS = 160
 #: A known word used this rarely, whose stem without a spoken ending is used this many times more,
 #: is read as the stem (unless the synonym map names the word itself).
 _RARE = 2
+#: Endings a seen word takes without becoming another word: plural, ezafe, possessives, comparatives.
+_WORD_ENDINGS = ("ی", "یی", "ای", "ها", "های", "ان", "ام", "ات", "اش", "م", "ت", "ش", "تر", "ترین")
 _COMMON_RATIO = 5
 #: Written before the lemma of a negated verb: hazm gives «نکردم» and «کردم» one lemma, and «پیدا
 #: نکردم» (lost) must not read as «پیدا کردم» (found).
@@ -152,15 +155,61 @@ class Vocabulary:
         same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
         if same_sound:
             return (same_sound,)
-        if word in self._dictionary:
+        listed = word in self._dictionary
+        if listed and (self._seen(word) or len(word) < 4):
             return (word,)
-        for cut in range(len(word) - 2, 1, -1):
-            left, right = word[:cut], word[cut:]
-            if left in self._counts and (right in self._counts or self._strip_ending(right)):
-                return (left, right if right in self._counts else self._strip_ending(right))
+        parts = self._split(word)
+        if parts:
+            return parts
         cutoff = 85.0 if len(word) <= 4 else 80.0
         found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if not found and len(word) >= 4:  # one letter mistyped in a short word: «حارج», «تجزد»
+            found = process.extractOne(word, self._by_frequency, scorer=Levenshtein.distance, score_cutoff=1)
+        if found and listed and not self._typo_of(word, found[0]):
+            return (word,)
         return (found[0],) if found else (word,)
+
+    def _seen(self, word: str, endings: bool = True) -> bool:
+        """A word hazm's list has seen in use (a positive frequency), or such a word with an ending
+        («مصرفی», «خنگی»); the list also holds forms seen zero times, most of them typos of common
+        words («حارج», «تعوض», «سلاک»)."""
+        if word in self._dictionary and self._dictionary[word][0] > 0:  # type: ignore[index]
+            return True
+        return endings and any(
+            word.endswith(ending) and len(word) - len(ending) >= 2 and self._seen(word[: -len(ending)], False)
+            for ending in _WORD_ENDINGS
+        )
+
+    def _typo_of(self, word: str, known: str) -> bool:
+        """Whether a listed but never-seen ``word`` reads as a typo of ``known`` («ممنو» of «ممنون»):
+        not ``known`` with an ending or a prefix («بازی», «نگرفته»), not ``known`` with its first
+        letter lost («ادرش», «مادرش»), and ``known`` says something (not a function word)."""
+        return not (
+            known in self._function_words
+            or word.startswith(known)
+            or word.endswith(known)
+            or known.endswith(word)
+        )
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        """Words typed without their spaces: two known words («ثبتنکردن»), the first with its
+        ezafe («امضایدیجیتال»), or three («ادارهثبتاحوال»); ``()`` when none fits."""
+        for cut in range(len(word) - 2, 1, -1):
+            left, right = word[:cut], word[cut:]
+            right = right if right in self._counts else self._strip_ending(right)
+            if not right:
+                continue
+            if left in self._counts:
+                return (left, right)
+            if left.endswith("ی") and left[:-1] in self._counts and len(left) > 3:
+                return (left[:-1], right)
+        if len(word) >= 7:
+            for first in range(2, len(word) - 3):
+                for second in range(first + 2, len(word) - 1):
+                    parts = (word[:first], word[first:second], word[second:])
+                    if all(part in self._counts for part in parts):
+                        return parts
+        return ()
 
 
 class Analyzer:
@@ -191,7 +240,12 @@ class Analyzer:
                 synonyms[key] = tuple(self._words(target))
         self._synonyms = synonyms
         self._longest_synonym = max((len(key) for key in synonyms), default=0)
-        self._other_services = [tuple(self._prepared(phrase)) for phrase in lexicon.other_services]
+        services: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in lexicon.other_services:
+            words = tuple(self._prepared(phrase))
+            if words:
+                services.setdefault(words[0], []).append(words)
+        self._other_services = services  # each other service's words, by its first word
         self._question_words = frozenset(
             token for word in lexicon.question_words for token in self._words(word)
         ) | frozenset(lexicon.question_words)
@@ -200,11 +254,10 @@ class Analyzer:
         """The words of ``words`` that spell out one of the other services' names."""
         found: set[str] = set()
         stems = [word.split("#")[0] for word in words]  # a verb lemma (سوخت#سوز) by its past stem
-        for phrase in self._other_services:
-            size = len(phrase)
-            for start in range(len(words) - size + 1):
-                if size and tuple(stems[start : start + size]) == phrase:
-                    found.update(words[start : start + size])
+        for start, stem in enumerate(stems):
+            for phrase in self._other_services.get(stem, ()):
+                if tuple(stems[start : start + len(phrase)]) == phrase:
+                    found.update(words[start : start + len(phrase)])
         return frozenset(found)
 
     def _words(self, text: str) -> list[str]:
@@ -319,7 +372,10 @@ class Analyzer:
                 self._dictionary,
                 frozenset(pair for words in analyzed for pair in pairwise(words)),
                 self._function_words,
-                frozenset(word for source in self._synonyms for word in source),
+                # synonyms' sources and other services' names keep their own form: «بیمه» is not
+                # the rare spoken form of «بی»
+                frozenset(word for source in self._synonyms for word in source)
+                | frozenset(word for words in services for word in words),
             ),
             finglish,
             frozenset(word for text in background for word in self._words(text)),

@@ -121,7 +121,11 @@ class AnswerEngine:
     ) -> Doubts:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`);
         ``emphasis``: the asking clause's words in a message of several clauses."""
-        other_service = self._names_other_service(key, ranked)
+        # In a story, another organisation named in the context («the bank asked for my card») does
+        # not make the question theirs: only the asking clause's names count.
+        story = emphasis is not None and len(set(key.tokens)) >= self.matcher.weights.story_words
+        named = replace(key, foreign=key.foreign & emphasis) if story and emphasis else key
+        other_service = self._names_other_service(named, ranked)
         if key.foreign and not other_service:  # the best entry is about that service: its words are known
             key = replace(key, foreign=frozenset())
         share = self.matcher.unknown_share(key, emphasis)

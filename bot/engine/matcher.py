@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.analyzer import MatchKey
 from bot.engine.classifier import EntryClassifier
+from bot.engine.vectors import OneTextVectors
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
 
@@ -47,6 +47,9 @@ class Weights:
     familiar_weight: float = 0.5
     long_question_words: int = 6
     story_weight: float = 0.7
+    story_words: int = 10
+    """A message of several clauses with this many distinct words is a story: another
+    organisation's service named outside its asking clause is context, not what it asks."""
     """In a message of several clauses, the weight of words outside the asking clause."""
     clause_scoring: bool = True
     """Score the asking clause alone too and blend it into each entry's score by ``clause_blend``."""
@@ -110,6 +113,7 @@ class Matcher:
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=False, dtype=np.float32
         )
         matrix = self._vectorizer.fit_transform([p.key.text for p in self._phrasings])
+        self._one_text = OneTextVectors(self._vectorizer)
         self._inverted = matrix.T.tocsr()
         self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
         self._weight_sums = [sum(self._idf[word] for word in words) for words in self._word_sets]
@@ -191,14 +195,11 @@ class Matcher:
         :meth:`question_weights`."""
         if not key or not self._phrasings:
             return []
-        # Our own input (one analysed string): sklearn's argument validation would be a third of
-        # the transform's time, so it is skipped for this call only.
-        with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
-            query = self._vectorizer.transform([key.text])
-        if query.nnz == 0:
+        query = self._one_text.row(key.text)
+        if not query:
             char_scores = np.zeros(len(self._phrasings), dtype=np.float32)
         else:
-            char_scores = np.asarray((query @ self._inverted).todense()).ravel()
+            char_scores = self._inverted[query.columns].T @ query.values
         shortlist = min(self._weights.shortlist, len(self._phrasings))
         rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist].tolist()
         probabilities = self._classifier.probabilities(key.text, query) if self._classifier else {}

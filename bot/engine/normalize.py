@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from bot.calendar import LATIN_DIGIT_FOLDS
 
@@ -18,6 +18,9 @@ __all__ = ["MAX_MATCH_CHARS", "TextNormalizer"]
 
 #: Longer messages are cut to their head and tail before matching.
 MAX_MATCH_CHARS = 1200
+#: How many recent texts each normalizer remembers: a phrasing is normalized several times while
+#: the engine is built (its words, its written form, its key), a question once per clause.
+_REMEMBERED = 8192
 
 _ZWNJ = "\u200c"
 
@@ -65,6 +68,7 @@ class TextNormalizer:
     def __init__(self, max_chars: int = MAX_MATCH_CHARS) -> None:
         self._max_chars = max_chars
         self._table = str.maketrans(_LETTER_FOLDS | LATIN_DIGIT_FOLDS)
+        self.normalize = lru_cache(maxsize=_REMEMBERED)(self._normalize)  # type: ignore[method-assign]
 
     @cached_property
     def _hazm(self):  # type: ignore[no-untyped-def]
@@ -92,6 +96,10 @@ class TextNormalizer:
         return "".join(kept)
 
     def normalize(self, text: str) -> str:
+        """Return the normalized form (remembered for recent texts; see :meth:`_normalize`)."""
+        return self._normalize(text)
+
+    def _normalize(self, text: str) -> str:
         """Return the normalized form: folded letters, ASCII digits, single spaces.
 
         ZWNJ is kept between word parts so the lemmatizer can see ``شناسنامه‌ام``;

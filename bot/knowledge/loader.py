@@ -17,7 +17,7 @@ from typing import Any
 import jdatetime
 import yaml
 
-from bot.calendar import iran_day
+from bot.calendar import iran_day, jalali_text
 from bot.knowledge.links import addresses_in, is_official, link_host
 from bot.knowledge.model import Category, Entry, KnowledgeBase, Link
 from bot.messages import Message
@@ -349,9 +349,13 @@ def verified_on_problem(file: str, line: int, value: object, entry: str | None =
             file, line, "verified_on_not_date" if answer else "office_verified_on_not_date", **label
         )
     day = value.isoformat()
-    if value > iran_day(datetime.now(UTC)):
+    if value > iran_day(datetime.now(UTC)):  # said as staff wrote it: the Jalali date
         return Problem.of(
-            file, line, "verified_on_future" if answer else "office_verified_on_future", date=day, **label
+            file,
+            line,
+            "verified_on_future" if answer else "office_verified_on_future",
+            date=jalali_text(value),
+            **label,
         )
     if value < FIRST_VERIFIED_ON:
         return Problem.of(

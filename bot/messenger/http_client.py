@@ -24,16 +24,29 @@ not have been carried out.
 
 :class:`RetryingRequest` (around this transport or PTB's httpx one) sends a call again with
 exponential back-off and full jitter, while ``deadline`` seconds have not passed since it
-started, when it provably was not sent (always safe); failed transiently, HTTP 5xx or a dropped
-connection (the Bot API usually did nothing then, but may have: a retry can show a message
-twice, which the project accepts over a citizen left without an answer); or was throttled
-without ``retry_after`` (Bale's ``bot limit exceed`` and ``local_rate_limited``, HTTP 429 or
-420: not carried out, sent again after a longer pause). A 429 *with* ``retry_after`` is returned
-as it is, for PTB's ``RetryAfter`` and its rate limiter. A read timeout is not retried: the
-request was written and may well have been carried out. ``getUpdates`` is never retried (the
-pollers pace themselves). Failures are logged once per burst (the first at WARNING, then a
-summary when calls succeed again) and counted in :class:`RetryCounts`; every accepted reply is
-noted in the current update's :class:`bot.messenger.updates.application.Delivery`.
+started or fewer than ``min_attempts`` were made (on a machine so busy that the event loop runs
+seconds late, a connection made at once "times out" when the timer's turn comes with it: the
+late loop costs time, not chances), when it provably was not sent (always safe); failed
+transiently, HTTP 5xx or a dropped connection (the Bot API usually did nothing then, but may
+have: a retry can show a message twice, which the project accepts over a citizen left without
+an answer); or was throttled without ``retry_after`` (Bale's ``bot limit exceed`` and
+``local_rate_limited``, HTTP 429 or 420: not carried out, sent again after a longer pause). A
+429 *with* ``retry_after`` is returned as it is, for PTB's ``RetryAfter`` and its rate limiter.
+A read timeout is not retried: the request was written and may well have been carried out.
+``getUpdates`` is never retried (the pollers pace themselves). Failures are logged once per
+burst (the first at WARNING, then a summary when calls succeed again) and counted in
+:class:`RetryCounts`; every accepted reply is noted in the current update's
+:class:`bot.messenger.updates.application.Delivery`.
+
+A call given up after one of its attempts lost its connection counts, like a read timeout, as
+maybe delivered: the Bot API may have carried that attempt out, and no apology follows. A call
+sent again after a failure that may have been carried out (5xx, a dropped connection) can find
+its work done: an edit answered "message is not modified", a button's answer "query is too old
+/ query ID is invalid" (a query is answered once). That is the earlier attempt's success,
+returned as one (``{"ok": true, "result": true}``, as the Bot API answers an edit of an inline
+message), never an error: the "did you mean" message edited into the answer was otherwise
+followed by the same answer as a new message, and a choice's answered button logged as a failed
+update.
 """
 
 from __future__ import annotations
@@ -267,13 +280,21 @@ class RetryingRequest(WrappedRequest):
         "counts",
         "deadline",
         "max_pause",
+        "min_attempts",
     )
 
     def __init__(
-        self, inner: BaseRequest, *, deadline: float = 30.0, base_pause: float = 0.2, max_pause: float = 4.0
+        self,
+        inner: BaseRequest,
+        *,
+        deadline: float = 30.0,
+        base_pause: float = 0.2,
+        max_pause: float = 4.0,
+        min_attempts: int = 6,
     ) -> None:
         super().__init__(inner)
         self.deadline = deadline
+        self.min_attempts = min_attempts
         self.base_pause = base_pause
         self.max_pause = max_pause
         self.counts = RetryCounts()
@@ -296,6 +317,8 @@ class RetryingRequest(WrappedRequest):
         retry = api_method != "getupdates"
         started = time.monotonic()
         attempt = 0
+        maybe_done = False  # an earlier attempt may have been carried out (5xx, dropped)
+        dropped = False  # an earlier attempt was written and its answer lost
         while True:
             answer: tuple[int, bytes] | None = None
             try:
@@ -310,15 +333,21 @@ class RetryingRequest(WrappedRequest):
                 why = error.message
             except NetworkError as error:
                 failure, why = error, error.message
+                dropped = dropped or not was_not_sent(error)
+                maybe_done = maybe_done or dropped
             else:
                 failure, transient = None, _transient(*answer)
                 if transient is None:
+                    if maybe_done and _done_before(api_method, *answer):
+                        answer = (200, _DONE)
                     self._succeeded(api_method, answer[0], attempt)
                     return answer
                 why = transient
+                maybe_done = True
             pause = self._pause(attempt, throttled=_is_throttle_text(why))
-            if not retry or time.monotonic() - started + pause > self.deadline:
-                self._gave_up(api_method, why, attempt)
+            late = time.monotonic() - started + pause > self.deadline
+            if not retry or (late and attempt + 1 >= self.min_attempts):
+                self._gave_up(api_method, why, attempt, maybe_delivered=dropped)
                 if failure is not None:
                     raise failure
                 assert answer is not None
@@ -362,13 +391,39 @@ class RetryingRequest(WrappedRequest):
         if api_method in REPLY_METHODS and (delivery := current_delivery()) is not None:
             delivery.unknown += 1
 
-    def _gave_up(self, api_method: str, why: str, attempt: int) -> None:
+    def _gave_up(self, api_method: str, why: str, attempt: int, *, maybe_delivered: bool) -> None:
         self.counts.failed += 1
+        if maybe_delivered and api_method in REPLY_METHODS and (delivery := current_delivery()) is not None:
+            delivery.unknown += 1
         if attempt:
             self.counts.gave_up += 1
             _LOG.error(
                 "Bot API %s still failing after %d attempts (%s): giving up", api_method, attempt + 1, why
             )
+
+
+#: What the Bot API answers a call whose work is already done (see the module).
+_DONE = b'{"ok":true,"result":true}'
+#: The words of a 400 that says so, by method (lower case).
+_DONE_MARKS = {
+    "editmessagetext": ("message is not modified",),
+    "editmessagereplymarkup": ("message is not modified",),
+    "editmessagecaption": ("message is not modified",),
+    "answercallbackquery": ("query is too old", "query id is invalid", "query_id_invalid"),
+}
+
+
+def _done_before(api_method: str, status: int, body: bytes) -> bool:
+    """A 400 saying the call's work is already done (an earlier attempt of it was carried out)."""
+    marks = _DONE_MARKS.get(api_method)
+    if status != 400 or marks is None:
+        return False
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        return False
+    description = str(reply.get("description", "")).lower() if isinstance(reply, dict) else ""
+    return any(mark in description for mark in marks)
 
 
 def _is_throttle_text(why: str) -> bool:

@@ -3,7 +3,8 @@
 Telegram signals flood control with ``RetryAfter`` (HTTP 429 with ``retry_after``), which
 ``AIORateLimiter`` waits out, ``max_retries`` times. Bale's throttles without ``retry_after``
 (``bot limit exceed``, ``local_rate_limited``, 420 "Flood") are sent again by the transport
-(:mod:`bot.messenger.retrying`), with every other transient failure, until its deadline.
+(:class:`bot.messenger.http_client.RetryingRequest`), with every other transient failure, until its
+deadline.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ the messenger, the reports, the CLI or ``handlers``; every SQLite error of the o
 becomes a ``StoreError``.
 """
 
-from bot.store.backup import BackupError, backup_database, is_running, restore_database, run_lock
-from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.database.backup import BackupError, backup_database, is_running, restore_database, run_lock
+from bot.store.database.migrations import MIGRATIONS, Migration
 from bot.store.privacy import UserHasher, is_valid_national_code, mask_personal_data, update_key
 from bot.store.records import (
     MESSENGERS,

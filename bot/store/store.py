@@ -32,11 +32,11 @@ from typing import Any, Self, TypeVar
 
 import aiosqlite
 
-from bot.store.backup import backup_before_migrations
+from bot.store.database.backup import backup_before_migrations
+from bot.store.database.files import WalFiles, file_id, move_aside, restore_shm_size, wal_files
+from bot.store.database.migrations import MIGRATIONS, Migration
 from bot.store.errors import Refused, SchemaError, StoreError, StoreUnavailable, check_user, row_id, utc_text
 from bot.store.events import Asked, Chosen, Commented, Corrected, Rated, Shown
-from bot.store.files import WalFiles, file_id, move_aside, restore_shm_size, wal_files
-from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.records import Purpose, QuestionEvent, Subscriber, Via
 from bot.store.stats import SATISFIED, Stats
 

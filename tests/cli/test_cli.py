@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,38 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_explicit_config(tmp_path: Path) -> None:
     result = run(["--config", str(tmp_path / "none.toml"), "ask", "سلام"])
     assert result.returncode == 2 and "not found" in result.stderr
+
+
+def test_the_staffs_knowledge_folder_is_announced_in_the_configured_language(
+    own_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli.main import main
+    from bot.locale import load_locales
+
+    fa = load_locales(ROOT / "locales").get("fa")
+    folder = own_config.parent / "data" / "knowledge"
+    assert main(["kb", "export", str(own_config.parent / "kb.csv")]) == 0
+    assert capsys.readouterr().err == f"sabtyar: {fa.text('cli.knowledge_seeded', folder=str(folder))}\n"
+    assert main(["kb", "export", str(own_config.parent / "kb.csv")]) == 0
+    assert capsys.readouterr().err == ""  # said once
+    shutil.rmtree(folder.parent)
+    folder.parent.write_text("not a folder", encoding="utf-8")  # the folder cannot be made
+    assert main(["kb", "check"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"sabtyar: پوشه دانشنامه {folder} آماده نشد: "), err
+
+
+def test_any_other_bad_value_is_still_one_line_and_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from bot.cli.command import CliContext, dispatch
+    from bot.locale import load_locales
+
+    def run(args: argparse.Namespace, context: CliContext) -> int:
+        raise ValueError("not a number: 'ده'")
+
+    locales = load_locales(ROOT / "locales", "fa")
+    args = argparse.Namespace(command="stats", run=run)
+    assert dispatch(args, CliContext(locales, ROOT / "knowledge", Path("unused.db"))) == 2
+    said = locales.get(None).text("cli.error.bad_value", error="not a number: 'ده'")
+    assert capsys.readouterr().err == f"sabtyar stats: {said}\n"

@@ -28,7 +28,7 @@ async def doctor(config: Path, *extra: str, env: dict[str, str] | None = None) -
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 120)
-    noise = [line for line in err.decode().splitlines() if "made the staff's knowledge folder" not in line]
+    noise = [line for line in err.decode().splitlines() if "پوشه دانشنامه کارکنان" not in line]
     assert noise == [], err.decode()
     return int(process.returncode or 0), out.decode().splitlines()
 

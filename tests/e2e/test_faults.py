@@ -33,6 +33,7 @@ from bot.settings import Settings
 from bot.store import Store, UserHasher, run_lock
 from bot.store.durable.spool import spool_path
 from handlers.context import Shared
+from tests.e2e.test_secrets import free_port
 from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, Bot, find_question, running_bot
 from tests.support.db_lock import DatabaseLock, database_locked
 from tests.support.fakeapi import FakeBotApi, FakeUser, Fault, SentMessage
@@ -374,52 +375,59 @@ async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recov
 # Process faults ------------------------------------------------------------------------------------
 
 
+#: Citizens of the bursts killed below (``benchmarks/kill_replay.py`` runs 300, several times).
+BURST = 100
+#: Citizens answered twice after a kill allowed: 1% of the issue's 300. Not a share of ``BURST``:
+#: a duplicate is a reply the Bot API carried out in the moment before the kill whose done mark
+#: was not yet written, so their number follows the reply rate and that moment, not the burst.
+TWICE = 3
+
+
+async def all_answered(api: FakeBotApi, citizens: list[FakeUser], timeout: float = 60.0) -> tuple[int, int]:
+    """Once every citizen has a reply (or ``timeout``), and a second for late repeats: how many
+    have none, and how many more than one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not all(api.sent(c.id) for c in citizens):
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    missing = sum(1 for c in citizens if not api.sent(c.id))
+    return missing, sum(1 for c in citizens if len(api.sent(c.id)) > 1)
+
+
 @pytest.mark.parametrize(
     "workers",
     [1, 2],
 )
 async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: int) -> None:
-    """SIGKILL in a burst of 300 citizens, restart on the same store, then SIGTERM in a second
+    """SIGKILL in a burst of 100 citizens, restart on the same store, then SIGTERM in a second
     burst (one test, so the engine is loaded twice, not four times).
 
     Every update is in the inbox before ``getUpdates`` confirms it, so after the restart every
     citizen of the first burst has an answer, and every question is stored once (``update_key``).
-    A reply the Bot API carried out but whose answer the killed process had not yet read is sent
-    again: with two workers (the parent is killed, the workers finish and mark what they were
-    given) at most 1%; a single saturated process has every reply of its burst in flight, so up
-    to those answered before the kill come twice (measured: 45 to 60 of 300).
+    A reply the Bot API carried out but whose done mark the killed process had not yet written
+    is sent again: at most 3 (1% of 300). A single process answered 45 to 62 of 300 twice when
+    it started the handling of a whole burst at once (each reply read a second after it went
+    out); updates now begin one per event-loop turn (``bot/messenger/updates/admission.py``).
 
     SIGTERM: the process exits with 0 within 10 s; every update it took is finished, or waits in
     the inbox for the next start, or stays queued on the server; the store is closed.
     """
     extra = f"[general]\nworkers = {workers}\n"
     async with FakeBotApi("telegram") as api:
-        citizens = [api.create_user(f"K{i}") for i in range(300)]
+        citizens = [api.create_user(f"K{i}") for i in range(BURST)]
         async with live_bot(tmp_path, api, flood=(50, 1.0), extra=extra) as live:
             for citizen in citizens:
                 api.user_sends_text(citizen, OUT_OF_SCOPE)
             await api.wait_for_calls("sendMessage", 30, timeout=30)
             os.kill(live.process.pid, signal.SIGKILL)
             await live.wait_exit()
-        answered_before = sum(1 for citizen in citizens if api.sent(citizen.id))
         late = [api.create_user(f"T{i}") for i in range(20)]
         async with live_bot(tmp_path, api, flood=(50, 1.0), extra=extra) as again:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and not all(api.sent(c.id) for c in citizens):
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(1.0)
-            missing = [c.id for c in citizens if not api.sent(c.id)]
-            twice = sum(max(0, len(api.sent(c.id)) - 1) for c in citizens)
-            allowed = 3 if workers == 2 else answered_before
-            print(f"figures workers={workers}: unanswered {len(missing)} of 300, twice {twice}")  # pytest -s
-            assert not missing and twice <= allowed, (
-                len(missing),
-                twice,
-                answered_before,
-                again.stderr()[-2000:],
-            )
+            missing, twice = await all_answered(api, citizens)
+            print(f"figures workers={workers}: unanswered {missing} of {BURST}, twice {twice}")  # pytest -s
+            assert not missing and twice <= TWICE, (missing, twice, again.stderr()[-2000:])
             [(stored, distinct)] = again.rows("SELECT count(*), count(DISTINCT update_key) FROM questions")
-            assert stored == distinct == 300, (stored, distinct)
+            assert stored == distinct == BURST, (stored, distinct)
 
             for citizen in late:
                 api.user_sends_text(citizen, LOST_BIRTH_CERTIFICATE)
@@ -436,10 +444,41 @@ async def test_sigkill_mid_burst_restart_then_sigterm(tmp_path: Path, workers: i
         assert stored_late + pending + kept == 20, (stored_late, pending, kept)
         answered = sum(1 for citizen in late if api.sent(citizen.id))
         assert answered == stored_late  # every stored question got its answer before the exit
-        assert (await again.stats())["delivered"] == 300 + answered  # each delivered question once
+        assert (await again.stats())["delivered"] == BURST + answered  # each delivered question once
         assert again.rows("PRAGMA integrity_check") == [("ok",)]
         wal = again.db.with_name("sabtyar.db-wal")
         assert not wal.exists() or wal.stat().st_size == 0  # the store was closed (WAL checkpointed)
+
+
+async def test_webhook_sigkill_after_http_200_then_a_restart_answers_everyone(tmp_path: Path) -> None:
+    """Webhook mode: the bot answered HTTP 200 for every update of a burst of 100 citizens, then
+    SIGKILL and a restart. Each update was in the inbox before its 200 and is handled at the
+    start: everyone is answered (before the inbox, the 200 came first and 70% of 300 were
+    lost), at most 3 twice, and every question is stored and counted delivered once."""
+    port = free_port()
+    extra = f'[platforms.telegram.webhook]\nurl = "http://127.0.0.1:{port}/hook"\nport = {port}\n'
+    async with FakeBotApi("telegram") as api:
+        citizens = [api.create_user(f"W{i}") for i in range(BURST)]
+        settings = {"flood": (50, 1.0), "extra": extra, "started": "setWebhook"}
+        async with live_bot(tmp_path, api, **settings) as live:
+            burst = {api.user_sends_text(citizen, OUT_OF_SCOPE)["update_id"] for citizen in citizens}
+
+            def accepted() -> bool:
+                return burst <= {d["update_id"] for d in api.webhook_deliveries if d["error"] is None}
+
+            assert await api.state.changed.wait_for(accepted, 30)
+            os.kill(live.process.pid, signal.SIGKILL)
+            await live.wait_exit()
+        answered_before = sum(1 for citizen in citizens if api.sent(citizen.id))
+        assert answered_before < BURST  # the kill left citizens waiting
+        async with live_bot(tmp_path, api, **settings) as again:
+            missing, twice = await all_answered(api, citizens)
+            print(f"figures webhook: unanswered {missing} of {BURST}, twice {twice}")  # pytest -s
+            assert not missing and twice <= TWICE, (missing, twice, again.stderr()[-2000:])
+            [(stored, distinct)] = again.rows("SELECT count(*), count(DISTINCT update_key) FROM questions")
+            assert stored == distinct == BURST, (stored, distinct)
+            assert again.rows("SELECT count(*) FROM inbox WHERE done_at IS NULL") == [(0,)]
+            assert (await again.stats())["delivered"] == BURST  # each delivered question once
 
 
 async def test_a_restart_waits_for_the_workers_of_a_killed_group_to_release_the_run_lock(

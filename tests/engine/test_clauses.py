@@ -76,3 +76,27 @@ def test_two_part_questions_answer_the_first_and_report_both(
 )
 def test_one_matter_is_not_two_parts(engine: AnswerEngine, question: str) -> None:
     assert engine.ask(question).parts == []
+
+
+def test_a_story_that_names_another_service_in_its_context_is_answered(engine: AnswerEngine) -> None:
+    story = (
+        "برای گرفتن وام ازدواج از بانک رفتیم و گفتن سند ازدواج ما تو سامانه ثبت احوال ثبت نشده، "
+        "پدرم میگه باید بریم اداره ثبت احوال. واقعه ازدواج رو چطوری ثبت کنیم؟"
+    )
+    assessment = engine.assess(story)
+    assert "وام" in assessment.key.foreign  # a loan: a bank's service
+    assert not assessment.doubts.other_service
+    assert engine.ask(story).answer_id == "marriage-record"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "کارت سوختم گم شده، جدیدشو چطوری بگیرم؟",  # short: the named service is what it asks about
+        "دیروز رفتم بانک که وام بگیرم، کارمند بانک گفت باید صبر کنی. وام بانک کی واریز میشه؟",
+    ],
+)
+def test_another_service_named_in_a_short_question_or_the_asking_clause_still_blocks(
+    engine: AnswerEngine, question: str
+) -> None:
+    assert engine.ask(question).answer_id is None

@@ -6,22 +6,29 @@ a spreadsheet program does, and imports it into a copy of the shipped knowledge 
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import shutil
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from bot.engine.engine import AnswerEngine
+from bot.engine.live import LiveEngine
 from bot.knowledge.edit import apply_entry_change
 from bot.knowledge.loader import FIRST_VERIFIED_ON, check_knowledge, load_knowledge
+from bot.knowledge.workbook.conversions import looks_converted
 from bot.knowledge.workbook.exporter import export_csv, export_workbook, import_workbook
 from bot.knowledge.workbook.rows import ENTRY_COLUMNS, shown_date
 from bot.knowledge.workbook.sheets import FONT_NAME, LINE_HEIGHT
 from bot.knowledge.workbook.words import KbWords
 from bot.locale import load_locales
-from bot.settings import ROOT
+from bot.settings import ROOT, Settings
 from tests.support.cli import run_cli
 
 COLUMN = {name: position for position, name in enumerate(ENTRY_COLUMNS, start=1)}
@@ -101,6 +108,11 @@ def test_answer_cells_read_right_to_left_wrapped_and_tall_enough(folder: Path, w
     lists = {str(v.sqref).split(":")[0][0]: v.formula1 for v in ws.data_validations.dataValidation}
     assert lists[get_column_letter(COLUMN["needs_review"])] == f'"{WORDS.yes},{WORDS.no}"'
     assert lists[get_column_letter(COLUMN["category"])].startswith("categories!$A$2:")
+    # a date cell, selected, says how to write a Jalali date, in the data rows and the rows below them
+    dates = get_column_letter(COLUMN["verified_on"])
+    [prompt] = [v for v in ws.data_validations.dataValidation if str(v.sqref).startswith(f"{dates}2:")]
+    assert prompt.showInputMessage and prompt.prompt == WORDS.catalog.text("kb.guide.prompt.verified_on")
+    assert int(str(prompt.sqref).split(":")[1][1:]) > ws.max_row
     guide = "\n".join(str(cell.value) for cell in wb[WORDS.guide_sheet]["B"] if cell.value)
     assert "ترتیب ردیف‌ها همان ترتیب موضوع‌ها" in guide and "۱۴۰۵/۰۹/۱۵" in guide
 
@@ -143,6 +155,15 @@ def test_kb_check_refuses_dates_in_the_future_or_before_1300(folder: Path) -> No
         assert [(p.file, p.key) for p in problems] == [("birth.yaml", key)]
         assert text[:first].count("\n") + 1 == problems[0].line
     assert date(1921, 3, 21) == FIRST_VERIFIED_ON
+
+
+def test_a_future_date_is_said_as_the_jalali_date_staff_wrote(folder: Path) -> None:
+    text = (folder / "birth.yaml").read_text(encoding="utf-8")
+    first = text.index("verified_on:")
+    end = text.index("\n", first)
+    (folder / "birth.yaml").write_text(text[:first] + "verified_on: 2999-01-01" + text[end:], "utf-8")
+    [problem] = check_knowledge(folder)[1]
+    assert dict(problem.note.values)["date"] == "2377/10/12"
 
 
 def test_an_old_export_never_overwrites_an_edit_made_in_the_bot(folder: Path, workbook: Path) -> None:
@@ -219,6 +240,53 @@ def test_converted_numbers_are_said_with_their_cell(folder: Path, workbook: Path
     ]
     entry = load_knowledge(folder).entry("birth-registration")
     assert (entry.source, entry.keywords) == ("21", ("08:00:00",))
+
+
+def test_number_like_text_a_spreadsheet_changed_in_a_csv_is_said_with_its_cell(
+    folder: Path, tmp_path: Path
+) -> None:
+    def shipped(record: dict[str, Any]) -> dict[str, Any]:
+        return {**record, "source": "021", "keywords": [*record["keywords"], "8:00", "50%", "1405"]}
+
+    apply_entry_change(folder, "birth-registration", shipped)
+    out = tmp_path / "kb.csv"
+    export_csv(folder, out, WORDS)
+    # the CSV opened in a spreadsheet (General cells) and saved again; 1405 -> 1406 is an edit
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    number, row = next((n, r) for n, r in enumerate(rows, start=1) if r[0] == "birth-registration")
+    saved = {"021": "21", "8:00": "08:00:00", "50%": "0.5", "1405": "1406"}
+    row[COLUMN["source"] - 1] = saved["021"]
+    keywords = row[COLUMN["keywords"] - 1].split("\n")
+    row[COLUMN["keywords"] - 1] = "\n".join(saved.get(keyword, keyword) for keyword in keywords)
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    result = import_workbook(out, folder, WORDS)
+    assert result.ok, result.errors
+    assert [(e.row, e.column, e.key, dict(e.note.values)) for e in result.warnings] == [
+        (number, "keywords", "converted_from", {"value": "0.5", "was": "50%"}),
+        (number, "keywords", "converted_from", {"value": "08:00:00", "was": "8:00"}),
+        (number, "source", "converted_from", {"value": "21", "was": "021"}),
+    ]
+    assert str(result.warnings[-1]).startswith("kb.csv!J") and "«21» was «021»" in str(result.warnings[-1])
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "converted"),
+    [
+        ("021", "21", True),
+        ("۰۲۱", "21", True),
+        ("8:00", "08:00:00", True),
+        ("50%", "0.5", True),
+        ("1,250", "1250", True),
+        ("09121234567", "9121234567", True),
+        ("21", "021", False),  # a spreadsheet never adds a zero: an edit
+        ("021", "022", False),
+        ("8:00", "9:00", False),
+        ("ساعت 8", "8", False),
+    ],
+)
+def test_what_a_spreadsheet_makes_of_number_like_text(before: str, after: str, converted: bool) -> None:
+    assert looks_converted(before, after) is converted
 
 
 def test_control_characters_from_a_csv_are_removed_and_said(folder: Path, tmp_path: Path) -> None:
@@ -315,3 +383,25 @@ def test_the_import_command_speaks_the_configured_language(
     set_cell(workbook, sheet, row, "verified_on", "1405-09-15")
     assert run_cli(["kb", "import", str(workbook)], knowledge_dir=folder) == 0
     assert "در چند ثانیه" in capsys.readouterr().out  # the running bot follows the files
+
+
+@pytest.mark.slow  # the new engine is indexed in full (about 7 s here)
+async def test_an_import_is_live_in_the_running_bot_within_seconds(
+    folder: Path, workbook: Path, engine: AnswerEngine, settings: Settings
+) -> None:
+    """The running bot follows the knowledge files (as ``kb import`` says): no ``/reload`` needed."""
+    live = LiveEngine(engine, folder, settings.engine.thresholds, settings.engine.weights)
+    following = asyncio.create_task(live.follow(every=0.05))
+    try:
+        sheet, row = row_of(folder, "smartcard-lost")
+        edited = "پاسخ تازه از کارنامه: به دفتر پیشخوان بروید."
+        set_cell(workbook, sheet, row, "answer", edited)
+        argv = ["kb", "import", str(workbook)]
+        assert await asyncio.to_thread(lambda: run_cli(argv, knowledge_dir=folder)) == 0
+        for _ in range(400):
+            if live.engine.knowledge.entry("smartcard-lost").answer == edited:
+                break
+            await asyncio.sleep(0.05)
+        assert live.engine.knowledge.entry("smartcard-lost").answer == edited
+    finally:
+        following.cancel()

@@ -344,6 +344,39 @@ async def test_retry_after_and_bale_throttle(
     ]
 
 
+async def test_one_call_in_n_fails_in_turn_until_cleared(api: FakeBotApi, bot: Bot) -> None:
+    """``fail_every(3)``: the 3rd, 6th, ... call fails, a 500 then a dropped connection; a
+    scripted fault still wins; the answers are the official JSON envelopes."""
+    user = api.create_user()
+    api.fail_every(3)
+    outcomes = []
+    for number in range(7):
+        try:
+            await bot.send_message(user.id, f"m{number}")
+            outcomes.append("ok")
+        except NetworkError as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes == ["ok", "ok", "NetworkError", "ok", "ok", "NetworkError", "ok"]
+    assert [c.fault for c in api.calls("sendMessage")] == [
+        None,
+        None,
+        "error 500",
+        None,
+        None,
+        "disconnect",
+        None,
+    ]
+    assert [m.text for m in api.sent(user.id)] == ["m0", "m1", "m3", "m4", "m6"]
+    status, body = await raw_call(api, "getMe")
+    assert (status, body["ok"]) == (200, True)  # the 8th call
+    status, body = await raw_call(api, "getMe")  # the 9th: the next fault in turn, a 500 again
+    assert (status, body) == (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+    api.inject(Fault.blocked(), "sendMessage")
+    api.clear_faults()
+    for number in range(4):
+        await bot.send_message(user.id, f"after {number}")
+
+
 async def test_fault_scoped_to_chat_and_delay_beyond_client_timeout(api: FakeBotApi) -> None:
     alice, bob = api.create_user("Alice"), api.create_user("Bob")
     api.inject(Fault.blocked(), chat_ids=[bob.id], times=None)
@@ -508,6 +541,47 @@ async def test_webhook_delivery_with_secret_and_retry(profile: str, header_sent:
             assert [d["error"] is None for d in api.webhook_deliveries] == [False, True]
             assert await bot.delete_webhook()
             assert await bot.get_updates(timeout=0) == ()
+    finally:
+        await runner.cleanup()
+
+
+async def test_webhook_posts_several_chats_at_once_and_each_chat_in_order() -> None:
+    """As the real Bot API: up to ``max_connections`` posts at once, one chat's updates one at a time."""
+    in_flight: list[int] = []
+    most = 0
+    order: list[tuple[int, int]] = []
+    overlapping_chat = False
+
+    async def receive(request: web.Request) -> web.Response:
+        nonlocal most, overlapping_chat
+        update = await request.json()
+        chat = update["message"]["chat"]["id"]
+        overlapping_chat |= chat in in_flight
+        in_flight.append(chat)
+        most = max(most, len(in_flight))
+        await asyncio.sleep(0.05)
+        in_flight.remove(chat)
+        order.append((chat, update["update_id"]))
+        return web.Response(text="ok")
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", receive)
+    runner = web.AppRunner(receiver, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    try:
+        async with FakeBotApi() as api, Bot(api.token, base_url=api.base_url) as bot:
+            assert await bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=5)
+            users = [api.create_user(f"U{i}") for i in range(8)]
+            for _ in range(3):
+                for user in users:
+                    api.user_sends_text(user, "hi")
+            await api.wait_until_delivered(timeout=10)
+        assert most == 5 and not overlapping_chat and len(order) == 24
+        for user in users:
+            ids = [update_id for chat, update_id in order if chat == user.id]
+            assert ids == sorted(ids) and len(ids) == 3
     finally:
         await runner.cleanup()
 

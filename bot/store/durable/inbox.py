@@ -2,9 +2,10 @@
 
 The Bot API forgets an update once the next ``getUpdates`` offset (or a webhook's HTTP 200)
 confirms it, so a bot killed between that and its reply would lose it. :class:`Inbox` records each
-batch (platform, bot id, update id, and a generated key) before the poller asks for the next one;
-the batch is handed to the handlers at once, the write runs beside them and is awaited before
-the next poll, so replies never wait for it. A repeat of an update already recorded is dropped.
+batch (platform, bot id, update id, and a generated key) before the poller asks for the next one
+(in webhook mode: each update before its HTTP 200, ``bot/messenger/updates/webhook.py``); the
+batch is handed to the handlers at once, the write runs beside them and is awaited before the
+next poll (the 200), so replies never wait for it. A repeat of an update already recorded is dropped.
 When the handlers are through with an update, it is marked done (marks of one event-loop turn
 written together), with the replies the Bot API accepted for it (``deliveries``, read by
 ``sabtyar stats``). On start every update recorded and not done is handed on again (the
@@ -132,6 +133,8 @@ class Inbox:
         worker tells the polling process, ``bot/messenger/updates/reports.py``)."""
         self._flushing: asyncio.Task[None] | None = None
         self._writing: asyncio.Task[None] | None = None
+        self._joining: list[Received] | None = None
+        """What the write not yet begun (``_writing``) will record."""
         self.recorded = 0
         self.repeats = 0
         self.spooled = 0
@@ -254,8 +257,11 @@ class Inbox:
                     Received(self.platform, self.bot_id, u["update_id"], key, body, now, digests[id(u)])
                 )
                 u[UPDATE_KEY_FIELD] = key  # handed on with it: the key of its questions and answers
-            previous = self._writing
-            self._writing = asyncio.ensure_future(self._record(received, previous))
+            if self._joining is not None:  # a write not yet begun takes this batch along
+                self._joining.extend(received)
+            else:
+                self._joining = received
+                self._writing = asyncio.ensure_future(self._record(self._writing))
         return fresh
 
     def _digest(self, text: str) -> str:
@@ -264,13 +270,25 @@ class Inbox:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     async def settle(self) -> None:
-        """Wait until every batch accepted is recorded (in the database or the spool)."""
+        """Wait until every batch accepted is recorded (in the database or the spool); ``OSError``
+        when the last one could be written to neither."""
         if self._writing is not None:
             await self._writing
 
-    async def _record(self, received: list[Received], previous: asyncio.Future[None] | None) -> None:
-        if previous is not None:
-            await previous
+    @property
+    def writing(self) -> asyncio.Future[None] | None:
+        """The write of the batch accepted last (it follows those before it): read it right after
+        :meth:`accept` to wait for that batch alone, while others are accepted meanwhile."""
+        return self._writing
+
+    async def _record(self, previous: asyncio.Future[None] | None) -> None:
+        """Write the batches accepted until it begins: those of one event-loop turn, and all that
+        came while the write before it ran (a webhook's posts while the spool's fsync runs take
+        one fsync, not one each)."""
+        if previous is not None:  # batches are written in order; a failed one is its own batch's
+            with contextlib.suppress(Exception):
+                await previous
+        received, self._joining = self._joining or [], None
         store = self._store()
         try:
             if store is None:

@@ -9,7 +9,8 @@ document/location``, ``user_shares_contact``, ``user_mentions_bot``, ``user_edit
 ``user_presses_button``, ``user_blocks_bot`` (each returns the queued Update JSON).
 Observing: ``await wait_for_messages(chat_id)``, ``sent(chat_id)``, ``calls(method)``,
 ``callback_answers``, ``wait_for_calls``, ``expect_no_messages``, ``wait_until_delivered``.
-Faults: ``inject(Fault.retry_after(3), "sendMessage")`` and the other :class:`Fault` builders.
+Faults: ``inject(Fault.retry_after(3), "sendMessage")`` and the other :class:`Fault` builders;
+``fail_every(7)``: one call in 7 fails (HTTP 500, a dropped connection, in turn).
 """
 
 from .faults import Fault, FaultPlan

@@ -1,7 +1,8 @@
 """Run the fake Bot API as a process: ``python -m tests.support.fakeapi --port 0 --profile bale``.
 
 Prints the bound port on the first line of stdout (then ``base_url`` and ``token`` lines) and
-serves until SIGINT/SIGTERM. The simulation API is only available in-process.
+serves until SIGINT/SIGTERM. The simulation API is only available in-process. ``--fail-every 7
+--faults 500,disconnect`` fails one call in 7 (see ``FakeBotApi.fail_every``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import signal
 import sys
 
+from .faults import FAULTS_BY_NAME
 from .profiles import PROFILES
 from .server import DEFAULT_TOKEN, FakeBotApi
 
@@ -24,6 +26,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", choices=sorted(PROFILES), default="telegram")
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--bot-username", default="sabtyar_test_bot")
+    parser.add_argument("--fail-every", type=int, default=0, help="fail one call in N (0: never)")
+    parser.add_argument(
+        "--faults",
+        default="500,disconnect",
+        help=f"the faults of --fail-every, in turn, of: {', '.join(FAULTS_BY_NAME)}",
+    )
     return parser.parse_args(argv)
 
 
@@ -39,6 +47,8 @@ async def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
     ) as api:
+        if args.fail_every:
+            api.fail_every(args.fail_every, [FAULTS_BY_NAME[name] for name in args.faults.split(",")])
         print(api.port, flush=True)
         print(f"base_url={api.base_url}", flush=True)
         print(f"token={api.token}", flush=True)

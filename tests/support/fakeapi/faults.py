@@ -1,11 +1,18 @@
-"""Scripted faults: errors, delays and dropped connections injected into Bot API calls."""
+"""Scripted faults: errors, delays and dropped connections injected into Bot API calls.
+
+Two kinds of rules: scripted ones (:meth:`FaultPlan.add`: the next ``times`` matching calls) and
+periodic ones (:meth:`FaultPlan.every`: one matching call in ``n`` fails, the faults taken in
+turn), for a Bot API that fails now and then under load (``benchmarks/load_benchmark.py
+--fail-every 7``). A scripted rule that matches wins over a periodic one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Fault", "FaultPlan"]
+__all__ = ["FAULTS_BY_NAME", "Fault", "FaultPlan"]
 
 FaultKind = Literal["error", "raw", "delay", "disconnect"]
 
@@ -84,6 +91,36 @@ class Fault:
         return cls.error(403, "Forbidden: bot was blocked by the user")
 
 
+#: Faults by a short name, for command lines (``--faults 500,disconnect``).
+FAULTS_BY_NAME: dict[str, Fault] = {
+    "500": Fault.server_error(),
+    "502": Fault.bad_gateway(),
+    "disconnect": Fault.disconnect(),
+    "disconnect-processed": Fault.disconnect(process=True),
+}
+
+
+@dataclass
+class _Periodic:
+    """Every ``n``-th call matching ``methods`` (all if ``None``) gets the next of ``faults``."""
+
+    n: int
+    faults: tuple[Fault, ...]
+    methods: frozenset[str] | None
+    seen: int = 0
+    given: int = 0
+
+    def take(self, method: str) -> Fault | None:
+        if self.methods is not None and method.lower() not in self.methods:
+            return None
+        self.seen += 1
+        if self.seen % self.n:
+            return None
+        fault = self.faults[self.given % len(self.faults)]
+        self.given += 1
+        return fault
+
+
 @dataclass
 class _Rule:
     fault: Fault
@@ -102,6 +139,7 @@ class FaultPlan:
     """Queue of fault rules; method-specific rules win over global ones, oldest first."""
 
     rules: list[_Rule] = field(default_factory=list)
+    periodic: list[_Periodic] = field(default_factory=list)
 
     def add(
         self,
@@ -121,11 +159,20 @@ class FaultPlan:
             ids = frozenset(chat_ids)
         self.rules.append(_Rule(fault, method.lower() if method else None, ids, times))
 
+    def every(self, n: int, faults: Sequence[Fault], methods: Sequence[str] | None = None) -> None:
+        """Fail one call in ``n`` (the ``n``-th, ``2n``-th, ... call of ``methods``, all methods
+        if ``None``) until cleared, with ``faults`` in turn."""
+        if n < 1 or not faults:
+            raise ValueError("every: n >= 1 and at least one fault")
+        names = None if methods is None else frozenset(m.lower() for m in methods)
+        self.periodic.append(_Periodic(n, tuple(faults), names))
+
     def take(self, method: str, params: dict[str, Any]) -> Fault | None:
         """The fault for this call, consuming one use of its rule, or ``None``."""
         candidates = [r for r in self.rules if r.matches(method, params)]
         if not candidates:
-            return None
+            periodic = [rule.take(method) for rule in self.periodic]
+            return next((fault for fault in periodic if fault is not None), None)
         rule = next((r for r in candidates if r.method is not None), candidates[0])
         if rule.remaining is not None:
             rule.remaining -= 1
@@ -136,6 +183,7 @@ class FaultPlan:
     def clear(self) -> None:
         """Forget every rule."""
         self.rules.clear()
+        self.periodic.clear()
 
     def __len__(self) -> int:
-        return len(self.rules)
+        return len(self.rules) + len(self.periodic)

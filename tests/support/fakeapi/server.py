@@ -22,6 +22,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
@@ -230,6 +231,14 @@ class FakeBotApi(Simulation):
         """Fail the next ``times`` calls of ``method`` (all methods if ``None``; ``times=None``
         means until :meth:`clear_faults`), optionally only for some ``chat_id`` values."""
         self.faults.add(fault, method, chat_ids=chat_ids, times=times)
+
+    def fail_every(
+        self, n: int, faults: Sequence[Fault] | None = None, methods: Sequence[str] | None = None
+    ) -> None:
+        """Fail one call in ``n`` of ``methods`` (all if ``None``) until :meth:`clear_faults`:
+        ``faults`` in turn (default: HTTP 500, then a dropped connection). The failed calls carry
+        the fault's label in :meth:`calls`, as scripted ones do."""
+        self.faults.every(n, faults or (Fault.server_error(), Fault.disconnect()), methods)
 
     def clear_faults(self) -> None:
         """Remove all scripted faults."""
