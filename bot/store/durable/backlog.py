@@ -1,21 +1,23 @@
-"""A citizen's events (``bot/store/events.py``) on their way to the database, never waiting for it.
+"""A citizen's events (``bot/store/events.py``) on their way to the database, never kept waiting on it.
 
-:meth:`Backlog.write` tries the database once, without waiting (``Store.write_now``: a lock held
-by another process is ``StoreUnavailable`` at once); when it cannot take them, the events go to
-the spool file beside the database (``spool.py``: appended and fsynced, the events of one loop
-turn together), so they survive a restart, and whichever process of the bot finds the database
-working again writes them, in order, at most once (every event is keyed). Only when the spool
-itself is refused (a full disk) do they wait in memory, bounded, retried, and named at ERROR if
-dropped or left at shutdown. While anything waits, a new event goes behind it (or the waiting
-ones are written first), so a rating never reaches the database before the answer it rates.
+:meth:`Backlog.write` tries the database, waiting at most ``PATIENCE`` for another process's
+write of a moment (a worker of the group; the connection is free meanwhile); when it cannot take
+them, the events go to the spool file beside the database (``spool.py``: appended and fsynced,
+the events of one loop turn together), so they survive a restart, and whichever process of the
+bot finds the database working again writes them, in order, at most once (every event is keyed).
+Only when the spool itself is refused (a full disk, or its lock held past a second) do they wait
+in memory, bounded, retried, and named at ERROR if dropped or left at shutdown. While events of
+this process wait, a new one goes behind them (or they are written first), so a rating never
+reaches the database before the answer it rates.
 
 The ids a reply's buttons carry are known before the write (the update's generated key), so the
-reply goes out at once with its buttons; :meth:`question` and :meth:`shown` give the handlers an
-event that waits here (a citizen's press on a button of an answer not yet written).
+reply carries its buttons whether the write went to the database or the spool; :meth:`question`
+and :meth:`shown` give the handlers an event that waits here (a citizen's press on a button of an
+answer not yet written).
 
 Nothing is dropped silently: the first deferral of an outage is logged at ERROR with its cause,
-the end of it at WARNING with the count written, a full memory drops its oldest event with an
-ERROR line each time, and whatever is still in memory at shutdown is named at ERROR.
+its end at WARNING, a full memory drops its oldest event with an ERROR line each time, and
+whatever is still in memory at shutdown is named at ERROR.
 """
 
 from __future__ import annotations
@@ -201,10 +203,6 @@ class Backlog:
             if not self.waiting():
                 self._recovered()
             return done
-
-    async def flush(self, store: Store) -> int:
-        """:meth:`catch_up` (kept for the callers that name it so)."""
-        return await self.catch_up(store)
 
     async def run(self, store: Store) -> None:
         """Write what waits every ``retry_seconds``; runs until cancelled."""
