@@ -8,6 +8,7 @@ container) it says so and exits with status 2, instead of a chat nobody can use.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import sys
 from typing import Any
 
@@ -43,4 +44,7 @@ def run_bots(args: argparse.Namespace, context: CliContext) -> int:
         return run_terminal_chat(args, context) if terminal else 2
     from bot.runner import run_bots as run
 
+    # a fatal signal (SIGBUS from a database file another process cut short, SIGSEGV) is said on
+    # stderr, the log, with where it struck, instead of the process vanishing without a line
+    faulthandler.enable()
     return run(settings, context.locales, context.engine)

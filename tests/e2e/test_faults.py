@@ -375,6 +375,15 @@ async def test_a_failing_store_still_answers_and_writes_the_events_once_it_recov
 # Process faults ------------------------------------------------------------------------------------
 
 
+async def test_a_fatal_signal_is_said_in_the_log(tmp_path: Path) -> None:
+    """A SIGBUS (a -shm another process cut short under SQLite's mapping) killed ``sabtyar run``
+    without a line in its log; now the log says which fatal error, and where."""
+    async with FakeBotApi("telegram") as api, live_bot(tmp_path, api) as live:
+        os.kill(live.process.pid, signal.SIGBUS)
+        assert await live.wait_exit() != 0
+        assert "Fatal Python error: Bus error" in live.stderr()
+
+
 #: Citizens of the bursts killed below (``benchmarks/kill_replay.py`` runs 300, several times).
 BURST = 100
 #: Citizens answered twice after a kill allowed: 1% of the issue's 300. Not a share of ``BURST``:
