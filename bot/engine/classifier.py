@@ -46,7 +46,7 @@ class EntryClassifier:
         )
         self._words.fit(texts)
         classes, coef, intercept = _fitted(self._features(texts), list(labels))
-        self._char_width = OneTextVectors(char_vectorizer).width
+        self._char_width = len(char_vectorizer.vocabulary_)  # the word columns follow the character ones
         self._one_text_words = OneTextVectors(self._words)
         self._index = {str(entry_id): i for i, entry_id in enumerate(classes)}
         self._weights = np.ascontiguousarray(coef.T)
