@@ -381,7 +381,7 @@ class RetryingRequest(WrappedRequest):
         if 200 <= status < 300 and api_method in REPLY_METHODS:
             self.counts.sent += 1
             if (delivery := current_delivery()) is not None:
-                delivery.sent += 1
+                delivery.accepted()
         if self._burst and time.monotonic() - self._last_failure > _BURST_QUIET_SECONDS:
             _LOG.warning("Bot API works again: %d failed calls in the burst", self._burst)
             self._burst = 0

@@ -13,12 +13,15 @@ import os
 import shutil
 import signal
 import socket
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.engine.engine import AnswerEngine
@@ -26,6 +29,7 @@ from bot.locale import Locales
 from bot.messenger.platforms import PlatformSettings, default_platform
 from bot.messenger.updates.feed import encode_update, feed_updates, shard_of
 from bot.messenger.updates.poller import Poller
+from bot.messenger.updates.reports import ANSWERED, FINISHED, RECORDED, Report, read_report
 from bot.messenger.updates.workers import feed_to
 from bot.secret import Secret
 from bot.settings import Settings, StoreSettings
@@ -192,17 +196,25 @@ async def test_a_worker_killed_or_frozen_mid_burst_is_replaced_and_every_citizen
 ) -> None:
     """300 citizens; one worker of two is SIGKILLed (or SIGSTOPped: no heartbeat) mid-burst. It
     is replaced, the updates it had and did not finish are handed to the new one: everyone gets
-    an answer, at most 1% twice; the group keeps running and stops cleanly."""
+    an answer; the group keeps running and stops cleanly.
+
+    Answered twice are only replies in flight when the worker stopped: carried out by the Bot API
+    before the worker read that they were (a second before the stop at most; a frozen worker's
+    requests already written are all carried out, however far behind the Bot API is). A killed
+    worker answers at most 1% twice."""
     shutil.copytree(Settings().knowledge_dir, tmp_path / "knowledge")
     async with live_bot(tmp_path, api, flood=(50, 1.0), extra=workers_config(tmp_path / "knowledge")) as bot:
         first, _second = children_of(bot.process.pid)
         citizens = await burst(api, 300, "W")
         await api.wait_for_calls("sendMessage", 40, timeout=60)
+        stopped_at = time.monotonic()
         os.kill(first, signal.SIGKILL if how == "killed" else signal.SIGSTOP)
         missing, extra = await everyone_answered(api, citizens, timeout=90)
-        print(f"figures {how}: unanswered {missing} of 300, answered twice {extra}")  # pytest -s
+        firsts = [api.sent(c.id)[0].at - stopped_at for c in citizens if len(api.sent(c.id)) > 1]
+        print(f"figures {how}: unanswered {missing} of 300, answered twice {extra}: {firsts}")  # pytest -s
         assert missing == 0, (missing, bot.stderr()[-3000:])
-        assert extra <= 3, extra
+        assert all(first_copy > -1.0 for first_copy in firsts), firsts  # reported replies are not repeated
+        assert how == "frozen" or extra <= 3, extra
         assert bot.process.poll() is None
         assert first not in children_of(bot.process.pid) and len(children_of(bot.process.pid)) == 2
         inbox = "SELECT count(done_at), count(*) - count(done_at) FROM inbox"
@@ -238,6 +250,51 @@ async def test_the_feed_skips_bad_lines_and_queues_the_rest(
     assert [update.update_id for update in queued] == [1, 3]
     assert queued[0].message is not None and queued[0].message.text == "سلام"
     assert len([r for r in caplog.records if "could not be read" in r.getMessage()]) == 2
+
+
+async def test_the_feed_reports_an_update_answered_the_moment_its_first_reply_is_accepted(
+    tmp_path: Path, api: FakeBotApi, engine: AnswerEngine, locales: Locales
+) -> None:
+    """A worker frozen or killed after its reply went out and before its handling ended must not
+    have that update handed to its replacement (answered twice): ``a<id>`` goes to the polling
+    process as soon as the Bot API accepted the first reply, ``f<id> <replies>`` at the end."""
+    settings = replace(Settings(), store=StoreSettings(tmp_path / "feed.db"))
+    shared = Shared(settings, engine, locales, UserHasher("feed-test-hash-secret-0123"))
+    application = build_application(shared, platform_for(api), with_updater=False)
+    release = asyncio.Event()
+
+    async def answer_then_wait(update: Update, context: object) -> None:
+        assert update.effective_chat is not None
+        await application.bot.send_message(update.effective_chat.id, "first")
+        await release.wait()  # the worker is still busy with this update (or frozen here)
+        await application.bot.send_message(update.effective_chat.id, "second")
+
+    application.add_handler(TypeHandler(Update, answer_then_wait), group=-10)
+    citizen = api.create_user("A")
+    chat = {"id": citizen.id, "type": "private"}
+    ours, theirs = socket.socketpair()
+    async with application:
+        await application.start()
+        feeding = asyncio.create_task(feed_updates(application, theirs))
+        reader, writer = await asyncio.open_unix_connection(sock=ours)
+        message = {"message_id": 1, "date": 0, "chat": chat, "text": "x"}
+        writer.write(encode_update({"update_id": 41, "message": message}))
+
+        async def next_report() -> Report:
+            while (report := read_report(await asyncio.wait_for(reader.readline(), 10))) is None:
+                pass
+            return report
+
+        reports = [await next_report()]
+        assert not release.is_set() and [m.text for m in api.sent(citizen.id)] == ["first"]
+        release.set()
+        while (report := await next_report()).kind == RECORDED:
+            pass
+        reports.append(report)
+        writer.close()
+        await asyncio.wait_for(feeding, 5)
+        await application.stop()
+    assert reports == [Report(ANSWERED, 41, 1), Report(FINISHED, 41, 2)]
 
 
 async def test_a_poller_that_fails_stops_the_group(caplog: pytest.LogCaptureFixture) -> None:

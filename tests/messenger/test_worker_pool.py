@@ -20,7 +20,15 @@ from pathlib import Path
 import pytest
 
 from bot.messenger.updates.outstanding import Outstanding
-from bot.messenger.updates.reports import FINISHED, HEARTBEAT, RECORDED, Report, Reporter, read_report
+from bot.messenger.updates.reports import (
+    ANSWERED,
+    FINISHED,
+    HEARTBEAT,
+    RECORDED,
+    Report,
+    Reporter,
+    read_report,
+)
 from bot.settings import ROOT
 from bot.store.durable.spool import spool_path
 from tests.support.fakeapi import FakeBotApi
@@ -35,9 +43,9 @@ def test_outstanding_keeps_an_update_until_it_is_finished_and_its_mark_recorded(
     for update_id in (12, 10, 11, 13):
         ledger.add("telegram", update(update_id))
     ledger.add("bale", update(10))  # another platform's update 10 is another update
-    ledger.finish("telegram", 11, replies=2)
-    ledger.finish("telegram", 11, replies=5)  # a second report changes nothing
-    ledger.finish("telegram", 99)  # nor one unknown
+    ledger.finish("telegram", 11, replies=1)  # its first reply accepted: never handed on again
+    ledger.finish("telegram", 11, replies=2)  # its handling ended: the replies counted so far
+    ledger.finish("telegram", 99)  # one unknown changes nothing
     ledger.recorded("telegram", 13)  # its mark reported first: then finished
     ledger.finish("telegram", 13)
     assert [u["update_id"] for u in ledger.of("telegram")] == [10, 12]  # oldest first
@@ -52,10 +60,12 @@ def test_outstanding_keeps_an_update_until_it_is_finished_and_its_mark_recorded(
 
 def test_a_report_is_a_kind_and_an_update_id_on_a_whole_line() -> None:
     assert read_report(b"f100000007 1\n") == Report(FINISHED, 100000007, 1)
+    assert read_report(b"a100000007\n") == Report(ANSWERED, 100000007, 1)  # one reply accepted
     assert read_report(b"r12\n") == Report(RECORDED, 12)
     assert read_report(HEARTBEAT) is None
     assert read_report(b"f1000 1") is None  # cut short by the worker's death: not a report
     assert read_report(b"f12\n") is None and read_report(b"r12 1\n") is None
+    assert read_report(b"a12 1\n") is None
     assert read_report(b"f-3 1\n") is None and read_report(b"x12\n") is None and read_report(b"f\n") is None
 
 

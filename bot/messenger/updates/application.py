@@ -10,15 +10,17 @@ however deep: the transport (``bot.messenger.http_client.RetryingRequest``) note
 Bot API accepted and each call whose fate is unknown (a read timeout after the request was
 written), and the error handler apologises only when nothing reached the citizen. When the
 handlers and the error handler are through, ``finished`` hooks run (the inbox marks the update
-done there). An update whose handling was cancelled (shutdown) is not finished: the inbox
-replays it at the next start.
+done there). The ``answered`` hooks run earlier, the moment the Bot API accepted the update's first
+reply: a worker tells the polling process at once, so a worker frozen or killed right after
+does not have that update handed to its replacement and answered twice. An update whose handling
+was cancelled (shutdown) is not finished: the inbox replays it at the next start.
 """
 
 from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application
@@ -59,6 +61,13 @@ class Delivery:
 
     sent: int = 0
     unknown: int = 0
+    on_first_reply: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def accepted(self) -> None:
+        """The Bot API accepted one more reply (the first runs ``on_first_reply``)."""
+        self.sent += 1
+        if self.sent == 1 and self.on_first_reply is not None:
+            self.on_first_reply()
 
     @property
     def reached(self) -> bool:
@@ -66,9 +75,9 @@ class Delivery:
         return self.sent > 0 or self.unknown > 0
 
 
-def begin_delivery() -> Delivery:
+def begin_delivery(on_first_reply: Callable[[], None] | None = None) -> Delivery:
     """Start counting for the update handled in the current task."""
-    delivery = Delivery()
+    delivery = Delivery(on_first_reply=on_first_reply)
     _CURRENT.set(delivery)
     return delivery
 
@@ -79,6 +88,7 @@ def current_delivery() -> Delivery | None:
 
 
 Finished = Callable[[object, Delivery], None]
+Answered = Callable[[object], None]
 
 
 @dataclass(frozen=True)
@@ -90,19 +100,24 @@ class Skipped:
 
 class TrackedApplication(Application):  # type: ignore[type-arg]
     """PTB's ``Application`` plus the paced start, the per-update delivery count and the
-    ``finished`` hook."""
+    ``answered`` and ``finished`` hooks."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.answered: list[Answered] = []
         self.finished: list[Finished] = []
         self.admission = Admission()
 
     async def process_update(self, update: object) -> None:
-        delivery = begin_delivery()
+        delivery = begin_delivery(lambda: self._answered(update))
         await self.admission.turn()
         await super().process_update(update)
         for hook in self.finished:
             hook(update, delivery)
+
+    def _answered(self, update: object) -> None:
+        for hook in self.answered:
+            hook(update)
 
     def skipped(self, update_id: int) -> None:
         """``update_id`` could not be read: the ``finished`` hooks run for it (with nothing sent),

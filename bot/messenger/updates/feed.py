@@ -86,6 +86,7 @@ async def feed_updates(
     reporter = Reporter(connection.dup())
     tracked = application if isinstance(application, TrackedApplication) else None
     if tracked is not None:
+        tracked.answered.append(lambda update: _report_answered(reporter, update))
         tracked.finished.append(lambda update, delivery: _report(reporter, update, delivery.sent))
     if inbox is not None:
         inbox.on_recorded.append(reporter.recorded)
@@ -107,6 +108,12 @@ async def feed_updates(
     finally:
         beating.cancel()
         writer.close()
+
+
+def _report_answered(reporter: Reporter, update: object) -> None:
+    update_id = getattr(update, "update_id", None)
+    if isinstance(update_id, int):
+        reporter.answered(update_id)
 
 
 def _report(reporter: Reporter, update: object, replies: int) -> None:

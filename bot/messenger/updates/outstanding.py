@@ -3,11 +3,12 @@
 One :class:`Outstanding` per worker slot (``bot/messenger/updates/workers.py``), kept in memory and
 carried over to the worker that replaces a dead or frozen one. An update is *handed* when it is
 written to the worker (whether or not the write reached it: a worker that died a moment ago and
-is not yet noticed takes nothing), *finished* when the worker reports its handling ended (replies
-sent), and forgotten when the worker reports its done mark recorded (``reports.py``; the two
-reports can arrive in either order). The replacement is handed every update still handed; the
-polling process marks done itself those finished and not recorded. None of it depends on the
-database: an update recorded in the spool file while the database was busy is replayed as well.
+is not yet noticed takes nothing), *finished* when the worker reports its first reply accepted or
+its handling ended (replies sent), and forgotten when the worker reports its done mark recorded
+(``reports.py``; the two reports can arrive in either order). The replacement is handed every
+update still handed; the polling process marks done itself those finished and not recorded. None
+of it depends on the database: an update recorded in the spool file while the database was busy
+is replayed as well.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ class Outstanding:
         self._handed.setdefault(platform, {})[update["update_id"]] = update
 
     def finish(self, platform: str, update_id: int, replies: int = 0) -> None:
-        """The worker reported ``update_id`` finished (``replies`` accepted by the Bot API): never
-        handed on again (a second report, or one after its mark was reported recorded, changes
-        nothing)."""
-        if self._handed.get(platform, {}).pop(update_id, None) is not None:
-            self._unmarked.setdefault(platform, {})[update_id] = replies
+        """The worker reported ``update_id`` answered or finished (``replies`` accepted by the Bot
+        API so far): never handed on again. A later report updates its replies; one after its mark
+        was reported recorded changes nothing."""
+        unmarked = self._unmarked.setdefault(platform, {})
+        if self._handed.get(platform, {}).pop(update_id, None) is not None or update_id in unmarked:
+            unmarked[update_id] = replies
 
     def recorded(self, platform: str, update_id: int) -> None:
         """The worker reported the done mark of ``update_id`` recorded: forgotten."""

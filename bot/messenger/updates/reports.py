@@ -2,9 +2,10 @@
 
 With ``[general] workers`` above 1 (``bot/messenger/updates/workers.py``), each worker writes
 lines back on a duplicate of its feed's socket: ``.`` every ``HEARTBEAT_SECONDS`` (its event loop
-still turns); ``f<update id> <replies>`` as soon as an update's handling ended (its replies sent,
-or it was skipped), with the replies the Bot API accepted; ``r<update id>`` once the update's
-done mark is in the database or the spool file. The polling process keeps each worker's updates
+still turns); ``a<update id>`` the moment the Bot API accepted the update's first reply;
+``f<update id> <replies>`` as soon as an update's handling ended (its replies sent, or it was
+skipped), with the replies the Bot API accepted; ``r<update id>`` once the update's done mark is
+in the database or the spool file. The polling process keeps each worker's updates
 until they are reported, so a worker that dies or freezes costs no citizen a reply: its
 replacement is given those not finished, and the polling process itself marks done (with their
 replies) those finished whose mark the dead worker had not yet written.
@@ -21,7 +22,16 @@ import asyncio
 import socket
 from typing import NamedTuple
 
-__all__ = ["FINISHED", "HEARTBEAT", "HEARTBEAT_SECONDS", "RECORDED", "Report", "Reporter", "read_report"]
+__all__ = [
+    "ANSWERED",
+    "FINISHED",
+    "HEARTBEAT",
+    "HEARTBEAT_SECONDS",
+    "RECORDED",
+    "Report",
+    "Reporter",
+    "read_report",
+]
 
 #: Seconds between a worker's heartbeats to the polling process.
 HEARTBEAT_SECONDS = 1.0
@@ -29,8 +39,9 @@ HEARTBEAT_SECONDS = 1.0
 HEARTBEAT = b".\n"
 
 
-#: The kinds of report: an update's handling ended; its done mark is recorded.
-FINISHED, RECORDED = "f", "r"
+#: The kinds of report: an update's first reply was accepted; its handling ended; its done mark
+#: is recorded.
+ANSWERED, FINISHED, RECORDED = "a", "f", "r"
 
 
 class Report(NamedTuple):
@@ -42,8 +53,8 @@ class Report(NamedTuple):
 
 
 def read_report(line: bytes) -> Report | None:
-    """The report on ``line`` (``f<update id> <replies>`` or ``r<update id>``); ``None`` for a
-    heartbeat, a line cut short (no newline) or anything else."""
+    """The report on ``line`` (``a<update id>``, ``f<update id> <replies>`` or ``r<update id>``);
+    ``None`` for a heartbeat, a line cut short (no newline) or anything else."""
     if not line.endswith(b"\n") or len(line) < 3:
         return None
     kind, fields = chr(line[0]), line[1:-1].split(b" ")
@@ -51,20 +62,24 @@ def read_report(line: bytes) -> Report | None:
         return None
     if kind == FINISHED and len(fields) == 2:
         return Report(FINISHED, int(fields[0]), int(fields[1]))
-    if kind == RECORDED and len(fields) == 1:
-        return Report(RECORDED, int(fields[0]))
+    if kind in (ANSWERED, RECORDED) and len(fields) == 1:
+        return Report(kind, int(fields[0]), 1 if kind == ANSWERED else 0)
     return None
 
 
 class Reporter:
-    """A worker's side: ``finished`` and ``recorded`` report updates, ``run`` sends the heartbeat
-    until cancelled."""
+    """A worker's side: ``answered``, ``finished`` and ``recorded`` report updates, ``run`` sends
+    the heartbeat until cancelled."""
 
     def __init__(self, channel: socket.socket) -> None:
         channel.setblocking(False)
         self._channel: socket.socket | None = channel
         self._pending = bytearray()
         self.reported = 0
+
+    def answered(self, update_id: int) -> None:
+        """Report that the Bot API accepted ``update_id``'s first reply (its handling goes on)."""
+        self._report(b"%s%d\n" % (ANSWERED.encode(), update_id), 1)
 
     def finished(self, update_id: int, replies: int = 0) -> None:
         """Report ``update_id`` finished, ``replies`` of its replies accepted by the Bot API (sent

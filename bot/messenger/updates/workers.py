@@ -11,7 +11,8 @@ from several processes), backlog and flood gate; it marks its updates done in th
 reloads the knowledge when another worker changed it (``LiveEngine.follow``).
 
 Each worker reports back, on its feed's socket, a heartbeat every second, the id of every
-update it finished (its replies sent) and of every done mark it recorded
+update whose first reply the Bot API accepted, of every update it finished (its replies sent)
+and of every done mark it recorded
 (``bot/messenger/updates/reports.py``). The parent keeps, in memory, each worker slot's updates
 handed on and not yet reported (``outstanding.py``). A worker that dies is logged at ERROR and
 replaced by a new fork, which is handed every update not finished, whether it reached the dead
@@ -49,7 +50,7 @@ from bot.messenger.platforms import PlatformSettings
 from bot.messenger.updates.feed import encode_update, shard_of
 from bot.messenger.updates.outstanding import Outstanding
 from bot.messenger.updates.poller import Deliver, Poller
-from bot.messenger.updates.reports import FINISHED, read_report
+from bot.messenger.updates.reports import ANSWERED, FINISHED, read_report
 from bot.store import Store, StoreError
 from bot.store.durable.inbox import Inbox, bot_id_of
 from bot.store.durable.spool import Spool, spool_path
@@ -223,7 +224,7 @@ class _Group:
                 report = read_report(line)
                 if report is None:
                     continue
-                if report.kind == FINISHED:
+                if report.kind in (ANSWERED, FINISHED):
                     worker.outstanding.finish(platform, report.update_id, report.replies)
                 else:
                     worker.outstanding.recorded(platform, report.update_id)
