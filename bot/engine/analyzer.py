@@ -360,8 +360,8 @@ class Analyzer:
                 [w for w in words if w not in self._function_words and "#" not in w]
                 for words in analyzed + services
             ]
-            + written
-            + [sorted(self._function_words)],
+            + written,
+            self._function_words,
         )
         return Analyzer(
             self._normalizer,

@@ -135,13 +135,22 @@ def _package_dictionary() -> Mapping[str, str]:
 class FinglishReader:
     """Reads Latin-letter words as Persian, preferring the knowledge base's words."""
 
-    def __init__(self, curated: Mapping[str, str], phrases: Iterable[Iterable[str]] = ()) -> None:
+    def __init__(
+        self,
+        curated: Mapping[str, str],
+        phrases: Iterable[Iterable[str]] = (),
+        function_words: Iterable[str] = (),
+    ) -> None:
+        """``phrases``: the words a Latin word may be read as, and their neighbouring pairs (a glued
+        ``kartmeli`` is «کارت ملی»); ``function_words`` may be read alone, but a pair of two of them
+        is never a reading (``abie`` is not «با یه»)."""
         self._curated = {key.lower(): value for key, value in curated.items()}
-        counts: Counter[str] = Counter()
+        small = frozenset(function_words)
+        counts: Counter[str] = Counter(small)
         for tokens in phrases:
             words = [token for token in tokens if token]
             counts.update(words)
-            counts.update(f"{a} {b}" for a, b in pairwise(words))
+            counts.update(f"{a} {b}" for a, b in pairwise(words) if not (a in small and b in small))
         self._by_skeleton: dict[str, str] = {}
         self._all_by_skeleton: dict[str, list[str]] = {}
         for word, _count in counts.most_common():

@@ -163,11 +163,32 @@ def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: 
 
 @pytest.mark.parametrize(
     ("text", "entry_id"),
-    [("ثبت شرکت", "redirect-property"), ("استعلام خلافی خودرو", "redirect-driving")],
+    [
+        ("ثبت شرکت", "redirect-property"),
+        ("استعلام خلافی خودرو", "redirect-driving"),
+        ("sabte sherkat chejori", "redirect-property"),
+        ("estelam check sayadi ba code melli", "national-code"),
+    ],
 )
-def test_an_entry_about_another_service_answers_it(engine: AnswerEngine, text: str, entry_id: str) -> None:
-    """The pointer to the other organisation is the answer when its keywords name the service."""
-    assert key(engine, text).foreign
+def test_a_service_beside_a_pointer_s_scope_is_offered_not_answered(
+    engine: AnswerEngine, text: str, entry_id: str
+) -> None:
+    """Company registration and car fines are other organisations' services the pointers do not
+    cover (deeds, the driving licence): the pointer may be offered, never answered."""
+    assert engine.assess(text).doubts.other_service
+    reply = engine.ask(text)
+    assert reply.answer_id is None
+    assert entry_id in reply.offered_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("تمدید گواهینامه رانندگی کجاست", "redirect-driving"),
+        ("سند تک برگ خونه رو از کجا بگیرم", "redirect-property"),
+    ],
+)
+def test_a_pointer_answers_its_own_scope(engine: AnswerEngine, text: str, entry_id: str) -> None:
     assert engine.ask(text).answer_id == entry_id
 
 

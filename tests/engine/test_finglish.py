@@ -65,3 +65,17 @@ def test_finglish_questions_have_no_unknown_latin_words(
 
 def test_an_indefinite_ye_is_a_function_word_not_a_noun(engine: AnswerEngine) -> None:
     assert engine.analyzer.analyze("ye kart meli").tokens == engine.analyzer.analyze("کارت ملی").tokens
+
+
+def test_two_function_words_side_by_side_are_never_one_reading() -> None:
+    # «با یه» stood side by side in a phrasing, and its skeleton «b» let ``abie`` (آبی, blue) be
+    # read as those two words: a content word vanished from the question.
+    reader = FinglishReader({}, [["با", "یه", "کارت", "ملی"]], function_words=["با", "یه"])
+    assert reader.read("abie") != "با یه"
+    assert reader.read("ba") == "با"  # a function word alone is still a reading
+    assert reader.read("kartmeli") == "کارت ملی"  # and a content pair too
+
+
+def test_a_latin_word_read_as_nothing_known_is_not_dropped(engine: AnswerEngine) -> None:
+    key = engine.analyzer.analyze("chera aseman abie")
+    assert len(key.tokens) == 3, key
