@@ -117,6 +117,8 @@ def run_calibrate(args: argparse.Namespace, context: CliContext) -> int:
         "alternatives_answer",
         "alternatives_margin",
         "alternatives_max_unknown",
+        "story_alternatives_answer",
+        "story_alternatives_margin",
     ):
         print(f"{name} = {getattr(thresholds, name)}")
     return 0

@@ -42,18 +42,24 @@ class Thresholds:
     max_suggestions: int = 3
     max_unknown: float = 0.4
     """A question whose unknown words carry more than this share of its weight is never answered alone."""
-    alternatives_answer: float = 0.36
+    alternatives_answer: float = 0.32
     """The best entry's score needed for an answer with alternatives (1.0: the band is off)."""
     alternatives_margin: float = 0.06
     alternatives_max_unknown: float = 0.2
     max_alternatives: int = 2
+    story_alternatives_answer: float = 0.3
+    """In a long message (:attr:`Doubts.story`) the story dilutes every score: the best entry's score
+    needed there for an answer with alternatives when it is well ahead (1.0: the band is off)."""
+    story_alternatives_margin: float = 0.15
+    """How far ahead of the runner-up the best entry of a long message must be in that band."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.suggest <= self.answer <= 1.0:
             raise ValueError("thresholds must satisfy 0 <= suggest <= answer <= 1")
-        if not 0.0 <= self.alternatives_answer <= 1.0:
-            raise ValueError("alternatives_answer must be between 0 and 1")
-        if not (0.0 <= self.margin <= 1.0 and 0.0 <= self.alternatives_margin <= 1.0):
+        if not (0.0 <= self.alternatives_answer <= 1.0 and 0.0 <= self.story_alternatives_answer <= 1.0):
+            raise ValueError("alternatives_answer and story_alternatives_answer must be between 0 and 1")
+        margins = (self.margin, self.alternatives_margin, self.story_alternatives_margin)
+        if not all(0.0 <= margin <= 1.0 for margin in margins):
             raise ValueError("margins must be between 0 and 1")
         if self.max_suggestions < 1:
             raise ValueError("max_suggestions must be at least 1")
@@ -97,6 +103,9 @@ class Doubts:
     other_service: bool = False
     vague: bool = False
     """One or two words that many entries use («شناسنامه»): choices, never an answer."""
+    story: bool = False
+    """A long message (``story_words`` distinct words or more): its scores are diluted by the
+    story, so the looser story band of :class:`Thresholds` may answer it with alternatives."""
 
 
 def decide(
@@ -125,10 +134,10 @@ def decide(
         return Decision(Outcome.ANSWER_ALTERNATIVES, chosen, (first.entry_id, second.entry_id))
     if best.score >= t.answer and margin >= t.margin and doubts.unknown_share <= t.max_unknown:
         return Decision(Outcome.ANSWER, offered)
-    if (
-        best.score >= t.alternatives_answer
-        and margin >= t.alternatives_margin
-        and doubts.unknown_share <= t.alternatives_max_unknown
-    ):
+    in_band = best.score >= t.alternatives_answer and margin >= t.alternatives_margin
+    in_story_band = (
+        doubts.story and best.score >= t.story_alternatives_answer and margin >= t.story_alternatives_margin
+    )
+    if (in_band or in_story_band) and doubts.unknown_share <= t.alternatives_max_unknown:
         return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
     return Decision(Outcome.DID_YOU_MEAN, offered)

@@ -131,7 +131,8 @@ class AnswerEngine:
         share = self.matcher.unknown_share(key, emphasis)
         if emphasis is not None:
             share = min(share, self.matcher.unknown_share(replace(key, tokens=tuple(emphasis))))
-        return Doubts(share, other_service=other_service, vague=self.matcher.vague(key))
+        long = len(set(key.tokens)) >= self.matcher.weights.story_words
+        return Doubts(share, other_service=other_service, vague=self.matcher.vague(key), story=long)
 
     def _names_other_service(self, key: MatchKey, ranked: list[Candidate]) -> bool:
         """Whether ``key`` names another organisation's service that the best entry is not about:

@@ -47,10 +47,11 @@ class Weights:
     familiar_weight: float = 0.5
     long_question_words: int = 6
     story_weight: float = 0.7
+    """In a message of several clauses, the weight of words outside the asking clause."""
     story_words: int = 10
     """A message of several clauses with this many distinct words is a story: another
-    organisation's service named outside its asking clause is context, not what it asks."""
-    """In a message of several clauses, the weight of words outside the asking clause."""
+    organisation's service named outside its asking clause is context, not what it asks (and a
+    message this long is judged by the story band of the thresholds)."""
     clause_scoring: bool = True
     """Score the asking clause alone too and blend it into each entry's score by ``clause_blend``."""
     clause_blend: float = 0.0

@@ -1,0 +1,58 @@
+"""The thresholds chosen by ``sabtyar calibrate``, on small made-up sets whose best setting is known."""
+
+from __future__ import annotations
+
+from bot.engine.decision import Doubts, Outcome, Thresholds, decide
+from bot.engine.engine import Assessment, MatchKey
+from bot.engine.matcher import Candidate
+from bot.engine.quality.evaluation import Caps, Example, Scored, calibrate, evaluate
+
+
+def scored(expect: str, first: tuple[str, float], second: tuple[str, float], story: bool) -> Scored:
+    ranked = [Candidate(first[0], first[1], ""), Candidate(second[0], second[1], "")]
+    assessment = Assessment(MatchKey((), frozenset(), frozenset()), ranked, Doubts(story=story))
+    words = "واژه " * (20 if story else 4)
+    return Example(words, frozenset({expect}) if expect else frozenset()), assessment
+
+
+def clear_short_questions(count: int) -> list[Scored]:
+    return [scored("a", ("a", 0.8), ("b", 0.2), story=False) for _ in range(count)]
+
+
+def test_a_story_well_ahead_at_a_diluted_score_is_answered_with_alternatives() -> None:
+    ranked = [Candidate("a", 0.31, ""), Candidate("b", 0.2, "")]
+    thresholds = Thresholds(
+        alternatives_answer=0.36, story_alternatives_answer=0.3, story_alternatives_margin=0.06
+    )
+    assert decide(ranked, thresholds, Doubts(story=True)).outcome is Outcome.ANSWER_ALTERNATIVES
+    assert decide(ranked, thresholds, Doubts(story=False)).outcome is Outcome.DID_YOU_MEAN
+    unknown = Doubts(story=True, unknown_share=thresholds.alternatives_max_unknown + 0.1)
+    assert decide(ranked, thresholds, unknown).outcome is Outcome.DID_YOU_MEAN
+    close = [Candidate("a", 0.31, ""), Candidate("b", 0.29, "")]
+    assert decide(close, thresholds, Doubts(story=True)).outcome is Outcome.DID_YOU_MEAN
+
+
+def test_calibration_opens_the_story_band_when_long_messages_gain_right_answers() -> None:
+    stories = [scored("a", ("a", 0.31), ("b", 0.15), story=True) for _ in range(10)]
+    # short questions scored alike but wrong: only a band for stories can tell them apart
+    distractors = [scored("b", ("a", 0.31), ("b", 0.15), story=False) for _ in range(10)]
+    examples = clear_short_questions(100) + stories + distractors
+    thresholds, report = calibrate(examples, Caps(min_in_reply=0.0))
+    assert thresholds.story_alternatives_answer <= 0.31
+    assert report.overall.right_first == 110
+    assert evaluate(stories, thresholds).overall.right_first == 10
+
+
+def test_calibration_keeps_the_story_band_shut_when_it_would_answer_out_of_scope_stories() -> None:
+    stories = [scored("a", ("a", 0.31), ("b", 0.15), story=True) for _ in range(2)]
+    oos_stories = [scored("", ("a", 0.31), ("b", 0.15), story=True) for _ in range(10)]
+    examples = clear_short_questions(100) + stories + oos_stories
+    thresholds, report = calibrate(examples, Caps(oos_answered=0.03, min_in_reply=0.0))
+    assert thresholds.story_alternatives_answer > 0.31
+    assert report.oos_direct == 0
+
+
+def test_an_engine_marks_a_long_message_as_a_story(engine) -> None:  # type: ignore[no-untyped-def]
+    long = "سلام وقت بخیر، من پارسال ازدواج کردم و همسرم خارجی است و حالا می‌خواستم بپرسم شناسنامه بچه‌مان را کجا بگیریم"
+    assert engine.assess(long).doubts.story
+    assert not engine.assess("شناسنامه بچه کجا").doubts.story
