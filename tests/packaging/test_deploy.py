@@ -4,8 +4,10 @@ engine runs), and the server config and the nginx example agree with each other.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -119,3 +121,41 @@ def test_nginx_example_forwards_the_webhook_paths_of_the_server_config() -> None
             (b for b in blocks if path.startswith(b[0])), key=lambda b: len(b[0])
         )  # as nginx picks
         assert f"proxy_pass http://127.0.0.1:{webhook['port']};" in location[1]
+
+
+@pytest.mark.slow  # one sabtyar process (the CLI's imports): about 3 s
+def test_the_backup_unit_keeps_14_copies_with_their_secret_and_knowledge(tmp_path: Path) -> None:
+    """The backup service's own command line, run by sh: a new copy, the oldest ones removed with
+    the files that go with them."""
+    unit = (DEPLOY / "sabtyar-backup.service").read_text(encoding="utf-8")
+    [command] = [line.split("=", 1)[1] for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert command.startswith("/bin/sh -c '") and command.endswith("'")
+    backups = tmp_path / "backups"
+    script = (
+        command.removeprefix("/bin/sh -c '")
+        .removesuffix("'")
+        .replace("%%", "%")  # systemd's escape
+        .replace(VENV_SABTYAR, f"{sys.executable} -m bot.cli.main")
+        .replace("/var/backups/sabtyar", str(backups))
+    )
+    state = tmp_path / "state"
+    (state / "knowledge" / ".shipped").mkdir(parents=True)
+    (state / "knowledge" / "birth.yaml").write_text("entries: []\n", encoding="utf-8")
+    with sqlite3.connect(state / "sabtyar.db") as db:
+        db.execute("CREATE TABLE t (x)")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\npath = "{state / "sabtyar.db"}"\n', encoding="utf-8")
+    backups.mkdir()
+    for day in range(1, 16):  # 15 older copies, each with its secret and knowledge
+        for suffix in ("", ".hash-secret", ".knowledge.tar.gz"):
+            old = backups / f"sabtyar-202601{day:02d}-0330.db{suffix}"
+            old.write_text("old", encoding="utf-8")
+            os.utime(old, (day * 86_400, day * 86_400))
+    env = {**os.environ, "SABTYAR_CONFIG": str(config)}
+    done = subprocess.run(["/bin/sh", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    kept = sorted(p.name for p in backups.glob("sabtyar-*.db"))
+    assert len(kept) == 14 and kept[0] == "sabtyar-20260103-0330.db"  # the new one and the 13 newest
+    assert {p.name.removesuffix(".hash-secret") for p in backups.glob("*.hash-secret")} <= set(kept)
+    archives = {p.name.removesuffix(".knowledge.tar.gz") for p in backups.glob("*.knowledge.tar.gz")}
+    assert archives == set(kept)  # the new copy's archive made, the removed copies' ones gone
