@@ -159,3 +159,57 @@ def test_the_backup_unit_keeps_14_copies_with_their_secret_and_knowledge(tmp_pat
     assert {p.name.removesuffix(".hash-secret") for p in backups.glob("*.hash-secret")} <= set(kept)
     archives = {p.name.removesuffix(".knowledge.tar.gz") for p in backups.glob("*.knowledge.tar.gz")}
     assert archives == set(kept)  # the new copy's archive made, the removed copies' ones gone
+
+
+def self_signed(folder: Path) -> None:
+    """``fullchain.pem`` and ``privkey.pem`` for bot.example.ir in ``folder``."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bot.example.ir")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "privkey.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+
+
+def test_nginx_example_passes_nginx_t(tmp_path: Path) -> None:
+    """``nginx -t`` as README step 6 runs it, on the nginx installed here (Debian 12: 1.22)."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        pytest.skip("nginx is missing (apt-get install -y nginx): the example is not checked")
+    self_signed(tmp_path)
+    site = (DEPLOY / "nginx-sabtyar.conf").read_text(encoding="utf-8")
+    (tmp_path / "site.conf").write_text(
+        site.replace("/etc/letsencrypt/live/bot.example.ir", str(tmp_path)), encoding="utf-8"
+    )
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    checked = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr
