@@ -213,3 +213,47 @@ def test_nginx_example_passes_nginx_t(tmp_path: Path) -> None:
         timeout=60,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("runuser") is None, reason="root with runuser only")
+def test_the_admin_command_runs_sabtyar_as_the_bot_user_with_the_service_config() -> None:
+    """``deploy/sabtyar-admin.sh`` (installed as /usr/local/bin/sabtyar): what root types runs as
+    the bot's user (here ``nobody``) with the unit's SABTYAR_CONFIG and cache."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "SABTYAR": "/usr/bin/env",  # stands in for the program: prints who and what it got
+        "SABTYAR_USER": "nobody",
+    }
+    done = subprocess.run(
+        [
+            "/bin/sh",
+            str(DEPLOY / "sabtyar-admin.sh"),
+            "sh",
+            "-c",
+            'id -u; echo "$SABTYAR_CONFIG $SABTYAR_CACHE_DIR"',
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    uid, paths = done.stdout.splitlines()
+    assert uid != "0"
+    assert paths == "/etc/sabtyar/config.toml /var/cache/sabtyar"
+    service = (DEPLOY / "sabtyar.service").read_text(encoding="utf-8")
+    assert "Environment=SABTYAR_CONFIG=/etc/sabtyar/config.toml" in service
+    assert "Environment=SABTYAR_CACHE_DIR=/var/cache/sabtyar" in service
+
+
+def test_the_readme_deploy_section_names_the_kit_as_it_is() -> None:
+    """Every ``deploy/`` file the README's Deploy section names exists, and every file of the kit
+    is named there (an officer follows only that section)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## Deploy\n") : readme.index("\n### Monitoring\n")]
+    named = set(re.findall(r"deploy/([\w.*-]+)", section))
+    kit = {path.name for path in DEPLOY.iterdir()}
+    for name in named:
+        assert [k for k in kit if Path(k).match(name)], f"README names deploy/{name}, which is not in the kit"
+    unnamed = {k for k in kit if not any(Path(k).match(name) for name in named)}
+    assert unnamed == set(), f"not explained in README, Deploy: {unnamed}"
