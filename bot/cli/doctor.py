@@ -90,8 +90,9 @@ def diagnose(settings: Settings, knowledge_dir: Path, *, online: bool = True) ->
         yield Finding(
             "warn",
             "platforms",
-            "no platform has a token: `sabtyar run` opens the terminal chat",
-            "set SABTYAR_TELEGRAM_TOKEN and/or SABTYAR_BALE_TOKEN (see README, Deploy)",
+            "no platform has a token: `sabtyar run` opens the terminal chat (under systemd it stops)",
+            "set SABTYAR_TELEGRAM_TOKEN and/or SABTYAR_BALE_TOKEN in /etc/sabtyar/sabtyar.env"
+            " (README, Deploy, step 3)",
         )
     for platform in active:
         if online:
@@ -249,7 +250,10 @@ async def _platform_online(platform: PlatformSettings) -> list[Finding]:
         father = "@BotFather" if platform.name == "telegram" else "@botfather in Bale"
         return [
             Finding(
-                "FAIL", name, "the Bot API rejected the token", f"get the token from {father}, set {variable}"
+                "FAIL",
+                name,
+                "the Bot API rejected the token",
+                f"get the token from {father}, put it in {variable} (on a server: /etc/sabtyar/sabtyar.env)",
             )
         ]
     except TelegramError as error:
@@ -258,7 +262,8 @@ async def _platform_online(platform: PlatformSettings) -> list[Finding]:
                 "FAIL",
                 name,
                 f"cannot reach {platform.base_url} ({error.message})",
-                "check the server's DNS, firewall and outgoing HTTPS (proxy?)",
+                f"check that this server resolves and reaches {urlsplit(platform.base_url).hostname}"
+                " over HTTPS (DNS, firewall); or the base_url in the config",
             )
         ]
     findings = [Finding("ok", name, f"accepted: @{me.username}")]

@@ -60,7 +60,7 @@ async def test_doctor_names_a_bad_token_and_a_missing_knowledge_folder(tmp_path:
     [token] = [line for line in lines if "telegram token" in line]
     assert token == (
         "FAIL telegram token: the Bot API rejected the token -> get the token from @BotFather,"
-        " set SABTYAR_TELEGRAM_TOKEN"
+        " put it in SABTYAR_TELEGRAM_TOKEN (on a server: /etc/sabtyar/sabtyar.env)"
     )
     assert lines[0] == f"ok   config: {config} read and valid"
     assert "999:WRONG" not in "\n".join(lines)
