@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import fields
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +133,15 @@ class Section:
         return Section(f"{self.name}.{key}", {} if value is None else value)
 
     def finish(self) -> None:
-        """Raise on keys that are not part of this table."""
+        """Raise on keys that are not part of this table, with the known key each one is
+        probably a misspelling of (``enabeld (did you mean enabled?)``)."""
         unknown = sorted(set(self._data) - self._asked)
         if unknown:
-            raise ConfigError(f"[{self.name}] unknown key(s): {', '.join(unknown)}")
+            named = [_with_guess(key, self._asked) for key in unknown]
+            raise ConfigError(f"[{self.name}] unknown key(s): {', '.join(named)}")
+
+
+def _with_guess(key: str, known: Iterable[str]) -> str:
+    """``key``, and the known key closest to it when one is close: a misspelling's correction."""
+    guess = get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+    return f"{key} (did you mean {guess[0]}?)" if guess else key

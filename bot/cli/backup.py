@@ -7,21 +7,26 @@ Examples::
 
 ``backup`` takes one consistent snapshot (SQLite's online backup API) while the bot keeps
 answering, and copies the user-hashing secret file (``OUT.hash-secret``) when the database has
-one, since the pseudonyms only link up with it. ``restore`` refuses while ``sabtyar run`` holds
-the database, checks the backup, and keeps the database it replaces as
-``<database>.before-restore-<time>``.
+one, since the pseudonyms only link up with it, and packs the staff's knowledge folder
+(``OUT.knowledge.tar.gz``, see :mod:`bot.cli.knowledge_backup`). ``restore`` refuses while
+``sabtyar run`` holds the database, checks the backup, and keeps the database (and knowledge
+folder) it replaces as ``<database>.before-restore-<time>``. Run as root, it gives what it
+writes the owner of the data folder, so the bot's own user can open it. With ``--db``, only the
+database (and its secret) is copied.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 from bot.cli.command import CliContext, CommandError
+from bot.cli.knowledge_backup import archive_of, chown_like, pack_knowledge, unpack_knowledge
 from bot.hash_secret import hash_secret_file
-from bot.store import BackupError, backup_database, is_running, restore_database
+from bot.store import BackupError, backup_database, is_running, restore_database, run_lock_file
 
 __all__ = ["register"]
 
@@ -63,6 +68,8 @@ def run_backup(args: argparse.Namespace, context: CliContext) -> int:
         shutil.copy2(secret, _secret_copy(out))
         _secret_copy(out).chmod(0o600)
         print(f"with its user-hashing secret: {_secret_copy(out)} (keep it as private as the database)")
+    if args.db is None and pack_knowledge(context.knowledge_dir, archive_of(out)):
+        print(f"with the staff's knowledge {context.knowledge_dir}: {archive_of(out)}")
     return 0
 
 
@@ -81,4 +88,19 @@ def run_restore(args: argparse.Namespace, context: CliContext) -> int:
     if secret.is_file():
         shutil.copy2(secret, hash_secret_file(database))
         print(f"with its user-hashing secret: {hash_secret_file(database)}")
+    written = [database, hash_secret_file(database), run_lock_file(database), *([kept] if kept else [])]
+    archive = archive_of(args.backup)
+    if args.db is None and archive.is_file():
+        try:
+            replaced = unpack_knowledge(archive, context.knowledge_dir)
+        except ValueError as error:
+            print(f"the staff's knowledge is not restored: {error}")
+        else:
+            print(f"with the staff's knowledge: {context.knowledge_dir}")
+            if replaced is not None:
+                print(f"the knowledge folder it replaced is kept as {replaced}")
+            written += [context.knowledge_dir, *([replaced] if replaced else [])]
+    chown_like(database.parent, written)
+    if os.geteuid() == 0:
+        print(f"owned, as {database.parent} is, by its owner (the bot's user)")
     return 0

@@ -5,12 +5,19 @@ Examples::
     sabtyar doctor
     sabtyar --config /etc/sabtyar/config.toml doctor
 
-Checks, in order: the configuration file, the texts, the knowledge folder (every problem is
-listed by ``sabtyar kb check``), the database (its folder writable, the file sound, its schema
-known to this version), each enabled platform's token (``getMe`` on its Bot API) and, for a
-platform in webhook mode, its webhook settings (an https URL, a free local port, and the
-Bot API's ``getWebhookInfo``). A line starts with ``ok``, ``warn`` or ``FAIL``; a failed or
-doubtful check says what to do after ``->``. Exit status 1 when any check failed.
+Checks, in order: the configuration file (a missing, unreadable or misspelt one is a failed
+check with what to correct), the knowledge folder (every problem is listed by ``sabtyar kb
+check``; before the first start, when the staff's copy is not made yet, the knowledge shipped
+with sabtyar; the folder must be writable for the staff's edits), the database (its folder
+writable, the file sound, its schema known to this version), each enabled platform's token
+(``getMe`` on its Bot API) and, for a platform in webhook mode, its webhook settings (an https
+URL, a free local port, and the Bot API's ``getWebhookInfo``). A line starts with ``ok``,
+``warn`` or ``FAIL``; a failed or doubtful check says what to do after ``->``.
+Exit status 1 when any check failed.
+
+``doctor`` only looks: it makes no folder and no file (``sabtyar run`` makes the data folder's
+knowledge copy and the database on its first start), so running it as root changes nothing the
+bot's own user then cannot write.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from bot.messenger.platforms import PlatformSettings
 from bot.settings import Settings
 from bot.store import MIGRATIONS, is_running
 
-__all__ = ["Finding", "diagnose", "register"]
+__all__ = ["Finding", "config_advice", "diagnose", "register"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
 def diagnose(settings: Settings, knowledge_dir: Path, *, online: bool = True) -> Iterator[Finding]:
     """Every check's finding, in the order of the module's docstring."""
     yield _config(settings)
-    yield _knowledge(knowledge_dir)
+    yield _knowledge(settings, knowledge_dir)
     yield from _knowledge_updates(knowledge_dir)
     yield _store(settings.store.path)
     active = settings.active_platforms
@@ -83,8 +90,9 @@ def diagnose(settings: Settings, knowledge_dir: Path, *, online: bool = True) ->
         yield Finding(
             "warn",
             "platforms",
-            "no platform has a token: `sabtyar run` opens the terminal chat",
-            "set SABTYAR_TELEGRAM_TOKEN and/or SABTYAR_BALE_TOKEN (see README, Deploy)",
+            "no platform has a token: `sabtyar run` opens the terminal chat (under systemd it stops)",
+            "set SABTYAR_TELEGRAM_TOKEN and/or SABTYAR_BALE_TOKEN in /etc/sabtyar/sabtyar.env"
+            " (README, Deploy, step 3)",
         )
     for platform in active:
         if online:
@@ -104,7 +112,34 @@ def _config(settings: Settings) -> Finding:
     return Finding("ok", "config", f"{settings.source} read and valid")
 
 
-def _knowledge(folder: Path) -> Finding:
+def config_advice(path: Path) -> str:
+    """What to do about a configuration file that is missing or cannot be read."""
+    if not path.exists():
+        return (
+            f"install it (README, Deploy, step 3: install -m 0644 deploy/config.server.toml {path}),"
+            " or point SABTYAR_CONFIG or --config at the file you use"
+        )
+    return (
+        f"correct it in {path} (every key, with its default and meaning: config.example.toml),"
+        " then run `sabtyar doctor` again"
+    )
+
+
+def _knowledge(settings: Settings, folder: Path) -> Finding:
+    if not folder.is_dir() and not settings.knowledge_dir_configured:
+        shipped, problems = check_knowledge(settings.shipped_knowledge_dir)
+        if shipped is None or problems:
+            return Finding(
+                "FAIL",
+                "knowledge",
+                f"{len(problems)} problem(s) in the shipped knowledge {settings.shipped_knowledge_dir}",
+                "install sabtyar again (pip install --force-reinstall)",
+            )
+        return Finding(
+            "ok",
+            "knowledge",
+            f"{len(shipped)} entries shipped; the staff's copy is made in {folder} on the first start",
+        )
     if not folder.is_dir():
         return Finding(
             "FAIL",
@@ -120,6 +155,14 @@ def _knowledge(folder: Path) -> Finding:
             "knowledge",
             f"{len(problems)} problem(s) in {folder}",
             "run `sabtyar kb check` for each file and line, fix them, then `/reload` in the bot",
+        )
+    unwritable = [path for path in (folder, *folder.glob("*.yaml")) if not os.access(path, os.W_OK)]
+    if unwritable:
+        return Finding(
+            "FAIL",
+            "knowledge",
+            f"{unwritable[0]} is not writable: the staff's edits, imports and /undo cannot be saved",
+            f"give the folder to the bot's user: chown -R sabtyar: {folder}",
         )
     return Finding("ok", "knowledge", f"{len(knowledge)} entries in {folder}")
 
@@ -148,7 +191,8 @@ def _store(path: Path) -> Finding:
                 "FAIL",
                 "store",
                 f"{path} cannot be created ({existing} is not writable)",
-                "give the bot's user the folder (systemd: StateDirectory=sabtyar) or set [store] path",
+                f"make the folder for the bot's user: install -d -o sabtyar -g sabtyar -m 0750 {folder}"
+                " (systemd's StateDirectory=sabtyar also makes it on the first start), or set [store] path",
             )
         return Finding("ok", "store", f"{path} will be created on the first start")
     if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
@@ -206,7 +250,10 @@ async def _platform_online(platform: PlatformSettings) -> list[Finding]:
         father = "@BotFather" if platform.name == "telegram" else "@botfather in Bale"
         return [
             Finding(
-                "FAIL", name, "the Bot API rejected the token", f"get the token from {father}, set {variable}"
+                "FAIL",
+                name,
+                "the Bot API rejected the token",
+                f"get the token from {father}, put it in {variable} (on a server: /etc/sabtyar/sabtyar.env)",
             )
         ]
     except TelegramError as error:
@@ -215,7 +262,8 @@ async def _platform_online(platform: PlatformSettings) -> list[Finding]:
                 "FAIL",
                 name,
                 f"cannot reach {platform.base_url} ({error.message})",
-                "check the server's DNS, firewall and outgoing HTTPS (proxy?)",
+                f"check that this server resolves and reaches {urlsplit(platform.base_url).hostname}"
+                " over HTTPS (DNS, firewall); or the base_url in the config",
             )
         ]
     findings = [Finding("ok", name, f"accepted: @{me.username}")]

@@ -23,6 +23,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,12 +31,13 @@ from bot.cli import ask, backup, doctor, kb, purge, report, run, stats
 from bot.cli.command import CliContext, Register, dispatch
 from bot.knowledge.working_copy import prepare_working_copy
 from bot.locale import load_locales
-from bot.settings import ConfigError, config_path, load_settings
+from bot.settings import CONFIG_VARIABLE, ConfigError, config_path, load_settings
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-#: Commands that never read the knowledge, so never make or update its working copy.
-_WITHOUT_KNOWLEDGE = frozenset({"backup", "restore", "stats", "purge"})
+#: Commands that never make or update the knowledge's working copy: they do not read the
+#: knowledge, or (``doctor``) only look at it where it is.
+_WITHOUT_KNOWLEDGE = frozenset({"backup", "restore", "stats", "purge", "doctor"})
 
 #: Every command module, in the order ``--help`` lists them.
 COMMANDS: tuple[Register, ...] = (
@@ -61,11 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    path = config_path(args.config)
+    named = bool(args.config or os.environ.get(CONFIG_VARIABLE))
     try:
-        settings = load_settings(config_path(args.config), required=bool(args.config))
+        # doctor holds a file named by SABTYAR_CONFIG to exist, as one named by --config
+        settings = load_settings(path, required=bool(args.config) or (named and args.command == "doctor"))
     except ConfigError as error:
-        print(f"sabtyar: configuration error: {error}", file=sys.stderr)
+        if args.command == "doctor":  # said as the check it is, on stdout with the others
+            print(doctor.Finding("FAIL", "config", str(error), doctor.config_advice(path)))
+            return 1
+        print(f"sabtyar: configuration error: {error} -> {doctor.config_advice(path)}", file=sys.stderr)
         return 2
+    if named and not path.exists():
+        print(
+            f"sabtyar: warning: {CONFIG_VARIABLE} names {path}, which does not exist: the defaults apply"
+            f" -> {doctor.config_advice(path)}",
+            file=sys.stderr,
+        )
     if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     locales = load_locales(settings.locales_dir, settings.language)

@@ -19,7 +19,14 @@ the messenger, the reports, the CLI or ``handlers``; every SQLite error of the o
 becomes a ``StoreError``.
 """
 
-from bot.store.database.backup import BackupError, backup_database, is_running, restore_database, run_lock
+from bot.store.database.backup import (
+    BackupError,
+    backup_database,
+    is_running,
+    restore_database,
+    run_lock,
+    run_lock_file,
+)
 from bot.store.database.migrations import MIGRATIONS, Migration
 from bot.store.privacy import UserHasher, is_valid_national_code, mask_personal_data, update_key
 from bot.store.records import (
@@ -69,6 +76,7 @@ __all__ = [
     "mask_personal_data",
     "restore_database",
     "run_lock",
+    "run_lock_file",
     "run_on_existing_store",
     "update_key",
 ]

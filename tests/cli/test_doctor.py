@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ROOT
+from bot.cli.main import main
+from bot.knowledge.working_copy import prepare_working_copy
+from bot.settings import ROOT, load_settings
 from tests.support.fakeapi import FakeBotApi
 
 
@@ -58,7 +60,7 @@ async def test_doctor_names_a_bad_token_and_a_missing_knowledge_folder(tmp_path:
     [token] = [line for line in lines if "telegram token" in line]
     assert token == (
         "FAIL telegram token: the Bot API rejected the token -> get the token from @BotFather,"
-        " set SABTYAR_TELEGRAM_TOKEN"
+        " put it in SABTYAR_TELEGRAM_TOKEN (on a server: /etc/sabtyar/sabtyar.env)"
     )
     assert lines[0] == f"ok   config: {config} read and valid"
     assert "999:WRONG" not in "\n".join(lines)
@@ -78,8 +80,9 @@ async def test_doctor_passes_a_sound_setup_and_checks_the_webhook(tmp_path: Path
         ]
         assert lines[-1] == "ok   telegram token: accepted: @sabtyar_test_bot"
         assert lines[1].endswith(
-            f"entries in {tmp_path / 'data' / 'knowledge'}"
-        )  # the copy made beside the db
+            f"entries shipped; the staff's copy is made in {tmp_path / 'data' / 'knowledge'}"
+            " on the first start"
+        )  # doctor makes nothing: the copy beside the db comes with the first start
         plain = write_config(
             tmp_path, api, api.token, '[platforms.telegram.webhook]\nurl = "http://bot.example.ir/hook"\n'
         )
@@ -88,4 +91,97 @@ async def test_doctor_passes_a_sound_setup_and_checks_the_webhook(tmp_path: Path
     assert lines[-1] == (
         "FAIL telegram webhook: http://bot.example.ir/hook is not https"
         " -> the Bot API posts only to https URLs"
+    )
+
+
+def offline_doctor(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:
+    """``sabtyar [argv] doctor --offline`` in this process: the exit status, stdout's lines, stderr."""
+    code = main([*argv, "doctor", "--offline"])
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "[monitoring]\nenabeld = true\n",
+            "FAIL config: [monitoring] unknown key(s): enabeld (did you mean enabled?) -> correct it in",
+        ),
+        ("[store\n", "FAIL config: "),
+    ],
+)
+def test_doctor_says_a_config_error_as_a_failed_check_with_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    code, lines, _ = offline_doctor(capsys, "--config", str(config))
+    assert code == 1
+    [line] = lines
+    assert line.startswith(said) and line.endswith("config.example.toml), then run `sabtyar doctor` again")
+
+
+def test_doctor_fails_on_a_missing_config_named_by_the_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "etc" / "config.toml"
+    monkeypatch.setenv("SABTYAR_CONFIG", str(missing))
+    monkeypatch.chdir(tmp_path)
+    code, lines, _ = offline_doctor(capsys)
+    assert code == 1
+    assert lines == [
+        f"FAIL config: config file not found: {missing} -> install it (README, Deploy, step 3:"
+        f" install -m 0644 deploy/config.server.toml {missing}), or point SABTYAR_CONFIG or --config"
+        " at the file you use"
+    ]
+    assert sorted(tmp_path.iterdir()) == []  # no data folder made where it was run
+
+
+def test_doctor_before_the_first_start_checks_the_shipped_knowledge_and_makes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "var" / "lib" / "sabtyar"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[store]\npath = "{state}/sabtyar.db"\n[platforms.telegram]\nenabled = false\n'
+        "[platforms.bale]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    code, lines, err = offline_doctor(capsys, "--config", str(config))
+    assert code == 0, lines
+    assert err == ""
+    [knowledge] = [line for line in lines if " knowledge:" in line]
+    assert knowledge.startswith("ok   knowledge: ")
+    assert knowledge.endswith(
+        f"entries shipped; the staff's copy is made in {state / 'knowledge'} on the first start"
+    )
+    assert not (tmp_path / "var").exists()
+
+
+def test_doctor_names_an_unwritable_folder_and_the_command_that_fixes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\npath = "{state}/sabtyar.db"\n', encoding="utf-8")
+    settings = load_settings(config, required=True)
+    prepare_working_copy(settings.shipped_knowledge_dir, settings.knowledge_dir)  # as on a first start
+    (state / "sabtyar.db").touch()
+    # the folder owned by another user (as root, os.access says yes to everything: the bot's user's view)
+    real_access = os.access
+    monkeypatch.setattr(
+        "bot.cli.doctor.os.access",
+        lambda path, mode: not Path(path).is_relative_to(state) and real_access(path, mode),
+    )
+    code, lines, _ = offline_doctor(capsys, "--config", str(config))
+    assert code == 1
+    [knowledge] = [line for line in lines if " knowledge:" in line]
+    assert knowledge == (
+        f"FAIL knowledge: {state / 'knowledge'} is not writable: the staff's edits, imports and /undo"
+        f" cannot be saved -> give the folder to the bot's user: chown -R sabtyar: {state / 'knowledge'}"
+    )
+    [store] = [line for line in lines if " store:" in line]
+    assert store.startswith("FAIL store: ") and store.endswith(
+        f"-> chown the folder to the bot's user: chown -R sabtyar: {state}"
     )

@@ -4,6 +4,7 @@ migration, and a restore that refuses while the bot holds the database."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -104,6 +105,13 @@ async def test_restore_refuses_while_the_bot_runs_and_keeps_what_it_replaces(tmp
     assert count(database) == 1
 
 
+async def seed(database: Path) -> None:
+    """One question in a new database at ``database``."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    async with await Store.open(database) as store:
+        await store.record_question(question(update_id=1))
+
+
 def test_backup_command_copies_the_hash_secret_too(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -148,3 +156,80 @@ def test_run_waits_for_a_run_lock_released_in_time_and_refuses_one_held_longer(t
         release.set()
         holder.join(5)
     assert not is_running(database)
+
+
+def working_copy(folder: Path, answer: str) -> Path:
+    """A staff knowledge copy as the bot makes it (``.shipped/`` beside the YAML)."""
+    (folder / ".shipped").mkdir(parents=True)
+    (folder / "birth.yaml").write_text(f"answer: {answer}\n", encoding="utf-8")
+    return folder
+
+
+def test_backup_and_restore_carry_the_staff_knowledge_to_a_fresh_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    database = old / "sabtyar.db"
+    asyncio.run(seed(database))
+    knowledge = working_copy(old / "knowledge", "staff edit")
+    out = tmp_path / "backups" / "b.db"
+    assert run_cli(["backup", str(out)], store_path=database, knowledge_dir=knowledge) == 0
+    assert (tmp_path / "backups" / "b.db.knowledge.tar.gz").stat().st_mode & 0o777 == 0o600
+    # a fresh server: no data folder yet
+    restored = new / "knowledge"
+    assert run_cli(["restore", str(out)], store_path=new / "sabtyar.db", knowledge_dir=restored) == 0
+    assert count(new / "sabtyar.db") == 1
+    assert (restored / "birth.yaml").read_text(encoding="utf-8") == "answer: staff edit\n"
+    assert (restored / ".shipped").is_dir()
+    # restored again over a copy edited since: the replaced folder is kept
+    (restored / "birth.yaml").write_text("answer: later\n", encoding="utf-8")
+    assert run_cli(["restore", str(out)], store_path=new / "sabtyar.db", knowledge_dir=restored) == 0
+    [kept] = new.glob("knowledge.before-restore-*")
+    assert (kept / "birth.yaml").read_text(encoding="utf-8") == "answer: later\n"
+    assert (restored / "birth.yaml").read_text(encoding="utf-8") == "answer: staff edit\n"
+    capsys.readouterr()
+
+
+def test_restore_leaves_a_knowledge_folder_sabtyar_did_not_make(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "sabtyar.db"
+    asyncio.run(seed(database))
+    out = tmp_path / "b.db"
+    assert (
+        run_cli(["backup", str(out)], store_path=database, knowledge_dir=working_copy(tmp_path / "k", "x"))
+        == 0
+    )
+    checkout = tmp_path / "checkout-knowledge"
+    checkout.mkdir()
+    (checkout / "birth.yaml").write_text("answer: shipped\n", encoding="utf-8")
+    assert run_cli(["restore", str(out)], store_path=database, knowledge_dir=checkout) == 0
+    assert "is not a knowledge copy made by sabtyar" in capsys.readouterr().out
+    assert sorted(p.name for p in checkout.iterdir()) == ["birth.yaml"]
+    assert not list(tmp_path.glob("checkout-knowledge.before-restore-*"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files to another user")
+def test_a_restore_run_as_root_leaves_the_files_to_the_bot_user(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "state"
+    asyncio.run(seed(state / "sabtyar.db"))
+    (state / "sabtyar.db.hash-secret").write_text("a" * 64 + "\n")
+    knowledge = working_copy(state / "knowledge", "x")
+    out = tmp_path / "b.db"
+    assert run_cli(["backup", str(out)], store_path=state / "sabtyar.db", knowledge_dir=knowledge) == 0
+    bot_user = 65534  # the data folder belongs to the bot's user, not to root who restores
+    for path in [state, *state.rglob("*")]:
+        os.chown(path, bot_user, bot_user)
+    assert run_cli(["restore", str(out)], store_path=state / "sabtyar.db", knowledge_dir=knowledge) == 0
+    owners = {path.relative_to(state).as_posix(): path.stat().st_uid for path in state.rglob("*")}
+    assert {name for name, uid in owners.items() if uid != bot_user} == set(), owners
+    assert "sabtyar.db.run-lock" in owners and "knowledge/birth.yaml" in owners
+    capsys.readouterr()
+
+
+def test_is_running_makes_no_lock_file(tmp_path: Path) -> None:
+    database = tmp_path / "sabtyar.db"
+    assert not is_running(database)
+    assert list(tmp_path.iterdir()) == []

@@ -130,7 +130,11 @@ def run_lock(database: Path, *, wait: float = 0.0) -> Iterator[None]:
 
 
 def is_running(database: Path) -> bool:
-    """Whether a ``sabtyar run`` holds the run lock of ``database`` now."""
+    """Whether a ``sabtyar run`` holds the run lock of ``database`` now. Only looks: with no lock
+    file nothing holds it, and none is made (one made by root, as ``sabtyar doctor`` run as root
+    would, could not be opened by the bot's own user)."""
+    if not run_lock_file(database).exists():
+        return False
     try:
         with run_lock(database):
             return False
