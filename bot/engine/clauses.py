@@ -48,6 +48,7 @@ _CONNECTIVES = (
     "ضمنا",
     "همچنین",
     "در ضمن",
+    "راستی",
 )
 #: Words that mark a clause as asking (after ZWNJ and Arabic letters are folded to spaces/Persian).
 _QUESTION_WORDS = frozenset(
@@ -163,7 +164,11 @@ _CONNECTIVE_SPLIT = re.compile(
     r"(?:(?<=\s)|^)(?=(?:" + "|".join(re.escape(c) for c in _CONNECTIVES) + r")(?:\s|$))"
 )
 #: Words that add a second matter to a message.
-_ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "دیگه", "دیگر", "همینطور"])
+_ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "دیگه", "دیگر", "همینطور", "راستی", "شم"])
+#: Spoken «هم» glued after «ـش» («امضای دیجیتالشم»: its digital signature too); verbs («میشم»،
+#: «بشم») and the few nouns ending so are not it.
+_GLUED_ALSO = "شم"
+_NOT_GLUED_ALSO = ("می", "نمی", "ب", "ن")
 _COURTESY_RE = re.compile(
     r"(?:(?<=\s)|^)(?:"
     + "|".join(re.escape(c) for c in sorted(_COURTESY, key=len, reverse=True))
@@ -216,7 +221,11 @@ def split_clauses(text: str) -> Clauses:
                 continue
             words = set(stripped.replace(_ZWNJ, " ").split())
             asks = (question_mark and index == len(parts) - 1) or bool(words & _QUESTION_WORDS)
-            clauses.append(Clause(stripped, asks, bool(words & _ALSO)))
+            clauses.append(Clause(stripped, asks, bool(words & _ALSO) or any(map(_glued_also, words))))
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))
+
+
+def _glued_also(word: str) -> bool:
+    return len(word) > 4 and word.endswith(_GLUED_ALSO) and not word.startswith(_NOT_GLUED_ALSO)

@@ -127,7 +127,7 @@ def decide(
     margin = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
     if doubts.other_service or doubts.vague:
         return Decision(Outcome.DID_YOU_MEAN, offered)
-    if parts is not None and doubts.unknown_share <= t.alternatives_max_unknown and t.max_alternatives:
+    if parts is not None and t.max_alternatives:  # each part was matched strongly by its own clause
         first, second = parts
         rest = [c for c in offered if c.entry_id not in (first.entry_id, second.entry_id)]
         chosen = (first, second, *rest)[: 1 + t.max_alternatives]

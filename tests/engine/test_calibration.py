@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.decision import Doubts, Outcome, Thresholds, decide
-from bot.engine.engine import Assessment, MatchKey
+from bot.engine.engine import AnswerEngine, Assessment, MatchKey
 from bot.engine.matcher import Candidate
 from bot.engine.quality.evaluation import Caps, Example, Scored, calibrate, evaluate
 
@@ -52,7 +52,10 @@ def test_calibration_keeps_the_story_band_shut_when_it_would_answer_out_of_scope
     assert report.oos_direct == 0
 
 
-def test_an_engine_marks_a_long_message_as_a_story(engine) -> None:  # type: ignore[no-untyped-def]
-    long = "سلام وقت بخیر، من پارسال ازدواج کردم و همسرم خارجی است و حالا می‌خواستم بپرسم شناسنامه بچه‌مان را کجا بگیریم"
+def test_an_engine_marks_a_long_message_as_a_story(engine: AnswerEngine) -> None:
+    long = (
+        "سلام وقت بخیر، من پارسال ازدواج کردم و همسرم خارجی است "
+        "و حالا می‌خواستم بپرسم شناسنامه بچه‌مان را کجا بگیریم"
+    )
     assert engine.assess(long).doubts.story
     assert not engine.assess("شناسنامه بچه کجا").doubts.story

@@ -60,6 +60,16 @@ def test_a_story_before_the_question_does_not_hide_it(
     [
         ("کارت ملیم گم شده، شناسنامه‌ام هم پاره شده", ["smartcard-lost", "birthcert-replace"]),
         ("شناسنامه‌ام گم شده. در ضمن کد ملی بچه‌ام رو از کجا بفهمم؟", ["birthcert-duplicate", "national-code"]),
+        # «راستی» turns to a second matter; the second clause's unknown word («مال») does not undo it
+        (
+            "یه کارشناس میخوام که باهاش حرف بزنم. راستی این ربات مال کدوم اداره‌ست؟",
+            ["human-agent", "bot-identity"],
+        ),
+        # «ـشم»: «هم» glued to «ـش» (its signature too)
+        (
+            "رمز کارت ملیم یادم نیست. امضای دیجیتالشم چجوری فعال میشه؟",
+            ["smartcard-pin", "smartcard-signature"],
+        ),
     ],
 )
 def test_two_part_questions_answer_the_first_and_report_both(
@@ -100,3 +110,10 @@ def test_another_service_named_in_a_short_question_or_the_asking_clause_still_bl
     engine: AnswerEngine, question: str
 ) -> None:
     assert engine.ask(question).answer_id is None
+
+
+@pytest.mark.parametrize(
+    ("word", "also"), [("دیجیتالشم", True), ("شناسنامه‌شم", True), ("میشم", False), ("بشم", False)]
+)
+def test_a_glued_also_is_told_from_a_verb(word: str, also: bool) -> None:
+    assert split_clauses(f"کارت ملی {word}").clauses[-1].also is also

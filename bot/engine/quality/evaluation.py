@@ -413,7 +413,7 @@ def calibrate(
     )
     alt_masks = np.array(
         [
-            (plain & (f.s1 >= a) & (f.margin >= m - 1e-9) & (f.unknown <= u)) | (f.parts & (f.unknown <= u))
+            (plain & (f.s1 >= a) & (f.margin >= m - 1e-9) & (f.unknown <= u)) | f.parts
             for a, m, u in alt_bands
         ],
         dtype=np.float32,
