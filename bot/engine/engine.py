@@ -176,6 +176,9 @@ class AnswerEngine:
         )
         emphasis = frozenset(asking.tokens)
         ranked = matcher.rank(content, emphasis=emphasis)
+        if not any(clause.asks for clause, _ in informative):
+            # nothing is asked: the courtesy dropped may be what it says («خیلی ممنون، کمکم کرد»)
+            ranked = _better_of(ranked, matcher.rank(whole))
         if weights.clause_scoring and weights.clause_blend > 0 and asking.tokens != content.tokens:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend

@@ -73,3 +73,24 @@ def test_tuning_set_does_not_regress(engine: AnswerEngine, name: str) -> None:
 def test_lost_birth_certificate_is_answered_directly(engine: AnswerEngine) -> None:
     reply = engine.ask("شناسنامه‌ام گم شده")
     assert reply.answer_id == "birthcert-duplicate"
+
+
+def test_every_sample_phrasing_comes_back_to_its_own_entry(engine: AnswerEngine) -> None:
+    """Issue 11, item 6: the shipped base's phrasings answer their own entry in the first reply. A
+    phrasing naming another organisation's service («ثبت شرکت») is never answered directly by design;
+    its entry must then be the first choice offered."""
+    strays = []
+    for entry in engine.knowledge.entries.values():
+        for text in entry.questions:
+            reply = engine.ask(text)
+            if reply.answer_id == entry.id:
+                continue
+            named_elsewhere = engine.assess(text).doubts.other_service
+            if not (named_elsewhere and reply.offered_ids[:1] == [entry.id]):
+                strays.append((entry.id, text, reply.answer_id, reply.offered_ids))
+    assert strays == []
+
+
+@pytest.mark.parametrize("text", ["لطف کردید", "خیلی ممنون، کمکم کرد", "مرسی، جوابمو گرفتم"])
+def test_thanks_without_a_question_is_thanks(engine: AnswerEngine, text: str) -> None:
+    assert engine.ask(text).answer_id == "thanks"
