@@ -10,7 +10,8 @@ so "کارت بانکی" is not "کارت ملی". An entry scores as its best p
 
 Retrieval multiplies the query vector by the inverted (n-gram x phrasing)
 matrix, so its cost grows with the postings of the question's n-grams, not
-with the number of phrasings.
+with the number of phrasings. The vectors (and the classifier) are fitted by
+:mod:`bot.engine.fitted`, kept in the cache folder between starts.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.analyzer import MatchKey
 from bot.engine.classifier import EntryClassifier
-from bot.engine.vectors import OneTextVectors
+from bot.engine.fitted import fitted_index
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
 
@@ -109,12 +109,13 @@ class Matcher:
                 document_frequency[word] += 1
         self._idf = {w: math.log((entries + 1) / (df + 1)) + 1.0 for w, df in document_frequency.items()}
         self._unknown_idf = self._weights.unknown_weight * (math.log(entries + 1) + 1.0)
-        self._vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=False, dtype=np.float32
-        )
-        matrix = self._vectorizer.fit_transform([p.key.text for p in self._phrasings])
-        self._one_text = OneTextVectors(self._vectorizer)
-        self._inverted = matrix.T.tocsr()
+        self._rows_of: dict[str, list[int]] = defaultdict(list)
+        for row, phrasing in enumerate(self._phrasings):
+            self._rows_of[phrasing.entry_id].append(row)
+        with_classifier = self._weights.classifier > 0 and len(self._rows_of) > 1
+        fitted = fitted_index([p.key.text for p in self._phrasings], list(self._entry_of), with_classifier)
+        self._one_text = fitted.char_vectors()
+        self._postings = fitted.postings(len(self._phrasings))
         self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
         self._weight_sums = [sum(self._idf[word] for word in words) for words in self._word_sets]
         self._short_phrasings = [
@@ -123,12 +124,9 @@ class Matcher:
             if len(words) <= _SHORT_PHRASING
         ]
         self._entry_words = {entry_id: frozenset(words) for entry_id, words in entry_words.items()}
-        self._rows_of: dict[str, list[int]] = defaultdict(list)
-        for row, phrasing in enumerate(self._phrasings):
-            self._rows_of[phrasing.entry_id].append(row)
         self._classifier = (
-            EntryClassifier(self._vectorizer, [p.key.text for p in self._phrasings], list(self._entry_of))
-            if self._weights.classifier > 0 and len(self._rows_of) > 1
+            EntryClassifier(fitted.word_vectors(), self._one_text.width, fitted.classes)
+            if fitted.classes is not None
             else None
         )
 
@@ -196,10 +194,7 @@ class Matcher:
         if not key or not self._phrasings:
             return []
         query = self._one_text.row(key.text)
-        if not query:
-            char_scores = np.zeros(len(self._phrasings), dtype=np.float32)
-        else:
-            char_scores = self._inverted[query.columns].T @ query.values
+        char_scores = self._postings.scores(query)
         shortlist = min(self._weights.shortlist, len(self._phrasings))
         rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist].tolist()
         probabilities = self._classifier.probabilities(key.text, query) if self._classifier else {}
