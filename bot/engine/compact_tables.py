@@ -338,7 +338,7 @@ def _normalizer_class() -> type:
     translations = maketrans(constants.TRANSLATION_SRC, constants.TRANSLATION_DST)
     numbers = maketrans(constants.NUMBERS_SRC, constants.NUMBERS_DST)
 
-    class TablesOnceNormalizer(Normalizer):  # type: ignore[misc]
+    class TablesOnceNormalizer(Normalizer):  # type: ignore[misc,valid-type]
         def normalize(self, text: str) -> str:
             text = text.translate(translations)
             steps = (
