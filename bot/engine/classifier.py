@@ -26,7 +26,7 @@ class EntryClassifier:
         first in the model's features (the word columns follow); ``classes``: the fitted model."""
         self._char_width = char_width
         self._one_text_words = words
-        self._index = {str(entry_id): i for i, entry_id in enumerate(classes.labels.tolist())}
+        self._ids = [str(entry_id) for entry_id in classes.labels.tolist()]
         self._weights = np.ascontiguousarray(classes.coef.T)
         self._intercept = np.asarray(classes.intercept, dtype=np.float64)
 
@@ -46,4 +46,4 @@ class EntryClassifier:
         likely = 1.0 / (1.0 + np.exp(-scores))
         total = likely.sum()
         row = likely / total if total > 0 else np.full(len(likely), 1.0 / len(likely))
-        return {entry_id: float(row[i]) for entry_id, i in self._index.items()}
+        return dict(zip(self._ids, row.tolist(), strict=True))

@@ -15,7 +15,6 @@ the n-grams with the library's analyzers and the rows with its ``transform`` on 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -106,12 +105,11 @@ class OneTextVectors:
     def row(self, text: str) -> Row:
         """``text``'s TF-IDF row (no columns when it shares no n-gram with the vocabulary)."""
         vocabulary = self._vocabulary
-        counts = Counter(vocabulary[gram] for gram in self._analyze(text) if gram in vocabulary)
-        ordered = sorted(counts)
-        columns = np.fromiter(ordered, dtype=np.int64, count=len(ordered))
-        values = np.fromiter((counts[column] for column in ordered), dtype=self._dtype, count=len(ordered))
-        if not len(columns):
-            return Row(columns, values)
+        known = [vocabulary[gram] for gram in self._analyze(text) if gram in vocabulary]
+        if not known:
+            return Row(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=self._dtype))
+        columns, counts = np.unique(np.array(known, dtype=np.int64), return_counts=True)
+        values = counts.astype(self._dtype)
         if self._sublinear:
             values = np.log(values) + 1
         values = values * self._idf[columns]
