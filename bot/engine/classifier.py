@@ -4,7 +4,7 @@ The matcher scores a question against each phrasing on its own (its best phrasin
 model learns from all of an entry's phrasings together which character n-grams and words set it
 apart from its neighbours (a lost smart card from a lost birth certificate). Its probabilities are
 blended into the matcher's scores (``Weights.classifier``). It is fitted with the matcher's
-vectors by :mod:`bot.engine.fitted` (the same knowledge gives the same model, kept in the cache
+vectors by :mod:`bot.engine.kept.fits` (the same knowledge gives the same model, kept in the cache
 folder); here the fitted coefficients answer one question at a time.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.engine.fitted import Classes
+from bot.engine.kept.fits import Classes
 from bot.engine.vectors import OneTextVectors, Row
 
 __all__ = ["EntryClassifier"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.engine.analyzer import Analyzer, MatchKey, hazm_lemmatizer
 from bot.engine.clauses import Clause, split_clauses
 from bot.engine.decision import Decision, Doubts, Outcome, Thresholds, decide
+from bot.engine.kept.analysis import analyzed
 from bot.engine.lexicon import Lexicon, load_lexicon
 from bot.engine.matcher import Candidate, Matcher, Phrasing, Weights
 from bot.engine.normalize import TextNormalizer
@@ -94,12 +95,10 @@ class AnswerEngine:
         self.knowledge = knowledge
         self.thresholds = thresholds
         texts = [text for entry in knowledge.entries.values() for text in entry.phrasings]
-        self.analyzer = analyzer.with_vocabulary(texts, [e.answer for e in knowledge.entries.values()])
-        phrasings = [
-            Phrasing(entry.id, text, self.analyzer.analyze(text))
-            for entry in knowledge.entries.values()
-            for text in entry.phrasings
-        ]
+        answers = [entry.answer for entry in knowledge.entries.values()]
+        self.analyzer, keys = analyzed(analyzer, texts, answers)
+        entry_ids = [entry.id for entry in knowledge.entries.values() for _ in entry.phrasings]
+        phrasings = [Phrasing(*parts) for parts in zip(entry_ids, texts, keys, strict=True)]
         self.matcher = Matcher(phrasings, weights)
         # The words an entry's title and keywords say it is about (from the keys just analyzed).
         declared: dict[str, set[str]] = {entry_id: set() for entry_id in knowledge.entries}
@@ -256,4 +255,4 @@ def build_engine(
 
 def new_analyzer(lexicon: Lexicon) -> Analyzer:
     """The costly part of an engine (hazm's normalizer and lemmatizer), built once per process."""
-    return Analyzer(TextNormalizer(), lexicon, hazm_lemmatizer())
+    return Analyzer(TextNormalizer(), lexicon, hazm_lemmatizer(), keeps_analysis=True)

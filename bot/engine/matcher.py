@@ -11,7 +11,7 @@ so "کارت بانکی" is not "کارت ملی". An entry scores as its best p
 Retrieval multiplies the query vector by the inverted (n-gram x phrasing)
 matrix, so its cost grows with the postings of the question's n-grams, not
 with the number of phrasings. The vectors (and the classifier) are fitted by
-:mod:`bot.engine.fitted`, kept in the cache folder between starts.
+:mod:`bot.engine.kept.fits`, kept in the cache folder between starts.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 
 from bot.engine.analyzer import MatchKey
 from bot.engine.classifier import EntryClassifier
-from bot.engine.fitted import fitted_index
+from bot.engine.kept.fits import fitted_index
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
 

@@ -1,6 +1,6 @@
 """One question's TF-IDF row, and the phrasings' character scores for it, without scikit-learn.
 
-scikit-learn fits the vectorizers once (:mod:`bot.engine.fitted`, kept in the cache folder); a
+scikit-learn fits the vectorizers once (:mod:`bot.engine.kept.fits`, kept in the cache folder); a
 question needs only what the fit learned: the vocabulary and the IDF weights. Its ``transform`` is
 built for batches: for the one short text a question is, its input checks and sparse-matrix
 construction cost several times the arithmetic, and importing the library costs about a second

@@ -17,11 +17,11 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
-from bot.engine import fitted as fitted_module
 from bot.engine.classifier import EntryClassifier
 from bot.engine.compact_tables import CACHE_VARIABLE
 from bot.engine.engine import AnswerEngine
-from bot.engine.fitted import CHAR_NGRAMS, MODEL, WORD_NGRAMS, FittedIndex, fitted_index
+from bot.engine.kept import fits as fitted_module
+from bot.engine.kept.fits import CHAR_NGRAMS, MODEL, WORD_NGRAMS, FittedIndex, fitted_index
 from bot.settings import ROOT
 
 TEXTS = [

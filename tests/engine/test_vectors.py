@@ -12,7 +12,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.engine import AnswerEngine
-from bot.engine.fitted import CHAR_NGRAMS, WORD_NGRAMS
+from bot.engine.kept.fits import CHAR_NGRAMS, WORD_NGRAMS
 from bot.engine.vectors import OneTextVectors, char_wb_ngrams, word_ngrams
 from bot.settings import ROOT
 
