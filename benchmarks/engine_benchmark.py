@@ -15,8 +15,9 @@ headline start-up figure: from the process's start (the interpreter, every impor
 answer; "start s" is from loading the knowledge to the first answer (imports not counted), "start
 cpu" the CPU seconds of that interval (the figure that holds on a busy machine), "RSS MB" the
 resident memory after answering every question. ``cold-shipped`` is the shipped base with no fit
-kept (the first start after a knowledge change: scikit-learn is imported and fits); the other
-cases read the fit back from the cache folder as a restart does. With the shipped size, the real
+and no analysis kept (the first start after a knowledge change: hazm analyzes every text,
+scikit-learn is imported and fits); the other cases read them back from the cache folder as a
+restart does. With the shipped size, the real
 ``sabtyar ask`` of one question is also timed from its process's start to its exit (median of
 three, after one run that makes its data folder), as a citizen's first question is answered
 after a restart.
@@ -103,7 +104,8 @@ def _synthetic(knowledge, phrasings: int, seed: int = 7):  # type: ignore[no-unt
 
 
 def _without_kept_fits() -> None:
-    """Point the cache folder at a fresh one holding only hazm's tables (built at install)."""
+    """Point the cache folder at a fresh one holding only hazm's tables (built at install): no fit
+    and no analysis kept."""
     import tempfile
 
     from bot.engine.compact_tables import CACHE_VARIABLE, _cache_file, hazm_tables
