@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.engine import AnswerEngine
 from bot.engine.kept.fits import CHAR_NGRAMS, WORD_NGRAMS
-from bot.engine.vectors import OneTextVectors, char_wb_ngrams, word_ngrams
+from bot.engine.vectors import OneTextVectors, Postings, char_wb_ngrams, word_ngrams
 from bot.settings import ROOT
 
 
@@ -73,6 +73,19 @@ def test_the_scores_are_scipys_sparse_product_to_the_last_bit(engine: AnswerEngi
         theirs = inverted[row.columns].T @ row.values if row else np.zeros(len(mine), dtype=np.float32)
         assert mine.dtype == theirs.dtype
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_a_large_knowledge_bases_scipy_scores_are_the_same(engine: AnswerEngine) -> None:
+    matcher = engine.matcher
+    inverted = (
+        TfidfVectorizer(**CHAR_NGRAMS, dtype=np.float32).fit_transform(_phrasing_texts(engine)).T.tocsr()
+    )
+    arrays = (inverted.indptr, inverted.indices, inverted.data, inverted.shape[1])
+    plain, large = Postings(*arrays), Postings(*arrays, scipy_from=1)
+    assert plain._matrix is None and large._matrix is not None
+    for key in _keys(engine)[::3]:
+        row = matcher._one_text.row(key)
+        np.testing.assert_array_equal(large.scores(row), plain.scores(row))
 
 
 def test_other_weightings_are_refused_rather_than_computed_wrong() -> None:
