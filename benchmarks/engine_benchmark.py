@@ -304,8 +304,9 @@ def main() -> None:
             f"first start after a knowledge change {cold['startup_s']:.2f} s "
             f"(CPU {cold['startup_cpu_s']:.2f} s)"
         )
-    base = figures["shipped"]["median_ms"]
-    print("\ngrowth of the median with the number of phrasings (engine):")
+    sizes = args.sizes.split(",")
+    base = figures[sizes[0]]["median_ms"]
+    print(f"\ngrowth of the median with the number of phrasings (engine, x the {sizes[0]} median):")
     for size in args.sizes.split(","):
         print(
             f"  {size:8} {figures[size]['phrasings']:>7} phrasings: x{figures[size]['median_ms'] / base:.2f}"
