@@ -158,7 +158,9 @@ class AnswerEngine:
             content = whole
         if len(clauses.clauses) < 2 or content is whole:
             ranked = matcher.rank(content)
-            if content is not whole:  # courtesy dropped: what the whole says still counts
+            # courtesy dropped: what the whole says still counts (a ranking depends on the key
+            # alone, so a whole message with the same key, «...؟» without its «؟», adds nothing)
+            if content is not whole and content != whole:
                 ranked = _better_of(ranked, matcher.rank(whole))
             return Assessment(content, ranked, self.doubts(content, ranked))
         weights = matcher.weights

@@ -100,3 +100,20 @@ def test_another_service_named_in_a_short_question_or_the_asking_clause_still_bl
     engine: AnswerEngine, question: str
 ) -> None:
     assert engine.ask(question).answer_id is None
+
+
+def test_a_message_whose_key_is_its_contents_is_ranked_once(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ranked: list[str] = []
+    rank = engine.matcher.rank
+    monkeypatch.setattr(
+        engine.matcher,
+        "rank",
+        lambda key, *args, **kwargs: ranked.append(key.text) or rank(key, *args, **kwargs),
+    )
+    engine.assess("کارت ملیم گم شده؟")  # the «؟» is not in the content, nor in the key
+    assert len(ranked) == 1
+    ranked.clear()
+    engine.assess("سلام، کارت ملیم گم شده")  # the courtesy is in the whole's key: both count
+    assert len(ranked) == 2
