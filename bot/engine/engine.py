@@ -151,17 +151,22 @@ class AnswerEngine:
         make a two-part question.
         """
         clauses = split_clauses(question)
-        whole = self.analyzer.analyze(question)
-        content = self.analyzer.analyze(clauses.content) if clauses.content != question else whole
         matcher = self.matcher
-        if content is not whole and not matcher.known_weight(content):
-            content = whole
+        whole: MatchKey | None = None  # the whole message's key: analyzed only where it is used
+        if clauses.content == question:
+            whole = content = self.analyzer.analyze(question)
+        else:
+            content = self.analyzer.analyze(clauses.content)
+            if not matcher.known_weight(content):
+                whole = content = self.analyzer.analyze(question)
         if len(clauses.clauses) < 2 or content is whole:
             ranked = matcher.rank(content)
-            # courtesy dropped: what the whole says still counts (a ranking depends on the key
-            # alone, so a whole message with the same key, «...؟» without its «؟», adds nothing)
-            if content is not whole and content != whole:
-                ranked = _better_of(ranked, matcher.rank(whole))
+            if content is not whole:
+                # courtesy dropped: what the whole says still counts (a ranking depends on the key
+                # alone, so a whole message with the same key, «...؟» without its «؟», adds nothing)
+                whole = self.analyzer.analyze(question)
+                if content != whole:
+                    ranked = _better_of(ranked, matcher.rank(whole))
             return Assessment(content, ranked, self.doubts(content, ranked))
         weights = matcher.weights
         keys = [

@@ -117,3 +117,14 @@ def test_a_message_whose_key_is_its_contents_is_ranked_once(
     ranked.clear()
     engine.assess("سلام، کارت ملیم گم شده")  # the courtesy is in the whole's key: both count
     assert len(ranked) == 2
+
+
+def test_a_story_is_not_analyzed_whole_when_its_content_says_something(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analyzed: list[str] = []
+    analyze = engine.analyzer.analyze
+    monkeypatch.setattr(engine.analyzer, "analyze", lambda text: analyzed.append(text) or analyze(text))
+    story = "سلام، دیروز کیفم رو زدن. حالا برای کارت ملی چیکار کنم؟"
+    engine.assess(story)
+    assert story not in analyzed and split_clauses(story).content in analyzed
