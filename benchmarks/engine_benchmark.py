@@ -19,8 +19,9 @@ and no analysis kept (the first start after a knowledge change: hazm analyzes ev
 scikit-learn is imported and fits); the other cases read them back from the cache folder as a
 restart does. With the shipped size, the real
 ``sabtyar ask`` of one question is also timed from its process's start to its exit (median of
-three, after one run that makes its data folder), as a citizen's first question is answered
-after a restart.
+three, after one run that makes its data folder), and the real ``sabtyar run`` from its start
+to its first reply (against the local Bot API of ``tests/support``, the question already
+waiting; median of three restarts), as a citizen's first question is answered after a restart.
 """
 
 from __future__ import annotations
@@ -219,6 +220,50 @@ def time_ask_command(runs: int = 3) -> dict[str, float]:
     return {"wall_s": statistics.median(walls), "cpu_s": statistics.median(cpus), "peak_mb": peak}
 
 
+async def _bot_first_reply(folder: Path) -> float:
+    """Seconds from starting ``sabtyar run`` (against the local Bot API of ``tests/support``, a
+    citizen's question already waiting) to the Bot API receiving its reply."""
+    import asyncio
+    import signal
+
+    from tests.support.fakeapi import FakeBotApi
+    from tests.support.live_bot import write_config
+
+    async with FakeBotApi("telegram") as api:
+        citizen = api.create_user("Citizen")
+        api.user_sends_text(citizen, "کارت ملیم گم شده چیکار کنم؟")
+        config = write_config(folder, api)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("SABTYAR_")}
+        begin = time.perf_counter()
+        with (folder / "sabtyar.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli.main", "--config", str(config), "run"],
+                cwd=ROOT,
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            await api.wait_for_messages(citizen.id, timeout=120)
+            return time.perf_counter() - begin
+        finally:
+            process.send_signal(signal.SIGTERM)
+            while process.poll() is None:
+                await asyncio.sleep(0.05)
+
+
+def time_bot_start(runs: int = 3) -> float:
+    """The median of ``runs`` restarts of the bot to its first reply (after one start that makes
+    its database)."""
+    import asyncio
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="sabtyar-bench-run-"))
+    asyncio.run(_bot_first_reply(folder))
+    return statistics.median(asyncio.run(_bot_first_reply(folder)) for _ in range(runs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--case", help="run one case in this process and print JSON (internal)")
@@ -268,9 +313,11 @@ def main() -> None:
     figures = dict(rows)
     if shipped:
         ask = time_ask_command()
+        bot = time_bot_start()
         line = (
             f"\nSTART-UP to the first answer from process start (target 2 s): `sabtyar ask` of one question "
             f"{ask['wall_s']:.2f} s (CPU {ask['cpu_s']:.2f} s, peak {ask['peak_mb']:.0f} MB, median of 3); "
+            f"`sabtyar run` to its first reply {bot:.2f} s (median of 3); "
             f"engine, shipped base: restart {figures['shipped']['process_s']:.2f} s"
         )
         if "cold-shipped" in figures:
