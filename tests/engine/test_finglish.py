@@ -65,3 +65,15 @@ def test_finglish_questions_have_no_unknown_latin_words(
 
 def test_an_indefinite_ye_is_a_function_word_not_a_noun(engine: AnswerEngine) -> None:
     assert engine.analyzer.analyze("ye kart meli").tokens == engine.analyzer.analyze("کارت ملی").tokens
+
+
+def test_only_the_words_tried_before_the_best_fit_have_a_spelling_pattern_built() -> None:
+    from bot.engine import finglish
+
+    # «شوهر» and «شهر» share the skeleton «Shr»; «شوهر» writes more of «shohar», so it is tried
+    # first and fits: «شهر»'s pattern (a compiled regular expression) is never built.
+    reader = FinglishReader({}, [["شهر", "شوهر", "شهر"]])
+    finglish._spelling_pattern.cache_clear()
+    assert reader.read("shohar") == "شوهر"
+    assert finglish._spelling_pattern.cache_info().currsize == 1
+    assert reader.read("shahr") == "شهر"  # «شوهر» does not fit «shahr»: the next one is tried
