@@ -190,10 +190,20 @@ class AnswerEngine:
     def _parts(self, informative: list[tuple[Clause, MatchKey]]) -> tuple[Candidate, Candidate] | None:
         """The two entries of a two-part question, in the order asked, or ``None``."""
         weights = self.matcher.weights
+        clauses = [clause for clause, _ in informative]
+        # a clause can only be part of a pair it may ask two things with: the others are not ranked
+        paired = {
+            index
+            for first, second in itertools.combinations(range(len(clauses)), 2)
+            if clauses[second].also or (clauses[first].asks and clauses[second].asks)
+            for index in (first, second)
+        }
         strong: list[tuple[Clause, Candidate]] = []
-        for clause, key in informative:
+        for index, (clause, key) in enumerate(informative):
+            if index not in paired or key.foreign:
+                continue
             ranked = self.matcher.rank(key, 2)
-            if not ranked or key.foreign:
+            if not ranked:
                 continue
             margin = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
             if ranked[0].score >= weights.part_score and margin >= weights.part_margin:

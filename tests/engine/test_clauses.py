@@ -128,3 +128,18 @@ def test_a_story_is_not_analyzed_whole_when_its_content_says_something(
     story = "سلام، دیروز کیفم رو زدن. حالا برای کارت ملی چیکار کنم؟"
     engine.assess(story)
     assert story not in analyzed and split_clauses(story).content in analyzed
+
+
+def test_clauses_that_cannot_ask_two_things_together_are_not_ranked_alone(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ranked: list[str] = []
+    rank = engine.matcher.rank
+    monkeypatch.setattr(
+        engine.matcher,
+        "rank",
+        lambda key, *args, **kwargs: ranked.append(key.text) or rank(key, *args, **kwargs),
+    )
+    # one asking clause, no «هم»: a story and its question, never two questions
+    assessment = engine.assess("دیروز کیفم رو زدن. کارت ملیم توش بود. حالا برای کارت ملی چیکار کنم؟")
+    assert assessment.parts is None and len(ranked) == 1  # the message's content only
