@@ -23,7 +23,7 @@ from bot.engine.finglish import FinglishReader
 from bot.engine.lexicon import Lexicon
 from bot.engine.normalize import TextNormalizer
 
-__all__ = ["Analyzer", "MatchKey", "Vocabulary", "hazm_lemmatizer"]
+__all__ = ["Analyzer", "MatchKey", "Vocabulary", "VocabularyParts", "hazm_lemmatizer"]
 
 _ZWNJ = "\u200c"
 #: Spoken endings glued to nouns: ``کارتمو``, ``شناسناممو``, ``بچمون``.
@@ -77,6 +77,20 @@ def hazm_lemmatizer() -> tuple[Callable[[str], str], Container[str]]:
         return str(lemmatizer.lemmatize(word))
 
     return lemma, lemmatizer.words
+
+
+@dataclass(frozen=True)
+class VocabularyParts:
+    """What :meth:`Analyzer.with_vocabulary` learns from the knowledge base's texts, as plain data
+    (:mod:`bot.engine.kept.analysis` keeps it between starts)."""
+
+    counts: list[tuple[str, int]]
+    """Every word and how often it is used, in the order first seen (ties keep it)."""
+    bigrams: list[tuple[str, str]]
+    protected: list[str]
+    familiar: list[str]
+    finglish: list[list[str]]
+    """The phrases the Finglish reader reads against, in order."""
 
 
 class Vocabulary:
@@ -223,7 +237,12 @@ class Analyzer:
         vocabulary: Vocabulary | None = None,
         finglish: FinglishReader | None = None,
         familiar: frozenset[str] = frozenset(),
+        keeps_analysis: bool = False,
     ) -> None:
+        """``keeps_analysis``: an engine built on this analyzer keeps the analysis of the knowledge
+        in the cache folder (only for the compact tables of :func:`hazm_lemmatizer`, whose keys
+        the cache's digest covers)."""
+        self.keeps_analysis = keeps_analysis
         self._normalizer = normalizer
         self._lexicon = lexicon
         self._lemma, self._dictionary = lemmatizer
@@ -329,7 +348,9 @@ class Analyzer:
 
     def with_lexicon(self, lexicon: Lexicon) -> Analyzer:
         """A fresh analyzer (no vocabulary yet) on new language data, reusing hazm's costly parts."""
-        return Analyzer(self._normalizer, lexicon, (self._lemma, self._dictionary))
+        return Analyzer(
+            self._normalizer, lexicon, (self._lemma, self._dictionary), keeps_analysis=self.keeps_analysis
+        )
 
     def with_vocabulary(self, texts: Iterable[str], background: Iterable[str] = ()) -> Analyzer:
         """An analyzer that repairs unknown words against the words of ``texts``.
@@ -337,6 +358,10 @@ class Analyzer:
         Words of ``background`` (the answers) are not used for repairs but are not
         unknown either: a question that uses them is still about the knowledge base.
         """
+        return self.with_parts(self.vocabulary_parts(texts, background))
+
+    def vocabulary_parts(self, texts: Iterable[str], background: Iterable[str] = ()) -> VocabularyParts:
+        """What :meth:`with_vocabulary` learns from ``texts`` and ``background``."""
         texts = list(texts)
         analyzed = [self._apply_synonyms(self._words(text)) for text in texts]
         counts: Counter[str] = Counter(word for words in analyzed for word in words)
@@ -354,29 +379,36 @@ class Analyzer:
             [w for w in self._normalizer.normalize(text).replace(_ZWNJ, " ").split(" ") if w]
             for text in texts
         ]
-        finglish = FinglishReader(
-            self._lexicon.finglish,
-            [
-                [w for w in words if w not in self._function_words and "#" not in w]
-                for words in analyzed + services
-            ]
-            + written,
-            self._function_words,
+        finglish = [
+            [w for w in words if w not in self._function_words and "#" not in w]
+            for words in analyzed + services
+        ]
+        return VocabularyParts(
+            list(counts.items()),
+            sorted({pair for words in analyzed for pair in pairwise(words)}),
+            # synonyms' sources and other services' names keep their own form: «بیمه» is not
+            # the rare spoken form of «بی»
+            sorted(
+                frozenset(word for source in self._synonyms for word in source)
+                | frozenset(word for words in services for word in words)
+            ),
+            sorted(frozenset(word for text in background for word in self._words(text))),
+            [*finglish, *written],  # function words are read alone, never as a pair (FinglishReader)
         )
+
+    def with_parts(self, parts: VocabularyParts) -> Analyzer:
+        """The analyzer of :meth:`with_vocabulary`, from what it learned."""
         return Analyzer(
             self._normalizer,
             self._lexicon,
             (self._lemma, self._dictionary),
             Vocabulary(
-                counts,
+                Counter(dict(parts.counts)),
                 self._dictionary,
-                frozenset(pair for words in analyzed for pair in pairwise(words)),
+                frozenset(parts.bigrams),
                 self._function_words,
-                # synonyms' sources and other services' names keep their own form: «بیمه» is not
-                # the rare spoken form of «بی»
-                frozenset(word for source in self._synonyms for word in source)
-                | frozenset(word for words in services for word in words),
+                frozenset(parts.protected),
             ),
-            finglish,
-            frozenset(word for text in background for word in self._words(text)),
+            FinglishReader(self._lexicon.finglish, parts.finglish, self._function_words),
+            frozenset(parts.familiar),
         )

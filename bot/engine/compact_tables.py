@@ -13,20 +13,29 @@ keys are the same (``tests/engine/test_compact_tables.py`` compares them on ever
 
 finglish's ``f2p`` module loads a 90 MB word-frequency list at import that the engine never
 uses; :func:`finglish_dictionary` reads only its small dictionary file, as ``f2p`` parses it.
+
+``import hazm`` runs a package ``__init__`` that imports every part of hazm, and through them nltk,
+whose own ``__init__`` imports scipy.stats and scikit-learn: about 1.3 s of every start, for code
+the engine never runs. :func:`hazm_modules` loads only the four modules the engine runs (the
+normalizer, lemmatizer, stemmer and word tokenizer, with the two small nltk base classes they
+derive from), unchanged, from hazm's own files; building the tables still imports hazm whole.
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import importlib
 import os
+import sys
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache, lru_cache
 from importlib import metadata
-from importlib.util import find_spec
+from importlib.util import find_spec, module_from_spec
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 __all__ = [
@@ -38,6 +47,7 @@ __all__ = [
     "compact_lemmatizer",
     "compact_normalizer",
     "finglish_dictionary",
+    "hazm_modules",
     "hazm_tables",
 ]
 
@@ -265,6 +275,39 @@ def hazm_tables() -> HazmTables:
     return tables
 
 
+#: The packages whose ``__init__`` :func:`hazm_modules` skips, parents first.
+_SKIPPED_INITS = ("hazm", "nltk", "nltk.stem", "nltk.tokenize")
+#: The modules the engine runs.
+_HAZM_MODULES = ("constants", "utils", "stemmer", "word_tokenizer", "lemmatizer", "normalizer")
+
+
+@cache
+def hazm_modules() -> dict[str, ModuleType]:
+    """hazm's modules that the engine runs (``"normalizer"``: ``hazm.normalizer``, ...).
+
+    When hazm is not imported yet, they are loaded without running the ``__init__`` of hazm, nltk
+    and the two nltk packages they import a base class from: each of those packages is put in
+    ``sys.modules`` unexecuted (its spec, so its submodules and data files are found as usual)
+    while the modules load, then taken out, so a later ``import hazm`` or ``import nltk`` runs
+    the real ``__init__`` (which reuses the modules already loaded)."""
+    if "hazm" not in sys.modules:
+        placed: list[str] = []
+        try:
+            for name in _SKIPPED_INITS:
+                if name not in sys.modules:
+                    spec = find_spec(name)
+                    if spec is None:
+                        raise ModuleNotFoundError(name)
+                    sys.modules[name] = module_from_spec(spec)
+                    placed.append(name)
+            for name in _HAZM_MODULES:
+                importlib.import_module(f"hazm.{name}")
+        finally:
+            for name in reversed(placed):
+                del sys.modules[name]
+    return {name: sys.modules[f"hazm.{name}"] for name in _HAZM_MODULES}
+
+
 def compact_normalizer(tables: HazmTables) -> Any:
     """hazm's ``Normalizer`` with its default settings, looking words up in ``tables``.
 
@@ -288,14 +331,14 @@ def _normalizer_class() -> type:
     """hazm's ``Normalizer`` with its two character tables built once, not on every call (hazm
     0.12 rebuilds them in ``normalize`` and ``persian_number``: a third of its time on short texts).
     ``normalize`` runs hazm's own steps, in hazm's order."""
-    from hazm import Normalizer
-    from hazm.constants import NUMBERS_DST, NUMBERS_SRC, TRANSLATION_DST, TRANSLATION_SRC
-    from hazm.utils import maketrans
+    hazm = hazm_modules()
+    constants, maketrans = hazm["constants"], hazm["utils"].maketrans
+    Normalizer = hazm["normalizer"].Normalizer
 
-    translations = maketrans(TRANSLATION_SRC, TRANSLATION_DST)
-    numbers = maketrans(NUMBERS_SRC, NUMBERS_DST)
+    translations = maketrans(constants.TRANSLATION_SRC, constants.TRANSLATION_DST)
+    numbers = maketrans(constants.NUMBERS_SRC, constants.NUMBERS_DST)
 
-    class TablesOnceNormalizer(Normalizer):  # type: ignore[misc]
+    class TablesOnceNormalizer(Normalizer):  # type: ignore[misc,valid-type]
         def normalize(self, text: str) -> str:
             text = text.translate(translations)
             steps = (
@@ -341,7 +384,7 @@ def _plain_tokenizer() -> Any:
     word list, which ``tokenize`` never reads with these settings."""
     import re
 
-    from hazm.word_tokenizer import WordTokenizer
+    WordTokenizer = hazm_modules()["word_tokenizer"].WordTokenizer
 
     tokenizer = WordTokenizer.__new__(WordTokenizer)
     tokenizer._join_verb_parts = tokenizer._join_abbreviation = tokenizer.separate_emoji = False
@@ -354,12 +397,11 @@ def _plain_tokenizer() -> Any:
 
 def compact_lemmatizer(tables: HazmTables) -> Any:
     """hazm's ``Lemmatizer`` (joined verb parts, as by default) looking words up in ``tables``."""
-    from hazm import Lemmatizer, Stemmer
-
-    lemmatizer = Lemmatizer.__new__(Lemmatizer)
+    hazm = hazm_modules()
+    lemmatizer = hazm["lemmatizer"].Lemmatizer.__new__(hazm["lemmatizer"].Lemmatizer)
     lemmatizer.words = tables.words
     lemmatizer.verbs = tables.verbs
-    lemmatizer.stemmer = Stemmer()
+    lemmatizer.stemmer = hazm["stemmer"].Stemmer()
     return lemmatizer
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.engine.analyzer import Analyzer, MatchKey, hazm_lemmatizer
 from bot.engine.clauses import Clause, split_clauses
 from bot.engine.decision import Decision, Doubts, Outcome, Thresholds, decide
+from bot.engine.kept.analysis import analyzed
 from bot.engine.lexicon import Lexicon, load_lexicon
 from bot.engine.matcher import Candidate, Matcher, Phrasing, Weights
 from bot.engine.normalize import TextNormalizer
@@ -94,12 +95,10 @@ class AnswerEngine:
         self.knowledge = knowledge
         self.thresholds = thresholds
         texts = [text for entry in knowledge.entries.values() for text in entry.phrasings]
-        self.analyzer = analyzer.with_vocabulary(texts, [e.answer for e in knowledge.entries.values()])
-        phrasings = [
-            Phrasing(entry.id, text, self.analyzer.analyze(text))
-            for entry in knowledge.entries.values()
-            for text in entry.phrasings
-        ]
+        answers = [entry.answer for entry in knowledge.entries.values()]
+        self.analyzer, keys = analyzed(analyzer, texts, answers)
+        entry_ids = [entry.id for entry in knowledge.entries.values() for _ in entry.phrasings]
+        phrasings = [Phrasing(*parts) for parts in zip(entry_ids, texts, keys, strict=True)]
         self.matcher = Matcher(phrasings, weights)
         # The words an entry's title and keywords say it is about (from the keys just analyzed).
         declared: dict[str, set[str]] = {entry_id: set() for entry_id in knowledge.entries}
@@ -153,15 +152,22 @@ class AnswerEngine:
         make a two-part question.
         """
         clauses = split_clauses(question)
-        whole = self.analyzer.analyze(question)
-        content = self.analyzer.analyze(clauses.content) if clauses.content != question else whole
         matcher = self.matcher
-        if content is not whole and not matcher.known_weight(content):
-            content = whole
+        whole: MatchKey | None = None  # the whole message's key: analyzed only where it is used
+        if clauses.content == question:
+            whole = content = self.analyzer.analyze(question)
+        else:
+            content = self.analyzer.analyze(clauses.content)
+            if not matcher.known_weight(content):
+                whole = content = self.analyzer.analyze(question)
         if len(clauses.clauses) < 2 or content is whole:
             ranked = matcher.rank(content)
-            if content is not whole:  # courtesy dropped: what the whole says still counts
-                ranked = _better_of(ranked, matcher.rank(whole))
+            if content is not whole:
+                # courtesy dropped: what the whole says still counts (a ranking depends on the key
+                # alone, so a whole message with the same key, «...؟» without its «؟», adds nothing)
+                whole = self.analyzer.analyze(question)
+                if content != whole:
+                    ranked = _better_of(ranked, matcher.rank(whole))
             return Assessment(content, ranked, self.doubts(content, ranked))
         weights = matcher.weights
         keys = [
@@ -178,7 +184,9 @@ class AnswerEngine:
         ranked = matcher.rank(content, emphasis=emphasis)
         if not any(clause.asks for clause, _ in informative):
             # nothing is asked: the courtesy dropped may be what it says («خیلی ممنون، کمکم کرد»)
-            ranked = _better_of(ranked, matcher.rank(whole))
+            whole = whole or self.analyzer.analyze(question)
+            if whole != content:
+                ranked = _better_of(ranked, matcher.rank(whole))
         if weights.clause_scoring and weights.clause_blend > 0 and asking.tokens != content.tokens:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
@@ -188,10 +196,20 @@ class AnswerEngine:
     def _parts(self, informative: list[tuple[Clause, MatchKey]]) -> tuple[Candidate, Candidate] | None:
         """The two entries of a two-part question, in the order asked, or ``None``."""
         weights = self.matcher.weights
+        clauses = [clause for clause, _ in informative]
+        # a clause can only be part of a pair it may ask two things with: the others are not ranked
+        paired = {
+            index
+            for first, second in itertools.combinations(range(len(clauses)), 2)
+            if clauses[second].also or (clauses[first].asks and clauses[second].asks)
+            for index in (first, second)
+        }
         strong: list[tuple[Clause, Candidate]] = []
-        for clause, key in informative:
+        for index, (clause, key) in enumerate(informative):
+            if index not in paired or key.foreign:
+                continue
             ranked = self.matcher.rank(key, 2)
-            if not ranked or key.foreign:
+            if not ranked:
                 continue
             margin = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
             if ranked[0].score >= weights.part_score and margin >= weights.part_margin:
@@ -260,4 +278,4 @@ def build_engine(
 
 def new_analyzer(lexicon: Lexicon) -> Analyzer:
     """The costly part of an engine (hazm's normalizer and lemmatizer), built once per process."""
-    return Analyzer(TextNormalizer(), lexicon, hazm_lemmatizer())
+    return Analyzer(TextNormalizer(), lexicon, hazm_lemmatizer(), keeps_analysis=True)

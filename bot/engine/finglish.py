@@ -187,9 +187,13 @@ class FinglishReader:
         if token in self._curated:
             return self._curated[token]
         skeleton = latin_skeleton(token)
-        fitting = [word for word in self._all_by_skeleton.get(skeleton, ()) if spelled_as(token, word)]
-        if fitting:
-            return min(fitting, key=lambda word: _unwritten(token, word))
+        # the word that fits with the fewest letters unwritten (the first of equals): tried in that
+        # order, so only the words before it have their spelling pattern built (each one a regular
+        # expression compiled, the costly part of reading a Latin word)
+        candidates = self._all_by_skeleton.get(skeleton, ())
+        for word in sorted(candidates, key=lambda word: _unwritten(token, word)):
+            if spelled_as(token, word):
+                return word
         if len(skeleton) >= min_skeleton and skeleton in self._by_skeleton:
             return self._by_skeleton[skeleton]
         if len(skeleton) >= 5 and self._skeletons:

@@ -10,22 +10,23 @@ so "کارت بانکی" is not "کارت ملی". An entry scores as its best p
 
 Retrieval multiplies the query vector by the inverted (n-gram x phrasing)
 matrix, so its cost grows with the postings of the question's n-grams, not
-with the number of phrasings.
+with the number of phrasings. The vectors (and the classifier) are fitted by
+:mod:`bot.engine.kept.fits`, kept in the cache folder between starts.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.analyzer import MatchKey
 from bot.engine.classifier import EntryClassifier
-from bot.engine.vectors import OneTextVectors
+from bot.engine.kept.fits import fitted_index
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
 
@@ -99,7 +100,7 @@ class Matcher:
     def __init__(self, phrasings: Sequence[Phrasing], weights: Weights | None = None) -> None:
         self._weights = weights or Weights()
         self._phrasings = [p for p in phrasings if p.key]
-        self._entry_of = np.array([p.entry_id for p in self._phrasings], dtype=object)
+        self._entry_ids = [p.entry_id for p in self._phrasings]
         entry_words: dict[str, set[str]] = defaultdict(set)
         for phrasing in self._phrasings:
             entry_words[phrasing.entry_id].update(phrasing.key.tokens)
@@ -110,26 +111,24 @@ class Matcher:
                 document_frequency[word] += 1
         self._idf = {w: math.log((entries + 1) / (df + 1)) + 1.0 for w, df in document_frequency.items()}
         self._unknown_idf = self._weights.unknown_weight * (math.log(entries + 1) + 1.0)
-        self._vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=False, dtype=np.float32
-        )
-        matrix = self._vectorizer.fit_transform([p.key.text for p in self._phrasings])
-        self._one_text = OneTextVectors(self._vectorizer)
-        self._inverted = matrix.T.tocsr()
+        self._rows_of: dict[str, list[int]] = defaultdict(list)
+        for row, phrasing in enumerate(self._phrasings):
+            self._rows_of[phrasing.entry_id].append(row)
+        with_classifier = self._weights.classifier > 0 and len(self._rows_of) > 1
+        fitted = fitted_index([p.key.text for p in self._phrasings], self._entry_ids, with_classifier)
+        self._one_text = fitted.char_vectors()
+        self._postings = fitted.postings(len(self._phrasings))
         self._word_sets = [frozenset(p.key.tokens) for p in self._phrasings]
         self._weight_sums = [sum(self._idf[word] for word in words) for words in self._word_sets]
         self._short_phrasings = [
-            (str(self._entry_of[row]), words)
+            (self._entry_ids[row], words)
             for row, words in enumerate(self._word_sets)
             if len(words) <= _SHORT_PHRASING
         ]
         self._entry_words = {entry_id: frozenset(words) for entry_id, words in entry_words.items()}
-        self._rows_of: dict[str, list[int]] = defaultdict(list)
-        for row, phrasing in enumerate(self._phrasings):
-            self._rows_of[phrasing.entry_id].append(row)
         self._classifier = (
-            EntryClassifier(self._vectorizer, [p.key.text for p in self._phrasings], list(self._entry_of))
-            if self._weights.classifier > 0 and len(self._rows_of) > 1
+            EntryClassifier(fitted.word_vectors(), self._one_text.width, fitted.classes)
+            if fitted.classes is not None
             else None
         )
 
@@ -197,41 +196,49 @@ class Matcher:
         if not key or not self._phrasings:
             return []
         query = self._one_text.row(key.text)
-        if not query:
-            char_scores = np.zeros(len(self._phrasings), dtype=np.float32)
-        else:
-            char_scores = self._inverted[query.columns].T @ query.values
+        char_scores = self._postings.scores(query)
         shortlist = min(self._weights.shortlist, len(self._phrasings))
         rows = np.argpartition(-char_scores, shortlist - 1)[:shortlist].tolist()
+        entry_of = self._entry_ids
         probabilities = self._classifier.probabilities(key.text, query) if self._classifier else {}
         if probabilities:
-            listed = {self._entry_of[row] for row in rows}
-            likely = sorted(probabilities, key=lambda entry_id: -probabilities[entry_id])
-            for entry_id in likely[: self._weights.classifier_entries]:
+            listed = {entry_of[row] for row in rows}
+            most = self._weights.classifier_entries  # ties in the entries' order, as a stable sort
+            for entry_id in heapq.nlargest(most, probabilities, key=probabilities.__getitem__):
                 if entry_id not in listed:
                     rows.extend(self._rows_of[entry_id])
         weights = self.question_weights(key, emphasis)
+        weight_of = weights.__getitem__
         query_words = frozenset(weights)
         query_weight = sum(weights.values()) or 1.0
         best: dict[str, Candidate] = {}
+        best_scores: dict[str, float] = {}
         w = self._weights
+        char_share, query_share, phrasing_share = w.char, w.query_coverage, w.phrasing_coverage
+        entry_share, blend, trusted = w.entry_coverage, w.classifier, w.classifier_trust
+        word_sets, weight_sums, entry_words = self._word_sets, self._weight_sums, self._entry_words
         entry_bonus: dict[str, float] = {}
-        for row in rows:
-            shared = self._word_sets[row] & query_words
-            shared_weight = sum(weights[word] for word in shared)
+        # the scores as floats (``float(char_scores[row])``, exactly), in the rows' order
+        for row, char_score in zip(rows, char_scores[rows].tolist(), strict=True):
+            shared = word_sets[row] & query_words
+            shared_weight = sum(map(weight_of, shared))
             score = (
-                w.char * float(char_scores[row])
-                + w.query_coverage * shared_weight / query_weight
-                + w.phrasing_coverage * shared_weight / (self._weight_sums[row] or 1.0)
+                char_share * char_score
+                + query_share * shared_weight / query_weight
+                + phrasing_share * shared_weight / (weight_sums[row] or 1.0)
             )
-            entry_id = self._entry_of[row]
-            if entry_id not in entry_bonus:
-                covered = self._entry_words[entry_id] & query_words
-                entry_bonus[entry_id] = sum(weights[word] for word in covered) / query_weight
-            score += w.entry_coverage * entry_bonus[entry_id]
+            entry_id = entry_of[row]
+            bonus = entry_bonus.get(entry_id)
+            if bonus is None:
+                covered = entry_words[entry_id] & query_words
+                bonus = entry_bonus[entry_id] = sum(map(weight_of, covered)) / query_weight
+            score += entry_share * bonus
             if probabilities:
-                trust = min(1.0, score / w.classifier_trust)
-                score = (1 - w.classifier) * score + w.classifier * probabilities[entry_id] * trust
-            if entry_id not in best or score > best[entry_id].score:
-                best[entry_id] = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
+                trust = min(1.0, score / trusted)
+                score = (1 - blend) * score + blend * probabilities[entry_id] * trust
+            kept = best_scores.get(entry_id)
+            if kept is None or score > kept:
+                candidate = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
+                best[entry_id] = candidate
+                best_scores[entry_id] = candidate.score
         return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]

@@ -117,3 +117,46 @@ def test_another_service_named_in_a_short_question_or_the_asking_clause_still_bl
 )
 def test_a_glued_also_is_told_from_a_verb(word: str, also: bool) -> None:
     assert split_clauses(f"کارت ملی {word}").clauses[-1].also is also
+
+
+def test_a_message_whose_key_is_its_contents_is_ranked_once(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ranked: list[str] = []
+    rank = engine.matcher.rank
+    monkeypatch.setattr(
+        engine.matcher,
+        "rank",
+        lambda key, *args, **kwargs: ranked.append(key.text) or rank(key, *args, **kwargs),
+    )
+    engine.assess("کارت ملیم گم شده؟")  # the «؟» is not in the content, nor in the key
+    assert len(ranked) == 1
+    ranked.clear()
+    engine.assess("سلام، کارت ملیم گم شده")  # the courtesy is in the whole's key: both count
+    assert len(ranked) == 2
+
+
+def test_a_story_is_not_analyzed_whole_when_its_content_says_something(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analyzed: list[str] = []
+    analyze = engine.analyzer.analyze
+    monkeypatch.setattr(engine.analyzer, "analyze", lambda text: analyzed.append(text) or analyze(text))
+    story = "سلام، دیروز کیفم رو زدن. حالا برای کارت ملی چیکار کنم؟"
+    engine.assess(story)
+    assert story not in analyzed and split_clauses(story).content in analyzed
+
+
+def test_clauses_that_cannot_ask_two_things_together_are_not_ranked_alone(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ranked: list[str] = []
+    rank = engine.matcher.rank
+    monkeypatch.setattr(
+        engine.matcher,
+        "rank",
+        lambda key, *args, **kwargs: ranked.append(key.text) or rank(key, *args, **kwargs),
+    )
+    # one asking clause, no «هم»: a story and its question, never two questions
+    assessment = engine.assess("دیروز کیفم رو زدن. کارت ملیم توش بود. حالا برای کارت ملی چیکار کنم؟")
+    assert assessment.parts is None and len(ranked) == 1  # the message's content only

@@ -79,3 +79,15 @@ def test_two_function_words_side_by_side_are_never_one_reading() -> None:
 def test_a_latin_word_read_as_nothing_known_is_not_dropped(engine: AnswerEngine) -> None:
     key = engine.analyzer.analyze("chera aseman abie")
     assert len(key.tokens) == 3, key
+
+
+def test_only_the_words_tried_before_the_best_fit_have_a_spelling_pattern_built() -> None:
+    from bot.engine import finglish
+
+    # «شوهر» and «شهر» share the skeleton «Shr»; «شوهر» writes more of «shohar», so it is tried
+    # first and fits: «شهر»'s pattern (a compiled regular expression) is never built.
+    reader = FinglishReader({}, [["شهر", "شوهر", "شهر"]])
+    finglish._spelling_pattern.cache_clear()
+    assert reader.read("shohar") == "شوهر"
+    assert finglish._spelling_pattern.cache_info().currsize == 1
+    assert reader.read("shahr") == "شهر"  # «شوهر» does not fit «shahr»: the next one is tried
