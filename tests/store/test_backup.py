@@ -203,7 +203,7 @@ def test_restore_leaves_a_knowledge_folder_sabtyar_did_not_make(
     checkout = tmp_path / "checkout-knowledge"
     checkout.mkdir()
     (checkout / "birth.yaml").write_text("answer: shipped\n", encoding="utf-8")
-    assert run_cli(["restore", str(out)], store_path=database, knowledge_dir=checkout) == 0
+    assert run_cli(["restore", str(out)], store_path=database, knowledge_dir=checkout, language="en") == 0
     assert "is not a knowledge copy made by sabtyar" in capsys.readouterr().out
     assert sorted(p.name for p in checkout.iterdir()) == ["birth.yaml"]
     assert not list(tmp_path.glob("checkout-knowledge.before-restore-*"))
