@@ -33,6 +33,7 @@ _SOURCES = (
     "bot/cli/doctor.py",
     "bot/cli/purge.py",
     "bot/cli/main.py",
+    "bot/config_values.py",
     "bot/cli/report.py",
     "bot/cli/stats.py",
     "bot/cli/run.py",
@@ -56,6 +57,8 @@ _CALLS = {
     "SourceError": "kb.error.",
     "MessageError": "",
     "CommandError": "",
+    "listing": "",  # ConfigError.listing("doctor.config.unknown_keys", ...)
+    "_wrong": "doctor.config.",  # Section._wrong(key, value, "not_bool")
     "text": "",  # catalog.text("cli.error.store", ...)
 }
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
@@ -65,7 +68,9 @@ def _prefix(call: ast.Call) -> str | None:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if name == "of" and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        return {"Problem": "kb.problem.", "CellError": "kb.error.", "Message": ""}.get(func.value.id)
+        return {"Problem": "kb.problem.", "CellError": "kb.error.", "Message": "", "ConfigError": ""}.get(
+            func.value.id
+        )
     if name == "warn" and isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "CellError":
         return "kb.warning."
     return _CALLS.get(name)

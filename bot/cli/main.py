@@ -92,9 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _utf8_stdout()
         said = bundled_catalog(config_language(path))  # the file's own language, if it names one
         if args.command == "doctor":  # said as the check it is, on stdout with the others
-            print(doctor.config_failed(str(error), path).line(said))
+            print(doctor.config_failed(error.text(said), path).line(said))
             return 1
-        text = said.text("cli.config_error", error=str(error))
+        text = said.text("cli.config_error", error=error.text(said))
         print(f"sabtyar: {text} -> {doctor.config_advice(path).text(said)}", file=sys.stderr)
         return 2
     _utf8_stdout()

@@ -119,7 +119,16 @@ def offline_doctor(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int,
             "en",
         ),
         ("[store\n", "FAIL config: ", "fa"),  # unreadable: no language to go by, so the default
-        ('[general]\nlanguage = "fa"\nlanguag = "en"\n', "FAIL config: [general] unknown key(s)", "fa"),
+        (
+            '[general]\nlanguage = "fa"\nlanguag = "en"\n',
+            "FAIL config: کلید ناشناخته در [general]: languag (منظورتان language است؟) -> ",
+            "fa",
+        ),
+        (
+            "[general]\nworkers = 99\n",
+            "FAIL config: مقدار workers در [general] باید عدد صحیحی از `1` تا `32` باشد، نه `99` -> ",
+            "fa",
+        ),
     ],
 )
 def test_doctor_says_a_config_error_as_a_failed_check_with_what_to_do(
@@ -281,6 +290,8 @@ def test_the_configuration_error_line_is_said_in_the_files_language(
     config.write_text(f'[general]\nlanguage = "{language}"\n[store]\npaht = "x.db"\n', encoding="utf-8")
     assert main(["--config", str(config), "stats"]) == 2
     said = bundled_catalog(language)
-    error = "[store] unknown key(s): paht (did you mean path?)"
+    guess = said.text("doctor.config.unknown_key_guess", key="paht", guess="path")
+    error = said.text("doctor.config.unknown_keys", section="store", keys=guess)
+    assert error == {"en": "[store] unknown key(s): paht (did you mean path?)"}.get(language, error)
     fix = said.text("doctor.config_invalid_fix", file=str(config))
     assert capsys.readouterr().err == f"sabtyar: {said.text('cli.config_error', error=error)} -> {fix}\n"
