@@ -34,6 +34,7 @@ _SOURCES = (
     "bot/cli/purge.py",
     "bot/cli/main.py",
     "bot/config_values.py",
+    "bot/settings.py",
     "bot/cli/report.py",
     "bot/cli/stats.py",
     "bot/cli/run.py",

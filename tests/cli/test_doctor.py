@@ -153,8 +153,9 @@ def test_doctor_fails_on_a_missing_config_named_by_the_environment(
     monkeypatch.chdir(tmp_path)
     code, lines, _ = offline_doctor(capsys)
     assert code == 1
-    fix = bundled_catalog("fa").text("doctor.config_missing_fix", file=str(missing))
-    assert lines == [f"FAIL config: config file not found: {missing} -> {fix}"]
+    fa = bundled_catalog("fa")
+    fix = fa.text("doctor.config_missing_fix", file=str(missing))
+    assert lines == [f"FAIL config: پرونده پیکربندی پیدا نشد: {missing} -> {fix}"]
     assert f"`install -m 0644 deploy/config.server.toml {missing}`" in fix  # the command as it is
     assert sorted(tmp_path.iterdir()) == []  # no data folder made where it was run
 
