@@ -12,7 +12,9 @@ with sabtyar; the folder must be writable for the staff's edits), the database (
 writable, the file sound, its schema known to this version), each enabled platform's token
 (``getMe`` on its Bot API) and, for a platform in webhook mode, its webhook settings (an https
 URL, a free local port, and the Bot API's ``getWebhookInfo``). A line starts with ``ok``,
-``warn`` or ``FAIL``; a failed or doubtful check says what to do after ``->``.
+``warn`` or ``FAIL``; a failed or doubtful check says what to do after ``->``. The sentences are
+in the configured language (``[general] language``, Persian by default; ``doctor.*`` in
+``locales/``); the status, the check's name, paths and commands stay as they are, for ``grep``.
 Exit status 1 when any check failed.
 
 ``doctor`` only looks: it makes no folder and no file (``sabtyar run`` makes the data folder's
