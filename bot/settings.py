@@ -144,7 +144,7 @@ def _privacy(data: object, environ: Mapping[str, str]) -> PrivacySettings:
     if environ.get(HASH_SECRET_VARIABLE):
         secret, source = environ[HASH_SECRET_VARIABLE], HASH_SECRET_VARIABLE
     if secret and len(secret.encode()) < 16:
-        raise ConfigError(f"{source} must be at least 16 characters long")
+        raise ConfigError.of("doctor.config.secret_too_short", source=source)
     return PrivacySettings(Secret(secret) if secret else None, retention)
 
 
@@ -172,7 +172,7 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: {error}") from error
+        raise ConfigError.of("doctor.config.unreadable", file=str(path), error=str(error)) from error
 
 
 def load_settings(
@@ -186,12 +186,12 @@ def load_settings(
     environ = os.environ if environ is None else environ
     path = path or config_path()
     if not path.exists() and required:
-        raise ConfigError(f"config file not found: {path}")
+        raise ConfigError.of("doctor.config.not_found", file=str(path))
     data = _read(path) if path.exists() else {}
     base = path.resolve().parent
     unknown = sorted(set(data) - _KNOWN_SECTIONS)
     if unknown:
-        raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
+        raise ConfigError.of("doctor.config.unknown_sections", sections=", ".join(unknown))
     defaults = Settings()
     store = _store(data.get("store"), base)
     general = Section("general", data.get("general", {}))
@@ -207,11 +207,9 @@ def load_settings(
     platforms = read_platforms(data.get("platforms"), environ)
     monitoring = read_monitoring(data.get("monitoring"))
     if workers > 1 and monitoring.enabled:
-        raise ConfigError("[monitoring] needs [general] workers = 1 (one process to watch)")
+        raise ConfigError.of("doctor.config.monitoring_workers")
     if workers > 1 and any(p.active and p.uses_webhook for p in platforms):
-        raise ConfigError(
-            "[general] workers above 1 need long polling: remove the webhook url or use 1 worker"
-        )
+        raise ConfigError.of("doctor.config.webhook_workers")
     return Settings(
         knowledge_dir=knowledge_dir,
         knowledge_dir_configured=knowledge_dir_configured,

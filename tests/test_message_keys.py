@@ -4,7 +4,7 @@ Persian and English with the same placeholders, and every such text is one the c
 The keys are read from the code where it names them: ``Problem.of(file, line, "key")``
 (``kb.problem.*``), ``CellError.of``/``warn``, ``SourceError``, a reader's ``error(...)`` and a
 row's ``error``/``warn`` (``kb.error.*``, ``kb.warning.*``), and ``MessageError``/``CommandError``
-(full keys).
+and ``Message.of`` (full keys: ``doctor.*``, ``backup.*``).
 """
 
 from __future__ import annotations
@@ -31,11 +31,24 @@ _SOURCES = (
     "bot/cli/kb.py",
     "bot/cli/backup.py",
     "bot/cli/doctor.py",
+    "bot/cli/purge.py",
+    "bot/cli/main.py",
+    "bot/config_values.py",
+    "bot/settings.py",
     "bot/cli/report.py",
     "bot/cli/stats.py",
     "bot/cli/run.py",
 )
-_NAMESPACES = ("kb.problem.", "kb.error.", "kb.warning.", "period.error.", "report.error.", "cli.error.")
+_NAMESPACES = (
+    "kb.problem.",
+    "kb.error.",
+    "kb.warning.",
+    "period.error.",
+    "report.error.",
+    "cli.error.",
+    "doctor.",
+    "backup.",
+)
 #: Per call (function or method name), the prefix of the key it is given last (``None``: a full key).
 _CALLS = {
     "of": None,  # Problem.of / CellError.of / Message.of: by the class, below
@@ -45,6 +58,8 @@ _CALLS = {
     "SourceError": "kb.error.",
     "MessageError": "",
     "CommandError": "",
+    "listing": "",  # ConfigError.listing("doctor.config.unknown_keys", ...)
+    "_wrong": "doctor.config.",  # Section._wrong(key, value, "not_bool")
     "text": "",  # catalog.text("cli.error.store", ...)
 }
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
@@ -54,7 +69,9 @@ def _prefix(call: ast.Call) -> str | None:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if name == "of" and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        return {"Problem": "kb.problem.", "CellError": "kb.error."}.get(func.value.id)
+        return {"Problem": "kb.problem.", "CellError": "kb.error.", "Message": "", "ConfigError": ""}.get(
+            func.value.id
+        )
     if name == "warn" and isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "CellError":
         return "kb.warning."
     return _CALLS.get(name)
@@ -73,13 +90,12 @@ def emitted() -> set[str]:
     keys: set[str] = set()
     for source in _SOURCES:
         tree = ast.parse((ROOT / source).read_text(encoding="utf-8"))
-        assigned = {  # key = "a" if ... else "b"
-            target.id: _constants(node.value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Assign)
-            for target in node.targets
-            if isinstance(target, ast.Name) and target.id == "key"
-        }
+        assigned: dict[str, list[str]] = {}  # key = "a" if ... else "b" (every such line of the module)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id == "key":
+                        assigned.setdefault(target.id, []).extend(_constants(node.value))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or (prefix := _prefix(node)) is None or not node.args:
                 continue

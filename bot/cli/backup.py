@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.command import CliContext, CommandError
-from bot.cli.knowledge_backup import archive_of, chown_like, pack_knowledge, unpack_knowledge
+from bot.cli.knowledge_backup import (
+    NotWorkingCopy,
+    archive_of,
+    chown_like,
+    pack_knowledge,
+    unpack_knowledge,
+)
 from bot.hash_secret import hash_secret_file
 from bot.store import BackupError, backup_database, is_running, restore_database, run_lock_file
 
@@ -62,14 +68,19 @@ def run_backup(args: argparse.Namespace, context: CliContext) -> int:
         out = backup_database(database, args.out)
     except BackupError as error:
         raise CommandError("cli.error.backup_failed", error=str(error)) from error
-    print(f"backed up {database} to {out}")
+    catalog = context.catalog
+    print(catalog.text("backup.done", database=str(database), file=str(out)))
     secret = hash_secret_file(database)
     if secret.is_file():
         shutil.copy2(secret, _secret_copy(out))
         _secret_copy(out).chmod(0o600)
-        print(f"with its user-hashing secret: {_secret_copy(out)} (keep it as private as the database)")
+        print(catalog.text("backup.with_secret", file=str(_secret_copy(out))))
     if args.db is None and pack_knowledge(context.knowledge_dir, archive_of(out)):
-        print(f"with the staff's knowledge {context.knowledge_dir}: {archive_of(out)}")
+        print(
+            catalog.text(
+                "backup.with_knowledge", folder=str(context.knowledge_dir), file=str(archive_of(out))
+            )
+        )
     return 0
 
 
@@ -81,26 +92,27 @@ def run_restore(args: argparse.Namespace, context: CliContext) -> int:
         kept = restore_database(args.backup, database)
     except BackupError as error:
         raise CommandError("cli.error.backup_failed", error=str(error)) from error
-    print(f"restored {args.backup} to {database}")
+    catalog = context.catalog
+    print(catalog.text("backup.restored", file=str(args.backup), database=str(database)))
     if kept is not None:
-        print(f"the database it replaced is kept as {kept}")
+        print(catalog.text("backup.kept", file=str(kept)))
     secret = _secret_copy(args.backup)
     if secret.is_file():
         shutil.copy2(secret, hash_secret_file(database))
-        print(f"with its user-hashing secret: {hash_secret_file(database)}")
+        print(catalog.text("backup.restored_secret", file=str(hash_secret_file(database))))
     written = [database, hash_secret_file(database), run_lock_file(database), *([kept] if kept else [])]
     archive = archive_of(args.backup)
     if args.db is None and archive.is_file():
         try:
             replaced = unpack_knowledge(archive, context.knowledge_dir)
-        except ValueError as error:
-            print(f"the staff's knowledge is not restored: {error}")
+        except NotWorkingCopy as error:
+            print(catalog.text("backup.knowledge_not_restored", folder=str(error.folder)))
         else:
-            print(f"with the staff's knowledge: {context.knowledge_dir}")
+            print(catalog.text("backup.restored_knowledge", folder=str(context.knowledge_dir)))
             if replaced is not None:
-                print(f"the knowledge folder it replaced is kept as {replaced}")
+                print(catalog.text("backup.knowledge_kept", folder=str(replaced)))
             written += [context.knowledge_dir, *([replaced] if replaced else [])]
     chown_like(database.parent, written)
     if os.geteuid() == 0:
-        print(f"owned, as {database.parent} is, by its owner (the bot's user)")
+        print(catalog.text("backup.owned", folder=str(database.parent)))
     return 0

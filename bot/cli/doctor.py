@@ -12,7 +12,9 @@ with sabtyar; the folder must be writable for the staff's edits), the database (
 writable, the file sound, its schema known to this version), each enabled platform's token
 (``getMe`` on its Bot API) and, for a platform in webhook mode, its webhook settings (an https
 URL, a free local port, and the Bot API's ``getWebhookInfo``). A line starts with ``ok``,
-``warn`` or ``FAIL``; a failed or doubtful check says what to do after ``->``.
+``warn`` or ``FAIL``; a failed or doubtful check says what to do after ``->``. The sentences are
+in the configured language (``[general] language``, Persian by default; ``doctor.*`` in
+``locales/``); the status, the check's name, paths and commands stay as they are, for ``grep``.
 Exit status 1 when any check failed.
 
 ``doctor`` only looks: it makes no folder and no file (``sabtyar run`` makes the data folder's
@@ -26,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -37,25 +40,35 @@ from urllib.parse import urlsplit
 from bot.cli.command import CliContext, CommandError
 from bot.knowledge.loader import check_knowledge
 from bot.knowledge.working_copy import NOTICE, UPDATES_DIR
+from bot.messages import Message, Texts
 from bot.messenger.platforms import PlatformSettings
 from bot.settings import Settings
 from bot.store import MIGRATIONS, is_running
 
-__all__ = ["Finding", "config_advice", "diagnose", "register"]
+__all__ = ["Finding", "config_advice", "config_failed", "diagnose", "register"]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One check: ``level`` is ``ok``, ``warn`` or ``FAIL``; ``fix`` what to do about it."""
+    """One check: ``level`` is ``ok``, ``warn`` or ``FAIL``; ``name`` the check's name (both kept
+    as they are in every language, for ``grep``); ``detail`` what was found and ``fix`` what to do
+    about it, as locale keys (``doctor.*``) worded by :meth:`line` in the reader's language."""
 
     level: str
     name: str
-    detail: str
-    fix: str = ""
+    detail: Message
+    fix: Message | None = None
+
+    def line(self, catalog: Texts) -> str:
+        """The check as one line in ``catalog``'s language: ``FAIL store: ... -> ...``."""
+        line = f"{self.level:<4} {self.name}: {self.detail.text(catalog)}"
+        return f"{line} -> {self.fix.text(catalog)}" if self.fix else line
 
     def __str__(self) -> str:
-        line = f"{self.level:<4} {self.name}: {self.detail}"
-        return f"{line} -> {self.fix}" if self.fix else line
+        """The line in English (logs, assertion messages)."""
+        from bot.locale import bundled_catalog
+
+        return self.line(bundled_catalog("en"))
 
 
 def register(commands: Any) -> None:
@@ -75,7 +88,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
         raise CommandError("cli.error.no_settings")
     findings = list(diagnose(settings, context.knowledge_dir, online=not args.offline))
     for finding in findings:
-        print(finding)
+        print(finding.line(context.catalog))
     return 1 if any(f.level == "FAIL" for f in findings) else 0
 
 
@@ -90,9 +103,8 @@ def diagnose(settings: Settings, knowledge_dir: Path, *, online: bool = True) ->
         yield Finding(
             "warn",
             "platforms",
-            "no platform has a token: `sabtyar run` opens the terminal chat (under systemd it stops)",
-            "set SABTYAR_TELEGRAM_TOKEN and/or SABTYAR_BALE_TOKEN in /etc/sabtyar/sabtyar.env"
-            " (README, Deploy, step 3)",
+            Message.of("doctor.platforms_none"),
+            Message.of("doctor.platforms_none_fix"),
         )
     for platform in active:
         if online:
@@ -104,25 +116,21 @@ def diagnose(settings: Settings, knowledge_dir: Path, *, online: bool = True) ->
 def _config(settings: Settings) -> Finding:
     if settings.source is None:
         return Finding(
-            "warn",
-            "config",
-            "no config file: the defaults and the environment apply",
-            "copy config.example.toml to /etc/sabtyar/config.toml and set SABTYAR_CONFIG",
+            "warn", "config", Message.of("doctor.config_none"), Message.of("doctor.config_none_fix")
         )
-    return Finding("ok", "config", f"{settings.source} read and valid")
+    return Finding("ok", "config", Message.of("doctor.config_ok", file=str(settings.source)))
 
 
-def config_advice(path: Path) -> str:
+def config_advice(path: Path) -> Message:
     """What to do about a configuration file that is missing or cannot be read."""
     if not path.exists():
-        return (
-            f"install it (README, Deploy, step 3: install -m 0644 deploy/config.server.toml {path}),"
-            " or point SABTYAR_CONFIG or --config at the file you use"
-        )
-    return (
-        f"correct it in {path} (every key, with its default and meaning: config.example.toml),"
-        " then run `sabtyar doctor` again"
-    )
+        return Message.of("doctor.config_missing_fix", file=str(path))
+    return Message.of("doctor.config_invalid_fix", file=str(path))
+
+
+def config_failed(error: str, path: Path) -> Finding:
+    """The failed ``config`` check: the configuration error ``error`` and what to do about ``path``."""
+    return Finding("FAIL", "config", Message.of("doctor.config_error", error=error), config_advice(path))
 
 
 def _knowledge(settings: Settings, folder: Path) -> Finding:
@@ -132,39 +140,48 @@ def _knowledge(settings: Settings, folder: Path) -> Finding:
             return Finding(
                 "FAIL",
                 "knowledge",
-                f"{len(problems)} problem(s) in the shipped knowledge {settings.shipped_knowledge_dir}",
-                "install sabtyar again (pip install --force-reinstall)",
+                Message.of(
+                    "doctor.knowledge_shipped_problems",
+                    count=len(problems),
+                    folder=str(settings.shipped_knowledge_dir),
+                ),
+                Message.of("doctor.knowledge_shipped_problems_fix"),
             )
         return Finding(
             "ok",
             "knowledge",
-            f"{len(shipped)} entries shipped; the staff's copy is made in {folder} on the first start",
+            Message.of("doctor.knowledge_shipped_ok", count=len(shipped), folder=str(folder)),
         )
     if not folder.is_dir():
         return Finding(
             "FAIL",
             "knowledge",
-            f"the knowledge folder {folder} does not exist",
-            "remove [general] knowledge_dir to use the copy kept beside the database "
-            "(made from the shipped knowledge on start), or point it at the folder staff edit",
+            Message.of("doctor.knowledge_no_folder", folder=str(folder)),
+            Message.of("doctor.knowledge_no_folder_fix"),
         )
     knowledge, problems = check_knowledge(folder)
     if knowledge is None or problems:
         return Finding(
             "FAIL",
             "knowledge",
-            f"{len(problems)} problem(s) in {folder}",
-            "run `sabtyar kb check` for each file and line, fix them, then `/reload` in the bot",
+            Message.of("doctor.knowledge_problems", count=len(problems), folder=str(folder)),
+            Message.of("doctor.knowledge_problems_fix"),
         )
     unwritable = [path for path in (folder, *folder.glob("*.yaml")) if not os.access(path, os.W_OK)]
     if unwritable:
         return Finding(
             "FAIL",
             "knowledge",
-            f"{unwritable[0]} is not writable: the staff's edits, imports and /undo cannot be saved",
-            f"give the folder to the bot's user: chown -R sabtyar: {folder}",
+            Message.of("doctor.knowledge_unwritable", file=str(unwritable[0])),
+            Message.of("doctor.knowledge_unwritable_fix", folder=str(folder)),
         )
-    return Finding("ok", "knowledge", f"{len(knowledge)} entries in {folder}")
+    return Finding(
+        "ok", "knowledge", Message.of("doctor.knowledge_ok", count=len(knowledge), folder=str(folder))
+    )
+
+
+#: A line of the update notice about shipped changes not applied (bot/knowledge/working_copy.py).
+_NOT_APPLIED = re.compile(r"NOT applied \(staff edited (?P<file>[^;]+);.*?\): (?P<change>.*)$")
 
 
 def _knowledge_updates(folder: Path) -> Iterator[Finding]:
@@ -173,13 +190,16 @@ def _knowledge_updates(folder: Path) -> Iterator[Finding]:
     if not notice.is_file():
         return
     for line in notice.read_text(encoding="utf-8").splitlines():
-        if "NOT applied" in line:
-            yield Finding(
-                "warn",
-                "knowledge update",
-                line.removeprefix("knowledge update "),
-                f"compare with {folder / UPDATES_DIR}, copy what is wanted, then `/reload`",
-            )
+        if "NOT applied" not in line:
+            continue
+        found = _NOT_APPLIED.search(line)
+        file, change = (found["file"], found["change"]) if found else ("?", line)
+        yield Finding(
+            "warn",
+            "knowledge update",
+            Message.of("doctor.knowledge_update", file=file, change=change),
+            Message.of("doctor.knowledge_update_fix", folder=str(folder / UPDATES_DIR)),
+        )
 
 
 def _store(path: Path) -> Finding:
@@ -190,17 +210,16 @@ def _store(path: Path) -> Finding:
             return Finding(
                 "FAIL",
                 "store",
-                f"{path} cannot be created ({existing} is not writable)",
-                f"make the folder for the bot's user: install -d -o sabtyar -g sabtyar -m 0750 {folder}"
-                " (systemd's StateDirectory=sabtyar also makes it on the first start), or set [store] path",
+                Message.of("doctor.store_uncreatable", file=str(path), folder=str(existing)),
+                Message.of("doctor.store_uncreatable_fix", folder=str(folder)),
             )
-        return Finding("ok", "store", f"{path} will be created on the first start")
+        return Finding("ok", "store", Message.of("doctor.store_new", file=str(path)))
     if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
         return Finding(
             "FAIL",
             "store",
-            f"{path} or its folder is not writable",
-            f"chown the folder to the bot's user: chown -R sabtyar: {folder}",
+            Message.of("doctor.store_unwritable", file=str(path)),
+            Message.of("doctor.store_unwritable_fix", folder=str(folder)),
         )
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
@@ -212,26 +231,34 @@ def _store(path: Path) -> Finding:
                 else set()
             )
     except sqlite3.Error as error:
-        return Finding("FAIL", "store", f"{path}: {error}", "restore the latest backup: sabtyar restore FILE")
+        return Finding(
+            "FAIL",
+            "store",
+            Message.of("doctor.store_unreadable", file=str(path), error=str(error)),
+            Message.of("doctor.store_restore_fix"),
+        )
     if health != "ok":
-        return Finding("FAIL", "store", f"{path} is damaged: {health}", "sabtyar restore the latest backup")
+        return Finding(
+            "FAIL",
+            "store",
+            Message.of("doctor.store_damaged", file=str(path), error=str(health)),
+            Message.of("doctor.store_restore_fix"),
+        )
     known = {migration.name for migration in MIGRATIONS}
     if applied - known:
         return Finding(
             "FAIL",
             "store",
-            f"{path} was written by a newer sabtyar ({', '.join(sorted(applied - known))})",
-            "install that version again, or restore the backup taken before the upgrade",
+            Message.of("doctor.store_newer", file=str(path), migrations=", ".join(sorted(applied - known))),
+            Message.of("doctor.store_newer_fix"),
         )
-    state = "in use by sabtyar run" if is_running(path) else "not in use"
+    running = is_running(path)
     pending = len(known - applied)
     if pending:
-        return Finding(
-            "ok",
-            "store",
-            f"{path} sound, {state}; {pending} migration(s) run at the next start (after a copy)",
-        )
-    return Finding("ok", "store", f"{path} sound, schema current, {state}")
+        key = "doctor.store_pending_running" if running else "doctor.store_pending"
+        return Finding("ok", "store", Message.of(key, file=str(path), count=pending))
+    key = "doctor.store_ok_running" if running else "doctor.store_ok"
+    return Finding("ok", "store", Message.of(key, file=str(path)))
 
 
 async def _platform_online(platform: PlatformSettings) -> list[Finding]:
@@ -247,34 +274,33 @@ async def _platform_online(platform: PlatformSettings) -> list[Finding]:
             me = await bot.get_me()
             info = await bot.get_webhook_info() if platform.uses_webhook else None
     except InvalidToken:
-        father = "@BotFather" if platform.name == "telegram" else "@botfather in Bale"
+        key = (
+            "doctor.token_rejected_fix_telegram"
+            if platform.name == "telegram"
+            else "doctor.token_rejected_fix_bale"
+        )
         return [
-            Finding(
-                "FAIL",
-                name,
-                "the Bot API rejected the token",
-                f"get the token from {father}, put it in {variable} (on a server: /etc/sabtyar/sabtyar.env)",
-            )
+            Finding("FAIL", name, Message.of("doctor.token_rejected"), Message.of(key, variable=variable))
         ]
     except TelegramError as error:
         return [
             Finding(
                 "FAIL",
                 name,
-                f"cannot reach {platform.base_url} ({error.message})",
-                f"check that this server resolves and reaches {urlsplit(platform.base_url).hostname}"
-                " over HTTPS (DNS, firewall); or the base_url in the config",
+                Message.of("doctor.token_unreachable", url=platform.base_url, error=error.message),
+                Message.of("doctor.token_unreachable_fix", host=urlsplit(platform.base_url).hostname or ""),
             )
         ]
-    findings = [Finding("ok", name, f"accepted: @{me.username}")]
+    findings = [Finding("ok", name, Message.of("doctor.token_ok", username=me.username or ""))]
     if info is not None:
         if info.url != platform.webhook.url:
+            key = "doctor.webhook_other" if info.url else "doctor.webhook_unset"
             findings.append(
                 Finding(
                     "warn",
                     f"{platform.name} webhook",
-                    f"the Bot API has {info.url or 'no webhook'!r}, the config {platform.webhook.url!r}",
-                    "`sabtyar run` sets it on start; if it stays wrong, check the URL",
+                    Message.of(key, url=info.url or "", configured=platform.webhook.url),
+                    Message.of("doctor.webhook_other_fix"),
                 )
             )
         elif info.last_error_message:
@@ -282,8 +308,8 @@ async def _platform_online(platform: PlatformSettings) -> list[Finding]:
                 Finding(
                     "warn",
                     f"{platform.name} webhook",
-                    f"last delivery failed: {info.last_error_message}",
-                    "check the reverse proxy (deploy/nginx-sabtyar.conf) and the TLS certificate",
+                    Message.of("doctor.webhook_failing", error=info.last_error_message),
+                    Message.of("doctor.webhook_failing_fix"),
                 )
             )
     return findings
@@ -292,11 +318,18 @@ async def _platform_online(platform: PlatformSettings) -> list[Finding]:
 def _webhook_local(platform: PlatformSettings, database: Path) -> Iterator[Finding]:
     webhook, name = platform.webhook, f"{platform.name} webhook"
     parts = urlsplit(webhook.url)
+    # the port as text: an address is written in Latin digits in every language
+    where = {"url": webhook.url, "listen": webhook.listen, "port": str(webhook.port)}
     if parts.scheme != "https":
-        yield Finding("FAIL", name, f"{webhook.url} is not https", "the Bot API posts only to https URLs")
+        yield Finding(
+            "FAIL",
+            name,
+            Message.of("doctor.webhook_not_https", url=webhook.url),
+            Message.of("doctor.webhook_not_https_fix"),
+        )
         return
     if is_running(database):
-        yield Finding("ok", name, f"{webhook.url} -> {webhook.listen}:{webhook.port} (the bot is running)")
+        yield Finding("ok", name, Message.of("doctor.webhook_running", **where))
         return
     with socket.socket() as probe:
         try:
@@ -305,8 +338,8 @@ def _webhook_local(platform: PlatformSettings, database: Path) -> Iterator[Findi
             yield Finding(
                 "FAIL",
                 name,
-                f"cannot listen on {webhook.listen}:{webhook.port} ({error.strerror})",
-                f"free the port or change [platforms.{platform.name}.webhook] port (and the proxy)",
+                Message.of("doctor.webhook_port_taken", error=error.strerror or str(error), **where),
+                Message.of("doctor.webhook_port_taken_fix", platform=platform.name),
             )
             return
-    yield Finding("ok", name, f"{webhook.url} -> {webhook.listen}:{webhook.port}, port free")
+    yield Finding("ok", name, Message.of("doctor.webhook_port_free", **where))

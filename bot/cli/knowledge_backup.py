@@ -19,7 +19,15 @@ from pathlib import Path
 
 from bot.knowledge.working_copy import BASE_DIR
 
-__all__ = ["archive_of", "chown_like", "pack_knowledge", "unpack_knowledge"]
+__all__ = ["NotWorkingCopy", "archive_of", "chown_like", "pack_knowledge", "unpack_knowledge"]
+
+
+class NotWorkingCopy(ValueError):
+    """``folder`` exists but is not a knowledge working copy sabtyar made: it is left as it is."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"{folder} is not a knowledge copy made by sabtyar: it is left as it is")
+        self.folder = folder
 
 
 def archive_of(backup: Path) -> Path:
@@ -52,10 +60,11 @@ def unpack_knowledge(archive: Path, folder: Path) -> Path | None:
     """Put the knowledge of ``archive`` in place of ``folder``; the folder it replaces is kept as
     ``<folder>.before-restore-<time>``, whose path returns (``None`` when there was none).
 
-    ``ValueError`` when ``folder`` exists but is not a working copy sabtyar made (nothing changed).
+    :class:`NotWorkingCopy` when ``folder`` exists but is not a working copy sabtyar made (nothing
+    changed).
     """
     if folder.exists() and not is_working_copy(folder):
-        raise ValueError(f"{folder} is not a knowledge copy made by sabtyar: it is left as it is")
+        raise NotWorkingCopy(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staged = folder.with_name(f".{folder.name}.{os.getpid()}.restoring")
     with tarfile.open(archive, "r:gz") as tar:

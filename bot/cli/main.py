@@ -25,15 +25,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tomllib
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.cli import ask, backup, doctor, kb, purge, report, run, stats
 from bot.cli.command import CliContext, Register, dispatch
 from bot.knowledge.working_copy import prepare_working_copy
-from bot.locale import load_locales
+from bot.locale import LANGUAGES, bundled_catalog, load_locales
 from bot.settings import CONFIG_VARIABLE, ConfigError, config_path, load_settings
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "config_language", "main"]
 
 #: Commands that never make or update the knowledge's working copy: they do not read the
 #: knowledge, or (``doctor``) only look at it where it is.
@@ -61,6 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def config_language(path: Path) -> str:
+    """The ``[general] language`` the configuration file names, when it can be read and names one
+    sabtyar speaks, else Persian: the language to say in that the file is wrong."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return LANGUAGES[0]
+    general = data.get("general")
+    language = general.get("language") if isinstance(general, dict) else None
+    return language if language in LANGUAGES else LANGUAGES[0]
+
+
+def _utf8_stdout() -> None:
+    """Write UTF-8 whatever the locale of the terminal (Persian text)."""
+    if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     path = config_path(args.config)
@@ -69,21 +89,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         # doctor holds a file named by SABTYAR_CONFIG to exist, as one named by --config
         settings = load_settings(path, required=bool(args.config) or (named and args.command == "doctor"))
     except ConfigError as error:
+        _utf8_stdout()
+        said = bundled_catalog(config_language(path))  # the file's own language, if it names one
         if args.command == "doctor":  # said as the check it is, on stdout with the others
-            print(doctor.Finding("FAIL", "config", str(error), doctor.config_advice(path)))
+            print(doctor.config_failed(error.text(said), path).line(said))
             return 1
-        print(f"sabtyar: configuration error: {error} -> {doctor.config_advice(path)}", file=sys.stderr)
+        text = said.text("cli.config_error", error=error.text(said))
+        print(f"sabtyar: {text} -> {doctor.config_advice(path).text(said)}", file=sys.stderr)
         return 2
-    if named and not path.exists():
-        print(
-            f"sabtyar: warning: {CONFIG_VARIABLE} names {path}, which does not exist: the defaults apply"
-            f" -> {doctor.config_advice(path)}",
-            file=sys.stderr,
-        )
-    if sys.stdout.encoding and sys.stdout.encoding.lower() != "utf-8":
-        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    _utf8_stdout()
     locales = load_locales(settings.locales_dir, settings.language)
     catalog, folder = locales.get(None), str(settings.knowledge_dir)
+    if named and not path.exists():
+        text = catalog.text("doctor.config_named_missing", file=str(path))
+        print(f"sabtyar: {text} -> {doctor.config_advice(path).text(catalog)}", file=sys.stderr)
     missing = settings.knowledge_dir_configured and not settings.knowledge_dir.is_dir()
     if args.command not in _WITHOUT_KNOWLEDGE and not missing:  # a configured folder is never made up
         try:

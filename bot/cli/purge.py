@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.command import CliContext
+from bot.messages import MessageError
 from bot.store import run_on_existing_store
 
 __all__ = ["purge_main", "register"]
@@ -25,7 +26,7 @@ __all__ = ["purge_main", "register"]
 def purge_main(db_path: Path, days: int, now: datetime | None = None) -> int:
     """Blank texts older than ``days`` days; the number blanked. ``FileNotFoundError`` without a database."""
     if days < 0:
-        raise ValueError("--older-than must be 0 or more days")
+        raise MessageError("backup.error.negative_days", days=days)
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     return run_on_existing_store(db_path, lambda store: store.purge_raw_text(cutoff))
 
@@ -45,5 +46,5 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace, context: CliContext) -> int:
     """Purge and print how many texts were blanked."""
     blanked = purge_main(args.db or context.store_path, args.days)
-    print(f"{blanked} texts older than {args.days} days removed; the figures are kept.")
+    print(context.catalog.text("backup.purged", count=blanked, days=args.days))
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import string
 import sys
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.knowledge.working_copy import prepare_working_copy
+from bot.locale import Catalog, bundled_catalog
 from bot.settings import ROOT, load_settings
 from tests.support.fakeapi import FakeBotApi
 
@@ -35,10 +38,16 @@ async def doctor(config: Path, *extra: str, env: dict[str, str] | None = None) -
     return int(process.returncode or 0), out.decode().splitlines()
 
 
-def write_config(tmp_path: Path, api: FakeBotApi, token: str, extra: str = "") -> Path:
+#: The ``[general]`` table of the tests that read doctor's English (the default is Persian).
+ENGLISH = '[general]\nlanguage = "en"\n'
+
+
+def write_config(
+    tmp_path: Path, api: FakeBotApi, token: str, extra: str = "", general: str = ENGLISH
+) -> Path:
     config = tmp_path / "config.toml"
     config.write_text(
-        f'[store]\npath = "data/sabtyar.db"\n'
+        f'{general}[store]\npath = "data/sabtyar.db"\n'
         f'[platforms.telegram]\ntoken = "{token}"\nbase_url = "{api.base_url}"\n'
         f'base_file_url = "{api.base_file_url}"\n[platforms.bale]\nenabled = false\n{extra}',
         encoding="utf-8",
@@ -48,7 +57,7 @@ def write_config(tmp_path: Path, api: FakeBotApi, token: str, extra: str = "") -
 
 async def test_doctor_names_a_bad_token_and_a_missing_knowledge_folder(tmp_path: Path) -> None:
     async with FakeBotApi("telegram") as api:
-        config = write_config(tmp_path, api, "999:WRONG", '[general]\nknowledge_dir = "nowhere"\n')
+        config = write_config(tmp_path, api, "999:WRONG", general=ENGLISH + 'knowledge_dir = "nowhere"\n')
         code, lines = await doctor(config)
     assert code == 1
     [knowledge] = [line for line in lines if " knowledge:" in line]
@@ -102,24 +111,38 @@ def offline_doctor(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int,
 
 
 @pytest.mark.parametrize(
-    ("text", "said"),
+    ("text", "said", "language"),
     [
         (
-            "[monitoring]\nenabeld = true\n",
+            ENGLISH + "[monitoring]\nenabeld = true\n",
             "FAIL config: [monitoring] unknown key(s): enabeld (did you mean enabled?) -> correct it in",
+            "en",
         ),
-        ("[store\n", "FAIL config: "),
+        ("[store\n", "FAIL config: ", "fa"),  # unreadable: no language to go by, so the default
+        (
+            '[general]\nlanguage = "fa"\nlanguag = "en"\n',
+            "FAIL config: کلید ناشناخته در [general]: languag (منظورتان language است؟) -> ",
+            "fa",
+        ),
+        (
+            "[general]\nworkers = 99\n",
+            "FAIL config: مقدار workers در [general] باید عدد صحیحی از `1` تا `32` باشد، نه `99` -> ",
+            "fa",
+        ),
     ],
 )
 def test_doctor_says_a_config_error_as_a_failed_check_with_what_to_do(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str, language: str
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(text, encoding="utf-8")
     code, lines, _ = offline_doctor(capsys, "--config", str(config))
     assert code == 1
     [line] = lines
-    assert line.startswith(said) and line.endswith("config.example.toml), then run `sabtyar doctor` again")
+    fix = bundled_catalog(language).text("doctor.config_invalid_fix", file=str(config))
+    assert line.startswith(said) and line.endswith(f" -> {fix}")
+    if language == "en":
+        assert line.endswith("config.example.toml), then run `sabtyar doctor` again")
 
 
 def test_doctor_fails_on_a_missing_config_named_by_the_environment(
@@ -130,11 +153,10 @@ def test_doctor_fails_on_a_missing_config_named_by_the_environment(
     monkeypatch.chdir(tmp_path)
     code, lines, _ = offline_doctor(capsys)
     assert code == 1
-    assert lines == [
-        f"FAIL config: config file not found: {missing} -> install it (README, Deploy, step 3:"
-        f" install -m 0644 deploy/config.server.toml {missing}), or point SABTYAR_CONFIG or --config"
-        " at the file you use"
-    ]
+    fa = bundled_catalog("fa")
+    fix = fa.text("doctor.config_missing_fix", file=str(missing))
+    assert lines == [f"FAIL config: پرونده پیکربندی پیدا نشد: {missing} -> {fix}"]
+    assert f"`install -m 0644 deploy/config.server.toml {missing}`" in fix  # the command as it is
     assert sorted(tmp_path.iterdir()) == []  # no data folder made where it was run
 
 
@@ -144,7 +166,7 @@ def test_doctor_before_the_first_start_checks_the_shipped_knowledge_and_makes_no
     state = tmp_path / "var" / "lib" / "sabtyar"
     config = tmp_path / "config.toml"
     config.write_text(
-        f'[store]\npath = "{state}/sabtyar.db"\n[platforms.telegram]\nenabled = false\n'
+        f'{ENGLISH}[store]\npath = "{state}/sabtyar.db"\n[platforms.telegram]\nenabled = false\n'
         "[platforms.bale]\nenabled = false\n",
         encoding="utf-8",
     )
@@ -164,7 +186,7 @@ def test_doctor_names_an_unwritable_folder_and_the_command_that_fixes_it(
 ) -> None:
     state = tmp_path / "state"
     config = tmp_path / "config.toml"
-    config.write_text(f'[store]\npath = "{state}/sabtyar.db"\n', encoding="utf-8")
+    config.write_text(f'{ENGLISH}[store]\npath = "{state}/sabtyar.db"\n', encoding="utf-8")
     settings = load_settings(config, required=True)
     prepare_working_copy(settings.shipped_knowledge_dir, settings.knowledge_dir)  # as on a first start
     (state / "sabtyar.db").touch()
@@ -185,3 +207,92 @@ def test_doctor_names_an_unwritable_folder_and_the_command_that_fixes_it(
     assert store.startswith("FAIL store: ") and store.endswith(
         f"-> chown the folder to the bot's user: chown -R sabtyar: {state}"
     )
+
+
+def spoken(catalog: Catalog) -> re.Pattern[str]:
+    """What a doctor line says after ``<status> <check>: ``, when every sentence is one of
+    ``catalog``'s ``doctor.*`` texts (a placeholder standing for anything): a detail, then
+    optionally `` -> `` and what to do."""
+
+    def pattern(template: str) -> str | None:
+        parts = list(string.Formatter().parse(template))
+        if not any(literal.strip() for literal, *_ in parts):
+            return None  # a bare placeholder ("{error}") would match anything
+        return "".join(
+            re.escape(text) + ("(?:.+?)" if field is not None else "") for text, field, *_ in parts
+        )
+
+    def alternatives(keys: list[str]) -> str:
+        found = [pattern(catalog.strings[key]) for key in keys]
+        return "(?:" + "|".join(p for p in found if p is not None) + ")"
+
+    keys = [
+        key for key in catalog.strings if key.startswith("doctor.") and key != "doctor.config_named_missing"
+    ]
+    fixes = [key for key in keys if key.endswith("_fix")]
+    details = [key for key in keys if key not in fixes]
+    return re.compile(f"{alternatives(details)}(?: -> {alternatives(fixes)})?", re.DOTALL)
+
+
+def write_mixed_setup(tmp_path: Path, general: str = "") -> Path:
+    """A server with a failed knowledge check, a new database and a webhook that is not https."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[general]\n{general}knowledge_dir = "nowhere"\n[store]\npath = "data/sabtyar.db"\n'
+        '[platforms.telegram]\ntoken = "123:ABCdef"\n[platforms.telegram.webhook]\n'
+        'url = "http://bot.example.ir/hook"\n[platforms.bale]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_doctor_speaks_persian_by_default_every_sentence_from_the_persian_texts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17: the officer reads Persian; only the status, the check's name, paths and commands
+    stay as they are."""
+    code, lines, _ = offline_doctor(capsys, "--config", str(write_mixed_setup(tmp_path)))
+    assert code == 1
+    assert [line.split(":")[0] for line in lines] == [
+        "ok   config",
+        "FAIL knowledge",
+        "ok   store",
+        "FAIL telegram webhook",
+    ]
+    fa, en = spoken(bundled_catalog("fa")), spoken(bundled_catalog("en"))
+    for line in lines:
+        said = line[5:].partition(": ")[2]
+        assert fa.fullmatch(said), line
+        assert not en.fullmatch(said), line
+        assert re.search("[\u0600-\u06ff]", said), line
+    assert str(tmp_path / "nowhere") in lines[1]
+
+
+def test_doctor_speaks_english_when_the_config_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_mixed_setup(tmp_path, 'language = "en"\n')
+    code, lines, _ = offline_doctor(capsys, "--config", str(config))
+    assert code == 1
+    en = spoken(bundled_catalog("en"))
+    assert all(en.fullmatch(line[5:].partition(": ")[2]) for line in lines), lines
+    assert lines[-1] == (
+        "FAIL telegram webhook: http://bot.example.ir/hook is not https"
+        " -> the Bot API posts only to https URLs"
+    )
+    assert not re.search("[\u0600-\u06ff]", "\n".join(lines))
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_the_configuration_error_line_is_said_in_the_files_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], language: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[general]\nlanguage = "{language}"\n[store]\npaht = "x.db"\n', encoding="utf-8")
+    assert main(["--config", str(config), "stats"]) == 2
+    said = bundled_catalog(language)
+    guess = said.text("doctor.config.unknown_key_guess", key="paht", guess="path")
+    error = said.text("doctor.config.unknown_keys", section="store", keys=guess)
+    assert error == {"en": "[store] unknown key(s): paht (did you mean path?)"}.get(language, error)
+    fix = said.text("doctor.config_invalid_fix", file=str(config))
+    assert capsys.readouterr().err == f"sabtyar: {said.text('cli.config_error', error=error)} -> {fix}\n"

@@ -15,6 +15,7 @@ import pytest
 from bot.calendar import IRAN_TIME, Period
 from bot.config_values import ConfigError
 from bot.knowledge.edit import EditError, apply_entry_change
+from bot.locale import bundled_catalog
 from bot.messenger.broadcast import Result, deliver
 from bot.messenger.office_hours import is_open, next_opening
 from bot.messenger.staff_settings import HandoffSettings, Role
@@ -226,7 +227,8 @@ def test_purge_cli_blanks_old_texts_and_keeps_figures(tmp_path: Path) -> None:
         [*command, "purge", "--older-than", "180"], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("1 texts older than 180 days removed")
+    assert result.stdout == bundled_catalog("fa").text("backup.purged", count=1, days=180) + "\n"
+    assert "۱۸۰" in result.stdout  # in the configured language, Persian by default
     import sqlite3
 
     with sqlite3.connect(db) as connection:

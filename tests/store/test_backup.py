@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.locale import bundled_catalog
 from bot.store import (
     MIGRATIONS,
     BackupError,
@@ -203,7 +204,7 @@ def test_restore_leaves_a_knowledge_folder_sabtyar_did_not_make(
     checkout = tmp_path / "checkout-knowledge"
     checkout.mkdir()
     (checkout / "birth.yaml").write_text("answer: shipped\n", encoding="utf-8")
-    assert run_cli(["restore", str(out)], store_path=database, knowledge_dir=checkout) == 0
+    assert run_cli(["restore", str(out)], store_path=database, knowledge_dir=checkout, language="en") == 0
     assert "is not a knowledge copy made by sabtyar" in capsys.readouterr().out
     assert sorted(p.name for p in checkout.iterdir()) == ["birth.yaml"]
     assert not list(tmp_path.glob("checkout-knowledge.before-restore-*"))
@@ -233,3 +234,40 @@ def test_is_running_makes_no_lock_file(tmp_path: Path) -> None:
     database = tmp_path / "sabtyar.db"
     assert not is_running(database)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_backup_restore_and_purge_report_in_the_configured_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], language: str
+) -> None:
+    """Issue 17: the officer reads what was written where in the configured language, Persian by
+    default; the paths stay as they are."""
+    said = bundled_catalog(language)
+    database = tmp_path / "data" / "sabtyar.db"
+    asyncio.run(seed(database))
+    knowledge = working_copy(tmp_path / "data" / "knowledge", "staff edit")
+    out = tmp_path / "b.db"
+
+    def cli(*argv: str) -> int:
+        return run_cli(argv, store_path=database, knowledge_dir=knowledge, language=language)
+
+    assert cli("backup", str(out)) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        said.text("backup.done", database=str(database), file=str(out)),
+        said.text("backup.with_knowledge", folder=str(knowledge), file=f"{out}.knowledge.tar.gz"),
+    ]
+    assert cli("restore", str(out)) == 0
+    [kept_db] = tmp_path.glob("data/sabtyar.db.before-restore-*")
+    [kept_knowledge] = tmp_path.glob("data/knowledge.before-restore-*")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:4] == [
+        said.text("backup.restored", file=str(out), database=str(database)),
+        said.text("backup.kept", file=str(kept_db)),
+        said.text("backup.restored_knowledge", folder=str(knowledge)),
+        said.text("backup.knowledge_kept", folder=str(kept_knowledge)),
+    ]
+    assert cli("purge", "--older-than", "-1") == 2
+    err = capsys.readouterr().err
+    assert err == f"sabtyar purge: {said.text('backup.error.negative_days', days=-1)}\n"
+    persian = any("\u0600" <= letter <= "\u06ff" for letter in "\n".join(lines) + err)
+    assert persian == (language == "fa")
