@@ -236,3 +236,11 @@ def test_a_negated_verb_keeps_its_negation(engine: AnswerEngine, found: str, los
     assert "گم" in key(engine, lost).tokens
     assert engine.ask(found).answer_id == "found-document"
     assert engine.ask(lost).answer_id in {"smartcard-lost", "birthcert-duplicate"}
+
+
+@pytest.mark.parametrize("text", ["فامیلیمو میخوام عوض کنم", "mikham familimo avaz konam"])
+def test_a_spoken_surname_with_its_object_ending_is_the_surname(engine: AnswerEngine, text: str) -> None:
+    # «فامیلیمو» stood as written in a name-change phrasing («... نه فامیلیمو»), so it was a known
+    # word of its own, never the surname, and the first name's entry drew level
+    assert "خانوادگی" in key(engine, text).tokens
+    assert engine.ask(text).answer_id == "surname-change"
