@@ -24,17 +24,17 @@ PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 # one at a time: a burst measured beside other tests' load answers citizens twice that an
 # unloaded machine does not.
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow"
-	$(VENV)/bin/python -m pytest -q -m slow
+	$(VENV)/bin/python -m pytest -q -rs $(PYTEST_PARALLEL) -m "not slow"
+	$(VENV)/bin/python -m pytest -q -rs -m slow
 
 # The edit loop: everything but the tests marked slow (real processes, kills, load).
 test-fast: $(STAMP)
-	$(VENV)/bin/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow"
+	$(VENV)/bin/python -m pytest -q -rs $(PYTEST_PARALLEL) -m "not slow"
 
 # The slow tests at the full sizes their requirements name (10,000 hostile updates, a broadcast to
 # 1,000 subscribers, every test question through hazm's own parts): on demand, not in CI.
 trials: $(STAMP)
-	SABTYAR_FULL_TRIALS=1 $(VENV)/bin/python -m pytest -q -m slow
+	SABTYAR_FULL_TRIALS=1 $(VENV)/bin/python -m pytest -q -rs -m slow
 
 # Linter, formatter, types (strict on the store) and the layer rules.
 check: $(STAMP)
