@@ -265,6 +265,7 @@ class Analyzer:
             if words:
                 services.setdefault(words[0], []).append(words)
         self._other_services = services  # each other service's words, by its first word
+        self._year_words = tuple(token for word in lexicon.year_words[:1] for token in self._words(word))
         self._question_words = frozenset(
             token for word in lexicon.question_words for token in self._words(word)
         ) | frozenset(lexicon.question_words)
@@ -323,6 +324,8 @@ class Analyzer:
         words = self._prepared(text)
         foreign = self._foreign_words(words)
         words = [word for word in words if word not in self._function_words]
+        if self._year_words:
+            words = [year for word in words for year in (self._year_words if _is_year(word) else (word,))]
         unknown = (
             frozenset(
                 word
@@ -412,3 +415,9 @@ class Analyzer:
             FinglishReader(self._lexicon.finglish, parts.finglish, self._function_words),
             frozenset(parts.familiar),
         )
+
+
+def _is_year(word: str) -> bool:
+    """A year in digits, Jalali (1300-1499) or Gregorian (1900-2099): a birth date's year says
+    "a year" (a date of birth to correct, a card of some year), never which one."""
+    return len(word) == 4 and word.isdigit() and (1300 <= int(word) <= 1499 or 1900 <= int(word) <= 2099)

@@ -27,6 +27,8 @@ class Lexicon:
     finglish: dict[str, str] = field(default_factory=dict)
     other_services: tuple[str, ...] = ()
     question_words: tuple[str, ...] = ()
+    year_words: tuple[str, ...] = ()
+    """The word a year written in digits stands for («۱۳۶۵» is «سال»); empty: years stay numbers."""
 
 
 def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
@@ -68,5 +70,6 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
     function_words, most = _word_list(folder / "language.yaml", "function_words")
     other_services, other = _word_list(folder / "language.yaml", "other_services")
     question_words, asking = _word_list(folder / "language.yaml", "question_words")
-    lexicon = Lexicon(synonyms, function_words, finglish, other_services, question_words)
-    return lexicon, problems + more + most + other + asking
+    year_words, years = _word_list(folder / "language.yaml", "year_words")
+    lexicon = Lexicon(synonyms, function_words, finglish, other_services, question_words, year_words)
+    return lexicon, problems + more + most + other + asking + years

@@ -244,3 +244,10 @@ def test_a_spoken_surname_with_its_object_ending_is_the_surname(engine: AnswerEn
     # word of its own, never the surname, and the first name's entry drew level
     assert "خانوادگی" in key(engine, text).tokens
     assert engine.ask(text).answer_id == "surname-change"
+
+
+def test_a_year_in_digits_is_the_word_year(engine: AnswerEngine) -> None:
+    # «۱۳۶۵» and «۱۳۶۶» said nothing to the match; «سال» is what the phrasings of a date to correct say
+    tokens = key(engine, "تو شناسنامه‌ام ۱۳۶۵ نوشتن ولی ۱۳۶۶ به دنیا اومدم").tokens
+    assert tokens.count("سال") == 2 and not any(token.isdigit() for token in tokens)
+    assert "15" in key(engine, "پسرم 15 سالشه").tokens  # an age stays a number
