@@ -183,6 +183,10 @@ class Vocabulary:
             return (word,)
         return (found[0],) if found else (word,)
 
+    def real(self, word: str) -> bool:
+        """Whether hazm's word list has seen ``word`` in use (see :meth:`_seen`)."""
+        return self._seen(word)
+
     def _seen(self, word: str, endings: bool = True) -> bool:
         """A word hazm's list has seen in use (a positive frequency), or such a word with an ending
         («مصرفی», «خنگی»); the list also holds forms seen zero times, most of them typos of common
@@ -293,8 +297,25 @@ class Analyzer:
                 lemma = self._lemma(part)
                 if _negated(part, lemma, self._lemma):
                     words.append(_NEGATION)
-                words.extend(piece for piece in lemma.split(_ZWNJ) if piece)
+                words.extend(self._surface_repair(part, [piece for piece in lemma.split(_ZWNJ) if piece]))
         return words
+
+    def _surface_repair(self, part: str, pieces: list[str]) -> list[str]:
+        """The lemma's pieces, unless none of them is known and the word as written repairs to known
+        words: the lemmatizer reads a typo as some verb's form («هشمند»: «هشم» + «ند»), losing the
+        word the repair would have found («هوشمند»)."""
+        vocabulary = self._vocabulary
+        if (
+            vocabulary is None
+            or not pieces
+            or any(piece in vocabulary or vocabulary.real(piece) for piece in pieces)
+        ):
+            return pieces  # a known word, or a real word the base does not use («سراسر»): as read
+        surface = part.replace(_ZWNJ, "")
+        if surface == "".join(pieces) or surface.isdigit():
+            return pieces
+        repaired = vocabulary.repair(surface)
+        return list(repaired) if all(word in vocabulary for word in repaired) else pieces
 
     def _apply_synonyms(self, words: list[str]) -> list[str]:
         result: list[str] = []

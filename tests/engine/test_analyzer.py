@@ -251,3 +251,18 @@ def test_a_year_in_digits_is_the_word_year(engine: AnswerEngine) -> None:
     tokens = key(engine, "تو شناسنامه‌ام ۱۳۶۵ نوشتن ولی ۱۳۶۶ به دنیا اومدم").tokens
     assert tokens.count("سال") == 2 and not any(token.isdigit() for token in tokens)
     assert "15" in key(engine, "پسرم 15 سالشه").tokens  # an age stays a number
+
+
+@pytest.mark.parametrize(("text", "word"), [("مدارک کارت ملی هشمند چیه", "هوشمند")])
+def test_a_typo_the_lemmatizer_reads_as_a_verb_is_repaired_as_written(
+    engine: AnswerEngine, text: str, word: str
+) -> None:
+    # «هشمند» was lemmatized to «هشم» (+ «ند»), a word no repair could take back to «هوشمند»
+    assert word in key(engine, text).tokens
+
+
+def test_a_real_word_the_base_does_not_use_stays_unknown(engine: AnswerEngine) -> None:
+    # «سراسری» (the national exam) must not be repaired into some word of the base
+    analyzed = key(engine, "برای ثبت‌نام آزمون سراسری چه مدارکی لازم است؟")
+    assert analyzed.unknown
+    assert engine.ask("برای ثبت‌نام آزمون سراسری چه مدارکی لازم است؟").outcome is not Outcome.ANSWER
