@@ -116,14 +116,20 @@ class AnswerEngine:
         return key, self.matcher.rank(key, limit)
 
     def doubts(
-        self, key: MatchKey, ranked: list[Candidate], emphasis: frozenset[str] | None = None
+        self,
+        key: MatchKey,
+        ranked: list[Candidate],
+        emphasis: frozenset[str] | None = None,
+        asked: frozenset[str] | None = None,
     ) -> Doubts:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`);
-        ``emphasis``: the asking clause's words in a message of several clauses."""
+        ``emphasis``: the asking clause's words in a message of several clauses; ``asked``: the
+        words of what it asks (``emphasis`` unless the asking clause leans on the one before)."""
         # In a story, another organisation named in the context («the bank asked for my card») does
-        # not make the question theirs: only the asking clause's names count.
+        # not make the question theirs: only the names in what it asks count.
         story = emphasis is not None and len(set(key.tokens)) >= self.matcher.weights.story_words
-        named = replace(key, foreign=key.foreign & emphasis) if story and emphasis else key
+        asked = asked if asked is not None else emphasis
+        named = replace(key, foreign=key.foreign & asked) if story and asked else key
         other_service = self._names_other_service(named, ranked)
         if key.foreign and not other_service:  # the best entry is about that service: its words are known
             key = replace(key, foreign=frozenset())
@@ -191,7 +197,13 @@ class AnswerEngine:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
-        return Assessment(content, ranked, self.doubts(content, ranked, emphasis), self._parts(informative))
+        asked = emphasis
+        position = next(i for i, (_, key) in enumerate(informative) if key is asking)
+        if position and len(emphasis) <= _THIN_CLAUSE_WORDS:
+            # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟»: the question is the two together
+            asked = emphasis | frozenset(informative[position - 1][1].tokens)
+        doubts = self.doubts(content, ranked, emphasis, asked)
+        return Assessment(content, ranked, doubts, self._parts(informative))
 
     def _parts(self, informative: list[tuple[Clause, MatchKey]]) -> tuple[Candidate, Candidate] | None:
         """The two entries of a two-part question, in the order asked, or ``None``."""
@@ -233,6 +245,10 @@ class AnswerEngine:
         return Reply(
             question, assessment.key, decision, tuple(assessment.ranked), time.perf_counter() - started
         )
+
+
+#: An asking clause of this many words or fewer («از کجا باید ثبتش کنم») asks about the clause before it.
+_THIN_CLAUSE_WORDS = 2
 
 
 def _better_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:

@@ -152,6 +152,8 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
         "یارانه بچه ها کی میاد",  # few words besides the service: its share alone would not stop it
         "sim karte jadid ba kart melli",
         "kart payan khedmat gom shode",
+        "جریمه رانندگیمو از کجا پرداخت کنم؟",
+        "اینترنت خونه‌مون قطع شده کی وصل میشه",
     ],
 )
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:

@@ -160,3 +160,13 @@ def test_clauses_that_cannot_ask_two_things_together_are_not_ranked_alone(
     # one asking clause, no «هم»: a story and its question, never two questions
     assessment = engine.assess("دیروز کیفم رو زدن. کارت ملیم توش بود. حالا برای کارت ملی چیکار کنم؟")
     assert assessment.parts is None and len(ranked) == 1  # the message's content only
+
+
+def test_a_thin_asking_clause_asks_about_the_clause_before_it(engine: AnswerEngine) -> None:
+    # the other organisation's service is in the clause the short question leans on, not in the story
+    story = (
+        "هفته پیش پسرم به دنیا اومد و براش شناسنامه هم گرفتیم. حالا میخوام یارانه‌شو هم بگیرم. "
+        "از کجا باید ثبتش کنم؟"
+    )
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
