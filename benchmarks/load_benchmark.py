@@ -71,6 +71,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timed_engine import read_clock  # noqa: E402  # beside this script
+
 from bot.locale import load_locales  # noqa: E402
 from bot.messenger.platforms import HTTP_CLIENTS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -331,12 +333,14 @@ class Scenario:
 def bot_command(scenario: Scenario, api: FakeBotApi, config: Path) -> list[str]:
     command = [sys.executable]
     if scenario.profile_out is not None:
-        command += ["-m", "cProfile", "-o", str(scenario.profile_out)]
+        command += [str(ROOT / "benchmarks" / "cpu_profile.py"), str(scenario.profile_out)]
     if scenario.bare:
         return [*command, str(ROOT / "benchmarks" / "bare_bot.py"), api.token, api.base_url]
+    # sabtyar through benchmarks/timed_engine.py: its engine's CPU time counted apart
+    command += [str(ROOT / "benchmarks" / "timed_engine.py"), str(config.parent)]
     if not scenario.inbox:
-        return [*command, str(ROOT / "benchmarks" / "no_inbox.py"), "--config", str(config), "run"]
-    return [*command, "-m", "bot.cli.main", "--config", str(config), "run"]
+        command.append("--no-inbox")
+    return [*command, "--config", str(config), "run"]
 
 
 def lift_priority() -> None:
@@ -407,18 +411,45 @@ async def quiet(api: FakeBotApi) -> None:
         await asyncio.sleep(0.5)
 
 
+def engine_clock(folder: Path, pids: list[int]) -> tuple[int, float]:
+    """The engine's calls and CPU seconds so far, summed over ``pids`` (sabtyar through
+    ``benchmarks/timed_engine.py``): each is asked to write its totals (``SIGUSR1``) and read
+    once it did (a process that does not answer within a second counts nothing)."""
+    before = {pid: (read_clock(folder, pid) or {}).get("dumps", 0) for pid in pids}
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGUSR1)
+    calls, seconds = 0, 0.0
+    for pid in pids:
+        deadline = time.monotonic() + 1.0
+        while (clock := read_clock(folder, pid)) is None or clock["dumps"] <= before[pid]:
+            if time.monotonic() > deadline:
+                clock = None
+                break
+            time.sleep(0.002)
+        if clock is not None:
+            calls, seconds = calls + clock["calls"], seconds + clock["seconds"]
+    return calls, seconds
+
+
 @dataclass
 class Measure:
-    """The bot's CPU and the wall time from :meth:`start` to :meth:`stop`."""
+    """The bot's CPU and the wall time from :meth:`start` to :meth:`stop`; with ``clocks`` (the
+    folder sabtyar's ``benchmarks/timed_engine.py`` writes to), the engine's calls and CPU too."""
 
     pids: list[int]
+    clocks: Path | None = None
     cpu: float = 0.0
     elapsed: float = 0.0
     own_cpu: float = 0.0
     memory: float = 0.0
     proportional: float = 0.0
+    engine_calls: int = 0
+    engine_cpu: float = 0.0
 
     def start(self) -> None:
+        if self.clocks is not None:
+            self.engine_calls, self.engine_cpu = engine_clock(self.clocks, self.pids)
         self.cpu, self.elapsed, self.own_cpu = (
             cpu_seconds(self.pids),
             time.perf_counter(),
@@ -427,6 +458,9 @@ class Measure:
 
     def stop(self) -> None:
         self.cpu = cpu_seconds(self.pids) - self.cpu
+        if self.clocks is not None:
+            calls, seconds = engine_clock(self.clocks, self.pids)
+            self.engine_calls, self.engine_cpu = calls - self.engine_calls, seconds - self.engine_cpu
         self.elapsed = time.perf_counter() - self.elapsed
         self.own_cpu = time.process_time() - self.own_cpu
         self.memory = peak_memory_mb(self.pids)
@@ -490,7 +524,7 @@ async def run(scenario: Scenario) -> dict[str, Any]:
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"the bot did not start:\n{log_path.read_text()}")
                     await asyncio.sleep(0.05)
-                measure = Measure(process_tree(process.pid))
+                measure = Measure(process_tree(process.pid), None if scenario.bare else Path(folder))
                 with busy_loops(scenario.busy):
                     if scenario.fail_every:
                         faults = [FAULTS_BY_NAME[name] for name in scenario.faults]
@@ -558,6 +592,14 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "delivered": figures.get("delivered"),
         "bot_cpu_per_s": round(cpu / elapsed, 2),
         "bot_cpu_ms_per_update": round(1000 * cpu / updates, 2) if updates else None,
+        "engine_calls": measure.engine_calls,
+        "engine_cpu_ms_per_call": round(1000 * measure.engine_cpu / measure.engine_calls, 2)
+        if measure.engine_calls
+        else None,
+        "engine_cpu_ms_per_update": round(1000 * measure.engine_cpu / updates, 2) if updates else None,
+        "bot_cpu_ms_per_update_without_engine": round(1000 * (cpu - measure.engine_cpu) / updates, 2)
+        if updates
+        else None,
         "bot_peak_mb": round(measure.memory, 1),
         "bot_pss_mb": round(measure.proportional, 1),
         "fake_server_cpu_per_s": round(measure.own_cpu / elapsed, 2),
@@ -572,12 +614,20 @@ def describe(figures: dict[str, Any]) -> str:
         f" {figures['citizens']:>5} citizens {figures['mode']}"
         f" busy {figures['busy_loops']} fail 1/{figures['fail_every'] or '-'}:"
     )
+    engine = (
+        f", engine {figures['engine_cpu_ms_per_update']} ms/update"
+        f" ({figures['engine_calls']} calls, {figures['engine_cpu_ms_per_call']} ms each),"
+        f" the rest {figures['bot_cpu_ms_per_update_without_engine']} ms/update"
+        if figures["engine_calls"]
+        else ""
+    )
     cpu = (
-        f"bot CPU {figures['bot_cpu_per_s']} s/s ({figures['bot_cpu_ms_per_update']} ms/update)"
+        f"bot CPU {figures['bot_cpu_per_s']} s/s ({figures['bot_cpu_ms_per_update']} ms/update{engine})"
         f"  peak {figures['bot_peak_mb']} MB (PSS {figures['bot_pss_mb']} MB)"
     )
     ratio = (
         f"  CPU/update x{figures['cpu_per_update_vs_bare_ptb']} of the bare PTB bot"
+        f" (without the engine x{figures['cpu_per_update_without_engine_vs_bare_ptb']})"
         if ("cpu_per_update_vs_bare_ptb" in figures)
         else ""
     )
@@ -612,7 +662,9 @@ def main() -> int:
     parser.add_argument("--citizens", type=int, action="append", help="concurrent citizens (repeatable)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per size (max 120)")
     parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--profile", type=Path, help="write a cProfile of the bot process here")
+    parser.add_argument(
+        "--profile", type=Path, help="write a cProfile of the bot process here (CPU time, main thread)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON line per size")
     parser.add_argument("--log", type=Path, help="keep the bot's log (of the last size) here")
     parser.add_argument(
@@ -691,6 +743,8 @@ def main() -> int:
             base = bare.get((client, size), {}).get("bot_cpu_ms_per_update")
             if base and figures["bot_cpu_ms_per_update"]:
                 figures["cpu_per_update_vs_bare_ptb"] = round(figures["bot_cpu_ms_per_update"] / base, 2)
+                rest = figures["bot_cpu_ms_per_update_without_engine"]
+                figures["cpu_per_update_without_engine_vs_bare_ptb"] = round(rest / base, 2)
             print(json.dumps(figures, ensure_ascii=False) if args.json else describe(figures), flush=True)
             medians.setdefault((client, workers, size, inbox), []).append(figures)
     if args.repeat > 1:
@@ -710,6 +764,11 @@ def summary(runs: list[dict[str, Any]]) -> str:
     line = (
         f"CPU {median(lambda r: r['bot_cpu_ms_per_update'])} ms/update"
         f" (runs: {[r['bot_cpu_ms_per_update'] for r in runs]}),"
+        f" engine {median(lambda r: r['engine_cpu_ms_per_update'])} ms/update"
+        f" ({median(lambda r: r['engine_cpu_ms_per_call'])} ms per call),"
+        f" the rest {median(lambda r: r['bot_cpu_ms_per_update_without_engine'])} ms/update,"
+        f" x{median(lambda r: r.get('cpu_per_update_vs_bare_ptb'))} of the bare bot in the same runs"
+        f" (without the engine x{median(lambda r: r.get('cpu_per_update_without_engine_vs_bare_ptb'))}),"
         f" {median(lambda r: r['updates_per_s'])} updates/s,"
         f" median latency {median(lambda r: r['median_ms'])} ms"
     )
