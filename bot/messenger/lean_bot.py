@@ -1,0 +1,100 @@
+"""PTB's ``ExtBot`` plus reply calls whose answer is not read back into objects.
+
+python-telegram-bot parses every sent or edited message the Bot API returns into a ``Message``
+(its chat, sender, entities and the whole inline keyboard, button by button): under load the
+largest share of the bot's CPU outside the engine (``benchmarks/load_benchmark.py --profile``).
+A reply's handler never reads it; what is needed of it (the message's id and chat, for a handoff
+post's replies or a progress line edited later) is two numbers of the JSON.
+
+:class:`LeanBot` adds :meth:`~LeanBot.send_reply`, :meth:`~LeanBot.edit_reply` and
+:meth:`~LeanBot.edit_markup`: the same Bot API calls as ``send_message``, ``edit_message_text``
+and ``edit_message_reply_markup``, through the same path (defaults, the rate limiter, the
+transport with its retries and delivery count, PTB's errors for a refused call), returning only
+:class:`Sent`. Every other call is PTB's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, ReplyParameters
+from telegram.ext import ExtBot
+
+__all__ = ["LeanBot", "Sent"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message the Bot API sent or edited: what the bot may need of it later."""
+
+    chat_id: int
+    message_id: int
+
+
+def _sent(result: Any) -> Sent | None:
+    """The ids of the message in a call's result (``None`` for a bare ``true``)."""
+    if not isinstance(result, dict):
+        return None
+    chat = result.get("chat")
+    message_id = result.get("message_id")
+    if not isinstance(chat, dict) or not isinstance(chat.get("id"), int) or not isinstance(message_id, int):
+        return None
+    return Sent(chat["id"], message_id)
+
+
+class LeanBot(ExtBot[None]):
+    """``ExtBot`` with reply calls that return only the message's ids (see the module)."""
+
+    async def send_reply(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        reply_parameters: ReplyParameters | None = None,
+    ) -> Sent:
+        """``sendMessage``; the sent message's ids."""
+        data: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": text,
+            "parse_mode": parse_mode,
+            "reply_markup": self._replace_keyboard(reply_markup),
+            "reply_parameters": reply_parameters,
+        }
+        sent = _sent(await self._post("sendMessage", data))
+        if sent is None:  # the Bot API always returns the message it sent
+            raise ValueError("sendMessage returned no message")
+        return sent
+
+    async def edit_reply(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> Sent | None:
+        """``editMessageText``; the edited message's ids (``None`` when the Bot API answered a
+        bare ``true``: an edit already made, see :mod:`bot.messenger.http_client`)."""
+        data: dict[str, Any] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "text": text,
+            "parse_mode": parse_mode,
+            "reply_markup": self._replace_keyboard(reply_markup),
+        }
+        return _sent(await self._post("editMessageText", data))
+
+    async def edit_markup(
+        self, chat_id: int, message_id: int, reply_markup: InlineKeyboardMarkup | None
+    ) -> Sent | None:
+        """``editMessageReplyMarkup`` (``None``: the keyboard removed); as :meth:`edit_reply`."""
+        data: dict[str, Any] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "reply_markup": self._replace_keyboard(reply_markup),
+        }
+        return _sent(await self._post("editMessageReplyMarkup", data))
