@@ -480,7 +480,8 @@ async def paced_loop(api: FakeBotApi, observer: Observer, scenario: Scenario, me
     observer.counting = False
     measure.stop()
     stop.set()
-    await asyncio.wait(tasks, timeout=REPLY_TIMEOUT + 5)
+    if tasks:  # none with --citizens 0 (the bot idle)
+        await asyncio.wait(tasks, timeout=REPLY_TIMEOUT + 5)
     for task in tasks:
         task.cancel()
 
@@ -761,14 +762,22 @@ def summary(runs: list[dict[str, Any]]) -> str:
         values = [v for v in (get(r) for r in runs) if v is not None]
         return round(statistics.median(values), 2) if values else None
 
-    line = (
-        f"CPU {median(lambda r: r['bot_cpu_ms_per_update'])} ms/update"
-        f" (runs: {[r['bot_cpu_ms_per_update'] for r in runs]}),"
+    engine = (
         f" engine {median(lambda r: r['engine_cpu_ms_per_update'])} ms/update"
         f" ({median(lambda r: r['engine_cpu_ms_per_call'])} ms per call),"
         f" the rest {median(lambda r: r['bot_cpu_ms_per_update_without_engine'])} ms/update,"
+        if any(r["engine_calls"] for r in runs)
+        else ""
+    )
+    ratio = (
         f" x{median(lambda r: r.get('cpu_per_update_vs_bare_ptb'))} of the bare bot in the same runs"
         f" (without the engine x{median(lambda r: r.get('cpu_per_update_without_engine_vs_bare_ptb'))}),"
+        if any("cpu_per_update_vs_bare_ptb" in r for r in runs)
+        else ""
+    )
+    line = (
+        f"CPU {median(lambda r: r['bot_cpu_ms_per_update'])} ms/update"
+        f" (runs: {[r['bot_cpu_ms_per_update'] for r in runs]}),{engine}{ratio}"
         f" {median(lambda r: r['updates_per_s'])} updates/s,"
         f" median latency {median(lambda r: r['median_ms'])} ms"
     )

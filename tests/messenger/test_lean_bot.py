@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, WebAppInfo
 from telegram.error import BadRequest
 
-from bot.messenger.lean_bot import LeanBot, Sent
+from bot.messenger.lean_bot import LeanBot, Sent, markup_json
 from tests.support.fakeapi import FakeBotApi
 
 
@@ -71,3 +71,31 @@ async def test_a_refused_call_raises_ptbs_error(api: FakeBotApi, bot: LeanBot) -
         await bot.edit_reply(citizen.id, sent.message_id, "متن")
     with pytest.raises(BadRequest):
         await bot.edit_markup(citizen.id, sent.message_id + 100, keyboard("a"))
+
+
+@pytest.mark.parametrize(
+    "buttons",
+    [
+        [
+            [
+                InlineKeyboardButton("۵ عالی", callback_data="r:12:5"),
+                InlineKeyboardButton("b", callback_data="x"),
+            ]
+        ],
+        [
+            [InlineKeyboardButton("site", url="https://example.org/a?b=c")],
+            [InlineKeyboardButton("c", callback_data="m:")],
+        ],
+        [[InlineKeyboardButton("copy", copy_text=CopyTextButton("123"))]],
+        [[InlineKeyboardButton("app", web_app=WebAppInfo("https://example.org"))]],
+        [[InlineKeyboardButton("q", switch_inline_query_current_chat="")]],
+        [[InlineKeyboardButton("styled", callback_data="s", style="danger")]],
+        [[InlineKeyboardButton("extra", callback_data="e", api_kwargs={"future": 1})]],
+        [],
+        [[], [InlineKeyboardButton("", callback_data="")]],
+    ],
+)
+def test_markup_json_is_ptbs_to_dict(buttons: list[list[InlineKeyboardButton]]) -> None:
+    markup = InlineKeyboardMarkup(buttons)
+    assert markup_json(markup) == markup.to_dict()
+    assert markup_json(None) is None
