@@ -19,7 +19,12 @@ bounded in time (``--seconds``, default 20 s after a 3 s warm-up).
 
 Each size is also run against ``benchmarks/bare_bot.py`` (a bare python-telegram-bot bot on the
 same transport and loop: no engine, no store) in the same invocation, and the bot's CPU per
-update is printed as a ratio to it (``--no-baseline`` skips it).
+update is printed as a ratio to it (``--no-baseline`` skips it): by default the minimal bare bot
+(one-word replies, two buttons, a rating only thanked); ``--baseline equivalent`` (or both,
+``--baseline minimal --baseline equivalent``) the one doing the Bot API work of a bot of
+sabtyar's kind, its replies shaped as sabtyar's (see ``benchmarks/bare_bot.py``). sabtyar runs
+through ``benchmarks/timed_engine.py``, so its engine's CPU is printed apart, and the ratios
+without it too.
 
 Printed per size: sustained updates/s, median and p99 latency, errors (citizen timeouts, failed
 API calls, ERROR lines in the bot's log), the bot process's CPU (user+system seconds per wall
@@ -94,6 +99,8 @@ QUIET_AT_MOST = 60.0
 #: What the citizen sees as the bot's reply: a message, a message edited in place (a "did you
 #: mean" turned into the answer) or a button's toast (the thanks for a rating).
 REPLIES = ("sendMessage", "editMessageText", "answerCallbackQuery")
+#: The baselines' names in the figures (``cpu_per_update_vs_<name>``), and in the lines printed.
+BASELINES = {"bare_ptb": "bare PTB", "equivalent_ptb": "equivalent bare PTB"}
 
 
 @dataclass
@@ -309,8 +316,10 @@ class Scenario:
     workers: int = 1
     profile_out: Path | None = None
     keep_log: Path | None = None
-    #: Run benchmarks/bare_bot.py instead of sabtyar (the baseline).
+    #: Run benchmarks/bare_bot.py instead of sabtyar (the baseline) ...
     bare: bool = False
+    #: ... the equivalent one (``--equivalent``), not the minimal one.
+    equivalent: bool = False
     #: One conversation per citizen, all at once, counted (see the module).
     burst: bool = False
     #: Busy-loop processes beside the bot.
@@ -335,7 +344,8 @@ def bot_command(scenario: Scenario, api: FakeBotApi, config: Path) -> list[str]:
     if scenario.profile_out is not None:
         command += [str(ROOT / "benchmarks" / "cpu_profile.py"), str(scenario.profile_out)]
     if scenario.bare:
-        return [*command, str(ROOT / "benchmarks" / "bare_bot.py"), api.token, api.base_url]
+        bare = [*command, str(ROOT / "benchmarks" / "bare_bot.py"), api.token, api.base_url]
+        return [*bare, "--equivalent"] if scenario.equivalent else bare
     # sabtyar through benchmarks/timed_engine.py: its engine's CPU time counted apart
     command += [str(ROOT / "benchmarks" / "timed_engine.py"), str(config.parent)]
     if not scenario.inbox:
@@ -565,7 +575,11 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "citizens": scenario.citizens,
         "mode": "burst" if scenario.burst else "paced",
         "offered_per_s": None if scenario.burst else scenario.rate or None,
-        "bot": "bare PTB" if scenario.bare else ("sabtyar" if scenario.inbox else "sabtyar, no inbox"),
+        "bot": (
+            f"bare PTB{', equivalent' if scenario.equivalent else ''}"
+            if scenario.bare
+            else ("sabtyar" if scenario.inbox else "sabtyar, no inbox")
+        ),
         "busy_loops": scenario.busy,
         "fail_every": scenario.fail_every or None,
         "http_client": scenario.http_client,
@@ -626,11 +640,11 @@ def describe(figures: dict[str, Any]) -> str:
         f"bot CPU {figures['bot_cpu_per_s']} s/s ({figures['bot_cpu_ms_per_update']} ms/update{engine})"
         f"  peak {figures['bot_peak_mb']} MB (PSS {figures['bot_pss_mb']} MB)"
     )
-    ratio = (
-        f"  CPU/update x{figures['cpu_per_update_vs_bare_ptb']} of the bare PTB bot"
-        f" (without the engine x{figures['cpu_per_update_without_engine_vs_bare_ptb']})"
-        if ("cpu_per_update_vs_bare_ptb" in figures)
-        else ""
+    ratio = "".join(
+        f"  CPU/update x{figures[f'cpu_per_update_vs_{name}']} of the {label} bot"
+        f" (without the engine x{figures[f'cpu_per_update_without_engine_vs_{name}']})"
+        for name, label in BASELINES.items()
+        if f"cpu_per_update_vs_{name}" in figures
     )
     if figures["tally"] is not None:
         t = figures["tally"]
@@ -676,6 +690,12 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, action="append", help="[general] workers to compare")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare PTB bot baseline")
+    parser.add_argument(
+        "--baseline",
+        choices=("minimal", "equivalent"),
+        action="append",
+        help="the bare PTB bot(s) to compare with (repeatable; default: minimal)",
+    )
     parser.add_argument("--burst", action="store_true", help="one conversation per citizen, all at once")
     parser.add_argument(
         "--busy", type=int, nargs="?", const=4, default=0, help="busy-loop processes beside the bot (4)"
@@ -721,13 +741,25 @@ def main() -> int:
     )
     medians: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for _ in range(max(1, args.repeat)):
-        bare: dict[tuple[str, int], dict[str, Any]] = {}
+        bare: dict[tuple[str, str, int], dict[str, Any]] = {}
         for client, workers, size, inbox in cases:
-            if not args.no_baseline and (client, size) not in bare:
-                baseline = Scenario(size, args.rate, seconds, args.warmup, "aiohttp", 1, bare=True, **hard)
-                b = bare[(client, size)] = asyncio.run(run(baseline))
+            for kind in [] if args.no_baseline else args.baseline or ["minimal"]:
+                if (kind, client, size) in bare:
+                    continue
+                baseline = Scenario(
+                    size,
+                    args.rate,
+                    seconds,
+                    args.warmup,
+                    "aiohttp",
+                    1,
+                    bare=True,
+                    equivalent=kind == "equivalent",
+                    **hard,
+                )
+                b = bare[(kind, client, size)] = asyncio.run(run(baseline))
                 print(describe(b), flush=True)
-                medians.setdefault(("bare", client, size), []).append(b)
+                medians.setdefault(("bare", kind, client, size), []).append(b)
             scenario = Scenario(
                 size,
                 args.rate,
@@ -741,11 +773,12 @@ def main() -> int:
                 **hard,
             )
             figures = asyncio.run(run(scenario))
-            base = bare.get((client, size), {}).get("bot_cpu_ms_per_update")
-            if base and figures["bot_cpu_ms_per_update"]:
-                figures["cpu_per_update_vs_bare_ptb"] = round(figures["bot_cpu_ms_per_update"] / base, 2)
-                rest = figures["bot_cpu_ms_per_update_without_engine"]
-                figures["cpu_per_update_without_engine_vs_bare_ptb"] = round(rest / base, 2)
+            for kind, name in (("minimal", "bare_ptb"), ("equivalent", "equivalent_ptb")):
+                base = bare.get((kind, client, size), {}).get("bot_cpu_ms_per_update")
+                if base and figures["bot_cpu_ms_per_update"]:
+                    figures[f"cpu_per_update_vs_{name}"] = round(figures["bot_cpu_ms_per_update"] / base, 2)
+                    rest = figures["bot_cpu_ms_per_update_without_engine"]
+                    figures[f"cpu_per_update_without_engine_vs_{name}"] = round(rest / base, 2)
             print(json.dumps(figures, ensure_ascii=False) if args.json else describe(figures), flush=True)
             medians.setdefault((client, workers, size, inbox), []).append(figures)
     if args.repeat > 1:
@@ -769,11 +802,11 @@ def summary(runs: list[dict[str, Any]]) -> str:
         if any(r["engine_calls"] for r in runs)
         else ""
     )
-    ratio = (
-        f" x{median(lambda r: r.get('cpu_per_update_vs_bare_ptb'))} of the bare bot in the same runs"
-        f" (without the engine x{median(lambda r: r.get('cpu_per_update_without_engine_vs_bare_ptb'))}),"
-        if any("cpu_per_update_vs_bare_ptb" in r for r in runs)
-        else ""
+    ratio = "".join(
+        f" x{median(lambda r, n=name: r.get(f'cpu_per_update_vs_{n}'))} of the {label} bot in the same runs"
+        f" (without the engine x{median(lambda r, n=name: r.get(f'cpu_per_update_without_engine_vs_{n}'))}),"
+        for name, label in BASELINES.items()
+        if any(f"cpu_per_update_vs_{name}" in r for r in runs)
     )
     line = (
         f"CPU {median(lambda r: r['bot_cpu_ms_per_update'])} ms/update"
