@@ -117,6 +117,8 @@ class Results:
     failed_calls: int = 0
     #: Offered -> fetched by the bot's getUpdates (the rest of the latency is the bot's handling).
     fetch_delays: list[float] = field(default_factory=list)
+    #: Bot API calls carried out while counting, by method.
+    calls: dict[str, int] = field(default_factory=dict)
 
 
 class Observer:
@@ -140,6 +142,8 @@ class Observer:
         api._execute = execute  # type: ignore[method-assign]
 
     def seen(self, record: CallRecord) -> None:
+        if self.counting:
+            self.results.calls[record.method] = self.results.calls.get(record.method, 0) + 1
         if record.ok is False and record.method != "getUpdates":
             self.results.failed_calls += 1
         if record.method == "getUpdates" and record.ok:
@@ -593,6 +597,11 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "median_fetched_to_reply_ms": {
             kind: round(statistics.median(values) * 1000, 1) for kind, values in observer.handling.items()
         },
+        "api_calls_per_update": {
+            method: round(count / updates, 2) for method, count in sorted(results.calls.items())
+        }
+        if updates
+        else {},
         "median_fetch_ms": round(statistics.median(results.fetch_delays) * 1000, 1)
         if results.fetch_delays
         else None,
@@ -668,6 +677,7 @@ def describe(figures: dict[str, Any]) -> str:
         f"  ({figures['updates']} updates in {figures['seconds']} s: {figures['by_kind']};"
         f" median offered-to-fetched {figures['median_fetch_ms']} ms,"
         f" fetched-to-reply {figures['median_fetched_to_reply_ms']} ms;"
+        f" Bot API calls per update {figures['api_calls_per_update']};"
         f" delivered {figures['delivered']} of {figures['questions_stored']} questions stored)"
     )
 

@@ -20,6 +20,7 @@ and callback data or a link, which is every button sabtyar makes, is two or thre
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +31,8 @@ __all__ = ["LeanBot", "Sent", "markup_json"]
 
 #: The fields of a button written out by hand; any other one set, and PTB's ``to_dict`` does it.
 _PLAIN_FIELDS = ("text", "callback_data", "url")
-_OTHER_FIELDS = tuple(f for f in InlineKeyboardButton.__slots__ if f not in _PLAIN_FIELDS)
+_OTHER_FIELDS = operator.attrgetter(*(f for f in InlineKeyboardButton.__slots__ if f not in _PLAIN_FIELDS))
+_UNSET = _OTHER_FIELDS(InlineKeyboardButton("", callback_data=""))  # their values when not given
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,7 @@ def _sent(result: Any) -> Sent | None:
 
 
 def _button_json(button: InlineKeyboardButton) -> dict[str, Any]:
-    if button.api_kwargs or any(getattr(button, f) is not None for f in _OTHER_FIELDS):
+    if button.api_kwargs or _OTHER_FIELDS(button) != _UNSET:
         return button.to_dict()
     data: dict[str, Any] = {"text": button.text}
     if button.callback_data is not None:
