@@ -19,7 +19,12 @@ bounded in time (``--seconds``, default 20 s after a 3 s warm-up).
 
 Each size is also run against ``benchmarks/bare_bot.py`` (a bare python-telegram-bot bot on the
 same transport and loop: no engine, no store) in the same invocation, and the bot's CPU per
-update is printed as a ratio to it (``--no-baseline`` skips it).
+update is printed as a ratio to it (``--no-baseline`` skips it): by default the minimal bare bot
+(one-word replies, two buttons, a rating only thanked); ``--baseline equivalent`` (or both,
+``--baseline minimal --baseline equivalent``) the one doing the Bot API work of a bot of
+sabtyar's kind, its replies shaped as sabtyar's (see ``benchmarks/bare_bot.py``). sabtyar runs
+through ``benchmarks/timed_engine.py``, so its engine's CPU is printed apart, and the ratios
+without it too.
 
 Printed per size: sustained updates/s, median and p99 latency, errors (citizen timeouts, failed
 API calls, ERROR lines in the bot's log), the bot process's CPU (user+system seconds per wall
@@ -71,6 +76,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timed_engine import read_clock  # noqa: E402  # beside this script
+
 from bot.locale import load_locales  # noqa: E402
 from bot.messenger.platforms import HTTP_CLIENTS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -92,6 +99,8 @@ QUIET_AT_MOST = 60.0
 #: What the citizen sees as the bot's reply: a message, a message edited in place (a "did you
 #: mean" turned into the answer) or a button's toast (the thanks for a rating).
 REPLIES = ("sendMessage", "editMessageText", "answerCallbackQuery")
+#: The baselines' names in the figures (``cpu_per_update_vs_<name>``), and in the lines printed.
+BASELINES = {"bare_ptb": "bare PTB", "equivalent_ptb": "equivalent bare PTB"}
 
 
 @dataclass
@@ -108,6 +117,8 @@ class Results:
     failed_calls: int = 0
     #: Offered -> fetched by the bot's getUpdates (the rest of the latency is the bot's handling).
     fetch_delays: list[float] = field(default_factory=list)
+    #: Bot API calls carried out while counting, by method.
+    calls: dict[str, int] = field(default_factory=dict)
 
 
 class Observer:
@@ -131,6 +142,8 @@ class Observer:
         api._execute = execute  # type: ignore[method-assign]
 
     def seen(self, record: CallRecord) -> None:
+        if self.counting:
+            self.results.calls[record.method] = self.results.calls.get(record.method, 0) + 1
         if record.ok is False and record.method != "getUpdates":
             self.results.failed_calls += 1
         if record.method == "getUpdates" and record.ok:
@@ -307,8 +320,10 @@ class Scenario:
     workers: int = 1
     profile_out: Path | None = None
     keep_log: Path | None = None
-    #: Run benchmarks/bare_bot.py instead of sabtyar (the baseline).
+    #: Run benchmarks/bare_bot.py instead of sabtyar (the baseline) ...
     bare: bool = False
+    #: ... the equivalent one (``--equivalent``), not the minimal one.
+    equivalent: bool = False
     #: One conversation per citizen, all at once, counted (see the module).
     burst: bool = False
     #: Busy-loop processes beside the bot.
@@ -331,12 +346,15 @@ class Scenario:
 def bot_command(scenario: Scenario, api: FakeBotApi, config: Path) -> list[str]:
     command = [sys.executable]
     if scenario.profile_out is not None:
-        command += ["-m", "cProfile", "-o", str(scenario.profile_out)]
+        command += [str(ROOT / "benchmarks" / "cpu_profile.py"), str(scenario.profile_out)]
     if scenario.bare:
-        return [*command, str(ROOT / "benchmarks" / "bare_bot.py"), api.token, api.base_url]
+        bare = [*command, str(ROOT / "benchmarks" / "bare_bot.py"), api.token, api.base_url]
+        return [*bare, "--equivalent"] if scenario.equivalent else bare
+    # sabtyar through benchmarks/timed_engine.py: its engine's CPU time counted apart
+    command += [str(ROOT / "benchmarks" / "timed_engine.py"), str(config.parent)]
     if not scenario.inbox:
-        return [*command, str(ROOT / "benchmarks" / "no_inbox.py"), "--config", str(config), "run"]
-    return [*command, "-m", "bot.cli.main", "--config", str(config), "run"]
+        command.append("--no-inbox")
+    return [*command, "--config", str(config), "run"]
 
 
 def lift_priority() -> None:
@@ -407,18 +425,45 @@ async def quiet(api: FakeBotApi) -> None:
         await asyncio.sleep(0.5)
 
 
+def engine_clock(folder: Path, pids: list[int]) -> tuple[int, float]:
+    """The engine's calls and CPU seconds so far, summed over ``pids`` (sabtyar through
+    ``benchmarks/timed_engine.py``): each is asked to write its totals (``SIGUSR1``) and read
+    once it did (a process that does not answer within a second counts nothing)."""
+    before = {pid: (read_clock(folder, pid) or {}).get("dumps", 0) for pid in pids}
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGUSR1)
+    calls, seconds = 0, 0.0
+    for pid in pids:
+        deadline = time.monotonic() + 1.0
+        while (clock := read_clock(folder, pid)) is None or clock["dumps"] <= before[pid]:
+            if time.monotonic() > deadline:
+                clock = None
+                break
+            time.sleep(0.002)
+        if clock is not None:
+            calls, seconds = calls + clock["calls"], seconds + clock["seconds"]
+    return calls, seconds
+
+
 @dataclass
 class Measure:
-    """The bot's CPU and the wall time from :meth:`start` to :meth:`stop`."""
+    """The bot's CPU and the wall time from :meth:`start` to :meth:`stop`; with ``clocks`` (the
+    folder sabtyar's ``benchmarks/timed_engine.py`` writes to), the engine's calls and CPU too."""
 
     pids: list[int]
+    clocks: Path | None = None
     cpu: float = 0.0
     elapsed: float = 0.0
     own_cpu: float = 0.0
     memory: float = 0.0
     proportional: float = 0.0
+    engine_calls: int = 0
+    engine_cpu: float = 0.0
 
     def start(self) -> None:
+        if self.clocks is not None:
+            self.engine_calls, self.engine_cpu = engine_clock(self.clocks, self.pids)
         self.cpu, self.elapsed, self.own_cpu = (
             cpu_seconds(self.pids),
             time.perf_counter(),
@@ -427,6 +472,9 @@ class Measure:
 
     def stop(self) -> None:
         self.cpu = cpu_seconds(self.pids) - self.cpu
+        if self.clocks is not None:
+            calls, seconds = engine_clock(self.clocks, self.pids)
+            self.engine_calls, self.engine_cpu = calls - self.engine_calls, seconds - self.engine_cpu
         self.elapsed = time.perf_counter() - self.elapsed
         self.own_cpu = time.process_time() - self.own_cpu
         self.memory = peak_memory_mb(self.pids)
@@ -446,7 +494,8 @@ async def paced_loop(api: FakeBotApi, observer: Observer, scenario: Scenario, me
     observer.counting = False
     measure.stop()
     stop.set()
-    await asyncio.wait(tasks, timeout=REPLY_TIMEOUT + 5)
+    if tasks:  # none with --citizens 0 (the bot idle)
+        await asyncio.wait(tasks, timeout=REPLY_TIMEOUT + 5)
     for task in tasks:
         task.cancel()
 
@@ -490,7 +539,7 @@ async def run(scenario: Scenario) -> dict[str, Any]:
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"the bot did not start:\n{log_path.read_text()}")
                     await asyncio.sleep(0.05)
-                measure = Measure(process_tree(process.pid))
+                measure = Measure(process_tree(process.pid), None if scenario.bare else Path(folder))
                 with busy_loops(scenario.busy):
                     if scenario.fail_every:
                         faults = [FAULTS_BY_NAME[name] for name in scenario.faults]
@@ -530,7 +579,11 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "citizens": scenario.citizens,
         "mode": "burst" if scenario.burst else "paced",
         "offered_per_s": None if scenario.burst else scenario.rate or None,
-        "bot": "bare PTB" if scenario.bare else ("sabtyar" if scenario.inbox else "sabtyar, no inbox"),
+        "bot": (
+            f"bare PTB{', equivalent' if scenario.equivalent else ''}"
+            if scenario.bare
+            else ("sabtyar" if scenario.inbox else "sabtyar, no inbox")
+        ),
         "busy_loops": scenario.busy,
         "fail_every": scenario.fail_every or None,
         "http_client": scenario.http_client,
@@ -544,6 +597,11 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "median_fetched_to_reply_ms": {
             kind: round(statistics.median(values) * 1000, 1) for kind, values in observer.handling.items()
         },
+        "api_calls_per_update": {
+            method: round(count / updates, 2) for method, count in sorted(results.calls.items())
+        }
+        if updates
+        else {},
         "median_fetch_ms": round(statistics.median(results.fetch_delays) * 1000, 1)
         if results.fetch_delays
         else None,
@@ -558,6 +616,14 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "delivered": figures.get("delivered"),
         "bot_cpu_per_s": round(cpu / elapsed, 2),
         "bot_cpu_ms_per_update": round(1000 * cpu / updates, 2) if updates else None,
+        "engine_calls": measure.engine_calls,
+        "engine_cpu_ms_per_call": round(1000 * measure.engine_cpu / measure.engine_calls, 2)
+        if measure.engine_calls
+        else None,
+        "engine_cpu_ms_per_update": round(1000 * measure.engine_cpu / updates, 2) if updates else None,
+        "bot_cpu_ms_per_update_without_engine": round(1000 * (cpu - measure.engine_cpu) / updates, 2)
+        if updates
+        else None,
         "bot_peak_mb": round(measure.memory, 1),
         "bot_pss_mb": round(measure.proportional, 1),
         "fake_server_cpu_per_s": round(measure.own_cpu / elapsed, 2),
@@ -572,14 +638,22 @@ def describe(figures: dict[str, Any]) -> str:
         f" {figures['citizens']:>5} citizens {figures['mode']}"
         f" busy {figures['busy_loops']} fail 1/{figures['fail_every'] or '-'}:"
     )
+    engine = (
+        f", engine {figures['engine_cpu_ms_per_update']} ms/update"
+        f" ({figures['engine_calls']} calls, {figures['engine_cpu_ms_per_call']} ms each),"
+        f" the rest {figures['bot_cpu_ms_per_update_without_engine']} ms/update"
+        if figures["engine_calls"]
+        else ""
+    )
     cpu = (
-        f"bot CPU {figures['bot_cpu_per_s']} s/s ({figures['bot_cpu_ms_per_update']} ms/update)"
+        f"bot CPU {figures['bot_cpu_per_s']} s/s ({figures['bot_cpu_ms_per_update']} ms/update{engine})"
         f"  peak {figures['bot_peak_mb']} MB (PSS {figures['bot_pss_mb']} MB)"
     )
-    ratio = (
-        f"  CPU/update x{figures['cpu_per_update_vs_bare_ptb']} of the bare PTB bot"
-        if ("cpu_per_update_vs_bare_ptb" in figures)
-        else ""
+    ratio = "".join(
+        f"  CPU/update x{figures[f'cpu_per_update_vs_{name}']} of the {label} bot"
+        f" (without the engine x{figures[f'cpu_per_update_without_engine_vs_{name}']})"
+        for name, label in BASELINES.items()
+        if f"cpu_per_update_vs_{name}" in figures
     )
     if figures["tally"] is not None:
         t = figures["tally"]
@@ -603,6 +677,7 @@ def describe(figures: dict[str, Any]) -> str:
         f"  ({figures['updates']} updates in {figures['seconds']} s: {figures['by_kind']};"
         f" median offered-to-fetched {figures['median_fetch_ms']} ms,"
         f" fetched-to-reply {figures['median_fetched_to_reply_ms']} ms;"
+        f" Bot API calls per update {figures['api_calls_per_update']};"
         f" delivered {figures['delivered']} of {figures['questions_stored']} questions stored)"
     )
 
@@ -612,7 +687,9 @@ def main() -> int:
     parser.add_argument("--citizens", type=int, action="append", help="concurrent citizens (repeatable)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per size (max 120)")
     parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--profile", type=Path, help="write a cProfile of the bot process here")
+    parser.add_argument(
+        "--profile", type=Path, help="write a cProfile of the bot process here (CPU time, main thread)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON line per size")
     parser.add_argument("--log", type=Path, help="keep the bot's log (of the last size) here")
     parser.add_argument(
@@ -623,6 +700,12 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, action="append", help="[general] workers to compare")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare PTB bot baseline")
+    parser.add_argument(
+        "--baseline",
+        choices=("minimal", "equivalent"),
+        action="append",
+        help="the bare PTB bot(s) to compare with (repeatable; default: minimal)",
+    )
     parser.add_argument("--burst", action="store_true", help="one conversation per citizen, all at once")
     parser.add_argument(
         "--busy", type=int, nargs="?", const=4, default=0, help="busy-loop processes beside the bot (4)"
@@ -668,13 +751,25 @@ def main() -> int:
     )
     medians: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for _ in range(max(1, args.repeat)):
-        bare: dict[tuple[str, int], dict[str, Any]] = {}
+        bare: dict[tuple[str, str, int], dict[str, Any]] = {}
         for client, workers, size, inbox in cases:
-            if not args.no_baseline and (client, size) not in bare:
-                baseline = Scenario(size, args.rate, seconds, args.warmup, "aiohttp", 1, bare=True, **hard)
-                b = bare[(client, size)] = asyncio.run(run(baseline))
+            for kind in [] if args.no_baseline else args.baseline or ["minimal"]:
+                if (kind, client, size) in bare:
+                    continue
+                baseline = Scenario(
+                    size,
+                    args.rate,
+                    seconds,
+                    args.warmup,
+                    "aiohttp",
+                    1,
+                    bare=True,
+                    equivalent=kind == "equivalent",
+                    **hard,
+                )
+                b = bare[(kind, client, size)] = asyncio.run(run(baseline))
                 print(describe(b), flush=True)
-                medians.setdefault(("bare", client, size), []).append(b)
+                medians.setdefault(("bare", kind, client, size), []).append(b)
             scenario = Scenario(
                 size,
                 args.rate,
@@ -688,9 +783,12 @@ def main() -> int:
                 **hard,
             )
             figures = asyncio.run(run(scenario))
-            base = bare.get((client, size), {}).get("bot_cpu_ms_per_update")
-            if base and figures["bot_cpu_ms_per_update"]:
-                figures["cpu_per_update_vs_bare_ptb"] = round(figures["bot_cpu_ms_per_update"] / base, 2)
+            for kind, name in (("minimal", "bare_ptb"), ("equivalent", "equivalent_ptb")):
+                base = bare.get((kind, client, size), {}).get("bot_cpu_ms_per_update")
+                if base and figures["bot_cpu_ms_per_update"]:
+                    figures[f"cpu_per_update_vs_{name}"] = round(figures["bot_cpu_ms_per_update"] / base, 2)
+                    rest = figures["bot_cpu_ms_per_update_without_engine"]
+                    figures[f"cpu_per_update_without_engine_vs_{name}"] = round(rest / base, 2)
             print(json.dumps(figures, ensure_ascii=False) if args.json else describe(figures), flush=True)
             medians.setdefault((client, workers, size, inbox), []).append(figures)
     if args.repeat > 1:
@@ -707,9 +805,22 @@ def summary(runs: list[dict[str, Any]]) -> str:
         values = [v for v in (get(r) for r in runs) if v is not None]
         return round(statistics.median(values), 2) if values else None
 
+    engine = (
+        f" engine {median(lambda r: r['engine_cpu_ms_per_update'])} ms/update"
+        f" ({median(lambda r: r['engine_cpu_ms_per_call'])} ms per call),"
+        f" the rest {median(lambda r: r['bot_cpu_ms_per_update_without_engine'])} ms/update,"
+        if any(r["engine_calls"] for r in runs)
+        else ""
+    )
+    ratio = "".join(
+        f" x{median(lambda r, n=name: r.get(f'cpu_per_update_vs_{n}'))} of the {label} bot in the same runs"
+        f" (without the engine x{median(lambda r, n=name: r.get(f'cpu_per_update_without_engine_vs_{n}'))}),"
+        for name, label in BASELINES.items()
+        if any(f"cpu_per_update_vs_{name}" in r for r in runs)
+    )
     line = (
         f"CPU {median(lambda r: r['bot_cpu_ms_per_update'])} ms/update"
-        f" (runs: {[r['bot_cpu_ms_per_update'] for r in runs]}),"
+        f" (runs: {[r['bot_cpu_ms_per_update'] for r in runs]}),{engine}{ratio}"
         f" {median(lambda r: r['updates_per_s'])} updates/s,"
         f" median latency {median(lambda r: r['median_ms'])} ms"
     )

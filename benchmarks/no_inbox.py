@@ -51,7 +51,12 @@ class NoInbox(Inbox):
         return None
 
 
-if __name__ == "__main__":
+def install() -> None:
+    """Every inbox made from now on (the polling process's, the workers') records nothing."""
     bot.app.Inbox = NoInbox  # type: ignore[misc]
     bot.messenger.updates.workers.Inbox = NoInbox  # type: ignore[misc]
+
+
+if __name__ == "__main__":
+    install()
     sys.exit(main())

@@ -18,6 +18,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.messenger.flood import FloodGate
 from bot.messenger.http_client import AiohttpRequest, RetryingRequest
+from bot.messenger.lean_bot import LeanBot
 from bot.messenger.monitoring import ObservedRequest
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
@@ -122,27 +123,30 @@ def build_application(
             await data.services.store.close()
             data.services = None
 
-    builder = (
-        ApplicationBuilder()
-        .application_class(TrackedApplication)
-        .token(platform.token.reveal())
-        .base_url(platform.base_url)
-        .base_file_url(platform.base_file_url)
-        .context_types(context_types())
-        .concurrent_updates(True)
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
-    )
     calls: BaseRequest = bot_api_request(platform)  # retried where provably unsent or transient
     polls = _request(platform, polling=True)
     if shared.settings.monitoring.enabled:  # the same transports, with their outcomes counted
         calls = ObservedRequest(calls, shared.metrics, platform.name)
         polls = ObservedRequest(polls, shared.metrics, platform.name, polls=True)
-    builder = builder.request(calls).get_updates_request(polls)
+    bot = LeanBot(  # PTB's ExtBot, plus replies whose answer is not parsed back
+        platform.token.reveal(),
+        base_url=platform.base_url,
+        base_file_url=platform.base_file_url,
+        request=calls,
+        get_updates_request=polls,
+        rate_limiter=PlatformRateLimiter() if platform.rate_limiter else None,  # type: ignore[arg-type]
+    )
+    builder = (
+        ApplicationBuilder()
+        .application_class(TrackedApplication)
+        .bot(bot)
+        .context_types(context_types())
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
     if not with_updater:
         builder = builder.updater(None)
-    if platform.rate_limiter:
-        builder = builder.rate_limiter(PlatformRateLimiter())  # type: ignore[arg-type]  # PTB's generic
     application = builder.build()
     for group, handler in all_handlers():
         application.add_handler(handler, group)

@@ -11,7 +11,7 @@ from telegram.error import BadRequest
 from bot.messenger.callback_data import Button, parse
 from handlers.context import BotContext
 
-__all__ = ["current_markup", "pressed", "quote_id", "refuse", "sender", "settle"]
+__all__ = ["current_markup", "edit_pressed_markup", "pressed", "quote_id", "refuse", "sender", "settle"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -55,6 +55,19 @@ def quote_id(message: Message) -> int | None:
 async def refuse(query: CallbackQuery, context: BotContext) -> None:
     """A forged, stale or foreign button: a kind word, and nothing changes."""
     await query.answer(context.catalog.text("bot.refused"), show_alert=True)
+
+
+async def edit_pressed_markup(
+    context: BotContext, query: CallbackQuery, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Replace the pressed message's keyboard (``None``: remove it) as :func:`settle` runs an edit;
+    nothing for a message too old for the platform to show the bot (``InaccessibleMessage``).
+    The edited message is not parsed back (:class:`bot.messenger.lean_bot.LeanBot`)."""
+    message = query.message
+    if isinstance(message, Message):
+        await settle(context.bot.edit_markup(message.chat_id, message.message_id, markup))
+    else:
+        _LOG.debug("edit skipped: the message is inaccessible")
 
 
 async def settle(edit: Awaitable[object]) -> None:

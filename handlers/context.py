@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import User
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import CallbackContext, ContextTypes
 
 from bot.engine.engine import AnswerEngine
 from bot.engine.live import LiveEngine
@@ -24,6 +24,7 @@ from bot.knowledge.directory.offices import OfficeBook
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.locale import Catalog, Locales
 from bot.messenger.flood import FloodGate
+from bot.messenger.lean_bot import LeanBot
 from bot.messenger.monitoring import Metrics
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.staff_roster import StaffRoster
@@ -156,8 +157,8 @@ class UserState:
         self.comment_event = None
 
 
-class BotContext(CallbackContext[ExtBot[None], UserState, dict[Any, Any], AppData]):
-    """The context every sabtyar handler receives."""
+class BotContext(CallbackContext[LeanBot, UserState, dict[Any, Any], AppData]):
+    """The context every sabtyar handler receives (its bot: :class:`bot.messenger.lean_bot.LeanBot`)."""
 
     @property
     def services(self) -> Services:

@@ -1,4 +1,7 @@
-"""Sending replies: split over 4,096 characters, HTML only where the platform supports it."""
+"""Sending replies: split over 4,096 characters, HTML only where the platform supports it.
+
+Replies go through :class:`bot.messenger.lean_bot.LeanBot`'s calls, which do not parse the message
+the Bot API returns (its ids are all that is kept: :class:`~bot.messenger.lean_bot.Sent`)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.messenger.lean_bot import Sent
 from bot.messenger.text_split import split_text
 from handlers.context import BotContext
 
@@ -37,8 +41,8 @@ async def send_text(
     markup: InlineKeyboardMarkup | None = None,
     bold: str | None = None,
     reply_to: int | None = None,
-) -> list[Message]:
-    """Send ``text`` in as many messages as it needs, the keyboard on the last one.
+) -> list[Sent]:
+    """Send ``text`` in as many messages as it needs, the keyboard on the last one (their ids).
 
     ``bold`` (the answer's title) is set in bold where the platform supports formatting;
     elsewhere everything is plain text. ``reply_to`` quotes the citizen's message (in groups).
@@ -49,7 +53,7 @@ async def send_text(
         last = number == len(pieces) - 1
         body, parse_mode = _rendered(context, piece, bold if number == 0 else None)
         sent.append(
-            await context.bot.send_message(
+            await context.bot.send_reply(
                 chat_id,
                 body,
                 parse_mode=parse_mode,
@@ -77,7 +81,9 @@ async def edit_text(
         return False
     body, parse_mode = _rendered(context, pieces[0], bold)
     try:
-        await message.edit_text(body, parse_mode=parse_mode, reply_markup=markup)
+        await context.bot.edit_reply(
+            message.chat_id, message.message_id, body, parse_mode=parse_mode, reply_markup=markup
+        )
     except BadRequest:
         return False
     return True

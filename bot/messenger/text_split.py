@@ -33,6 +33,9 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     pieces: list[str] = []
     rest = text.strip()
     while rest:
+        if len(rest) <= limit // 2 or utf16_length(rest) <= limit:  # all of it (most replies): no walk
+            pieces.append(rest)
+            break
         size = _fits(rest, limit)
         if size == len(rest):
             pieces.append(rest)

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.messenger.callback_data import Choose, NoneOfThese, matches
 from bot.store.events import Chosen
 from handlers.asking.answers import answer_in_place, send_answer
-from handlers.common import pressed, refuse, settle
+from handlers.common import edit_pressed_markup, pressed, refuse
 from handlers.context import BotContext
 from handlers.keyboards import no_match_keyboard
 from handlers.recording import Press, offered_choices, recorded_press, update_key_of
@@ -44,7 +44,7 @@ async def none_of_these(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     if query.message is not None:
-        await settle(query.edit_message_reply_markup(None))
+        await edit_pressed_markup(context, query, None)
         handoff = context.handoff_group is not None
         markup = no_match_keyboard(
             context.knowledge, context.catalog, handoff=handoff, question_id=data.question_id

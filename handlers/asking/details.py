@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.callback_data import More, matches
 from handlers.asking.answers import send_full_answer
-from handlers.common import current_markup, pressed, refuse, settle
+from handlers.common import current_markup, edit_pressed_markup, pressed, refuse
 from handlers.context import BotContext
 from handlers.keyboards import without
 from handlers.recording import shown_entry
@@ -23,7 +23,7 @@ async def more(update: Update, context: BotContext) -> None:
         await refuse(query, context)
         return
     await query.answer()
-    await settle(query.edit_message_reply_markup(without(current_markup(query), More)))
+    await edit_pressed_markup(context, query, without(current_markup(query), More))
     await send_full_answer(context, query.message.chat.id, entry_id)
 
 

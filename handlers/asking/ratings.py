@@ -23,7 +23,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandl
 from bot.messenger.callback_data import Rate, SkipComment, matches
 from bot.store import Refused
 from bot.store.events import Commented, Rated
-from handlers.common import current_markup, pressed, quote_id, refuse, sender, settle
+from handlers.common import current_markup, edit_pressed_markup, pressed, quote_id, refuse, sender
 from handlers.context import COMMENT_SECONDS, BotContext
 from handlers.keyboards import skip_keyboard, with_rating
 from handlers.recording import record
@@ -59,7 +59,7 @@ async def rate(update: Update, context: BotContext) -> None:
     marked = with_rating(current_markup(query), data.event_id, data.score, catalog)
     # The rating is on disk: a failure to thank for it is logged, never answered with "error".
     for outcome in await asyncio.gather(
-        query.answer(thanks), settle(query.edit_message_reply_markup(marked)), return_exceptions=True
+        query.answer(thanks), edit_pressed_markup(context, query, marked), return_exceptions=True
     ):
         if isinstance(outcome, TelegramError):
             _LOG.warning("a stored rating could not be acknowledged: %s", outcome.message)
@@ -81,7 +81,7 @@ async def skip_comment(update: Update, context: BotContext) -> None:
         return
     context.state.clear_comment()
     await query.answer(context.catalog.text("rating.skipped"))
-    await settle(query.edit_message_reply_markup(None))
+    await edit_pressed_markup(context, query, None)
 
 
 async def take_comment(update: Update, context: BotContext) -> None:

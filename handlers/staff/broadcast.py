@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.messenger.broadcast import Delivery, Result, deliver
 from bot.messenger.callback_data import StaffConfirm
+from bot.messenger.lean_bot import Sent
 from bot.messenger.staff_settings import Role
 from bot.store import Subscriber
 from bot.store.announcements import finish_announcement, record_announcement
@@ -69,7 +70,7 @@ async def _send_one(context: BotContext, text: str, subscriber: Subscriber) -> R
     return Result.SENT
 
 
-async def _run(context: BotContext, announcement: int, text: str, progress: Message) -> None:
+async def _run(context: BotContext, announcement: int, text: str, progress: Sent) -> None:
     catalog, store = context.catalog, context.store
     subscribers = await store.subscribers(context.platform.name)
 
@@ -79,7 +80,8 @@ async def _run(context: BotContext, announcement: int, text: str, progress: Mess
             store, announcement, sent=delivery.sent, blocked=delivery.blocked, failed=delivery.failed
         )
         figures = {"done": delivery.done, "total": delivery.total, "sent": delivery.sent}
-        await settle(progress.edit_text(catalog.text("staff.broadcast_progress", **figures)))
+        line = catalog.text("staff.broadcast_progress", **figures)
+        await settle(context.bot.edit_reply(progress.chat_id, progress.message_id, line))
 
     async def send(subscriber: Subscriber) -> Result:
         return await _send_one(context, text, subscriber)
@@ -102,7 +104,7 @@ async def _run(context: BotContext, announcement: int, text: str, progress: Mess
         blocked=delivery.blocked,
         failed=delivery.failed,
     )
-    await send_text(context, progress.chat.id, report)
+    await send_text(context, progress.chat_id, report)
 
 
 async def confirm(update: Update, context: BotContext) -> None:

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 import bot.app
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
+from bot.messenger.lean_bot import LeanBot
 from bot.messenger.platforms import default_platform
 from bot.secret import Secret
 from bot.settings import FloodSettings, Settings, StoreSettings
@@ -159,25 +160,15 @@ class RecordingApp:
         return counts
 
 
-class _Builder(ApplicationBuilder):  # type: ignore[type-arg]
-    """``ApplicationBuilder`` with the recording network layer (not the app's own transport) and no
-    rate limiter."""
+class _RecordingBot(LeanBot):
+    """The app's bot on the recording network layer (not the app's own transport), with no rate
+    limiter, whatever the app picks."""
 
     request_layer: RecordingRequest
 
-    def __init__(self) -> None:
-        super().__init__()
-        super().request(self.request_layer)
-        super().get_updates_request(RecordingRequest())
-
-    def rate_limiter(self, rate_limiter: Any) -> _Builder:
-        return self
-
-    def request(self, request: Any) -> _Builder:  # the recording layer stays, whatever the app picks
-        return self
-
-    def get_updates_request(self, get_updates_request: Any) -> _Builder:
-        return self
+    def __init__(self, token: str, **options: Any) -> None:
+        options.update(request=self.request_layer, get_updates_request=RecordingRequest(), rate_limiter=None)
+        super().__init__(token, **options)
 
 
 @contextlib.contextmanager
@@ -192,13 +183,13 @@ def recording_app(
     )
     shared = Shared(settings, engine, locales, UserHasher("hostile-input-hash-secret"))
     platform = replace(default_platform(profile), token=Secret(TOKEN))
-    builder = type("Builder", (_Builder,), {"request_layer": request})
-    original = bot.app.ApplicationBuilder
-    bot.app.ApplicationBuilder = builder  # type: ignore[misc]
+    recording_bot = type("RecordingBot", (_RecordingBot,), {"request_layer": request})
+    original = bot.app.LeanBot
+    bot.app.LeanBot = recording_bot  # type: ignore[misc]
     try:
         application = bot.app.build_application(shared, platform)
     finally:
-        bot.app.ApplicationBuilder = original  # type: ignore[misc]
+        bot.app.LeanBot = original  # type: ignore[misc]
     app = RecordingApp(application, request, settings.store.path, shared, profile, loop)
 
     async def record(update: object, context: BotContext) -> None:
