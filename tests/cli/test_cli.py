@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.engine import AnswerEngine
+from bot.locale import bundled_catalog
 from bot.settings import ROOT
 from tests.support.cli import run_cli
 
@@ -192,8 +193,10 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_missing_explicit_config(tmp_path: Path) -> None:
-    result = run(["--config", str(tmp_path / "none.toml"), "ask", "سلام"])
-    assert result.returncode == 2 and "not found" in result.stderr
+    missing = tmp_path / "none.toml"
+    result = run(["--config", str(missing), "ask", "سلام"])
+    said = bundled_catalog("fa").text("doctor.config.not_found", file=str(missing))  # the default language
+    assert result.returncode == 2 and said in result.stderr
 
 
 def test_the_staffs_knowledge_folder_is_announced_in_the_configured_language(
