@@ -27,7 +27,7 @@ def hash_secret_file(database: Path) -> Path:
 def _read(path: Path) -> Secret:
     value = path.read_text(encoding="ascii").strip()
     if len(value) < 16:
-        raise ConfigError(f"{path} does not hold a usable secret; delete it to make a new one")
+        raise ConfigError.of("doctor.config.hash_secret_unusable", file=str(path))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
     return Secret(value)
@@ -59,8 +59,10 @@ def user_hash_secret(settings: Settings) -> Secret:
         try:
             _create(path)
         except OSError as error:
-            raise ConfigError(f"cannot create the user-hashing secret file {path}: {error}") from error
+            raise ConfigError.of(
+                "doctor.config.hash_secret_create", file=str(path), error=str(error)
+            ) from error
     try:
         return _read(path)
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read the user-hashing secret file {path}: {error}") from error
+        raise ConfigError.of("doctor.config.hash_secret_read", file=str(path), error=str(error)) from error

@@ -66,7 +66,7 @@ async def _start_webhook(application: App, platform: PlatformSettings) -> Webhoo
     """The webhook server and ``setWebhook`` (the server, to stop it later)."""
     problem = webhook_problem(platform)
     if problem is not None:
-        raise StartupError(problem)
+        raise StartupError(str(problem))
     webhook = platform.webhook
     secret = None
     if platform.webhook_secret_supported:

@@ -99,7 +99,7 @@ class PlatformSettings:
         return bool(self.webhook.url)
 
 
-def webhook_problem(platform: PlatformSettings) -> str | None:
+def webhook_problem(platform: PlatformSettings) -> ConfigError | None:
     """Why ``platform``'s webhook would not be protected by a real secret, or ``None``.
 
     With the secret header the check is the header's. Without it, anyone who knows the URL can
@@ -109,9 +109,8 @@ def webhook_problem(platform: PlatformSettings) -> str | None:
         return None
     name = f"[platforms.{platform.name}.webhook]"
     if platform.webhook.secret is not None:
-        return (
-            f"{name} secret is unused: {platform.name} sends no secret header. Remove it and put"
-            f" {MIN_PATH_SECRET} or more random characters in the url's path instead"
+        return ConfigError.of(
+            "doctor.config.webhook_secret_unused", section=name, platform=platform.name, count=MIN_PATH_SECRET
         )
     segment = platform.webhook.url_path.rsplit("/", 1)[-1]
     if (
@@ -119,9 +118,8 @@ def webhook_problem(platform: PlatformSettings) -> str | None:
         or not _PATH_SECRET.fullmatch(segment)
         or len(set(segment)) < _MIN_DISTINCT
     ):
-        return (
-            f"{name} url: {platform.name} sends no secret header, so the url's last path segment is"
-            f" the secret and must be {MIN_PATH_SECRET} or more random characters (A-Z, a-z, 0-9, _, -)"
+        return ConfigError.of(
+            "doctor.config.webhook_path_secret", section=name, platform=platform.name, count=MIN_PATH_SECRET
         )
     return None
 
@@ -154,9 +152,11 @@ def _url(section: Section, key: str, default: str) -> str:
         parts = urlsplit(value)
         parts.port  # noqa: B018  (raises on a port that is not a number)
     except ValueError:
-        raise section.error(key, f"must be an http(s) URL, got {value!r}") from None
+        raise ConfigError.of(
+            "doctor.config.not_url", section=section.name, key=key, value=repr(value)
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise section.error(key, f"must be an http(s) URL, got {value!r}")
+        raise ConfigError.of("doctor.config.not_url", section=section.name, key=key, value=repr(value))
     return value
 
 
@@ -164,7 +164,7 @@ def _token(value: str | None, source: str) -> Secret | None:
     if value is None or value == "":
         return None
     if not _TOKEN.fullmatch(value):
-        raise ConfigError(f"{source} is not a bot token (expected digits, a colon, then letters)")
+        raise ConfigError.of("doctor.config.not_token", source=source)
     return Secret(value)
 
 
@@ -213,7 +213,7 @@ def _platform(name: str, section: Section, environ: Mapping[str, str]) -> Platfo
     section.finish()
     problem = webhook_problem(platform)
     if problem is not None:
-        raise ConfigError(problem)
+        raise problem
     return platform
 
 
@@ -224,5 +224,5 @@ def read_platforms(data: object, environ: Mapping[str, str]) -> tuple[PlatformSe
     platforms.finish()
     webhooks = [(p.webhook.listen, p.webhook.port) for p in found if p.active and p.uses_webhook]
     if len(set(webhooks)) < len(webhooks):
-        raise ConfigError("[platforms.*.webhook] two platforms cannot listen on the same port")
+        raise ConfigError.of("doctor.config.webhook_same_port")
     return found

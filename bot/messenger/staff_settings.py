@@ -113,12 +113,12 @@ def read_handoff(data: object) -> HandoffSettings:
     days = section.string("workdays", "saturday-wednesday")
     section.finish()
     if days not in _WORKWEEKS:
-        raise ConfigError(f"[handoff] workdays must be one of {', '.join(_WORKWEEKS)}, got {days!r}")
+        raise ConfigError.of("doctor.config.workdays", allowed=", ".join(_WORKWEEKS), value=repr(days))
     found = _HOURS.fullmatch(hours.strip())
     if not found:
-        raise ConfigError(f"[handoff] office_hours must look like 08:00-14:00, got {hours!r}")
+        raise ConfigError.of("doctor.config.office_hours_format", value=repr(hours))
     h1, m1, h2, m2 = (int(part) for part in found.groups())
     opens, closes = time(h1, m1), time(h2, m2)
     if closes <= opens:
-        raise ConfigError("[handoff] office_hours must end after they start")
+        raise ConfigError.of("doctor.config.office_hours_order")
     return HandoffSettings(groups, opens, closes, _WORKWEEKS[days])

@@ -129,6 +129,17 @@ def offline_doctor(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int,
             "FAIL config: مقدار workers در [general] باید عدد صحیحی از `1` تا `32` باشد، نه `99` -> ",
             "fa",
         ),
+        (  # the messenger sections' own checks too (they were English only)
+            '[handoff]\noffice_hours = "8 to 14"\n',
+            "FAIL config: مقدار office_hours در [handoff] باید به شکل `08:00-14:00` باشد، نه `'8 to 14'` -> ",
+            "fa",
+        ),
+        (
+            '[platforms.telegram]\nbase_url = "api.telegram.org"\n',
+            "FAIL config: مقدار base_url در [platforms.telegram] باید نشانی http(s) باشد، "
+            "نه `'api.telegram.org'` -> ",
+            "fa",
+        ),
     ],
 )
 def test_doctor_says_a_config_error_as_a_failed_check_with_what_to_do(
