@@ -35,7 +35,7 @@ async def ask(update: Update, context: BotContext) -> None:
     started = time.perf_counter()
     message, user, chat = sender(update)
     catalog, platform = context.catalog, context.platform.name
-    text = question_text(message.text or "", context.bot.username)
+    text = question_text(message.text or message.caption or "", context.bot.username)
     if not text:
         await send_text(context, chat.id, catalog.text("bot.empty"), reply_to=quote_id(message))
         return

@@ -1,10 +1,12 @@
-"""Stickers, photos, voice, files and other non-text messages: a kind reply saying what the bot reads."""
+"""Stickers, photos, voice, files and other non-text messages: a kind reply saying what the bot reads;
+a caption is read as the question it asks («شناسنامه‌ام گم شده» under a photo of it)."""
 
 from __future__ import annotations
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from handlers.asking.questions import ask
 from handlers.common import quote_id, sender
 from handlers.context import BotContext
 from handlers.sending import send_text
@@ -29,8 +31,12 @@ def media_kind(message: Message) -> str:
 
 
 async def on_media(update: Update, context: BotContext) -> None:
-    """Say kindly that the bot reads text questions (and shared locations)."""
+    """Answer a caption as a question; otherwise say kindly that the bot reads text questions (and
+    shared locations)."""
     message, _user, chat = sender(update)
+    if (message.caption or "").strip():
+        await ask(update, context)
+        return
     text = context.catalog.text(f"media.{media_kind(message)}")
     await send_text(context, chat.id, text, reply_to=quote_id(message))
 

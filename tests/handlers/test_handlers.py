@@ -249,6 +249,22 @@ async def test_media_location_and_unknown_command(
         assert bot.rows("SELECT count(*) FROM questions") == [(0,)]
 
 
+async def test_a_photo_whose_caption_asks_is_answered(
+    tmp_path: Path, engine: AnswerEngine, locales: Locales
+) -> None:
+    # a citizen photographs the torn certificate and writes the question under it
+    async with running_bot(tmp_path, engine, locales, "telegram") as bot:
+        citizen = bot.api.create_user()
+        question = "کارت ملی هوشمندم گم شده چیکار کنم؟"
+        expected = engine.ask(question).answer_id
+        assert expected is not None
+        bot.api.user_sends_photo(citizen, caption=question)
+        [reply] = await bot.api.wait_for_messages(citizen.id)
+        assert reply.text != bot.fa.text("media.photo")
+        assert engine.entry(expected).title in reply.text
+        assert bot.rows("SELECT count(*) FROM questions") == [(1,)]
+
+
 async def test_location_lists_the_nearest_offices(
     tmp_path: Path, engine: AnswerEngine, locales: Locales
 ) -> None:
