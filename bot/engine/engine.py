@@ -127,7 +127,8 @@ class AnswerEngine:
         words of what it asks (``emphasis`` unless the asking clause leans on the one before)."""
         # In a story, another organisation named in the context («the bank asked for my card») does
         # not make the question theirs: only the names in what it asks count.
-        story = emphasis is not None and len(set(key.tokens)) >= self.matcher.weights.story_words
+        long = len(set(key.tokens)) >= self.matcher.weights.story_words
+        story = emphasis is not None and long
         asked = asked if asked is not None else emphasis
         named = replace(key, foreign=key.foreign & asked) if story and asked else key
         other_service = self._names_other_service(named, ranked)
@@ -136,7 +137,6 @@ class AnswerEngine:
         share = self.matcher.unknown_share(key, emphasis)
         if emphasis is not None:
             share = min(share, self.matcher.unknown_share(replace(key, tokens=tuple(emphasis))))
-        long = len(set(key.tokens)) >= self.matcher.weights.story_words
         return Doubts(share, other_service=other_service, vague=self.matcher.vague(key), story=long)
 
     def _names_other_service(self, key: MatchKey, ranked: list[Candidate]) -> bool:
@@ -168,12 +168,8 @@ class AnswerEngine:
                 whole = content = self.analyzer.analyze(question)
         if len(clauses.clauses) < 2 or content is whole:
             ranked = matcher.rank(content)
-            if content is not whole:
-                # courtesy dropped: what the whole says still counts (a ranking depends on the key
-                # alone, so a whole message with the same key, «...؟» without its «؟», adds nothing)
-                whole = self.analyzer.analyze(question)
-                if content != whole:
-                    ranked = _better_of(ranked, matcher.rank(whole))
+            if content is not whole:  # courtesy dropped: what the whole says still counts
+                ranked = self._with_whole(question, whole, content, ranked)
             return Assessment(content, ranked, self.doubts(content, ranked))
         weights = matcher.weights
         keys = [
@@ -183,27 +179,32 @@ class AnswerEngine:
         if not informative:
             ranked = matcher.rank(content)
             return Assessment(content, ranked, self.doubts(content, ranked))
-        _, asking = next(
-            ((clause, key) for clause, key in reversed(informative) if clause.asks), informative[-1]
-        )
+        asking_clauses = [index for index, (clause, _) in enumerate(informative) if clause.asks]
+        position = asking_clauses[-1] if asking_clauses else len(informative) - 1
+        asking = informative[position][1]
         emphasis = frozenset(asking.tokens)
         ranked = matcher.rank(content, emphasis=emphasis)
-        if not any(clause.asks for clause, _ in informative):
-            # nothing is asked: the courtesy dropped may be what it says («خیلی ممنون، کمکم کرد»)
-            whole = whole or self.analyzer.analyze(question)
-            if whole != content:
-                ranked = _better_of(ranked, matcher.rank(whole))
+        if not asking_clauses:  # nothing is asked: the courtesy dropped may be what it says («خیلی ممنون»)
+            ranked = self._with_whole(question, whole, content, ranked)
         if weights.clause_scoring and weights.clause_blend > 0 and asking.tokens != content.tokens:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
         asked = emphasis
-        position = next(i for i, (_, key) in enumerate(informative) if key is asking)
         if position and len(emphasis) <= _THIN_CLAUSE_WORDS:
             # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟»: the question is the two together
             asked = emphasis | frozenset(informative[position - 1][1].tokens)
         doubts = self.doubts(content, ranked, emphasis, asked)
         return Assessment(content, ranked, doubts, self._parts(informative))
+
+    def _with_whole(
+        self, question: str, whole: MatchKey | None, content: MatchKey, ranked: list[Candidate]
+    ) -> list[Candidate]:
+        """``ranked`` with each entry at its better score of the content's and the whole message's
+        ranking (analyzed now unless ``whole`` is given); a ranking depends on the key alone, so a
+        whole message with the content's key («...؟» without its «؟») adds nothing."""
+        whole = whole or self.analyzer.analyze(question)
+        return _better_of(ranked, self.matcher.rank(whole)) if whole != content else ranked
 
     def _parts(self, informative: list[tuple[Clause, MatchKey]]) -> tuple[Candidate, Candidate] | None:
         """The two entries of a two-part question, in the order asked, or ``None``."""
@@ -213,7 +214,7 @@ class AnswerEngine:
         paired = {
             index
             for first, second in itertools.combinations(range(len(clauses)), 2)
-            if clauses[second].also or (clauses[first].asks and clauses[second].asks)
+            if _may_pair(clauses[first], clauses[second])
             for index in (first, second)
         }
         strong: list[tuple[Clause, Candidate]] = []
@@ -227,9 +228,7 @@ class AnswerEngine:
             if ranked[0].score >= weights.part_score and margin >= weights.part_margin:
                 strong.append((clause, ranked[0]))
         for (first_clause, first), (second_clause, second) in itertools.combinations(strong, 2):
-            if first.entry_id != second.entry_id and (
-                second_clause.also or (first_clause.asks and second_clause.asks)
-            ):
+            if first.entry_id != second.entry_id and _may_pair(first_clause, second_clause):
                 return first, second
         return None
 
@@ -249,6 +248,12 @@ class AnswerEngine:
 
 #: An asking clause of this many words or fewer («از کجا باید ثبتش کنم») asks about the clause before it.
 _THIN_CLAUSE_WORDS = 2
+
+
+def _may_pair(first: Clause, second: Clause) -> bool:
+    """Whether two clauses, in this order, may ask two things: the later adds a matter («... هم»)
+    or both ask."""
+    return second.also or (first.asks and second.asks)
 
 
 def _better_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:
