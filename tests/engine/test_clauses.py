@@ -119,16 +119,20 @@ def test_a_glued_also_is_told_from_a_verb(word: str, also: bool) -> None:
     assert split_clauses(f"کارت ملی {word}").clauses[-1].also is also
 
 
-def test_a_message_whose_key_is_its_contents_is_ranked_once(
-    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ranked: list[str] = []
+@pytest.fixture
+def ranked(engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of the keys the engine's matcher ranks, in order, from now on in the test."""
+    texts: list[str] = []
     rank = engine.matcher.rank
     monkeypatch.setattr(
         engine.matcher,
         "rank",
-        lambda key, *args, **kwargs: ranked.append(key.text) or rank(key, *args, **kwargs),
+        lambda key, *args, **kwargs: texts.append(key.text) or rank(key, *args, **kwargs),
     )
+    return texts
+
+
+def test_a_message_whose_key_is_its_contents_is_ranked_once(engine: AnswerEngine, ranked: list[str]) -> None:
     engine.assess("کارت ملیم گم شده؟")  # the «؟» is not in the content, nor in the key
     assert len(ranked) == 1
     ranked.clear()
@@ -148,15 +152,8 @@ def test_a_story_is_not_analyzed_whole_when_its_content_says_something(
 
 
 def test_clauses_that_cannot_ask_two_things_together_are_not_ranked_alone(
-    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+    engine: AnswerEngine, ranked: list[str]
 ) -> None:
-    ranked: list[str] = []
-    rank = engine.matcher.rank
-    monkeypatch.setattr(
-        engine.matcher,
-        "rank",
-        lambda key, *args, **kwargs: ranked.append(key.text) or rank(key, *args, **kwargs),
-    )
     # one asking clause, no «هم»: a story and its question, never two questions
     assessment = engine.assess("دیروز کیفم رو زدن. کارت ملیم توش بود. حالا برای کارت ملی چیکار کنم؟")
     assert assessment.parts is None and len(ranked) == 1  # the message's content only

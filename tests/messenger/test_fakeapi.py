@@ -49,12 +49,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # fixtures and helpers ---------------------------------------------------------------------
 @pytest_asyncio.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi("telegram") as server:
-        yield server
-
-
-@pytest_asyncio.fixture
 async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
     async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as client:
         yield client

@@ -5,22 +5,14 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.messenger.http_client import AiohttpRequest
 from tests.support.fakeapi import FakeBotApi
 from tests.support.fakeapi.faults import Fault
-
-
-@pytest_asyncio.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi("telegram") as server:
-        yield server
 
 
 def aiohttp_bot(api: FakeBotApi, **timeouts: float) -> Bot:

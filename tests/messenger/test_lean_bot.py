@@ -15,12 +15,6 @@ from tests.support.fakeapi import FakeBotApi
 
 
 @pytest_asyncio.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi("telegram") as server:
-        yield server
-
-
-@pytest_asyncio.fixture
 async def bot(api: FakeBotApi) -> AsyncIterator[LeanBot]:
     async with LeanBot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as client:
         yield client
