@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.engine.decision import Outcome, Thresholds, decide
 from bot.engine.engine import AnswerEngine, Assessment
@@ -464,7 +465,7 @@ def calibrate(
             # Out-of-scope questions offered choices (rather than told "no match") weigh a quarter
             # of an in-scope question whose right entry is in the reply or its buttons.
             oos_offered = oos_in_offer - oos
-            service = np.rint((in_reply / n_in - 0.25 * oos_offered / n_out + 1.0) * 1e4)
+            service = _service(in_reply, oos_offered, n_in, n_out)
             # The right entry in the reply or its buttons counts up to the floor (as close to it
             # as the caps allow when no setting reaches it), then right answers first, then service,
             # then fewer wrong answers.
@@ -503,8 +504,15 @@ def _exact_key(report: QualityReport, need: int) -> tuple[int, ...]:
     """The objective of :func:`calibrate` from a report's counts."""
     n_in, n_out = max(report.in_scope, 1), max(report.out_of_scope, 1)
     in_reply = report.overall.in_reply
-    service = round((in_reply / n_in - 0.25 * report.oos_offered / n_out + 1.0) * 1e4)
+    service = int(_service(in_reply, report.oos_offered, n_in, n_out))
     return (min(in_reply, need), report.overall.right_first, service, -_wrongs(report))
+
+
+def _service(in_reply: npt.ArrayLike, oos_offered: npt.ArrayLike, n_in: int, n_out: int) -> np.ndarray:
+    """The service tie-break, in ten-thousandths: the right entry in the reply or its buttons, less a
+    quarter of the share of out-of-scope questions offered choices (rather than told "no match")."""
+    shares = np.asarray(in_reply) / n_in - 0.25 * np.asarray(oos_offered) / n_out
+    return np.asarray(np.rint((shares + 1.0) * 1e4))
 
 
 def _best_column(keys: np.ndarray, allowed: np.ndarray) -> int:
