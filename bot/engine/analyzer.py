@@ -11,7 +11,7 @@ synonym map.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -169,7 +169,7 @@ class Vocabulary:
         same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
         if same_sound:
             return (same_sound,)
-        listed = word in self._dictionary
+        listed = self._listed(word) is not None
         if listed and (self._seen(word) or len(word) < 4):
             return (word,)
         parts = self._split(word)
@@ -191,12 +191,26 @@ class Vocabulary:
         """A word hazm's list has seen in use (a positive frequency), or such a word with an ending
         («مصرفی», «خنگی»); the list also holds forms seen zero times, most of them typos of common
         words («حارج», «تعوض», «سلاک»)."""
-        if word in self._dictionary and self._dictionary[word][0] > 0:  # type: ignore[index]
+        listing = self._listed(word)
+        if listing is not None and listing[0] > 0:
             return True
         return endings and any(
             word.endswith(ending) and len(word) - len(ending) >= 2 and self._seen(word[: -len(ending)], False)
             for ending in _WORD_ENDINGS
         )
+
+    def _listed(self, word: str) -> tuple[int] | None:
+        """hazm's entry for ``word`` as the normalizer folded it, a seen spelling first: the list
+        writes «آزمایش» and «مسئول», a question's key «ازمایش» and «مسیول» (without this, a real word
+        the base does not use was cut into known ones: «ازمایش» into «ازم» + «ای»)."""
+        found = None
+        for form in _unfolded(word):
+            if form in self._dictionary:
+                listing: tuple[int] = self._dictionary[form]  # type: ignore[index]
+                if listing[0] > 0:
+                    return listing
+                found = found or listing
+        return found
 
     def _typo_of(self, word: str, known: str) -> bool:
         """Whether a listed but never-seen ``word`` reads as a typo of ``known`` («ممنو» of «ممنون»):
@@ -270,6 +284,7 @@ class Analyzer:
                 services.setdefault(words[0], []).append(words)
         self._other_services = services  # each other service's words, by its first word
         self._year_words = tuple(token for word in lexicon.year_words[:1] for token in self._words(word))
+        self._pointing_words = frozenset(self._normalizer.normalize(word) for word in lexicon.pointing_words)
         self._question_words = frozenset(
             token for word in lexicon.question_words for token in self._words(word)
         ) | frozenset(lexicon.question_words)
@@ -358,6 +373,28 @@ class Analyzer:
         )
         return MatchKey(tuple(words), unknown, foreign)
 
+    def points_back(self, text: str) -> bool:
+        """Whether ``text`` points back at what was said before it: a pointing word of the lexicon
+        («آن», «همین») or a known word with a third-person ending («ثبت‌نامش», «تمدیدشو»)."""
+        vocabulary, function_words = self._vocabulary, self._function_words
+        words = [word for word in self._normalizer.normalize(text).replace(_ZWNJ, " ").split(" ") if word]
+        for word, after in zip(words, [*words[1:], ""], strict=True):
+            # «تمدید آن از کجاست», not «اون عددی که ...» (a noun of its own clause)
+            if word in self._pointing_words and (not after or after in function_words):
+                return True
+            if vocabulary is None:
+                continue
+            for ending in _POINTING_ENDINGS:
+                stem = word[: -len(ending)]
+                if (
+                    word.endswith(ending)
+                    and len(stem) >= 3
+                    and stem in vocabulary
+                    and not {stem, stem + "ی"} & function_words  # «براش»: for him, not it
+                ):
+                    return True
+        return False
+
     def has_question_mark_or_word(self, text: str) -> bool:
         """A question mark (``?``, ``؟``) or one of the lexicon's question words (any spelling the
         normalizer folds, Finglish too)."""
@@ -436,6 +473,21 @@ class Analyzer:
             FinglishReader(self._lexicon.finglish, parts.finglish, self._function_words),
             frozenset(parts.familiar),
         )
+
+
+#: Third-person endings by which a word points back at something said before («ثبت‌نامش»).
+_POINTING_ENDINGS = ("شو", "شون", "ش")
+
+
+def _unfolded(word: str) -> Iterator[str]:
+    """``word``, then the spellings hazm's word list may use for it before the normalizer folded
+    «آ» to «ا» (at the start) and «ئ» to «ی» (inside the word)."""
+    yield word
+    if word.startswith("ا"):
+        yield "آ" + word[1:]
+    inner = word.find("ی", 1, len(word) - 1)
+    if inner > 0:
+        yield word[:inner] + "ئ" + word[inner + 1 :]
 
 
 def _is_year(word: str) -> bool:

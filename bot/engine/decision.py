@@ -30,14 +30,15 @@ class Thresholds:
     """Calibrated by ``sabtyar calibrate``; live in the ``[engine]`` section of the config.
 
     An entry is answered alone when its score reaches ``answer``, it leads the runner-up by
-    ``margin`` and the question's unknown words weigh at most ``max_unknown``; failing that, it is
+    ``margin`` and the question's unknown words weigh at most ``max_unknown``; with all but the
+    margin, it is answered with the close runner-ups as alternatives; failing that, it is
     answered with alternatives when it passes the looser ``alternatives_answer``,
     ``alternatives_margin`` and ``alternatives_max_unknown``; failing that, the entries scoring
     ``suggest`` or more are offered as choices.
     """
 
     answer: float = 0.54
-    margin: float = 0.0
+    margin: float = 0.2
     suggest: float = 0.26
     max_suggestions: int = 3
     max_unknown: float = 0.4
@@ -47,10 +48,10 @@ class Thresholds:
     alternatives_margin: float = 0.06
     alternatives_max_unknown: float = 0.2
     max_alternatives: int = 2
-    story_alternatives_answer: float = 0.3
+    story_alternatives_answer: float = 0.28
     """In a long message (:attr:`Doubts.story`) the story dilutes every score: the best entry's score
     needed there for an answer with alternatives when it is well ahead (1.0: the band is off)."""
-    story_alternatives_margin: float = 0.15
+    story_alternatives_margin: float = 0.06
     """How far ahead of the runner-up the best entry of a long message must be in that band."""
 
     def __post_init__(self) -> None:
@@ -132,8 +133,12 @@ def decide(
         rest = [c for c in offered if c.entry_id not in (first.entry_id, second.entry_id)]
         chosen = (first, second, *rest)[: 1 + t.max_alternatives]
         return Decision(Outcome.ANSWER_ALTERNATIVES, chosen, (first.entry_id, second.entry_id))
-    if best.score >= t.answer and margin >= t.margin and doubts.unknown_share <= t.max_unknown:
-        return Decision(Outcome.ANSWER, offered)
+    if best.score >= t.answer and doubts.unknown_share <= t.max_unknown:
+        if margin >= t.margin:
+            return Decision(Outcome.ANSWER, offered)
+        # Strong but with a close runner-up (siblings: a lost smart card, a lost birth certificate):
+        # the answer, and the runner-ups beside it.
+        return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
     in_band = best.score >= t.alternatives_answer and margin >= t.alternatives_margin
     in_story_band = (
         doubts.story and best.score >= t.story_alternatives_answer and margin >= t.story_alternatives_margin

@@ -191,8 +191,11 @@ class AnswerEngine:
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
         asked = emphasis
-        if position and len(emphasis) <= _THIN_CLAUSE_WORDS:
-            # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟»: the question is the two together
+        if position and (
+            len(emphasis) <= _THIN_CLAUSE_WORDS or self.analyzer.points_back(informative[position][0].text)
+        ):
+            # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟», «کارت ایثارگری پدرم منقضی شده.
+            # تمدید آن با کدام نهاد است؟»: the question is the two together
             asked = emphasis | frozenset(informative[position - 1][1].tokens)
         doubts = self.doubts(content, ranked, emphasis, asked)
         return Assessment(content, ranked, doubts, self._parts(informative))

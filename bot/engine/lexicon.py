@@ -5,7 +5,8 @@ form the knowledge base uses (``چنده: هزینه``); ``knowledge/language.ya
 lists the function words dropped from match keys, curated Finglish words,
 words naming other organisations' services (``کارت بانکی``, ``یارانه``): a
 question that names one is never answered directly, and question words
-(``کجا``, ``چطور``): a message with one reads as a question.
+(``کجا``, ``چطور``): a message with one reads as a question; pointing words
+(``آن``, ``همین``): a clause with one asks about the clause before it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Lexicon:
     question_words: tuple[str, ...] = ()
     year_words: tuple[str, ...] = ()
     """The word a year written in digits stands for («۱۳۶۵» is «سال»); empty: years stay numbers."""
+    pointing_words: tuple[str, ...] = ()
+    """Words by which a clause points back at the one before («تمدید آن کجاست؟»)."""
 
 
 def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
@@ -71,5 +74,8 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
     other_services, other = _word_list(folder / "language.yaml", "other_services")
     question_words, asking = _word_list(folder / "language.yaml", "question_words")
     year_words, years = _word_list(folder / "language.yaml", "year_words")
-    lexicon = Lexicon(synonyms, function_words, finglish, other_services, question_words, year_words)
-    return lexicon, problems + more + most + other + asking + years
+    pointing_words, pointing = _word_list(folder / "language.yaml", "pointing_words")
+    lexicon = Lexicon(
+        synonyms, function_words, finglish, other_services, question_words, year_words, pointing_words
+    )
+    return lexicon, problems + more + most + other + asking + years + pointing

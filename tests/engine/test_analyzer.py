@@ -263,6 +263,14 @@ def test_a_typo_the_lemmatizer_reads_as_a_verb_is_repaired_as_written(
     assert word in key(engine, text).tokens
 
 
+@pytest.mark.parametrize("word", ["آزمایش", "آینده", "مسئول"])
+def test_a_real_word_written_with_madda_or_hamza_is_not_cut_into_base_words(
+    engine: AnswerEngine, word: str
+) -> None:
+    # the normalizer folds «آ» and «ئ», hazm's word list keeps them: «آزمایش» was cut into «ازم» + «ای»
+    assert len(key(engine, word).tokens) == 1
+
+
 def test_a_real_word_the_base_does_not_use_stays_unknown(engine: AnswerEngine) -> None:
     # «سراسری» (the national exam) must not be repaired into some word of the base
     analyzed = key(engine, "برای ثبت‌نام آزمون سراسری چه مدارکی لازم است؟")

@@ -59,3 +59,29 @@ def test_an_engine_marks_a_long_message_as_a_story(engine: AnswerEngine) -> None
     )
     assert engine.assess(long).doubts.story
     assert not engine.assess("شناسنامه بچه کجا").doubts.story
+
+
+def test_a_strong_answer_with_a_close_runner_up_is_sent_with_it_as_an_alternative() -> None:
+    ranked = [Candidate("a", 0.7, ""), Candidate("b", 0.69, ""), Candidate("c", 0.3, "")]
+    decision = decide(ranked, Thresholds(answer=0.6, margin=0.05, suggest=0.26))
+    assert decision.outcome is Outcome.ANSWER_ALTERNATIVES
+    assert decision.answer_id == "a"
+    assert decision.alternatives == ("b", "c")
+    clear = [Candidate("a", 0.7, ""), Candidate("b", 0.6, "")]
+    assert decide(clear, Thresholds(answer=0.6, margin=0.05)).outcome is Outcome.ANSWER
+
+
+def test_calibration_sends_strong_near_ties_with_alternatives_when_the_runner_up_is_sometimes_right() -> None:
+    # siblings: strong scores a hair apart, the runner-up right once in ten
+    near_ties = [scored(expect, ("a", 0.7), ("b", 0.69), story=False) for expect in "aaaaaaaaab" * 2]
+    # at low scores, right answers well ahead and out-of-scope questions as close as the ties: one
+    # band of alternatives loose enough for both the ties and the low answers answers them too
+    low = [scored("a", ("a", 0.4), ("b", 0.2), story=False) for _ in range(10)]
+    oos = [scored("", ("a", 0.4), ("b", 0.39), story=False) for _ in range(10)]
+    examples = clear_short_questions(100) + near_ties + low + oos
+    thresholds, report = calibrate(examples, Caps(oos_answered=0.03, min_in_reply=0.0))
+    assert report.alone_wrong == 0
+    assert report.oos_direct == 0
+    assert report.overall.right_first == 128  # the ties' first entry is answered, with the other beside it
+    assert report.overall.in_reply == 130
+    assert thresholds.margin > 0.01

@@ -167,3 +167,25 @@ def test_a_thin_asking_clause_asks_about_the_clause_before_it(engine: AnswerEngi
     )
     assert engine.assess(story).doubts.other_service
     assert engine.ask(story).answer_id is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "سلام، پدرم کارت پایان خدمتش رو تو اسباب‌کشی گم کرده و خیلی نگرانه. المثنی اون رو از کجا باید بگیره؟",
+        "با سلام، تازه عقد کردیم و می‌خواهیم برای وام ازدواج اقدام کنیم. مدارک لازم برای ثبت‌نامش چیست؟",
+    ],
+)
+def test_an_asking_clause_that_points_back_asks_about_the_service_named_before_it(
+    engine: AnswerEngine, question: str
+) -> None:
+    assert engine.assess(question).doubts.other_service
+    assert engine.ask(question).answer_id is None
+
+
+def test_a_clause_that_points_at_a_person_does_not_take_in_the_story_before_it(engine: AnswerEngine) -> None:
+    story = (
+        "مادربزرگم هیچ‌وقت شناسنامه نداشته و حالا برای بیمه و یارانه گیر کرده. چطوری میشه براش شناسنامه گرفت؟"
+    )
+    assert not engine.assess(story).doubts.other_service  # «براش»: for her, not it
+    assert engine.ask(story).answer_id == "birth-late"

@@ -412,6 +412,9 @@ def calibrate(
     answer_masks = np.array(
         [plain & (f.s1 >= a) & (f.margin >= m - 1e-9) & (f.unknown <= u) for a, m, u in answer_bands]
     )
+    strong_masks = {
+        (a, u): plain & (f.s1 >= a) & (f.unknown <= u) for a, u in {(a, u) for a, _, u in answer_bands}
+    }
     alt_masks = np.array(
         [
             (plain & (f.s1 >= a) & (f.margin >= m - 1e-9) & (f.unknown <= u)) | f.parts
@@ -440,11 +443,16 @@ def calibrate(
             alone_wrong = int((alone & wrong).sum())
             if alone_wrong > caps.answer_wrong * n_in:
                 continue
-            rest = able & ~alone
+            # Strong but with a close runner-up: answered with alternatives whatever their band.
+            close = strong_masks[(answer, unknown)] & able & ~alone
+            rest = able & ~alone & ~close
             columns = np.stack(
                 [rest & right, rest & wrong, rest & ~f.in_scope, rest & alt_right, rest & dym_right]
             ).T
-            sums = alt_masks @ columns.astype(np.float32)  # per alternatives band
+            forced = np.array(
+                [close & right, close & wrong, close & ~f.in_scope, close & alt_right, close & dym_right]
+            ).sum(axis=1)
+            sums = alt_masks @ columns.astype(np.float32) + forced  # per alternatives band
             alone_right = int((alone & right).sum())
             alone_oos = int((alone & ~f.in_scope).sum())
             dym_all = int((offered & dym_right & ~alone).sum())
