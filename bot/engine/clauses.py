@@ -165,6 +165,27 @@ _CONNECTIVE_SPLIT = re.compile(
 )
 #: Words that add a second matter to a message.
 _ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "دیگه", "دیگر", "همینطور", "راستی", "شم"])
+#: Openings that add a second matter («و اینکه ...»).
+_ALSO_OPENINGS = ("و اینکه", "و این که", "اینکه", "و همچنین", "و ضمنا")
+#: Clauses that only announce another matter; they lend it to the clause after them.
+_ANNOUNCING = frozenset(
+    [
+        "یه سوال دیگه",
+        "یک سوال دیگه",
+        "یک سوال دیگر",
+        "سوال دیگه",
+        "سوال دیگر",
+        "یه سوال دیگه هم",
+        "یه چیز دیگه",
+        "یک چیز دیگر",
+        "سوال دوم",
+        "سوال دومم",
+        "راستی",
+        "ضمنا",
+        "همچنین",
+        "در ضمن",
+    ]
+)
 #: Spoken «هم» glued after «ـش» («امضای دیجیتالشم»: its digital signature too); verbs («میشم»،
 #: «بشم») and the few nouns ending so are not it.
 _GLUED_ALSO = "شم"
@@ -221,7 +242,12 @@ def split_clauses(text: str) -> Clauses:
                 continue
             words = set(stripped.replace(_ZWNJ, " ").split())
             asks = (question_mark and index == len(parts) - 1) or bool(words & _QUESTION_WORDS)
-            clauses.append(Clause(stripped, asks, bool(words & _ALSO) or any(map(_glued_also, words))))
+            also = bool(words & _ALSO) or any(map(_glued_also, words)) or stripped.startswith(_ALSO_OPENINGS)
+            if clauses and clauses[-1].text in _ANNOUNCING and not clauses[-1].asks:
+                # «یه سوال دیگه، ...»: the clause that announces another matter says nothing else
+                clauses[-1] = Clause(stripped, asks, True)
+                continue
+            clauses.append(Clause(stripped, asks, also))
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))

@@ -189,3 +189,16 @@ def test_a_clause_that_points_at_a_person_does_not_take_in_the_story_before_it(e
     )
     assert not engine.assess(story).doubts.other_service  # «براش»: for her, not it
     assert engine.ask(story).answer_id == "birth-late"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "کارت ملیم گم شده. یه سوال دیگه، شناسنامه بچمو کجا بگیرم؟",
+        "کارت ملیم گم شده. و اینکه شناسنامه بچمو کجا بگیرم؟",
+    ],
+)
+def test_a_clause_announcing_another_matter_lends_it_to_the_next(message: str) -> None:
+    clauses = split_clauses(message).clauses
+    assert clauses[-1].also
+    assert all("سوال" not in clause.text for clause in clauses)  # the announcement is not a clause of its own
