@@ -373,6 +373,10 @@ class Analyzer:
         )
         return MatchKey(tuple(words), unknown, foreign)
 
+    def without_question_words(self, words: frozenset[str]) -> frozenset[str]:
+        """``words`` less the question words (what a clause asks about, not how it asks)."""
+        return words - self._question_words
+
     def points_back(self, text: str) -> bool:
         """Whether ``text`` points back at what was said before it: a pointing word of the lexicon
         («آن», «همین») or a known word with a third-person ending («ثبت‌نامش», «تمدیدشو»)."""

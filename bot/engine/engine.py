@@ -192,7 +192,8 @@ class AnswerEngine:
             )
         asked = emphasis
         if position and (
-            len(emphasis) <= _THIN_CLAUSE_WORDS or self.analyzer.points_back(informative[position][0].text)
+            len(self.analyzer.without_question_words(emphasis)) <= _THIN_CLAUSE_WORDS
+            or self.analyzer.points_back(informative[position][0].text)
         ):
             # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟», «کارت ایثارگری پدرم منقضی شده.
             # تمدید آن با کدام نهاد است؟»: the question is the two together
@@ -249,7 +250,8 @@ class AnswerEngine:
         )
 
 
-#: An asking clause of this many words or fewer («از کجا باید ثبتش کنم») asks about the clause before it.
+#: An asking clause of this many words or fewer, its question words aside («از کجا باید ثبتش کنم»), asks
+#: about the clause before it.
 _THIN_CLAUSE_WORDS = 2
 
 

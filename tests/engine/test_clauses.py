@@ -174,6 +174,8 @@ def test_a_thin_asking_clause_asks_about_the_clause_before_it(engine: AnswerEngi
     [
         "سلام، پدرم کارت پایان خدمتش رو تو اسباب‌کشی گم کرده و خیلی نگرانه. المثنی اون رو از کجا باید بگیره؟",
         "با سلام، تازه عقد کردیم و می‌خواهیم برای وام ازدواج اقدام کنیم. مدارک لازم برای ثبت‌نامش چیست؟",
+        # thin once its question word is set aside: it asks about the clause before it
+        "من تازه یه کافه کوچیک باز کردم و گفتن باید پرونده مالیاتی تشکیل بدم. کجا ثبت نام کنم؟",
     ],
 )
 def test_an_asking_clause_that_points_back_asks_about_the_service_named_before_it(
