@@ -164,9 +164,22 @@ _CONNECTIVE_SPLIT = re.compile(
     r"(?:(?<=\s)|^)(?=(?:" + "|".join(re.escape(c) for c in _CONNECTIVES) + r")(?:\s|$))"
 )
 #: Words that add a second matter to a message.
-_ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "دیگه", "دیگر", "همینطور", "راستی", "شم"])
+_ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "همینطور", "راستی", "شم"])
 #: Openings that add a second matter («و اینکه ...»).
-_ALSO_OPENINGS = ("و اینکه", "و این که", "اینکه", "و همچنین", "و ضمنا")
+_ALSO_OPENINGS = (
+    "و اینکه",
+    "و این که",
+    "اینکه",
+    "و همچنین",
+    "و ضمنا",
+    "یه سوال دیگه",
+    "یک سوال دیگه",
+    "یک سوال دیگر",
+    "سوال دیگه",
+    "سوال دیگر",
+    "یه چیز دیگه",
+    "یک چیز دیگر",
+)
 #: Clauses that only announce another matter; they lend it to the clause after them.
 _ANNOUNCING = frozenset(
     [

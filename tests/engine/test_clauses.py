@@ -204,3 +204,10 @@ def test_a_clause_announcing_another_matter_lends_it_to_the_next(message: str) -
     clauses = split_clauses(message).clauses
     assert clauses[-1].also
     assert all("سوال" not in clause.text for clause in clauses)  # the announcement is not a clause of its own
+
+
+def test_elsewhere_is_not_another_matter() -> None:
+    # «جای دیگه»: another place, not another question («... یه سوال دیگه ...» is one)
+    clauses = split_clauses("کارت ملیم هوشمنده. برای گرفتن گذرنامه باید بیام ثبت احوال یا جای دیگه؟").clauses
+    assert not clauses[-1].also
+    assert split_clauses("کارت ملیم گم شده و یه سوال دیگه فامیلیمو چطوری عوض کنم").clauses[-1].also
