@@ -228,6 +228,10 @@ class AnswerEngine:
             ranked = self.matcher.rank(key, 2)
             if not ranked:
                 continue
+            # one word is a matter when it names the entry («من سیدم»), else context («الان شهر ...»)
+            words = set(key.tokens)
+            if len(words) < _PART_WORDS and not words <= self._declared_words.get(ranked[0].entry_id, set()):
+                continue
             margin = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
             if ranked[0].score >= weights.part_score and margin >= weights.part_margin:
                 strong.append((clause, ranked[0]))
@@ -253,6 +257,10 @@ class AnswerEngine:
 #: An asking clause of this many words or fewer, its question words aside («از کجا باید ثبتش کنم»), asks
 #: about the clause before it.
 _THIN_CLAUSE_WORDS = 2
+
+
+#: A clause needs this many distinct words to be one part of a two-part question.
+_PART_WORDS = 2
 
 
 def _may_pair(first: Clause, second: Clause) -> bool:

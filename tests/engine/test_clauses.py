@@ -211,3 +211,17 @@ def test_elsewhere_is_not_another_matter() -> None:
     clauses = split_clauses("کارت ملیم هوشمنده. برای گرفتن گذرنامه باید بیام ثبت احوال یا جای دیگه؟").clauses
     assert not clauses[-1].also
     assert split_clauses("کارت ملیم گم شده و یه سوال دیگه فامیلیمو چطوری عوض کنم").clauses[-1].also
+
+
+def test_a_one_word_clause_is_a_part_only_when_it_names_its_entry(engine: AnswerEngine) -> None:
+    # «شهر» (a city) pointed at the offices and made this one question two; «سیدم» names its entry
+    story = (
+        "پیامک اومد که کارت ملیم آماده تحویله، ولی الان شهر دیگه‌ای هستم. "
+        "باید برم همون جایی که ثبت‌نام کردم بگیرمش یا جای دیگه هم میدن؟"
+    )
+    assert engine.ask(story).parts == []
+    assert engine.ask(story).answer_id == "smartcard-delivery"
+    assert (
+        engine.ask("من سیدم ولی تو شناسنامه‌م نیست، چطوری ثبتش کنم؟ فامیلیمم هم میخوام عوض کنم").parts[0]
+        == "sayyid"
+    )
