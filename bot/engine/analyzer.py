@@ -264,6 +264,11 @@ class Analyzer:
         self._normalizer = normalizer
         self._lexicon = lexicon
         self._lemma, self._dictionary = lemmatizer
+        self._emoji = {
+            ord(picture): f" {word} "
+            for picture, word in ((key.replace(_VARIATION, ""), word) for key, word in lexicon.emoji.items())
+            if len(picture) == 1
+        }
         self._vocabulary = vocabulary
         self._familiar = familiar
         self._finglish = finglish or FinglishReader(lexicon.finglish)
@@ -302,6 +307,8 @@ class Analyzer:
     def _words(self, text: str) -> list[str]:
         """Normalized, lemmatized words, half-space parts split, Finglish read as Persian."""
         words: list[str] = []
+        if self._emoji:
+            text = text.translate(self._emoji)  # «💍» says «ازدواج»
         for token in self._normalizer.normalize(text).split(" ")[:_MAX_TOKENS]:
             if not token:
                 continue
@@ -478,6 +485,9 @@ class Analyzer:
             frozenset(parts.familiar),
         )
 
+
+#: The variation selector that asks for an emoji's picture («❤️»); the emoji reads the same without it.
+_VARIATION = "\ufe0f"
 
 #: Third-person endings by which a word points back at something said before («ثبت‌نامش»).
 _POINTING_ENDINGS = ("شو", "شون", "ش")

@@ -32,6 +32,8 @@ class Lexicon:
     """The word a year written in digits stands for («۱۳۶۵» is «سال»); empty: years stay numbers."""
     pointing_words: tuple[str, ...] = ()
     """Words by which a clause points back at the one before («تمدید آن کجاست؟»)."""
+    emoji: dict[str, str] = field(default_factory=dict)
+    """Emoji that say a word («💍»: «ازدواج»); the others carry no topic."""
 
 
 def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
@@ -75,7 +77,8 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
     question_words, asking = _word_list(folder / "language.yaml", "question_words")
     year_words, years = _word_list(folder / "language.yaml", "year_words")
     pointing_words, pointing = _word_list(folder / "language.yaml", "pointing_words")
+    emoji, pictures = _mapping(folder / "language.yaml", "emoji")
     lexicon = Lexicon(
-        synonyms, function_words, finglish, other_services, question_words, year_words, pointing_words
+        synonyms, function_words, finglish, other_services, question_words, year_words, pointing_words, emoji
     )
-    return lexicon, problems + more + most + other + asking + years + pointing
+    return lexicon, problems + more + most + other + asking + years + pointing + pictures

@@ -276,3 +276,18 @@ def test_a_real_word_the_base_does_not_use_stays_unknown(engine: AnswerEngine) -
     analyzed = key(engine, "برای ثبت‌نام آزمون سراسری چه مدارکی لازم است؟")
     assert analyzed.unknown
     assert engine.ask("برای ثبت‌نام آزمون سراسری چه مدارکی لازم است؟").outcome is not Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("💍 تو شناسنامه کی ثبت میشه؟", "marriage-record"),
+        ("💔 تو شناسنامه کی ثبت میشه؟", "divorce-record"),
+        ("👶 مدارکش چیه؟", "birth-registration"),
+        ("⚰️ پدرم، کجا ثبت کنیم؟", "death-registration"),  # with the picture's variation selector
+    ],
+)
+def test_an_emoji_that_says_a_word_is_read_as_that_word(
+    engine: AnswerEngine, question: str, entry_id: str
+) -> None:
+    assert engine.ask(question).answer_id == entry_id
