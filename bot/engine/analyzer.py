@@ -163,12 +163,16 @@ class Vocabulary:
                 return (stem,)
         if word in self._counts or word.isdigit() or len(word) < 3:
             return (word,)
+        same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
+        if same_sound:  # «رباط», «اهوال»: real words, but typed for the base's «ربات», «احوال»
+            return (same_sound,)
+        if self._seen(
+            word, endings=False
+        ):  # a word in use as written («سلامت», «دارو»), no spoken ending cut
+            return (word,)
         stem = self._strip_ending(word)
         if stem:
             return (stem,)
-        same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
-        if same_sound:
-            return (same_sound,)
         listed = self._listed(word) is not None
         if listed and (self._seen(word) or len(word) < 4):
             return (word,)

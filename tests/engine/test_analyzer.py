@@ -263,6 +263,21 @@ def test_a_typo_the_lemmatizer_reads_as_a_verb_is_repaired_as_written(
     assert word in key(engine, text).tokens
 
 
+@pytest.mark.parametrize(("text", "word"), [("گواهی سلامت", "سلامت"), ("داروی بچه", "دارو")])
+def test_a_real_word_is_not_cut_as_if_it_had_a_spoken_ending(
+    engine: AnswerEngine, text: str, word: str
+) -> None:
+    # «سلامت» (health) was read as «سلام» (hello) + «ت» (your), «دارو» as «دار» + «و»
+    assert word in key(engine, text).tokens
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("رباط", "ربات"), ("اهوال", "احوال")])
+def test_a_real_word_that_sounds_like_a_base_word_is_read_as_it(
+    engine: AnswerEngine, typed: str, meant: str
+) -> None:
+    assert key(engine, typed).tokens == (meant,)
+
+
 @pytest.mark.parametrize("word", ["آزمایش", "آینده", "مسئول"])
 def test_a_real_word_written_with_madda_or_hamza_is_not_cut_into_base_words(
     engine: AnswerEngine, word: str
