@@ -18,7 +18,14 @@ from typing import Any
 
 from bot.cli.command import CliContext
 from bot.engine.decision import Outcome
-from bot.engine.quality.evaluation import Caps, calibrate, evaluate, read_examples, score_examples
+from bot.engine.quality.evaluation import (
+    Caps,
+    calibrate,
+    calibrate_bands,
+    evaluate,
+    read_examples,
+    score_examples,
+)
 from bot.knowledge.presentation import answer_text, choices_text
 
 __all__ = ["register"]
@@ -65,6 +72,11 @@ def register(commands: Any) -> None:
         default=caps.min_in_reply,
         help="right entry in the first reply or its buttons, share of in-scope",
     )
+    calibration.add_argument(
+        "--bands-only",
+        action="store_true",
+        help="keep the configured thresholds; choose only the story band and strong_max_unknown",
+    )
     calibration.set_defaults(run=run_calibrate)
 
 
@@ -105,7 +117,11 @@ def run_calibrate(args: argparse.Namespace, context: CliContext) -> int:
     engine = context.engine
     examples = [example for path in args.file for example in read_examples(path)]
     caps = Caps(args.max_answer_wrong, args.max_alternatives_wrong, args.max_oos_direct, args.min_top3)
-    thresholds, report = calibrate(score_examples(engine, examples), caps, engine.thresholds)
+    scored = score_examples(engine, examples)
+    if args.bands_only:
+        thresholds, report = calibrate_bands(scored, caps, engine.thresholds)
+    else:
+        thresholds, report = calibrate(scored, caps, engine.thresholds)
     print("\n".join(report.lines(most=5)))
     print("\n# paste into the [engine] section of your config:")
     print("[engine]")
@@ -119,6 +135,7 @@ def run_calibrate(args: argparse.Namespace, context: CliContext) -> int:
         "alternatives_max_unknown",
         "story_alternatives_answer",
         "story_alternatives_margin",
+        "strong_max_unknown",
     ):
         print(f"{name} = {getattr(thresholds, name)}")
     return 0

@@ -53,6 +53,10 @@ class Thresholds:
     needed there for an answer with alternatives when it is well ahead (1.0: the band is off)."""
     story_alternatives_margin: float = 0.06
     """How far ahead of the runner-up the best entry of a long message must be in that band."""
+    strong_max_unknown: float = 0.6
+    """A best entry strong and clear enough for an answer alone (``answer``, ``margin``) whose
+    question has more unknown words than ``max_unknown`` («کارت مللی هوشمندم دزدیده شده»: typos the
+    repairs left) is answered with alternatives up to this share (``max_unknown``: never)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.suggest <= self.answer <= 1.0:
@@ -62,6 +66,8 @@ class Thresholds:
         margins = (self.margin, self.alternatives_margin, self.story_alternatives_margin)
         if not all(0.0 <= margin <= 1.0 for margin in margins):
             raise ValueError("margins must be between 0 and 1")
+        if not 0.0 <= self.strong_max_unknown <= 1.0:
+            raise ValueError("strong_max_unknown must be between 0 and 1")
         if self.max_suggestions < 1:
             raise ValueError("max_suggestions must be at least 1")
         if not 0 <= self.max_alternatives <= self.max_suggestions:
@@ -138,6 +144,8 @@ def decide(
             return Decision(Outcome.ANSWER, offered)
         # Strong but with a close runner-up (siblings: a lost smart card, a lost birth certificate):
         # the answer, and the runner-ups beside it.
+        return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
+    if best.score >= t.answer and margin >= t.margin and doubts.unknown_share <= t.strong_max_unknown:
         return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
     in_band = best.score >= t.alternatives_answer and margin >= t.alternatives_margin
     in_story_band = (

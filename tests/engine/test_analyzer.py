@@ -289,7 +289,7 @@ def test_a_real_word_written_with_madda_or_hamza_is_not_cut_into_base_words(
 def test_a_real_word_the_base_does_not_use_stays_unknown(engine: AnswerEngine) -> None:
     # «سراسری» (the national exam) must not be repaired into some word of the base
     analyzed = key(engine, "برای ثبت‌نام آزمون سراسری چه مدارکی لازم است؟")
-    assert analyzed.unknown
+    assert analyzed.unknown | analyzed.foreign  # strange: not a base word (and another office's exam)
     assert engine.ask("برای ثبت‌نام آزمون سراسری چه مدارکی لازم است؟").outcome is not Outcome.ANSWER
 
 

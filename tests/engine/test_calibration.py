@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.engine.decision import Doubts, Outcome, Thresholds, decide
 from bot.engine.engine import AnswerEngine, Assessment, MatchKey
 from bot.engine.matcher import Candidate
-from bot.engine.quality.evaluation import Caps, Example, Scored, calibrate, evaluate
+from bot.engine.quality.evaluation import Caps, Example, Scored, calibrate, calibrate_bands, evaluate
 
 
 def scored(expect: str, first: tuple[str, float], second: tuple[str, float], story: bool) -> Scored:
@@ -85,3 +87,32 @@ def test_calibration_sends_strong_near_ties_with_alternatives_when_the_runner_up
     assert report.overall.right_first == 128  # the ties' first entry is answered, with the other beside it
     assert report.overall.in_reply == 130
     assert thresholds.margin > 0.01
+
+
+def test_a_strong_clear_answer_with_unknown_words_comes_with_alternatives_up_to_its_share() -> None:
+    ranked = [Candidate("a", 0.7, ""), Candidate("b", 0.3, "")]
+    thresholds = Thresholds(max_unknown=0.4, strong_max_unknown=0.5)
+    typos = Doubts(unknown_share=0.45)  # «کارت مللی هوشمندم دزدیده شده»: a typo the repairs left
+    assert decide(ranked, thresholds, typos).outcome is Outcome.ANSWER_ALTERNATIVES
+    assert decide(ranked, thresholds, Doubts(unknown_share=0.55)).outcome is Outcome.DID_YOU_MEAN
+    off = replace(thresholds, strong_max_unknown=0.4)
+    assert decide(ranked, off, typos).outcome is Outcome.DID_YOU_MEAN
+
+
+def test_the_bands_pass_opens_the_strong_band_only_when_it_adds_right_answers() -> None:
+    def strong_with_unknown(expect: str, share: float) -> Scored:
+        ranked = [Candidate("a", 0.8, ""), Candidate("b", 0.2, "")]
+        assessment = Assessment(MatchKey((), frozenset(), frozenset()), ranked, Doubts(unknown_share=share))
+        return Example("واژه " * 4, frozenset({expect}) if expect else frozenset()), assessment
+
+    base = Thresholds(max_unknown=0.4, strong_max_unknown=0.4)
+    typos = [strong_with_unknown("a", 0.48) for _ in range(10)]
+    thresholds, report = calibrate_bands(clear_short_questions(100) + typos, Caps(min_in_reply=0.0), base)
+    assert thresholds.strong_max_unknown == 0.5
+    assert report.overall.right_first == 110
+    near_misses = [strong_with_unknown("", 0.48) for _ in range(10)]  # another office's business
+    thresholds, report = calibrate_bands(
+        clear_short_questions(100) + typos + near_misses, Caps(oos_answered=0.03, min_in_reply=0.0), base
+    )
+    assert thresholds.strong_max_unknown == 0.4
+    assert report.oos_direct == 0

@@ -495,6 +495,7 @@ def calibrate(
                         alternatives_max_unknown=alt_unknown,
                         max_alternatives=base.max_alternatives,
                         story_alternatives_answer=1.0,  # chosen next, by _calibrate_story_band
+                        strong_max_unknown=unknown,  # chosen last, by _calibrate_strong_unknown
                     ),
                 )
     if not finalists:
@@ -505,7 +506,35 @@ def calibrate(
     judged = [
         (_exact_key(evaluate(scored, t), need), -index, t) for index, (_, t) in enumerate(finalists.values())
     ]
-    return _calibrate_story_band(scored, caps, max(judged, key=lambda item: item[:2])[2])
+    return calibrate_bands(scored, caps, max(judged, key=lambda item: item[:2])[2])
+
+
+def calibrate_bands(
+    scored: Sequence[Scored], caps: Caps | None, chosen: Thresholds
+) -> tuple[Thresholds, QualityReport]:
+    """The bands chosen after the others (the story band, then ``strong_max_unknown``), on top of
+    ``chosen``'s other thresholds (``sabtyar calibrate --bands-only`` keeps the configured ones)."""
+    caps = caps or Caps()
+    thresholds, _ = _calibrate_story_band(scored, caps, chosen)
+    return _calibrate_strong_unknown(scored, caps, thresholds)
+
+
+def _calibrate_strong_unknown(
+    scored: Sequence[Scored], caps: Caps, chosen: Thresholds
+) -> tuple[Thresholds, QualityReport]:
+    """The largest share of unknown words for which a strong, clear best entry is still answered
+    with alternatives: the share that adds the most right answers in the first reply under the
+    caps (ties to the stricter); off (``max_unknown``) when none adds any."""
+    base = replace(chosen, strong_max_unknown=chosen.max_unknown)
+    best = (base, evaluate(scored, base))
+    for share in (0.45, 0.5, 0.55, 0.6):
+        if share <= chosen.max_unknown:
+            continue
+        candidate = replace(chosen, strong_max_unknown=share)
+        report = evaluate(scored, candidate)
+        if _within(report, caps, best[1]) and report.overall.right_first > best[1].overall.right_first:
+            best = (candidate, report)
+    return best
 
 
 def _exact_key(report: QualityReport, need: int) -> tuple[int, ...]:
