@@ -139,7 +139,7 @@ def variants() -> list[Variant]:
     out = [Variant("base", "base")]
     for how in ("max", "top2"):
         for floor in (0.0, 0.85):
-            for w in (0.1, 0.2, 0.3, 0.5):
+            for w in (0.1, 0.2, 0.3, 0.5, 0.7):
                 out.append(Variant(f"blend w={w} {how} floor={floor}", "blend", w, how, 5, floor=floor))
     for how in ("max", "top2"):
         for delta in (0.05, 0.1):
