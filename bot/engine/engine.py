@@ -199,7 +199,7 @@ class AnswerEngine:
             # تمدید آن با کدام نهاد است؟»: the question is the two together
             asked = emphasis | frozenset(informative[position - 1][1].tokens)
         doubts = self.doubts(content, ranked, emphasis, asked)
-        return Assessment(content, ranked, doubts, self._parts(informative))
+        return Assessment(content, ranked, doubts, self._parts(informative, ranked))
 
     def _with_whole(
         self, question: str, whole: MatchKey | None, content: MatchKey, ranked: list[Candidate]
@@ -210,8 +210,12 @@ class AnswerEngine:
         whole = whole or self.analyzer.analyze(question)
         return _better_of(ranked, self.matcher.rank(whole)) if whole != content else ranked
 
-    def _parts(self, informative: list[tuple[Clause, MatchKey]]) -> tuple[Candidate, Candidate] | None:
-        """The two entries of a two-part question, in the order asked, or ``None``."""
+    def _parts(
+        self, informative: list[tuple[Clause, MatchKey]], ranked: list[Candidate]
+    ) -> tuple[Candidate, Candidate] | None:
+        """The two entries of a two-part question, in the order asked, or ``None``: each strongly
+        matched by a clause of its own, or the message's two best entries when each is the best of
+        a clause (the first asked comes first)."""
         weights = self.matcher.weights
         clauses = [clause for clause, _ in informative]
         # a clause can only be part of a pair it may ask two things with: the others are not ranked
@@ -222,22 +226,39 @@ class AnswerEngine:
             for index in (first, second)
         }
         strong: list[tuple[Clause, Candidate]] = []
+        bests: list[tuple[Clause, tuple[str, ...]]] = []  # each clause's two best entries
         for index, (clause, key) in enumerate(informative):
             if index not in paired or key.foreign:
                 continue
-            ranked = self.matcher.rank(key, 2)
-            if not ranked:
+            own = self.matcher.rank(key, 2)
+            if not own:
                 continue
             # one word is a matter when it names the entry («من سیدم»), else context («الان شهر ...»)
             words = set(key.tokens)
-            if len(words) < _PART_WORDS and not words <= self._declared_words.get(ranked[0].entry_id, set()):
+            if len(words) < _PART_WORDS and not words <= self._declared_words.get(own[0].entry_id, set()):
                 continue
-            margin = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
-            if ranked[0].score >= weights.part_score and margin >= weights.part_margin:
-                strong.append((clause, ranked[0]))
+            bests.append((clause, tuple(candidate.entry_id for candidate in own)))
+            margin = own[0].score - (own[1].score if len(own) > 1 else 0.0)
+            if own[0].score >= weights.part_score and margin >= weights.part_margin:
+                strong.append((clause, own[0]))
         for (first_clause, first), (second_clause, second) in itertools.combinations(strong, 2):
             if first.entry_id != second.entry_id and _may_pair(first_clause, second_clause):
                 return first, second
+        leading = [c for c in ranked[:2] if c.score >= self.thresholds.alternatives_answer]
+        if len(leading) < 2:
+            return None
+        for (first_clause, first_own), (second_clause, second_own) in itertools.combinations(bests, 2):
+            if not _may_pair(first_clause, second_clause):
+                continue
+            for one, other in (leading, leading[::-1]):
+                # each clause leans to its own: one is the first clause's best and the second's
+                # runner-up at most, the other the second clause's best or runner-up, not the first's best
+                if (
+                    first_own[0] == one.entry_id
+                    and other.entry_id in second_own
+                    and second_own[0] != one.entry_id
+                ):
+                    return one, other
         return None
 
     def reads_as_question(self, text: str) -> bool:

@@ -225,3 +225,10 @@ def test_a_one_word_clause_is_a_part_only_when_it_names_its_entry(engine: Answer
         engine.ask("من سیدم ولی تو شناسنامه‌م نیست، چطوری ثبتش کنم؟ فامیلیمم هم میخوام عوض کنم").parts[0]
         == "sayyid"
     )
+
+
+def test_the_message_s_two_best_entries_are_answered_in_the_order_asked(engine: AnswerEngine) -> None:
+    # neither clause alone is strong enough for a part, but each leans to one of the two best entries
+    reply = engine.ask("کارت ملی هوشمند کجا ثبت نام کنم؟ هزینه‌اش هم چقدره؟")
+    assert reply.answer_id == "smartcard-register"
+    assert reply.parts == ["smartcard-register", "smartcard-fee"]
