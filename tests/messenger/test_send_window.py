@@ -125,6 +125,26 @@ async def test_first_replies_wait_for_a_place_so_a_burst_never_has_more_than_n_o
     assert application.window.most_held == 2 and application.window.held == 0
 
 
+async def test_edits_and_button_answers_take_no_place(api: FakeBotApi) -> None:
+    """Made again after a kill, an edit to the same text or a button's answer changes nothing the
+    citizen sees: an update that only edits and answers goes on while every place is held (a
+    rating press is not slowed down by the questions' answers out)."""
+    application = application_for(api, places=1)
+    citizen = api.create_user("R")
+    async with application:
+        sent = await application.bot.send_message(citizen.id, "the answer")
+        assert application.window.take() is None  # the only place, held by another update
+        tracked.begin_delivery(window=application.window)  # this update's, as process_update does
+        edit = application.bot.edit_message_text("the answer, rated", citizen.id, sent.message_id)
+        await asyncio.wait_for(edit, 5)
+        waiting = asyncio.create_task(application.bot.send_message(citizen.id, "a new message"))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()  # a new message waits for the place
+        application.window.give_back()
+        await asyncio.wait_for(waiting, 5)
+    assert [m.text for m in api.sent(citizen.id)] == ["the answer, rated", "a new message"]
+
+
 async def test_a_place_is_held_until_the_done_mark_is_recorded(
     api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,11 +15,11 @@ reply: a worker tells the polling process at once, so a worker frozen or killed 
 does not have that update handed to its replacement and answered twice. An update whose handling
 was cancelled (shutdown) is not finished: the inbox replays it at the next start.
 
-Each update's first reply takes a place in the Application's
+Each update's first new message (``MESSAGE_METHODS``) takes a place in the Application's
 :class:`~bot.messenger.updates.window.SendWindow` (``window``; the transport waits for it,
 :meth:`Delivery.reserve`), and gives it back once the update's done mark is recorded
 (:meth:`TrackedApplication.confirmed`, called by the inbox; at once at its end where no inbox
-confirms, ``confirms = False``): a kill repeats at most the window's size of replies.
+confirms, ``confirms = False``): a kill repeats at most the window's size of messages.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from bot.messenger.updates.window import SendWindow
 
 __all__ = [
     "MARK_WAIT_SECONDS",
+    "MESSAGE_METHODS",
     "REPLY_METHODS",
     "Delivery",
     "Skipped",
@@ -60,6 +61,11 @@ REPLY_METHODS = frozenset(
         "forwardmessage",
     }
 )
+#: The reply methods that put a new message in the chat: made again after a kill, the citizen
+#: sees it twice, so the first of an update's takes a place in its send window. The others are
+#: the same when made again (an edit to the same text is "not modified", a button's query is
+#: answered once).
+MESSAGE_METHODS = REPLY_METHODS - {"editmessagetext", "editmessagereplymarkup", "answercallbackquery"}
 
 #: Seconds an update's place in the send window waits for its done mark before it is given back
 #: anyway (a mark neither the database nor the spool took: logged by the inbox).
@@ -99,8 +105,8 @@ class Delivery:
         return self._place in (_WAITING, _HOLDING)
 
     async def reserve(self) -> None:
-        """Before a reply's request: wait for a place in the window, unless this update holds one
-        (or gave it back: its done mark is recorded, nothing it sends now is repeated)."""
+        """Before a new message's request: wait for a place in the window, unless this update
+        holds one (or gave it back: its done mark is recorded, nothing it sends now is repeated)."""
         if self.window is None or self._place >= _HOLDING:
             return
         if self._place == _WAITING:  # another reply of this update waits for the place

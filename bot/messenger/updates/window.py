@@ -1,23 +1,24 @@
-"""The send window: at most N updates whose first reply may have reached the citizen unconfirmed.
+"""The send window: at most N updates whose new message may have reached the citizen unconfirmed.
 
 A process killed (``kill -9``, the OOM killer, a frozen worker replaced) hands its unfinished
 updates on again: at the next start from the inbox, or to the worker that replaces it. An update
-whose first reply the Bot API carried out, but whose done mark the process had not yet recorded
-(in the database or the spool file) when it died, is then answered a second time. Such a reply
-is *unconfirmed*: from the moment its request may be written to the Bot API until the update's
-done mark is recorded (``bot/store/durable/inbox.py``, ``Inbox.on_recorded``).
+whose message the Bot API carried out, but whose done mark the process had not yet recorded (in
+the database or the spool file) when it died, is then answered a second time. Such a message is
+*unconfirmed*: from the moment its request may be written to the Bot API until the update's done
+mark is recorded (``bot/store/durable/inbox.py``, ``Inbox.on_recorded``).
 
-:class:`SendWindow` bounds them: an update takes a place before its first reply's request and
-gives it back once its mark is recorded; while ``size`` updates hold one, the next first reply
-waits (in the order they came). So a killed process repeats at most ``size`` replies
-(``[general] unconfirmed_replies``), never loses one. Only the first reply waits: the rest of an
-update's replies go out on the place it holds, and an update's handling before its first
-reply (the engine's decision) never waits.
+:class:`SendWindow` bounds them: an update takes a place before its first new message's request
+(``MESSAGE_METHODS`` in ``application.py``: a message sent, copied or forwarded; an edit or a
+button's answer made again changes nothing the citizen sees) and gives it back once its mark is
+recorded; while ``size`` updates hold one, the next first message waits (in the order they
+came). So a killed process repeats at most ``size`` messages (``[general]
+unconfirmed_replies``), and never loses one. The rest of an update's replies go out on the place
+it holds, and its handling before that (the engine's decision) never waits.
 
-The price is throughput against a slow Bot API: a place is held for about one round trip, so
-one process sends at most ``size`` / round trip first replies per second (10 places: 200/s at
-50 ms, 100/s at 100 ms, 33/s at 300 ms; the platform's own ceiling is about 30 messages/s per
-bot).
+The price is throughput against a distant Bot API: a place is held for about one round trip (a
+question's answer), so one process sends at most ``size`` new messages per round trip (10
+places: 200/s at 50 ms, 100/s at 100 ms, 33/s at 300 ms; Telegram and Bale allow about 30
+messages/s per bot).
 """
 
 from __future__ import annotations
