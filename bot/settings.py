@@ -120,7 +120,7 @@ class Settings:
     source: Path | None = None
     #: ``[general] workers``: processes handling updates (above 1: ``bot/messenger/updates/workers.py``).
     workers: int = 1
-    #: ``[general] unconfirmed_replies``: per platform and process, the updates whose first reply
+    #: ``[general] unconfirmed_replies``: per platform and process, the updates whose new message
     #: may have reached the citizen before their done mark was recorded (a kill repeats at most
     #: this many: ``bot/messenger/updates/window.py``).
     unconfirmed_replies: int = 10

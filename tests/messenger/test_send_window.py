@@ -65,6 +65,32 @@ async def test_a_waiter_cancelled_before_its_turn_never_holds_a_place() -> None:
     assert next_one.done() and not next_one.cancelled() and window.held == 1
 
 
+async def test_a_place_given_back_while_its_update_waits_is_never_given_back_twice() -> None:
+    """An update confirmed (its place given back) while one of its messages still waited, or in
+    the moment between its place being given and its wait resuming: the window counts every
+    place once, and a message still waiting goes on without one."""
+    window = SendWindow(1)
+    holder = tracked.Delivery(window=window)
+    await holder.reserve()
+    late = tracked.Delivery(window=window)
+    waiting = asyncio.create_task(late.reserve())
+    await asyncio.sleep(0)
+    holder.release()  # the place goes to ``late``...
+    late.release()  # ...which is confirmed before its wait resumed
+    await asyncio.wait_for(waiting, 1)
+    late.release()
+    assert window.held == 0 and not late.holding
+    left_running = tracked.Delivery(window=window)
+    await left_running.reserve()
+    confirmed = tracked.Delivery(window=window)
+    sending = asyncio.create_task(confirmed.reserve())  # a task the update left running sends
+    await asyncio.sleep(0)
+    confirmed.release()  # the update's mark is recorded meanwhile: its message needs no place
+    await asyncio.wait_for(sending, 1)
+    left_running.release()
+    assert window.held == 0 and len(window) == 0
+
+
 def platform_for(api: FakeBotApi) -> PlatformSettings:
     return replace(default_platform("telegram"), token=Secret(api.token), base_url=api.base_url)
 

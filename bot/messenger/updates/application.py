@@ -79,7 +79,7 @@ _CURRENT: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("sabt
 @dataclass
 class Delivery:
     """Replies of one update: ``sent`` accepted by the Bot API, ``unknown`` timed out after writing;
-    ``window``: where its first reply takes a place (none: no bound)."""
+    ``window``: where its first new message takes a place (none: no bound)."""
 
     sent: int = 0
     unknown: int = 0
@@ -109,25 +109,28 @@ class Delivery:
         holds one (or gave it back: its done mark is recorded, nothing it sends now is repeated)."""
         if self.window is None or self._place >= _HOLDING:
             return
-        if self._place == _WAITING:  # another reply of this update waits for the place
-            assert self._given is not None
-            await asyncio.shield(self._given)
-            return
-        given = self.window.take()
-        if given is None:
-            self._place = _HOLDING
-            return
-        self._place, self._given = _WAITING, given
+        shared = self._place == _WAITING  # another message of this update waits for the place
+        if shared:
+            given = self._given
+            assert given is not None
+        else:
+            taken = self.window.take()
+            if taken is None:
+                self._place = _HOLDING
+                return
+            given = self._given = taken
+            self._place = _WAITING
         try:
-            await given
+            await (asyncio.shield(given) if shared else given)
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if self._place == _GIVEN_BACK and task is not None and not task.cancelling():
                 return  # the update was confirmed meanwhile (a task it left running sends this)
-            if not given.cancelled():
+            if not shared and self._place == _WAITING and not given.cancelled():
                 self._place = _HOLDING  # given just before the cancel: held, given back by release
             raise
-        self._place = _HOLDING
+        if self._place == _WAITING:  # (given back meanwhile: the update is confirmed, no place needed)
+            self._place = _HOLDING
 
     def release(self) -> None:
         """Give the place back (the update's done mark is recorded, or it ends unconfirmed)."""
@@ -144,7 +147,8 @@ class Delivery:
 def begin_delivery(
     on_first_reply: Callable[[], None] | None = None, window: SendWindow | None = None
 ) -> Delivery:
-    """Start counting for the update handled in the current task (its first reply in ``window``)."""
+    """Start counting for the update handled in the current task (its first new message takes a
+    place in ``window``)."""
     delivery = Delivery(on_first_reply=on_first_reply, window=window)
     _CURRENT.set(delivery)
     return delivery
