@@ -51,6 +51,10 @@ Hard times (issue 13), each alone or together:
   questions the local Bot API carried a reply out for.
 - ``--inbox off``: sabtyar through ``benchmarks/no_inbox.py`` (an inbox that records nothing),
   to tell what the inbox costs per update; ``--inbox on --inbox off`` runs both.
+- ``--api-delay S``: the local Bot API takes S seconds for every call but ``getUpdates`` (a
+  distant Bot API's round trip); ``--places N`` (repeatable) runs sabtyar with ``[general]
+  unconfirmed_replies = N`` (``bot/messenger/updates/window.py``): what the send window costs
+  in latency and updates/s, e.g. ``--rate 0 --api-delay 0.1 --places 10 --places 1000``.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ from bot.locale import load_locales  # noqa: E402
 from bot.messenger.platforms import HTTP_CLIENTS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.support.fakeapi import FakeBotApi, FakeUser  # noqa: E402
-from tests.support.fakeapi.faults import FAULTS_BY_NAME  # noqa: E402
+from tests.support.fakeapi.faults import FAULTS_BY_NAME, Fault  # noqa: E402
 from tests.support.fakeapi.objects import CallRecord  # noqa: E402
 from tests.support.tally import ReplyLog, Tally, converse, tally  # noqa: E402
 
@@ -252,10 +256,28 @@ async def citizen_loop(
             )
 
 
-def write_config(folder: Path, api: FakeBotApi, http_client: str, workers: int) -> Path:
+#: The calls ``--api-delay`` slows down: all the bot makes but ``getUpdates`` (long polls come back
+#: at once when updates wait, as from a distant Bot API; their round trip would only batch them).
+DELAYED_METHODS = (
+    "sendMessage",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "sendChatAction",
+    "deleteWebhook",
+    "getMe",
+    "setMyCommands",
+)
+
+
+def write_config(
+    folder: Path, api: FakeBotApi, http_client: str, workers: int, places: int | None = None
+) -> Path:
+    """The bot's config; ``places``: ``[general] unconfirmed_replies`` (unset: the default)."""
     config = folder / "config.toml"
+    window = "" if places is None else f"unconfirmed_replies = {places}\n"
     config.write_text(
-        f"[general]\nworkers = {workers}\n"
+        f"[general]\nworkers = {workers}\n{window}"
         "[platforms.telegram]\n"
         f'token = "{api.token}"\n'
         f'base_url = "{api.base_url}"\n'
@@ -336,6 +358,10 @@ class Scenario:
     inbox: bool = True
     #: Seconds a citizen of a burst waits for each reply.
     reply_timeout: float = BURST_REPLY_TIMEOUT
+    #: Seconds the local Bot API takes for each call but ``getUpdates`` (a distant Bot API).
+    api_delay: float = 0.0
+    #: ``[general] unconfirmed_replies`` (``None``: the default; not for the bare bot).
+    places: int | None = None
 
     @property
     def interval(self) -> float:
@@ -522,7 +548,8 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         log = ReplyLog(api, apology_text()) if scenario.burst else None
         conversations: list[Any] = []
         with tempfile.TemporaryDirectory(prefix="sabtyar-bench-") as folder:
-            config = write_config(Path(folder), api, scenario.http_client, scenario.workers)
+            places = None if scenario.bare else scenario.places
+            config = write_config(Path(folder), api, scenario.http_client, scenario.workers, places)
             log_path = Path(folder) / "bot.log"
             with log_path.open("wb") as bot_log:
                 process = subprocess.Popen(
@@ -544,6 +571,8 @@ async def run(scenario: Scenario) -> dict[str, Any]:
                     if scenario.fail_every:
                         faults = [FAULTS_BY_NAME[name] for name in scenario.faults]
                         api.fail_every(scenario.fail_every, faults)
+                    if scenario.api_delay:  # every call the fault above left alone
+                        api.fail_every(1, [Fault.slow(scenario.api_delay)], DELAYED_METHODS)
                     if log is not None:
                         conversations = await burst(api, log, scenario, measure)
                     else:
@@ -586,6 +615,8 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         ),
         "busy_loops": scenario.busy,
         "fail_every": scenario.fail_every or None,
+        "api_delay_ms": round(scenario.api_delay * 1000) or None,
+        "unconfirmed_replies": scenario.places,
         "http_client": scenario.http_client,
         "workers": scenario.workers,
         "seconds": round(elapsed, 1),
@@ -636,7 +667,8 @@ def describe(figures: dict[str, Any]) -> str:
     label = (
         f"{figures['bot']:>17} {figures['http_client']} x{figures['workers']}"
         f" {figures['citizens']:>5} citizens {figures['mode']}"
-        f" busy {figures['busy_loops']} fail 1/{figures['fail_every'] or '-'}:"
+        f" busy {figures['busy_loops']} fail 1/{figures['fail_every'] or '-'}"
+        f" api delay {figures['api_delay_ms'] or 0} ms places {figures['unconfirmed_replies'] or 'default'}:"
     )
     engine = (
         f", engine {figures['engine_cpu_ms_per_update']} ms/update"
@@ -721,6 +753,18 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs of each case (medians printed)")
     parser.add_argument(
+        "--api-delay",
+        type=float,
+        default=0.0,
+        help="seconds the local Bot API takes for each call but getUpdates (a distant Bot API)",
+    )
+    parser.add_argument(
+        "--places",
+        type=int,
+        action="append",
+        help="[general] unconfirmed_replies to compare (repeatable; default: the bot's default)",
+    )
+    parser.add_argument(
         "--reply-timeout",
         type=float,
         default=BURST_REPLY_TIMEOUT,
@@ -740,6 +784,7 @@ def main() -> int:
         "fail_every": args.fail_every,
         "faults": faults,
         "reply_timeout": args.reply_timeout,
+        "api_delay": max(0.0, args.api_delay),
     }
     cases = list(
         itertools.product(
@@ -747,12 +792,13 @@ def main() -> int:
             args.workers or [1, 2],
             sizes,
             [i == "on" for i in args.inbox or ["on"]],
+            args.places or [None],
         )
     )
     medians: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for _ in range(max(1, args.repeat)):
         bare: dict[tuple[str, str, int], dict[str, Any]] = {}
-        for client, workers, size, inbox in cases:
+        for client, workers, size, inbox, places in cases:
             for kind in [] if args.no_baseline else args.baseline or ["minimal"]:
                 if (kind, client, size) in bare:
                     continue
@@ -780,6 +826,7 @@ def main() -> int:
                 args.profile,
                 args.log,
                 inbox=inbox,
+                places=places,
                 **hard,
             )
             figures = asyncio.run(run(scenario))
@@ -790,7 +837,7 @@ def main() -> int:
                     rest = figures["bot_cpu_ms_per_update_without_engine"]
                     figures[f"cpu_per_update_without_engine_vs_{name}"] = round(rest / base, 2)
             print(json.dumps(figures, ensure_ascii=False) if args.json else describe(figures), flush=True)
-            medians.setdefault((client, workers, size, inbox), []).append(figures)
+            medians.setdefault((client, workers, size, inbox, places), []).append(figures)
     if args.repeat > 1:
         print(f"medians of {args.repeat} runs:")
         for case, runs in medians.items():
@@ -822,7 +869,7 @@ def summary(runs: list[dict[str, Any]]) -> str:
         f"CPU {median(lambda r: r['bot_cpu_ms_per_update'])} ms/update"
         f" (runs: {[r['bot_cpu_ms_per_update'] for r in runs]}),{engine}{ratio}"
         f" {median(lambda r: r['updates_per_s'])} updates/s,"
-        f" median latency {median(lambda r: r['median_ms'])} ms"
+        f" median latency {median(lambda r: r['median_ms'])} ms, p99 {median(lambda r: r['p99_ms'])} ms"
     )
     if runs[0]["tally"] is not None:
         keys = ("lost", "duplicated", "apologised_after_answer", "apologies", "presses_unanswered")

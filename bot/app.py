@@ -23,6 +23,7 @@ from bot.messenger.monitoring import ObservedRequest
 from bot.messenger.platforms import PlatformSettings
 from bot.messenger.rate_limit import PlatformRateLimiter
 from bot.messenger.updates.application import TrackedApplication
+from bot.messenger.updates.window import SendWindow
 from bot.store import Store
 from bot.store.durable.backlog import Backlog
 from bot.store.durable.inbox import UPDATE_KEY_FIELD, Inbox, bot_id_of, key_of
@@ -108,6 +109,8 @@ def build_application(
         retrying.append(asyncio.create_task(inbox.run(), name="inbox-spool"))
         if isinstance(application, TrackedApplication):
             application.finished.append(lambda update, delivery: _finished(inbox, update, delivery.sent))
+            inbox.on_recorded.append(application.confirmed)  # a recorded mark frees its update's place
+            application.confirms = True
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         data: AppData = application.bot_data
@@ -148,6 +151,8 @@ def build_application(
     if not with_updater:
         builder = builder.updater(None)
     application = builder.build()
+    if isinstance(application, TrackedApplication):
+        application.window = SendWindow(shared.settings.unconfirmed_replies)
     for group, handler in all_handlers():
         application.add_handler(handler, group)
     application.add_error_handler(on_error)

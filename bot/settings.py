@@ -120,6 +120,10 @@ class Settings:
     source: Path | None = None
     #: ``[general] workers``: processes handling updates (above 1: ``bot/messenger/updates/workers.py``).
     workers: int = 1
+    #: ``[general] unconfirmed_replies``: per platform and process, the updates whose new message
+    #: may have reached the citizen before their done mark was recorded (a kill repeats at most
+    #: this many: ``bot/messenger/updates/window.py``).
+    unconfirmed_replies: int = 10
 
     def platform(self, name: str) -> PlatformSettings:
         return next(p for p in self.platforms if p.name == name)
@@ -200,6 +204,7 @@ def load_settings(
     locales_dir = general.path("locales_dir", defaults.locales_dir, base)
     language = general.choice("language", "fa", ("fa", "en"))
     workers = general.integer("workers", 1, 1, 32)
+    unconfirmed_replies = general.integer("unconfirmed_replies", defaults.unconfirmed_replies, 1, 1000)
     general.finish()
     engine = Section("engine", data.get("engine", {}))
     weights = engine.table("weights").build(Weights)
@@ -225,4 +230,5 @@ def load_settings(
         monitoring=monitoring,
         source=path if path.exists() else None,
         workers=workers,
+        unconfirmed_replies=unconfirmed_replies,
     )

@@ -28,6 +28,7 @@ def test_example_config_loads_and_matches_the_defaults() -> None:
     assert example.privacy == defaults.privacy and example.engine == defaults.engine
     assert example.monitoring == defaults.monitoring and example.privacy.retention_days == 180
     assert example.active_platforms == ()
+    assert example.unconfirmed_replies == defaults.unconfirmed_replies == 10
 
 
 def test_monitoring_and_retention_are_read_and_checked(tmp_path: Path) -> None:
@@ -92,6 +93,7 @@ def test_no_file_still_reads_the_environment(tmp_path: Path) -> None:
         ("[privacy]\nuser_hash_secret = 12345678901234567\n", "[privacy] user_hash_secret"),
         ("[general]\nworkers = 0\n", "[general] workers"),
         ('[general]\nworkers = "2"\n', "[general] workers"),
+        ("[general]\nunconfirmed_replies = 0\n", "[general] unconfirmed_replies"),
         ('[platforms.telegram]\nhttp_client = "curl"\n', "[platforms.telegram] http_client"),
         ("[store]\nbacklog = 0\n", "[store] backlog"),
         (
@@ -141,8 +143,11 @@ def test_paths_and_flood(tmp_path: Path) -> None:
     assert (settings.flood.messages, settings.flood.window_seconds) == (3, 2.0)
     assert (settings.workers, settings.store.backlog) == (1, 10_000)
     tuned = load(
-        tmp_path, '[general]\nworkers = 3\n[store]\nbacklog = 50\n[platforms.bale]\nhttp_client = "httpx"\n'
+        tmp_path,
+        "[general]\nworkers = 3\nunconfirmed_replies = 3\n[store]\nbacklog = 50\n"
+        '[platforms.bale]\nhttp_client = "httpx"\n',
     )
+    assert tuned.unconfirmed_replies == 3
     assert (tuned.workers, tuned.store.backlog, tuned.platform("bale").http_client) == (3, 50, "httpx")
     assert tuned.platform("telegram").http_client == "aiohttp"
     webhook = settings.platform("telegram").webhook

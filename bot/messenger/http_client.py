@@ -36,7 +36,9 @@ A read timeout is not retried: the request was written and may well have been ca
 ``getUpdates`` is never retried (the pollers pace themselves). Failures are logged once per
 burst (the first at WARNING, then a summary when calls succeed again) and counted in
 :class:`RetryCounts`; every accepted reply is noted in the current update's
-:class:`bot.messenger.updates.application.Delivery`.
+:class:`bot.messenger.updates.application.Delivery`. A new message sent for an update first waits
+for that update's place in its send window (:mod:`bot.messenger.updates.window`), held across
+the message's retries.
 
 A call given up after one of its attempts lost its connection counts, like a read timeout, as
 maybe delivered: the Bot API may have carried that attempt out, and no apology follows. A call
@@ -64,7 +66,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.messenger.updates.application import REPLY_METHODS, current_delivery
+from bot.messenger.updates.application import MESSAGE_METHODS, REPLY_METHODS, current_delivery
 
 __all__ = [
     "THROTTLE_MARKS",
@@ -315,6 +317,8 @@ class RetryingRequest(WrappedRequest):
         """See :meth:`telegram.request.BaseRequest.do_request`; retried as the module says."""
         api_method = url.rsplit("/", 1)[-1].lower()
         retry = api_method != "getupdates"
+        if api_method in MESSAGE_METHODS and (delivery := current_delivery()) is not None:
+            await delivery.reserve()  # an update's first new message waits for a place in its window
         started = time.monotonic()
         attempt = 0
         maybe_done = False  # an earlier attempt may have been carried out (5xx, dropped)
