@@ -165,6 +165,8 @@ _CONNECTIVE_SPLIT = re.compile(
 )
 #: Words that add a second matter to a message.
 _ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "همینطور", "راستی", "شم"])
+#: Words by which a clause says what the citizen wants to do («میخوایم یارانه‌مون رو جدا کنیم»).
+_WANTS = frozenset(["میخوام", "میخوایم", "میخواهم", "میخواهیم", "میخواستم", "میخواستیم", "قصد", "بخواهم"])
 #: Openings that add a second matter («و اینکه ...»).
 _ALSO_OPENINGS = (
     "و اینکه",
@@ -219,6 +221,8 @@ class Clause:
     """Ends with a question mark or holds a question word."""
     also: bool = False
     """Adds a second matter («شناسنامه‌ام هم ...», «ضمنا ...», «یه سوال دیگه»)."""
+    wants: bool = False
+    """Says what the citizen wants to do («میخوام ...», «قصد دارم ...»)."""
 
 
 @dataclass(frozen=True)
@@ -258,12 +262,17 @@ def split_clauses(text: str) -> Clauses:
             also = bool(words & _ALSO) or any(map(_glued_also, words)) or stripped.startswith(_ALSO_OPENINGS)
             if clauses and clauses[-1].text in _ANNOUNCING and not clauses[-1].asks:
                 # «یه سوال دیگه، ...»: the clause that announces another matter says nothing else
-                clauses[-1] = Clause(stripped, asks, True)
+                clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words))
                 continue
-            clauses.append(Clause(stripped, asks, also))
+            clauses.append(Clause(stripped, asks, also, _wants(stripped, words)))
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))
+
+
+def _wants(text: str, words: set[str]) -> bool:
+    """Whether a clause says what the citizen wants (``words``: its words, half-spaces as spaces)."""
+    return bool(words & _WANTS) or "می خوا" in text.replace(_ZWNJ, " ")
 
 
 def _glued_also(word: str) -> bool:

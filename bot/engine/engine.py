@@ -191,8 +191,14 @@ class AnswerEngine:
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
         asked = emphasis
-        if position and (
-            len(self.analyzer.without_question_words(emphasis)) <= _THIN_CLAUSE_WORDS
+        before = informative[position - 1][0] if position else None
+        if before is not None and (
+            # a thin clause asks about the one before when that one asks too, adds a matter or says
+            # what the citizen wants, not when it tells why («الان برای بیمه گیره. چیکار کنیم؟»)
+            (
+                len(self.analyzer.without_question_words(emphasis)) <= _THIN_CLAUSE_WORDS
+                and (before.asks or before.also or before.wants)
+            )
             or self.analyzer.points_back(informative[position][0].text)
         ):
             # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟», «کارت ایثارگری پدرم منقضی شده.

@@ -232,3 +232,15 @@ def test_the_message_s_two_best_entries_are_answered_in_the_order_asked(engine: 
     reply = engine.ask("کارت ملی هوشمند کجا ثبت نام کنم؟ هزینه‌اش هم چقدره؟")
     assert reply.answer_id == "smartcard-register"
     assert reply.parts == ["smartcard-register", "smartcard-fee"]
+
+
+def test_a_thin_question_after_a_reason_is_not_about_the_reason(engine: AnswerEngine) -> None:
+    # «برای بیمه گیره» tells why; «چیکار باید بکنیم» asks about the story, not about insurance
+    story = (
+        "خواهرم چهل سالشه و هیچوقت شناسنامه نداشته چون تو روستا خونه به دنیا اومده. "
+        "حالا برای بیمه و یارانه مونده. چیکار کنیم؟"
+    )
+    assert not engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id == "birth-late"
+    wants = "ما تازه عقد کردیم. میخوایم یارانه‌مون رو از خانواده جدا کنیم. از کجا باید اقدام کنیم؟"
+    assert engine.assess(wants).doubts.other_service  # what they want is the thin question's matter
