@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from bot.engine.analyzer import Analyzer, MatchKey, hazm_lemmatizer
@@ -18,6 +19,12 @@ from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
 
 __all__ = ["AnswerEngine", "Assessment", "Reply", "build_engine"]
+
+#: How many recent questions an engine remembers its decision for (the same text asked again, as
+#: citizens do with «شناسنامه» or «کارت ملی», is decided once). An engine is replaced whole on every
+#: knowledge change (``bot/engine/live.py``: an edit, ``/reload``, a file changed on disk), and its
+#: memory with it. About 1.7 MB full of the 1,024 longest test questions; at most about 5 MB.
+RECENT_QUESTIONS = 1024
 
 #: A word this short cannot tell which service a question names, so it never lets an entry answer
 #: a question about another organisation's service.
@@ -107,6 +114,7 @@ class AnswerEngine:
             if phrasing.text == entry.title or phrasing.text in entry.keywords:
                 declared[phrasing.entry_id].update(phrasing.key.tokens)
         self._declared_words = {entry_id: frozenset(words) for entry_id, words in declared.items()}
+        self._recent = lru_cache(maxsize=RECENT_QUESTIONS)(self._decide)
 
     def entry(self, entry_id: str) -> Entry:
         return self.knowledge.entry(entry_id)
@@ -238,12 +246,16 @@ class AnswerEngine:
         return self.analyzer.has_question_mark_or_word(text) or self.ask(text).outcome is Outcome.ANSWER
 
     def ask(self, question: str) -> Reply:
+        """The decision for ``question``; the same text asked again (``RECENT_QUESTIONS``) is not
+        decided again (``ask`` is pure), and its ``seconds`` are that call's own."""
         started = time.perf_counter()
+        key, decision, ranked = self._recent(question)
+        return Reply(question, key, decision, ranked, time.perf_counter() - started)
+
+    def _decide(self, question: str) -> tuple[MatchKey, Decision, tuple[Candidate, ...]]:
         assessment = self.assess(question)
         decision = decide(assessment.ranked, self.thresholds, assessment.doubts, assessment.parts)
-        return Reply(
-            question, assessment.key, decision, tuple(assessment.ranked), time.perf_counter() - started
-        )
+        return assessment.key, decision, tuple(assessment.ranked)
 
 
 #: An asking clause of this many words or fewer («از کجا باید ثبتش کنم») asks about the clause before it.
