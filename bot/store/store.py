@@ -102,18 +102,6 @@ def _cannot_be_used(error: sqlite3.OperationalError) -> bool:
     return any(word in str(error) for word in ("readonly", "disk", "I/O", "unable to open"))
 
 
-def _fsync(wal: Path, database: Path) -> None:
-    """fsync ``wal`` (the database file when there is no ``-wal``: all was checkpointed into it)."""
-    try:
-        descriptor = os.open(wal, os.O_RDONLY)
-    except FileNotFoundError:
-        descriptor = os.open(database, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def _in_transaction[R](db: sqlite3.Connection, work: Callable[[sqlite3.Connection], R]) -> R:
     """``work`` inside ``BEGIN IMMEDIATE``/``COMMIT``, rolled back on any error (also a failed
     commit, so a full disk never leaves the connection inside a transaction)."""
@@ -263,9 +251,6 @@ class Store:
         """Why the database last refused a call (for the log line that says the store is down)."""
         self._wal = wal_files(path) if db is not None else WalFiles(None, None)
         """The ``-wal`` and ``-shm`` the connection uses (SQLite made them when it opened)."""
-        self._sync_lock = asyncio.Lock()
-        self._sync_asked = 0
-        self._synced = 0
 
     @classmethod
     async def open(
@@ -458,34 +443,18 @@ class Store:
         self, work: Callable[[sqlite3.Connection], T], seconds: float, *, durable: bool = False
     ) -> T:
         """:meth:`write_now`, but a database another process holds is waited for up to
-        ``seconds`` (never holding the connection meanwhile), then ``StoreUnavailable``.
+        ``seconds`` (never holding the connection meanwhile), then ``StoreUnavailable``."""
 
-        ``durable``: on disk when it returns, as with ``synchronous = FULL``, but the fsync runs
-        off the event loop, after the commit, and is shared (:meth:`_sync_wal`): a FULL commit
-        held the loop and the connection for the whole fsync (3.4 ms here, far more on a busy
-        disk), and every reply and write waited behind it."""
-        result = await self._patiently(lambda db: _in_transaction(db, work), write=True, seconds=seconds)
-        if durable:
-            await self._sync_wal()
-        return result
-
-    async def _sync_wal(self) -> None:
-        """Every transaction committed so far on disk: the ``-wal`` file fsynced in a worker thread
-        (a checkpoint syncs the WAL before copying it back, so what left it is on disk already).
-        Callers that come while an fsync runs share the next one (a group commit): it covers
-        every commit made before it began. ``StoreUnavailable`` when the fsync fails."""
-        self._sync_asked += 1
-        asked = self._sync_asked
-        async with self._sync_lock:
-            if self._synced >= asked:
-                return  # an fsync that began after this commit covered it
-            covers = self._sync_asked
+        def job(db: sqlite3.Connection) -> T:
+            if durable:
+                db.execute("PRAGMA synchronous = FULL")
             try:
-                await asyncio.to_thread(_fsync, self.path.with_name(self.path.name + "-wal"), self.path)
-            except OSError as error:
-                self.last_refusal = f"fsync failed ({error})"
-                raise StoreUnavailable(self.last_refusal) from error
-            self._synced = covers
+                return _in_transaction(db, work)
+            finally:
+                if durable:
+                    db.execute("PRAGMA synchronous = NORMAL")
+
+        return await self._patiently(job, write=True, seconds=seconds)
 
     def write_at_once(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work`` in one write transaction right now, without awaiting anything: for a hook that
