@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -59,12 +60,22 @@ SCORES = (5, 4, 3, 2, 1)
 MAX_RELATED = 4
 
 
+#: How many buttons are kept to be used again (a topic's, a rating face's when its row is marked):
+#: PTB's button is immutable, and making one costs as much as checking its data.
+_REMEMBERED_BUTTONS = 2048
+
+
 def _button(label: str, data: Button) -> InlineKeyboardButton | None:
     try:
-        return InlineKeyboardButton(label, callback_data=encode(data))
+        return _made(label, encode(data))
     except ValueError:
         _LOG.warning("no button for %r: its data does not fit in 64 bytes", data)
         return None
+
+
+@lru_cache(maxsize=_REMEMBERED_BUTTONS)
+def _made(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
 
 
 def _rows(*rows: Sequence[InlineKeyboardButton | None]) -> InlineKeyboardMarkup:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, ClassVar, get_args, get_type_hints
 
 __all__ = [
@@ -322,9 +322,20 @@ def encode(data: Button) -> str:
 _NO_FORM: tuple[re.Pattern[str], None] = (re.compile(""), None)
 
 
+#: How many button texts :func:`parse` remembers: each button is parsed when written (the check of
+#: :func:`encode`), again when its keyboard is marked (a rating) and when pressed, by each handler
+#: whose pattern looks at it. At most about 1 MB (64-byte texts and their values, immutable).
+_REMEMBERED = 4096
+
+
 def parse(data: object) -> CallbackData | None:
     """The value a button carries, or ``None`` for anything not built by :func:`encode`."""
-    if not isinstance(data, str) or not data or len(data) > MAX_BYTES:
+    return _parsed(data) if isinstance(data, str) else None
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def _parsed(data: str) -> CallbackData | None:
+    if not data or len(data) > MAX_BYTES:
         return None
     try:
         if len(data.encode()) > MAX_BYTES:
