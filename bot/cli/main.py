@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         if report.seeded:
             print(f"sabtyar: {catalog.text('cli.knowledge_seeded', folder=folder)}", file=sys.stderr)
-        for line in report.lines():
+        for line in report.said(catalog):
             print(f"sabtyar: {line}", file=sys.stderr)
     return dispatch(args, CliContext.of(settings, locales))
 
