@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 from bot.engine.analyzer import Analyzer, MatchKey, hazm_lemmatizer
@@ -25,6 +26,9 @@ __all__ = ["AnswerEngine", "Assessment", "Reply", "build_engine"]
 #: knowledge change (``bot/engine/live.py``: an edit, ``/reload``, a file changed on disk), and its
 #: memory with it. About 1.7 MB full of the 1,024 longest test questions; at most about 5 MB.
 RECENT_QUESTIONS = 1024
+
+#: What a question was decided as: its match key, the decision and the ranking behind it.
+type _Decided = tuple[MatchKey, Decision, tuple[Candidate, ...]]
 
 #: A word this short cannot tell which service a question names, so it never lets an entry answer
 #: a question about another organisation's service.
@@ -114,7 +118,10 @@ class AnswerEngine:
             if phrasing.text == entry.title or phrasing.text in entry.keywords:
                 declared[phrasing.entry_id].update(phrasing.key.tokens)
         self._declared_words = {entry_id: frozenset(words) for entry_id, words in declared.items()}
-        self._recent = lru_cache(maxsize=RECENT_QUESTIONS)(self._decide)
+        # not an lru_cache of the bound method: that cycle kept a replaced engine until a full
+        # garbage collection
+        self._recent: OrderedDict[str, _Decided] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def entry(self, entry_id: str) -> Entry:
         return self.knowledge.entry(entry_id)
@@ -249,10 +256,20 @@ class AnswerEngine:
         """The decision for ``question``; the same text asked again (``RECENT_QUESTIONS``) is not
         decided again (``ask`` is pure), and its ``seconds`` are that call's own."""
         started = time.perf_counter()
-        key, decision, ranked = self._recent(question)
+        with self._recent_lock:
+            decided = self._recent.get(question)
+            if decided is not None:
+                self._recent.move_to_end(question)
+        if decided is None:
+            decided = self._decide(question)
+            with self._recent_lock:
+                self._recent[question] = decided
+                if len(self._recent) > RECENT_QUESTIONS:
+                    self._recent.popitem(last=False)
+        key, decision, ranked = decided
         return Reply(question, key, decision, ranked, time.perf_counter() - started)
 
-    def _decide(self, question: str) -> tuple[MatchKey, Decision, tuple[Candidate, ...]]:
+    def _decide(self, question: str) -> _Decided:
         assessment = self.assess(question)
         decision = decide(assessment.ranked, self.thresholds, assessment.doubts, assessment.parts)
         return assessment.key, decision, tuple(assessment.ranked)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
 
+from bot.engine.analyzer import Analyzer
 from bot.engine.decision import Outcome
 from bot.engine.engine import RECENT_QUESTIONS, AnswerEngine, Assessment, build_engine
 from bot.engine.live import LiveEngine
@@ -40,10 +42,18 @@ def test_a_question_asked_again_is_decided_once_with_the_same_reply(
     assert other.question == QUESTION + " چیکار کنم"
 
 
-def test_the_memory_is_bounded(engine: AnswerEngine) -> None:
+def test_the_memory_is_bounded_and_a_replaced_engine_is_freed_at_once(
+    settings: Settings, base_analyzer: Analyzer
+) -> None:
+    thresholds, weights = settings.engine.thresholds, settings.engine.weights
+    engine = build_engine(settings.knowledge_dir, thresholds, weights, base_analyzer)
     for number in range(RECENT_QUESTIONS + 10):
         engine.ask(f"سوال {number}")
-    assert engine._recent.cache_info().currsize == RECENT_QUESTIONS
+    assert len(engine._recent) == RECENT_QUESTIONS
+    assert "سوال 0" not in engine._recent and f"سوال {RECENT_QUESTIONS + 9}" in engine._recent
+    gone = weakref.ref(engine)
+    del engine
+    assert gone() is None  # no reference cycle: freed without waiting for a garbage collection
 
 
 async def test_a_knowledge_change_forgets_the_decisions(tmp_path: Path, settings: Settings) -> None:
