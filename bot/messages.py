@@ -14,9 +14,16 @@ type) raised deep down reaches ``sabtyar``'s one error path and is said in the r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-__all__ = ["Message", "MessageError", "Texts"]
+__all__ = ["Message", "MessageError", "Texts", "Worded"]
+
+
+@runtime_checkable
+class Worded(Protocol):
+    """A value said in the reader's language (a knowledge file's change): it words itself."""
+
+    def text(self, texts: Texts, /) -> str: ...
 
 
 class Texts(Protocol):
@@ -30,15 +37,18 @@ class Message:
     """A locale key and the values of its placeholders."""
 
     key: str
-    values: tuple[tuple[str, str | int | float], ...] = ()
+    values: tuple[tuple[str, str | int | float | Worded], ...] = ()
 
     @classmethod
-    def of(cls, key: str, /, **values: str | int | float) -> Message:
+    def of(cls, key: str, /, **values: str | int | float | Worded) -> Message:
         return cls(key, tuple(values.items()))
 
     def text(self, catalog: Texts) -> str:
-        """The message in ``catalog``'s language."""
-        return catalog.text(self.key, **dict(self.values))
+        """The message in ``catalog``'s language (a :class:`Worded` value worded in it too)."""
+        values = {
+            name: value.text(catalog) if isinstance(value, Worded) else value for name, value in self.values
+        }
+        return catalog.text(self.key, **values)
 
     def __str__(self) -> str:
         """The message in English (the bundled ``locales/en.yaml``)."""

@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 
 from bot.messenger.callback_data import Button, parse
 from handlers.context import BotContext
+from handlers.keyboards import pressed_keyboard
 
 __all__ = ["current_markup", "edit_pressed_markup", "pressed", "quote_id", "refuse", "sender", "settle"]
 
@@ -36,7 +37,7 @@ def pressed[B: Button](update: Update, kind: type[B]) -> tuple[CallbackQuery, B,
 
 def current_markup(query: CallbackQuery) -> InlineKeyboardMarkup | None:
     """The keyboard of the pressed message (``None`` when the message is too old to see)."""
-    return query.message.reply_markup if isinstance(query.message, Message) else None
+    return pressed_keyboard(query.message) if isinstance(query.message, Message) else None
 
 
 def sender(update: Update) -> tuple[Message, User, Chat]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.locale import LANGUAGES, Catalog, Locales
@@ -32,6 +33,7 @@ from bot.messenger.callback_data import (
     encode,
     parse,
 )
+from bot.messenger.updates.reading import PRESSED_KEYBOARD
 from handlers.context import entry_title
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "language_keyboard",
     "no_match_keyboard",
     "phrasing_keyboard",
+    "pressed_keyboard",
     "review_rows",
     "skip_keyboard",
     "topics_keyboard",
@@ -59,12 +62,50 @@ SCORES = (5, 4, 3, 2, 1)
 MAX_RELATED = 4
 
 
+#: How many buttons are kept to be used again (a topic's, a rating face's when its row is marked):
+#: PTB's button is immutable, and making one costs as much as checking its data.
+_REMEMBERED_BUTTONS = 2048
+
+
 def _button(label: str, data: Button) -> InlineKeyboardButton | None:
     try:
-        return InlineKeyboardButton(label, callback_data=encode(data))
+        return _made(label, encode(data))
     except ValueError:
         _LOG.warning("no button for %r: its data does not fit in 64 bytes", data)
         return None
+
+
+@lru_cache(maxsize=_REMEMBERED_BUTTONS)
+def _made(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def pressed_keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    """The keyboard of a pressed message: the one PTB parsed, else the one kept as JSON
+    (``bot/messenger/updates/reading.py``), its buttons of text and data those this process
+    made (``_made``), any other button parsed by PTB."""
+    if message.reply_markup is not None:
+        return message.reply_markup
+    kept = message.api_kwargs.get(PRESSED_KEYBOARD)
+    if not isinstance(kept, dict):
+        return None
+    rows = kept.get("inline_keyboard")
+    if set(kept) != {"inline_keyboard"} or not isinstance(rows, list):
+        return InlineKeyboardMarkup.de_json(kept, message.get_bot())
+    return InlineKeyboardMarkup(
+        [[_read_button(button, message) for button in row] for row in rows if isinstance(row, list)]
+    )
+
+
+def _read_button(button: object, message: Message) -> InlineKeyboardButton:
+    if (
+        isinstance(button, dict)
+        and button.keys() == {"text", "callback_data"}
+        and isinstance(button["text"], str)
+        and isinstance(button["callback_data"], str)
+    ):
+        return _made(button["text"], button["callback_data"])
+    return InlineKeyboardButton.de_json(button, message.get_bot())  # type: ignore[arg-type]
 
 
 def _rows(*rows: Sequence[InlineKeyboardButton | None]) -> InlineKeyboardMarkup:

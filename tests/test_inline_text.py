@@ -26,7 +26,6 @@ ALLOWED: dict[str, str] = {
     "bot/engine/finglish.py": "transliteration table: Persian letters to Latin consonants",
     "bot/engine/clauses.py": "clause splitter's word tables: connectives, question words, courtesy phrases",
     "bot/cli/chat.py": "QUIT_WORDS: what a user may type to leave the terminal chat (input vocabulary)",
-    "bot/cli/main.py": "the command line's --help description",
     "bot/cli/ask.py": "the --help example of sabtyar ask (a citizen's question)",
     "bot/store/privacy.py": (
         "masks written into the database as stored markers, and the words masking looks for before"

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from bot.cli.command import CliContext, CommandError
 from bot.knowledge.loader import check_knowledge
-from bot.knowledge.working_copy import NOTICE, UPDATES_DIR
+from bot.knowledge.working_copy import NOTICE, UPDATES_DIR, FileChange
 from bot.messages import Message, Texts
 from bot.messenger.platforms import PlatformSettings
 from bot.settings import Settings
@@ -194,10 +194,12 @@ def _knowledge_updates(folder: Path) -> Iterator[Finding]:
             continue
         found = _NOT_APPLIED.search(line)
         file, change = (found["file"], found["change"]) if found else ("?", line)
+        # the change in the reader's words when it reads as one (the notice file is English)
+        told: str | FileChange = FileChange.read(change) or change
         yield Finding(
             "warn",
             "knowledge update",
-            Message.of("doctor.knowledge_update", file=file, change=change),
+            Message.of("doctor.knowledge_update", file=file, change=told),
             Message.of("doctor.knowledge_update_fix", folder=str(folder / UPDATES_DIR)),
         )
 

@@ -31,8 +31,9 @@ from pathlib import Path
 
 from bot.cli import ask, backup, doctor, kb, purge, report, run, stats
 from bot.cli.command import CliContext, Register, dispatch
+from bot.cli.help_words import localize
 from bot.knowledge.working_copy import prepare_working_copy
-from bot.locale import LANGUAGES, bundled_catalog, load_locales
+from bot.locale import LANGUAGES, Catalog, bundled_catalog, load_locales
 from bot.settings import CONFIG_VARIABLE, ConfigError, config_path, load_settings
 
 __all__ = ["COMMANDS", "build_parser", "config_language", "main"]
@@ -54,13 +55,22 @@ COMMANDS: tuple[Register, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sabtyar", description="ثبت‌یار: civil-registration assistant")
+def build_parser(texts: Catalog | None = None) -> argparse.ArgumentParser:
+    """``sabtyar``'s parser; with ``texts``, its help and usage in their language (``help_words``)."""
+    parser = argparse.ArgumentParser(prog="sabtyar", description="sabtyar: civil-registration assistant")
     parser.add_argument("--config", help="TOML config file (default: $SABTYAR_CONFIG or config.toml)")
     commands = parser.add_subparsers(dest="command", required=True)
     for register in COMMANDS:
         register(commands)
-    return parser
+    return parser if texts is None else localize(parser, texts)
+
+
+def _named_config(argv: Sequence[str] | None) -> Path:
+    """The configuration file ``argv`` (or the environment) names, before the arguments are parsed."""
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--config")
+    known, _rest = first.parse_known_args(argv)
+    return config_path(known.config)
 
 
 def config_language(path: Path) -> str:
@@ -82,7 +92,8 @@ def _utf8_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    # the help and usage in the language the configuration names (Persian when it names none)
+    args = build_parser(bundled_catalog(config_language(_named_config(argv)))).parse_args(argv)
     path = config_path(args.config)
     named = bool(args.config or os.environ.get(CONFIG_VARIABLE))
     try:
@@ -113,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         if report.seeded:
             print(f"sabtyar: {catalog.text('cli.knowledge_seeded', folder=folder)}", file=sys.stderr)
-        for line in report.lines():
+        for line in report.said(catalog):
             print(f"sabtyar: {line}", file=sys.stderr)
     return dispatch(args, CliContext.of(settings, locales))
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,6 +20,15 @@ from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
 
 __all__ = ["AnswerEngine", "Assessment", "Reply", "build_engine"]
+
+#: How many recent questions an engine remembers its decision for (the same text asked again, as
+#: citizens do with «شناسنامه» or «کارت ملی», is decided once). An engine is replaced whole on every
+#: knowledge change (``bot/engine/live.py``: an edit, ``/reload``, a file changed on disk), and its
+#: memory with it. About 1.7 MB full of the 1,024 longest test questions; at most about 5 MB.
+RECENT_QUESTIONS = 1024
+
+#: What a question was decided as: its match key, the decision and the ranking behind it.
+type _Decided = tuple[MatchKey, Decision, tuple[Candidate, ...]]
 
 #: A word this short cannot tell which service a question names, so it never lets an entry answer
 #: a question about another organisation's service.
@@ -107,6 +118,10 @@ class AnswerEngine:
             if phrasing.text == entry.title or phrasing.text in entry.keywords:
                 declared[phrasing.entry_id].update(phrasing.key.tokens)
         self._declared_words = {entry_id: frozenset(words) for entry_id, words in declared.items()}
+        # not an lru_cache of the bound method: that cycle kept a replaced engine until a full
+        # garbage collection
+        self._recent: OrderedDict[str, _Decided] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def entry(self, entry_id: str) -> Entry:
         return self.knowledge.entry(entry_id)
@@ -273,12 +288,26 @@ class AnswerEngine:
         return self.analyzer.has_question_mark_or_word(text) or self.ask(text).outcome is Outcome.ANSWER
 
     def ask(self, question: str) -> Reply:
+        """The decision for ``question``; the same text asked again (``RECENT_QUESTIONS``) is not
+        decided again (``ask`` is pure), and its ``seconds`` are that call's own."""
         started = time.perf_counter()
+        with self._recent_lock:
+            decided = self._recent.get(question)
+            if decided is not None:
+                self._recent.move_to_end(question)
+        if decided is None:
+            decided = self._decide(question)
+            with self._recent_lock:
+                self._recent[question] = decided
+                if len(self._recent) > RECENT_QUESTIONS:
+                    self._recent.popitem(last=False)
+        key, decision, ranked = decided
+        return Reply(question, key, decision, ranked, time.perf_counter() - started)
+
+    def _decide(self, question: str) -> _Decided:
         assessment = self.assess(question)
         decision = decide(assessment.ranked, self.thresholds, assessment.doubts, assessment.parts)
-        return Reply(
-            question, assessment.key, decision, tuple(assessment.ranked), time.perf_counter() - started
-        )
+        return assessment.key, decision, tuple(assessment.ranked)
 
 
 #: An asking clause of this many words or fewer, its question words aside («از کجا باید ثبتش کنم»), asks

@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from bot.knowledge.files import replace_files
+from bot.messages import Texts
 from bot.yaml_text import safe_load
 
 __all__ = ["BASE_DIR", "NOTICE", "UPDATES_DIR", "FileChange", "SyncReport", "prepare_working_copy"]
@@ -51,12 +52,34 @@ class FileChange:
     removed: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        parts = [
-            f"{label} {', '.join(ids)}"
-            for label, ids in (("new", self.added), ("changed", self.changed), ("removed", self.removed))
-            if ids
-        ]
+        """``file: new a, b; changed c`` (the notice file's words, read back by :meth:`read`)."""
+        parts = [f"{label} {', '.join(ids)}" for label, ids in self._parts()]
         return f"{self.file}: {'; '.join(parts) or 'wording'}"
+
+    def _parts(self) -> list[tuple[str, tuple[str, ...]]]:
+        labelled = (("new", self.added), ("changed", self.changed), ("removed", self.removed))
+        return [(label, ids) for label, ids in labelled if ids]
+
+    def text(self, texts: Texts) -> str:
+        """The change in ``texts``' language (``cli.knowledge_update.*``)."""
+        key = "cli.knowledge_update"
+        parts = [texts.text(f"{key}.{label}", ids=", ".join(ids)) for label, ids in self._parts()]
+        said = texts.text(f"{key}.separator").join(parts) or texts.text(f"{key}.wording")
+        return texts.text(f"{key}.change", file=self.file, parts=said)
+
+    @classmethod
+    def read(cls, text: str) -> FileChange | None:
+        """The change ``str`` wrote as ``text`` (``None``: not such a text)."""
+        file, colon, rest = text.partition(": ")
+        if not colon or not file:
+            return None
+        found: dict[str, tuple[str, ...]] = {}
+        for part in [] if rest == "wording" else rest.split("; "):
+            label, _, ids = part.partition(" ")
+            if label not in ("new", "changed", "removed") or label in found or not ids:
+                return None
+            found[label] = tuple(ids.split(", "))
+        return cls(file, found.get("new", ()), found.get("changed", ()), found.get("removed", ()))
 
 
 @dataclass
@@ -72,8 +95,19 @@ class SyncReport:
     def changed(self) -> bool:
         return self.seeded or bool(self.applied or self.kept)
 
+    def said(self, texts: Texts) -> list[str]:
+        """The report in ``texts``' language, one line each (what ``sabtyar`` prints on start)."""
+        key = "cli.knowledge_update"
+        found = [texts.text(f"{key}.applied", change=change.text(texts)) for change in self.applied]
+        for change in self.kept:
+            updates = f"{UPDATES_DIR}/{change.file}"
+            found.append(
+                texts.text(f"{key}.kept", file=change.file, updates=updates, change=change.text(texts))
+            )
+        return found
+
     def lines(self) -> list[str]:
-        """The report in words, one line each (for the log, the notice file and ``doctor``)."""
+        """The report in English words, one line each (the notice file, which ``doctor`` reads)."""
         found = [f"knowledge updated from the new version: {change}" for change in self.applied]
         found += [
             f"knowledge update NOT applied (staff edited {change.file}; the new file is in "

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, ClassVar, get_args, get_type_hints
 
 __all__ = [
@@ -301,6 +301,12 @@ CallbackData = (
 FORMS: tuple[tuple[re.Pattern[str], type[Button]], ...] = tuple(
     (form.pattern(), form) for form in get_args(CallbackData)
 )
+#: Each form by its prefix: every pattern begins with its prefix and ``:`` (no prefix holds one),
+#: so the text before the first ``:`` names the only form that can match (one pattern tried, not
+#: all of them, for each button written and each press, once per handler that checks it).
+_BY_PREFIX: dict[str, tuple[re.Pattern[str], type[Button]]] = {form.PREFIX: (p, form) for p, form in FORMS}
+if len(_BY_PREFIX) != len(FORMS) or any(":" in prefix for prefix in _BY_PREFIX):
+    raise TypeError("every button form needs a prefix of its own, without a colon")
 
 
 def encode(data: Button) -> str:
@@ -313,25 +319,42 @@ def encode(data: Button) -> str:
     return text
 
 
+_NO_FORM: tuple[re.Pattern[str], None] = (re.compile(""), None)
+
+
+#: How many button texts :func:`parse` remembers: each button is parsed when written (the check of
+#: :func:`encode`), again when its keyboard is marked (a rating) and when pressed, by each handler
+#: whose pattern looks at it. At most about 1 MB (64-byte texts and their values, immutable).
+_REMEMBERED = 4096
+
+
 def parse(data: object) -> CallbackData | None:
     """The value a button carries, or ``None`` for anything not built by :func:`encode`."""
-    if not isinstance(data, str) or not data or len(data) > MAX_BYTES:
+    return _parsed(data) if isinstance(data, str) else None
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def _parsed(data: str) -> CallbackData | None:
+    if not data or len(data) > MAX_BYTES:
         return None
     try:
         if len(data.encode()) > MAX_BYTES:
             return None
     except UnicodeEncodeError:  # a lone surrogate: not text any button was built from
         return None
-    for pattern, form in FORMS:
-        if found := pattern.fullmatch(data):
-            return form.build(found.groups())  # type: ignore[return-value]
-    return None
+    pattern, form = _BY_PREFIX.get(data.partition(":")[0], _NO_FORM)
+    if form is None or (found := pattern.fullmatch(data)) is None:
+        return None
+    return form.build(found.groups())  # type: ignore[return-value]
 
 
 def matches(kind: type[Button]) -> Callable[[object], bool]:
     """A ``CallbackQueryHandler`` pattern accepting data that parses as ``kind``."""
 
     def check(data: object) -> bool:
-        return isinstance(parse(data), kind)
+        # another form's prefix is told at once, not parsed whole first
+        return (
+            isinstance(data, str) and data.partition(":")[0] == kind.PREFIX and isinstance(parse(data), kind)
+        )
 
     return check

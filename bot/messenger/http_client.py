@@ -58,7 +58,9 @@ import json
 import logging
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -69,6 +71,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.messenger.updates.application import MESSAGE_METHODS, REPLY_METHODS, current_delivery
 
 __all__ = [
+    "FORM_TYPE",
     "THROTTLE_MARKS",
     "AiohttpRequest",
     "ConnectTimedOut",
@@ -77,6 +80,7 @@ __all__ = [
     "RetryCounts",
     "RetryingRequest",
     "WrappedRequest",
+    "form_body",
     "is_throttle",
     "was_not_sent",
 ]
@@ -84,6 +88,8 @@ __all__ = [
 _LOG = logging.getLogger("sabtyar.messenger")
 #: A quiet time this long ends a burst of failures.
 _BURST_QUIET_SECONDS = 10.0
+#: A form body's content type (what aiohttp sets for ``data=`` a dict).
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 class AiohttpRequest(BaseRequest):
@@ -156,13 +162,11 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError:
             raise PoolExhausted from None
         try:
-            async with session.request(
-                method,
-                url,
-                data=_body(request_data),
-                headers={"User-Agent": self.USER_AGENT},
-                timeout=timeout,
-            ) as response:
+            body = _body(request_data)
+            headers = {"User-Agent": self.USER_AGENT}
+            if isinstance(body, bytes):
+                headers["Content-Type"] = FORM_TYPE
+            async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as error:
             raise ConnectTimedOut from error
@@ -180,13 +184,20 @@ class AiohttpRequest(BaseRequest):
         return default if isinstance(given, DefaultValue) else given  # type: ignore[return-value]
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+def form_body(fields: Mapping[str, str]) -> bytes:
+    """The ``application/x-www-form-urlencoded`` body aiohttp makes of ``fields`` (``data=fields``:
+    ``urlencode(..., doseq=True)``), byte for byte, made directly: aiohttp's ``FormData`` sets up
+    a multipart writer for every call first (about 20 µs a call)."""
+    return urlencode(list(fields.items()), doseq=True, encoding="utf-8").encode()
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
     """A form body as PTB's own transport sends it; multipart when files are attached."""
     if request_data is None:
         return None
     fields = request_data.json_parameters
     if not request_data.contains_files:
-        return fields
+        return form_body(fields)
     form = aiohttp.FormData(fields, quote_fields=False)  # UTF-8 file names as they are, as httpx sends them
     for name, (filename, content, mime_type) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.cli.doctor import _knowledge_updates
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.working_copy import BASE_DIR, UPDATES_DIR, prepare_working_copy
+from bot.knowledge.working_copy import BASE_DIR, UPDATES_DIR, FileChange, prepare_working_copy
+from bot.locale import bundled_catalog
 from bot.settings import ROOT, load_settings
 from bot.shipped import shipped_dir
 from tests.support.fakeapi import FakeBotApi
@@ -135,3 +137,38 @@ async def test_an_edit_in_the_bot_writes_the_data_folder_and_leaves_the_checkout
     assert "پاسخ تازه برای آزمون" in (working / "birth.yaml").read_text(encoding="utf-8")
     assert "پاسخ تازه برای آزمون" not in (ROOT / "knowledge" / "birth.yaml").read_text(encoding="utf-8")
     assert status() == before
+
+
+def test_an_update_is_told_in_the_officers_language_and_doctor_reads_it_back(
+    tmp_path: Path, shipped: Path
+) -> None:
+    """The change (new, changed, removed entries) is worded from the locale, not left in English."""
+    working = tmp_path / "knowledge"
+    prepare_working_copy(shipped, working)
+    set_answer(working / "birth.yaml", "birthcert-duplicate", "پاسخ کارکنان: ویرایش‌شده.")
+    set_answer(shipped / "birth.yaml", "birthcert-duplicate", "پاسخ نسخه تازه.")
+    set_answer(shipped / "smartcard.yaml", "smartcard-lost", "پاسخ تازه کارت ملی.")
+    report = prepare_working_copy(shipped, working)
+    persian = bundled_catalog("fa")
+    said = report.said(persian)
+    assert said == [
+        "دانشنامه از نسخه تازه به‌روز شد: smartcard.yaml: پاسخ‌های تغییرکرده smartcard-lost",
+        "تغییرهای نسخه تازه اعمال نشد، چون کارکنان birth.yaml را ویرایش کرده‌اند (پرونده تازه در"
+        " .updates/birth.yaml است): birth.yaml: پاسخ‌های تغییرکرده birthcert-duplicate",
+    ]
+    assert not any(word in line for line in said for word in ("changed", "new ", "removed", "NOT"))
+    [warning] = [f for f in _knowledge_updates(working)]
+    assert warning.detail.text(persian).endswith(": birth.yaml: پاسخ‌های تغییرکرده birthcert-duplicate")
+    assert "changed birthcert-duplicate" in warning.detail.text(bundled_catalog("en"))
+
+
+def test_a_change_is_read_back_from_its_notice_words() -> None:
+    for change in (
+        FileChange("a.yaml", ("x", "y"), ("z",), ("w",)),
+        FileChange("b.yaml", removed=("r",)),
+        FileChange("c.yaml"),
+    ):
+        assert FileChange.read(str(change)) == change
+    assert FileChange.read("no change here") is None
+    assert FileChange.read("a.yaml: renamed x") is None
+    assert FileChange.read("c.yaml: wording").text(bundled_catalog("fa")) == "c.yaml: تغییر در نوشته"  # type: ignore[union-attr]

@@ -6,13 +6,26 @@ import asyncio
 import io
 import socket
 
+import aiohttp
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.messenger.http_client import AiohttpRequest
+from bot.messenger.http_client import FORM_TYPE, AiohttpRequest, form_body
 from tests.support.fakeapi import FakeBotApi
 from tests.support.fakeapi.faults import Fault
+
+
+async def test_a_form_body_is_the_one_aiohttp_makes_of_the_fields() -> None:
+    """Made directly (no ``FormData`` per call), the body and its type are aiohttp's own."""
+    fields = {
+        "chat_id": "12345",
+        "text": "<b>شناسنامه</b> + & = %20 ؟\n😀 a~b_c.d-e",
+        "reply_markup": '{"inline_keyboard":[[{"text":"بله","callback_data":"r:5:1"}]]}',
+    }
+    made = aiohttp.FormData(fields)()
+    assert form_body(fields) == made._value
+    assert made.content_type == FORM_TYPE
 
 
 def aiohttp_bot(api: FakeBotApi, **timeouts: float) -> Bot:

@@ -16,10 +16,10 @@ import logging
 import socket
 from typing import Any
 
-from telegram import Update
 from telegram.ext import Application
 
 from bot.messenger.updates.application import TrackedApplication
+from bot.messenger.updates.reading import read_update
 from bot.messenger.updates.reports import Reporter
 from bot.store.durable.inbox import Inbox
 
@@ -59,7 +59,7 @@ async def queue_updates(application: Application, updates: list[dict[str, Any]])
     skipped = []
     for data in updates:
         try:
-            update = Update.de_json(data, application.bot)
+            update = read_update(data, application.bot)
         except Exception:
             _LOG.exception("skipped an update that could not be read (update %s)", data.get("update_id"))
             update = None
@@ -96,7 +96,7 @@ async def feed_updates(
             data: Any = None
             try:
                 data = json.loads(line)
-                update = Update.de_json(data, application.bot)
+                update = read_update(data, application.bot)
             except Exception:
                 _LOG.exception("skipped an update that could not be read (%d bytes)", len(line))
                 update_id = data.get("update_id") if isinstance(data, dict) else None

@@ -39,10 +39,10 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 from telegram.ext import Application
 
 from bot.messenger.updates.admission import Admission
+from bot.messenger.updates.reading import read_update
 from bot.store.durable.inbox import Inbox
 
 __all__ = ["MAX_BODY", "SECRET_HEADER", "WebhookServer"]
@@ -114,7 +114,7 @@ class WebhookServer:
                 return web.Response(status=200)  # recorded before (or without an update id): not again
             written = self._inbox.writing  # this update's write, however many come meanwhile
         try:
-            update = Update.de_json(data, self._application.bot)
+            update = read_update(data, self._application.bot)
         except Exception as error:  # the library's parsing of a known kind failed
             _LOG.warning(
                 "webhook: skipped an update that could not be read (%d bytes): %s",

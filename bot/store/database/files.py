@@ -65,7 +65,7 @@ def restore_shm_size(database: Path, seen: int) -> tuple[int, int]:
     ``seen`` (SQLite never shrinks it while a connection is open), it is given back its size,
     zero-filled: SQLite then finds the WAL index unreadable and rebuilds it from the ``-wal``,
     instead of the process dying of SIGBUS on the next page it reads."""
-    shm = database.with_name(database.name + "-shm")
+    shm = os.fspath(database) + "-shm"  # the name beside it (no Path made: it runs on every write)
     try:
         size = os.stat(shm).st_size
     except FileNotFoundError:
