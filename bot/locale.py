@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.calendar import persian_digits
+from bot.shipped import shipped_dir
 from bot.yaml_text import safe_load
 
-__all__ = ["BUNDLED_DIR", "LANGUAGES", "Catalog", "Locales", "bundled_catalog", "load_locales"]
+__all__ = ["LANGUAGES", "Catalog", "Locales", "bundled_catalog", "load_locales"]
 
 LANGUAGES = ("fa", "en")
-#: The texts shipped with sabtyar: the repository's ``locales/``.
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
 @dataclass(frozen=True)
@@ -79,4 +78,4 @@ def load_locales(folder: Path, default: str = "fa") -> Locales:
 def bundled_catalog(language: str) -> Catalog:
     """The shipped texts of ``language`` (read once): for logs and exception texts, which have no
     configured catalog at hand."""
-    return load_locales(BUNDLED_DIR).get(language)
+    return load_locales(shipped_dir("locales")).get(language)  # in the wheel or the checkout
