@@ -320,9 +320,9 @@ _PART_WORDS = 2
 
 
 def _may_pair(first: Clause, second: Clause) -> bool:
-    """Whether two clauses, in this order, may ask two things: the later adds a matter («... هم»)
-    or both ask."""
-    return second.also or (first.asks and second.asks)
+    """Whether two clauses, in this order, may ask two things: the later adds a matter («... هم»),
+    or the first asks and the later asks too or says what the citizen wants («... میخوام شکایت کنم»)."""
+    return second.also or (first.asks and (second.asks or second.wants))
 
 
 def _better_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:

@@ -244,3 +244,24 @@ def test_a_thin_question_after_a_reason_is_not_about_the_reason(engine: AnswerEn
     assert engine.ask(story).answer_id == "birth-late"
     wants = "ما تازه عقد کردیم. میخوایم یارانه‌مون رو از خانواده جدا کنیم. از کجا باید اقدام کنیم؟"
     assert engine.assess(wants).doubts.other_service  # what they want is the thin question's matter
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        (
+            "شناسنامه نوزاد رو کجا بگیرم؟ میخوام براش اسم انتخاب کنم ولی نمیدونم چه اسمایی مجازه",
+            ["birth-registration", "baby-name"],
+        ),
+        (
+            "نرخ خدمات ثبت احوال رو کجا ببینم؟ دفتر پیشخوان ازم پول زیادی گرفت میخوام شکایت کنم",
+            ["fees", "complaint"],
+        ),
+    ],
+)
+def test_a_question_then_what_the_citizen_wants_are_two_parts(
+    engine: AnswerEngine, message: str, parts: list[str]
+) -> None:
+    reply = engine.ask(message)
+    assert reply.parts == parts
+    assert reply.answer_id == parts[0]  # the first asked is answered first
