@@ -166,9 +166,8 @@ class Vocabulary:
         same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
         if same_sound:  # «رباط», «اهوال»: real words, but typed for the base's «ربات», «احوال»
             return (same_sound,)
-        if self._seen(
-            word, endings=False
-        ):  # a word in use as written («سلامت», «دارو»), no spoken ending cut
+        # a word in use as written («سلامت», «دارو») has no spoken ending to cut
+        if self._seen(word, endings=False):
             return (word,)
         stem = self._strip_ending(word)
         if stem:

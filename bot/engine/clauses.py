@@ -167,13 +167,8 @@ _CONNECTIVE_SPLIT = re.compile(
 _ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "همینطور", "راستی", "شم"])
 #: Words by which a clause says what the citizen wants to do («میخوایم یارانه‌مون رو جدا کنیم»).
 _WANTS = frozenset(["میخوام", "میخوایم", "میخواهم", "میخواهیم", "میخواستم", "میخواستیم", "قصد", "بخواهم"])
-#: Openings that add a second matter («و اینکه ...»).
-_ALSO_OPENINGS = (
-    "و اینکه",
-    "و این که",
-    "اینکه",
-    "و همچنین",
-    "و ضمنا",
+#: Phrases that announce another matter («یه سوال دیگه، ...»).
+_ANOTHER_MATTER = (
     "یه سوال دیگه",
     "یک سوال دیگه",
     "یک سوال دیگر",
@@ -182,24 +177,11 @@ _ALSO_OPENINGS = (
     "یه چیز دیگه",
     "یک چیز دیگر",
 )
+#: Openings that add a second matter («و اینکه ...», «یه سوال دیگه فامیلیمو ...»).
+_ALSO_OPENINGS = ("و اینکه", "و این که", "اینکه", "و همچنین", "و ضمنا", *_ANOTHER_MATTER)
 #: Clauses that only announce another matter; they lend it to the clause after them.
 _ANNOUNCING = frozenset(
-    [
-        "یه سوال دیگه",
-        "یک سوال دیگه",
-        "یک سوال دیگر",
-        "سوال دیگه",
-        "سوال دیگر",
-        "یه سوال دیگه هم",
-        "یه چیز دیگه",
-        "یک چیز دیگر",
-        "سوال دوم",
-        "سوال دومم",
-        "راستی",
-        "ضمنا",
-        "همچنین",
-        "در ضمن",
-    ]
+    [*_ANOTHER_MATTER, "یه سوال دیگه هم", "سوال دوم", "سوال دومم", "راستی", "ضمنا", "همچنین", "در ضمن"]
 )
 #: Spoken «هم» glued after «ـش» («امضای دیجیتالشم»: its digital signature too); verbs («میشم»،
 #: «بشم») and the few nouns ending so are not it.

@@ -139,14 +139,15 @@ def decide(
         rest = [c for c in offered if c.entry_id not in (first.entry_id, second.entry_id)]
         chosen = (first, second, *rest)[: 1 + t.max_alternatives]
         return Decision(Outcome.ANSWER_ALTERNATIVES, chosen, (first.entry_id, second.entry_id))
-    if best.score >= t.answer and doubts.unknown_share <= t.max_unknown:
-        if margin >= t.margin:
+    if best.score >= t.answer:
+        known = doubts.unknown_share <= t.max_unknown
+        clear = margin >= t.margin
+        if known and clear:
             return Decision(Outcome.ANSWER, offered)
-        # Strong but with a close runner-up (siblings: a lost smart card, a lost birth certificate):
-        # the answer, and the runner-ups beside it.
-        return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
-    if best.score >= t.answer and margin >= t.margin and doubts.unknown_share <= t.strong_max_unknown:
-        return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
+        # Strong but with a close runner-up (siblings: a lost smart card, a lost birth certificate),
+        # or clear with unknown words the repairs left: the answer, and the runner-ups beside it.
+        if known or (clear and doubts.unknown_share <= t.strong_max_unknown):
+            return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
     in_band = best.score >= t.alternatives_answer and margin >= t.alternatives_margin
     in_story_band = (
         doubts.story and best.score >= t.story_alternatives_answer and margin >= t.story_alternatives_margin
