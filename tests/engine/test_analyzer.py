@@ -29,6 +29,8 @@ def key(engine: AnswerEngine, text: str) -> MatchKey:
         ["نوبت", "نوبط"],
         ["چطوری", "چجوری", "چطور", "چگونه"],
         ["کد ملی", "codemeli", "کدملی"],
+        ["صفحه‌هاش پر شده، شناسنامه‌ام", "صفحه هاش پر شده شناسنامم", "صفحه‌ها پر شده شناسنامه‌ام"],
+        ["بچه‌هامون شناسنامه ندارن", "بچه هامون شناسنامه ندارن"],
     ],
 )
 def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> None:
