@@ -315,3 +315,9 @@ def test_a_past_time_unit_is_not_a_deadline_passed(engine: AnswerEngine, text: s
     # «هفته گذشته» is last week: its «گذشته» drew the late registration's «مهلتش گذشته» level
     assert "گذشته" not in key(engine, text).tokens
     assert engine.ask(text).answer_id == "birth-registration"
+
+
+@pytest.mark.parametrize("text", ["بچمون شناسنامه نداره", "بچه‌مون شناسنامه نداره", "بچه‌هامون شناسنامه نداره"])
+def test_a_spoken_child_with_its_ending_is_the_child(engine: AnswerEngine, text: str) -> None:
+    # «بچمون» stood as written (a phrasing used it once), «بچه‌مون» left its ending «مون» as a word
+    assert key(engine, text).tokens == key(engine, "بچه شناسنامه نداره").tokens
