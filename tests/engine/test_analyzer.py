@@ -321,3 +321,15 @@ def test_a_past_time_unit_is_not_a_deadline_passed(engine: AnswerEngine, text: s
 def test_a_spoken_child_with_its_ending_is_the_child(engine: AnswerEngine, text: str) -> None:
     # «بچمون» stood as written (a phrasing used it once), «بچه‌مون» left its ending «مون» as a word
     assert key(engine, text).tokens == key(engine, "بچه شناسنامه نداره").tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("یه نفر کیفشو اینجا جا گذاشته", "گذشته"),  # left behind, not «passed»
+        ("بعد از جداییم شناسنامه‌ام رو نگاه کردم", "جد"),  # the separation, not the grandfather
+        ("این‌جانب کارت ملی‌ام را گم کرده‌ام", "جانب"),
+    ],
+)
+def test_a_real_word_is_not_repaired_into_another(engine: AnswerEngine, text: str, wrong: str) -> None:
+    assert wrong not in key(engine, text).tokens
