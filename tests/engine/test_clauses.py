@@ -246,6 +246,19 @@ def test_a_thin_question_after_a_reason_is_not_about_the_reason(engine: AnswerEn
     assert engine.assess(wants).doubts.other_service  # what they want is the thin question's matter
 
 
+def test_a_story_whose_only_matter_is_another_service_is_not_answered(engine: AnswerEngine) -> None:
+    # the bank card is named outside the asking clause, but the story names no matter of the best
+    # entry's own: «رمز» and «کارت» are the bank card's, so the smart card's PIN is not its answer
+    story = (
+        "رمز پویای کارت بانکیم فعال نمیشه و برنامه بانک مدام خطا میده. "
+        "خرید اینترنتی هم نمیتونم بکنم. چیکار کنم؟"
+    )
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
+    own = "بانک کارت ملیمو قبول نکرد و گفت تاریخش گذشته. خیلی عجله دارم چون وام گرفتم. چیکار کنم؟"
+    assert not engine.assess(own).doubts.other_service  # the smart card is named: the bank is context
+
+
 @pytest.mark.parametrize(
     ("message", "parts"),
     [
