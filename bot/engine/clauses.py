@@ -167,6 +167,9 @@ _CONNECTIVE_SPLIT = re.compile(
 _ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "همینطور", "راستی", "شم"])
 #: Words by which a clause says what the citizen wants to do («میخوایم یارانه‌مون رو جدا کنیم»).
 _WANTS = frozenset(["میخوام", "میخوایم", "میخواهم", "میخواهیم", "میخواستم", "میخواستیم", "قصد", "بخواهم"])
+#: Words by which a clause reports what someone told the citizen («گفتن اول کارت ملی لازمه»): the
+#: requirement the question is about, not a matter of its own.
+_REPORTS = frozenset(["گفتن", "گفتند", "گفته", "گفته‌اند", "میگن", "میگه", "گفت"])
 #: Phrases that announce another matter («یه سوال دیگه، ...»).
 _ANOTHER_MATTER = (
     "یه سوال دیگه",
@@ -205,6 +208,8 @@ class Clause:
     """Adds a second matter («شناسنامه‌ام هم ...», «ضمنا ...», «یه سوال دیگه»)."""
     wants: bool = False
     """Says what the citizen wants to do («میخوام ...», «قصد دارم ...»)."""
+    reports: bool = False
+    """Reports what someone told the citizen («گفتن ... لازمه»), without a question mark."""
 
 
 @dataclass(frozen=True)
@@ -241,12 +246,13 @@ def split_clauses(text: str) -> Clauses:
                 continue
             words = set(stripped.replace(_ZWNJ, " ").split())
             asks = (question_mark and index == len(parts) - 1) or bool(words & _QUESTION_WORDS)
+            reports = _reports(question_mark and index == len(parts) - 1, words)
             also = bool(words & _ALSO) or any(map(_glued_also, words)) or stripped.startswith(_ALSO_OPENINGS)
             if clauses and clauses[-1].text in _ANNOUNCING and not clauses[-1].asks:
                 # «یه سوال دیگه، ...»: the clause that announces another matter says nothing else
-                clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words))
+                clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words), reports)
                 continue
-            clauses.append(Clause(stripped, asks, also, _wants(stripped, words)))
+            clauses.append(Clause(stripped, asks, also, _wants(stripped, words), reports))
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))
@@ -255,6 +261,12 @@ def split_clauses(text: str) -> Clauses:
 def _wants(text: str, words: set[str]) -> bool:
     """Whether a clause says what the citizen wants (``words``: its words, half-spaces as spaces)."""
     return bool(words & _WANTS) or "می خوا" in text.replace(_ZWNJ, " ")
+
+
+def _reports(question_mark: bool, words: set[str]) -> bool:
+    """Whether a clause without a question mark reports what someone said (``words``: as in
+    :func:`_wants`)."""
+    return not question_mark and bool(words & _REPORTS)
 
 
 def _glued_also(word: str) -> bool:

@@ -340,9 +340,10 @@ _PART_WORDS = 2
 
 
 def _may_pair(first: Clause, second: Clause) -> bool:
-    """Whether two clauses, in this order, may ask two things: the later adds a matter («... هم»),
-    or the first asks and the later asks too or says what the citizen wants («... میخوام شکایت کنم»)."""
-    return second.also or (first.asks and (second.asks or second.wants))
+    """Whether two clauses, in this order, may ask two things: never when the first reports what
+    someone said («گفتن ... لازمه»); else when the later adds a matter («... هم»), or the first
+    asks and the later asks too or says what the citizen wants («... میخوام شکایت کنم»)."""
+    return not first.reports and (second.also or (first.asks and (second.asks or second.wants)))
 
 
 def _better_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:

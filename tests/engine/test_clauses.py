@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.clauses import split_clauses
-from bot.engine.engine import AnswerEngine
+from bot.engine.engine import AnswerEngine, _may_pair
 
 
 def test_clauses_split_on_punctuation_and_connectives() -> None:
@@ -244,6 +244,17 @@ def test_a_thin_question_after_a_reason_is_not_about_the_reason(engine: AnswerEn
     assert engine.ask(story).answer_id == "birth-late"
     wants = "ما تازه عقد کردیم. میخوایم یارانه‌مون رو از خانواده جدا کنیم. از کجا باید اقدام کنیم؟"
     assert engine.assess(wants).doubts.other_service  # what they want is the thin question's matter
+
+
+def test_a_clause_reporting_what_someone_said_is_not_a_part() -> None:
+    # «گفتن اول کارت ملی هوشمند لازمه» is the requirement the passport question is about: with «هم» in
+    # the next clause it made a two-part question whose first part, the smart card, was answered
+    clauses = split_clauses(
+        "میخوایم بریم کربلا و پاسپورت نداریم، گفتن اول کارت ملی هوشمند لازمه، پاسپورت رو هم ثبت احوال میده؟"
+    ).clauses
+    assert clauses[1].reports and not clauses[2].reports
+    assert not _may_pair(clauses[1], clauses[2])
+    assert _may_pair(*split_clauses("کارت ملیم گم شده، شناسنامه‌ام هم پاره شده").clauses)
 
 
 def test_a_story_whose_only_matter_is_another_service_is_not_answered(engine: AnswerEngine) -> None:
