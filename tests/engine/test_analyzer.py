@@ -156,6 +156,9 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
         "kart payan khedmat gom shode",
         "جریمه رانندگیمو از کجا پرداخت کنم؟",
         "اینترنت خونه‌مون قطع شده کی وصل میشه",
+        "ثبت شکایت در سامانه تعزیرات",
+        "معاینه فنی ماشینم تموم شده، نوبتش رو کجا بگیرم؟",
+        "پرونده پزشکی پدرم رو از بیمارستان چطوری بگیرم",
     ],
 )
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
