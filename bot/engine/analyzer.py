@@ -38,6 +38,8 @@ _RARE = 2
 #: Endings a seen word takes without becoming another word: plural, ezafe, possessives, comparatives.
 _WORD_ENDINGS = ("ی", "یی", "ای", "ها", "های", "ان", "ام", "ات", "اش", "م", "ت", "ش", "تر", "ترین")
 _COMMON_RATIO = 5
+#: A phrasing of this many words tells a story (see :meth:`Analyzer.vocabulary_parts`).
+_STORY_PHRASING_WORDS = 15
 #: Written before the lemma of a negated verb: hazm gives «نکردم» and «کردم» one lemma, and «پیدا
 #: نکردم» (lost) must not read as «پیدا کردم» (found).
 _NEGATION = "نه"
@@ -440,6 +442,18 @@ class Analyzer:
         texts = list(texts)
         analyzed = [self._apply_synonyms(self._words(text)) for text in texts]
         counts: Counter[str] = Counter(word for words in analyzed for word in words)
+        # a word only one story phrasing uses is that story's context, not a word of the base: a
+        # question with it is as strange as before the story was written («استخدام», «پرورش»)
+        in_stories: Counter[str] = Counter()
+        in_short: set[str] = set()
+        for text, words in zip(texts, analyzed, strict=True):
+            if len(text.split()) >= _STORY_PHRASING_WORDS:
+                in_stories.update(set(words))
+            else:
+                in_short.update(words)
+        for word, stories in in_stories.items():
+            if stories < 2 and word not in in_short:
+                del counts[word]
         for source, target in self._synonyms.items():
             counts.update(source)
             counts.update(target)
