@@ -240,7 +240,20 @@ class AnswerEngine:
             asked = emphasis | frozenset(informative[position - 1][1].tokens)
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
         doubts = self.doubts(content, ranked, emphasis, asked, plain)
+        close = (
+            len(ranked) > 1 and ranked[0].score - ranked[1].score < self.thresholds.story_alternatives_margin
+        )
+        if doubts.story and close:  # between two close entries of a story, what is asked decides
+            doubts = replace(doubts, asked_leader=self._leader(asking))
         return Assessment(content, ranked, doubts, self._parts(informative, ranked))
+
+    def _leader(self, key: MatchKey) -> str | None:
+        """The entry ``key`` alone ranks first, ``part_margin`` clear of its runner-up, or ``None``."""
+        own = self.matcher.rank(key, 2)
+        if not own:
+            return None
+        margin = own[0].score - (own[1].score if len(own) > 1 else 0.0)
+        return own[0].entry_id if margin >= self.matcher.weights.part_margin else None
 
     def _with_whole(
         self, question: str, whole: MatchKey | None, content: MatchKey, ranked: list[Candidate]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.analyzer import MatchKey
+from bot.engine.analyzer import Analyzer, MatchKey
 from bot.engine.decision import Doubts, Outcome, decide
 from bot.engine.engine import AnswerEngine
 from bot.engine.finglish import latin_skeleton, persian_skeleton
+from bot.engine.matcher import Candidate
 
 
 def key(engine: AnswerEngine, text: str) -> MatchKey:
@@ -338,3 +339,29 @@ def test_a_spoken_child_with_its_ending_is_the_child(engine: AnswerEngine, text:
 )
 def test_a_real_word_is_not_repaired_into_another(engine: AnswerEngine, text: str, wrong: str) -> None:
     assert wrong not in key(engine, text).tokens
+
+
+def test_a_word_only_one_story_phrasing_uses_stays_unknown(base_analyzer: Analyzer) -> None:
+    # a story phrasing's context («پتروشیمی») must not make a near miss's words known: the question
+    # «استخدام تو پتروشیمی» is as strange as before the story was written
+    short = "کارت ملی هوشمندم گم شده"
+    story = (
+        "سلام من تو پتروشیمی کار میکنم و دیروز تو سرویس کیفم رو جا گذاشتم و کارت ملی هوشمندم توش بود "
+        "حالا برای گرفتن کارت جدید باید چیکار کنم"
+    )
+    once = base_analyzer.with_vocabulary([short, story])
+    assert "پتروشیمی" in once.analyze("استخدام تو پتروشیمی").unknown
+    assert "کارت" not in once.analyze("کارت پتروشیمی").unknown
+    other = story.replace("دیروز", "پریروز")
+    twice = base_analyzer.with_vocabulary([short, story, other])  # two stories: a word of the base
+    assert "پتروشیمی" not in twice.analyze("استخدام تو پتروشیمی").unknown
+
+
+def test_between_two_close_entries_of_a_story_what_is_asked_decides(engine: AnswerEngine) -> None:
+    ranked = [Candidate("birth-registration", 0.48, ""), Candidate("birth-late", 0.45, "")]
+    story = Doubts(story=True)
+    assert decide(ranked, engine.thresholds, story).outcome is Outcome.DID_YOU_MEAN  # too close
+    led = Doubts(story=True, asked_leader="birth-registration")
+    assert decide(ranked, engine.thresholds, led).outcome is Outcome.ANSWER_ALTERNATIVES
+    other = Doubts(story=True, asked_leader="birth-late")  # the asking clause leans the other way
+    assert decide(ranked, engine.thresholds, other).outcome is Outcome.DID_YOU_MEAN
