@@ -160,6 +160,8 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
         "ثبت شکایت در سامانه تعزیرات",
         "معاینه فنی ماشینم تموم شده، نوبتش رو کجا بگیرم؟",
         "پرونده پزشکی پدرم رو از بیمارستان چطوری بگیرم",
+        "از همسایه‌ام شکایت دارم",
+        "شکایت از پزشک کجا ثبت میشه",
     ],
 )
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
