@@ -120,16 +120,18 @@ class Vocabulary:
         return word in self._counts
 
     def _strip_ending(self, word: str) -> str:
-        """The known word left after cutting a spoken ending, or ''."""
+        """The known word left after cutting a spoken ending, or '': of several, the one the base
+        uses most («کارتو» is «کارت» + «و», not «کار» + «تو»)."""
+        found = ""
         for ending in _COLLOQUIAL_ENDINGS:
             stem = word[: -len(ending)]
             if not word.endswith(ending) or len(stem) < 2:
                 continue
-            if stem in self._counts:
-                return stem
-            if stem + "ه" in self._counts:  # شناسناممو: شناسنامه + م + و, the silent heh dropped
-                return stem + "ه"
-        return ""
+            if stem not in self._counts:
+                stem += "ه"  # شناسناممو: شناسنامه + م + و, the silent heh dropped
+            if stem in self._counts and (not found or self._counts[stem] > self._counts[found]):
+                found = stem
+        return found
 
     def join(self, words: list[str]) -> list[str]:
         """Rejoin a compound typed as two words: ``گواهی نامه`` is ``گواهینامه``.

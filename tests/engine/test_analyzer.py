@@ -32,6 +32,7 @@ def key(engine: AnswerEngine, text: str) -> MatchKey:
         ["کد ملی", "codemeli", "کدملی"],
         ["صفحه‌هاش پر شده، شناسنامه‌ام", "صفحه هاش پر شده شناسنامم", "صفحه‌ها پر شده شناسنامه‌ام"],
         ["بچه‌هامون شناسنامه ندارن", "بچه هامون شناسنامه ندارن"],
+        ["کارتو گم کردم", "کارت رو گم کردم"],
     ],
 )
 def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> None:
