@@ -188,6 +188,8 @@ class Vocabulary:
             found = process.extractOne(word, self._by_frequency, scorer=Levenshtein.distance, score_cutoff=1)
         if found and listed and not self._typo_of(word, found[0]):
             return (word,)
+        if found and _negation_of(word, found[0]):  # «میدونه» is not «نمیدونه»
+            return (word,)
         return (found[0],) if found else (word,)
 
     def real(self, word: str) -> bool:
@@ -521,6 +523,11 @@ def _unfolded(word: str) -> Iterator[str]:
     inner = word.find("ی", 1, len(word) - 1)
     if inner > 0:
         yield word[:inner] + "ئ" + word[inner + 1 :]
+
+
+def _negation_of(word: str, other: str) -> bool:
+    """Whether one of two words is the other with the negation «ن» before it."""
+    return word == "ن" + other or other == "ن" + word
 
 
 def _is_year(word: str) -> bool:

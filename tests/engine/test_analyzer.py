@@ -338,6 +338,7 @@ def test_a_spoken_child_with_its_ending_is_the_child(engine: AnswerEngine, text:
         ("این‌جانب کارت ملی‌ام را گم کرده‌ام", "جانب"),
         ("اصلا نمیدونم اسم بچه رو چطوری عوض کنیم", "اصلاح"),  # «at all», not «correction»
         ("دوستم گفت کارت ملی خیلی گرون شده", "گروه"),  # expensive, not «group»
+        ("بابام میدونه کارت ملیم کجاست", "نمیدونه"),  # knows, never «does not know»
     ],
 )
 def test_a_real_word_is_not_repaired_into_another(engine: AnswerEngine, text: str, wrong: str) -> None:
