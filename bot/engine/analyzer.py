@@ -105,9 +105,11 @@ class Vocabulary:
         bigrams: frozenset[tuple[str, str]] = frozenset(),
         function_words: frozenset[str] = frozenset(),
         protected: frozenset[str] = frozenset(),
+        plain: frozenset[str] = frozenset(),
     ) -> None:
         self._counts = counts
         self._protected = protected
+        self._plain = plain
         self._dictionary = dictionary
         self._bigrams = bigrams
         self._function_words = function_words
@@ -165,7 +167,7 @@ class Vocabulary:
             stem = self._strip_ending(word)
             if stem and self._counts[stem] >= _COMMON_RATIO * self._counts[word]:
                 return (stem,)
-        if word in self._counts or word.isdigit() or len(word) < 3:
+        if word in self._counts or word in self._plain or word.isdigit() or len(word) < 3:
             return (word,)
         same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
         if same_sound:  # «رباط», «اهوال»: real words, but typed for the base's «ربات», «احوال»
@@ -501,6 +503,7 @@ class Analyzer:
                 frozenset(parts.bigrams),
                 self._function_words,
                 frozenset(parts.protected),
+                frozenset(word for plain in self._lexicon.plain_words for word in self._words(plain)),
             ),
             FinglishReader(self._lexicon.finglish, parts.finglish, self._function_words),
             frozenset(parts.familiar),

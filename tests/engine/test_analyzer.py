@@ -369,3 +369,10 @@ def test_between_two_close_entries_of_a_story_what_is_asked_decides(engine: Answ
     assert decide(ranked, engine.thresholds, led).outcome is Outcome.ANSWER_ALTERNATIVES
     other = Doubts(story=True, asked_leader="birth-late")  # the asking clause leans the other way
     assert decide(ranked, engine.thresholds, other).outcome is Outcome.DID_YOU_MEAN
+
+
+@pytest.mark.parametrize(("text", "word"), [("معنی زندگی چیه؟", "معنی"), ("یه شعر از حافظ بخون", "بخون")])
+def test_a_plain_word_is_never_repaired(engine: AnswerEngine, text: str, word: str) -> None:
+    # «معنی» was repaired to «مثنی» (of «المثنی»), «بخون» to «بدون»: a near miss then looked like the base's
+    analyzed = key(engine, text)
+    assert word in analyzed.tokens and word in analyzed.unknown
