@@ -400,7 +400,7 @@ class Analyzer:
         («آن», «همین») or a known word with a third-person ending («ثبت‌نامش», «تمدیدشو»)."""
         vocabulary, function_words = self._vocabulary, self._function_words
         words = [word for word in self._normalizer.normalize(text).replace(_ZWNJ, " ").split(" ") if word]
-        for word, after in zip(words, [*words[1:], ""], strict=True):
+        for word, after in zip(words, [*words[1:], ""][: len(words)], strict=True):
             # «تمدید آن از کجاست», not «اون عددی که ...» (a noun of its own clause)
             if word in self._pointing_words and (not after or after in function_words):
                 return True

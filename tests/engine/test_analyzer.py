@@ -376,3 +376,9 @@ def test_a_plain_word_is_never_repaired(engine: AnswerEngine, text: str, word: s
     # «معنی» was repaired to «مثنی» (of «المثنی»), «بخون» to «بدون»: a near miss then looked like the base's
     analyzed = key(engine, text)
     assert word in analyzed.tokens and word in analyzed.unknown
+
+
+@pytest.mark.parametrize("text", ["💸💸", "؟؟", ""])
+def test_a_clause_with_no_words_points_at_nothing(engine: AnswerEngine, text: str) -> None:
+    # a clause of emoji alone («کارت ملی چند تومنه الان؟؟ 💸💸») raised in the pairing of zip
+    assert not engine.analyzer.points_back(text)
