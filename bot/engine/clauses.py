@@ -165,6 +165,12 @@ _CONNECTIVE_SPLIT = re.compile(
 )
 #: Words that add a second matter to a message.
 _ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "همینطور", "راستی", "شم"])
+#: The question words that ask by themselves (not «می», «میشه»): a «و» between two clauses with one
+#: each joins two questions.
+_INTERROGATIVES = frozenset(
+    ["چطور", "چطوری", "چجوری", "چگونه", "کجا", "کجاست", "چه", "چی", "چیه", "چیکار", "چکار", "چرا", "کی",
+     "آیا", "ایا", "چقدر", "چقدره", "کدوم", "کدام"]
+)  # fmt: skip
 #: Words by which a clause says what the citizen wants to do («میخوایم یارانه‌مون رو جدا کنیم»).
 _WANTS = frozenset(["میخوام", "میخوایم", "میخواهم", "میخواهیم", "میخواستم", "میخواستیم", "قصد", "بخواهم"])
 #: Words by which a clause reports what someone told the citizen («گفتن اول کارت ملی لازمه»): the
@@ -238,7 +244,7 @@ def split_clauses(text: str) -> Clauses:
     clauses: list[Clause] = []
     had_courtesy = False
     for piece, question_mark in pieces:
-        parts = [p for p in _CONNECTIVE_SPLIT.split(_clean(piece)) if p.strip()]
+        parts = [q for p in _CONNECTIVE_SPLIT.split(_clean(piece)) if p.strip() for q in _split_at_and(p)]
         for index, part in enumerate(parts):
             stripped = _clean(_COURTESY_RE.sub(" ", part))
             had_courtesy |= stripped != _clean(part)
@@ -256,6 +262,25 @@ def split_clauses(text: str) -> Clauses:
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))
+
+
+def _split_at_and(text: str) -> list[str]:
+    """``text`` cut at the first «و» that joins two questions: the words before it ask or say what
+    the citizen wants, and the words after it ask or add a matter («ثبت فوتش رو چطوری انجام بدیم و
+    بعدش انحصار وراثت رو از کجا بگیریم»); else ``[text]``."""
+    words = text.split(" ")
+    for index, word in enumerate(words):
+        if word != "و" or not 0 < index < len(words) - 1:
+            continue
+        if {words[index - 1], words[index + 1]} & (_INTERROGATIVES | _ALSO):  # «کی و کجا», «هم ... و هم»
+            continue
+        before = set(" ".join(words[:index]).replace(_ZWNJ, " ").split())
+        after = set(" ".join(words[index + 1 :]).replace(_ZWNJ, " ").split())
+        if (before & _INTERROGATIVES or _wants(" ".join(words[:index]), before)) and (
+            after & _INTERROGATIVES or after & _ALSO
+        ):
+            return [" ".join(words[:index]), " ".join(words[index:])]
+    return [text]
 
 
 def _wants(text: str, words: set[str]) -> bool:

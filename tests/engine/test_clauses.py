@@ -246,6 +246,44 @@ def test_a_thin_question_after_a_reason_is_not_about_the_reason(engine: AnswerEn
     assert engine.assess(wants).doubts.other_service  # what they want is the thin question's matter
 
 
+@pytest.mark.parametrize(
+    ("message", "second"),
+    [
+        (
+            "ثبت فوتش رو چطوری انجام بدیم و بعدش انحصار وراثت رو از کجا بگیریم؟",
+            "و بعدش انحصار وراثت رو از کجا بگیریم",
+        ),
+        (
+            "میخوام سیادتم تو شناسنامه ثبت بشه و یه اشتباه تو محل تولدم هم هست",
+            "و یه اشتباه تو محل تولدم هم هست",
+        ),
+    ],
+)
+def test_an_and_between_two_questions_cuts_them_apart(message: str, second: str) -> None:
+    # one clause asked two things, and the later one (the more words) was answered alone
+    assert split_clauses(message).clauses[-1].text == second
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "کارت ملیم رو کی و کجا تحویل میدن؟",  # two question words, one question
+        "آیا این کارت همچنان در بانک‌ها و ادارات پذیرفته می‌شود؟",  # «و» joins two nouns
+        "چند وقت پیش کارت ملیم رو گرفتم و یه پاکت رمز هم بهم دادن",  # «چند وقت پیش»: some time ago
+        "میخوام هم برای شناسنامه اقدام کنم و هم یه گواهی بگیرم",  # «هم ... و هم»
+    ],
+)
+def test_an_and_inside_one_question_does_not_cut_it(message: str) -> None:
+    assert len(split_clauses(message).clauses) == 1
+
+
+def test_two_questions_joined_by_and_are_answered_in_the_order_asked(engine: AnswerEngine) -> None:
+    reply = engine.ask(
+        "سلام پدرم فوت کرده، ثبت فوتش رو چطوری انجام بدیم و بعدش انحصار وراثت رو از کجا بگیریم؟"
+    )
+    assert reply.answer_id == "death-registration"
+
+
 def test_a_clause_reporting_what_someone_said_is_not_a_part() -> None:
     # «گفتن اول کارت ملی هوشمند لازمه» is the requirement the passport question is about: with «هم» in
     # the next clause it made a two-part question whose first part, the smart card, was answered
