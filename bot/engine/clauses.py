@@ -272,8 +272,8 @@ def _split_at_and(text: str) -> list[str]:
     for index, word in enumerate(words):
         if word != "و" or not 0 < index < len(words) - 1:
             continue
-        if {words[index - 1], words[index + 1]} & (_INTERROGATIVES | _ALSO):  # «کی و کجا», «هم ... و هم»
-            continue
+        if {words[index - 1], words[index + 1]} <= _INTERROGATIVES or words[index + 1] in _ALSO:
+            continue  # «کی و کجا», «هم ... و هم»
         before = set(" ".join(words[:index]).replace(_ZWNJ, " ").split())
         after = set(" ".join(words[index + 1 :]).replace(_ZWNJ, " ").split())
         if (before & _INTERROGATIVES or _wants(" ".join(words[:index]), before)) and (
