@@ -257,6 +257,7 @@ def test_a_thin_question_after_a_reason_is_not_about_the_reason(engine: AnswerEn
             "میخوام سیادتم تو شناسنامه ثبت بشه و یه اشتباه تو محل تولدم هم هست",
             "و یه اشتباه تو محل تولدم هم هست",
         ),
+        ("کارت ملی هوشمند چقدر پول میخواد و چه مدارکی باید ببرم؟", "و چه مدارکی باید ببرم"),
     ],
 )
 def test_an_and_between_two_questions_cuts_them_apart(message: str, second: str) -> None:
