@@ -163,6 +163,7 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
         "پرونده پزشکی پدرم رو از بیمارستان چطوری بگیرم",
         "از همسایه‌ام شکایت دارم",
         "شکایت از پزشک کجا ثبت میشه",
+        "میخوام تو لاتاری گرین کارت آمریکا شرکت کنم، مدارکش چیه؟",
     ],
 )
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
