@@ -266,8 +266,9 @@ def split_clauses(text: str) -> Clauses:
 
 def _split_at_and(text: str) -> list[str]:
     """``text`` cut at the first «و» that joins two questions: the words before it ask or say what
-    the citizen wants, and the words after it ask or add a matter («ثبت فوتش رو چطوری انجام بدیم و
-    بعدش انحصار وراثت رو از کجا بگیریم»); else ``[text]``."""
+    the citizen wants, and the three or more words after it besides question words ask or add a
+    matter («ثبت فوتش رو چطوری انجام بدیم و بعدش انحصار وراثت رو از کجا بگیریم»; not «... و چقدر
+    طول میکشه», which asks on about the same matter); else ``[text]``."""
     words = text.split(" ")
     for index, word in enumerate(words):
         if word != "و" or not 0 < index < len(words) - 1:
@@ -276,8 +277,13 @@ def _split_at_and(text: str) -> list[str]:
             continue  # «کی و کجا», «هم ... و هم»
         before = set(" ".join(words[:index]).replace(_ZWNJ, " ").split())
         after = set(" ".join(words[index + 1 :]).replace(_ZWNJ, " ").split())
-        if (before & _INTERROGATIVES or _wants(" ".join(words[:index]), before)) and (
-            after & _INTERROGATIVES or after & _ALSO
+        substantive = (
+            len(words) - index - 1 - len([w for w in words[index + 1 :] if w in _INTERROGATIVES]) >= 3
+        )
+        if (
+            substantive
+            and (before & _INTERROGATIVES or _wants(" ".join(words[:index]), before))
+            and (after & _INTERROGATIVES or after & _ALSO)
         ):
             return [" ".join(words[:index]), " ".join(words[index:])]
     return [text]

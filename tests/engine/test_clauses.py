@@ -272,6 +272,7 @@ def test_an_and_between_two_questions_cuts_them_apart(message: str, second: str)
         "آیا این کارت همچنان در بانک‌ها و ادارات پذیرفته می‌شود؟",  # «و» joins two nouns
         "چند وقت پیش کارت ملیم رو گرفتم و یه پاکت رمز هم بهم دادن",  # «چند وقت پیش»: some time ago
         "میخوام هم برای شناسنامه اقدام کنم و هم یه گواهی بگیرم",  # «هم ... و هم»
+        "این گواهی را از کجا باید بگیرم و چقدر طول می‌کشد؟",  # asks on about the same matter
     ],
 )
 def test_an_and_inside_one_question_does_not_cut_it(message: str) -> None:
