@@ -154,13 +154,21 @@ class AnswerEngine:
         named = key
         if story and asked and self._names_own_matter(key, ranked, plain):
             named = replace(key, foreign=key.foreign & asked)
-        other_service = self._names_other_service(named, ranked)
+        other_service = self._names_other_service(named, ranked) and not self._clearly_own(key, ranked)
         if key.foreign and not other_service:  # the best entry is about that service: its words are known
             key = replace(key, foreign=frozenset())
         share = self.matcher.unknown_share(key, emphasis)
         if emphasis is not None:
             share = min(share, self.matcher.unknown_share(replace(key, tokens=tuple(emphasis))))
         return Doubts(share, other_service=other_service, vague=self.matcher.vague(key), story=long)
+
+    def _clearly_own(self, key: MatchKey, ranked: list[Candidate]) -> bool:
+        """Whether the best entry is strong (``answer``) and the question names its matter in two or
+        more words of its title apart from the other services («برای ثبت نام یارانه ... سری و سریال
+        شناسنامه میخواد»: the subsidy is why the serial is asked for)."""
+        if not ranked or ranked[0].score < self.thresholds.answer:
+            return False
+        return len((set(key.tokens) - key.foreign) & self._title_words[ranked[0].entry_id]) >= 3
 
     def _names_own_matter(self, key: MatchKey, ranked: list[Candidate], plain: frozenset[str]) -> bool:
         """Whether a story names what its best entry is about apart from the other services: a word of

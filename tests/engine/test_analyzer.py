@@ -383,3 +383,15 @@ def test_a_plain_word_is_never_repaired(engine: AnswerEngine, text: str, word: s
 def test_a_clause_with_no_words_points_at_nothing(engine: AnswerEngine, text: str) -> None:
     # a clause of emoji alone («کارت ملی چند تومنه الان؟؟ 💸💸») raised in the pairing of zip
     assert not engine.analyzer.points_back(text)
+
+
+def test_a_service_named_as_the_reason_does_not_hide_a_matter_named_in_full(engine: AnswerEngine) -> None:
+    # the subsidy form is why the citizen needs the serial; the serial is what is asked, named in full
+    story = (
+        "سلام برای ثبت نام یارانه یه فرم پر میکنم که سری و سریال شناسنامه میخواد. "
+        "شناسنامه من مدل جدیده و نمیدونم کجاش نوشته. میشه راهنمایی کنید؟"
+    )
+    assert not engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id == "birthcert-serial"
+    # another organisation's smart card shares the words «کارت هوشمند» only: still theirs
+    assert engine.assess("کارت هوشمند ناوگان برای کامیونم چطوری بگیرم؟").doubts.other_service
