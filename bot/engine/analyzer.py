@@ -10,6 +10,7 @@ synonym map.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
@@ -374,8 +375,9 @@ class Analyzer:
         return self._apply_synonyms(words)
 
     def analyze(self, text: str) -> MatchKey:
-        """The match key of a text; never raises on any string."""
-        words = self._prepared(text)
+        """The match key of a text; never raises on any string. A single word in guillemets is a
+        name the citizen quotes («غلامرضا», «ژیار»): it says nothing of the topic and is left out."""
+        words = self._prepared(_QUOTED_WORD.sub(" ", text))
         foreign = self._foreign_words(words)
         words = [word for word in words if word not in self._function_words]
         if self._year_words:
@@ -512,6 +514,9 @@ class Analyzer:
 
 #: The variation selector that asks for an emoji's picture («❤️»); the emoji reads the same without it.
 _VARIATION = "\ufe0f"
+
+#: One word in guillemets: a name the citizen quotes.
+_QUOTED_WORD = re.compile(r"«\s*[^\s«»]+\s*»")
 
 #: Third-person endings by which a word points back at something said before («ثبت‌نامش»).
 _POINTING_ENDINGS = ("شو", "شون", "ش")

@@ -395,3 +395,10 @@ def test_a_service_named_as_the_reason_does_not_hide_a_matter_named_in_full(engi
     assert engine.ask(story).answer_id == "birthcert-serial"
     # another organisation's smart card shares the words «کارت هوشمند» only: still theirs
     assert engine.assess("کارت هوشمند ناوگان برای کامیونم چطوری بگیرم؟").doubts.other_service
+
+
+def test_a_quoted_name_says_nothing_of_the_topic(engine: AnswerEngine) -> None:
+    # «غلامرضا» was an unknown word that weighed the most and kept the name change from an answer
+    quoted = key(engine, "اسم من تو شناسنامه «غلامرضا» ثبت شده، میخوام عوضش کنم")
+    assert "غلامرضا" not in quoted.tokens and not quoted.unknown
+    assert key(engine, "کارتم «در حال صدور» مونده").tokens.count("صدور") == 1  # a quoted phrase stays
