@@ -227,7 +227,7 @@ class Matcher:
         weight_of = weights.__getitem__
         query_words = frozenset(weights)
         query_weight = sum(weights.values()) or 1.0
-        best: dict[str, Candidate] = {}
+        best_rows: dict[str, int] = {}  # each entry's best phrasing so far, and its score (rounded)
         best_scores: dict[str, float] = {}
         w = self._weights
         char_share, query_share, phrasing_share = w.char, w.query_coverage, w.phrasing_coverage
@@ -254,7 +254,8 @@ class Matcher:
                 score = (1 - blend) * score + blend * probabilities[entry_id] * trust
             kept = best_scores.get(entry_id)
             if kept is None or score > kept:
-                candidate = Candidate(entry_id, round(min(score, 1.0), 4), self._phrasings[row].text)
-                best[entry_id] = candidate
-                best_scores[entry_id] = candidate.score
-        return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
+                best_scores[entry_id] = round(min(score, 1.0), 4)
+                best_rows[entry_id] = row
+        ranked = sorted(best_scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        phrasings = self._phrasings
+        return [Candidate(entry_id, score, phrasings[best_rows[entry_id]].text) for entry_id, score in ranked]
