@@ -10,8 +10,9 @@ then rate the answer (4 or 5, so no comment is awaited), each step waiting for t
 The questions vary (``--questions varied``, the default): all citizens draw in turn from one list
 of a few thousand distinct questions, the shipped knowledge's phrasings and the test sets'
 questions (``tests/data/*.jsonl``, read at run time), shuffled once with a fixed seed, so the
-engine's cache of recent decisions hits about as often as a real bot's would (its hit rate is
-printed); ``--questions six`` asks the six of earlier sessions (three answered directly, three
+engine's cache of recent decisions does not flatter the figures: each question is new within a
+run, a lower bound of what a real bot's citizens repeat («سلام», «شناسنامه»); its hit rate is
+printed. ``--questions six`` asks the six of earlier sessions (three answered directly, three
 "did you mean", in turn), which the cache answers after their first time. Latency is measured from the moment
 an update is queued in the fake server (offered to ``getUpdates``) to the moment the bot's reply
 to that citizen is recorded by the server: a new message, the "did you mean" message edited into
