@@ -33,8 +33,8 @@ _COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون",
 _HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160
 #: How many distinct tokens an analyzer remembers the words of (a question's words are mostly
-#: those of earlier questions: «شناسنامه», «کارت», «چیکار»); about 2 MB full, then started over.
-_REMEMBERED_TOKENS = 16384
+#: those of earlier questions: «شناسنامه», «کارت», «چیکار»); about 3 MB full, then started over.
+_REMEMBERED_TOKENS = 8192
 #: A known word used this rarely, whose stem without a spoken ending is used this many times more,
 #: is read as the stem (unless the synonym map names the word itself).
 _RARE = 2
