@@ -111,6 +111,8 @@ def build_application(
             application.finished.append(lambda update, delivery: _finished(inbox, update, delivery.sent))
             inbox.on_recorded.append(application.confirmed)  # a recorded mark frees its update's place
             application.confirms = True
+            window = application.window
+            shared.metrics.watch_unconfirmed(platform.name, lambda: window.held)
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         data: AppData = application.bot_data

@@ -41,6 +41,8 @@ _RARE = 2
 #: Endings a seen word takes without becoming another word: plural, ezafe, possessives, comparatives.
 _WORD_ENDINGS = ("ی", "یی", "ای", "ها", "های", "ان", "ام", "ات", "اش", "م", "ت", "ش", "تر", "ترین")
 _COMMON_RATIO = 5
+#: A phrasing of this many words tells a story (see :meth:`Analyzer.vocabulary_parts`).
+_STORY_PHRASING_WORDS = 15
 #: Written before the lemma of a negated verb: hazm gives «نکردم» and «کردم» one lemma, and «پیدا
 #: نکردم» (lost) must not read as «پیدا کردم» (found).
 _NEGATION = "نه"
@@ -106,9 +108,11 @@ class Vocabulary:
         bigrams: frozenset[tuple[str, str]] = frozenset(),
         function_words: frozenset[str] = frozenset(),
         protected: frozenset[str] = frozenset(),
+        plain: frozenset[str] = frozenset(),
     ) -> None:
         self._counts = counts
         self._protected = protected
+        self._plain = plain
         self._dictionary = dictionary
         self._bigrams = bigrams
         self._function_words = function_words
@@ -121,16 +125,18 @@ class Vocabulary:
         return word in self._counts
 
     def _strip_ending(self, word: str) -> str:
-        """The known word left after cutting a spoken ending, or ''."""
+        """The known word left after cutting a spoken ending, or '': of several, the one the base
+        uses most («کارتو» is «کارت» + «و», not «کار» + «تو»)."""
+        found = ""
         for ending in _COLLOQUIAL_ENDINGS:
             stem = word[: -len(ending)]
             if not word.endswith(ending) or len(stem) < 2:
                 continue
-            if stem in self._counts:
-                return stem
-            if stem + "ه" in self._counts:  # شناسناممو: شناسنامه + م + و, the silent heh dropped
-                return stem + "ه"
-        return ""
+            if stem not in self._counts:
+                stem += "ه"  # شناسناممو: شناسنامه + م + و, the silent heh dropped
+            if stem in self._counts and (not found or self._counts[stem] > self._counts[found]):
+                found = stem
+        return found
 
     def join(self, words: list[str]) -> list[str]:
         """Rejoin a compound typed as two words: ``گواهی نامه`` is ``گواهینامه``.
@@ -164,7 +170,7 @@ class Vocabulary:
             stem = self._strip_ending(word)
             if stem and self._counts[stem] >= _COMMON_RATIO * self._counts[word]:
                 return (stem,)
-        if word in self._counts or word.isdigit() or len(word) < 3:
+        if word in self._counts or word in self._plain or word.isdigit() or len(word) < 3:
             return (word,)
         same_sound = self._by_sound.get(word.translate(_HOMOPHONES))
         if same_sound:  # «رباط», «اهوال»: real words, but typed for the base's «ربات», «احوال»
@@ -186,6 +192,8 @@ class Vocabulary:
         if not found and len(word) >= 4:  # one letter mistyped in a short word: «حارج», «تجزد»
             found = process.extractOne(word, self._by_frequency, scorer=Levenshtein.distance, score_cutoff=1)
         if found and listed and not self._typo_of(word, found[0]):
+            return (word,)
+        if found and _negation_of(word, found[0]):  # «میدونه» is not «نمیدونه»
             return (word,)
         return (found[0],) if found else (word,)
 
@@ -410,7 +418,7 @@ class Analyzer:
         («آن», «همین») or a known word with a third-person ending («ثبت‌نامش», «تمدیدشو»)."""
         vocabulary, function_words = self._vocabulary, self._function_words
         words = [word for word in self._normalizer.normalize(text).replace(_ZWNJ, " ").split(" ") if word]
-        for word, after in zip(words, [*words[1:], ""], strict=True):
+        for word, after in zip(words, [*words[1:], ""][: len(words)], strict=True):
             # «تمدید آن از کجاست», not «اون عددی که ...» (a noun of its own clause)
             if word in self._pointing_words and (not after or after in function_words):
                 return True
@@ -458,6 +466,18 @@ class Analyzer:
         texts = list(texts)
         analyzed = [self._apply_synonyms(self._words(text)) for text in texts]
         counts: Counter[str] = Counter(word for words in analyzed for word in words)
+        # a word only one story phrasing uses is that story's context, not a word of the base: a
+        # question with it is as strange as before the story was written («استخدام», «پرورش»)
+        in_stories: Counter[str] = Counter()
+        in_short: set[str] = set()
+        for text, words in zip(texts, analyzed, strict=True):
+            if len(text.split()) >= _STORY_PHRASING_WORDS:
+                in_stories.update(set(words))
+            else:
+                in_short.update(words)
+        for word, stories in in_stories.items():
+            if stories < 2 and word not in in_short:
+                del counts[word]
         for source, target in self._synonyms.items():
             counts.update(source)
             counts.update(target)
@@ -501,6 +521,7 @@ class Analyzer:
                 frozenset(parts.bigrams),
                 self._function_words,
                 frozenset(parts.protected),
+                frozenset(word for plain in self._lexicon.plain_words for word in self._words(plain)),
             ),
             FinglishReader(self._lexicon.finglish, parts.finglish, self._function_words),
             frozenset(parts.familiar),
@@ -523,6 +544,11 @@ def _unfolded(word: str) -> Iterator[str]:
     inner = word.find("ی", 1, len(word) - 1)
     if inner > 0:
         yield word[:inner] + "ئ" + word[inner + 1 :]
+
+
+def _negation_of(word: str, other: str) -> bool:
+    """Whether one of two words is the other with the negation «ن» before it."""
+    return word == "ن" + other or other == "ن" + word
 
 
 def _is_year(word: str) -> bool:

@@ -165,8 +165,17 @@ _CONNECTIVE_SPLIT = re.compile(
 )
 #: Words that add a second matter to a message.
 _ALSO = frozenset(["هم", "همچنین", "ضمنا", "ضمناً", "ضمن", "همینطور", "راستی", "شم"])
+#: The question words that ask by themselves (not «می», «میشه»): a «و» between two clauses with one
+#: each joins two questions.
+_INTERROGATIVES = frozenset(
+    ["چطور", "چطوری", "چجوری", "چگونه", "کجا", "کجاست", "چه", "چی", "چیه", "چیکار", "چکار", "چرا", "کی",
+     "آیا", "ایا", "چقدر", "چقدره", "کدوم", "کدام"]
+)  # fmt: skip
 #: Words by which a clause says what the citizen wants to do («میخوایم یارانه‌مون رو جدا کنیم»).
 _WANTS = frozenset(["میخوام", "میخوایم", "میخواهم", "میخواهیم", "میخواستم", "میخواستیم", "قصد", "بخواهم"])
+#: Words by which a clause reports what someone told the citizen («گفتن اول کارت ملی لازمه»): the
+#: requirement the question is about, not a matter of its own.
+_REPORTS = frozenset(["گفتن", "گفتند", "گفته", "گفته‌اند", "میگن", "میگه", "گفت"])
 #: Phrases that announce another matter («یه سوال دیگه، ...»).
 _ANOTHER_MATTER = (
     "یه سوال دیگه",
@@ -205,6 +214,8 @@ class Clause:
     """Adds a second matter («شناسنامه‌ام هم ...», «ضمنا ...», «یه سوال دیگه»)."""
     wants: bool = False
     """Says what the citizen wants to do («میخوام ...», «قصد دارم ...»)."""
+    reports: bool = False
+    """Reports what someone told the citizen («گفتن ... لازمه»), without a question mark."""
 
 
 @dataclass(frozen=True)
@@ -233,7 +244,7 @@ def split_clauses(text: str) -> Clauses:
     clauses: list[Clause] = []
     had_courtesy = False
     for piece, question_mark in pieces:
-        parts = [p for p in _CONNECTIVE_SPLIT.split(_clean(piece)) if p.strip()]
+        parts = [q for p in _CONNECTIVE_SPLIT.split(_clean(piece)) if p.strip() for q in _split_at_and(p)]
         for index, part in enumerate(parts):
             stripped = _clean(_COURTESY_RE.sub(" ", part))
             had_courtesy |= stripped != _clean(part)
@@ -241,20 +252,52 @@ def split_clauses(text: str) -> Clauses:
                 continue
             words = set(stripped.replace(_ZWNJ, " ").split())
             asks = (question_mark and index == len(parts) - 1) or bool(words & _QUESTION_WORDS)
+            reports = _reports(question_mark and index == len(parts) - 1, words)
             also = bool(words & _ALSO) or any(map(_glued_also, words)) or stripped.startswith(_ALSO_OPENINGS)
             if clauses and clauses[-1].text in _ANNOUNCING and not clauses[-1].asks:
                 # «یه سوال دیگه، ...»: the clause that announces another matter says nothing else
-                clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words))
+                clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words), reports)
                 continue
-            clauses.append(Clause(stripped, asks, also, _wants(stripped, words)))
+            clauses.append(Clause(stripped, asks, also, _wants(stripped, words), reports))
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))
 
 
+def _split_at_and(text: str) -> list[str]:
+    """``text`` cut at the first «و» that joins two questions: the words before it ask or say what
+    the citizen wants, and the three or more words after it besides question words ask or add a
+    matter («ثبت فوتش رو چطوری انجام بدیم و بعدش انحصار وراثت رو از کجا بگیریم»; not «... و چقدر
+    طول میکشه», which asks on about the same matter); else ``[text]``."""
+    words = text.split(" ")
+    for index, word in enumerate(words):
+        if word != "و" or not 0 < index < len(words) - 1:
+            continue
+        if {words[index - 1], words[index + 1]} <= _INTERROGATIVES or words[index + 1] in _ALSO:
+            continue  # «کی و کجا», «هم ... و هم»
+        before = set(" ".join(words[:index]).replace(_ZWNJ, " ").split())
+        after = set(" ".join(words[index + 1 :]).replace(_ZWNJ, " ").split())
+        substantive = (
+            len(words) - index - 1 - len([w for w in words[index + 1 :] if w in _INTERROGATIVES]) >= 3
+        )
+        if (
+            substantive
+            and (before & _INTERROGATIVES or _wants(" ".join(words[:index]), before))
+            and (after & _INTERROGATIVES or after & _ALSO)
+        ):
+            return [" ".join(words[:index]), " ".join(words[index:])]
+    return [text]
+
+
 def _wants(text: str, words: set[str]) -> bool:
     """Whether a clause says what the citizen wants (``words``: its words, half-spaces as spaces)."""
     return bool(words & _WANTS) or "می خوا" in text.replace(_ZWNJ, " ")
+
+
+def _reports(question_mark: bool, words: set[str]) -> bool:
+    """Whether a clause without a question mark reports what someone said (``words``: as in
+    :func:`_wants`)."""
+    return not question_mark and bool(words & _REPORTS)
 
 
 def _glued_also(word: str) -> bool:

@@ -113,6 +113,9 @@ class Doubts:
     story: bool = False
     """A long message (``story_words`` distinct words or more): its scores are diluted by the
     story, so the looser story band of :class:`Thresholds` may answer it with alternatives."""
+    asked_leader: str | None = None
+    """In a message of several clauses, the entry its asking clause alone ranks first and clear of
+    its runner-up: between two close entries of a story, what is asked decides."""
 
 
 def decide(
@@ -150,7 +153,9 @@ def decide(
             return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])
     in_band = best.score >= t.alternatives_answer and margin >= t.alternatives_margin
     in_story_band = (
-        doubts.story and best.score >= t.story_alternatives_answer and margin >= t.story_alternatives_margin
+        doubts.story
+        and best.score >= t.story_alternatives_answer
+        and (margin >= t.story_alternatives_margin or best.entry_id == doubts.asked_leader)
     )
     if (in_band or in_story_band) and doubts.unknown_share <= t.alternatives_max_unknown:
         return Decision(Outcome.ANSWER_ALTERNATIVES, offered[: 1 + t.max_alternatives])

@@ -113,11 +113,15 @@ class AnswerEngine:
         self.matcher = Matcher(phrasings, weights)
         # The words an entry's title and keywords say it is about (from the keys just analyzed).
         declared: dict[str, set[str]] = {entry_id: set() for entry_id in knowledge.entries}
+        titled: dict[str, set[str]] = {entry_id: set() for entry_id in knowledge.entries}
         for phrasing in phrasings:
             entry = knowledge.entries[phrasing.entry_id]
             if phrasing.text == entry.title or phrasing.text in entry.keywords:
                 declared[phrasing.entry_id].update(phrasing.key.tokens)
+            if phrasing.text == entry.title:
+                titled[phrasing.entry_id].update(phrasing.key.tokens)
         self._declared_words = {entry_id: frozenset(words) for entry_id, words in declared.items()}
+        self._title_words = {entry_id: frozenset(words) for entry_id, words in titled.items()}
         # not an lru_cache of the bound method: that cycle kept a replaced engine until a full
         # garbage collection
         self._recent: OrderedDict[str, _Decided] = OrderedDict()
@@ -136,16 +140,20 @@ class AnswerEngine:
         ranked: list[Candidate],
         emphasis: frozenset[str] | None = None,
         asked: frozenset[str] | None = None,
+        plain: frozenset[str] = frozenset(),
     ) -> Doubts:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`);
         ``emphasis``: the asking clause's words in a message of several clauses; ``asked``: the
-        words of what it asks (``emphasis`` unless the asking clause leans on the one before)."""
+        words of what it asks (``emphasis`` unless the asking clause leans on the one before);
+        ``plain``: the words of its clauses that name no other organisation's service."""
         # In a story, another organisation named in the context («the bank asked for my card») does
         # not make the question theirs: only the names in what it asks count.
         long = len(set(key.tokens)) >= self.matcher.weights.story_words
         story = emphasis is not None and long
         asked = asked if asked is not None else emphasis
-        named = replace(key, foreign=key.foreign & asked) if story and asked else key
+        named = key
+        if story and asked and self._names_own_matter(key, ranked, plain):
+            named = replace(key, foreign=key.foreign & asked)
         other_service = self._names_other_service(named, ranked)
         if key.foreign and not other_service:  # the best entry is about that service: its words are known
             key = replace(key, foreign=frozenset())
@@ -153,6 +161,17 @@ class AnswerEngine:
         if emphasis is not None:
             share = min(share, self.matcher.unknown_share(replace(key, tokens=tuple(emphasis))))
         return Doubts(share, other_service=other_service, vague=self.matcher.vague(key), story=long)
+
+    def _names_own_matter(self, key: MatchKey, ranked: list[Candidate], plain: frozenset[str]) -> bool:
+        """Whether a story names what its best entry is about apart from the other services: a word of
+        the entry's title outside their names, or of its title or keywords in a clause that names none
+        of them. «بانک کارت ملیمو قبول نکرد. چیکار کنم؟» does; «رمز پویای کارت بانکیم فعال نمیشه...
+        چیکار کنم؟» does not (its «رمز» and «فعال» are said of the bank card)."""
+        if not ranked:
+            return False
+        entry_id = ranked[0].entry_id
+        own = set(key.tokens) - key.foreign
+        return bool(own & self._title_words[entry_id] or plain & self._declared_words[entry_id])
 
     def _names_other_service(self, key: MatchKey, ranked: list[Candidate]) -> bool:
         """Whether ``key`` names another organisation's service that the best entry is not about:
@@ -219,8 +238,22 @@ class AnswerEngine:
             # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟», «کارت ایثارگری پدرم منقضی شده.
             # تمدید آن با کدام نهاد است؟»: the question is the two together
             asked = emphasis | frozenset(informative[position - 1][1].tokens)
-        doubts = self.doubts(content, ranked, emphasis, asked)
+        plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
+        doubts = self.doubts(content, ranked, emphasis, asked, plain)
+        close = (
+            len(ranked) > 1 and ranked[0].score - ranked[1].score < self.thresholds.story_alternatives_margin
+        )
+        if doubts.story and close:  # between two close entries of a story, what is asked decides
+            doubts = replace(doubts, asked_leader=self._leader(asking))
         return Assessment(content, ranked, doubts, self._parts(informative, ranked))
+
+    def _leader(self, key: MatchKey) -> str | None:
+        """The entry ``key`` alone ranks first, ``part_margin`` clear of its runner-up, or ``None``."""
+        own = self.matcher.rank(key, 2)
+        if not own:
+            return None
+        margin = own[0].score - (own[1].score if len(own) > 1 else 0.0)
+        return own[0].entry_id if margin >= self.matcher.weights.part_margin else None
 
     def _with_whole(
         self, question: str, whole: MatchKey | None, content: MatchKey, ranked: list[Candidate]
@@ -320,9 +353,10 @@ _PART_WORDS = 2
 
 
 def _may_pair(first: Clause, second: Clause) -> bool:
-    """Whether two clauses, in this order, may ask two things: the later adds a matter («... هم»),
-    or the first asks and the later asks too or says what the citizen wants («... میخوام شکایت کنم»)."""
-    return second.also or (first.asks and (second.asks or second.wants))
+    """Whether two clauses, in this order, may ask two things: never when the first reports what
+    someone said («گفتن ... لازمه»); else when the later adds a matter («... هم»), or the first
+    asks and the later asks too or says what the citizen wants («... میخوام شکایت کنم»)."""
+    return not first.reports and (second.also or (first.asks and (second.asks or second.wants)))
 
 
 def _better_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:

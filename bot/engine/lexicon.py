@@ -6,7 +6,8 @@ lists the function words dropped from match keys, curated Finglish words,
 words naming other organisations' services (``کارت بانکی``, ``یارانه``): a
 question that names one is never answered directly, and question words
 (``کجا``, ``چطور``): a message with one reads as a question; pointing words
-(``آن``, ``همین``): a clause with one asks about the clause before it.
+(``آن``, ``همین``): a clause with one asks about the clause before it; plain words
+(``معنی``): kept as written, never repaired into a word of the base.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Lexicon:
     """Words by which a clause points back at the one before («تمدید آن کجاست؟»)."""
     emoji: dict[str, str] = field(default_factory=dict)
     """Emoji that say a word («💍»: «ازدواج»); the others carry no topic."""
+    plain_words: tuple[str, ...] = ()
+    """Words kept as written, never repaired into a word of the base («معنی» is not «مثنی»)."""
 
 
 def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
@@ -78,7 +81,16 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
     year_words, years = _word_list(folder / "language.yaml", "year_words")
     pointing_words, pointing = _word_list(folder / "language.yaml", "pointing_words")
     emoji, pictures = _mapping(folder / "language.yaml", "emoji")
+    plain_words, plain = _word_list(folder / "language.yaml", "plain_words")
     lexicon = Lexicon(
-        synonyms, function_words, finglish, other_services, question_words, year_words, pointing_words, emoji
+        synonyms,
+        function_words,
+        finglish,
+        other_services,
+        question_words,
+        year_words,
+        pointing_words,
+        emoji,
+        plain_words,
     )
-    return lexicon, problems + more + most + other + asking + years + pointing + pictures
+    return lexicon, problems + more + most + other + asking + years + pointing + pictures + plain

@@ -8,6 +8,8 @@ Metrics (``prometheus-client``, one registry per process, all labelled by ``plat
     sabtyar_ratings_total{score}             ratings stored
     sabtyar_reply_seconds                    from the question's arrival to the reply sent (histogram)
     sabtyar_store_backlog                    writes waiting for the database to work again
+    sabtyar_unconfirmed_replies              new messages sent whose update is not yet marked done
+                                             (at most ``[general] unconfirmed_replies``)
     sabtyar_bot_api_errors_total{kind}       Bot API calls failed: http_4xx, http_5xx, network, throttled
     sabtyar_bot_api_retries_total            throttled calls waited out and sent again
     sabtyar_last_poll_timestamp_seconds      when getUpdates last answered (long polling)
@@ -77,6 +79,12 @@ class Metrics:
         self.backlog = Gauge(
             "sabtyar_store_backlog", "Writes waiting for the database", ["platform"], registry=registry
         )
+        self.unconfirmed = Gauge(
+            "sabtyar_unconfirmed_replies",
+            "New messages sent whose update is not yet marked done",
+            ["platform"],
+            registry=registry,
+        )
         self.api_errors = Counter(
             "sabtyar_bot_api_errors", "Bot API calls that failed", ["platform", "kind"], registry=registry
         )
@@ -94,6 +102,10 @@ class Metrics:
     def watch_backlog(self, platform: str, size: Callable[[], int]) -> None:
         """Read ``size()`` as the platform's backlog at each scrape."""
         self.backlog.labels(platform).set_function(lambda: float(size()))
+
+    def watch_unconfirmed(self, platform: str, held: Callable[[], int]) -> None:
+        """Read ``held()`` as the platform's places of the send window held, at each scrape."""
+        self.unconfirmed.labels(platform).set_function(lambda: float(held()))
 
     def polled(self, platform: str) -> None:
         """getUpdates answered just now."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import analyzer as analyzer_module
-from bot.engine.analyzer import MatchKey
+from bot.engine.analyzer import Analyzer, MatchKey
 from bot.engine.decision import Doubts, Outcome, decide
 from bot.engine.engine import AnswerEngine
 from bot.engine.finglish import latin_skeleton, persian_skeleton
+from bot.engine.matcher import Candidate
 
 
 def key(engine: AnswerEngine, text: str) -> MatchKey:
@@ -30,6 +31,9 @@ def key(engine: AnswerEngine, text: str) -> MatchKey:
         ["نوبت", "نوبط"],
         ["چطوری", "چجوری", "چطور", "چگونه"],
         ["کد ملی", "codemeli", "کدملی"],
+        ["صفحه‌هاش پر شده، شناسنامه‌ام", "صفحه هاش پر شده شناسنامم", "صفحه‌ها پر شده شناسنامه‌ام"],
+        ["بچه‌هامون شناسنامه ندارن", "بچه هامون شناسنامه ندارن"],
+        ["کارتو گم کردم", "کارت رو گم کردم"],
     ],
 )
 def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> None:
@@ -155,6 +159,12 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
         "kart payan khedmat gom shode",
         "جریمه رانندگیمو از کجا پرداخت کنم؟",
         "اینترنت خونه‌مون قطع شده کی وصل میشه",
+        "ثبت شکایت در سامانه تعزیرات",
+        "معاینه فنی ماشینم تموم شده، نوبتش رو کجا بگیرم؟",
+        "پرونده پزشکی پدرم رو از بیمارستان چطوری بگیرم",
+        "از همسایه‌ام شکایت دارم",
+        "شکایت از پزشک کجا ثبت میشه",
+        "میخوام تو لاتاری گرین کارت آمریکا شرکت کنم، مدارکش چیه؟",
     ],
 )
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
@@ -307,6 +317,73 @@ def test_an_emoji_that_says_a_word_is_read_as_that_word(
     engine: AnswerEngine, question: str, entry_id: str
 ) -> None:
     assert engine.ask(question).answer_id == entry_id
+
+
+@pytest.mark.parametrize("text", ["فرزند ما هفته گذشته به دنیا آمده است. مهلت ثبت ولادت او چند روز است؟"])
+def test_a_past_time_unit_is_not_a_deadline_passed(engine: AnswerEngine, text: str) -> None:
+    # «هفته گذشته» is last week: its «گذشته» drew the late registration's «مهلتش گذشته» level
+    assert "گذشته" not in key(engine, text).tokens
+    assert engine.ask(text).answer_id == "birth-registration"
+
+
+@pytest.mark.parametrize("text", ["بچمون شناسنامه نداره", "بچه‌مون شناسنامه نداره", "بچه‌هامون شناسنامه نداره"])
+def test_a_spoken_child_with_its_ending_is_the_child(engine: AnswerEngine, text: str) -> None:
+    # «بچمون» stood as written (a phrasing used it once), «بچه‌مون» left its ending «مون» as a word
+    assert key(engine, text).tokens == key(engine, "بچه شناسنامه نداره").tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("یه نفر کیفشو اینجا جا گذاشته", "گذشته"),  # left behind, not «passed»
+        ("بعد از جداییم شناسنامه‌ام رو نگاه کردم", "جد"),  # the separation, not the grandfather
+        ("این‌جانب کارت ملی‌ام را گم کرده‌ام", "جانب"),
+        ("اصلا نمیدونم اسم بچه رو چطوری عوض کنیم", "اصلاح"),  # «at all», not «correction»
+        ("دوستم گفت کارت ملی خیلی گرون شده", "گروه"),  # expensive, not «group»
+        ("بابام میدونه کارت ملیم کجاست", "نمیدونه"),  # knows, never «does not know»
+    ],
+)
+def test_a_real_word_is_not_repaired_into_another(engine: AnswerEngine, text: str, wrong: str) -> None:
+    assert wrong not in key(engine, text).tokens
+
+
+def test_a_word_only_one_story_phrasing_uses_stays_unknown(base_analyzer: Analyzer) -> None:
+    # a story phrasing's context («پتروشیمی») must not make a near miss's words known: the question
+    # «استخدام تو پتروشیمی» is as strange as before the story was written
+    short = "کارت ملی هوشمندم گم شده"
+    story = (
+        "سلام من تو پتروشیمی کار میکنم و دیروز تو سرویس کیفم رو جا گذاشتم و کارت ملی هوشمندم توش بود "
+        "حالا برای گرفتن کارت جدید باید چیکار کنم"
+    )
+    once = base_analyzer.with_vocabulary([short, story])
+    assert "پتروشیمی" in once.analyze("استخدام تو پتروشیمی").unknown
+    assert "کارت" not in once.analyze("کارت پتروشیمی").unknown
+    other = story.replace("دیروز", "پریروز")
+    twice = base_analyzer.with_vocabulary([short, story, other])  # two stories: a word of the base
+    assert "پتروشیمی" not in twice.analyze("استخدام تو پتروشیمی").unknown
+
+
+def test_between_two_close_entries_of_a_story_what_is_asked_decides(engine: AnswerEngine) -> None:
+    ranked = [Candidate("birth-registration", 0.48, ""), Candidate("birth-late", 0.45, "")]
+    story = Doubts(story=True)
+    assert decide(ranked, engine.thresholds, story).outcome is Outcome.DID_YOU_MEAN  # too close
+    led = Doubts(story=True, asked_leader="birth-registration")
+    assert decide(ranked, engine.thresholds, led).outcome is Outcome.ANSWER_ALTERNATIVES
+    other = Doubts(story=True, asked_leader="birth-late")  # the asking clause leans the other way
+    assert decide(ranked, engine.thresholds, other).outcome is Outcome.DID_YOU_MEAN
+
+
+@pytest.mark.parametrize(("text", "word"), [("معنی زندگی چیه؟", "معنی"), ("یه شعر از حافظ بخون", "بخون")])
+def test_a_plain_word_is_never_repaired(engine: AnswerEngine, text: str, word: str) -> None:
+    # «معنی» was repaired to «مثنی» (of «المثنی»), «بخون» to «بدون»: a near miss then looked like the base's
+    analyzed = key(engine, text)
+    assert word in analyzed.tokens and word in analyzed.unknown
+
+
+@pytest.mark.parametrize("text", ["💸💸", "؟؟", ""])
+def test_a_clause_with_no_words_points_at_nothing(engine: AnswerEngine, text: str) -> None:
+    # a clause of emoji alone («کارت ملی چند تومنه الان؟؟ 💸💸») raised in the pairing of zip
+    assert not engine.analyzer.points_back(text)
 
 
 def test_remembered_tokens_read_as_fresh_ones(engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch) -> None:

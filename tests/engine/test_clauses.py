@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.clauses import split_clauses
-from bot.engine.engine import AnswerEngine
+from bot.engine.engine import AnswerEngine, _may_pair
 
 
 def test_clauses_split_on_punctuation_and_connectives() -> None:
@@ -244,6 +244,70 @@ def test_a_thin_question_after_a_reason_is_not_about_the_reason(engine: AnswerEn
     assert engine.ask(story).answer_id == "birth-late"
     wants = "ما تازه عقد کردیم. میخوایم یارانه‌مون رو از خانواده جدا کنیم. از کجا باید اقدام کنیم؟"
     assert engine.assess(wants).doubts.other_service  # what they want is the thin question's matter
+
+
+@pytest.mark.parametrize(
+    ("message", "second"),
+    [
+        (
+            "ثبت فوتش رو چطوری انجام بدیم و بعدش انحصار وراثت رو از کجا بگیریم؟",
+            "و بعدش انحصار وراثت رو از کجا بگیریم",
+        ),
+        (
+            "میخوام سیادتم تو شناسنامه ثبت بشه و یه اشتباه تو محل تولدم هم هست",
+            "و یه اشتباه تو محل تولدم هم هست",
+        ),
+        ("کارت ملی هوشمند چقدر پول میخواد و چه مدارکی باید ببرم؟", "و چه مدارکی باید ببرم"),
+    ],
+)
+def test_an_and_between_two_questions_cuts_them_apart(message: str, second: str) -> None:
+    # one clause asked two things, and the later one (the more words) was answered alone
+    assert split_clauses(message).clauses[-1].text == second
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "کارت ملیم رو کی و کجا تحویل میدن؟",  # two question words, one question
+        "آیا این کارت همچنان در بانک‌ها و ادارات پذیرفته می‌شود؟",  # «و» joins two nouns
+        "چند وقت پیش کارت ملیم رو گرفتم و یه پاکت رمز هم بهم دادن",  # «چند وقت پیش»: some time ago
+        "میخوام هم برای شناسنامه اقدام کنم و هم یه گواهی بگیرم",  # «هم ... و هم»
+        "این گواهی را از کجا باید بگیرم و چقدر طول می‌کشد؟",  # asks on about the same matter
+    ],
+)
+def test_an_and_inside_one_question_does_not_cut_it(message: str) -> None:
+    assert len(split_clauses(message).clauses) == 1
+
+
+def test_two_questions_joined_by_and_are_answered_in_the_order_asked(engine: AnswerEngine) -> None:
+    reply = engine.ask(
+        "سلام پدرم فوت کرده، ثبت فوتش رو چطوری انجام بدیم و بعدش انحصار وراثت رو از کجا بگیریم؟"
+    )
+    assert reply.answer_id == "death-registration"
+
+
+def test_a_clause_reporting_what_someone_said_is_not_a_part() -> None:
+    # «گفتن اول کارت ملی هوشمند لازمه» is the requirement the passport question is about: with «هم» in
+    # the next clause it made a two-part question whose first part, the smart card, was answered
+    clauses = split_clauses(
+        "میخوایم بریم کربلا و پاسپورت نداریم، گفتن اول کارت ملی هوشمند لازمه، پاسپورت رو هم ثبت احوال میده؟"
+    ).clauses
+    assert clauses[1].reports and not clauses[2].reports
+    assert not _may_pair(clauses[1], clauses[2])
+    assert _may_pair(*split_clauses("کارت ملیم گم شده، شناسنامه‌ام هم پاره شده").clauses)
+
+
+def test_a_story_whose_only_matter_is_another_service_is_not_answered(engine: AnswerEngine) -> None:
+    # the bank card is named outside the asking clause, but the story names no matter of the best
+    # entry's own: «رمز» and «کارت» are the bank card's, so the smart card's PIN is not its answer
+    story = (
+        "رمز پویای کارت بانکیم فعال نمیشه و برنامه بانک مدام خطا میده. "
+        "خرید اینترنتی هم نمیتونم بکنم. چیکار کنم؟"
+    )
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
+    own = "بانک کارت ملیمو قبول نکرد و گفت تاریخش گذشته. خیلی عجله دارم چون وام گرفتم. چیکار کنم؟"
+    assert not engine.assess(own).doubts.other_service  # the smart card is named: the bank is context
 
 
 @pytest.mark.parametrize(

@@ -94,3 +94,8 @@ def test_every_sample_phrasing_comes_back_to_its_own_entry(engine: AnswerEngine)
 @pytest.mark.parametrize("text", ["لطف کردید", "خیلی ممنون، کمکم کرد", "مرسی، جوابمو گرفتم"])
 def test_thanks_without_a_question_is_thanks(engine: AnswerEngine, text: str) -> None:
     assert engine.ask(text).answer_id == "thanks"
+
+
+def test_taking_the_husband_s_surname_is_the_spouse_surname_entry(engine: AnswerEngine) -> None:
+    # the phrasing stood under surname-change, so the question answered the wrong entry
+    assert engine.ask("بعد از ازدواج میتونم فامیلی همسرم رو بگیرم؟").answer_id == "spouse-surname"

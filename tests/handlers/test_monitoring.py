@@ -62,6 +62,7 @@ async def test_healthz_and_metrics_follow_the_bot(
         assert before[("sabtyar_answers_total", (("outcome", "answer"), *telegram))] == 1
         assert before[("sabtyar_reply_seconds_count", telegram)] == 1
         assert before[("sabtyar_store_backlog", telegram)] == 0
+        assert before[("sabtyar_unconfirmed_replies", telegram)] == 0  # the answer's place given back
         assert before[("sabtyar_last_poll_timestamp_seconds", telegram)] > 0
 
         [[event_id]] = bot.rows("SELECT id FROM answer_events")
@@ -101,3 +102,27 @@ async def test_monitoring_is_off_by_default(tmp_path: Path, engine: AnswerEngine
     async with running_bot(tmp_path, engine, locales):
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", MonitoringSettings().port)) != 0
+
+
+def test_the_unconfirmed_replies_gauge_reads_the_window_at_each_scrape() -> None:
+    from prometheus_client import generate_latest
+
+    from bot.messenger.monitoring import Metrics
+    from bot.messenger.updates.window import SendWindow
+
+    metrics, window = Metrics(), SendWindow(10)
+    metrics.watch_unconfirmed("bale", lambda: window.held)
+    window.held = 3  # three replies sent, their updates not yet marked done
+    assert (
+        samples(generate_latest(metrics.registry).decode())[
+            ("sabtyar_unconfirmed_replies", (("platform", "bale"),))
+        ]
+        == 3
+    )
+    window.held = 0
+    assert (
+        samples(generate_latest(metrics.registry).decode())[
+            ("sabtyar_unconfirmed_replies", (("platform", "bale"),))
+        ]
+        == 0
+    )
