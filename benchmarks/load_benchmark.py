@@ -5,9 +5,15 @@
     .venv/bin/python benchmarks/load_benchmark.py --citizens 100 --rate 0 --http-client httpx \
         --http-client aiohttp                                      # saturation, both transports
 
-Each simulated citizen loops: ask a question (direct answers and "did you mean" questions in
-turn), press the first offered choice when there is one, then rate the answer (4 or 5, so no
-comment is awaited), each step waiting for the bot's reply. Latency is measured from the moment
+Each simulated citizen loops: ask a question, press the first offered choice when there is one,
+then rate the answer (4 or 5, so no comment is awaited), each step waiting for the bot's reply.
+The questions vary (``--questions varied``, the default): all citizens draw in turn from one list
+of a few thousand distinct questions, the shipped knowledge's phrasings and the test sets'
+questions (``tests/data/*.jsonl``, read at run time), shuffled once with a fixed seed, so the
+engine's cache of recent decisions does not flatter the figures: each question is new within a
+run, a lower bound of what a real bot's citizens repeat («سلام», «شناسنامه»); its hit rate is
+printed. ``--questions six`` asks the six of earlier sessions (three answered directly, three
+"did you mean", in turn), which the cache answers after their first time. Latency is measured from the moment
 an update is queued in the fake server (offered to ``getUpdates``) to the moment the bot's reply
 to that citizen is recorded by the server: a new message, the "did you mean" message edited into
 the answer, or the toast thanking for a rating.
@@ -73,6 +79,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +89,7 @@ sys.path.insert(0, str(ROOT))
 
 from timed_engine import read_clock  # noqa: E402  # beside this script
 
+from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.locale import load_locales  # noqa: E402
 from bot.messenger.platforms import HTTP_CLIENTS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -92,6 +100,10 @@ from tests.support.tally import ReplyLog, Tally, converse, tally  # noqa: E402
 
 DIRECT = ["شناسنامه‌ام گم شده", "کارت ملی هوشمند گم شده چیکار کنم", "هزینه المثنی شناسنامه چقدره"]
 DOUBTFUL = ["کارت", "شناسنامه", "مدارک"]
+#: ``--questions six``: the questions of earlier sessions, answered directly and doubtful in turn.
+SIX = [q for pair in zip(DIRECT, DOUBTFUL, strict=True) for q in pair]
+#: The order the varied questions are drawn in (the same in every run).
+QUESTION_SEED = 17
 REPLY_TIMEOUT = 15.0
 #: Seconds a citizen of a burst waits for each reply (``--reply-timeout``).
 BURST_REPLY_TIMEOUT = 60.0
@@ -221,16 +233,41 @@ class Pacer:
         self.next = max(now, self.next) + self.interval * self.rng.uniform(0.5, 1.5)
 
 
+def varied_questions() -> list[str]:
+    """The distinct questions of ``--questions varied``: the shipped knowledge's phrasings and the
+    test sets' questions, shuffled with ``QUESTION_SEED``."""
+    entries = load_knowledge(Settings().knowledge_dir).entries.values()
+    texts = [text for entry in entries for text in entry.phrasings]
+    for path in sorted((ROOT / "tests" / "data").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line) if line.strip() else {}
+            if "q" in record:  # a set's other lines (its header) ask nothing
+                texts.append(str(record["q"]))
+    distinct = sorted(set(texts))
+    random.Random(QUESTION_SEED).shuffle(distinct)
+    return distinct
+
+
+def question_source(kind: str) -> Iterator[str]:
+    """The questions all citizens draw from in turn (``--questions``), endlessly."""
+    return itertools.cycle(varied_questions() if kind == "varied" else SIX)
+
+
 async def citizen_loop(
-    api: FakeBotApi, observer: Observer, citizen: FakeUser, stop: asyncio.Event, interval: float
+    api: FakeBotApi,
+    observer: Observer,
+    citizen: FakeUser,
+    stop: asyncio.Event,
+    interval: float,
+    questions: Iterator[str],
 ) -> None:
     rng = random.Random(citizen.id)
     pacer = Pacer(interval, rng)
-    for turn in itertools.count():
+    while True:
         await pacer.wait()
         if stop.is_set():
             return
-        question = rng.choice(DOUBTFUL if turn % 2 else DIRECT)
+        question = next(questions)
         if (
             await observer.offer(citizen, "question", lambda q=question: api.user_sends_text(citizen, q))
             is None
@@ -362,6 +399,8 @@ class Scenario:
     api_delay: float = 0.0
     #: ``[general] unconfirmed_replies`` (``None``: the default; not for the bare bot).
     places: int | None = None
+    #: What the citizens of the paced loop ask: ``varied`` or ``six`` (see the module).
+    questions: str = "varied"
 
     @property
     def interval(self) -> float:
@@ -451,15 +490,15 @@ async def quiet(api: FakeBotApi) -> None:
         await asyncio.sleep(0.5)
 
 
-def engine_clock(folder: Path, pids: list[int]) -> tuple[int, float]:
-    """The engine's calls and CPU seconds so far, summed over ``pids`` (sabtyar through
+def engine_clock(folder: Path, pids: list[int]) -> tuple[int, int, float]:
+    """The engine's calls, cache hits and CPU seconds so far, summed over ``pids`` (sabtyar through
     ``benchmarks/timed_engine.py``): each is asked to write its totals (``SIGUSR1``) and read
     once it did (a process that does not answer within a second counts nothing)."""
     before = {pid: (read_clock(folder, pid) or {}).get("dumps", 0) for pid in pids}
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGUSR1)
-    calls, seconds = 0, 0.0
+    calls, hits, seconds = 0, 0, 0.0
     for pid in pids:
         deadline = time.monotonic() + 1.0
         while (clock := read_clock(folder, pid)) is None or clock["dumps"] <= before[pid]:
@@ -469,7 +508,8 @@ def engine_clock(folder: Path, pids: list[int]) -> tuple[int, float]:
             time.sleep(0.002)
         if clock is not None:
             calls, seconds = calls + clock["calls"], seconds + clock["seconds"]
-    return calls, seconds
+            hits += clock.get("hits", 0)
+    return calls, hits, seconds
 
 
 @dataclass
@@ -485,11 +525,14 @@ class Measure:
     memory: float = 0.0
     proportional: float = 0.0
     engine_calls: int = 0
+    engine_hits: int = 0
     engine_cpu: float = 0.0
+    #: The machine's 1-minute load average at the end of the window (other work on a shared one).
+    load: float = 0.0
 
     def start(self) -> None:
         if self.clocks is not None:
-            self.engine_calls, self.engine_cpu = engine_clock(self.clocks, self.pids)
+            self.engine_calls, self.engine_hits, self.engine_cpu = engine_clock(self.clocks, self.pids)
         self.cpu, self.elapsed, self.own_cpu = (
             cpu_seconds(self.pids),
             time.perf_counter(),
@@ -499,19 +542,22 @@ class Measure:
     def stop(self) -> None:
         self.cpu = cpu_seconds(self.pids) - self.cpu
         if self.clocks is not None:
-            calls, seconds = engine_clock(self.clocks, self.pids)
+            calls, hits, seconds = engine_clock(self.clocks, self.pids)
             self.engine_calls, self.engine_cpu = calls - self.engine_calls, seconds - self.engine_cpu
+            self.engine_hits = hits - self.engine_hits
         self.elapsed = time.perf_counter() - self.elapsed
         self.own_cpu = time.process_time() - self.own_cpu
         self.memory = peak_memory_mb(self.pids)
         self.proportional = shared_memory_mb(self.pids)
+        self.load = os.getloadavg()[0]
 
 
 async def paced_loop(api: FakeBotApi, observer: Observer, scenario: Scenario, measure: Measure) -> None:
     """The citizens' loops: ``warmup`` seconds, then ``seconds`` measured."""
     users = [api.create_user(f"C{i}") for i in range(scenario.citizens)]
     stop = asyncio.Event()
-    loops = [citizen_loop(api, observer, user, stop, scenario.interval) for user in users]
+    questions = question_source(scenario.questions)
+    loops = [citizen_loop(api, observer, user, stop, scenario.interval, questions) for user in users]
     tasks = [asyncio.create_task(loop) for loop in loops]
     await asyncio.sleep(scenario.warmup)
     observer.counting = True
@@ -529,7 +575,7 @@ async def paced_loop(api: FakeBotApi, observer: Observer, scenario: Scenario, me
 async def burst(api: FakeBotApi, log: ReplyLog, scenario: Scenario, measure: Measure) -> list[Any]:
     """Every citizen's one conversation, all at once; measured until the last ended."""
     users = [api.create_user(f"B{i}") for i in range(scenario.citizens)]
-    questions = [q for pair in zip(DIRECT, DOUBTFUL, strict=True) for q in pair]
+    questions = SIX  # each conversation must end with buttons or an apology (tally.converse)
     measure.start()
     conversations = await asyncio.gather(
         *(
@@ -648,6 +694,9 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "bot_cpu_per_s": round(cpu / elapsed, 2),
         "bot_cpu_ms_per_update": round(1000 * cpu / updates, 2) if updates else None,
         "engine_calls": measure.engine_calls,
+        "engine_cache_hit_rate": round(measure.engine_hits / measure.engine_calls, 3)
+        if measure.engine_calls
+        else None,
         "engine_cpu_ms_per_call": round(1000 * measure.engine_cpu / measure.engine_calls, 2)
         if measure.engine_calls
         else None,
@@ -658,6 +707,8 @@ async def run(scenario: Scenario) -> dict[str, Any]:
         "bot_peak_mb": round(measure.memory, 1),
         "bot_pss_mb": round(measure.proportional, 1),
         "fake_server_cpu_per_s": round(measure.own_cpu / elapsed, 2),
+        "load_average": round(measure.load, 2),
+        "questions": None if scenario.burst else scenario.questions,
         "exit_code": process.returncode,
     }
 
@@ -668,11 +719,13 @@ def describe(figures: dict[str, Any]) -> str:
         f"{figures['bot']:>17} {figures['http_client']} x{figures['workers']}"
         f" {figures['citizens']:>5} citizens {figures['mode']}"
         f" busy {figures['busy_loops']} fail 1/{figures['fail_every'] or '-'}"
-        f" api delay {figures['api_delay_ms'] or 0} ms places {figures['unconfirmed_replies'] or 'default'}:"
+        f" api delay {figures['api_delay_ms'] or 0} ms places {figures['unconfirmed_replies'] or 'default'}"
+        f" questions {figures['questions'] or '-'} load {figures['load_average']}:"
     )
     engine = (
         f", engine {figures['engine_cpu_ms_per_update']} ms/update"
-        f" ({figures['engine_calls']} calls, {figures['engine_cpu_ms_per_call']} ms each),"
+        f" ({figures['engine_calls']} calls, {figures['engine_cpu_ms_per_call']} ms each,"
+        f" cache hits {100 * figures['engine_cache_hit_rate']:.1f}%),"
         f" the rest {figures['bot_cpu_ms_per_update_without_engine']} ms/update"
         if figures["engine_calls"]
         else ""
@@ -753,6 +806,12 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs of each case (medians printed)")
     parser.add_argument(
+        "--questions",
+        choices=("varied", "six"),
+        default="varied",
+        help="what the paced citizens ask: thousands of distinct questions in turn, or the six of old",
+    )
+    parser.add_argument(
         "--api-delay",
         type=float,
         default=0.0,
@@ -785,6 +844,7 @@ def main() -> int:
         "faults": faults,
         "reply_timeout": args.reply_timeout,
         "api_delay": max(0.0, args.api_delay),
+        "questions": args.questions,
     }
     cases = list(
         itertools.product(
@@ -854,7 +914,8 @@ def summary(runs: list[dict[str, Any]]) -> str:
 
     engine = (
         f" engine {median(lambda r: r['engine_cpu_ms_per_update'])} ms/update"
-        f" ({median(lambda r: r['engine_cpu_ms_per_call'])} ms per call),"
+        f" ({median(lambda r: r['engine_cpu_ms_per_call'])} ms per call,"
+        f" cache hits {median(lambda r: r['engine_cache_hit_rate'])}),"
         f" the rest {median(lambda r: r['bot_cpu_ms_per_update_without_engine'])} ms/update,"
         if any(r["engine_calls"] for r in runs)
         else ""
@@ -869,7 +930,8 @@ def summary(runs: list[dict[str, Any]]) -> str:
         f"CPU {median(lambda r: r['bot_cpu_ms_per_update'])} ms/update"
         f" (runs: {[r['bot_cpu_ms_per_update'] for r in runs]}),{engine}{ratio}"
         f" {median(lambda r: r['updates_per_s'])} updates/s,"
-        f" median latency {median(lambda r: r['median_ms'])} ms, p99 {median(lambda r: r['p99_ms'])} ms"
+        f" median latency {median(lambda r: r['median_ms'])} ms, p99 {median(lambda r: r['p99_ms'])} ms,"
+        f" load average {[r['load_average'] for r in runs]}"
     )
     if runs[0]["tally"] is not None:
         keys = ("lost", "duplicated", "apologised_after_answer", "apologies", "presses_unanswered")

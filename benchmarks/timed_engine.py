@@ -4,11 +4,12 @@ The load benchmark compares the bot's CPU per update with a bare python-telegram
 engine's own work (``AnswerEngine.ask``, also when a comment is checked for reading as a question)
 is part of sabtyar's and of no bare bot's. This launcher runs the same ``sabtyar`` command with
 every ``ask`` timed in CPU seconds of the calling thread (``time.thread_time``: a preempted call
-is not counted longer), and on ``SIGUSR1`` writes the totals so far to ``DIR/engine-<pid>.json``
-(``{"calls": ..., "seconds": ..., "dumps": ...}``, replaced whole), so the benchmark can read them
-at the start and the end of its measured window and tell the engine's time from the rest
-(messenger, handlers, store, python-telegram-bot). Forked workers inherit the handler and write
-their own file.
+is not counted longer), counts the calls answered from the engine's recent decisions (a question
+asked again within ``RECENT_QUESTIONS``: the cache's hits), and on ``SIGUSR1`` writes the totals
+so far to ``DIR/engine-<pid>.json`` (``{"calls": ..., "hits": ..., "seconds": ..., "dumps": ...}``,
+replaced whole), so the benchmark can read them at the start and the end of its measured window
+and tell the engine's time from the rest (messenger, handlers, store, python-telegram-bot).
+Forked workers inherit the handler and write their own file.
 
     python benchmarks/timed_engine.py DIR [--no-inbox] --config CONFIG run
 """
@@ -37,6 +38,8 @@ class EngineClock:
 
     folder: Path
     calls: int = 0
+    #: Calls answered from the engine's recent decisions (the question was in them when asked).
+    hits: int = 0
     seconds: float = 0.0
     dumps: int = 0
 
@@ -47,6 +50,8 @@ class EngineClock:
         @functools.wraps(ask)
         def timed(engine: AnswerEngine, question: str) -> Reply:
             started = time.thread_time()
+            if question in engine._recent:  # a read only: the benchmark's count, not the engine's
+                self.hits += 1
             try:
                 return ask(engine, question)
             finally:
@@ -60,7 +65,9 @@ class EngineClock:
         self.dumps += 1
         path = self.folder / f"engine-{os.getpid()}.json"
         partial = path.with_suffix(".part")
-        partial.write_text(json.dumps({"calls": self.calls, "seconds": self.seconds, "dumps": self.dumps}))
+        partial.write_text(
+            json.dumps({"calls": self.calls, "hits": self.hits, "seconds": self.seconds, "dumps": self.dumps})
+        )
         partial.replace(path)
 
 

@@ -33,6 +33,9 @@ _COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون",
 #: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
 _HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160
+#: How many distinct tokens an analyzer remembers the words of (a question's words are mostly
+#: those of earlier questions: «شناسنامه», «کارت», «چیکار»); about 3 MB full, then started over.
+_REMEMBERED_TOKENS = 8192
 #: A known word used this rarely, whose stem without a spoken ending is used this many times more,
 #: is read as the stem (unless the synonym map names the word itself).
 _RARE = 2
@@ -273,6 +276,8 @@ class Analyzer:
         in the cache folder (only for the compact tables of :func:`hazm_lemmatizer`, whose keys
         the cache's digest covers)."""
         self.keeps_analysis = keeps_analysis
+        # a plain dict, not an lru_cache of the bound method (whose cycle keeps a replaced analyzer)
+        self._token_words: dict[str, tuple[str, ...]] = {}
         self._normalizer = normalizer
         self._lexicon = lexicon
         self._lemma, self._dictionary = lemmatizer
@@ -321,18 +326,31 @@ class Analyzer:
         words: list[str] = []
         if self._emoji:
             text = text.translate(self._emoji)  # «💍» says «ازدواج»
+        remembered = self._token_words
         for token in self._normalizer.normalize(text).split(" ")[:_MAX_TOKENS]:
             if not token:
                 continue
-            if self._finglish.is_finglish(token):
-                # An unreadable Latin word stays as it is: an unknown word, not a dropped one.
-                token = self._normalizer.normalize(self._finglish.read(token)) or token
-            for part in token.split(" "):
-                lemma = self._lemma(part)
-                if _negated(part, lemma, self._lemma):
-                    words.append(_NEGATION)
-                words.extend(self._surface_repair(part, [piece for piece in lemma.split(_ZWNJ) if piece]))
+            found = remembered.get(token)
+            if found is None:
+                found = self._read_token(token)
+                if len(remembered) >= _REMEMBERED_TOKENS:
+                    remembered.clear()
+                remembered[token] = found
+            words.extend(found)
         return words
+
+    def _read_token(self, token: str) -> tuple[str, ...]:
+        """The words of one normalized token (the same for the same token: see :meth:`_words`)."""
+        words: list[str] = []
+        if self._finglish.is_finglish(token):
+            # An unreadable Latin word stays as it is: an unknown word, not a dropped one.
+            token = self._normalizer.normalize(self._finglish.read(token)) or token
+        for part in token.split(" "):
+            lemma = self._lemma(part)
+            if _negated(part, lemma, self._lemma):
+                words.append(_NEGATION)
+            words.extend(self._surface_repair(part, [piece for piece in lemma.split(_ZWNJ) if piece]))
+        return tuple(words)
 
     def _surface_repair(self, part: str, pieces: list[str]) -> list[str]:
         """The lemma's pieces, unless none of them is known and the word as written repairs to known

@@ -55,6 +55,22 @@ _INVISIBLE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\u20
 _REPEATS = re.compile(r"(\w)\1{2,}")
 _NON_WORD = re.compile(r"[^\w\u200c]+")
 _SPACES = re.compile(r"\s+")
+#: How many distinct characters a normalizer remembers the fate of (kept, or a space).
+_REMEMBERED_CHARACTERS = 4096
+
+
+class _NoiseTable(dict[int, str]):
+    """``str.translate``'s table of :meth:`TextNormalizer.strip_noise`: each character kept (a
+    letter, a digit, a mark, ZWNJ) or turned into a space, decided by its Unicode category the
+    first time it is seen (at most ``_REMEMBERED_CHARACTERS`` are remembered)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        category = unicodedata.category(char)
+        kept = char if category[0] in "LN" or char == _ZWNJ or category == "Mn" else " "
+        if len(self) < _REMEMBERED_CHARACTERS:
+            self[code] = kept
+        return kept
 
 
 class TextNormalizer:
@@ -68,6 +84,7 @@ class TextNormalizer:
     def __init__(self, max_chars: int = MAX_MATCH_CHARS) -> None:
         self._max_chars = max_chars
         self._table = str.maketrans(_LETTER_FOLDS | LATIN_DIGIT_FOLDS)
+        self._noise = _NoiseTable()
         self.normalize = lru_cache(maxsize=_REMEMBERED)(self._normalize)  # type: ignore[method-assign]
 
     @cached_property
@@ -85,15 +102,7 @@ class TextNormalizer:
 
     def strip_noise(self, text: str) -> str:
         """Drop control characters, bidi marks, emoji and symbols; keep letters, digits, ZWNJ."""
-        text = _INVISIBLE.sub("", text)
-        kept = []
-        for char in text:
-            category = unicodedata.category(char)
-            if category[0] in "LN" or char == _ZWNJ or category == "Mn":
-                kept.append(char)
-            else:
-                kept.append(" ")
-        return "".join(kept)
+        return _INVISIBLE.sub("", text).translate(self._noise)
 
     def normalize(self, text: str) -> str:
         """Return the normalized form (remembered for recent texts; see :meth:`_normalize`)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine import analyzer as analyzer_module
 from bot.engine.analyzer import Analyzer, MatchKey
 from bot.engine.decision import Doubts, Outcome, decide
 from bot.engine.engine import AnswerEngine
@@ -402,3 +403,16 @@ def test_a_quoted_name_says_nothing_of_the_topic(engine: AnswerEngine) -> None:
     quoted = key(engine, "اسم من تو شناسنامه «غلامرضا» ثبت شده، میخوام عوضش کنم")
     assert "غلامرضا" not in quoted.tokens and not quoted.unknown
     assert key(engine, "کارتم «در حال صدور» مونده").tokens.count("صدور") == 1  # a quoted phrase stays
+
+
+def test_remembered_tokens_read_as_fresh_ones(engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token's words are remembered per analyzer (a speed-up only): the keys are the same read
+    fresh or remembered, and the memory starts over when full."""
+    analyzer = engine.analyzer
+    texts = ["شناسنامه‌ام گم شده", "kart meli", "پیدا نکردم کارتمو", "کارت ملیمو گم کردم", "ثبتنام"]
+    remembered = [analyzer.analyze(text) for text in texts * 2]
+    monkeypatch.setattr(analyzer, "_token_words", {})
+    monkeypatch.setattr(analyzer_module, "_REMEMBERED_TOKENS", 3)
+    fresh = [analyzer.analyze(text) for text in texts * 2]
+    assert fresh == remembered
+    assert 0 < len(analyzer._token_words) <= 3

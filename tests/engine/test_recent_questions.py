@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine import matcher as matcher_module
 from bot.engine.analyzer import Analyzer
 from bot.engine.decision import Outcome
 from bot.engine.engine import RECENT_QUESTIONS, AnswerEngine, Assessment, build_engine
@@ -69,3 +70,22 @@ async def test_a_knowledge_change_forgets_the_decisions(tmp_path: Path, settings
     await live.change_entry("name-change", add)
     reply = live.engine.ask(UNKNOWN)
     assert reply.outcome.answers and reply.answer_id == "name-change"
+
+
+def test_remembered_rankings_are_the_computed_ones(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A matcher remembers its recent rankings (a speed-up only): a ranking asked again is the one
+    computed, a caller changing its list changes nothing remembered, and the memory starts over
+    when full."""
+    matcher = engine.matcher
+    monkeypatch.setattr(matcher, "_rankings", {})
+    monkeypatch.setattr(matcher_module, "_REMEMBERED_RANKINGS", 2)
+    keys = [engine.analyzer.analyze(text) for text in ("کارت ملی گم شده", "شناسنامه", "ثبت ولادت")]
+    computed = [matcher._rank(key, 5, None) for key in keys]
+    first = matcher.rank(keys[0])
+    first.clear()
+    assert matcher.rank(keys[0]) == computed[0]
+    assert [matcher.rank(key) for key in keys] == computed
+    assert matcher.rank(keys[1], 2) == computed[1][:2]
+    assert 0 < len(matcher._rankings) <= 2

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from bot.engine import vectors as vectors_module
 from bot.engine.engine import AnswerEngine
 from bot.engine.kept.fits import CHAR_NGRAMS, WORD_NGRAMS
 from bot.engine.vectors import OneTextVectors, Postings, char_wb_ngrams, word_ngrams
@@ -94,3 +95,20 @@ def test_other_weightings_are_refused_rather_than_computed_wrong() -> None:
         OneTextVectors.of(binary)
     with pytest.raises(ValueError):
         word_ngrams(2, 3)
+
+
+def test_a_row_word_by_word_is_the_row_of_the_whole_text(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The character vectorizer remembers each word's columns (a speed-up only): the same row as
+    the n-grams of the whole text, remembered or not, and the memory starts over when full."""
+    wordwise = engine.matcher._one_text
+    assert wordwise._wordwise
+    whole = OneTextVectors(wordwise._analyze, wordwise._vocabulary, wordwise._idf, wordwise._sublinear)
+    monkeypatch.setattr(wordwise, "_word_columns", {})
+    monkeypatch.setattr(vectors_module, "_REMEMBERED_WORDS", 50)
+    for key in [*_keys(engine), *_keys(engine)[:100]]:
+        mine, theirs = wordwise.row(key), whole.row(key)
+        assert mine.columns.tolist() == theirs.columns.tolist()
+        assert mine.values.tobytes() == theirs.values.tobytes()
+    assert 0 < len(wordwise._word_columns) <= 50

@@ -79,7 +79,8 @@ class FittedIndex:
     classes: Classes | None
 
     def char_vectors(self) -> OneTextVectors:
-        return _vectors(char_wb_ngrams(*CHAR_NGRAMS["ngram_range"]), self.char_terms, self.char_idf)
+        analyze = char_wb_ngrams(*CHAR_NGRAMS["ngram_range"])
+        return _vectors(analyze, self.char_terms, self.char_idf, wordwise=True)
 
     def word_vectors(self) -> OneTextVectors:
         return _vectors(word_ngrams(*WORD_NGRAMS["ngram_range"]), self.word_terms, self.word_idf)
@@ -88,9 +89,9 @@ class FittedIndex:
         return Postings(*self.inverted, phrasings)
 
 
-def _vectors(analyze: Analyze, terms: np.ndarray, idf: np.ndarray) -> OneTextVectors:
+def _vectors(analyze: Analyze, terms: np.ndarray, idf: np.ndarray, wordwise: bool = False) -> OneTextVectors:
     vocabulary = {term: column for column, term in enumerate(terms.tolist())}
-    return OneTextVectors(analyze, vocabulary, idf, sublinear=True)
+    return OneTextVectors(analyze, vocabulary, idf, sublinear=True, wordwise=wordwise)
 
 
 def fitted_index(texts: Sequence[str], labels: Sequence[str], classifier: bool) -> FittedIndex:

@@ -533,11 +533,13 @@ def finish(
     for update_id, count in (replies or {}).items():
         if count <= 0:
             continue
-        row = db.execute(
-            "SELECT key FROM inbox WHERE platform = ? AND bot_id = ? AND update_id = ?",
-            (platform, bot_id, update_id),
-        ).fetchone()
-        key = keys.get(update_id) or (int(row[0]) if row else None)
+        key = keys.get(update_id)
+        if not key:  # none given: the one its row holds
+            row = db.execute(
+                "SELECT key FROM inbox WHERE platform = ? AND bot_id = ? AND update_id = ?",
+                (platform, bot_id, update_id),
+            ).fetchone()
+            key = int(row[0]) if row else None
         db.execute(
             "INSERT INTO deliveries (update_key, replies, delivered_at) VALUES (?, ?, ?)"
             " ON CONFLICT (update_key) DO NOTHING",
