@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.engine.matcher import Candidate
+from bot.engine.matcher import Candidate, lead
 
 __all__ = ["Decision", "Doubts", "Outcome", "Thresholds", "decide"]
 
@@ -134,7 +134,7 @@ def decide(
     if not offered:
         return Decision(Outcome.NO_MATCH, ())
     best = offered[0]
-    margin = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+    margin = lead(ranked)
     if doubts.other_service or doubts.vague:
         return Decision(Outcome.DID_YOU_MEAN, offered)
     if parts is not None and t.max_alternatives:  # each part was matched strongly by its own clause

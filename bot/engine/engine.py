@@ -14,7 +14,7 @@ from bot.engine.clauses import Clause, split_clauses
 from bot.engine.decision import Decision, Doubts, Outcome, Thresholds, decide
 from bot.engine.kept.analysis import analyzed
 from bot.engine.lexicon import Lexicon, load_lexicon
-from bot.engine.matcher import Candidate, Matcher, Phrasing, Weights
+from bot.engine.matcher import Candidate, Matcher, Phrasing, Weights, lead
 from bot.engine.normalize import TextNormalizer
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
@@ -163,12 +163,16 @@ class AnswerEngine:
         return Doubts(share, other_service=other_service, vague=self.matcher.vague(key), story=long)
 
     def _clearly_own(self, key: MatchKey, ranked: list[Candidate]) -> bool:
-        """Whether the best entry is strong (``answer``) and the question names its matter in two or
+        """Whether the best entry is strong (``answer``) and the question names its matter in three or
         more words of its title apart from the other services («برای ثبت نام یارانه ... سری و سریال
         شناسنامه میخواد»: the subsidy is why the serial is asked for)."""
         if not ranked or ranked[0].score < self.thresholds.answer:
             return False
-        return len((set(key.tokens) - key.foreign) & self._title_words[ranked[0].entry_id]) >= 3
+        return len(self._title_words_named(key, ranked[0].entry_id)) >= 3
+
+    def _title_words_named(self, key: MatchKey, entry_id: str) -> frozenset[str]:
+        """The words of ``entry_id``'s title that ``key`` names outside the other services' names."""
+        return self._title_words[entry_id] & (frozenset(key.tokens) - key.foreign)
 
     def _names_own_matter(self, key: MatchKey, ranked: list[Candidate], plain: frozenset[str]) -> bool:
         """Whether a story names what its best entry is about apart from the other services: a word of
@@ -178,8 +182,7 @@ class AnswerEngine:
         if not ranked:
             return False
         entry_id = ranked[0].entry_id
-        own = set(key.tokens) - key.foreign
-        return bool(own & self._title_words[entry_id] or plain & self._declared_words[entry_id])
+        return bool(self._title_words_named(key, entry_id) or plain & self._declared_words[entry_id])
 
     def _names_other_service(self, key: MatchKey, ranked: list[Candidate]) -> bool:
         """Whether ``key`` names another organisation's service that the best entry is not about:
@@ -260,8 +263,7 @@ class AnswerEngine:
         own = self.matcher.rank(key, 2)
         if not own:
             return None
-        margin = own[0].score - (own[1].score if len(own) > 1 else 0.0)
-        return own[0].entry_id if margin >= self.matcher.weights.part_margin else None
+        return own[0].entry_id if lead(own) >= self.matcher.weights.part_margin else None
 
     def _with_whole(
         self, question: str, whole: MatchKey | None, content: MatchKey, ranked: list[Candidate]
@@ -300,8 +302,7 @@ class AnswerEngine:
             if len(words) < _PART_WORDS and not words <= self._declared_words.get(own[0].entry_id, set()):
                 continue
             bests.append((clause, tuple(candidate.entry_id for candidate in own)))
-            margin = own[0].score - (own[1].score if len(own) > 1 else 0.0)
-            if own[0].score >= weights.part_score and margin >= weights.part_margin:
+            if own[0].score >= weights.part_score and lead(own) >= weights.part_margin:
                 strong.append((clause, own[0]))
         for (first_clause, first), (second_clause, second) in itertools.combinations(strong, 2):
             if first.entry_id != second.entry_id and _may_pair(first_clause, second_clause):

@@ -28,7 +28,7 @@ from bot.engine.analyzer import MatchKey
 from bot.engine.classifier import EntryClassifier
 from bot.engine.kept.fits import fitted_index
 
-__all__ = ["Candidate", "Matcher", "Phrasing", "Weights"]
+__all__ = ["Candidate", "Matcher", "Phrasing", "Weights", "lead"]
 
 #: Phrasings of at most this many words say what an entry is about (a long one tells a story that
 #: mentions many things: «سلام، ...»).
@@ -89,6 +89,12 @@ class Candidate:
     entry_id: str
     score: float
     phrasing: str
+
+
+def lead(ranked: Sequence[Candidate]) -> float:
+    """How far the best of ``ranked`` (non-empty, best first) is ahead of the runner-up (its whole
+    score when it stands alone)."""
+    return ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from bot.engine.decision import Outcome, Thresholds, decide
 from bot.engine.engine import AnswerEngine, Assessment
+from bot.engine.matcher import lead
 
 __all__ = [
     "LONG_QUESTION_WORDS",
@@ -349,7 +350,7 @@ class _Features:
                 self.s1[i] = -1.0
                 continue
             self.s1[i] = ranked[0].score
-            self.margin[i] = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
+            self.margin[i] = lead(ranked)
             self.unknown[i] = a.doubts.unknown_share
             self.other[i] = a.doubts.other_service or a.doubts.vague
             top = ranked[:max_suggestions]
