@@ -251,10 +251,9 @@ class AnswerEngine:
             asked = emphasis | frozenset(informative[position - 1][1].tokens)
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
         doubts = self.doubts(content, ranked, emphasis, asked, plain)
-        close = (
-            len(ranked) > 1 and ranked[0].score - ranked[1].score < self.thresholds.story_alternatives_margin
-        )
-        if doubts.story and close:  # between two close entries of a story, what is asked decides
+        if doubts.story and len(ranked) > 1:
+            # between two close entries of a story, what is asked decides; found whatever the margin,
+            # so that the decision (and the calibration trying other margins) sees it
             doubts = replace(doubts, asked_leader=self._leader(asking))
         return Assessment(content, ranked, doubts, self._parts(informative, ranked))
 

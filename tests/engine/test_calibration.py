@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.engine.decision import Doubts, Outcome, Thresholds, decide
 from bot.engine.engine import AnswerEngine, Assessment, MatchKey
-from bot.engine.matcher import Candidate
+from bot.engine.matcher import Candidate, lead
 from bot.engine.quality.evaluation import Caps, Example, Scored, calibrate, calibrate_bands, evaluate
 
 
@@ -116,3 +116,15 @@ def test_the_bands_pass_opens_the_strong_band_only_when_it_adds_right_answers() 
     )
     assert thresholds.strong_max_unknown == 0.4
     assert report.oos_direct == 0
+
+
+def test_a_story_s_asked_leader_is_found_whatever_the_configured_margin(engine: AnswerEngine) -> None:
+    # it was looked for only below the configured story margin, so the calibration, trying wider
+    # margins on the same assessments, judged those stories without it
+    story = (
+        "پسرم هفته پیش به دنیا اومد و همه کارهای بیمارستان رو انجام دادیم. "
+        "حالا سوالم اینه که برای گرفتن شناسنامه نوزاد چه مدارکی لازمه؟"
+    )
+    assessment = engine.assess(story)
+    assert assessment.doubts.story and lead(assessment.ranked) >= engine.thresholds.story_alternatives_margin
+    assert assessment.doubts.asked_leader == "birth-registration"
