@@ -22,6 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.engine.finglish import FinglishReader
 from bot.engine.lexicon import Lexicon
+from bot.engine.memory import Memory
 from bot.engine.normalize import TextNormalizer
 
 __all__ = ["Analyzer", "MatchKey", "Vocabulary", "VocabularyParts", "hazm_lemmatizer"]
@@ -276,8 +277,7 @@ class Analyzer:
         in the cache folder (only for the compact tables of :func:`hazm_lemmatizer`, whose keys
         the cache's digest covers)."""
         self.keeps_analysis = keeps_analysis
-        # a plain dict, not an lru_cache of the bound method (whose cycle keeps a replaced analyzer)
-        self._token_words: dict[str, tuple[str, ...]] = {}
+        self._token_words: Memory[str, tuple[str, ...]] = Memory(_REMEMBERED_TOKENS)
         self._normalizer = normalizer
         self._lexicon = lexicon
         self._lemma, self._dictionary = lemmatizer
@@ -332,10 +332,7 @@ class Analyzer:
                 continue
             found = remembered.get(token)
             if found is None:
-                found = self._read_token(token)
-                if len(remembered) >= _REMEMBERED_TOKENS:
-                    remembered.clear()
-                remembered[token] = found
+                found = remembered.keep(token, self._read_token(token))
             words.extend(found)
         return words
 

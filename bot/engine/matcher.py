@@ -27,6 +27,7 @@ import numpy as np
 from bot.engine.analyzer import MatchKey
 from bot.engine.classifier import EntryClassifier
 from bot.engine.kept.fits import fitted_index
+from bot.engine.memory import Memory
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights", "lead"]
 
@@ -141,7 +142,9 @@ class Matcher:
             if fitted.classes is not None
             else None
         )
-        self._rankings: dict[tuple[MatchKey, int, frozenset[str] | None], tuple[Candidate, ...]] = {}
+        self._rankings: Memory[tuple[MatchKey, int, frozenset[str] | None], tuple[Candidate, ...]] = Memory(
+            _REMEMBERED_RANKINGS
+        )
 
     def __len__(self) -> int:
         return len(self._phrasings)
@@ -209,10 +212,7 @@ class Matcher:
         asked = (key, limit, emphasis)
         found = self._rankings.get(asked)
         if found is None:
-            found = tuple(self._rank(key, limit, emphasis))
-            if len(self._rankings) >= _REMEMBERED_RANKINGS:
-                self._rankings.clear()
-            self._rankings[asked] = found
+            found = self._rankings.keep(asked, tuple(self._rank(key, limit, emphasis)))
         return list(found)
 
     def _rank(self, key: MatchKey, limit: int, emphasis: frozenset[str] | None) -> list[Candidate]:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bot.engine.memory import Memory
+
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -31,8 +33,8 @@ __all__ = ["OneTextVectors", "Postings", "Row", "char_wb_ngrams", "word_ngrams"]
 Analyze = Callable[[str], list[str]]
 
 #: How many words a word-by-word vectorizer remembers the columns of (a question's words are mostly
-#: those of earlier questions); about 2 MB full (measured: 0.5 MB for 2,121 words), a plain dict
-#: started over when full.
+#: those of earlier questions); about 2 MB full (measured: 0.5 MB for 2,121 words), then started
+#: over (:class:`~bot.engine.memory.Memory`).
 _REMEMBERED_WORDS = 8192
 
 
@@ -102,7 +104,7 @@ class OneTextVectors:
         words in turn (:func:`char_wb_ngrams`), so each word's columns are remembered."""
         self._analyze = analyze
         self._wordwise = wordwise
-        self._word_columns: dict[str, tuple[int, ...]] = {}
+        self._word_columns: Memory[str, tuple[int, ...]] = Memory(_REMEMBERED_WORDS)
         self._vocabulary = vocabulary
         self._idf = idf
         self._dtype = idf.dtype
@@ -140,9 +142,7 @@ class OneTextVectors:
         if columns is None:
             vocabulary = self._vocabulary
             columns = tuple(vocabulary[gram] for gram in self._analyze(word) if gram in vocabulary)
-            if len(self._word_columns) >= _REMEMBERED_WORDS:
-                self._word_columns.clear()
-            self._word_columns[word] = columns
+            self._word_columns.keep(word, columns)
         return columns
 
 

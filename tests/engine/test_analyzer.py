@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import analyzer as analyzer_module
 from bot.engine.analyzer import Analyzer, MatchKey
 from bot.engine.decision import Doubts, Outcome, decide
 from bot.engine.engine import AnswerEngine
 from bot.engine.finglish import latin_skeleton, persian_skeleton
 from bot.engine.matcher import Candidate
+from bot.engine.memory import Memory
 
 
 def key(engine: AnswerEngine, text: str) -> MatchKey:
@@ -411,8 +411,7 @@ def test_remembered_tokens_read_as_fresh_ones(engine: AnswerEngine, monkeypatch:
     analyzer = engine.analyzer
     texts = ["شناسنامه‌ام گم شده", "kart meli", "پیدا نکردم کارتمو", "کارت ملیمو گم کردم", "ثبتنام"]
     remembered = [analyzer.analyze(text) for text in texts * 2]
-    monkeypatch.setattr(analyzer, "_token_words", {})
-    monkeypatch.setattr(analyzer_module, "_REMEMBERED_TOKENS", 3)
+    monkeypatch.setattr(analyzer, "_token_words", Memory(3))
     fresh = [analyzer.analyze(text) for text in texts * 2]
     assert fresh == remembered
     assert 0 < len(analyzer._token_words) <= 3

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import matcher as matcher_module
 from bot.engine.analyzer import Analyzer
 from bot.engine.decision import Outcome
 from bot.engine.engine import RECENT_QUESTIONS, AnswerEngine, Assessment, build_engine
 from bot.engine.live import LiveEngine
+from bot.engine.memory import Memory
 from bot.knowledge.edit import Record
 from bot.settings import Settings
 
@@ -79,8 +79,7 @@ def test_remembered_rankings_are_the_computed_ones(
     computed, a caller changing its list changes nothing remembered, and the memory starts over
     when full."""
     matcher = engine.matcher
-    monkeypatch.setattr(matcher, "_rankings", {})
-    monkeypatch.setattr(matcher_module, "_REMEMBERED_RANKINGS", 2)
+    monkeypatch.setattr(matcher, "_rankings", Memory(2))
     keys = [engine.analyzer.analyze(text) for text in ("کارت ملی گم شده", "شناسنامه", "ثبت ولادت")]
     computed = [matcher._rank(key, 5, None) for key in keys]
     first = matcher.rank(keys[0])

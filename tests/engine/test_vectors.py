@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.engine import vectors as vectors_module
 from bot.engine.engine import AnswerEngine
 from bot.engine.kept.fits import CHAR_NGRAMS, WORD_NGRAMS
+from bot.engine.memory import Memory
 from bot.engine.vectors import OneTextVectors, Postings, char_wb_ngrams, word_ngrams
 from bot.settings import ROOT
 
@@ -105,8 +105,7 @@ def test_a_row_word_by_word_is_the_row_of_the_whole_text(
     wordwise = engine.matcher._one_text
     assert wordwise._wordwise
     whole = OneTextVectors(wordwise._analyze, wordwise._vocabulary, wordwise._idf, wordwise._sublinear)
-    monkeypatch.setattr(wordwise, "_word_columns", {})
-    monkeypatch.setattr(vectors_module, "_REMEMBERED_WORDS", 50)
+    monkeypatch.setattr(wordwise, "_word_columns", Memory(50))
     for key in [*_keys(engine), *_keys(engine)[:100]]:
         mine, theirs = wordwise.row(key), whole.row(key)
         assert mine.columns.tolist() == theirs.columns.tolist()
