@@ -70,6 +70,15 @@ def test_a_story_before_the_question_does_not_hide_it(
             "رمز کارت ملیم یادم نیست. امضای دیجیتالشم چجوری فعال میشه؟",
             ["smartcard-pin", "smartcard-signature"],
         ),
+        # a question, then what the citizen wants: two parts, the first asked answered first
+        (
+            "شناسنامه نوزاد رو کجا بگیرم؟ میخوام براش اسم انتخاب کنم ولی نمیدونم چه اسمایی مجازه",
+            ["birth-registration", "baby-name"],
+        ),
+        (
+            "نرخ خدمات ثبت احوال رو کجا ببینم؟ دفتر پیشخوان ازم پول زیادی گرفت میخوام شکایت کنم",
+            ["fees", "complaint"],
+        ),
     ],
 )
 def test_two_part_questions_answer_the_first_and_report_both(
@@ -308,24 +317,3 @@ def test_a_story_whose_only_matter_is_another_service_is_not_answered(engine: An
     assert engine.ask(story).answer_id is None
     own = "بانک کارت ملیمو قبول نکرد و گفت تاریخش گذشته. خیلی عجله دارم چون وام گرفتم. چیکار کنم؟"
     assert not engine.assess(own).doubts.other_service  # the smart card is named: the bank is context
-
-
-@pytest.mark.parametrize(
-    ("message", "parts"),
-    [
-        (
-            "شناسنامه نوزاد رو کجا بگیرم؟ میخوام براش اسم انتخاب کنم ولی نمیدونم چه اسمایی مجازه",
-            ["birth-registration", "baby-name"],
-        ),
-        (
-            "نرخ خدمات ثبت احوال رو کجا ببینم؟ دفتر پیشخوان ازم پول زیادی گرفت میخوام شکایت کنم",
-            ["fees", "complaint"],
-        ),
-    ],
-)
-def test_a_question_then_what_the_citizen_wants_are_two_parts(
-    engine: AnswerEngine, message: str, parts: list[str]
-) -> None:
-    reply = engine.ask(message)
-    assert reply.parts == parts
-    assert reply.answer_id == parts[0]  # the first asked is answered first
