@@ -176,6 +176,11 @@ _WANTS = frozenset(["میخوام", "میخوایم", "میخواهم", "میخ�
 #: Words by which a clause reports what someone told the citizen («گفتن اول کارت ملی لازمه»): the
 #: requirement the question is about, not a matter of its own.
 _REPORTS = frozenset(["گفتن", "گفتند", "گفته", "گفته‌اند", "میگن", "میگه", "گفت"])
+#: Openings by which a clause tells what something is needed for («برای نوبت دکتر لازم داریم»).
+_PURPOSE_OPENINGS = ("برای ", "واسه ", "بخاطر ", "به خاطر ")
+#: Question words that also state a need («لازم داریم», «باید ببریم»): alone in a clause that tells
+#: a purpose, without a question mark, they do not ask.
+_NEED_WORDS = frozenset(["لازم", "لازمه", "باید", "بایست"])
 #: Phrases that announce another matter («یه سوال دیگه، ...»).
 _ANOTHER_MATTER = (
     "یه سوال دیگه",
@@ -251,7 +256,7 @@ def split_clauses(text: str) -> Clauses:
             if not stripped:
                 continue
             words = set(stripped.replace(_ZWNJ, " ").split())
-            asks = (question_mark and index == len(parts) - 1) or bool(words & _QUESTION_WORDS)
+            asks = (question_mark and index == len(parts) - 1) or _asks(stripped, words)
             reports = _reports(question_mark and index == len(parts) - 1, words)
             also = bool(words & _ALSO) or any(map(_glued_also, words)) or stripped.startswith(_ALSO_OPENINGS)
             if clauses and clauses[-1].text in _ANNOUNCING and not clauses[-1].asks:
@@ -287,6 +292,13 @@ def _split_at_and(text: str) -> list[str]:
         ):
             return [" ".join(words[:index]), " ".join(words[index:])]
     return [text]
+
+
+def _asks(text: str, words: set[str]) -> bool:
+    """Whether a clause without a question mark holds a question word (``words``: as in
+    :func:`_wants`); a purpose told with a need («برای نوبت دکتر لازم داریم») does not ask."""
+    asked = words & _QUESTION_WORDS
+    return bool(asked) and not (text.startswith(_PURPOSE_OPENINGS) and asked <= _NEED_WORDS)
 
 
 def _wants(text: str, words: set[str]) -> bool:

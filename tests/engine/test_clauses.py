@@ -317,3 +317,36 @@ def test_a_story_whose_only_matter_is_another_service_is_not_answered(engine: An
     assert engine.ask(story).answer_id is None
     own = "بانک کارت ملیمو قبول نکرد و گفت تاریخش گذشته. خیلی عجله دارم چون وام گرفتم. چیکار کنم؟"
     assert not engine.assess(own).doubts.other_service  # the smart card is named: the bank is context
+
+
+@pytest.mark.parametrize("clause", ["برای نوبت دکتر لازم داریم", "واسه مدرسه باید ببریم"])
+def test_a_purpose_told_with_a_need_does_not_ask(clause: str) -> None:
+    told = split_clauses(f"کد ملی مادرم رو از کجا پیدا کنیم؟ {clause}").clauses
+    assert told[0].asks and not told[1].asks
+    assert split_clauses(f"کد ملی مادرم گم شده. {clause}؟").clauses[1].asks
+    assert split_clauses("برای المثنی شناسنامه چه مدارکی لازمه").clauses[0].asks
+
+
+def test_the_question_before_a_purpose_is_the_one_answered(engine: AnswerEngine) -> None:
+    # «برای نوبت دکتر لازم داریم» tells why the national code is needed: the doctor's appointment
+    # is context, not a question of another organisation
+    story = (
+        "سلام. مادرم کد ملیش رو یادش رفته و کارت ملیش هم گم شده. شناسنامه‌اش قدیمیه و کد ملی روش نیست. "
+        "از کجا کد ملیش رو پیدا کنیم؟ برای نوبت دکتر لازم داریم"
+    )
+    assert not engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id == "national-code"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "شکایت از بانک کجا ثبت کنم؟",
+        "از دکتر شکایت دارم کجا برم؟",
+        "با سلام، از بانک محل حسابم شکایت دارم چون بدون اطلاع من از حسابم کسر کرده‌اند. "
+        "شکایت از بانک را در کدام سامانه ثبت کنم؟",
+    ],
+)
+def test_a_complaint_about_another_party_is_not_answered(engine: AnswerEngine, question: str) -> None:
+    assert engine.ask(question).answer_id is None
+    assert engine.ask("از کارمند ثبت احوال شکایت دارم کجا ثبت کنم؟").answer_id == "complaint"
