@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -249,6 +249,7 @@ class AnswerEngine:
             # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟», «کارت ایثارگری پدرم منقضی شده.
             # تمدید آن با کدام نهاد است؟»: the question is the two together
             asked = emphasis | frozenset(informative[position - 1][1].tokens)
+        asked |= self._referred_services(informative, position)
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
         doubts = self.doubts(content, ranked, emphasis, asked, plain)
         if doubts.story and len(ranked) > 1:
@@ -256,6 +257,25 @@ class AnswerEngine:
             # so that the decision (and the calibration trying other margins) sees it
             doubts = replace(doubts, asked_leader=self._leader(asking))
         return Assessment(content, ranked, doubts, self._parts(informative, ranked))
+
+    def _referred_services(self, informative: list[tuple[Clause, MatchKey]], position: int) -> frozenset[str]:
+        """The words of the other services' names that the asking clause (at ``position``) refers to
+        by a word the rest of the message uses only inside such a name («... گواهی عدم سوء پیشینه
+        خواستن. این گواهی رو ثبت احوال میده؟», «کارت ایثارگریم گم شده. کارت المثنی از کجا؟»)."""
+        asking = informative[position][1]
+        others = [key for index, (_, key) in enumerate(informative) if index != position]
+        foreign = frozenset(word for key in others for word in key.foreign)
+        if asking.foreign or not foreign:
+            return frozenset()
+        # a word said once in the rest of the message, inside a name: «کارت ملی و کارت بانکیم» says
+        # «کارت» twice, once for the national card
+        said = Counter(word for key in others for word in key.tokens)
+        referred = {
+            word
+            for word in self.analyzer.without_question_words(frozenset(asking.tokens)) & foreign
+            if said[word] == 1
+        }
+        return frozenset(word for key in others if key.foreign & referred for word in key.foreign)
 
     def _leader(self, key: MatchKey) -> str | None:
         """The entry ``key`` alone ranks first, ``part_margin`` clear of its runner-up, or ``None``."""

@@ -350,3 +350,29 @@ def test_the_question_before_a_purpose_is_the_one_answered(engine: AnswerEngine)
 def test_a_complaint_about_another_party_is_not_answered(engine: AnswerEngine, question: str) -> None:
     assert engine.ask(question).answer_id is None
     assert engine.ask("از کارمند ثبت احوال شکایت دارم کجا ثبت کنم؟").answer_id == "complaint"
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "سلام. برای استخدام ازم گواهی عدم سوء پیشینه خواستن. "
+        "این گواهی رو ثبت احوال میده یا کجا باید درخواست بدم؟",
+        "با سلام، جانباز ۲۵ درصد هستم و کارت ایثارگری‌ام مفقود شده است. "
+        "برای دریافت کارت المثنی به کدام نهاد باید مراجعه کنم؟",
+    ],
+)
+def test_an_asking_clause_referring_to_another_service_by_a_word_of_its_name_is_theirs(
+    engine: AnswerEngine, story: str
+) -> None:
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
+
+
+def test_a_word_said_again_outside_another_service_s_name_is_the_citizen_s_own(engine: AnswerEngine) -> None:
+    # «کارت» is said of the bank card and of the national card: the question is about the latter
+    story = (
+        "دیشب کیف پولمو زدن. کارت ملی و کارت بانکیم توش بود. "
+        "کارت بانکی رو مسدود کردم، ولی برای کارت ملی چیکار کنم؟"
+    )
+    assert not engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id == "smartcard-lost"
