@@ -242,7 +242,13 @@ class AnswerEngine:
             # what the citizen wants, not when it tells why («الان برای بیمه گیره. چیکار کنیم؟»)
             (
                 len(self.analyzer.without_question_words(emphasis)) <= _THIN_CLAUSE_WORDS
-                and (before.asks or before.also or before.wants)
+                and (
+                    before.asks
+                    or before.also
+                    or before.wants
+                    # or names again a matter of the one before («از پزشک شکایت دارم. شکایتم رو کجا ثبت کنم؟»)
+                    or bool(matcher.matters(emphasis & set(informative[position - 1][1].tokens)))
+                )
             )
             or self.analyzer.points_back(informative[position][0].text)
         ):

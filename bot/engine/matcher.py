@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,6 +121,7 @@ class Matcher:
             for word in words:
                 document_frequency[word] += 1
         self._idf = {w: math.log((entries + 1) / (df + 1)) + 1.0 for w, df in document_frequency.items()}
+        self._document_frequency = dict(document_frequency)
         self._unknown_idf = self._weights.unknown_weight * (math.log(entries + 1) + 1.0)
         self._rows_of: dict[str, list[int]] = defaultdict(list)
         for row, phrasing in enumerate(self._phrasings):
@@ -191,6 +192,12 @@ class Matcher:
             return False
         sharing = {entry_id for entry_id, phrasing in self._short_phrasings if words <= phrasing}
         return len(sharing) > max(1.0, self._weights.vague_share * len(self._entry_words))
+
+    def matters(self, words: Iterable[str]) -> frozenset[str]:
+        """The words of ``words`` that at most ``Weights.vague_share`` of the entries use: a matter
+        of a few entries («شکایت», «المثنی»), not a word most of them share («دریافت», «شناسنامه»)."""
+        most = self._weights.vague_share * len(self._entry_words)
+        return frozenset(word for word in words if 0 < self._document_frequency.get(word, 0) <= most)
 
     @property
     def weights(self) -> Weights:

@@ -376,3 +376,20 @@ def test_a_word_said_again_outside_another_service_s_name_is_the_citizen_s_own(e
     )
     assert not engine.assess(story).doubts.other_service
     assert engine.ask(story).answer_id == "smartcard-lost"
+
+
+def test_a_thin_question_naming_again_the_matter_of_the_clause_before_asks_about_it(
+    engine: AnswerEngine,
+) -> None:
+    # «شکایتم» names again the complaint of the clause before, which is about a doctor
+    story = (
+        "سلام من از پزشک بیمارستان شکایت دارم که زایمان همسرم رو بد انجام داد. شکایتم رو باید کجا ثبت کنم؟"
+    )
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
+    # a word most entries share («دریافت» of «گرفتن وام» and «المثنی بگیرم») is no matter of its own
+    own = (
+        "شناسنامه‌ام تو آتیش سوزی از بین رفت. الان برای گرفتن وام بازسازی شناسنامه میخوان. "
+        "چطوری المثنی بگیرم؟ مدرک دیگه‌ای هم ندارم"
+    )
+    assert engine.ask(own).answer_id == "birthcert-duplicate"
