@@ -380,6 +380,13 @@ def test_a_plain_word_is_never_repaired(engine: AnswerEngine, text: str, word: s
     assert word in analyzed.tokens and word in analyzed.unknown
 
 
+def test_a_gift_of_organs_is_not_an_office(engine: AnswerEngine) -> None:
+    # «اهدای» was repaired to «اداری»: a donor card then read as an office's matter
+    analyzed = key(engine, "کارت اهدای عضو با کد ملی آنلاین میشه گرفت؟")
+    assert "اداری" not in analyzed.tokens
+    assert engine.ask("کارت اهدای عضو با کد ملی آنلاین میشه گرفت؟").answer_id is None
+
+
 @pytest.mark.parametrize("text", ["💸💸", "؟؟", ""])
 def test_a_clause_with_no_words_points_at_nothing(engine: AnswerEngine, text: str) -> None:
     # a clause of emoji alone («کارت ملی چند تومنه الان؟؟ 💸💸») raised in the pairing of zip
