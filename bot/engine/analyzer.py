@@ -414,12 +414,14 @@ class Analyzer:
 
     def points_back(self, text: str) -> bool:
         """Whether ``text`` points back at what was said before it: a pointing word of the lexicon
-        («آن», «همین») or a known word with a third-person ending («ثبت‌نامش», «تمدیدشو»)."""
+        («آن», «همین», «این موضوع») or a known word with a third-person ending («ثبت‌نامش», «تمدیدشو»)."""
         vocabulary, function_words = self._vocabulary, self._function_words
         words = [word for word in self._normalizer.normalize(text).replace(_ZWNJ, " ").split(" ") if word]
         for word, after in zip(words, [*words[1:], ""][: len(words)], strict=True):
             # «تمدید آن از کجاست», not «اون عددی که ...» (a noun of its own clause)
             if word in self._pointing_words and (not after or after in function_words):
+                return True
+            if f"{word} {after}" in self._pointing_words:  # «اعتراض به این موضوع»: a noun that points
                 return True
             if vocabulary is None:
                 continue

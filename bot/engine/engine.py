@@ -220,7 +220,8 @@ class AnswerEngine:
         keys = [
             (clause, self.analyzer.analyze(clause.text)) for clause in clauses.clauses[-weights.max_clauses :]
         ]
-        informative = [(clause, key) for clause, key in keys if matcher.known_weight(key)]
+        # a clause naming another organisation's service says what it is about, whatever else it knows
+        informative = [(clause, key) for clause, key in keys if matcher.known_weight(key) or key.foreign]
         if not informative:
             ranked = matcher.rank(content)
             return Assessment(content, ranked, self.doubts(content, ranked))
@@ -235,26 +236,7 @@ class AnswerEngine:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
-        asked = emphasis
-        before = informative[position - 1][0] if position else None
-        if before is not None and (
-            # a thin clause asks about the one before when that one asks too, adds a matter or says
-            # what the citizen wants, not when it tells why («الان برای بیمه گیره. چیکار کنیم؟»)
-            (
-                len(self.analyzer.without_question_words(emphasis)) <= _THIN_CLAUSE_WORDS
-                and (
-                    before.asks
-                    or before.also
-                    or before.wants
-                    # or names again a matter of the one before («از پزشک شکایت دارم. شکایتم رو کجا ثبت کنم؟»)
-                    or bool(matcher.matters(emphasis & set(informative[position - 1][1].tokens)))
-                )
-            )
-            or self.analyzer.points_back(informative[position][0].text)
-        ):
-            # «... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟», «کارت ایثارگری پدرم منقضی شده.
-            # تمدید آن با کدام نهاد است؟»: the question is the two together
-            asked = emphasis | frozenset(informative[position - 1][1].tokens)
+        asked = self._asked(informative, position)
         asked |= self._referred_services(informative, position)
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
         doubts = self.doubts(content, ranked, emphasis, asked, plain)
@@ -263,6 +245,44 @@ class AnswerEngine:
             # so that the decision (and the calibration trying other margins) sees it
             doubts = replace(doubts, asked_leader=self._leader(asking))
         return Assessment(content, ranked, doubts, self._parts(informative, ranked))
+
+    def _asked(self, informative: list[tuple[Clause, MatchKey]], position: int) -> frozenset[str]:
+        """The words of what the asking clause (at ``position``) asks: its own, with the clause
+        before when it asks about that one («... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟»,
+        «کارت ایثارگری پدرم منقضی شده. تمدید آن با کدام نهاد است؟»), and further back while each
+        clause taken in is thin and points back too («بیمه خویش‌فرما ... شرایطش چیه و ثبت‌نامش ...
+        از کجا؟»; not «پزشک اومد برگه داد. الان برای مراسم و کارای بعدش گیج شدیم. برای ثبت فوتش ...»)."""
+        emphasis = frozenset(informative[position][1].tokens)
+        if not position or not self._asks_about_before(informative, position):
+            return emphasis
+        asked = emphasis | frozenset(informative[position - 1][1].tokens)
+        index = position - 1
+        while index and position - index < _POINTING_CHAIN and self._thin_pointer(*informative[index]):
+            index -= 1
+            asked |= frozenset(informative[index][1].tokens)
+        return asked
+
+    def _thin_pointer(self, clause: Clause, key: MatchKey) -> bool:
+        """Whether a clause says next to nothing of its own and points back («شرایطش چیه»)."""
+        words = self.analyzer.without_question_words(frozenset(key.tokens))
+        return len(words) <= _THIN_CLAUSE_WORDS and self.analyzer.points_back(clause.text)
+
+    def _asks_about_before(self, informative: list[tuple[Clause, MatchKey]], position: int) -> bool:
+        """Whether the asking clause (at ``position``) asks about the clause before it: it points
+        back, or it is thin and the one before asks too, adds a matter, says what the citizen wants
+        or is named again («از پزشک شکایت دارم. شکایتم رو کجا ثبت کنم؟»), not when it tells why
+        («الان برای بیمه گیره. چیکار کنیم؟»)."""
+        clause, key = informative[position]
+        before, before_key = informative[position - 1]
+        if self.analyzer.points_back(clause.text):
+            return True
+        asked = self.analyzer.without_question_words(frozenset(key.tokens))
+        return len(asked) <= _THIN_CLAUSE_WORDS and (
+            before.asks
+            or before.also
+            or before.wants
+            or bool(self.matcher.matters(frozenset(key.tokens) & set(before_key.tokens)))
+        )
 
     def _referred_services(self, informative: list[tuple[Clause, MatchKey]], position: int) -> frozenset[str]:
         """The words of the other services' names that the asking clause (at ``position``) refers to
@@ -380,6 +400,8 @@ class AnswerEngine:
 #: An asking clause of this many words or fewer, its question words aside («از کجا باید ثبتش کنم»), asks
 #: about the clause before it.
 _THIN_CLAUSE_WORDS = 2
+#: How many clauses back an asking clause reaches through clauses that each point back.
+_POINTING_CHAIN = 3
 
 
 #: A clause needs this many distinct words to be one part of a two-part question.

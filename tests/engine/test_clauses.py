@@ -393,3 +393,36 @@ def test_a_thin_question_naming_again_the_matter_of_the_clause_before_asks_about
         "چطوری المثنی بگیرم؟ مدرک دیگه‌ای هم ندارم"
     )
     assert engine.ask(own).answer_id == "birthcert-duplicate"
+
+
+def test_a_clause_naming_only_another_service_is_the_one_that_asks(engine: AnswerEngine) -> None:
+    # «کارت بانکی رو مسدود کنم» knows no word of the base but the bank card's name: it was left out
+    # as saying nothing, and the national card said in passing was answered
+    story = (
+        "سلام. کارت بانکیم رو گم کردم، کارت ملیم هم همراهم هست. ساعت یازده شبه و می‌ترسم کسی ازش "
+        "استفاده کنه. چطوری همین الان کارت بانکی رو مسدود کنم؟"
+    )
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
+
+
+@pytest.mark.parametrize("clause", ["اعتراض به این موضوع رو کجا باید ثبت کنم", "این مشکل رو کی حل میکنه"])
+def test_a_noun_after_a_pointing_word_points_back(engine: AnswerEngine, clause: str) -> None:
+    assert engine.analyzer.points_back(clause)
+    assert not engine.analyzer.points_back("این کارت ملی رو کجا تحویل بدم")
+
+
+def test_an_asking_clause_reaches_back_through_thin_clauses_that_point_back(engine: AnswerEngine) -> None:
+    # «شرایطش چیه» points at the self-employed insurance; «ثبت‌نامش با کد ملی» at what it points at
+    story = (
+        "سلام. همسرم کارگر ساختمانیه و بیمه نداره. شنیدم میشه بیمه خویش‌فرما گرفت. "
+        "شرایطش چیه و ثبت‌نامش با کد ملی از کجا انجام میشه؟"
+    )
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
+    # a clause that says something of its own («مراسم», «گیج») is not a way back to the doctor
+    own = (
+        "متاسفانه پدرم دیشب تو خونه فوت کرد و پزشک اومد برگه داد. الان برای مراسم و کارای بعدش "
+        "گیج شدیم. برای ثبت فوتش و گرفتن گواهی باید کجا بریم و چه مدارکی ببریم؟"
+    )
+    assert engine.ask(own).answer_id == "death-registration"
