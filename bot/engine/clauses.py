@@ -221,6 +221,8 @@ class Clause:
     """Says what the citizen wants to do («میخوام ...», «قصد دارم ...»)."""
     reports: bool = False
     """Reports what someone told the citizen («گفتن ... لازمه»), without a question mark."""
+    marked: bool = False
+    """Ends with a question mark."""
 
 
 @dataclass(frozen=True)
@@ -256,14 +258,15 @@ def split_clauses(text: str) -> Clauses:
             if not stripped:
                 continue
             words = set(stripped.replace(_ZWNJ, " ").split())
-            asks = (question_mark and index == len(parts) - 1) or _asks(stripped, words)
-            reports = _reports(question_mark and index == len(parts) - 1, words)
+            marked = question_mark and index == len(parts) - 1
+            asks = marked or _asks(stripped, words)
+            reports = _reports(marked, words)
             also = bool(words & _ALSO) or any(map(_glued_also, words)) or stripped.startswith(_ALSO_OPENINGS)
             if clauses and clauses[-1].text in _ANNOUNCING and not clauses[-1].asks:
                 # «یه سوال دیگه، ...»: the clause that announces another matter says nothing else
-                clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words), reports)
+                clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words), reports, marked)
                 continue
-            clauses.append(Clause(stripped, asks, also, _wants(stripped, words), reports))
+            clauses.append(Clause(stripped, asks, also, _wants(stripped, words), reports, marked))
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))

@@ -238,6 +238,9 @@ class AnswerEngine:
             )
         asked = self._asked(informative, position)
         asked |= self._referred_services(informative, position)
+        # another organisation's service named in a clause that asks with a question mark is asked
+        # about, wherever that clause stands («کلاس مشاوره پیش از ازدواج اجباریه؟ کجا ثبت‌نام کنیم؟»)
+        asked |= frozenset(word for clause, key in informative if clause.marked for word in key.foreign)
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
         doubts = self.doubts(content, ranked, emphasis, asked, plain)
         if doubts.story and len(ranked) > 1:

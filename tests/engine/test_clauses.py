@@ -426,3 +426,22 @@ def test_an_asking_clause_reaches_back_through_thin_clauses_that_point_back(engi
         "گیج شدیم. برای ثبت فوتش و گرفتن گواهی باید کجا بریم و چه مدارکی ببریم؟"
     )
     assert engine.ask(own).answer_id == "death-registration"
+
+
+def test_another_service_asked_about_with_a_question_mark_is_asked_wherever_it_stands(
+    engine: AnswerEngine,
+) -> None:
+    story = (
+        "سلام و وقت بخیر. من و نامزدم می‌خوایم عقد کنیم. کلاس مشاوره پیش از ازدواج اجباریه؟ "
+        "کجا باید ثبت‌نام کنیم و چه مدارکی به‌جز شناسنامه لازمه؟"
+    )
+    assert [clause.marked for clause in split_clauses(story).clauses] == [False, True, False, True]
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
+    # without the question mark the counselling class is the story's context
+    told = (
+        "سلام. من و همسرم ماه پیش تو محضر عقد کردیم و کلاس مشاوره پیش از ازدواج رو هم رفته بودیم و "
+        "همه مدارک رو دادیم. حالا ازدواجمون رو کجا باید تو شناسنامه ثبت کنیم؟"
+    )
+    assert engine.assess(told).doubts.story
+    assert not engine.assess(told).doubts.other_service
