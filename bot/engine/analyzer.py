@@ -126,6 +126,10 @@ class Vocabulary:
     def __contains__(self, word: object) -> bool:
         return word in self._counts
 
+    def count(self, word: str) -> int:
+        """How often the base's texts (and the lexicon's lists) use ``word``."""
+        return self._counts[word]
+
     def _strip_ending(self, word: str) -> str:
         """The known word left after cutting a spoken ending, or '': of several, the one the base
         uses most («کارتو» is «کارت» + «و», not «کار» + «تو»)."""
@@ -305,6 +309,15 @@ class Analyzer:
             if words:
                 services.setdefault(words[0], []).append(words)
         self._other_services = services  # each other service's words, by its first word
+        # Words the vocabulary knows only from the other services' names («کیفری» of «شکایت
+        # کیفری»): known when they spell out such a name, unknown alone, as before they were listed.
+        in_services = Counter(word for phrase in lexicon.other_services for word in self._words(phrase))
+        self._service_only = (
+            frozenset(word for word, used in in_services.items() if vocabulary.count(word) <= used)
+            - self._function_words
+            if vocabulary is not None
+            else frozenset()
+        )
         self._year_words = tuple(token for word in lexicon.year_words[:1] for token in self._words(word))
         self._pointing_words = frozenset(self._normalizer.normalize(word) for word in lexicon.pointing_words)
         self._question_words = frozenset(
@@ -401,7 +414,9 @@ class Analyzer:
             frozenset(
                 word
                 for word in words
-                if word not in self._vocabulary and word not in self._familiar and not word.isdigit()
+                if (word not in self._vocabulary or (word in self._service_only and word not in foreign))
+                and word not in self._familiar
+                and not word.isdigit()
             )
             if self._vocabulary is not None
             else frozenset()

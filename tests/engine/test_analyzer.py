@@ -380,6 +380,14 @@ def test_a_plain_word_is_never_repaired(engine: AnswerEngine, text: str, word: s
     assert word in analyzed.tokens and word in analyzed.unknown
 
 
+def test_a_word_known_only_from_another_service_s_name_is_unknown_alone(engine: AnswerEngine) -> None:
+    # «کیفری» is listed only inside «شکایت کیفری»: alone it is as strange as before it was listed
+    assert "کیفری" in key(engine, "سجل کیفری چیه از کجا میدن").unknown
+    named = key(engine, "شکایت کیفری از کجا ثبت کنم")
+    assert "کیفری" in named.foreign and "کیفری" not in named.unknown
+    assert "کارت" not in key(engine, "کارت ملی").unknown  # a word of the base as well
+
+
 def test_a_gift_of_organs_is_not_an_office(engine: AnswerEngine) -> None:
     # «اهدای» was repaired to «اداری»: a donor card then read as an office's matter
     analyzed = key(engine, "کارت اهدای عضو با کد ملی آنلاین میشه گرفت؟")
