@@ -238,9 +238,12 @@ class AnswerEngine:
             )
         asked = self._asked(informative, position)
         asked |= self._referred_services(informative, position)
-        # another organisation's service named in a clause that asks with a question mark is asked
-        # about, wherever that clause stands («کلاس مشاوره پیش از ازدواج اجباریه؟ کجا ثبت‌نام کنیم؟»)
-        asked |= frozenset(word for clause, key in informative if clause.marked for word in key.foreign)
+        # another organisation's service named in a clause that asks with a question mark, or says
+        # what the citizen wants, is asked about wherever that clause stands («کلاس مشاوره پیش از
+        # ازدواج اجباریه؟ کجا ثبت‌نام کنیم؟», «یه کارت اهدای عضو می‌خوام بگیرم. با کد ملی میشه؟»)
+        asked |= frozenset(
+            word for clause, key in informative if clause.marked or clause.wants for word in key.foreign
+        )
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
         doubts = self.doubts(content, ranked, emphasis, asked, plain)
         if doubts.story and len(ranked) > 1:

@@ -445,3 +445,12 @@ def test_another_service_asked_about_with_a_question_mark_is_asked_wherever_it_s
     )
     assert engine.assess(told).doubts.story
     assert not engine.assess(told).doubts.other_service
+
+
+def test_another_service_the_citizen_says_they_want_is_asked_about(engine: AnswerEngine) -> None:
+    story = (
+        "سلام وقت بخیر. یه کارت اهدای عضو می‌خوام بگیرم. با کد ملی میشه آنلاین ثبت‌نام کرد؟ "
+        "خانواده‌م هم باید رضایت بدن؟"
+    )
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
