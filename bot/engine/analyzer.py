@@ -245,13 +245,14 @@ class Vocabulary:
 
     def _split(self, word: str) -> tuple[str, ...]:
         """Words typed without their spaces: two known words («ثبتنکردن»), the first with its
-        ezafe («امضایدیجیتال»), or three («ادارهثبتاحوال»); ``()`` when none fits."""
+        ezafe («امضایدیجیتال»), or three («ادارهثبتاحوال»); not scraps of function words («توکن» is
+        not «تو کن»; «بایدکرد» is «باید کرد»); ``()`` when none fits."""
         for cut in range(len(word) - 2, 1, -1):
             left, right = word[:cut], word[cut:]
             right = right if right in self._counts else self._strip_ending(right)
             if not right:
                 continue
-            if left in self._counts:
+            if left in self._counts and not self._scrap((left, right)):
                 return (left, right)
             if left.endswith("ی") and left[:-1] in self._counts and len(left) > 3:
                 return (left[:-1], right)
@@ -259,9 +260,14 @@ class Vocabulary:
             for first in range(2, len(word) - 3):
                 for second in range(first + 2, len(word) - 1):
                     parts = (word[:first], word[first:second], word[second:])
-                    if all(part in self._counts for part in parts):
+                    if all(part in self._counts for part in parts) and not self._scrap(parts):
                         return parts
         return ()
+
+    def _scrap(self, parts: tuple[str, ...]) -> bool:
+        """Whether a split is function words only, one of them of two letters or fewer: cut from a
+        word the base does not know («توکن»), not two words typed together («بایدکرد»)."""
+        return set(parts) <= self._function_words and min(map(len, parts)) <= 2
 
 
 class Analyzer:

@@ -388,6 +388,12 @@ def test_a_word_known_only_from_another_service_s_name_is_unknown_alone(engine: 
     assert "کارت" not in key(engine, "کارت ملی").unknown  # a word of the base as well
 
 
+def test_an_unknown_word_is_not_cut_into_scraps_of_function_words(engine: AnswerEngine) -> None:
+    # «توکن» was cut into «تو» + «کن» and vanished with the function words
+    assert "توکن" in key(engine, "توکن امضای دیجیتال بانک رو چطوری فعال کنم؟").unknown
+    assert "بایدکرد" not in key(engine, "شناسنامه ام مفقود شده چیکار بایدکرد").tokens  # «باید کرد»
+
+
 def test_a_gift_of_organs_is_not_an_office(engine: AnswerEngine) -> None:
     # «اهدای» was repaired to «اداری»: a donor card then read as an office's matter
     analyzed = key(engine, "کارت اهدای عضو با کد ملی آنلاین میشه گرفت؟")
