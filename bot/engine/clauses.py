@@ -206,6 +206,8 @@ _COURTESY_RE = re.compile(
     + "|".join(re.escape(c) for c in sorted(_COURTESY, key=len, reverse=True))
     + r")(?=\s|$)"
 )
+#: The opening of a clause that goes on from the one before.
+_AND = "و "
 _FOLDS = str.maketrans({"ي": "ی", "ك": "ک", "ً": ""})
 _SPACES = re.compile(r"\s+")
 
@@ -223,6 +225,9 @@ class Clause:
     """Reports what someone told the citizen («گفتن ... لازمه»), without a question mark."""
     marked: bool = False
     """Ends with a question mark."""
+    joined: bool = False
+    """Opens with «و» («... از کجا ثبت کنم و چقدر طول می‌کشه تا دادگاه وقت بده»): it goes on from
+    the clause before."""
 
 
 @dataclass(frozen=True)
@@ -266,7 +271,8 @@ def split_clauses(text: str) -> Clauses:
                 # «یه سوال دیگه، ...»: the clause that announces another matter says nothing else
                 clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words), reports, marked)
                 continue
-            clauses.append(Clause(stripped, asks, also, _wants(stripped, words), reports, marked))
+            joined = stripped.startswith(_AND)
+            clauses.append(Clause(stripped, asks, also, _wants(stripped, words), reports, marked, joined))
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))

@@ -454,3 +454,14 @@ def test_another_service_the_citizen_says_they_want_is_asked_about(engine: Answe
     )
     assert engine.assess(story).doubts.other_service
     assert engine.ask(story).answer_id is None
+
+
+def test_a_clause_opening_with_and_goes_on_from_the_question_before(engine: AnswerEngine) -> None:
+    story = (
+        "سلام وقت بخیر. من و همسرم چند ساله با هم مشکل داریم و تصمیم گرفتم دادخواست طلاق بدم. "
+        "شناسنامه و سند ازدواج رو آماده کردم ولی نمی‌دونم دادخواست رو باید از کجا ثبت کنم "
+        "و چقدر طول می‌کشه تا دادگاه وقت بده؟"
+    )
+    assert split_clauses(story).clauses[-1].joined
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
