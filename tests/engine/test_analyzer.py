@@ -394,6 +394,11 @@ def test_an_unknown_word_is_not_cut_into_scraps_of_function_words(engine: Answer
     assert "بایدکرد" not in key(engine, "شناسنامه ام مفقود شده چیکار بایدکرد").tokens  # «باید کرد»
 
 
+def test_asking_the_bot_for_a_suggestion_is_not_a_suggestion_to_the_office(engine: AnswerEngine) -> None:
+    assert engine.ask("میخوام برای تولد بابام یه کادوی خوب بخرم. چی پیشنهاد میدی؟").answer_id is None
+    assert engine.ask("میخواهم به ثبت احوال پیشنهاد بدهم کجا بنویسم").answer_id == "complaint"
+
+
 def test_a_gift_of_organs_is_not_an_office(engine: AnswerEngine) -> None:
     # «اهدای» was repaired to «اداری»: a donor card then read as an office's matter
     analyzed = key(engine, "کارت اهدای عضو با کد ملی آنلاین میشه گرفت؟")
