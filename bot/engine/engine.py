@@ -355,8 +355,16 @@ class AnswerEngine:
             bests.append((clause, tuple(candidate.entry_id for candidate in own)))
             if own[0].score >= weights.part_score and lead(own) >= weights.part_margin:
                 strong.append((clause, own[0]))
+        # a first part not asked with a question mark is a matter of the whole message too, one its
+        # ranking would offer («کارت ملی هوشمندم رو گرفتم ... گذرنامه رو هم ثبت احوال میده؟» asks of
+        # the passport alone; «شناسنامه نوزاد رو کجا بگیرم؟ میخوام براش اسم انتخاب کنم ...» of both)
+        offered = {c.entry_id for c in ranked if c.score >= self.thresholds.suggest}
         for (first_clause, first), (second_clause, second) in itertools.combinations(strong, 2):
-            if first.entry_id != second.entry_id and _may_pair(first_clause, second_clause):
+            if (
+                first.entry_id != second.entry_id
+                and (first_clause.marked or {first.entry_id, second.entry_id} <= offered)
+                and _may_pair(first_clause, second_clause)
+            ):
                 return first, second
         leading = [c for c in ranked[:2] if c.score >= self.thresholds.alternatives_answer]
         if len(leading) < 2:

@@ -465,3 +465,16 @@ def test_a_clause_opening_with_and_goes_on_from_the_question_before(engine: Answ
     assert split_clauses(story).clauses[-1].joined
     assert engine.assess(story).doubts.other_service
     assert engine.ask(story).answer_id is None
+
+
+def test_a_part_is_an_entry_the_whole_message_would_offer(engine: AnswerEngine) -> None:
+    # «کارت ملی هوشمندم رو گرفتم» (told, not asked) ranks the smart card's registration first alone,
+    # but the message asks of the passport only: the registration was answered first
+    story = (
+        "سلام، کارت ملی هوشمندم رو گرفتم و الان میخوام برای سفر کربلا گذرنامه بگیرم. "
+        "گذرنامه رو هم ثبت احوال میده یا جای دیگه؟"
+    )
+    assert engine.assess(story).parts is None
+    assert engine.ask(story).answer_id == "redirect-passport"
+    two = engine.assess("کارت ملیم گم شده، شناسنامه‌ام هم پاره شده").parts or ()
+    assert [part.entry_id for part in two] == ["smartcard-lost", "birthcert-replace"]
