@@ -225,6 +225,9 @@ class Clause:
     """Reports what someone told the citizen («گفتن ... لازمه»), without a question mark."""
     marked: bool = False
     """Ends with a question mark."""
+    purpose: bool = False
+    """Tells what something is for («برای انتقال پلاک به نام مادرم»): the question after it asks
+    about that."""
     joined: bool = False
     """Opens with «و» («... از کجا ثبت کنم و چقدر طول می‌کشه تا دادگاه وقت بده»): it goes on from
     the clause before."""
@@ -267,12 +270,13 @@ def split_clauses(text: str) -> Clauses:
             asks = marked or _asks(stripped, words)
             reports = _reports(marked, words)
             also = bool(words & _ALSO) or any(map(_glued_also, words)) or stripped.startswith(_ALSO_OPENINGS)
+            wants, purpose, joined = _wants(stripped, words), stripped.startswith(_PURPOSE_OPENINGS), False
             if clauses and clauses[-1].text in _ANNOUNCING and not clauses[-1].asks:
                 # «یه سوال دیگه، ...»: the clause that announces another matter says nothing else
-                clauses[-1] = Clause(stripped, asks, True, _wants(stripped, words), reports, marked)
+                clauses[-1] = Clause(stripped, asks, True, wants, reports, marked, purpose, joined)
                 continue
             joined = stripped.startswith(_AND)
-            clauses.append(Clause(stripped, asks, also, _wants(stripped, words), reports, marked, joined))
+            clauses.append(Clause(stripped, asks, also, wants, reports, marked, purpose, joined))
     if not clauses:
         return Clauses((Clause(_clean(text), False),) if _clean(text) else (), courtesy_only=had_courtesy)
     return Clauses(tuple(clauses))

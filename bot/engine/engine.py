@@ -280,7 +280,7 @@ class AnswerEngine:
         («الان برای بیمه گیره. چیکار کنیم؟»)."""
         clause, key = informative[position]
         before, before_key = informative[position - 1]
-        if self.analyzer.points_back(clause.text) or (clause.joined and before.asks):
+        if self.analyzer.points_back(clause.text) or (clause.joined and before.asks) or before.purpose:
             return True
         asked = self.analyzer.without_question_words(frozenset(key.tokens))
         return len(asked) <= _THIN_CLAUSE_WORDS and (

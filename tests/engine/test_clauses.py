@@ -478,3 +478,13 @@ def test_a_part_is_an_entry_the_whole_message_would_offer(engine: AnswerEngine) 
     assert engine.ask(story).answer_id == "redirect-passport"
     two = engine.assess("کارت ملیم گم شده، شناسنامه‌ام هم پاره شده").parts or ()
     assert [part.entry_id for part in two] == ["smartcard-lost", "birthcert-replace"]
+
+
+def test_a_question_after_a_purpose_asks_about_that_purpose(engine: AnswerEngine) -> None:
+    story = (
+        "سلام، پدرم فوت کرده و یه ماشین به نامش بوده. برای انتقال پلاک به نام مادرم، "
+        "پلیس راهور چه مدارکی میخواد؟ گواهی فوت داریم"
+    )
+    assert split_clauses(story).clauses[1].purpose
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
