@@ -236,8 +236,9 @@ class AnswerEngine:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
-        asked = self._asked(informative, position)
-        asked |= self._referred_services(informative, position)
+        asked_clauses = self._asked(informative, position)
+        asked = frozenset(word for index in asked_clauses for word in informative[index][1].tokens)
+        asked |= self._referred_services(informative, asked_clauses)
         # another organisation's service named in a clause that asks with a question mark, or says
         # what the citizen wants, is asked about wherever that clause stands («کلاس مشاوره پیش از
         # ازدواج اجباریه؟ کجا ثبت‌نام کنیم؟», «یه کارت اهدای عضو می‌خوام بگیرم. با کد ملی میشه؟»)
@@ -252,21 +253,18 @@ class AnswerEngine:
             doubts = replace(doubts, asked_leader=self._leader(asking))
         return Assessment(content, ranked, doubts, self._parts(informative, ranked))
 
-    def _asked(self, informative: list[tuple[Clause, MatchKey]], position: int) -> frozenset[str]:
-        """The words of what the asking clause (at ``position``) asks: its own, with the clause
+    def _asked(self, informative: list[tuple[Clause, MatchKey]], position: int) -> list[int]:
+        """The clauses of what the asking clause (at ``position``) asks: itself, with the clause
         before when it asks about that one («... میخوام یارانه‌شو هم بگیرم. از کجا باید ثبتش کنم؟»,
         «کارت ایثارگری پدرم منقضی شده. تمدید آن با کدام نهاد است؟»), and further back while each
         clause taken in is thin and points back too («بیمه خویش‌فرما ... شرایطش چیه و ثبت‌نامش ...
         از کجا؟»; not «پزشک اومد برگه داد. الان برای مراسم و کارای بعدش گیج شدیم. برای ثبت فوتش ...»)."""
-        emphasis = frozenset(informative[position][1].tokens)
         if not position or not self._asks_about_before(informative, position):
-            return emphasis
-        asked = emphasis | frozenset(informative[position - 1][1].tokens)
+            return [position]
         index = position - 1
         while index and position - index < _POINTING_CHAIN and self._thin_pointer(*informative[index]):
             index -= 1
-            asked |= frozenset(informative[index][1].tokens)
-        return asked
+        return list(range(index, position + 1))
 
     def _thin_pointer(self, clause: Clause, key: MatchKey) -> bool:
         """Whether a clause says next to nothing of its own and points back («شرایطش چیه»)."""
@@ -290,23 +288,22 @@ class AnswerEngine:
             or bool(self.matcher.matters(frozenset(key.tokens) & set(before_key.tokens)))
         )
 
-    def _referred_services(self, informative: list[tuple[Clause, MatchKey]], position: int) -> frozenset[str]:
-        """The words of the other services' names that the asking clause (at ``position``) refers to
+    def _referred_services(
+        self, informative: list[tuple[Clause, MatchKey]], asking: list[int]
+    ) -> frozenset[str]:
+        """The words of the other services' names that the asking clauses (at ``asking``) refer to
         by a word the rest of the message uses only inside such a name («... گواهی عدم سوء پیشینه
         خواستن. این گواهی رو ثبت احوال میده؟», «کارت ایثارگریم گم شده. کارت المثنی از کجا؟»)."""
-        asking = informative[position][1]
-        others = [key for index, (_, key) in enumerate(informative) if index != position]
+        asked = [key for index, (_, key) in enumerate(informative) if index in asking]
+        others = [key for index, (_, key) in enumerate(informative) if index not in asking]
         foreign = frozenset(word for key in others for word in key.foreign)
-        if asking.foreign or not foreign:
+        if any(key.foreign for key in asked) or not foreign:
             return frozenset()
         # a word said once in the rest of the message, inside a name: «کارت ملی و کارت بانکیم» says
         # «کارت» twice, once for the national card
         said = Counter(word for key in others for word in key.tokens)
-        referred = {
-            word
-            for word in self.analyzer.without_question_words(frozenset(asking.tokens)) & foreign
-            if said[word] == 1
-        }
+        words = self.analyzer.without_question_words(frozenset(word for key in asked for word in key.tokens))
+        referred = {word for word in words & foreign if said[word] == 1}
         return frozenset(word for key in others if key.foreign & referred for word in key.foreign)
 
     def _leader(self, key: MatchKey) -> str | None:
