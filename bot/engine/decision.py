@@ -128,7 +128,8 @@ def decide(
     are known; answer with alternatives in a looser band; else offer the best few; else nothing.
     A question naming another organisation's service is never answered. ``parts``: the entries
     two clauses of the question ask about, each strongly (see ``AnswerEngine.parts``): the first
-    is answered, the second offered first beside it."""
+    is answered, the second offered first beside it, unless the question's words are mostly
+    unknown (over ``max_unknown``)."""
     t = thresholds
     offered = tuple(c for c in ranked[: t.max_suggestions] if c.score >= t.suggest)
     if not offered:
@@ -137,7 +138,8 @@ def decide(
     margin = lead(ranked)
     if doubts.other_service or doubts.vague:
         return Decision(Outcome.DID_YOU_MEAN, offered)
-    if parts is not None and t.max_alternatives:  # each part was matched strongly by its own clause
+    if parts is not None and t.max_alternatives and doubts.unknown_share <= t.max_unknown:
+        # each part was matched strongly by its own clause, and the message's words are known
         first, second = parts
         rest = [c for c in offered if c.entry_id not in (first.entry_id, second.entry_id)]
         chosen = (first, second, *rest)[: 1 + t.max_alternatives]

@@ -128,3 +128,15 @@ def test_a_story_s_asked_leader_is_found_whatever_the_configured_margin(engine: 
     assessment = engine.assess(story)
     assert assessment.doubts.story and lead(assessment.ranked) >= engine.thresholds.story_alternatives_margin
     assert assessment.doubts.asked_leader == "birth-registration"
+
+
+def test_two_parts_in_words_the_base_mostly_does_not_know_are_not_answered() -> None:
+    # «میخوام زبان انگلیسی یاد بگیرم ... از کجا شروع کنم؟ کتاب خوب معرفی میکنی؟»: «شروع» and «معرفی»
+    # each name a conversation entry, the rest is unknown
+    ranked = [Candidate("a", 0.27, ""), Candidate("b", 0.19, "")]
+    thresholds = Thresholds()
+    parts = (ranked[0], ranked[1])
+    known = decide(ranked, thresholds, Doubts(unknown_share=0.1), parts)
+    assert known.outcome is Outcome.ANSWER_ALTERNATIVES and known.parts == ("a", "b")
+    strange = decide(ranked, thresholds, Doubts(unknown_share=thresholds.max_unknown + 0.05), parts)
+    assert strange.outcome is Outcome.DID_YOU_MEAN
