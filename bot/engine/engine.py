@@ -141,18 +141,21 @@ class AnswerEngine:
         emphasis: frozenset[str] | None = None,
         asked: frozenset[str] | None = None,
         plain: frozenset[str] = frozenset(),
+        thin: frozenset[str] | None = None,
     ) -> Doubts:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`);
         ``emphasis``: the asking clause's words in a message of several clauses; ``asked``: the
         words of what it asks (``emphasis`` unless the asking clause leans on the one before);
-        ``plain``: the words of its clauses that name no other organisation's service."""
+        ``plain``: the words of its clauses that name no other organisation's service (the asking
+        clause aside when it is thin: two words or fewer besides its question words); ``thin``: then
+        the words of the story without it."""
         # In a story, another organisation named in the context («the bank asked for my card») does
         # not make the question theirs: only the names in what it asks count.
         long = len(set(key.tokens)) >= self.matcher.weights.story_words
         story = emphasis is not None and long
         asked = asked if asked is not None else emphasis
         named = key
-        if story and asked and self._names_own_matter(key, ranked, plain):
+        if story and asked and self._names_own_matter(key, ranked, plain, thin):
             named = replace(key, foreign=key.foreign & asked)
         other_service = self._names_other_service(named, ranked) and not self._clearly_own(key, ranked)
         if key.foreign and not other_service:  # the best entry is about that service: its words are known
@@ -174,15 +177,28 @@ class AnswerEngine:
         """The words of ``entry_id``'s title that ``key`` names outside the other services' names."""
         return self._title_words[entry_id] & (frozenset(key.tokens) - key.foreign)
 
-    def _names_own_matter(self, key: MatchKey, ranked: list[Candidate], plain: frozenset[str]) -> bool:
+    def _names_own_matter(
+        self,
+        key: MatchKey,
+        ranked: list[Candidate],
+        plain: frozenset[str],
+        thin: frozenset[str] | None = None,
+    ) -> bool:
         """Whether a story names what its best entry is about apart from the other services: a word of
         the entry's title outside their names, or of its title or keywords in a clause that names none
         of them. «بانک کارت ملیمو قبول نکرد. چیکار کنم؟» does; «رمز پویای کارت بانکیم فعال نمیشه...
-        چیکار کنم؟» does not (its «رمز» and «فعال» are said of the bank card)."""
+        چیکار کنم؟» does not (its «رمز» and «فعال» are said of the bank card). After a thin question
+        (``thin``: the story's words without it) a title word counts only if the story says it and
+        few entries use it («وام ... با کد ملی درخواست داده‌ام اما هنوز واریز نشده. چگونه پیگیری
+        کنم؟»: the request is the loan's; «... یه دفتر پیشخوان هست که قبض و خدمات بیمه انجام
+        میده. ... میشه اونجا انجام داد یا فقط اداره؟» names the counter)."""
         if not ranked:
             return False
         entry_id = ranked[0].entry_id
-        return bool(self._title_words_named(key, entry_id) or plain & self._declared_words[entry_id])
+        named = self._title_words_named(key, entry_id)
+        if thin is not None:  # only the story counts, and a word of a few entries' («پیشخوان»)
+            named = self.matcher.matters(named & thin)
+        return bool(named or plain & self._declared_words[entry_id])
 
     def _names_other_service(self, key: MatchKey, ranked: list[Candidate]) -> bool:
         """Whether ``key`` names another organisation's service that the best entry is not about:
@@ -245,8 +261,13 @@ class AnswerEngine:
         asked |= frozenset(
             word for clause, key in informative if clause.marked or clause.wants for word in key.foreign
         )
+        thin = None
+        if len(self.analyzer.without_question_words(emphasis)) <= _THIN_CLAUSE_WORDS:
+            # a thin question («چگونه پیگیری کنم؟») names no matter: the story must
+            keys = [(clause, key) for clause, key in keys if clause is not informative[position][0]]
+            thin = frozenset(word for _, key in keys for word in key.tokens)
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
-        doubts = self.doubts(content, ranked, emphasis, asked, plain)
+        doubts = self.doubts(content, ranked, emphasis, asked, plain, thin)
         if doubts.story and len(ranked) > 1:
             # between two close entries of a story, what is asked decides; found whatever the margin,
             # so that the decision (and the calibration trying other margins) sees it

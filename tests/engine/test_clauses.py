@@ -488,3 +488,20 @@ def test_a_question_after_a_purpose_asks_about_that_purpose(engine: AnswerEngine
     assert split_clauses(story).clauses[1].purpose
     assert engine.assess(story).doubts.other_service
     assert engine.ask(story).answer_id is None
+
+
+def test_after_a_thin_question_the_story_must_name_the_matter_in_a_word_of_its_own(
+    engine: AnswerEngine,
+) -> None:
+    # «درخواست» (the tracking entry's title word) is said of the loan; «پیگیری» is all the question says
+    loan = (
+        "با سلام. بنده فرهنگی بازنشسته هستم. وام ضروری صندوق ذخیره فرهنگیان را با کد ملی درخواست "
+        "داده‌ام اما هنوز واریز نشده. چگونه پیگیری کنم؟"
+    )
+    assert engine.assess(loan).doubts.other_service
+    assert engine.ask(loan).answer_id is None
+    counter = (
+        "سلام، نزدیک خونه‌ی ما یه دفتر پیشخوان هست که قبض و خدمات بیمه انجام میده. میخوام بدونم کارهای "
+        "ثبت احوال مثل ثبت‌نام کارت ملی یا المثنی شناسنامه رو هم میشه اونجا انجام داد یا فقط اداره؟"
+    )
+    assert engine.ask(counter).answer_id == "pishkhan"
