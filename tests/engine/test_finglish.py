@@ -53,6 +53,8 @@ def test_a_two_letter_skeleton_is_read_only_when_the_spelling_fits() -> None:
         ("chetori vaght begiram", {"نوبت"}),  # «وقت گرفتن» is «نوبت» (synonyms)
         ("seyyed hastam", {"سید"}),
         ("amar talagh dar iran", {"طلاق", "ایران"}),
+        ("salam khubi?", {"سلام", "خوبی"}),
+        ("salam khoobin?", {"سلام", "خوبی"}),
     ],
 )
 def test_finglish_questions_have_no_unknown_latin_words(
