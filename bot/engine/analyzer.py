@@ -411,8 +411,15 @@ class Analyzer:
     def analyze(self, text: str) -> MatchKey:
         """The match key of a text; never raises on any string. A single word in guillemets is a
         name the citizen quotes («غلامرضا», «ژیار»): it says nothing of the topic and is left out."""
-        words = self._prepared(_QUOTED_WORD.sub(" ", text))
+        text = _QUOTED_WORD.sub(" ", text)
+        words = self._prepared(text)
         foreign = self._foreign_words(words)
+        if foreign and _BREAK.search(text):
+            # a name never runs across punctuation: «بدون مراجعه به اداره، کارای ثبت احوال» is not
+            # «اداره کار», the labour office
+            foreign = frozenset(
+                word for piece in _BREAK.split(text) for word in self._foreign_words(self._prepared(piece))
+            )
         words = [word for word in words if word not in self._function_words]
         if self._year_words:
             words = [year for word in words for year in (self._year_words if _is_year(word) else (word,))]
@@ -552,6 +559,9 @@ class Analyzer:
 
 #: The variation selector that asks for an emoji's picture («❤️»); the emoji reads the same without it.
 _VARIATION = "\ufe0f"
+
+#: Punctuation that ends a phrase (a name of another service never runs across it).
+_BREAK = re.compile(r"[.!?؟،,;؛:\n…]+")
 
 #: One word in guillemets: a name the citizen quotes.
 _QUOTED_WORD = re.compile(r"«\s*[^\s«»]+\s*»")

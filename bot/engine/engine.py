@@ -236,6 +236,12 @@ class AnswerEngine:
         keys = [
             (clause, self.analyzer.analyze(clause.text)) for clause in clauses.clauses[-weights.max_clauses :]
         ]
+        if content.foreign:  # a name never runs across two clauses, which the content joins with spaces
+            earlier = [
+                self.analyzer.analyze(clause.text) for clause in clauses.clauses[: -weights.max_clauses]
+            ]
+            named = frozenset(word for key in [*earlier, *(key for _, key in keys)] for word in key.foreign)
+            content = replace(content, foreign=content.foreign & named)
         # a clause naming another organisation's service says what it is about, whatever else it knows
         informative = [(clause, key) for clause, key in keys if matcher.known_weight(key) or key.foreign]
         if not informative:

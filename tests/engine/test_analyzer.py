@@ -409,6 +409,16 @@ def test_guardianship_is_not_a_price(engine: AnswerEngine) -> None:
     assert "هزینه" not in key(engine, "حکم قیمومت بچه‌ها رو از کجا بگیرم").tokens
 
 
+@pytest.mark.parametrize(
+    "text", ["بدون مراجعه به اداره، کارای ثبت احوال رو اینترنتی میشه انجام داد؟", "رفتم اداره. کار ثبت نشد"]
+)
+def test_another_service_s_name_never_runs_across_punctuation(engine: AnswerEngine, text: str) -> None:
+    # «اداره» + «کار» on either side of a comma or a full stop is not «اداره کار», the labour office
+    assert not key(engine, text).foreign
+    assert not engine.assess(text).key.foreign
+    assert key(engine, "اداره کار شکایت آنلاین داره؟").foreign
+
+
 def test_a_gift_of_organs_is_not_an_office(engine: AnswerEngine) -> None:
     # «اهدای» was repaired to «اداری»: a donor card then read as an office's matter
     analyzed = key(engine, "کارت اهدای عضو با کد ملی آنلاین میشه گرفت؟")
