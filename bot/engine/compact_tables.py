@@ -345,13 +345,16 @@ def _normalizer_class() -> type:
     ``normalize`` runs hazm's own steps, in hazm's order."""
     import re
 
+    from bot.engine.normalize import Translation
+
     hazm = hazm_modules()
     constants, maketrans = hazm["constants"], hazm["utils"].maketrans
     Normalizer = hazm["normalizer"].Normalizer
     regex_replace = hazm["utils"].regex_replace
 
-    translations = maketrans(constants.TRANSLATION_SRC, constants.TRANSLATION_DST)
-    numbers = maketrans(constants.NUMBERS_SRC, constants.NUMBERS_DST)
+    # skipped for a text with none of their characters (most texts): normalize.Translation
+    translations = Translation(maketrans(constants.TRANSLATION_SRC, constants.TRANSLATION_DST))
+    numbers = Translation(maketrans(constants.NUMBERS_SRC, constants.NUMBERS_DST))
     # hazm's pattern lists compiled once: ``re.sub`` with a pattern's text looks it up in the
     # module's cache on every call (about half the time of the spacing patterns)
     compiled = {
@@ -368,7 +371,7 @@ def _normalizer_class() -> type:
 
     class TablesOnceNormalizer(Normalizer):  # type: ignore[misc,valid-type]
         def normalize(self, text: str) -> str:
-            text = text.translate(translations)
+            text = translations(text)
             steps = (
                 (self._persian_style, self.persian_style),
                 (self._persian_number, self.persian_number),
@@ -385,7 +388,7 @@ def _normalizer_class() -> type:
             return str(text)
 
         def persian_number(self, text: str) -> str:
-            return str(text.translate(numbers))
+            return numbers(text)
 
         def persian_style(self, text: str) -> str:
             return str(regex_replace(compiled["PERSIAN_STYLE_PATTERNS"], text))
