@@ -9,6 +9,7 @@ from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update,
 from telegram.error import BadRequest
 
 from bot.messenger.callback_data import Button, parse
+from bot.messenger.lean_bot import Markup
 from handlers.context import BotContext
 from handlers.keyboards import pressed_keyboard
 
@@ -58,9 +59,7 @@ async def refuse(query: CallbackQuery, context: BotContext) -> None:
     await query.answer(context.catalog.text("bot.refused"), show_alert=True)
 
 
-async def edit_pressed_markup(
-    context: BotContext, query: CallbackQuery, markup: InlineKeyboardMarkup | None
-) -> None:
+async def edit_pressed_markup(context: BotContext, query: CallbackQuery, markup: Markup | None) -> None:
     """Replace the pressed message's keyboard (``None``: remove it) as :func:`settle` runs an edit;
     nothing for a message too old for the platform to show the bot (``InaccessibleMessage``).
     The edited message is not parsed back (:class:`bot.messenger.lean_bot.LeanBot`)."""

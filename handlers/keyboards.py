@@ -33,6 +33,7 @@ from bot.messenger.callback_data import (
     encode,
     parse,
 )
+from bot.messenger.lean_bot import KeyboardJson, Markup
 from bot.messenger.updates.reading import PRESSED_KEYBOARD
 from handlers.context import entry_title
 
@@ -45,6 +46,7 @@ __all__ = [
     "confirm_keyboard",
     "handoff_row",
     "language_keyboard",
+    "marked_rating",
     "no_match_keyboard",
     "phrasing_keyboard",
     "pressed_keyboard",
@@ -68,11 +70,31 @@ _REMEMBERED_BUTTONS = 2048
 
 
 def _button(label: str, data: Button) -> InlineKeyboardButton | None:
+    text = _encoded(data)
+    return None if text is None else _made(label, text)
+
+
+def _encoded(data: Button) -> str | None:
+    """A button's data as text, ``None`` (logged) when it does not fit."""
     try:
-        return _made(label, encode(data))
+        return encode(data)
     except ValueError:
         _LOG.warning("no button for %r: its data does not fit in 64 bytes", data)
         return None
+
+
+def _json_rows(*rows: Sequence[tuple[str, Button]]) -> KeyboardJson:
+    """What ``markup_json(_rows(...))`` makes of the same labels and data (a button whose data does
+    not fit left out, an empty row too), without PTB's button objects."""
+    kept = [
+        [
+            {"text": label, "callback_data": text}
+            for label, data in row
+            if (text := _encoded(data)) is not None
+        ]
+        for row in rows
+    ]
+    return {"inline_keyboard": [row for row in kept if row]}
 
 
 @lru_cache(maxsize=_REMEMBERED_BUTTONS)
@@ -118,11 +140,13 @@ def rating_row(
 ) -> list[InlineKeyboardButton | None]:
     """Five buttons, very satisfied to very dissatisfied; ``chosen`` marked once rated (another
     press changes the rating)."""
+    return [_button(label, Rate(event_id, score)) for score, label in _rating_labels(catalog, chosen)]
+
+
+def _rating_labels(catalog: Catalog, chosen: int | None = None) -> list[tuple[int, str]]:
+    """Each score of the rating row with its face (``chosen`` marked)."""
     return [
-        _button(
-            catalog.text("rating.chosen", label=label) if score == chosen else label,
-            Rate(event_id, score),
-        )
+        (score, catalog.text("rating.chosen", label=label) if score == chosen else label)
         for score in SCORES
         for label in [catalog.text(f"rating.label_{score}")]
     ]
@@ -140,6 +164,45 @@ def with_rating(
     return _rows(*rows, rating_row(event_id, catalog, chosen=score))
 
 
+def marked_rating(message: Message, event_id: int, score: int, catalog: Catalog) -> Markup:
+    """The pressed ``message``'s keyboard with its rating row showing ``score`` as chosen, as
+    :func:`with_rating` makes it; as JSON when the keyboard was kept as the Bot API sent it and
+    every button is of text and data (every answer's): no button object is made for it."""
+    plain = _plain_rows(message)
+    if plain is None:
+        return with_rating(pressed_keyboard(message), event_id, score, catalog)
+    kept = [
+        [{"text": button["text"], "callback_data": button["callback_data"]} for button in row]
+        for row in plain
+        if row and not any(isinstance(parse(button["callback_data"]), Rate) for button in row)
+    ]
+    marked = _json_rows([(label, Rate(event_id, chosen)) for chosen, label in _rating_labels(catalog, score)])
+    return {"inline_keyboard": kept + marked["inline_keyboard"]}
+
+
+def _plain_rows(message: Message) -> list[list[dict[str, str]]] | None:
+    """The rows of a pressed message's keyboard kept as JSON (``PRESSED_KEYBOARD``), when every
+    button is only text and callback data (:func:`pressed_keyboard` would make each with
+    ``_made``); ``None`` otherwise (parsed by PTB, another shape, another kind of button)."""
+    kept = message.api_kwargs.get(PRESSED_KEYBOARD)
+    if message.reply_markup is not None or not isinstance(kept, dict) or set(kept) != {"inline_keyboard"}:
+        return None
+    rows = kept["inline_keyboard"]
+    if not isinstance(rows, list):
+        return None
+    plain = [row for row in rows if isinstance(row, list)]  # as pressed_keyboard: others skipped
+    for row in plain:
+        for button in row:
+            if not (
+                isinstance(button, dict)
+                and button.keys() == {"text", "callback_data"}
+                and isinstance(button["text"], str)
+                and isinstance(button["callback_data"], str)
+            ):
+                return None
+    return plain
+
+
 def answer_keyboard(
     entry: Entry,
     knowledge: KnowledgeBase,
@@ -149,24 +212,44 @@ def answer_keyboard(
     more: bool,
     handoff: bool = False,
     offered: Sequence[tuple[Button, Entry]] = (),
-) -> InlineKeyboardMarkup:
+) -> KeyboardJson:
     """ "More details" when the answer is longer, "talk to a person" on the ``human-agent``
     answer when handoff is set up, related topics, then one row of five ratings.
 
     Without an answer event (the store was unavailable) there is nothing to rate or expand:
     only the related topics and the person. ``offered``: the alternatives (or the other part of
-    a two-part question) first, each a button with its title."""
+    a two-part question) first, each a button with its title. Made as the JSON it is sent as,
+    without PTB's button objects (a new answer's rating buttons are new every time)."""
+    return _json_rows(
+        *_answer_rows(entry, knowledge, event_id, catalog, more=more, handoff=handoff, offered=offered)
+    )
+
+
+def _answer_rows(
+    entry: Entry,
+    knowledge: KnowledgeBase,
+    event_id: int | None,
+    catalog: Catalog,
+    *,
+    more: bool,
+    handoff: bool,
+    offered: Sequence[tuple[Button, Entry]],
+) -> list[list[tuple[str, Button]]]:
+    """The labels and data of :func:`answer_keyboard`'s rows."""
     shown = {entry.id, *(other.id for _data, other in offered)}
     related = [knowledge.entry(i) for i in entry.follow_ups if i in knowledge and i not in shown][
         :MAX_RELATED
     ]
-    return _rows(
-        *([_button(entry_title(other, catalog), data)] for data, other in offered),
-        [_button(catalog.text("bot.more"), More(event_id))] if more and event_id is not None else [],
-        handoff_row(catalog) if handoff and entry.id == HUMAN_AGENT else [],
-        *([_button(entry_title(r, catalog), Topic(r.id))] for r in related),
-        rating_row(event_id, catalog) if event_id is not None else [],
-    )
+    topics: list[list[tuple[str, Button]]] = [[(entry_title(r, catalog), Topic(r.id))] for r in related]
+    return [
+        *([(entry_title(other, catalog), data)] for data, other in offered),
+        [(catalog.text("bot.more"), More(event_id))] if more and event_id is not None else [],
+        [(catalog.text("bot.talk_to_person"), Handoff(0))] if handoff and entry.id == HUMAN_AGENT else [],
+        *topics,
+        [(label, Rate(event_id, score)) for score, label in _rating_labels(catalog)]
+        if event_id is not None
+        else [],
+    ]
 
 
 def choices_keyboard(question_id: int | None, entries: list[Entry], catalog: Catalog) -> InlineKeyboardMarkup:

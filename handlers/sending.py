@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.messenger.lean_bot import Sent
+from bot.messenger.lean_bot import Markup, Sent
 from bot.messenger.text_split import split_text
 from handlers.context import BotContext
 
@@ -38,7 +38,7 @@ async def send_text(
     chat_id: int,
     text: str,
     *,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: Markup | None = None,
     bold: str | None = None,
     reply_to: int | None = None,
 ) -> list[Sent]:
@@ -71,7 +71,7 @@ async def edit_text(
     message: Message,
     text: str,
     *,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: Markup | None = None,
     bold: str | None = None,
 ) -> bool:
     """Replace ``message``'s text (and keyboard) with ``text``; ``False``, changing nothing, when it

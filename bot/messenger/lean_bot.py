@@ -15,7 +15,9 @@ other call is PTB's own.
 
 Their inline keyboards are written out by :func:`markup_json`: PTB's generic ``to_dict`` walks
 every attribute of every button (about as much CPU as the HTTP call itself); a button of text
-and callback data or a link, which is every button sabtyar makes, is two or three keys.
+and callback data or a link, which is every button sabtyar makes, is two or three keys. A keyboard
+may also be given as that JSON already (:data:`KeyboardJson`: an answer's, a rating's marked row),
+made without PTB's button objects at all.
 """
 
 from __future__ import annotations
@@ -27,12 +29,19 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.ext import ExtBot
 
-__all__ = ["LeanBot", "Sent", "markup_json"]
+__all__ = ["KeyboardJson", "LeanBot", "Markup", "Sent", "markup_json"]
 
 #: The fields of a button written out by hand; any other one set, and PTB's ``to_dict`` does it.
 _PLAIN_FIELDS = ("text", "callback_data", "url")
 _OTHER_FIELDS = operator.attrgetter(*(f for f in InlineKeyboardButton.__slots__ if f not in _PLAIN_FIELDS))
 _UNSET = _OTHER_FIELDS(InlineKeyboardButton("", callback_data=""))  # their values when not given
+
+
+#: An inline keyboard as the Bot API's JSON: ``{"inline_keyboard": [[{"text": ..., "callback_data":
+#: ...}, ...], ...]}``, sent as it is.
+type KeyboardJson = dict[str, list[list[dict[str, str]]]]
+#: A reply's keyboard: PTB's object, or its JSON already made.
+type Markup = InlineKeyboardMarkup | KeyboardJson
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +74,11 @@ def _button_json(button: InlineKeyboardButton) -> dict[str, Any]:
     return data
 
 
-def markup_json(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
-    """``markup.to_dict()``, the same JSON, made quickly for the buttons sabtyar makes."""
-    if markup is None:
-        return None
+def markup_json(markup: Markup | None) -> dict[str, Any] | None:
+    """``markup.to_dict()``, the same JSON, made quickly for the buttons sabtyar makes (a keyboard
+    given as JSON: as it is)."""
+    if markup is None or isinstance(markup, dict):
+        return markup
     if markup.api_kwargs or not markup.inline_keyboard:  # PTB leaves an empty list out
         return markup.to_dict()
     return {"inline_keyboard": [[_button_json(button) for button in row] for row in markup.inline_keyboard]}
@@ -83,7 +93,7 @@ class LeanBot(ExtBot[None]):
         text: str,
         *,
         parse_mode: str | None = None,
-        reply_markup: InlineKeyboardMarkup | None = None,
+        reply_markup: Markup | None = None,
         reply_parameters: ReplyParameters | None = None,
     ) -> Sent:
         """``sendMessage``; the sent message's ids."""
@@ -106,7 +116,7 @@ class LeanBot(ExtBot[None]):
         text: str,
         *,
         parse_mode: str | None = None,
-        reply_markup: InlineKeyboardMarkup | None = None,
+        reply_markup: Markup | None = None,
     ) -> Sent | None:
         """``editMessageText``; the edited message's ids (``None`` when the Bot API answered a
         bare ``true``: an edit already made, see :mod:`bot.messenger.http_client`)."""
@@ -119,9 +129,7 @@ class LeanBot(ExtBot[None]):
         }
         return _sent(await self._post("editMessageText", data))
 
-    async def edit_markup(
-        self, chat_id: int, message_id: int, reply_markup: InlineKeyboardMarkup | None
-    ) -> Sent | None:
+    async def edit_markup(self, chat_id: int, message_id: int, reply_markup: Markup | None) -> Sent | None:
         """``editMessageReplyMarkup`` (``None``: the keyboard removed); as :meth:`edit_reply`."""
         data: dict[str, Any] = {
             "chat_id": chat_id,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import Message
 
 from bot.knowledge.directory.text import directory_text
 from bot.knowledge.model import Entry
 from bot.knowledge.presentation import answer_text
 from bot.locale import Catalog
 from bot.messenger.callback_data import Button
+from bot.messenger.lean_bot import KeyboardJson
 from handlers.common import settle
 from handlers.context import BotContext
 from handlers.keyboards import answer_keyboard
@@ -50,7 +51,7 @@ def _directory(context: BotContext, entry: Entry) -> list[str]:
 
 def _answer(
     context: BotContext, entry_id: str, event_id: int | None, offered: Offered | None = None
-) -> tuple[str, InlineKeyboardMarkup, str]:
+) -> tuple[str, KeyboardJson, str]:
     """The text, keyboard and bold title of an answer shown as answer event ``event_id``.
 
     ``None`` when the store could not record it: then the whole answer at once (no "more

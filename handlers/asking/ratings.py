@@ -16,16 +16,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.messenger.callback_data import Rate, SkipComment, matches
 from bot.store import Refused
 from bot.store.events import Commented, Rated
-from handlers.common import current_markup, edit_pressed_markup, pressed, quote_id, refuse, sender
+from handlers.common import edit_pressed_markup, pressed, quote_id, refuse, sender
 from handlers.context import COMMENT_SECONDS, BotContext
-from handlers.keyboards import skip_keyboard, with_rating
+from handlers.keyboards import marked_rating, skip_keyboard
 from handlers.recording import record
 from handlers.sending import send_text
 
@@ -56,7 +56,10 @@ async def rate(update: Update, context: BotContext) -> None:
     if query.message is None:
         await query.answer(thanks)
         return
-    marked = with_rating(current_markup(query), data.event_id, data.score, catalog)
+    message = query.message  # an inaccessible one is not edited (edit_pressed_markup)
+    marked = (
+        marked_rating(message, data.event_id, data.score, catalog) if isinstance(message, Message) else None
+    )
     # The rating is on disk: a failure to thank for it is logged, never answered with "error".
     for outcome in await asyncio.gather(
         query.answer(thanks), edit_pressed_markup(context, query, marked), return_exceptions=True

@@ -100,6 +100,35 @@ async def test_the_poller_hands_each_users_updates_to_one_worker_and_confirms_th
     assert any(call.fault == "error 500" for call in api.calls("getUpdates"))
 
 
+async def test_the_poller_asks_with_a_form_the_bot_api_reads(api: FakeBotApi) -> None:
+    """Its ``getUpdates`` form (made by hand, not by aiohttp's ``FormData``): the long-poll
+    timeout, the update kinds as a JSON list, the offset after each batch handed on, and on stop
+    the confirming call with the next offset."""
+    batches: list[list[int]] = []
+
+    async def deliver(batch: list[dict[str, object]]) -> None:
+        batches.append([int(str(update["update_id"])) for update in batch])
+
+    poller = Poller(platform_for(api), deliver, ALLOWED_UPDATES, poll_timeout=1)
+    user = api.create_user("form")
+    first = api.user_sends_text(user, "یک")["update_id"]  # type: ignore[index]
+    stop = asyncio.Event()
+    polling = asyncio.create_task(poller.run(stop))
+    deadline = asyncio.get_running_loop().time() + 5
+    while not batches and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
+    second = api.user_sends_text(user, "دو")["update_id"]  # type: ignore[index]
+    while len(batches) < 2 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(polling, 5)
+    assert batches == [[first], [second]]
+    polls = [call.params for call in api.calls("getUpdates")]
+    assert polls[0] == {"timeout": 1, "allowed_updates": ALLOWED_UPDATES}
+    assert polls[1] == {"timeout": 1, "allowed_updates": ALLOWED_UPDATES, "offset": first + 1}
+    assert polls[-1] == {"offset": second + 1, "timeout": 0, "limit": 1} and not api.pending_updates
+
+
 async def test_a_rejected_token_stops_the_poller(api: FakeBotApi) -> None:
     ours, theirs = socket.socketpair()
     outlet = (await asyncio.open_unix_connection(sock=ours))[1]

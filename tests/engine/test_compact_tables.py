@@ -19,6 +19,7 @@ from bot.engine.analyzer import Analyzer
 from bot.engine.compact_tables import (
     TOKEN_PATTERN,
     HazmTables,
+    SortedKeys,
     compact_lemmatizer,
     compact_normalizer,
     finglish_dictionary,
@@ -139,6 +140,17 @@ def test_the_tables_round_trip_through_the_cache_file(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(ValueError, match="truncated"):
         HazmTables.load(path)
+
+
+@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 33, 100])
+def test_sorted_keys_find_every_key_and_nothing_else(size: int) -> None:
+    """A lookup bisects a sample of every 16th key, then one block: each key at its position, from
+    the first to the last of every block, and no word before, between or after them."""
+    words = sorted({f"ک{number:03d}" for number in range(0, 2 * size, 2)})
+    keys = SortedKeys.of(words)
+    assert [keys.index(word) for word in words] == list(range(len(words)))
+    absent = ["", "a", "ک", "ک\uffff", *(f"ک{number:03d}" for number in range(-1, 2 * size + 1, 2))]
+    assert [keys.index(word) for word in absent] == [-1] * len(absent)
 
 
 def test_the_token_pattern_and_finglish_dictionary_are_the_packages_own() -> None:

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from bot.engine import normalize as normalize_module
-from bot.engine.normalize import MAX_MATCH_CHARS, TextNormalizer
+from bot.engine.normalize import MAX_MATCH_CHARS, TextNormalizer, Translation
 
 ZWNJ = "\u200c"
 
@@ -82,3 +82,18 @@ def test_noise_table_keeps_what_the_categories_keep(monkeypatch: pytest.MonkeyPa
     for text in texts * 2:
         assert normalizer.strip_noise(text) == _noise_by_category(text)
     assert len(normalizer._noise) == 500
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "سلام", "كارت ملي", "کد ۱۲۳", "a]b", "x^y-z\\w", "بدون هيچ", "ی", "plain ascii 42"],
+)
+def test_a_translation_skips_only_the_texts_it_would_not_change(text: str) -> None:
+    """The same text as ``str.translate`` (a mapping, a deletion, characters special in a pattern's
+    character class), and the very text when none of the table's characters is in it."""
+    table = str.maketrans({"ك": "ک", "ي": "ی", "]": ")", "^": None, "-": "_", "\\": "/", "۱": "1"})
+    translated = Translation(table)(text)
+    assert translated == text.translate(table)
+    if not set(map(ord, text)) & table.keys():
+        assert translated is text
+    assert Translation({})(text) is text

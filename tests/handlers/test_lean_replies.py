@@ -4,16 +4,22 @@ API returns (the bot's CPU under load: ``bot/messenger/lean_bot.py``), and look 
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Message
+from telegram import Bot as TelegramBot
+from telegram import InlineKeyboardMarkup, Message
 
 from bot.engine.decision import Outcome
 from bot.engine.engine import AnswerEngine
 from bot.locale import Locales
-from bot.messenger.callback_data import Rate, encode
+from bot.messenger.callback_data import Choose, Rate, encode
+from bot.messenger.lean_bot import markup_json
+from bot.messenger.updates.reading import read_update
+from handlers.asking.answers import has_more
+from handlers.keyboards import answer_keyboard, marked_rating, pressed_keyboard, with_rating
 from tests.support.bot_harness import DID_YOU_MEAN_CANDIDATES, Bot, find_question, running_bot
 
 LOST_BIRTH_CERTIFICATE = "شناسنامه‌ام گم شده"
@@ -35,6 +41,7 @@ async def test_replies_are_not_parsed_back(
     parsed: list[int] = []
     original = Message.__init__
 
+    @functools.wraps(original)  # PTB reads Message's parameters from its signature (a light message)
     def counting(self: Message, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         if self.from_user is not None and self.from_user.is_bot:
@@ -65,3 +72,60 @@ async def test_replies_are_not_parsed_back(
         await handled(bot, 4)
         assert question.text != fa.text("bot.did_you_mean")  # the answer edited in place
         assert parsed == [answer.message_id, question.message_id]
+
+
+def _pressed(keyboard: dict[str, Any]) -> Message:
+    """The pressed message of a button under ``keyboard``, as the handlers get it (read light)."""
+    press = {
+        "update_id": 1,
+        "callback_query": {
+            "id": "1",
+            "from": {"id": 5, "is_bot": False, "first_name": "a"},
+            "chat_instance": "c",
+            "data": "x",
+            "message": {
+                "message_id": 7,
+                "date": 0,
+                "chat": {"id": 5, "type": "private"},
+                "text": "پاسخ",
+                "reply_markup": keyboard,
+            },
+        },
+    }
+    update = read_update(press, TelegramBot("123:abc"))
+    assert update is not None and isinstance(update.callback_query.message, Message)  # type: ignore[union-attr]
+    return update.callback_query.message  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_a_rating_marks_the_answers_keyboard_as_json_as_ptbs_objects_would(
+    engine: AnswerEngine, locales: Locales, language: str
+) -> None:
+    """An answer's keyboard is made as JSON (no button objects), and a rating marks its face in
+    the JSON the Bot API sent it as: the same keyboard the objects made, marked again after
+    another rating too; a keyboard with another kind of button is marked through PTB's objects."""
+    catalog, knowledge = locales.get(language), engine.knowledge
+    entry = next(e for e in knowledge.entries.values() if has_more(e) and e.follow_ups)
+    other = next(e for e in knowledge.entries.values() if e.id != entry.id)
+    keyboard = answer_keyboard(
+        entry, knowledge, 10**15, catalog, more=True, handoff=True, offered=[(Choose(9, 0), other)]
+    )
+    assert [row[0]["callback_data"] for row in keyboard["inline_keyboard"][:2]] == [
+        "c:9:0",
+        "more:1000000000000000",
+    ]
+    assert len(keyboard["inline_keyboard"][-1]) == 5  # the faces
+    for score in (5, 1):
+        marked = marked_rating(_pressed(keyboard), 10**15, score, catalog)
+        objects = markup_json(with_rating(pressed_keyboard(_pressed(keyboard)), 10**15, score, catalog))
+        assert isinstance(marked, dict) and marked == objects
+        assert marked["inline_keyboard"][:-1] == keyboard["inline_keyboard"][:-1]
+        keyboard = marked
+    linked = {
+        "inline_keyboard": [[{"text": "سایت", "url": "https://example.org"}], *keyboard["inline_keyboard"]]
+    }
+    marked = marked_rating(_pressed(linked), 10**15, 3, catalog)
+    assert isinstance(marked, InlineKeyboardMarkup)
+    assert markup_json(marked) == markup_json(
+        with_rating(pressed_keyboard(_pressed(linked)), 10**15, 3, catalog)
+    )

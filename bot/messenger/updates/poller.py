@@ -22,12 +22,14 @@ from typing import Any
 
 import aiohttp
 
+from bot.messenger.http_client import FORM_TYPE, form_body
 from bot.messenger.platforms import PlatformSettings
 
 __all__ = ["Deliver", "Poller"]
 
 _LOG = logging.getLogger("sabtyar.polling")
 _MAX_PAUSE = 30.0
+_FORM_HEADERS = {"Content-Type": FORM_TYPE}
 
 #: Takes one batch (the Bot API's update objects) and returns once it is recorded and handed on.
 Deliver = Callable[[list[dict[str, Any]]], Awaitable[None]]
@@ -64,8 +66,13 @@ class Poller:
     async def _call(self, session: aiohttp.ClientSession, method: str, params: dict[str, Any]) -> Any:
         """The ``result`` of one call; ``None`` after an error (logged, paused)."""
         wait = aiohttp.ClientTimeout(total=self.poll_timeout + 10, sock_connect=5)
+        # the form body aiohttp makes of ``data=params``, made directly (its ``FormData`` sets up a
+        # multipart writer, with a random boundary, for every poll)
+        body = form_body({name: str(value) for name, value in params.items()})
         try:
-            async with session.post(self._url(method), data=params, timeout=wait) as response:
+            async with session.post(
+                self._url(method), data=body, headers=_FORM_HEADERS, timeout=wait
+            ) as response:
                 body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             await self._wait(f"{method} failed: {type(error).__name__}")
@@ -106,30 +113,40 @@ class Poller:
                 if self.rejected:
                     stop.set()
                     return
-            while not stop.is_set():
-                params: dict[str, Any] = {
-                    "timeout": self.poll_timeout,
-                    "allowed_updates": self.allowed_updates,
-                }
-                if self.offset is not None:
-                    params["offset"] = self.offset
-                poll = asyncio.ensure_future(self._call(session, "getUpdates", params))
-                stopping = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping = asyncio.ensure_future(stop.wait())  # one for every poll (not a task each)
+            try:
+                await self._poll(session, stop, stopping)
+            finally:
                 stopping.cancel()
-                if not poll.done():
-                    poll.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await poll
-                    break
-                if self.rejected:
-                    stop.set()
-                    return
-                if poll.result() is not None and self.on_answer is not None:
-                    self.on_answer()
-                await self._hand_on(poll.result() or [])
-            if self.offset is not None:  # as PTB does on stop: confirm, so nothing comes twice
+            # as PTB does on stop: confirm, so nothing comes twice (not with a rejected token)
+            if self.offset is not None and not self.rejected:
                 confirm = {"offset": self.offset, "timeout": 0, "limit": 1}
                 with contextlib.suppress(Exception):
                     async with session.post(self._url("getUpdates"), data=confirm) as response:
                         await response.read()
+
+    async def _poll(
+        self, session: aiohttp.ClientSession, stop: asyncio.Event, stopping: asyncio.Future[Any]
+    ) -> None:
+        """``getUpdates`` and hand each batch on until ``stop`` is set (``stopping`` its wait) or the
+        token is rejected."""
+        while not stop.is_set():
+            params: dict[str, Any] = {
+                "timeout": self.poll_timeout,
+                "allowed_updates": self.allowed_updates,
+            }
+            if self.offset is not None:
+                params["offset"] = self.offset
+            poll = asyncio.ensure_future(self._call(session, "getUpdates", params))
+            await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not poll.done():
+                poll.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poll
+                break
+            if self.rejected:
+                stop.set()
+                return
+            if poll.result() is not None and self.on_answer is not None:
+                self.on_answer()
+            await self._hand_on(poll.result() or [])
