@@ -142,13 +142,16 @@ class AnswerEngine:
         asked: frozenset[str] | None = None,
         plain: frozenset[str] = frozenset(),
         thin: frozenset[str] | None = None,
+        questioned: frozenset[str] = frozenset(),
     ) -> Doubts:
         """What speaks against answering ``key`` directly (see :class:`~bot.engine.decision.Doubts`);
         ``emphasis``: the asking clause's words in a message of several clauses; ``asked``: the
         words of what it asks (``emphasis`` unless the asking clause leans on the one before);
         ``plain``: the words of its clauses that name no other organisation's service (the asking
         clause aside when it is thin: two words or fewer besides its question words); ``thin``: then
-        the words of the story without it."""
+        the words of the story without it; ``questioned``: other services' words named in a clause
+        with a question mark (the question is theirs, however fully the story names a matter of
+        the base: «کارت ملی هوشمندم رو گرفتم ... ثبت‌نام ثنا حضوریه؟»)."""
         # In a story, another organisation named in the context («the bank asked for my card») does
         # not make the question theirs: only the names in what it asks count.
         long = len(set(key.tokens)) >= self.matcher.weights.story_words
@@ -157,7 +160,10 @@ class AnswerEngine:
         named = key
         if story and asked and self._names_own_matter(key, ranked, plain, thin):
             named = replace(key, foreign=key.foreign & asked)
-        other_service = self._names_other_service(named, ranked) and not self._clearly_own(key, ranked)
+        own = self._clearly_own(key, ranked) and not self._names_other_service(
+            replace(key, foreign=questioned), ranked
+        )
+        other_service = self._names_other_service(named, ranked) and not own
         if key.foreign and not other_service:  # the best entry is about that service: its words are known
             key = replace(key, foreign=frozenset())
         share = self.matcher.unknown_share(key, emphasis)
@@ -267,13 +273,14 @@ class AnswerEngine:
         asked |= frozenset(
             word for clause, key in informative if clause.marked or clause.wants for word in key.foreign
         )
+        questioned = frozenset(word for clause, key in informative if clause.marked for word in key.foreign)
         thin = None
         if len(self.analyzer.without_question_words(emphasis)) <= _THIN_CLAUSE_WORDS:
             # a thin question («چگونه پیگیری کنم؟») names no matter: the story must
             keys = [(clause, key) for clause, key in keys if clause is not informative[position][0]]
             thin = frozenset(word for _, key in keys for word in key.tokens)
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
-        doubts = self.doubts(content, ranked, emphasis, asked, plain, thin)
+        doubts = self.doubts(content, ranked, emphasis, asked, plain, thin, questioned)
         if doubts.story and len(ranked) > 1:
             # between two close entries of a story, what is asked decides; found whatever the margin,
             # so that the decision (and the calibration trying other margins) sees it

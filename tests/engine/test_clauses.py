@@ -505,3 +505,14 @@ def test_after_a_thin_question_the_story_must_name_the_matter_in_a_word_of_its_o
         "ثبت احوال مثل ثبت‌نام کارت ملی یا المثنی شناسنامه رو هم میشه اونجا انجام داد یا فقط اداره؟"
     )
     assert engine.ask(counter).answer_id == "pishkhan"
+
+
+def test_a_question_mark_on_another_service_outweighs_a_matter_named_in_full(engine: AnswerEngine) -> None:
+    # the story names the smart card's registration in full («کارت ملی هوشمند ... ثبت‌نام»), but the
+    # question asked is the judiciary's (ثنا)
+    story = (
+        "سلام، من تازه کارت ملی هوشمندم رو گرفتم و می‌خوام برای یه چک برگشتی شکایت کنم ولی میگن اول "
+        "باید تو ثنا ثبت‌نام کنم. ثبت‌نام ثنا حضوریه یا آنلاین هم میشه؟"
+    )
+    assert engine.assess(story).doubts.other_service
+    assert engine.ask(story).answer_id is None
