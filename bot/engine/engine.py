@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.engine.analyzer import Analyzer, MatchKey, hazm_lemmatizer
-from bot.engine.clauses import Clause, split_clauses
+from bot.engine.clauses import Clause, Clauses, split_clauses
 from bot.engine.decision import Decision, Doubts, Outcome, Thresholds, decide
 from bot.engine.kept.analysis import analyzed
 from bot.engine.lexicon import Lexicon, load_lexicon
@@ -242,12 +242,7 @@ class AnswerEngine:
         keys = [
             (clause, self.analyzer.analyze(clause.text)) for clause in clauses.clauses[-weights.max_clauses :]
         ]
-        if content.foreign:  # a name never runs across two clauses, which the content joins with spaces
-            earlier = [
-                self.analyzer.analyze(clause.text) for clause in clauses.clauses[: -weights.max_clauses]
-            ]
-            named = frozenset(word for key in [*earlier, *(key for _, key in keys)] for word in key.foreign)
-            content = replace(content, foreign=content.foreign & named)
+        content = self._names_within_clauses(content, clauses, keys)
         # a clause naming another organisation's service says what it is about, whatever else it knows
         informative = [(clause, key) for clause, key in keys if matcher.known_weight(key) or key.foreign]
         if not informative:
@@ -264,6 +259,39 @@ class AnswerEngine:
             ranked = _blend(
                 matcher.rank(content, 10, emphasis), matcher.rank(asking, 10), weights.clause_blend
             )
+        doubts = self._story_doubts(content, ranked, keys, informative, position)
+        if doubts.story and len(ranked) > 1:
+            # between two close entries of a story, what is asked decides; found whatever the margin,
+            # so that the decision (and the calibration trying other margins) sees it
+            doubts = replace(doubts, asked_leader=self._leader(asking))
+        return Assessment(content, ranked, doubts, self._parts(informative, ranked))
+
+    def _names_within_clauses(
+        self, content: MatchKey, clauses: Clauses, keys: list[tuple[Clause, MatchKey]]
+    ) -> MatchKey:
+        """``content`` with only the other services' names that one clause spells out: the content
+        joins its clauses with spaces, and a name never runs across two («... به اداره، کارای ...»
+        is not «اداره کار»). ``keys``: the last clauses' keys, already analyzed."""
+        if not content.foreign:
+            return content
+        limit = self.matcher.weights.max_clauses
+        earlier = [self.analyzer.analyze(clause.text) for clause in clauses.clauses[:-limit]]
+        named = frozenset(word for key in [*earlier, *(key for _, key in keys)] for word in key.foreign)
+        return replace(content, foreign=content.foreign & named)
+
+    def _story_doubts(
+        self,
+        content: MatchKey,
+        ranked: list[Candidate],
+        keys: list[tuple[Clause, MatchKey]],
+        informative: list[tuple[Clause, MatchKey]],
+        position: int,
+    ) -> Doubts:
+        """The doubts of a message of several clauses whose asking clause is at ``position`` of
+        ``informative`` (``keys``: all its analyzed clauses): what it asks (see :meth:`_asked`,
+        :meth:`_referred_services`), the services asked about with a question mark or wished for,
+        and where a thin question's story must name its matter."""
+        emphasis = frozenset(informative[position][1].tokens)
         asked_clauses = self._asked(informative, position)
         asked = frozenset(word for index in asked_clauses for word in informative[index][1].tokens)
         asked |= self._referred_services(informative, asked_clauses)
@@ -280,12 +308,7 @@ class AnswerEngine:
             keys = [(clause, key) for clause, key in keys if clause is not informative[position][0]]
             thin = frozenset(word for _, key in keys for word in key.tokens)
         plain = frozenset(word for _, part in keys if not part.foreign for word in part.tokens)
-        doubts = self.doubts(content, ranked, emphasis, asked, plain, thin, questioned)
-        if doubts.story and len(ranked) > 1:
-            # between two close entries of a story, what is asked decides; found whatever the margin,
-            # so that the decision (and the calibration trying other margins) sees it
-            doubts = replace(doubts, asked_leader=self._leader(asking))
-        return Assessment(content, ranked, doubts, self._parts(informative, ranked))
+        return self.doubts(content, ranked, emphasis, asked, plain, thin, questioned)
 
     def _asked(self, informative: list[tuple[Clause, MatchKey]], position: int) -> list[int]:
         """The clauses of what the asking clause (at ``position``) asks: itself, with the clause
