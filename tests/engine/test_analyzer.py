@@ -10,6 +10,7 @@ from bot.engine.engine import AnswerEngine
 from bot.engine.finglish import latin_skeleton, persian_skeleton
 from bot.engine.matcher import Candidate
 from bot.engine.memory import Memory
+from tests.support.engine_checks import assert_ours, assert_theirs
 
 
 def key(engine: AnswerEngine, text: str) -> MatchKey:
@@ -170,8 +171,7 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
     analyzed = key(engine, text)
     assert analyzed.foreign
-    assert engine.assess(text).doubts.other_service
-    assert engine.ask(text).answer_id is None
+    assert_theirs(engine, text)
 
 
 @pytest.mark.parametrize(
@@ -438,8 +438,7 @@ def test_a_service_named_as_the_reason_does_not_hide_a_matter_named_in_full(engi
         "سلام برای ثبت نام یارانه یه فرم پر میکنم که سری و سریال شناسنامه میخواد. "
         "شناسنامه من مدل جدیده و نمیدونم کجاش نوشته. میشه راهنمایی کنید؟"
     )
-    assert not engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id == "birthcert-serial"
+    assert_ours(engine, story, "birthcert-serial")
     # another organisation's smart card shares the words «کارت هوشمند» only: still theirs
     assert engine.assess("کارت هوشمند ناوگان برای کامیونم چطوری بگیرم؟").doubts.other_service
 

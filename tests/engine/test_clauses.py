@@ -6,6 +6,7 @@ import pytest
 
 from bot.engine.clauses import split_clauses
 from bot.engine.engine import AnswerEngine, _may_pair
+from tests.support.engine_checks import assert_ours, assert_theirs
 
 
 def test_clauses_split_on_punctuation_and_connectives() -> None:
@@ -174,8 +175,7 @@ def test_a_thin_asking_clause_asks_about_the_clause_before_it(engine: AnswerEngi
         "هفته پیش پسرم به دنیا اومد و براش شناسنامه هم گرفتیم. حالا میخوام یارانه‌شو هم بگیرم. "
         "از کجا باید ثبتش کنم؟"
     )
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
 
 
 @pytest.mark.parametrize(
@@ -190,8 +190,7 @@ def test_a_thin_asking_clause_asks_about_the_clause_before_it(engine: AnswerEngi
 def test_an_asking_clause_that_points_back_asks_about_the_service_named_before_it(
     engine: AnswerEngine, question: str
 ) -> None:
-    assert engine.assess(question).doubts.other_service
-    assert engine.ask(question).answer_id is None
+    assert_theirs(engine, question)
 
 
 def test_a_clause_that_points_at_a_person_does_not_take_in_the_story_before_it(engine: AnswerEngine) -> None:
@@ -249,8 +248,7 @@ def test_a_thin_question_after_a_reason_is_not_about_the_reason(engine: AnswerEn
         "خواهرم چهل سالشه و هیچوقت شناسنامه نداشته چون تو روستا خونه به دنیا اومده. "
         "حالا برای بیمه و یارانه مونده. چیکار کنیم؟"
     )
-    assert not engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id == "birth-late"
+    assert_ours(engine, story, "birth-late")
     wants = "ما تازه عقد کردیم. میخوایم یارانه‌مون رو از خانواده جدا کنیم. از کجا باید اقدام کنیم؟"
     assert engine.assess(wants).doubts.other_service  # what they want is the thin question's matter
 
@@ -313,8 +311,7 @@ def test_a_story_whose_only_matter_is_another_service_is_not_answered(engine: An
         "رمز پویای کارت بانکیم فعال نمیشه و برنامه بانک مدام خطا میده. "
         "خرید اینترنتی هم نمیتونم بکنم. چیکار کنم؟"
     )
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
     own = "بانک کارت ملیمو قبول نکرد و گفت تاریخش گذشته. خیلی عجله دارم چون وام گرفتم. چیکار کنم؟"
     assert not engine.assess(own).doubts.other_service  # the smart card is named: the bank is context
 
@@ -334,8 +331,7 @@ def test_the_question_before_a_purpose_is_the_one_answered(engine: AnswerEngine)
         "سلام. مادرم کد ملیش رو یادش رفته و کارت ملیش هم گم شده. شناسنامه‌اش قدیمیه و کد ملی روش نیست. "
         "از کجا کد ملیش رو پیدا کنیم؟ برای نوبت دکتر لازم داریم"
     )
-    assert not engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id == "national-code"
+    assert_ours(engine, story, "national-code")
 
 
 @pytest.mark.parametrize(
@@ -364,8 +360,7 @@ def test_a_complaint_about_another_party_is_not_answered(engine: AnswerEngine, q
 def test_an_asking_clause_referring_to_another_service_by_a_word_of_its_name_is_theirs(
     engine: AnswerEngine, story: str
 ) -> None:
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
 
 
 def test_a_word_said_again_outside_another_service_s_name_is_the_citizen_s_own(engine: AnswerEngine) -> None:
@@ -374,8 +369,7 @@ def test_a_word_said_again_outside_another_service_s_name_is_the_citizen_s_own(e
         "دیشب کیف پولمو زدن. کارت ملی و کارت بانکیم توش بود. "
         "کارت بانکی رو مسدود کردم، ولی برای کارت ملی چیکار کنم؟"
     )
-    assert not engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id == "smartcard-lost"
+    assert_ours(engine, story, "smartcard-lost")
 
 
 def test_a_thin_question_naming_again_the_matter_of_the_clause_before_asks_about_it(
@@ -385,8 +379,7 @@ def test_a_thin_question_naming_again_the_matter_of_the_clause_before_asks_about
     story = (
         "سلام من از پزشک بیمارستان شکایت دارم که زایمان همسرم رو بد انجام داد. شکایتم رو باید کجا ثبت کنم؟"
     )
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
     # a word most entries share («دریافت» of «گرفتن وام» and «المثنی بگیرم») is no matter of its own
     own = (
         "شناسنامه‌ام تو آتیش سوزی از بین رفت. الان برای گرفتن وام بازسازی شناسنامه میخوان. "
@@ -402,8 +395,7 @@ def test_a_clause_naming_only_another_service_is_the_one_that_asks(engine: Answe
         "سلام. کارت بانکیم رو گم کردم، کارت ملیم هم همراهم هست. ساعت یازده شبه و می‌ترسم کسی ازش "
         "استفاده کنه. چطوری همین الان کارت بانکی رو مسدود کنم؟"
     )
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
 
 
 @pytest.mark.parametrize("clause", ["اعتراض به این موضوع رو کجا باید ثبت کنم", "این مشکل رو کی حل میکنه"])
@@ -418,8 +410,7 @@ def test_an_asking_clause_reaches_back_through_thin_clauses_that_point_back(engi
         "سلام. همسرم کارگر ساختمانیه و بیمه نداره. شنیدم میشه بیمه خویش‌فرما گرفت. "
         "شرایطش چیه و ثبت‌نامش با کد ملی از کجا انجام میشه؟"
     )
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
     # a clause that says something of its own («مراسم», «گیج») is not a way back to the doctor
     own = (
         "متاسفانه پدرم دیشب تو خونه فوت کرد و پزشک اومد برگه داد. الان برای مراسم و کارای بعدش "
@@ -436,8 +427,7 @@ def test_another_service_asked_about_with_a_question_mark_is_asked_wherever_it_s
         "کجا باید ثبت‌نام کنیم و چه مدارکی به‌جز شناسنامه لازمه؟"
     )
     assert [clause.marked for clause in split_clauses(story).clauses] == [False, True, False, True]
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
     # without the question mark the counselling class is the story's context
     told = (
         "سلام. من و همسرم ماه پیش تو محضر عقد کردیم و کلاس مشاوره پیش از ازدواج رو هم رفته بودیم و "
@@ -452,8 +442,7 @@ def test_another_service_the_citizen_says_they_want_is_asked_about(engine: Answe
         "سلام وقت بخیر. یه کارت اهدای عضو می‌خوام بگیرم. با کد ملی میشه آنلاین ثبت‌نام کرد؟ "
         "خانواده‌م هم باید رضایت بدن؟"
     )
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
 
 
 def test_a_clause_opening_with_and_goes_on_from_the_question_before(engine: AnswerEngine) -> None:
@@ -463,8 +452,7 @@ def test_a_clause_opening_with_and_goes_on_from_the_question_before(engine: Answ
         "و چقدر طول می‌کشه تا دادگاه وقت بده؟"
     )
     assert split_clauses(story).clauses[-1].joined
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
 
 
 def test_a_part_is_an_entry_the_whole_message_would_offer(engine: AnswerEngine) -> None:
@@ -486,8 +474,7 @@ def test_a_question_after_a_purpose_asks_about_that_purpose(engine: AnswerEngine
         "پلیس راهور چه مدارکی میخواد؟ گواهی فوت داریم"
     )
     assert split_clauses(story).clauses[1].purpose
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
 
 
 def test_after_a_thin_question_the_story_must_name_the_matter_in_a_word_of_its_own(
@@ -498,8 +485,7 @@ def test_after_a_thin_question_the_story_must_name_the_matter_in_a_word_of_its_o
         "با سلام. بنده فرهنگی بازنشسته هستم. وام ضروری صندوق ذخیره فرهنگیان را با کد ملی درخواست "
         "داده‌ام اما هنوز واریز نشده. چگونه پیگیری کنم؟"
     )
-    assert engine.assess(loan).doubts.other_service
-    assert engine.ask(loan).answer_id is None
+    assert_theirs(engine, loan)
     counter = (
         "سلام، نزدیک خونه‌ی ما یه دفتر پیشخوان هست که قبض و خدمات بیمه انجام میده. میخوام بدونم کارهای "
         "ثبت احوال مثل ثبت‌نام کارت ملی یا المثنی شناسنامه رو هم میشه اونجا انجام داد یا فقط اداره؟"
@@ -514,5 +500,4 @@ def test_a_question_mark_on_another_service_outweighs_a_matter_named_in_full(eng
         "سلام، من تازه کارت ملی هوشمندم رو گرفتم و می‌خوام برای یه چک برگشتی شکایت کنم ولی میگن اول "
         "باید تو ثنا ثبت‌نام کنم. ثبت‌نام ثنا حضوریه یا آنلاین هم میشه؟"
     )
-    assert engine.assess(story).doubts.other_service
-    assert engine.ask(story).answer_id is None
+    assert_theirs(engine, story)
