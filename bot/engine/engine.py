@@ -303,7 +303,7 @@ class AnswerEngine:
         )
         questioned = frozenset(word for clause, key in informative if clause.marked for word in key.foreign)
         thin = None
-        if len(self.analyzer.without_question_words(emphasis)) <= _THIN_CLAUSE_WORDS:
+        if self._thin(informative[position][1]):
             # a thin question («چگونه پیگیری کنم؟») names no matter: the story must
             keys = [(clause, key) for clause, key in keys if clause is not informative[position][0]]
             thin = frozenset(word for _, key in keys for word in key.tokens)
@@ -325,8 +325,11 @@ class AnswerEngine:
 
     def _thin_pointer(self, clause: Clause, key: MatchKey) -> bool:
         """Whether a clause says next to nothing of its own and points back («شرایطش چیه»)."""
-        words = self.analyzer.without_question_words(frozenset(key.tokens))
-        return len(words) <= _THIN_CLAUSE_WORDS and self.analyzer.points_back(clause.text)
+        return self._thin(key) and self.analyzer.points_back(clause.text)
+
+    def _thin(self, key: MatchKey) -> bool:
+        """Whether a clause names ``_THIN_CLAUSE_WORDS`` words or fewer besides its question words."""
+        return len(self.analyzer.without_question_words(frozenset(key.tokens))) <= _THIN_CLAUSE_WORDS
 
     def _asks_about_before(self, informative: list[tuple[Clause, MatchKey]], position: int) -> bool:
         """Whether the asking clause (at ``position``) asks about the clause before it: it points
@@ -337,8 +340,7 @@ class AnswerEngine:
         before, before_key = informative[position - 1]
         if self.analyzer.points_back(clause.text) or (clause.joined and before.asks) or before.purpose:
             return True
-        asked = self.analyzer.without_question_words(frozenset(key.tokens))
-        return len(asked) <= _THIN_CLAUSE_WORDS and (
+        return self._thin(key) and (
             before.asks
             or before.also
             or before.wants
