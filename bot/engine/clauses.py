@@ -267,13 +267,14 @@ def split_clauses(text: str) -> Clauses:
                 continue
             words = set(stripped.replace(_ZWNJ, " ").split())
             marked = question_mark and index == len(parts) - 1
-            asks = marked or _asks(stripped, words)
+            purpose = stripped.startswith(_PURPOSE_OPENINGS)
+            asks = marked or _asks(words, purpose)
             reports = _reports(marked, words)
             also = bool(words & _ALSO) or any(map(_glued_also, words)) or stripped.startswith(_ALSO_OPENINGS)
-            wants, purpose, joined = _wants(stripped, words), stripped.startswith(_PURPOSE_OPENINGS), False
+            wants = _wants(stripped, words)
             if clauses and clauses[-1].text in _ANNOUNCING and not clauses[-1].asks:
                 # «یه سوال دیگه، ...»: the clause that announces another matter says nothing else
-                clauses[-1] = Clause(stripped, asks, True, wants, reports, marked, purpose, joined)
+                clauses[-1] = Clause(stripped, asks, True, wants, reports, marked, purpose)
                 continue
             joined = stripped.startswith(_AND)
             clauses.append(Clause(stripped, asks, also, wants, reports, marked, purpose, joined))
@@ -307,11 +308,11 @@ def _split_at_and(text: str) -> list[str]:
     return [text]
 
 
-def _asks(text: str, words: set[str]) -> bool:
+def _asks(words: set[str], purpose: bool) -> bool:
     """Whether a clause without a question mark holds a question word (``words``: as in
     :func:`_wants`); a purpose told with a need («برای نوبت دکتر لازم داریم») does not ask."""
     asked = words & _QUESTION_WORDS
-    return bool(asked) and not (text.startswith(_PURPOSE_OPENINGS) and asked <= _NEED_WORDS)
+    return bool(asked) and not (purpose and asked <= _NEED_WORDS)
 
 
 def _wants(text: str, words: set[str]) -> bool:
