@@ -3,14 +3,15 @@
 Persian script writes few vowels, and Finglish writes them all, so both sides are
 reduced to a consonant skeleton (``shenasname`` and ``شناسنامه`` both become
 ``Snsnm``) and a Latin word is read as the knowledge-base word or word pair
-with the same skeleton. A skeleton of one or two letters (``peyda``: ``pd``,
-``aghd``: ``qd``) fits many words, so a word is only taken when the Latin
-spelling can be written from its letters (:func:`spelled_as`: each Persian
-letter by its usual Latin spellings, unwritten short vowels allowed between);
-among words with the same skeleton, one that passes that check is preferred.
-Words the curated map names come first; words the knowledge base does not know
-fall back to the ``finglish`` package's dictionary, never to its exhaustive
-search (seconds on a long word).
+with the same skeleton. A skeleton fits many words (``farda``, ``frd``, is
+«فردا» and «افراد»), so a word is only taken when the Latin spelling can be
+written from its letters (:func:`spelled_as`: each Persian letter by its usual
+Latin spellings, unwritten short vowels allowed between, a long «ا» inside a
+word written); a word no knowledge-base word spells is an unknown word, not the
+nearest word of the base with its skeleton («film» is not «فعال اعلام»), save
+a long skeleton one letter off (a typo). Words the curated map names come
+first; words the knowledge base does not know fall back to the ``finglish``
+package's dictionary, never to its exhaustive search (seconds on a long word).
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ def _spelling_pattern(word: str) -> re.Pattern[str] | None:
             return None
         if position == 0 and letter == "ا":
             spelling = "[aeoi]?"
+        elif letter == "ا":
+            spelling = "[aeo]"  # a long «a» inside a word is written (``farda`` is not «افراد»)
         if not spelling.endswith("?"):
             spelling = f"(?:{spelling})+"  # doubled letters: seyyed, tashdid
         parts.append(spelling)
@@ -148,7 +151,8 @@ class FinglishReader:
         small = frozenset(function_words)
         counts: Counter[str] = Counter(small)
         for tokens in phrases:
-            words = [token for token in tokens if token]
+            # a letter alone («ه» of «ه.ش») is no word to read a Latin word as (``hava`` is not «ه و»)
+            words = [token for token in tokens if len(token) > 1 or token in small]
             counts.update(words)
             counts.update(f"{a} {b}" for a, b in pairwise(words) if not (a in small and b in small))
         self._by_skeleton: dict[str, str] = {}
@@ -178,12 +182,12 @@ class FinglishReader:
         for ending in _LATIN_ENDINGS:
             stem = token[: -len(ending)]
             if token.endswith(ending) and len(stem) >= 3:
-                found = self._read_whole(stem, min_skeleton=2)
+                found = self._read_whole(stem)
                 if found:
                     return found
         return ""
 
-    def _read_whole(self, token: str, min_skeleton: int = 3) -> str:
+    def _read_whole(self, token: str) -> str:
         if token in self._curated:
             return self._curated[token]
         skeleton = latin_skeleton(token)
@@ -194,8 +198,6 @@ class FinglishReader:
         for word in sorted(candidates, key=lambda word: _unwritten(token, word)):
             if spelled_as(token, word):
                 return word
-        if len(skeleton) >= min_skeleton and skeleton in self._by_skeleton:
-            return self._by_skeleton[skeleton]
         if len(skeleton) >= 5 and self._skeletons:
             found = process.extractOne(skeleton, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1)
             if found is not None and found[0][0] == skeleton[0]:

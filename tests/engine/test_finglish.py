@@ -93,3 +93,25 @@ def test_only_the_words_tried_before_the_best_fit_have_a_spelling_pattern_built(
     assert reader.read("shohar") == "شوهر"
     assert finglish._spelling_pattern.cache_info().currsize == 1
     assert reader.read("shahr") == "شهر"  # «شوهر» does not fit «shahr»: the next one is tried
+
+
+def test_a_long_a_inside_a_word_must_be_written() -> None:
+    # «فردا» and «افراد» share the skeleton «frd»; ``farda`` leaves out the «ا» between «ر» and «د».
+    assert not spelled_as("farda", "افراد")
+    assert spelled_as("afrad", "افراد")
+    reader = FinglishReader({}, [["افراد", "افراد", "فردا"]])
+    assert reader.read("farda") == "فردا"
+
+
+def test_a_latin_word_no_word_of_the_base_spells_is_left_unread() -> None:
+    # ``film`` has the skeleton of «فعال اعلام» (flm) and ``hava`` spells the letter pair «ه و»:
+    # read as those, an everyday question took the words of an entry.
+    reader = FinglishReader({}, [["فعال", "اعلام", "ه", "و"]], function_words=["و"])
+    assert reader.read("film") == ""
+    assert reader.read("hava") == ""
+    assert reader.read("va") == "و"  # a one-letter function word is still read alone
+
+
+@pytest.mark.parametrize("question", ["farda baroon miad?", "film khoob emshab chi pakhsh mishe"])
+def test_an_everyday_finglish_question_gets_no_answer(engine: AnswerEngine, question: str) -> None:
+    assert engine.ask(question).answer_id is None
