@@ -62,7 +62,8 @@ class MatchKey:
     tokens: tuple[str, ...]
     unknown: frozenset[str] = frozenset()
     foreign: frozenset[str] = frozenset()
-    """Words that name another organisation's service (see ``other_services`` in language.yaml)."""
+    """Words that name another organisation's service or a remark to the bot (``other_services`` and
+    ``remarks`` in language.yaml)."""
 
     @property
     def text(self) -> str:
@@ -310,7 +311,7 @@ class Analyzer:
         self._synonyms = synonyms
         self._longest_synonym = max((len(key) for key in synonyms), default=0)
         services: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in lexicon.other_services:
+        for phrase in lexicon.unanswered_names:
             words = tuple(self._prepared(phrase))
             if words:
                 services.setdefault(words[0], []).append(words)
@@ -550,7 +551,12 @@ class Analyzer:
                 frozenset(parts.bigrams),
                 self._function_words,
                 frozenset(parts.protected),
-                frozenset(word for plain in self._lexicon.plain_words for word in self._words(plain)),
+                # remarks are read as written too, and never a repair's target («خونگی» is not «خنگی»)
+                frozenset(
+                    word
+                    for plain in (*self._lexicon.plain_words, *self._lexicon.remarks)
+                    for word in self._words(plain)
+                ),
             ),
             FinglishReader(self._lexicon.finglish, parts.finglish, self._function_words),
             frozenset(parts.familiar),

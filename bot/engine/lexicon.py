@@ -37,6 +37,14 @@ class Lexicon:
     """Emoji that say a word («💍»: «ازدواج»); the others carry no topic."""
     plain_words: tuple[str, ...] = ()
     """Words kept as written, never repaired into a word of the base («معنی» is not «مثنی»)."""
+    remarks: tuple[str, ...] = ()
+    """Words by which a message judges the bot or tells a mood rather than asks («ربات خنگ»,
+    «دلم گرفته»): like another organisation's service, never answered directly."""
+
+    @property
+    def unanswered_names(self) -> tuple[str, ...]:
+        """The names a message is never answered directly for: other services, then remarks."""
+        return self.other_services + self.remarks
 
 
 def _mapping(path: Path, key: str) -> tuple[dict[str, str], list[Problem]]:
@@ -82,6 +90,7 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
     pointing_words, pointing = _word_list(folder / "language.yaml", "pointing_words")
     emoji, pictures = _mapping(folder / "language.yaml", "emoji")
     plain_words, plain = _word_list(folder / "language.yaml", "plain_words")
+    remarks, remarked = _word_list(folder / "language.yaml", "remarks")
     lexicon = Lexicon(
         synonyms,
         function_words,
@@ -92,5 +101,7 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
         pointing_words,
         emoji,
         plain_words,
+        remarks,
     )
-    return lexicon, problems + more + most + other + asking + years + pointing + pictures + plain
+    problems += more + most + other + asking + years + pointing + pictures + plain + remarked
+    return lexicon, problems

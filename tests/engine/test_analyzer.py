@@ -460,3 +460,18 @@ def test_remembered_tokens_read_as_fresh_ones(engine: AnswerEngine, monkeypatch:
     fresh = [analyzer.analyze(text) for text in texts * 2]
     assert fresh == remembered
     assert 0 < len(analyzer._token_words) <= 3
+
+
+@pytest.mark.parametrize(
+    "text", ["ربات خنگ", "ربات بی‌مصرفی هستی", "دلم گرفته، باهام حرف میزنی؟", "یه جوک بگو"]
+)
+def test_a_remark_to_the_bot_is_never_answered_directly(engine: AnswerEngine, text: str) -> None:
+    # an insult took the bot's introduction, a mood the way to reach a person
+    assert_theirs(engine, text)
+
+
+def test_a_remark_word_is_no_repair_target(engine: AnswerEngine) -> None:
+    # «خونگی» (at home) is one letter from the remark «خنگی»: repaired into it, a home birth was doubted
+    key = engine.analyzer.analyze("زایمان خونگی بوده، ثبت ولادتش چطوریه")
+    assert not key.foreign, key
+    assert_ours(engine, "تو کی هستی؟ ربات ثبت احوالی؟", "bot-identity")
