@@ -166,6 +166,9 @@ def test_skeletons_meet(latin: str, persian: str) -> None:
         "از همسایه‌ام شکایت دارم",
         "شکایت از پزشک کجا ثبت میشه",
         "میخوام تو لاتاری گرین کارت آمریکا شرکت کنم، مدارکش چیه؟",
+        # names written blind in session 10 (each checked against the in-scope questions)
+        "کارت ماشینم گم شده، المثنی کارت ماشین از کجا بگیرم؟",
+        "نامه رو با پست پیشتاز فرستادم نرسیده، کجا پیگیری کنم؟",
     ],
 )
 def test_other_services_are_never_answered_directly(engine: AnswerEngine, text: str) -> None:
