@@ -32,6 +32,15 @@ _ZWNJ = "\u200c"
 _COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون", "تون", "شون", "مو", "تو", "شو", "رو", "مه",
                        "شه", "ته", "ها", "ای", "ام", "اش", "یم", "و", "م", "ت", "ش", "ی", "ه")  # fmt: skip
 #: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
+#: Letters that differ only by their dots: a slip of the finger on a phone writes one for another.
+_DOT_SHAPES = ("بپتثنی", "جچحخ", "دذ", "رزژ", "سش", "صض", "طظ", "عغ", "فق", "کگ")
+
+
+def _same_shape(first: str, second: str) -> bool:
+    """Whether two letters differ only by their dots («ص» and «ض», «ر» and «ز»)."""
+    return any(first in shape and second in shape for shape in _DOT_SHAPES)
+
+
 _HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160
 #: How many distinct tokens an analyzer remembers the words of (a question's words are mostly
@@ -189,8 +198,10 @@ class Vocabulary:
         if stem:
             return (stem,)
         listed = self._listed(word) is not None
-        if listed and (self._seen(word) or len(word) < 4):
+        if listed and self._seen(word):
             return (word,)
+        if listed and len(word) < 4:  # a short word hazm lists but never saw: «عوص», «رمر»
+            return self._mistyped_letter(word) if len(word) == 3 else (word,)
         parts = self._split(word)
         if parts:
             return parts
@@ -198,11 +209,25 @@ class Vocabulary:
         found = process.extractOne(word, self._by_frequency, scorer=fuzz.ratio, score_cutoff=cutoff)
         if not found and len(word) >= 4:  # one letter mistyped in a short word: «حارج», «تجزد»
             found = process.extractOne(word, self._by_frequency, scorer=Levenshtein.distance, score_cutoff=1)
+        if not found and len(word) == 3:
+            return self._mistyped_letter(word)
         if found and listed and not self._typo_of(word, found[0]):
             return (word,)
         if found and _negation_of(word, found[0]):  # «میدونه» is not «نمیدونه»
             return (word,)
         return (found[0],) if found else (word,)
+
+    def _mistyped_letter(self, word: str) -> tuple[str, ...]:
+        """A three-letter word hazm never saw in use, read as the base's most used word that differs
+        from it by the dots of one letter («عوص»: «عوض», «رمر»: «رمز»); as written when none does
+        («بخر» is not «بار»: a letter of another shape is no slip of the dots)."""
+        for known in self._by_frequency:
+            if len(known) != len(word) or known in self._function_words:
+                continue
+            differing = [(a, b) for a, b in zip(word, known, strict=True) if a != b]
+            if len(differing) == 1 and _same_shape(*differing[0]):
+                return (known,)
+        return (word,)
 
     def real(self, word: str) -> bool:
         """Whether hazm's word list has seen ``word`` in use (see :meth:`_seen`)."""

@@ -478,3 +478,15 @@ def test_a_remark_word_is_no_repair_target(engine: AnswerEngine) -> None:
     key = engine.analyzer.analyze("زایمان خونگی بوده، ثبت ولادتش چطوریه")
     assert not key.foreign, key
     assert_ours(engine, "تو کی هستی؟ ربات ثبت احوالی؟", "bot-identity")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("عوص", "عوض"), ("رمر", "رمز"), ("کحا", "کجا")])
+def test_a_three_letter_word_with_the_dots_of_one_letter_slipped_is_repaired(
+    engine: AnswerEngine, typed: str, meant: str
+) -> None:
+    assert key(engine, typed).tokens == key(engine, meant).tokens
+
+
+def test_a_three_letter_word_is_not_repaired_into_a_word_of_another_shape(engine: AnswerEngine) -> None:
+    # «بخر» is one letter from «بار», but «خ» and «ا» are no slip of the dots
+    assert key(engine, "بخر").tokens != key(engine, "بار").tokens
