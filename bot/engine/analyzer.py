@@ -399,15 +399,15 @@ class Analyzer:
         words: the lemmatizer reads a typo as some verb's form («هشمند»: «هشم» + «ند»), losing the
         word the repair would have found («هوشمند»)."""
         vocabulary = self._vocabulary
-        if (
-            vocabulary is None
-            or not pieces
-            or any(piece in vocabulary or vocabulary.real(piece) for piece in pieces)
-        ):
-            return pieces  # a known word, or a real word the base does not use («سراسر»): as read
+        if vocabulary is None or not pieces or any(piece in vocabulary for piece in pieces):
+            return pieces  # a known word: as read
         surface = part.replace(_ZWNJ, "")
         if surface == "".join(pieces) or surface.isdigit():
             return pieces
+        if any(vocabulary.real(piece) for piece in pieces) and vocabulary.real(surface):
+            return pieces  # a real word the base does not use («سراسری»: «سراسر»): as read
+        # a real lemma of a word hazm never saw is the lemmatizer's guess at a typo or a spoken
+        # form («پیگری» read «پی», «خونم» read «خون»): the word as written is repaired instead
         repaired = vocabulary.repair(surface)
         return list(repaired) if all(word in vocabulary for word in repaired) else pieces
 

@@ -490,3 +490,9 @@ def test_a_three_letter_word_with_the_dots_of_one_letter_slipped_is_repaired(
 def test_a_three_letter_word_is_not_repaired_into_a_word_of_another_shape(engine: AnswerEngine) -> None:
     # «بخر» is one letter from «بار», but «خ» and «ا» are no slip of the dots
     assert key(engine, "بخر").tokens != key(engine, "بار").tokens
+
+
+def test_a_word_hazm_never_saw_is_repaired_not_read_as_its_lemmatizer_s_guess(engine: AnswerEngine) -> None:
+    # the lemmatizer read «پیگری» (پیگیری with a letter lost) as «پی»: the word as written is repaired
+    assert "پیگیری" in key(engine, "پیگری درخواستم").tokens
+    assert key(engine, "سراسری").tokens == ("سراسر",)  # a real word's lemma is still its reading
