@@ -496,3 +496,19 @@ def test_a_word_hazm_never_saw_is_repaired_not_read_as_its_lemmatizer_s_guess(en
     # the lemmatizer read «پیگری» (پیگیری with a letter lost) as «پی»: the word as written is repaired
     assert "پیگیری" in key(engine, "پیگری درخواستم").tokens
     assert key(engine, "سراسری").tokens == ("سراسر",)  # a real word's lemma is still its reading
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("آبجیم", "خواهرم"),
+        ("داداشم", "برادرم"),
+        ("میخام کارت ملی بگیرم", "میخوام کارت ملی بگیرم"),
+        ("هنو", "هنوز"),
+    ],
+)
+def test_spoken_words_the_lemmatizer_misreads_are_read_as_meant(
+    engine: AnswerEngine, typed: str, meant: str
+) -> None:
+    # hazm reads «داداش» as «داد», «آبجی» as «اب» + «جی», «میخام» as «میخ» (a nail)
+    assert key(engine, typed).tokens == key(engine, meant).tokens
