@@ -32,7 +32,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -98,6 +98,16 @@ class Metrics:
             registry=registry,
         )
         self._polled: dict[str, float] = {}
+        self._children: dict[tuple[object, ...], Any] = {}
+
+    def child(self, metric: Counter | Histogram, *labels: str) -> Any:
+        """``metric.labels(*labels)``, made once (prometheus-client checks the labels and takes a
+        lock for every ``labels`` call; the counters of every update go through here)."""
+        key = (metric, *labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
     def watch_backlog(self, platform: str, size: Callable[[], int]) -> None:
         """Read ``size()`` as the platform's backlog at each scrape."""
