@@ -100,9 +100,9 @@ class Metrics:
         self._polled: dict[str, float] = {}
         self._children: dict[tuple[object, ...], Any] = {}
 
-    def child(self, metric: Counter | Histogram, *labels: str) -> Any:
+    def child(self, metric: Counter | Gauge | Histogram, *labels: str) -> Any:
         """``metric.labels(*labels)``, made once (prometheus-client checks the labels and takes a
-        lock for every ``labels`` call; the counters of every update go through here)."""
+        lock for every ``labels`` call; the counters of every update and poll go through here)."""
         key = (metric, *labels)
         found = self._children.get(key)
         if found is None:
@@ -120,7 +120,7 @@ class Metrics:
     def polled(self, platform: str) -> None:
         """getUpdates answered just now."""
         self._polled[platform] = time.monotonic()
-        self.last_poll.labels(platform).set_to_current_time()
+        self.child(self.last_poll, platform).set_to_current_time()
 
     def seconds_since_poll(self, platform: str) -> float | None:
         """Seconds since getUpdates last answered, ``None`` if it never did."""
