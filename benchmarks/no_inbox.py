@@ -38,7 +38,7 @@ class NoInbox(Inbox):
     async def settle(self) -> None:
         return None
 
-    def done(self, update_id: int, replies: int = 0) -> None:
+    def done(self, update_id: int, replies: int = 0, key: int | None = None) -> None:
         self._recorded([update_id])  # a worker still tells its polling process (no mark written)
 
     async def flush(self) -> None:

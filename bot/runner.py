@@ -204,7 +204,7 @@ async def _polling(application: App, platform: PlatformSettings) -> Poller:
     assert inbox is not None
 
     async def deliver(batch: list[dict[str, Any]]) -> None:
-        for update_id in await queue_updates(application, await inbox.accept(batch)):
+        for update_id in await queue_updates(application, await inbox.accept(batch, at_once=True)):
             inbox.done(update_id)
         await inbox.settle()
 

@@ -2,10 +2,10 @@
 
 Groups run in order and a handler may stop the rest with ``ApplicationHandlerStop``:
 
-- ``-4`` counting the update for ``/metrics``,
-- ``-3`` intake (updates without a human sender stop here; lone surrogates in texts are replaced),
-- ``-2`` the group gate (in groups, only messages addressed to the bot go on),
-- ``-1`` per-user flood control,
+- ``-1`` the door (``door.py``, one handler for four steps in order): counting the update for
+  ``/metrics``; intake (updates without a human sender stop here; lone surrogates in texts are
+  replaced); the group gate (in groups, only messages addressed to the bot go on); per-user
+  flood control,
 - ``0`` the comment awaited after a low rating,
 - ``1`` staff texts: a reply in the staff group to a handoff, an editor's new answer or
   announcement after ``/edit`` or ``/broadcast``; an editor's knowledge workbook (a document),
@@ -19,7 +19,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import flood, groups, intake, membership, monitoring
+from handlers import door, membership
 from handlers.asking import alternatives, choices, details, questions, ratings
 from handlers.citizen import (
     fallback,
@@ -48,10 +48,7 @@ __all__ = ["all_handlers", "on_error"]
 def all_handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
     """``(group, handler)`` pairs in the order they are added to an Application."""
     ordered = [
-        (-4, monitoring.handlers()),
-        (-3, intake.handlers()),
-        (-2, groups.handlers()),
-        (-1, flood.handlers()),
+        (-1, door.handlers()),
         (0, ratings.comment_handlers()),
         (1, staff_input.handlers() + staff_workbook.message_handlers()),
         (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop
 
 from bot.messenger.flood import Verdict
 from handlers.common import quote_id
@@ -11,7 +11,7 @@ from handlers.context import BotContext
 from handlers.sending import send_text
 from handlers.staff.auth import role_of
 
-__all__ = ["handlers"]
+__all__ = ["flood_gate"]
 
 
 async def flood_gate(update: Update, context: BotContext) -> None:
@@ -28,7 +28,3 @@ async def flood_gate(update: Update, context: BotContext) -> None:
             context, message.chat.id, context.catalog.text("bot.slow_down"), reply_to=quote_id(message)
         )
     raise ApplicationHandlerStop
-
-
-def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    return [TypeHandler(Update, flood_gate)]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from telegram import Chat, Message, MessageEntity, Update
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop
 
 from handlers.context import BotContext
 
-__all__ = ["addressed", "handlers"]
+__all__ = ["addressed", "group_gate"]
 
 
 def addressed(message: Message, bot_id: int, bot_username: str | None) -> bool:
@@ -36,7 +36,3 @@ async def group_gate(update: Update, context: BotContext) -> None:
     message = update.message
     if message is None or not addressed(message, context.bot.id, context.bot.username):
         raise ApplicationHandlerStop
-
-
-def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    return [TypeHandler(Update, group_gate)]

@@ -15,12 +15,12 @@ import logging
 import re
 
 from telegram import Message, Update
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop
 
 from handlers.common import refuse
 from handlers.context import BotContext
 
-__all__ = ["clean_text", "handlers"]
+__all__ = ["clean_text", "intake"]
 
 _LOG = logging.getLogger("sabtyar.intake")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -57,7 +57,3 @@ async def intake(update: Update, context: BotContext) -> None:
         await refuse(query, context)
         raise ApplicationHandlerStop
     _clean(update.message)
-
-
-def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    return [TypeHandler(Update, intake)]

@@ -54,6 +54,7 @@ update.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -150,12 +151,7 @@ class AiohttpRequest(BaseRequest):
         if request_data is not None and request_data.contains_files:
             write = self._chosen(write_timeout, self._write)
             total = None if write is None else write + (read or 0.0)
-        timeout = aiohttp.ClientTimeout(
-            total=total,
-            connect=None,
-            sock_connect=self._chosen(connect_timeout, self._connect),
-            sock_read=read,
-        )
+        timeout = _timeout(total, self._chosen(connect_timeout, self._connect), read)
         try:
             async with asyncio.timeout(self._chosen(pool_timeout, self._pool)):
                 await slots.acquire()
@@ -182,6 +178,15 @@ class AiohttpRequest(BaseRequest):
     @staticmethod
     def _chosen(given: object, default: float | None) -> float | None:
         return default if isinstance(given, DefaultValue) else given  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(
+    total: float | None, sock_connect: float | None, sock_read: float | None
+) -> aiohttp.ClientTimeout:
+    """aiohttp's (frozen) timeout of these bounds, made once: a request's are nearly always the
+    defaults."""
+    return aiohttp.ClientTimeout(total=total, connect=None, sock_connect=sock_connect, sock_read=sock_read)
 
 
 def form_body(fields: Mapping[str, str]) -> bytes:

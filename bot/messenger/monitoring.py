@@ -32,7 +32,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -98,6 +98,16 @@ class Metrics:
             registry=registry,
         )
         self._polled: dict[str, float] = {}
+        self._children: dict[tuple[object, ...], Any] = {}
+
+    def child(self, metric: Counter | Gauge | Histogram, *labels: str) -> Any:
+        """``metric.labels(*labels)``, made once (prometheus-client checks the labels and takes a
+        lock for every ``labels`` call; the counters of every update and poll go through here)."""
+        key = (metric, *labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
     def watch_backlog(self, platform: str, size: Callable[[], int]) -> None:
         """Read ``size()`` as the platform's backlog at each scrape."""
@@ -110,7 +120,7 @@ class Metrics:
     def polled(self, platform: str) -> None:
         """getUpdates answered just now."""
         self._polled[platform] = time.monotonic()
-        self.last_poll.labels(platform).set_to_current_time()
+        self.child(self.last_poll, platform).set_to_current_time()
 
     def seconds_since_poll(self, platform: str) -> float | None:
         """Seconds since getUpdates last answered, ``None`` if it never did."""

@@ -47,7 +47,12 @@ def utc_text(at: datetime | None) -> str:
         at = datetime.now(UTC)
     elif at.tzinfo is None:
         raise ValueError("times must be timezone-aware")
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    if at.year < 1000:  # strftime leaves such a year unpadded
+        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # strftime's text, made by isoformat (faster; several times per update)
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def row_id(value: object) -> int:

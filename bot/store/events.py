@@ -61,8 +61,10 @@ def _insert_keyed(
     db: sqlite3.Connection, table: str, sql: str, values: tuple[object, ...], row: int, key: str
 ) -> int:
     """Insert a row whose id ``row`` and ``update_key`` ``key`` are given, once (a replay returns
-    the id); an id another row holds (never, in practice) is an ``IntegrityError``."""
-    db.execute(sql, values)
+    the id); an id another row holds (never, in practice) is an ``IntegrityError``. The row
+    is read back only when the insert did nothing (a replay, or that other row)."""
+    if db.execute(sql, values).rowcount == 1:
+        return row
     found = db.execute(f"SELECT update_key FROM {table} WHERE id = ?", (row,)).fetchone()
     if found is None or found[0] != key:
         raise sqlite3.IntegrityError(f"{table} id {row} belongs to another row")
@@ -364,13 +366,15 @@ class Rated(_Recordable):
         ).fetchone()
         if owner is None or owner[0] != self.user_hash:
             raise Refused("not an answer shown to this citizen")
-        db.execute(
+        written = db.execute(
             "INSERT INTO ratings (answer_event_id, user_hash, score, rated_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (answer_event_id, user_hash)"
             " DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at"
-            " WHERE excluded.updated_at >= ratings.updated_at",
+            " WHERE excluded.updated_at >= ratings.updated_at RETURNING id",
             (self.answer_event_id, self.user_hash, self.score, self.at, self.at),
-        )
+        ).fetchall()
+        if written:  # inserted or changed; else a later rating stands, read back
+            return int(written[0][0])
         [(rating_id,)] = db.execute(
             "SELECT id FROM ratings WHERE answer_event_id = ? AND user_hash = ?",
             (self.answer_event_id, self.user_hash),

@@ -176,7 +176,8 @@ class UserHasher:
         return Sealer(self._secret)
 
     def __call__(self, platform: str, user_id: int | str) -> str:
-        return hmac.new(self._secret, f"{platform}:{user_id}".encode(), hashlib.sha256).hexdigest()
+        # the one-call form (OpenSSL's, no HMAC object in Python): the same digest
+        return hmac.digest(self._secret, f"{platform}:{user_id}".encode(), "sha256").hex()
 
     def __repr__(self) -> str:
         return "UserHasher(secret=***)"
@@ -221,7 +222,7 @@ class Sealer:
 
     def digest(self, text: str) -> str:
         """A keyed fingerprint of ``text`` (the same text, the same digest; nothing to read back)."""
-        return hmac.new(self._digest, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return hmac.digest(self._digest, text.encode("utf-8"), "sha256").hex()[:32]
 
 
 def update_key(platform: str, update_id: int) -> str:

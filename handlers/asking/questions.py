@@ -85,8 +85,8 @@ async def ask(update: Update, context: BotContext) -> None:
             context, chat.id, catalog.text("bot.no_match"), markup=markup, reply_to=quote_id(message)
         )
     metrics = context.services.shared.metrics
-    metrics.answers.labels(platform, reply.outcome.value).inc()
-    metrics.reply_seconds.labels(platform).observe(time.perf_counter() - started)
+    metrics.child(metrics.answers, platform, reply.outcome.value).inc()
+    metrics.child(metrics.reply_seconds, platform).observe(time.perf_counter() - started)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

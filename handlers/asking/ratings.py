@@ -51,7 +51,8 @@ async def rate(update: Update, context: BotContext) -> None:
     if not kept.on_disk:  # neither the database nor the spool took it: never thanked
         await query.answer(catalog.text("bot.error")[:200], show_alert=True)
         return
-    context.services.shared.metrics.ratings.labels(context.platform.name, str(data.score)).inc()
+    metrics = context.services.shared.metrics
+    metrics.child(metrics.ratings, context.platform.name, str(data.score)).inc()
     thanks = catalog.text("rating.thanks", rating=catalog.text(f"rating.name_{data.score}"))
     if query.message is None:
         await query.answer(thanks)

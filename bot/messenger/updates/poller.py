@@ -52,6 +52,7 @@ class Poller:
         self.deliver = deliver
         self.allowed_updates = json.dumps(list(allowed_updates))
         self.poll_timeout = poll_timeout
+        self._timeout = aiohttp.ClientTimeout(total=poll_timeout + 10, sock_connect=5)
         self.on_answer = on_answer
         """Called each time getUpdates answered (``/healthz`` reads how recent that is)."""
         self.offset: int | None = None
@@ -65,7 +66,7 @@ class Poller:
 
     async def _call(self, session: aiohttp.ClientSession, method: str, params: dict[str, Any]) -> Any:
         """The ``result`` of one call; ``None`` after an error (logged, paused)."""
-        wait = aiohttp.ClientTimeout(total=self.poll_timeout + 10, sock_connect=5)
+        wait = self._timeout
         # the form body aiohttp makes of ``data=params``, made directly (its ``FormData`` sets up a
         # multipart writer, with a random boundary, for every poll)
         body = form_body({name: str(value) for name, value in params.items()})

@@ -233,7 +233,7 @@ class _Group:
         inbox = self.inboxes[platform]
 
         async def deliver(batch: list[dict[str, Any]]) -> None:
-            self.hand_on(platform, await inbox.accept(batch))
+            self.hand_on(platform, await inbox.accept(batch, at_once=True))
             outlets = [w.writers[platform] for w in self.workers if platform in w.writers]
             with contextlib.suppress(TimeoutError, ConnectionError):
                 await asyncio.wait_for(asyncio.gather(*(o.drain() for o in outlets)), _HAND_ON_SECONDS)

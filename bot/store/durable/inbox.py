@@ -132,7 +132,7 @@ class Inbox:
         """Called with update ids once their done marks are in the database or the spool (a
         worker tells the polling process, ``bot/messenger/updates/reports.py``)."""
         self._flushing: asyncio.Task[None] | None = None
-        self._writing: asyncio.Task[None] | None = None
+        self._writing: asyncio.Future[None] | None = None
         self._joining: list[Received] | None = None
         """What the write not yet begun (``_writing``) will record."""
         self.recorded = 0
@@ -221,9 +221,12 @@ class Inbox:
                 finished.update(u for u in r.get("updates") or () if isinstance(u, int))
         return received, finished
 
-    async def accept(self, batch: Sequence[object]) -> list[Update]:
+    async def accept(self, batch: Sequence[object], *, at_once: bool = False) -> list[Update]:
         """The updates of ``batch`` not seen before, each with its generated key
-        (``UPDATE_KEY_FIELD``); their recording starts (see :meth:`settle`)."""
+        (``UPDATE_KEY_FIELD``); their recording starts (see :meth:`settle`). ``at_once``: a
+        poller's batch, which nothing joins: recorded right away when nothing else is being
+        written and the connection is free (no task, no loop turn); else (a webhook's posts) the
+        write takes along every batch accepted until it begins."""
         fresh = [
             u
             for u in batch
@@ -259,10 +262,32 @@ class Inbox:
                 u[UPDATE_KEY_FIELD] = key  # handed on with it: the key of its questions and answers
             if self._joining is not None:  # a write not yet begun takes this batch along
                 self._joining.extend(received)
-            else:
+            elif not (at_once and self._recorded_at_once(received)):
                 self._joining = received
                 self._writing = asyncio.ensure_future(self._record(self._writing))
         return fresh
+
+    def _recorded_at_once(self, received: list[Received]) -> bool:
+        """Record ``received`` right now when nothing is being written and the connection is
+        free (the usual case: no task, no loop turn); ``False`` to leave it to :meth:`_record`
+        (which tries the database again, then the spool)."""
+        previous = self._writing
+        if previous is not None and not previous.done():
+            return False
+        store = self._store()
+        if store is None:
+            return False
+        try:
+            store.write_at_once(lambda db: record(db, received))
+        except StoreError:
+            return False
+        self.recorded += len(received)
+        if previous is not None and not previous.cancelled():
+            previous.exception()  # a failed write before is its own batch's (as in ``_record``)
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        written.set_result(None)
+        self._writing = written
+        return True
 
     def _digest(self, text: str) -> str:
         if self._sealer is not None:
