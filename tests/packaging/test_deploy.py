@@ -61,11 +61,27 @@ def container_engine() -> str | None:
     return None
 
 
+def base_images(containerfile: Path) -> list[str]:
+    """The images the container file builds from (its ``FROM`` lines, stage names left out)."""
+    lines = containerfile.read_text(encoding="utf-8").splitlines()
+    return [line.split()[1] for line in lines if line.upper().startswith("FROM ")]
+
+
+def test_the_container_file_names_its_base_image() -> None:
+    assert base_images(DEPLOY / "Containerfile")[0].startswith("python:3.12")
+
+
 @pytest.mark.slow
 def test_container_file_builds() -> None:
     engine = container_engine()
     if engine is None:
         pytest.skip("no container engine runs here (docker/podman info failed): the build is not tried")
+    for base in base_images(DEPLOY / "Containerfile"):
+        have = subprocess.run([engine, "image", "inspect", base], capture_output=True, timeout=60)
+        if have.returncode != 0:
+            pulled = subprocess.run([engine, "pull", base], capture_output=True, text=True, timeout=600)
+            if pulled.returncode != 0:  # a registry out of reach is this machine's, not the file's
+                pytest.skip(f"the base image {base} cannot be pulled here: {pulled.stderr.strip()[-300:]}")
     built = subprocess.run(
         [engine, "build", "-f", str(DEPLOY / "Containerfile"), "-t", "sabtyar-test", str(ROOT)],
         capture_output=True,
