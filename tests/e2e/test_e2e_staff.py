@@ -14,6 +14,7 @@ import contextlib
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,9 +86,38 @@ async def running(folder: Path, api: FakeBotApi) -> AsyncIterator[LiveBot]:
     assert api.token not in bot.stderr()
 
 
+@dataclass(frozen=True)
+class EditRun:
+    """What the first process showed: a citizen's ``/stats`` refused, then an editor's ``/edit``."""
+
+    citizen: FakeUser
+    refused: SentMessage
+    photos: int
+    saved: SentMessage
+    answer: SentMessage
+    log: str
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def restarted(api: FakeBotApi, folder: Path) -> AsyncIterator[LiveBot]:
-    """The second ``sabtyar run`` process, after the edit test's process has stopped."""
+async def edited(api: FakeBotApi, folder: Path) -> EditRun:
+    """The first ``sabtyar run`` process: a non-staff ``/stats``, then the editor changes the
+    answer of ``ENTRY`` and a citizen asks it; stopped before the tests that restart it run."""
+    editor, citizen = api.state.users[EDITOR], api.create_user("شهروند", user_id=765_432_198)
+    async with running(folder, api) as bot:
+        [refused] = await ask(api, citizen, "/stats")
+        photos = len([m for m in api.sent(citizen.id) if m.method == "sendPhoto"])
+        await ask(api, editor, f"/edit {ENTRY}")
+        [preview] = await ask(api, editor, NEW_ANSWER)
+        await press(api, editor, preview, data_of(preview)[0])
+        [saved] = await api.wait_for_messages(editor.id, timeout=20)
+        [answer] = await ask(api, citizen, LOST_BIRTH_CERTIFICATE)
+        log = bot.stderr()
+    return EditRun(citizen, refused, photos, saved, answer, log)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def restarted(api: FakeBotApi, folder: Path, edited: EditRun) -> AsyncIterator[LiveBot]:
+    """The second ``sabtyar run`` process, after the edit's process has stopped."""
     async with running(folder, api) as bot:
         yield bot
 
@@ -117,22 +147,12 @@ def answer_on_disk(folder: Path) -> str:
     return next(e for e in data["entries"] if e["id"] == ENTRY)["answer"].strip()
 
 
-async def test_refusal_and_edit(api: FakeBotApi, folder: Path, fa: Catalog) -> None:
-    editor, citizen = api.state.users[EDITOR], api.create_user("شهروند", user_id=765_432_198)
-    async with running(folder, api) as bot:
-        [refused] = await ask(api, citizen, "/stats")
-        assert refused.text == fa.text("bot.unknown_command")
-        assert not [m for m in api.sent(citizen.id) if m.method == "sendPhoto"]
-
-        await ask(api, editor, f"/edit {ENTRY}")
-        [preview] = await ask(api, editor, NEW_ANSWER)
-        await press(api, editor, preview, data_of(preview)[0])
-        [saved] = await api.wait_for_messages(editor.id, timeout=20)
-        assert saved.text == fa.text("staff.edit_saved", entry=ENTRY)
-        [answer] = await ask(api, citizen, LOST_BIRTH_CERTIFICATE)
-        assert NEW_ANSWER in answer.text
-        log = bot.stderr()
-        assert "/stats refused" in log and str(citizen.id) not in log
+async def test_refusal_and_edit(edited: EditRun, folder: Path, fa: Catalog) -> None:
+    assert edited.refused.text == fa.text("bot.unknown_command")
+    assert not edited.photos
+    assert edited.saved.text == fa.text("staff.edit_saved", entry=ENTRY)
+    assert NEW_ANSWER in edited.answer.text
+    assert "/stats refused" in edited.log and str(edited.citizen.id) not in edited.log
     assert answer_on_disk(folder) == NEW_ANSWER
 
 
