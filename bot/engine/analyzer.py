@@ -31,7 +31,6 @@ _ZWNJ = "\u200c"
 #: Spoken endings glued to nouns: ``کارتمو``, ``شناسناممو``, ``بچمون``.
 _COLLOQUIAL_ENDINGS = ("هامو", "هاشو", "مونو", "تونو", "مون", "تون", "شون", "مو", "تو", "شو", "رو", "مه",
                        "شه", "ته", "ها", "ای", "ام", "اش", "یم", "و", "م", "ت", "ش", "ی", "ه")  # fmt: skip
-#: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
 #: Letters that differ only by their dots: a slip of the finger on a phone writes one for another.
 _DOT_SHAPES = ("بپتثنی", "جچحخ", "دذ", "رزژ", "سش", "صض", "طظ", "عغ", "فق", "کگ")
 
@@ -41,6 +40,7 @@ def _same_shape(first: str, second: str) -> bool:
     return any(first in shape and second in shape for shape in _DOT_SHAPES)
 
 
+#: Letters that sound alike and are swapped in typing: ``نوبط`` is ``نوبت``, ``المصنی`` is ``المثنی``.
 _HOMOPHONES = str.maketrans("طصثذضظحغ", "تسسزززهق")
 _MAX_TOKENS = 160
 #: How many distinct tokens an analyzer remembers the words of (a question's words are mostly

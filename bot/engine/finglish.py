@@ -155,14 +155,10 @@ class FinglishReader:
             words = [token for token in tokens if len(token) > 1 or token in small]
             counts.update(words)
             counts.update(f"{a} {b}" for a, b in pairwise(words) if not (a in small and b in small))
-        self._by_skeleton: dict[str, str] = {}
-        self._all_by_skeleton: dict[str, list[str]] = {}
+        self._all_by_skeleton: dict[str, list[str]] = {}  # each skeleton's words, most used first
         for word, _count in counts.most_common():
-            skeleton = persian_skeleton(word)
-            self._all_by_skeleton.setdefault(skeleton, []).append(word)
-            if len(skeleton) >= 2:
-                self._by_skeleton.setdefault(skeleton, word)
-        self._skeletons = [s for s in self._by_skeleton if len(s) >= 4]
+            self._all_by_skeleton.setdefault(persian_skeleton(word), []).append(word)
+        self._skeletons = [s for s in self._all_by_skeleton if len(s) >= 4]
 
     @cached_property
     def _dictionary(self) -> Mapping[str, str]:
@@ -201,5 +197,5 @@ class FinglishReader:
         if len(skeleton) >= 5 and self._skeletons:
             found = process.extractOne(skeleton, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1)
             if found is not None and found[0][0] == skeleton[0]:
-                return self._by_skeleton[found[0]]
+                return self._all_by_skeleton[found[0]][0]
         return self._dictionary.get(token, "")

@@ -292,13 +292,13 @@ class _Group:
             await inbox.close()  # the batches recorded, the marks written for dead workers
         if self.store is not None:
             await self.store.close()
-        for pid, code in exited.items():
-            if code != 0:
-                _LOG.error("worker %d stopped with status %d", pid, code)
+        stopped_badly = {pid: code for pid, code in exited.items() if code != 0}
+        for pid, code in stopped_badly.items():
+            _LOG.error("worker %d stopped with status %d", pid, code)
         failed = self.failed or not polled_well or any(poller.rejected for poller in pollers)
         if failed:
             _LOG.error("polling ended with a failure (a poll failed or the platform rejected the token)")
-        return 1 if failed or any(code != 0 for code in exited.values()) else 0
+        return 1 if failed or stopped_badly else 0
 
     async def _watch(self) -> None:
         """Replace a worker that died or froze."""
