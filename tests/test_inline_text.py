@@ -23,7 +23,8 @@ FOLDERS = ("bot", "handlers")
 ALLOWED: dict[str, str] = {
     "bot/engine/normalize.py": "letter-folding table: Arabic letter forms to the Persian ones",
     "bot/engine/analyzer.py": "colloquial endings, homophone letters and the silent heh of the analyzer",
-    "bot/engine/finglish.py": "transliteration table: Persian letters to Latin consonants",
+    "bot/engine/reading/finglish.py": "transliteration table: Persian letters to Latin consonants",
+    "bot/engine/reading/spoken_verbs.py": "verb prefixes and person endings of spoken and written Persian",
     "bot/engine/clauses.py": "clause splitter's word tables: connectives, question words, courtesy phrases",
     "bot/cli/chat.py": "QUIT_WORDS: what a user may type to leave the terminal chat (input vocabulary)",
     "bot/cli/ask.py": "the --help example of sabtyar ask (a citizen's question)",

@@ -20,10 +20,11 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.engine.finglish import FinglishReader
 from bot.engine.lexicon import Lexicon
 from bot.engine.memory import Memory
 from bot.engine.normalize import TextNormalizer
+from bot.engine.reading.finglish import FinglishReader
+from bot.engine.reading.spoken_verbs import SpokenVerbs, hazm_spoken_stems
 
 __all__ = ["Analyzer", "MatchKey", "Vocabulary", "VocabularyParts", "hazm_lemmatizer"]
 
@@ -246,17 +247,8 @@ class Vocabulary:
         )
 
     def _listed(self, word: str) -> tuple[int] | None:
-        """hazm's entry for ``word`` as the normalizer folded it, a seen spelling first: the list
-        writes «آزمایش» and «مسئول», a question's key «ازمایش» and «مسیول» (without this, a real word
-        the base does not use was cut into known ones: «ازمایش» into «ازم» + «ای»)."""
-        found = None
-        for form in _unfolded(word):
-            if form in self._dictionary:
-                listing: tuple[int] = self._dictionary[form]  # type: ignore[index]
-                if listing[0] > 0:
-                    return listing
-                found = found or listing
-        return found
+        """hazm's entry for ``word`` (see :func:`_listing`)."""
+        return _listing(self._dictionary, word)
 
     def _typo_of(self, word: str, known: str) -> bool:
         """Whether a listed but never-seen ``word`` reads as a typo of ``known`` («ممنو» of «ممنون»):
@@ -317,6 +309,7 @@ class Analyzer:
         self._normalizer = normalizer
         self._lexicon = lexicon
         self._lemma, self._dictionary = lemmatizer
+        self._spoken_verbs: SpokenVerbs | None = None
         self._emoji = {
             ord(picture): f" {word} "
             for picture, word in ((key.replace(_VARIATION, ""), word) for key, word in lexicon.emoji.items())
@@ -328,6 +321,8 @@ class Analyzer:
         self._function_words = frozenset(
             token for word in lexicon.function_words for token in self._words(word)
         ) | frozenset(lexicon.function_words)
+        if vocabulary is not None:
+            self._spoken_verbs = SpokenVerbs(self._lemma, hazm_spoken_stems())
         synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
         for source, target in lexicon.synonyms.items():
             key = tuple(self._words(source))
@@ -389,10 +384,31 @@ class Analyzer:
             token = self._normalizer.normalize(self._finglish.read(token)) or token
         for part in token.split(" "):
             lemma = self._lemma(part)
+            written = self._written_verb(part, lemma)
+            if written is not None:
+                part, lemma = written
             if _negated(part, lemma, self._lemma):
                 words.append(_NEGATION)
-            words.extend(self._surface_repair(part, [piece for piece in lemma.split(_ZWNJ) if piece]))
+            pieces = [piece for piece in lemma.split(_ZWNJ) if piece]
+            # a verb read from its spoken form is that verb, known or not: no typo to repair
+            words.extend(pieces if written is not None else self._surface_repair(part, pieces))
         return tuple(words)
+
+    def _written_verb(self, part: str, lemma: str) -> tuple[str, str] | None:
+        """A spoken form of a content verb that hazm reads as no verb and never saw in use («بنویسن»,
+        «نمیدن»), as its written form and that form's lemma (see :mod:`bot.engine.spoken_verbs`);
+        ``None`` for any other word, and for a verb the matching drops («می‌کنه»: «کرد#کن»)."""
+        verbs, vocabulary = self._spoken_verbs, self._vocabulary
+        if verbs is None or vocabulary is None or "#" in lemma or lemma in vocabulary:
+            return None
+        listing = _listing(self._dictionary, part.replace(_ZWNJ, ""))
+        if listing is not None and listing[0] > 0:
+            return None
+        written = verbs.written(part)
+        if written is None:
+            return None
+        read = self._lemma(written)
+        return (written, read) if read in vocabulary and read not in self._function_words else None
 
     def _surface_repair(self, part: str, pieces: list[str]) -> list[str]:
         """The lemma's pieces, unless none of them is known and the word as written repairs to known
@@ -599,6 +615,20 @@ _QUOTED_WORD = re.compile(r"«\s*[^\s«»]+\s*»")
 
 #: Third-person endings by which a word points back at something said before («ثبت‌نامش»).
 _POINTING_ENDINGS = ("شو", "شون", "ش")
+
+
+def _listing(dictionary: Container[str], word: str) -> tuple[int] | None:
+    """hazm's entry for ``word`` as the normalizer folded it, a seen spelling first: the list
+    writes «آزمایش» and «مسئول», a question's key «ازمایش» and «مسیول» (without this, a real word
+    the base does not use was cut into known ones: «ازمایش» into «ازم» + «ای»)."""
+    found = None
+    for form in _unfolded(word):
+        if form in dictionary:
+            listing: tuple[int] = dictionary[form]  # type: ignore[index]
+            if listing[0] > 0:
+                return listing
+            found = found or listing
+    return found
 
 
 def _unfolded(word: str) -> Iterator[str]:

@@ -7,9 +7,9 @@ import pytest
 from bot.engine.analyzer import Analyzer, MatchKey
 from bot.engine.decision import Doubts, Outcome, decide
 from bot.engine.engine import AnswerEngine
-from bot.engine.finglish import latin_skeleton, persian_skeleton
 from bot.engine.matcher import Candidate
 from bot.engine.memory import Memory
+from bot.engine.reading.finglish import latin_skeleton, persian_skeleton
 from tests.support.engine_checks import assert_ours, assert_theirs
 
 
@@ -37,6 +37,8 @@ def key(engine: AnswerEngine, text: str) -> MatchKey:
         ["کارتو گم کردم", "کارت رو گم کردم"],
         ["بچم زیر هجده ساله", "بچم زیر ۱۸ ساله", "بچم زیر هیجده ساله"],  # a number in words is the number
         ["پنجاه هزار تومن", "۵۰ هزار تومن"],
+        ["کجا بنویسن", "کجا بنویسند"],  # a spoken verb is read as written
+        ["مرخصی نمیدن", "مرخصی نمی‌دهند"],
     ],
 )
 def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> None:

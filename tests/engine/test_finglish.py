@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.engine import AnswerEngine
-from bot.engine.finglish import FinglishReader, spelled_as
+from bot.engine.reading.finglish import FinglishReader, spelled_as
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_a_latin_word_read_as_nothing_known_is_not_dropped(engine: AnswerEngine)
 
 
 def test_only_the_words_tried_before_the_best_fit_have_a_spelling_pattern_built() -> None:
-    from bot.engine import finglish
+    from bot.engine.reading import finglish
 
     # «شوهر» and «شهر» share the skeleton «Shr»; «شوهر» writes more of «shohar», so it is tried
     # first and fits: «شهر»'s pattern (a compiled regular expression) is never built.

@@ -26,13 +26,14 @@ from types import ModuleType
 
 from bot import calendar
 from bot.engine import analyzer as analyzer_module
-from bot.engine import compact_tables, finglish, normalize
+from bot.engine import compact_tables, normalize
 from bot.engine.analyzer import Analyzer, MatchKey, VocabularyParts
+from bot.engine.reading import finglish, spoken_verbs
 
 __all__ = ["analyzed"]
 
 #: The modules whose code decides a text's analysis.
-_CODE: tuple[ModuleType, ...] = (analyzer_module, normalize, finglish, compact_tables, calendar)
+_CODE: tuple[ModuleType, ...] = (analyzer_module, normalize, finglish, compact_tables, calendar, spoken_verbs)
 _PACKAGES = ("hazm", "finglish", "rapidfuzz")
 #: Bumped whenever what a file holds changes.
 _FORMAT = 1
