@@ -54,6 +54,7 @@ def test_variants_share_one_key(engine: AnswerEngine, variants: list[str]) -> No
         ("١٥ سال دارم", ("15", "سال")),  # digits to one alphabet
         ("میخوام", ()),  # function words drop
         ("از برای به با در", ()),
+        ("مثل همیشه در سال جاری", ("سال",)),  # hazm's stop words the base does not use
         ("سلاممممم", ("سلام",)),
     ],
 )
