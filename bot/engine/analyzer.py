@@ -482,6 +482,15 @@ class Analyzer:
         """``words`` less the question words (what a clause asks about, not how it asks)."""
         return words - self._question_words
 
+    def pictures_only(self, text: str) -> bool:
+        """Whether ``text`` says its words only by emoji that stand for words («💍❤️», «🎂🎉»): a
+        mood or a wish, not a question (there is at least one such emoji, and no letter or digit
+        outside them)."""
+        pictures = self._emoji.keys()
+        return any(ord(char) in pictures for char in text) and not any(
+            char.isalnum() for char in text if ord(char) not in pictures
+        )
+
     def points_back(self, text: str) -> bool:
         """Whether ``text`` points back at what was said before it: a pointing word of the lexicon
         («آن», «همین», «این موضوع») or a known word with a third-person ending («ثبت‌نامش», «تمدیدشو»)."""

@@ -224,6 +224,13 @@ class AnswerEngine:
         different entry strongly, the later one adding a matter («... هم ...») or both asking,
         make a two-part question.
         """
+        found = self._assess(question)
+        if self.analyzer.pictures_only(question):  # «💍❤️»: choices at most, never an answer
+            return replace(found, doubts=replace(found.doubts, vague=True))
+        return found
+
+    def _assess(self, question: str) -> Assessment:
+        """:meth:`assess`, but for messages of emoji only."""
         clauses = split_clauses(question)
         matcher = self.matcher
         whole: MatchKey | None = None  # the whole message's key: analyzed only where it is used

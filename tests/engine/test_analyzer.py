@@ -334,6 +334,13 @@ def test_an_emoji_that_says_a_word_is_read_as_that_word(
     assert engine.ask(question).answer_id == entry_id
 
 
+@pytest.mark.parametrize("text", ["💍❤️", "🎂🎉", "💔"])
+def test_a_message_of_pictures_only_is_never_answered(engine: AnswerEngine, text: str) -> None:
+    # a wish or a mood: «💍❤️» was answered with the marriage record
+    # (with words beside it the picture still says its word: test_an_emoji_that_says_a_word_...)
+    assert not engine.ask(text).outcome.answers
+
+
 @pytest.mark.parametrize("text", ["فرزند ما هفته گذشته به دنیا آمده است. مهلت ثبت ولادت او چند روز است؟"])
 def test_a_past_time_unit_is_not_a_deadline_passed(engine: AnswerEngine, text: str) -> None:
     # «هفته گذشته» is last week: its «گذشته» drew the late registration's «مهلتش گذشته» level
