@@ -334,6 +334,12 @@ def test_an_emoji_that_says_a_word_is_read_as_that_word(
     assert engine.ask(question).answer_id == entry_id
 
 
+def test_tiredness_is_no_greeting_but_khaste_nabashid_is(engine: AnswerEngine) -> None:
+    # «خسته نباشید» greets; «خسته‌ام» tells how one feels and was answered with the greeting
+    assert engine.ask("سلام خسته نباشید").answer_id == "greeting"
+    assert engine.ask("خسته‌ام").answer_id != "greeting"
+
+
 @pytest.mark.parametrize("text", ["💍❤️", "🎂🎉", "💔"])
 def test_a_message_of_pictures_only_is_never_answered(engine: AnswerEngine, text: str) -> None:
     # a wish or a mood: «💍❤️» was answered with the marriage record
