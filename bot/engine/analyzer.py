@@ -397,7 +397,7 @@ class Analyzer:
     def _written_verb(self, part: str, lemma: str) -> tuple[str, str] | None:
         """A spoken form of a content verb that hazm reads as no verb and never saw in use («بنویسن»,
         «نمیدن»), as its written form and that form's lemma (see :mod:`bot.engine.spoken_verbs`);
-        ``None`` for any other word, and for a verb the matching drops («می‌کنه»: «کرد#کن»)."""
+        ``None`` for any other word."""
         verbs, vocabulary = self._spoken_verbs, self._vocabulary
         if verbs is None or vocabulary is None or "#" in lemma or lemma in vocabulary:
             return None
@@ -408,7 +408,12 @@ class Analyzer:
         if written is None:
             return None
         read = self._lemma(written)
-        return (written, read) if read in vocabulary and read not in self._function_words else None
+        if read in self._function_words:
+            # a verb the matching drops («میشن»: «شد#شو»), unless the form as typed reads as known
+            # words («می‌کنه»: «می» + «کنه»), as it always did
+            typed = [piece for piece in lemma.split(_ZWNJ) if piece]
+            return None if any(piece in vocabulary for piece in typed) else (written, read)
+        return (written, read) if read in vocabulary else None
 
     def _surface_repair(self, part: str, pieces: list[str]) -> list[str]:
         """The lemma's pieces, unless none of them is known and the word as written repairs to known
