@@ -318,9 +318,10 @@ class Analyzer:
         self._vocabulary = vocabulary
         self._familiar = familiar
         self._finglish = finglish or FinglishReader(lexicon.finglish)
+        self._place_words = frozenset(token for name in lexicon.place_names for token in self._words(name))
         self._function_words = frozenset(
-            token for word in lexicon.function_words for token in self._words(word)
-        ) | frozenset(lexicon.function_words)
+            token for word in lexicon.ignored_words for token in self._words(word)
+        ) | frozenset(lexicon.ignored_words)
         if vocabulary is not None:
             self._spoken_verbs = SpokenVerbs(self._lemma, hazm_spoken_stems())
         synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -566,7 +567,9 @@ class Analyzer:
         for source, target in self._synonyms.items():
             counts.update(source)
             counts.update(target)
-        counts.update(self._function_words)
+        # function words are known words (never repaired); place names too, but never a repair's
+        # target either (they are plain words below: «دندون» is not the village «ندوشن»)
+        counts.update(self._function_words - self._place_words)
         # Other organisations' services are repair targets too, so that a misspelt or Finglish
         # «یارنه» or «sahame edalat» is still recognised as theirs (and never answered directly).
         services = [self._words(phrase) for phrase in self._lexicon.other_services]
@@ -611,9 +614,10 @@ class Analyzer:
                     word
                     for plain in (*self._lexicon.plain_words, *self._lexicon.remarks)
                     for word in self._words(plain)
-                ),
+                )
+                | self._place_words,
             ),
-            FinglishReader(self._lexicon.finglish, parts.finglish, self._function_words),
+            FinglishReader(self._lexicon.finglish, parts.finglish, self._function_words - self._place_words),
             frozenset(parts.familiar),
         )
 

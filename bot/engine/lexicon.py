@@ -7,7 +7,8 @@ words naming other organisations' services (``کارت بانکی``, ``یارا�
 question that names one is never answered directly, and question words
 (``کجا``, ``چطور``): a message with one reads as a question; pointing words
 (``آن``, ``همین``): a clause with one asks about the clause before it; plain words
-(``معنی``): kept as written, never repaired into a word of the base.
+(``معنی``): kept as written, never repaired into a word of the base; place names (``دلفان``):
+dropped like the function words.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ class Lexicon:
     remarks: tuple[str, ...] = ()
     """Words by which a message judges the bot or tells a mood rather than asks («ربات خنگ»,
     «دلم گرفته»): like another organisation's service, never answered directly."""
+    place_names: tuple[str, ...] = ()
+    """Names of provinces, cities and districts: where the citizen is says nothing of what is
+    asked, so they are dropped from match keys like the function words."""
+
+    @property
+    def ignored_words(self) -> tuple[str, ...]:
+        """The words dropped from match keys: function words, then place names."""
+        return self.function_words + self.place_names
 
     @property
     def unanswered_names(self) -> tuple[str, ...]:
@@ -91,6 +100,7 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
     emoji, pictures = _mapping(folder / "language.yaml", "emoji")
     plain_words, plain = _word_list(folder / "language.yaml", "plain_words")
     remarks, remarked = _word_list(folder / "language.yaml", "remarks")
+    place_names, placed = _word_list(folder / "language.yaml", "place_names")
     lexicon = Lexicon(
         synonyms,
         function_words,
@@ -102,6 +112,7 @@ def load_lexicon(folder: Path) -> tuple[Lexicon, list[Problem]]:
         emoji,
         plain_words,
         remarks,
+        place_names,
     )
-    problems += more + most + other + asking + years + pointing + pictures + plain + remarked
+    problems += more + most + other + asking + years + pointing + pictures + plain + remarked + placed
     return lexicon, problems

@@ -335,6 +335,18 @@ def test_an_emoji_that_says_a_word_is_read_as_that_word(
     assert engine.ask(question).answer_id == entry_id
 
 
+def test_a_place_name_says_nothing_of_the_matter_and_is_never_a_repair(engine: AnswerEngine) -> None:
+    # «دلفان» was an unknown word that held the office question from an answer
+    assert key(engine, "اداره ثبت احوال دلفان کجاست").tokens == key(engine, "اداره ثبت احوال کجاست").tokens
+    # a place is no repair target: «دندون» was read as the village «ندوشن» and dropped with it
+    assert "دندون" in key(engine, "دندون‌درد").unknown
+
+
+def test_only_the_whole_thanks_phrase_is_thanks(engine: AnswerEngine) -> None:
+    assert engine.ask("دستت درد نکنه").answer_id == "thanks"
+    assert engine.ask("دندون‌درد").answer_id != "thanks"
+
+
 def test_tiredness_is_no_greeting_but_khaste_nabashid_is(engine: AnswerEngine) -> None:
     # «خسته نباشید» greets; «خسته‌ام» tells how one feels and was answered with the greeting
     assert engine.ask("سلام خسته نباشید").answer_id == "greeting"
