@@ -15,7 +15,10 @@ citizens need. Two kinds:
   and the chosen face marked in the rating row (an edit of the keyboard, read from the pressed
   message). Written as a plain PTB bot is: every reply's message parsed back by PTB.
 
-    python benchmarks/bare_bot.py TOKEN BASE_URL [--equivalent]
+Both send the parameters as sabtyar sends Telegram's by default (``[platforms.*] request_body``):
+a JSON body; ``--form`` sends PTB's form body instead.
+
+    python benchmarks/bare_bot.py TOKEN BASE_URL [--equivalent] [--form]
 """
 
 from __future__ import annotations
@@ -126,12 +129,13 @@ async def equivalent_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 def main() -> None:
     token, base_url = sys.argv[1], sys.argv[2]
     equivalent = "--equivalent" in sys.argv[3:]
+    body = "form" if "--form" in sys.argv[3:] else "json"
     application = (
         Application.builder()
         .token(token)
         .base_url(base_url)
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(pool_size=1))
+        .request(AiohttpRequest(body=body))
+        .get_updates_request(AiohttpRequest(pool_size=1, body=body))
         .concurrent_updates(True)
         .build()
     )

@@ -46,7 +46,7 @@ def bot_api_request(platform: PlatformSettings) -> RetryingRequest:
     """The transport for every call but ``getUpdates``: the configured client, retried."""
     inner: BaseRequest
     if platform.http_client == "aiohttp":
-        inner = AiohttpRequest(read_timeout=READ_TIMEOUT)
+        inner = AiohttpRequest(read_timeout=READ_TIMEOUT, body=platform.request_body)
     else:
         inner = HTTPXRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT, pool_timeout=1.0)
     return RetryingRequest(inner)
@@ -55,7 +55,8 @@ def bot_api_request(platform: PlatformSettings) -> RetryingRequest:
 def _request(platform: PlatformSettings, *, polling: bool = False) -> BaseRequest:
     """The platform's Bot API transport as :class:`ApplicationBuilder` would make it."""
     if platform.http_client == "aiohttp":
-        return AiohttpRequest(pool_size=1) if polling else AiohttpRequest()
+        body = platform.request_body
+        return AiohttpRequest(pool_size=1, body=body) if polling else AiohttpRequest(body=body)
     return HTTPXRequest(connection_pool_size=1 if polling else 256)
 
 

@@ -95,6 +95,7 @@ def test_no_file_still_reads_the_environment(tmp_path: Path) -> None:
         ('[general]\nworkers = "2"\n', "[general] workers"),
         ("[general]\nunconfirmed_replies = 0\n", "[general] unconfirmed_replies"),
         ('[platforms.telegram]\nhttp_client = "curl"\n', "[platforms.telegram] http_client"),
+        ('[platforms.bale]\nrequest_body = "xml"\n', "[platforms.bale] request_body"),
         ("[store]\nbacklog = 0\n", "[store] backlog"),
         (
             f'[general]\nworkers = 2\n[platforms.telegram]\ntoken = "{TOKEN}"\n'
@@ -145,11 +146,14 @@ def test_paths_and_flood(tmp_path: Path) -> None:
     tuned = load(
         tmp_path,
         "[general]\nworkers = 3\nunconfirmed_replies = 3\n[store]\nbacklog = 50\n"
-        '[platforms.bale]\nhttp_client = "httpx"\n',
+        '[platforms.bale]\nhttp_client = "httpx"\n[platforms.telegram]\nrequest_body = "form"\n',
     )
     assert tuned.unconfirmed_replies == 3
     assert (tuned.workers, tuned.store.backlog, tuned.platform("bale").http_client) == (3, 50, "httpx")
     assert tuned.platform("telegram").http_client == "aiohttp"
+    assert (tuned.platform("telegram").request_body, tuned.platform("bale").request_body) == ("form", "form")
+    defaults = settings.platform("telegram").request_body, settings.platform("bale").request_body
+    assert defaults == ("json", "form")  # Bale's JSON bodies unverified
     webhook = settings.platform("telegram").webhook
     assert webhook.url_path == "tg/hook-7f" and webhook.port == 9000
 

@@ -69,10 +69,13 @@ from telegram._utils.types import ODVInput
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.messenger.platforms import REQUEST_BODIES
 from bot.messenger.updates.application import MESSAGE_METHODS, REPLY_METHODS, current_delivery
 
 __all__ = [
+    "BODIES",
     "FORM_TYPE",
+    "JSON_TYPE",
     "THROTTLE_MARKS",
     "AiohttpRequest",
     "ConnectTimedOut",
@@ -83,6 +86,7 @@ __all__ = [
     "WrappedRequest",
     "form_body",
     "is_throttle",
+    "json_body",
     "was_not_sent",
 ]
 
@@ -91,12 +95,17 @@ _LOG = logging.getLogger("sabtyar.messenger")
 _BURST_QUIET_SECONDS = 10.0
 #: A form body's content type (what aiohttp sets for ``data=`` a dict).
 FORM_TYPE = "application/x-www-form-urlencoded"
+#: A JSON body's content type.
+JSON_TYPE = "application/json"
+#: How a call's parameters are sent (``AiohttpRequest(body=...)``): a JSON body, or a form body.
+BODIES = REQUEST_BODIES
 
 
 class AiohttpRequest(BaseRequest):
-    """One aiohttp session with up to ``pool_size`` requests (and connections) at once."""
+    """One aiohttp session with up to ``pool_size`` requests (and connections) at once; ``body``,
+    one of :data:`BODIES`: how the parameters are sent."""
 
-    __slots__ = ("_connect", "_pool", "_pool_size", "_read", "_session", "_slots", "_write")
+    __slots__ = ("_connect", "_json", "_pool", "_pool_size", "_read", "_session", "_slots", "_write")
 
     def __init__(
         self,
@@ -106,7 +115,11 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         write_timeout: float | None = 60.0,
+        body: str = "form",
     ) -> None:
+        if body not in BODIES:
+            raise ValueError(f"body must be one of {BODIES}, got {body!r}")
+        self._json = body == "json"
         self._pool_size = pool_size
         self._read = read_timeout
         self._connect = connect_timeout
@@ -158,10 +171,10 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError:
             raise PoolExhausted from None
         try:
-            body = _body(request_data)
+            body = _body(request_data, as_json=self._json)
             headers = {"User-Agent": self.USER_AGENT}
             if isinstance(body, bytes):
-                headers["Content-Type"] = FORM_TYPE
+                headers["Content-Type"] = JSON_TYPE if self._json else FORM_TYPE
             async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as error:
@@ -196,10 +209,19 @@ def form_body(fields: Mapping[str, str]) -> bytes:
     return urlencode(list(fields.items()), doseq=True, encoding="utf-8").encode()
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
-    """A form body as PTB's own transport sends it; multipart when files are attached."""
+def json_body(parameters: Mapping[str, object]) -> bytes:
+    """The ``application/json`` body of a call's ``parameters`` (PTB's :attr:`RequestData.parameters`:
+    nested objects as dicts and lists), UTF-8 as it is."""
+    return json.dumps(parameters, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _body(request_data: RequestData | None, *, as_json: bool = False) -> aiohttp.FormData | bytes | None:
+    """A JSON body (``as_json``) or a form body as PTB's own transport sends it; multipart when
+    files are attached."""
     if request_data is None:
         return None
+    if as_json and not request_data.contains_files:
+        return json_body(request_data.parameters)
     fields = request_data.json_parameters
     if not request_data.contains_files:
         return form_body(fields)

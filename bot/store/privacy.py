@@ -43,6 +43,8 @@ NATIONAL_CODE_MASK = "[کد ملی]"
 PHONE_MASK = "[تلفن]"
 CARD_MASK = "[کارت بانکی]"
 
+#: How many users' hashes :class:`UserHasher` remembers (then it starts again).
+_KNOWN_USERS = 4096
 _HASH = re.compile(r"[0-9a-f]{64}")
 _GROUP = re.compile(f"[{ALL_DIGITS}]+")
 #: What may stand between the digit groups of one number.
@@ -163,21 +165,33 @@ class UserHasher:
     go back from a hash to the messenger id.
     """
 
-    __slots__ = ("_secret",)
+    __slots__ = ("_hmac", "_known", "_secret")
 
     def __init__(self, secret: str | bytes) -> None:
         key = secret.encode() if isinstance(secret, str) else secret
         if len(key) < 16:
             raise ValueError("the user-hashing secret must be at least 16 bytes")
         self._secret = key
+        self._hmac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once: each hash a copy
+        self._known: dict[tuple[str, int | str], str] = {}
+        """The hashes of the users seen last (every update of a citizen hashes them again)."""
 
     def sealer(self) -> Sealer:
         """A :class:`Sealer` keyed by the same secret (derived keys, never the secret itself)."""
         return Sealer(self._secret)
 
     def __call__(self, platform: str, user_id: int | str) -> str:
-        # the one-call form (OpenSSL's, no HMAC object in Python): the same digest
-        return hmac.digest(self._secret, f"{platform}:{user_id}".encode(), "sha256").hex()
+        known = self._known.get((platform, user_id))
+        if known is not None:
+            return known
+        # a copy of the keyed HMAC: OpenSSL 3's one-call form looks SHA-256 up by name every call
+        mac = self._hmac.copy()
+        mac.update(f"{platform}:{user_id}".encode())
+        found = mac.hexdigest()
+        if len(self._known) >= _KNOWN_USERS:
+            self._known.clear()
+        self._known[(platform, user_id)] = found
+        return found
 
     def __repr__(self) -> str:
         return "UserHasher(secret=***)"
@@ -200,7 +214,8 @@ class Sealer:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         self._aead = AESGCM(hmac.new(secret, b"sabtyar seal", hashlib.sha256).digest())
-        self._digest = hmac.new(secret, b"sabtyar digest", hashlib.sha256).digest()
+        digest_key = hmac.new(secret, b"sabtyar digest", hashlib.sha256).digest()
+        self._digest = hmac.new(digest_key, digestmod=hashlib.sha256)  # keyed once, copied per text
 
     @staticmethod
     def _nonce(nonce: int) -> bytes:
@@ -222,7 +237,9 @@ class Sealer:
 
     def digest(self, text: str) -> str:
         """A keyed fingerprint of ``text`` (the same text, the same digest; nothing to read back)."""
-        return hmac.digest(self._digest, text.encode("utf-8"), "sha256").hex()[:32]
+        mac = self._digest.copy()
+        mac.update(text.encode("utf-8"))
+        return mac.hexdigest()[:32]
 
 
 def update_key(platform: str, update_id: int) -> str:

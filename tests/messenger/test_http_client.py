@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import socket
 
 import aiohttp
@@ -11,7 +12,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.messenger.http_client import FORM_TYPE, AiohttpRequest, form_body
+from bot.messenger.http_client import BODIES, FORM_TYPE, AiohttpRequest, form_body, json_body
 from tests.support.fakeapi import FakeBotApi
 from tests.support.fakeapi.faults import Fault
 
@@ -28,14 +29,25 @@ async def test_a_form_body_is_the_one_aiohttp_makes_of_the_fields() -> None:
     assert made.content_type == FORM_TYPE
 
 
-def aiohttp_bot(api: FakeBotApi, **timeouts: float) -> Bot:
-    return Bot(api.token, base_url=api.base_url, request=AiohttpRequest(**timeouts))
+async def test_a_json_body_is_utf8_json_of_the_parameters_and_an_unknown_kind_is_refused() -> None:
+    text = '<b>شناسنامه</b> "؟"\n😀'
+    parameters = {"chat_id": 12345, "text": text, "reply_markup": {"inline_keyboard": []}}
+    body = json_body(parameters)
+    assert json.loads(body) == parameters
+    assert "شناسنامه".encode() in body  # UTF-8 as it is, not \u escapes (a third of the bytes)
+    with pytest.raises(ValueError):
+        AiohttpRequest(body="xml")
 
 
-async def test_persian_text_keyboard_and_edits_round_trip(api: FakeBotApi) -> None:
+def aiohttp_bot(api: FakeBotApi, body: str = "form", **timeouts: float) -> Bot:
+    return Bot(api.token, base_url=api.base_url, request=AiohttpRequest(body=body, **timeouts))
+
+
+@pytest.mark.parametrize("body", BODIES)
+async def test_persian_text_keyboard_and_edits_round_trip(api: FakeBotApi, body: str) -> None:
     user = api.create_user("Sara")
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("بله", callback_data="r:5:abc")]])
-    async with aiohttp_bot(api) as bot:
+    async with aiohttp_bot(api, body) as bot:
         assert (await bot.get_me()).username == api.bot.username
         sent = await bot.send_message(user.id, "شناسنامه‌ام گم شده ۱۲۳", reply_markup=markup)
         await bot.edit_message_reply_markup(user.id, sent.message_id, reply_markup=None)
@@ -45,10 +57,11 @@ async def test_persian_text_keyboard_and_edits_round_trip(api: FakeBotApi) -> No
     assert [call.method for call in api.calls()][-2:] == ["sendMessage", "editMessageReplyMarkup"]
 
 
-async def test_a_document_goes_as_multipart_with_its_name_and_bytes(api: FakeBotApi) -> None:
+@pytest.mark.parametrize("body", BODIES)
+async def test_a_document_goes_as_multipart_with_its_name_and_bytes(api: FakeBotApi, body: str) -> None:
     user = api.create_user()
     payload = b"PK\x03\x04" + bytes(range(256)) * 40
-    async with aiohttp_bot(api) as bot:
+    async with aiohttp_bot(api, body) as bot:
         message = await bot.send_document(
             user.id, io.BytesIO(payload), filename="گزارش-۱۴۰۵.xlsx", caption="شاخص‌ها"
         )
@@ -57,11 +70,14 @@ async def test_a_document_goes_as_multipart_with_its_name_and_bytes(api: FakeBot
     assert stored is not None and stored.data == payload and stored.file_name == "گزارش-۱۴۰۵.xlsx"
 
 
-async def test_api_errors_map_to_the_same_exceptions_as_ptbs_own_transport(api: FakeBotApi) -> None:
+@pytest.mark.parametrize("body", BODIES)
+async def test_api_errors_map_to_the_same_exceptions_as_ptbs_own_transport(
+    api: FakeBotApi, body: str
+) -> None:
     alice, bob = api.create_user("Alice"), api.create_user("Bob")
     api.inject(Fault.blocked(), chat_ids=[bob.id], times=None)
     api.inject(Fault.retry_after(3), "sendMessage", chat_ids=alice.id)
-    async with aiohttp_bot(api) as bot:
+    async with aiohttp_bot(api, body) as bot:
         with pytest.raises(RetryAfter) as throttled:
             await bot.send_message(alice.id, "x")
         assert throttled.value.retry_after.total_seconds() == 3

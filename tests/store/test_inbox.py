@@ -359,3 +359,39 @@ async def test_finished_updates_are_forgotten_on_start_and_then_daily(
             upkeep.cancel()
         assert await store.rows(rows) == [(2,), (3,)]
         assert await store.rows("SELECT update_id FROM inbox WHERE done_at IS NULL") == [(2,)]
+
+
+async def test_an_inbox_from_before_its_indexes_went_hands_on_the_same_updates(tmp_path: Path) -> None:
+    """Migration 0012 drops ``inbox_waiting`` and ``inbox_received`` (pages written per update):
+    the updates waiting in a database of the release before are handed on again the same, the
+    finished ones still forgotten, and the plans read the primary key's range instead."""
+    from bot.store.database.migrations import MIGRATIONS
+
+    db = tmp_path / "s.db"
+    before = tuple(m for m in MIGRATIONS if m.name != "0012_inbox_without_indexes")
+    async with await Store.open(db, migrations=before) as store:
+        inbox = inbox_for(store, db)
+        await inbox.start()
+        await inbox.accept([update(1), update(2), update(3)])
+        await inbox.settle()
+        inbox.done(2)
+        await inbox.close()
+        indexes = (
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'inbox' AND sql IS NOT NULL"
+        )
+        assert sorted(await store.rows(indexes)) == [("inbox_received",), ("inbox_waiting",)]
+    async with await Store.open(db) as store:  # the upgrade
+        assert await store.rows(indexes) == []
+        plan = await store.rows(
+            "EXPLAIN QUERY PLAN SELECT update_id, key, body FROM inbox WHERE platform = ? AND bot_id = ?"
+            " AND done_at IS NULL ORDER BY update_id",
+            ("telegram", 1),
+        )
+        assert [row[-1] for row in plan] == [
+            "SEARCH inbox USING INDEX sqlite_autoindex_inbox_2 (platform=? AND bot_id=?)"  # the primary key
+        ]
+        again = inbox_for(store, db)
+        assert [u["update_id"] for u in await again.start()] == [1, 3]
+        assert [u["message"]["text"] for u in await again.unfinished()] == ["سلام", "سلام"]
+        await again.settle()
+        assert await store.write_now(lambda c: inbox_module.prune(c, "9999")) == 1  # the finished one

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.messenger.http_client import FORM_TYPE, form_body
+from bot.messenger.http_client import FORM_TYPE, JSON_TYPE, form_body, json_body
 from bot.messenger.platforms import PlatformSettings
 
 __all__ = ["Deliver", "Poller"]
@@ -30,6 +30,7 @@ __all__ = ["Deliver", "Poller"]
 _LOG = logging.getLogger("sabtyar.polling")
 _MAX_PAUSE = 30.0
 _FORM_HEADERS = {"Content-Type": FORM_TYPE}
+_JSON_HEADERS = {"Content-Type": JSON_TYPE}
 
 #: Takes one batch (the Bot API's update objects) and returns once it is recorded and handed on.
 Deliver = Callable[[list[dict[str, Any]]], Awaitable[None]]
@@ -50,7 +51,10 @@ class Poller:
             raise ValueError(f"{platform.name} has no token")
         self.platform = platform
         self.deliver = deliver
-        self.allowed_updates = json.dumps(list(allowed_updates))
+        self._json = platform.request_body == "json"  # the platform's calls' bodies, as the bot's
+        self.allowed_updates: str | list[str] = (
+            list(allowed_updates) if self._json else json.dumps(list(allowed_updates))
+        )
         self.poll_timeout = poll_timeout
         self._timeout = aiohttp.ClientTimeout(total=poll_timeout + 10, sock_connect=5)
         self.on_answer = on_answer
@@ -67,13 +71,14 @@ class Poller:
     async def _call(self, session: aiohttp.ClientSession, method: str, params: dict[str, Any]) -> Any:
         """The ``result`` of one call; ``None`` after an error (logged, paused)."""
         wait = self._timeout
-        # the form body aiohttp makes of ``data=params``, made directly (its ``FormData`` sets up a
-        # multipart writer, with a random boundary, for every poll)
-        body = form_body({name: str(value) for name, value in params.items()})
+        if self._json:
+            body, headers = json_body(params), _JSON_HEADERS
+        else:
+            # the form body aiohttp makes of ``data=params``, made directly (its ``FormData`` sets
+            # up a multipart writer, with a random boundary, for every poll)
+            body, headers = form_body({name: str(value) for name, value in params.items()}), _FORM_HEADERS
         try:
-            async with session.post(
-                self._url(method), data=body, headers=_FORM_HEADERS, timeout=wait
-            ) as response:
+            async with session.post(self._url(method), data=body, headers=headers, timeout=wait) as response:
                 body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             await self._wait(f"{method} failed: {type(error).__name__}")

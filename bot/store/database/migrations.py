@@ -286,4 +286,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0012_inbox_without_indexes",
+        (
+            # Every update wrote both into the inbox's b-tree pages at its arrival, and the
+            # partial one again at its done mark (3 of the 17 pages an answered question wrote);
+            # they served only the start's read of the updates not done and the daily pruning,
+            # which read the primary key's range (the 2 days kept) or the whole table instead.
+            "DROP INDEX IF EXISTS inbox_waiting",
+            "DROP INDEX IF EXISTS inbox_received",
+        ),
+    ),
 )
