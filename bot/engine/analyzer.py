@@ -397,7 +397,7 @@ class Analyzer:
 
     def _written_verb(self, part: str, lemma: str) -> tuple[str, str] | None:
         """A spoken form of a content verb that hazm reads as no verb and never saw in use («بنویسن»,
-        «نمیدن»), as its written form and that form's lemma (see :mod:`bot.engine.spoken_verbs`);
+        «نمیدن»), as its written form and that form's lemma (see :mod:`bot.engine.reading.spoken_verbs`);
         ``None`` for any other word."""
         verbs, vocabulary = self._spoken_verbs, self._vocabulary
         if verbs is None or vocabulary is None or "#" in lemma or lemma in vocabulary:

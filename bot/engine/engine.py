@@ -230,7 +230,7 @@ class AnswerEngine:
         return found
 
     def _assess(self, question: str) -> Assessment:
-        """:meth:`assess`, but for messages of emoji only."""
+        """What :meth:`assess` finds, before its rule for messages of emoji only."""
         clauses = split_clauses(question)
         matcher = self.matcher
         whole: MatchKey | None = None  # the whole message's key: analyzed only where it is used
