@@ -49,6 +49,7 @@ __all__ = [
     "finglish_dictionary",
     "hazm_modules",
     "hazm_tables",
+    "package_folder",
 ]
 
 CACHE_VARIABLE = "SABTYAR_CACHE_DIR"
@@ -456,13 +457,21 @@ def compact_lemmatizer(tables: HazmTables) -> Any:
     return lemmatizer
 
 
+def package_folder(name: str) -> Path | None:
+    """The folder of the installed package ``name``, found without importing it (finglish's
+    ``__init__`` loads a 90 MB list, hazm's all of hazm and nltk), or ``None`` when it is missing."""
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def finglish_dictionary() -> dict[str, str]:
     """finglish's ``f2p.dictionary`` read from its data file as ``f2p`` reads it, without the
     module's 90 MB word-frequency list."""
-    spec = find_spec("finglish")  # not imported: its __init__ imports f2p
-    if spec is None or not spec.submodule_search_locations:
+    folder = package_folder("finglish")  # not imported: its __init__ imports f2p
+    if folder is None:
         raise ModuleNotFoundError("finglish is not installed")
-    folder = Path(next(iter(spec.submodule_search_locations)))
     text = (folder / "f2p-dict.txt").read_text(encoding="utf-8")
     pairs = [line.strip().split(" ", 1) for line in text.split("\n") if line.strip()]
     return {key.strip(): value.strip() for key, value in pairs}

@@ -11,8 +11,8 @@ spoken form is rewritten with the written stem and ending, then lemmatized by ha
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from importlib.util import find_spec
-from pathlib import Path
+
+from bot.engine.compact_tables import package_folder
 
 __all__ = ["SpokenVerbs", "hazm_spoken_stems"]
 
@@ -36,11 +36,9 @@ _ENDINGS = (
 def hazm_spoken_stems() -> dict[str, str]:
     """hazm's spoken present stems and their written forms (``iverbs.dat``: «تون»: «توان»), read
     from hazm's data folder without importing hazm."""
-    spec = find_spec("hazm")
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "iverbs.dat"
-    if not path.exists():
+    folder = package_folder("hazm")
+    path = folder / "data" / "iverbs.dat" if folder is not None else None
+    if path is None or not path.exists():
         return {}
     return dict(_stems(path.read_text(encoding="utf-8").splitlines()))
 
