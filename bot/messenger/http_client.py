@@ -73,7 +73,6 @@ from bot.messenger.platforms import REQUEST_BODIES
 from bot.messenger.updates.application import MESSAGE_METHODS, REPLY_METHODS, current_delivery
 
 __all__ = [
-    "BODIES",
     "FORM_TYPE",
     "JSON_TYPE",
     "THROTTLE_MARKS",
@@ -97,13 +96,11 @@ _BURST_QUIET_SECONDS = 10.0
 FORM_TYPE = "application/x-www-form-urlencoded"
 #: A JSON body's content type.
 JSON_TYPE = "application/json"
-#: How a call's parameters are sent (``AiohttpRequest(body=...)``): a JSON body, or a form body.
-BODIES = REQUEST_BODIES
 
 
 class AiohttpRequest(BaseRequest):
     """One aiohttp session with up to ``pool_size`` requests (and connections) at once; ``body``,
-    one of :data:`BODIES`: how the parameters are sent."""
+    one of :data:`~bot.messenger.platforms.REQUEST_BODIES`: how the parameters are sent."""
 
     __slots__ = ("_connect", "_json", "_pool", "_pool_size", "_read", "_session", "_slots", "_write")
 
@@ -117,8 +114,8 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 60.0,
         body: str = "form",
     ) -> None:
-        if body not in BODIES:
-            raise ValueError(f"body must be one of {BODIES}, got {body!r}")
+        if body not in REQUEST_BODIES:
+            raise ValueError(f"body must be one of {REQUEST_BODIES}, got {body!r}")
         self._json = body == "json"
         self._pool_size = pool_size
         self._read = read_timeout

@@ -12,7 +12,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.messenger.http_client import BODIES, FORM_TYPE, AiohttpRequest, form_body, json_body
+from bot.messenger.http_client import FORM_TYPE, AiohttpRequest, form_body, json_body
+from bot.messenger.platforms import REQUEST_BODIES
 from tests.support.fakeapi import FakeBotApi
 from tests.support.fakeapi.faults import Fault
 
@@ -43,7 +44,7 @@ def aiohttp_bot(api: FakeBotApi, body: str = "form", **timeouts: float) -> Bot:
     return Bot(api.token, base_url=api.base_url, request=AiohttpRequest(body=body, **timeouts))
 
 
-@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("body", REQUEST_BODIES)
 async def test_persian_text_keyboard_and_edits_round_trip(api: FakeBotApi, body: str) -> None:
     user = api.create_user("Sara")
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("بله", callback_data="r:5:abc")]])
@@ -57,7 +58,7 @@ async def test_persian_text_keyboard_and_edits_round_trip(api: FakeBotApi, body:
     assert [call.method for call in api.calls()][-2:] == ["sendMessage", "editMessageReplyMarkup"]
 
 
-@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("body", REQUEST_BODIES)
 async def test_a_document_goes_as_multipart_with_its_name_and_bytes(api: FakeBotApi, body: str) -> None:
     user = api.create_user()
     payload = b"PK\x03\x04" + bytes(range(256)) * 40
@@ -70,7 +71,7 @@ async def test_a_document_goes_as_multipart_with_its_name_and_bytes(api: FakeBot
     assert stored is not None and stored.data == payload and stored.file_name == "گزارش-۱۴۰۵.xlsx"
 
 
-@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("body", REQUEST_BODIES)
 async def test_api_errors_map_to_the_same_exceptions_as_ptbs_own_transport(
     api: FakeBotApi, body: str
 ) -> None:
