@@ -28,6 +28,7 @@ BASE = frozenset(
         "bot.locale",
         "bot.log_setup",
         "bot.calendar",
+        "bot.memory",
         "bot.messages",
         "bot.shipped",
         "bot.yaml_text",

@@ -21,10 +21,10 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.engine.lexicon import Lexicon
-from bot.engine.memory import Memory
 from bot.engine.normalize import TextNormalizer
 from bot.engine.reading.finglish import FinglishReader
 from bot.engine.reading.spoken_verbs import SpokenVerbs, hazm_spoken_stems
+from bot.memory import Memory
 
 __all__ = ["Analyzer", "MatchKey", "Vocabulary", "VocabularyParts", "hazm_lemmatizer"]
 

@@ -27,7 +27,7 @@ import numpy as np
 from bot.engine.analyzer import MatchKey
 from bot.engine.classifier import EntryClassifier
 from bot.engine.kept.fits import fitted_index
-from bot.engine.memory import Memory
+from bot.memory import Memory
 
 __all__ = ["Candidate", "Matcher", "Phrasing", "Weights", "lead"]
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bot.engine.memory import Memory
+from bot.memory import Memory
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -34,7 +34,7 @@ Analyze = Callable[[str], list[str]]
 
 #: How many words a word-by-word vectorizer remembers the columns of (a question's words are mostly
 #: those of earlier questions); about 2 MB full (measured: 0.5 MB for 2,121 words), then started
-#: over (:class:`~bot.engine.memory.Memory`).
+#: over (:class:`~bot.memory.Memory`).
 _REMEMBERED_WORDS = 8192
 
 

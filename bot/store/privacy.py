@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 
 from bot.calendar import ALL_DIGITS, latin_digits
+from bot.memory import Memory
 
 __all__ = [
     "CARD_MASK",
@@ -173,7 +174,7 @@ class UserHasher:
             raise ValueError("the user-hashing secret must be at least 16 bytes")
         self._secret = key
         self._hmac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once: each hash a copy
-        self._known: dict[tuple[str, int | str], str] = {}
+        self._known: Memory[tuple[str, int | str], str] = Memory(_KNOWN_USERS)
         """The hashes of the users seen last (every update of a citizen hashes them again)."""
 
     def sealer(self) -> Sealer:
@@ -187,11 +188,7 @@ class UserHasher:
         # a copy of the keyed HMAC: OpenSSL 3's one-call form looks SHA-256 up by name every call
         mac = self._hmac.copy()
         mac.update(f"{platform}:{user_id}".encode())
-        found = mac.hexdigest()
-        if len(self._known) >= _KNOWN_USERS:
-            self._known.clear()
-        self._known[(platform, user_id)] = found
-        return found
+        return self._known.keep((platform, user_id), mac.hexdigest())
 
     def __repr__(self) -> str:
         return "UserHasher(secret=***)"

@@ -8,8 +8,8 @@ from bot.engine.analyzer import Analyzer, MatchKey
 from bot.engine.decision import Doubts, Outcome, decide
 from bot.engine.engine import AnswerEngine
 from bot.engine.matcher import Candidate
-from bot.engine.memory import Memory
 from bot.engine.reading.finglish import latin_skeleton, persian_skeleton
+from bot.memory import Memory
 from tests.support.engine_checks import assert_ours, assert_theirs
 
 

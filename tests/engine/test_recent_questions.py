@@ -12,8 +12,8 @@ from bot.engine.analyzer import Analyzer
 from bot.engine.decision import Outcome
 from bot.engine.engine import RECENT_QUESTIONS, AnswerEngine, Assessment, build_engine
 from bot.engine.live import LiveEngine
-from bot.engine.memory import Memory
 from bot.knowledge.edit import Record
+from bot.memory import Memory
 from bot.settings import Settings
 
 QUESTION = "شناسنامه‌ام گم شده"

@@ -13,8 +13,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.engine import AnswerEngine
 from bot.engine.kept.fits import CHAR_NGRAMS, WORD_NGRAMS
-from bot.engine.memory import Memory
 from bot.engine.vectors import OneTextVectors, Postings, char_wb_ngrams, word_ngrams
+from bot.memory import Memory
 from bot.settings import ROOT
 
 

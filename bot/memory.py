@@ -1,5 +1,6 @@
-"""A bounded memory of computed values: the engine's speed-ups that remember a token's words, a
-word's columns or a ranking (``analyzer``, ``vectors``, ``matcher``).
+"""A bounded memory of computed values: the speed-ups that remember a token's words, a word's
+columns or a ranking (the engine's ``analyzer``, ``vectors``, ``matcher``), or a citizen's hash
+(the store's ``privacy``).
 
 A plain dict owned by the object that computes the values, not an ``lru_cache`` of a bound method
 (whose cycle keeps a replaced analyzer or matcher alive until a full garbage collection). When
